@@ -1,0 +1,372 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xdpfwd's XDP program: drop frames whose IP source is on the blocklist and
+ * not on the allowlist, count every verdict, and log drops through a ring
+ * buffer under a per-source and a global rate limit.
+ *
+ * Cost matters more than anything else here: a blocked exact address costs
+ * one hash lookup, the prefix tries and the allowlist are skipped while they
+ * are empty, and the per-source log limit lives in the entry that was just
+ * looked up.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include "xdpfwd.h"
+#include "parse.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader between open and load (see daemon/loader.c). */
+const volatile __u8 drop_malformed = 0;
+const volatile __u8 log_enabled = 1;
+const volatile __u64 log_source_interval_ns = 1000000000ULL;
+/* Global event budget as GCRA: one event per interval, bursts of tolerance/interval + 1. */
+const volatile __u64 log_global_interval_ns = 10000000ULL;
+const volatile __u64 log_global_tolerance_ns = 990000000ULL;
+
+/* GCRA theoretical arrival time, shared by all CPUs; touched only by events. */
+__u64 log_tat_ns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDPFWD_MAX_ADDRS);
+	__type(key, struct xdpfwd_v4_key);
+	__type(value, struct xdpfwd_entry);
+} block_v4_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDPFWD_MAX_ADDRS);
+	__type(key, struct xdpfwd_v6_key);
+	__type(value, struct xdpfwd_entry);
+} block_v6_addr SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDPFWD_MAX_NETS);
+	__type(key, struct xdpfwd_lpm_v4_key);
+	__type(value, struct xdpfwd_entry);
+} block_v4_net SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDPFWD_MAX_NETS);
+	__type(key, struct xdpfwd_lpm_v6_key);
+	__type(value, struct xdpfwd_entry);
+} block_v6_net SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDPFWD_MAX_ALLOW);
+	__type(key, struct xdpfwd_lpm_v4_key);
+	__type(value, struct xdpfwd_entry);
+} allow_v4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, XDPFWD_MAX_ALLOW);
+	__type(key, struct xdpfwd_lpm_v6_key);
+	__type(value, struct xdpfwd_entry);
+} allow_v6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, XDPFWD_LOG_STATE_SIZE);
+	__type(key, struct xdpfwd_log_key);
+	__type(value, __u64);
+} log_state SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, XDPFWD_RINGBUF_BYTES);
+} events SEC(".maps");
+
+/* Never read by the program: user space records attachments and the layout stamp here. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, XDPFWD_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_iface);
+} ifaces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_meta);
+} meta SEC(".maps");
+
+/*
+ * An LPM trie lookup is a helper call even when the trie is empty; reading the
+ * trie's element count through CO-RE is one load. Kernels whose trie has no
+ * such field simply always look up.
+ */
+static __always_inline int trie_may_match(void *map)
+{
+	struct lpm_trie *trie = map;
+
+	if (bpf_core_field_exists(trie->n_entries))
+		return trie->n_entries != 0;
+	return 1;
+}
+
+struct verdict {
+	struct xdpfwd_entry *entry;	/* matched list entry, if any */
+	__u8 action;
+	__u8 reason;
+	__u8 exact;			/* entry is an exact-address entry */
+	__u8 family;
+	__u8 proto;
+	__u16 vlan;
+	__u8 addr[16];			/* IPv4 as ::ffff:a.b.c.d */
+};
+
+static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph)
+{
+	struct xdpfwd_lpm_v4_key lk = { .prefixlen = 32 };
+
+	__builtin_memcpy(lk.addr, &iph->saddr, 4);
+	if (trie_may_match(&allow_v4)) {
+		v->entry = bpf_map_lookup_elem(&allow_v4, &lk);
+		if (v->entry) {
+			v->reason = XDPFWD_R_ALLOWLIST;
+			return;
+		}
+	}
+	v->entry = bpf_map_lookup_elem(&block_v4_addr, lk.addr);
+	if (v->entry) {
+		v->exact = 1;
+	} else if (trie_may_match(&block_v4_net)) {
+		v->entry = bpf_map_lookup_elem(&block_v4_net, &lk);
+	}
+	if (v->entry) {
+		v->action = XDPFWD_ACT_DROP;
+		v->reason = XDPFWD_R_BLOCKLIST;
+	}
+}
+
+static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip6h)
+{
+	struct xdpfwd_lpm_v6_key lk = { .prefixlen = 128 };
+
+	__builtin_memcpy(lk.addr, &ip6h->saddr, 16);
+	if (trie_may_match(&allow_v6)) {
+		v->entry = bpf_map_lookup_elem(&allow_v6, &lk);
+		if (v->entry) {
+			v->reason = XDPFWD_R_ALLOWLIST;
+			return;
+		}
+	}
+	v->entry = bpf_map_lookup_elem(&block_v6_addr, lk.addr);
+	if (v->entry) {
+		v->exact = 1;
+	} else if (trie_may_match(&block_v6_net)) {
+		v->entry = bpf_map_lookup_elem(&block_v6_net, &lk);
+	}
+	if (v->entry) {
+		v->action = XDPFWD_ACT_DROP;
+		v->reason = XDPFWD_R_BLOCKLIST;
+	}
+}
+
+/* Parses the frame and fills in the verdict; never fails, malformed frames get their own reason. */
+static __always_inline void classify(struct cursor *c, struct verdict *v)
+{
+	struct ethhdr *eth;
+	struct vlan_tag *tag;
+	__be16 proto;
+	int i;
+
+	eth = cursor_pull(c, sizeof(*eth));
+	if (!eth)
+		goto malformed;
+	proto = eth->h_proto;
+
+#pragma unroll
+	for (i = 0; i < XDPFWD_MAX_VLAN_DEPTH; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = cursor_pull(c, sizeof(*tag));
+		if (!tag)
+			goto malformed;
+		if (i == 0)
+			v->vlan = bpf_ntohs(tag->tci) & 0x0fff;
+		proto = tag->proto;
+	}
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
+		v->reason = XDPFWD_R_VLAN_DEPTH;
+		return;
+	}
+
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = cursor_pull(c, sizeof(*iph));
+
+		if (!iph)
+			goto malformed;
+		/* The source is known from here on, so a malformed event can still name it. */
+		v->family = 4;
+		v->addr[10] = 0xff;
+		v->addr[11] = 0xff;
+		__builtin_memcpy(&v->addr[12], &iph->saddr, 4);
+		v->proto = iph->protocol;
+		if (iph->version != 4 || iph->ihl < 5)
+			goto malformed;
+		if (!cursor_pull(c, (iph->ihl - 5) * 4))
+			goto malformed;
+		match_v4(v, iph);
+		return;
+	}
+	if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6h = cursor_pull(c, sizeof(*ip6h));
+
+		if (!ip6h)
+			goto malformed;
+		v->family = 6;
+		__builtin_memcpy(v->addr, &ip6h->saddr, 16);
+		v->proto = ip6h->nexthdr;
+		if (ip6h->version != 6)
+			goto malformed;
+		match_v6(v, ip6h);
+		return;
+	}
+	v->reason = XDPFWD_R_NOT_IP;
+	return;
+
+malformed:
+	v->reason = XDPFWD_R_MALFORMED;
+	if (drop_malformed)
+		v->action = XDPFWD_ACT_DROP;
+}
+
+/* GCRA over a shared TAT: lock-free, and touched only by events that passed the per-source limit. */
+static __always_inline int global_budget_take(__u64 now)
+{
+	__u64 tat, base;
+	int i;
+
+	if (!log_global_interval_ns)
+		return 1;
+	for (i = 0; i < 4; i++) {
+		tat = log_tat_ns;
+		base = tat > now ? tat : now;
+		if (base - now > log_global_tolerance_ns)
+			return 0;
+		if (__sync_val_compare_and_swap(&log_tat_ns, tat, base + log_global_interval_ns) == tat)
+			return 1;
+	}
+	return 0;
+}
+
+/* Claims this source's log slot for the current interval; 0 if it was used recently. */
+static __always_inline int source_budget_take(struct verdict *v, __u64 now)
+{
+	__u64 *last, old;
+
+	if (!log_source_interval_ns)
+		return 1;
+	/* exact implies entry, but the verifier cannot see that through the stack. */
+	if (v->exact && v->entry) {
+		last = &v->entry->last_log_ns;
+	} else {
+		last = bpf_map_lookup_elem(&log_state, v->addr);
+		if (!last)
+			return bpf_map_update_elem(&log_state, v->addr, &now, BPF_NOEXIST) == 0;
+	}
+	old = *last;
+	if (old && now - old < log_source_interval_ns)
+		return 0;
+	return __sync_val_compare_and_swap(last, old, now) == old;
+}
+
+static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st,
+				     struct verdict *v, __u64 now, __u32 len)
+{
+	struct xdpfwd_event *ev;
+	__u64 flags;
+
+	st->ev_eligible++;
+	if (!source_budget_take(v, now)) {
+		st->ev_suppressed_source++;
+		return;
+	}
+	if (!global_budget_take(now)) {
+		st->ev_suppressed_global++;
+		return;
+	}
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		st->ev_lost++;
+		return;
+	}
+	ev->ts_ns = now;
+	ev->ifindex = ctx->ingress_ifindex;
+	ev->len = len;
+	__builtin_memcpy(ev->addr, v->addr, 16);
+	ev->family = v->family;
+	ev->action = v->action;
+	ev->reason = v->reason;
+	ev->proto = v->proto;
+	ev->vlan = v->vlan;
+	ev->pad[0] = 0;
+	ev->pad[1] = 0;
+	/* Waking the consumer per event costs more than the rest of the path; it polls instead. */
+	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= XDPFWD_RINGBUF_WAKEUP_BYTES ?
+		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+	bpf_ringbuf_submit(ev, flags);
+	st->ev_sent++;
+}
+
+SEC("xdp")
+int xdpfwd_xdp(struct xdp_md *ctx)
+{
+	struct cursor c = {
+		.pos = (void *)(long)ctx->data,
+		.end = (void *)(long)ctx->data_end,
+	};
+	struct verdict v = {};
+	struct xdpfwd_stats *st;
+	__u32 len = c.end - c.pos;
+	__u32 zero = 0;
+	__u64 now = 0;
+
+	classify(&c, &v);
+
+	st = bpf_map_lookup_elem(&stats, &zero);
+	if (!st)
+		return XDP_PASS;
+	if (v.action < XDPFWD_ACT_MAX && v.reason < XDPFWD_R_MAX) {
+		st->packets[v.action][v.reason]++;
+		st->bytes[v.action][v.reason] += len;
+	}
+
+	if (v.entry) {
+		now = bpf_ktime_get_coarse_ns();
+		__sync_fetch_and_add(&v.entry->packets, 1);
+		__sync_fetch_and_add(&v.entry->bytes, len);
+		v.entry->last_hit_ns = now;
+	}
+	if (v.action == XDPFWD_ACT_DROP) {
+		if (log_enabled) {
+			if (!now)
+				now = bpf_ktime_get_coarse_ns();
+			log_drop(ctx, st, &v, now, len);
+		}
+		return XDP_DROP;
+	}
+	return XDP_PASS;
+}

@@ -1,0 +1,3 @@
+build/obj/common/privs.o: common/privs.c common/log.h common/privs.h
+common/log.h:
+common/privs.h:

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Blocklist files: one address or prefix per line, '#' starts a comment,
+ * blank lines and surrounding whitespace ignored, CRLF tolerated.
+ * A file is all or nothing: the first bad line rejects it with "FILE:LINE: why"
+ * in err, so a typo never leaves the lists half loaded.
+ */
+#ifndef XDPFWD_LISTFILE_H
+#define XDPFWD_LISTFILE_H
+
+#include <stddef.h>
+
+#include "addr.h"
+
+#define XDPFWD_LISTFILE_LINE_MAX 4096	/* bytes, line terminator excluded */
+
+/* Prefixes without duplicates. Start zeroed; free with xdpfwd_prefix_set_free(). */
+struct xdpfwd_prefix_set {
+	struct xdpfwd_prefix *v;
+	size_t n, cap;
+};
+
+/*
+ * Add the file's entries to *out, which then ends up sorted (family, address,
+ * length) and without duplicates. On failure *out keeps exactly its old entries.
+ */
+int xdpfwd_listfile_read(const char *path, struct xdpfwd_prefix_set *out, char *err, size_t errlen);
+/* The same on a buffer; name stands in for the path in messages. */
+int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
+			      struct xdpfwd_prefix_set *out, char *err, size_t errlen);
+
+/* Adds p unless already present (linear scan: for single entries, not bulk loads). 0 or -ENOMEM. */
+int xdpfwd_prefix_set_add(struct xdpfwd_prefix_set *s, const struct xdpfwd_prefix *p);
+void xdpfwd_prefix_set_free(struct xdpfwd_prefix_set *s);
+
+#endif /* XDPFWD_LISTFILE_H */

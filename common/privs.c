@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include "log.h"
+#include "privs.h"
+
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static int has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return !!(d[cap / 32].effective & (1U << (cap % 32)));
+}
+
+int privs_check(const char *what)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	/* Raw capget keeps libcap out of the build; the answer is the same. */
+	if (syscall(SYS_capget, &hdr, data) == 0 &&
+	    (has_cap(data, CAP_SYS_ADMIN) || (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN))))
+		return 0;
+	pr_warn("%s needs root (CAP_BPF, CAP_NET_ADMIN): run it with sudo or as root\n", what);
+	return -EPERM;
+}

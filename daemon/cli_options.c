@@ -1,0 +1,402 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <argp.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "log.h"
+#include "pin.h"
+#include "cli_options.h"
+
+const char *argp_program_version = "xdpfwd " XDPFWD_VERSION;
+const char *argp_program_bug_address = "the xdpfwd issue tracker";
+
+const char *list_kind_name(enum list_kind kind)
+{
+	return kind == LIST_ALLOW ? "allow" : "block";
+}
+
+/* Decimal only, no sign, no trailing junk: "10x", "-1" and "" are errors, not 10, huge or 0. */
+static int parse_u64(const char *s, __u64 max, __u64 *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+enum {
+	OPT_LOG_FORMAT = 0x100,
+	OPT_LOG_RATE,
+	OPT_LOG_BURST,
+	OPT_LOG_SOURCE_INTERVAL,
+	OPT_NO_LOG,
+	OPT_STATS_INTERVAL,
+	OPT_DROP_MALFORMED,
+	OPT_FORCE,
+	OPT_JSON,
+	OPT_ALL,
+};
+
+#define PIN_DIR_OPTION \
+	{ "pin-dir", 'p', "DIR", 0, "Where the instance's maps and program are pinned (default " \
+	  XDPFWD_DEFAULT_PIN_DIR ")", 0 }
+#define VERBOSE_OPTION { "verbose", 'v', NULL, 0, "Show debug output, including libbpf's and libxdp's", 0 }
+
+static const struct argp_option daemon_options[] = {
+	{ "iface", 'i', "IFACE", 0, "Interface to protect (repeat for several; they share one blocklist)", 0 },
+	{ "mode", 'm', "MODE", 0, "auto (native, else generic), native or skb (default auto)", 0 },
+	PIN_DIR_OPTION,
+	{ "log-format", OPT_LOG_FORMAT, "FMT", 0, "text (default) or json, one event per line on stdout", 0 },
+	{ "log-rate", OPT_LOG_RATE, "N", 0, "At most N drop events per second in all (default 100; 'unlimited')", 0 },
+	{ "log-burst", OPT_LOG_BURST, "N", 0, "Events allowed in a burst above the rate (default: the rate)", 0 },
+	{ "log-source-interval", OPT_LOG_SOURCE_INTERVAL, "MS",
+	  0, "At most one event per source per MS milliseconds (default 1000; 0: no per-source limit)", 0 },
+	{ "no-log", OPT_NO_LOG, NULL, 0, "Send no drop events at all", 0 },
+	{ "stats-interval", OPT_STATS_INTERVAL, "SECONDS", 0, "Print a counters line every SECONDS (default 0: never)", 0 },
+	{ "drop-malformed", OPT_DROP_MALFORMED, NULL, 0, "Drop frames with truncated or invalid IP headers (default: pass)", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
+	VERBOSE_OPTION,
+	{},
+};
+
+static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct daemon_opts *o = state->input;
+	__u64 v;
+
+	switch (key) {
+	case 'i':
+		if (o->n_ifaces >= XDPFWD_MAX_IFACES)
+			argp_failure(state, EXIT_USAGE, 0, "at most %d interfaces", XDPFWD_MAX_IFACES);
+		if (!*arg || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/'))
+			argp_failure(state, EXIT_USAGE, 0, "'%s' is not a valid interface name", arg);
+		snprintf(o->ifname[o->n_ifaces++], IF_NAMESIZE, "%s", arg);
+		break;
+	case 'm':
+		if (!strcmp(arg, "auto"))
+			o->mode = MODE_AUTO;
+		else if (!strcmp(arg, "native") || !strcmp(arg, "drv"))
+			o->mode = MODE_NATIVE;
+		else if (!strcmp(arg, "skb") || !strcmp(arg, "generic"))
+			o->mode = MODE_SKB;
+		else
+			argp_failure(state, EXIT_USAGE, 0, "--mode '%s': use auto, native or skb", arg);
+		break;
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case OPT_LOG_FORMAT:
+		if (!strcmp(arg, "text"))
+			o->log_format = LOG_FORMAT_TEXT;
+		else if (!strcmp(arg, "json"))
+			o->log_format = LOG_FORMAT_JSON;
+		else
+			argp_failure(state, EXIT_USAGE, 0, "--log-format '%s': use text or json", arg);
+		break;
+	case OPT_LOG_RATE:
+		if (!strcmp(arg, "unlimited"))
+			o->log_rate = 0;
+		else if (parse_u64(arg, 1000000000ULL, &v) || v == 0)
+			argp_failure(state, EXIT_USAGE, 0, "--log-rate '%s': use 1..1000000000 or 'unlimited'", arg);
+		else
+			o->log_rate = v;
+		break;
+	case OPT_LOG_BURST:
+		if (parse_u64(arg, 1000000000ULL, &v) || v == 0)
+			argp_failure(state, EXIT_USAGE, 0, "--log-burst '%s': use 1..1000000000", arg);
+		o->log_burst = v;
+		break;
+	case OPT_LOG_SOURCE_INTERVAL:
+		if (parse_u64(arg, 86400000ULL, &v))
+			argp_failure(state, EXIT_USAGE, 0, "--log-source-interval '%s': use 0..86400000 (ms)", arg);
+		o->log_source_interval_ms = v;
+		break;
+	case OPT_NO_LOG:
+		o->log_enabled = false;
+		break;
+	case OPT_STATS_INTERVAL:
+		if (parse_u64(arg, 86400, &v))
+			argp_failure(state, EXIT_USAGE, 0, "--stats-interval '%s': use 0..86400 (seconds)", arg);
+		o->stats_interval = v;
+		break;
+	case OPT_DROP_MALFORMED:
+		o->drop_malformed = true;
+		break;
+	case OPT_FORCE:
+		o->force = true;
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		argp_failure(state, EXIT_USAGE, 0, "unexpected argument '%s' (interfaces go after --iface)", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!o->n_ifaces)
+			argp_failure(state, EXIT_USAGE, 0, "no interface given: use --iface IFACE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const char daemon_doc[] =
+	"xdpfwd: XDP blocklist firewall.\n\n"
+	"xdpfwd --iface IFACE [OPTION...]  attach (or adopt) and log drops until SIGINT/SIGTERM;\n"
+	"  the firewall stays attached after exit (remove it with `xdpfwd detach --iface IFACE`).\n\n"
+	"Commands (each takes --pin-dir and --help):\n"
+	"  xdpfwd block add|del ADDR[/LEN]...   edit the blocklist\n"
+	"  xdpfwd block list [--json] | flush\n"
+	"  xdpfwd allow add|del|list|flush ...  the allowlist, which wins over the blocklist\n"
+	"  xdpfwd status [--json]               interfaces, program, counters\n"
+	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"
+	"\vExit status: 0 success, 1 failure, 2 bad usage or input (nothing changed).";
+
+/* argp's default exit code for usage errors is 64; the project promises 2. */
+static void use_exit_usage(void)
+{
+	argp_err_exit_status = EXIT_USAGE;
+}
+
+int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
+{
+	static const struct argp argp = { daemon_options, daemon_parse_opt, NULL, daemon_doc, NULL, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->mode = MODE_AUTO;
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	o->log_enabled = true;
+	o->log_rate = 100;
+	o->log_source_interval_ms = 1000;
+	use_exit_usage();
+	if (argp_parse(&argp, argc, argv, 0, NULL, o))
+		return EXIT_USAGE;
+	if (!o->log_burst)
+		o->log_burst = o->log_rate ? o->log_rate : 1;
+	return 0;
+}
+
+/* ---- block / allow ---- */
+
+static const struct argp_option list_options[] = {
+	PIN_DIR_OPTION,
+	{ "json", OPT_JSON, NULL, 0, "list: print a JSON array", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "add: accept a /0 prefix (matches every source)", 0 },
+	VERBOSE_OPTION,
+	{},
+};
+
+struct list_parse {
+	struct list_opts *o;
+	bool have_op;
+	int failed;
+};
+
+static int list_add_arg(struct argp_state *state, struct list_opts *o, const char *arg)
+{
+	struct xdpfwd_prefix p;
+	char err[160];
+
+	if (xdpfwd_prefix_parse(arg, &p, err, sizeof(err))) {
+		argp_error(state, "%s", err);
+		return -EINVAL;
+	}
+	if (xdpfwd_prefix_set_add(&o->prefixes, &p) < 0)
+		argp_failure(state, 1, ENOMEM, "out of memory");
+	return 0;
+}
+
+static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct list_parse *lp = state->input;
+	struct list_opts *o = lp->o;
+
+	switch (key) {
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case OPT_FORCE:
+		o->force = true;
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		if (!lp->have_op) {
+			lp->have_op = true;
+			if (!strcmp(arg, "add"))
+				o->op = LIST_ADD;
+			else if (!strcmp(arg, "del") || !strcmp(arg, "delete"))
+				o->op = LIST_DEL;
+			else if (!strcmp(arg, "list") || !strcmp(arg, "show"))
+				o->op = LIST_SHOW;
+			else if (!strcmp(arg, "flush"))
+				o->op = LIST_FLUSH;
+			else
+				argp_error(state, "unknown command '%s': use add, del, list or flush", arg);
+			break;
+		}
+		if (o->op != LIST_ADD && o->op != LIST_DEL)
+			argp_error(state, "unexpected argument '%s'", arg);
+		list_add_arg(state, o, arg);
+		break;
+	case ARGP_KEY_END:
+		if (!lp->have_op)
+			argp_error(state, "missing command: add, del, list or flush");
+		if ((o->op == LIST_ADD || o->op == LIST_DEL) && !o->prefixes.n)
+			argp_error(state, "no address given");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static int check_catch_all(const struct list_opts *o)
+{
+	size_t i;
+	char buf[XDPFWD_PREFIX_STRLEN];
+
+	if (o->op != LIST_ADD || o->force)
+		return 0;
+	for (i = 0; i < o->prefixes.n; i++) {
+		if (o->prefixes.v[i].prefixlen)
+			continue;
+		xdpfwd_prefix_format(&o->prefixes.v[i], buf, sizeof(buf));
+		pr_warn("%s matches every %s source; add --force if you mean it\n",
+			buf, o->prefixes.v[i].family == 4 ? "IPv4" : "IPv6");
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts *o)
+{
+	static const char doc[] =
+		"Edit or show a list.\v"
+		"ADDR is an IPv4 or IPv6 address or a prefix ADDR/LEN with no host bits set "
+		"(198.18.0.0/15, 2001:2::/48). add and del validate every ADDR before changing anything.";
+	static const struct argp argp = { list_options, list_parse_opt, "add|del ADDR[/LEN]...\nlist|flush", doc,
+					  NULL, NULL, NULL };
+	struct list_parse lp = { .o = o };
+
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	if (argp_parse(&argp, argc, argv, 0, NULL, &lp))
+		return EXIT_USAGE;
+	return check_catch_all(o);
+}
+
+/* ---- status ---- */
+
+static const struct argp_option status_options[] = {
+	PIN_DIR_OPTION,
+	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	VERBOSE_OPTION,
+	{},
+};
+
+static error_t status_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct status_opts *o = state->input;
+
+	switch (key) {
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case OPT_JSON:
+		o->json = true;
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_status(int argc, char **argv, struct status_opts *o)
+{
+	static const struct argp argp = { status_options, status_parse_opt, NULL,
+					  "Show interfaces, program, list sizes and counters.", NULL, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	return argp_parse(&argp, argc, argv, 0, NULL, o) ? EXIT_USAGE : 0;
+}
+
+/* ---- detach ---- */
+
+static const struct argp_option detach_options[] = {
+	{ "iface", 'i', "IFACE", 0, "Interface to remove the firewall from (repeatable)", 0 },
+	{ "all", OPT_ALL, NULL, 0, "Every interface of the instance", 0 },
+	PIN_DIR_OPTION,
+	VERBOSE_OPTION,
+	{},
+};
+
+static error_t detach_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct detach_opts *o = state->input;
+
+	switch (key) {
+	case 'i':
+		if (o->n_ifaces >= XDPFWD_MAX_IFACES)
+			argp_failure(state, EXIT_USAGE, 0, "at most %d interfaces", XDPFWD_MAX_IFACES);
+		if (!*arg || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/'))
+			argp_failure(state, EXIT_USAGE, 0, "'%s' is not a valid interface name", arg);
+		snprintf(o->ifname[o->n_ifaces++], IF_NAMESIZE, "%s", arg);
+		break;
+	case OPT_ALL:
+		o->all = true;
+		break;
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (!o->n_ifaces && !o->all)
+			argp_error(state, "say which interface: --iface IFACE, or --all");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_detach(int argc, char **argv, struct detach_opts *o)
+{
+	static const struct argp argp = { detach_options, detach_parse_opt, NULL,
+					  "Remove the firewall from interfaces; the pins go with the last one.",
+					  NULL, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	return argp_parse(&argp, argc, argv, 0, NULL, o) ? EXIT_USAGE : 0;
+}

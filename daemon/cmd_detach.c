@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpfwd detach: takes the firewall off interfaces; with the last one the pins go too. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "pin.h"
+#include "privs.h"
+#include "pinned.h"
+#include "attach.h"
+#include "commands.h"
+
+/* The recorded interface with this name, or 0; the record survives renumbering, the name is what operators type. */
+static __u32 recorded_ifindex(int fd, const char *name)
+{
+	__u32 key, next, *prev = NULL;
+	struct xdpfwd_iface rec;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(fd, &key, &rec) && !strncmp(rec.name, name, sizeof(rec.name)))
+			return key;
+	}
+	return 0;
+}
+
+static int detach_one(struct xdpfwd_bpf *skel, const char *name, __u32 recorded)
+{
+	int ifaces_fd = bpf_map__fd(skel->maps.ifaces);
+	__u32 map_id = pinned_map_id(bpf_map__fd(skel->maps.stats));
+	int ifindex = if_nametoindex(name), err = 0;
+
+	if (ifindex)
+		err = attach_detach_ours(ifindex, name, map_id);
+	else if (!recorded)
+		pr_warn("interface %s does not exist and is not part of this instance\n", name);
+	if (err)
+		return err;
+	if (recorded)
+		bpf_map_delete_elem(ifaces_fd, &recorded);
+	if (ifindex && (__u32)ifindex != recorded)
+		bpf_map_delete_elem(ifaces_fd, &ifindex);
+	pr_info("%s: detached\n", name);
+	return ifindex || recorded ? 0 : -ENODEV;
+}
+
+int cmd_detach(int argc, char **argv)
+{
+	struct xdpfwd_bpf *skel = NULL;
+	struct detach_opts o;
+	struct xdpfwd_iface rec;
+	__u32 key, next;
+	int err, lock = -1, fd, i;
+
+	err = cli_parse_detach(argc, argv, &o);
+	if (err)
+		return err;
+	err = privs_check("xdpfwd detach");
+	if (!err)
+		err = pinned_open_all(o.pin_dir, &skel);
+	if (err)
+		goto out;
+	lock = pin_dir_lock(o.pin_dir);
+	if (lock < 0) {
+		err = lock;
+		goto out;
+	}
+	fd = bpf_map__fd(skel->maps.ifaces);
+	if (o.all) {
+		while (!err && !bpf_map_get_next_key(fd, NULL, &next)) {
+			key = next;
+			if (bpf_map_lookup_elem(fd, &key, &rec)) {
+				bpf_map_delete_elem(fd, &key);
+				continue;
+			}
+			err = detach_one(skel, rec.name, key);
+		}
+	}
+	for (i = 0; i < o.n_ifaces && !err; i++)
+		err = detach_one(skel, o.ifname[i], recorded_ifindex(fd, o.ifname[i]));
+	if (!err && bpf_map_get_next_key(fd, NULL, &next) && errno == ENOENT) {
+		err = pinned_remove_all(skel, o.pin_dir);
+		if (!err)
+			pr_info("no interface left: removed the pins under %s\n", o.pin_dir);
+	}
+out:
+	pin_dir_unlock(lock);
+	xdpfwd_bpf__destroy(skel);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpfwd block|allow add|del|list|flush: edits the pinned maps, daemon running or not. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "pin.h"
+#include "privs.h"
+#include "names.h"
+#include "pinned.h"
+#include "lists.h"
+#include "commands.h"
+
+static void print_items(const struct list_item *items, size_t n, int json)
+{
+	char entry[XDPFWD_PREFIX_STRLEN], when[40];
+	size_t i;
+
+	if (json)
+		putchar('[');
+	else
+		printf("%-43s %12s %14s  %s\n", "ENTRY", "PACKETS", "BYTES", "LAST_HIT");
+	for (i = 0; i < n; i++) {
+		const struct xdpfwd_entry *e = &items[i].entry;
+
+		xdpfwd_prefix_format(&items[i].prefix, entry, sizeof(entry));
+		if (e->last_hit_ns)
+			time_format_mono(e->last_hit_ns, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), json ? "null" : "-");
+		if (json)
+			printf("%s{\"entry\":\"%s\",\"family\":%u,\"prefixlen\":%u,\"packets\":%llu,\"bytes\":%llu,"
+			       "\"last_hit\":%s%s%s}",
+			       i ? "," : "", entry, items[i].prefix.family == 4 ? 4 : 6, items[i].prefix.prefixlen,
+			       (unsigned long long)e->packets, (unsigned long long)e->bytes,
+			       e->last_hit_ns ? "\"" : "", when, e->last_hit_ns ? "\"" : "");
+		else
+			printf("%-43s %12llu %14llu  %s\n", entry, (unsigned long long)e->packets,
+			       (unsigned long long)e->bytes, when);
+	}
+	if (json)
+		puts("]");
+}
+
+static int run(const struct list_opts *o, const struct list_maps *m)
+{
+	const char *kind = list_kind_name(o->kind);
+	struct list_item *items;
+	size_t n, missing;
+	int lock, err;
+
+	if (o->op == LIST_SHOW) {
+		err = list_read(m, &items, &n);
+		if (err)
+			return err;
+		print_items(items, n, o->json);
+		free(items);
+		return 0;
+	}
+	lock = pin_dir_lock(o->pin_dir);
+	if (lock < 0)
+		return lock;
+	switch (o->op) {
+	case LIST_ADD:
+		err = list_add(m, &o->prefixes, &n);
+		if (!err)
+			pr_info("%slist: added %zu, %zu already present\n", kind, n, o->prefixes.n - n);
+		break;
+	case LIST_DEL:
+		err = list_del(m, &o->prefixes, &n, &missing);
+		if (!err)
+			pr_info("%slist: removed %zu, %zu not present\n", kind, n, missing);
+		break;
+	default:
+		err = list_flush(m, &n);
+		if (!err)
+			pr_info("%slist: removed all %zu entries\n", kind, n);
+		break;
+	}
+	pin_dir_unlock(lock);
+	return err;
+}
+
+int cmd_list(enum list_kind kind, int argc, char **argv)
+{
+	struct xdpfwd_bpf *skel = NULL;
+	struct list_opts o;
+	struct list_maps m;
+	int err;
+
+	err = cli_parse_list(kind, argc, argv, &o);
+	if (err) {
+		xdpfwd_prefix_set_free(&o.prefixes);
+		return err;
+	}
+	err = privs_check("xdpfwd");
+	if (!err)
+		err = pinned_open_all(o.pin_dir, &skel);
+	if (!err) {
+		list_maps_get(skel, kind, &m);
+		err = run(&o, &m);
+	}
+	xdpfwd_prefix_set_free(&o.prefixes);
+	xdpfwd_bpf__destroy(skel);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

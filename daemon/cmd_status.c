@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/* xdpfwd status: what is attached where, how big the lists are, and the counters. */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "privs.h"
+#include "names.h"
+#include "pinned.h"
+#include "attach.h"
+#include "lists.h"
+#include "stats.h"
+#include "commands.h"
+
+struct iface_status {
+	__u32 ifindex;
+	struct xdpfwd_iface rec;
+	struct attach_info live;
+	int exists;
+};
+
+struct counts {
+	long block_addr, block_net, allow;
+};
+
+static int read_ifaces(struct xdpfwd_bpf *skel, struct iface_status *out, int max, int *n)
+{
+	int fd = bpf_map__fd(skel->maps.ifaces);
+	__u32 our_map = pinned_map_id(bpf_map__fd(skel->maps.stats));
+	__u32 key, next, *prev = NULL;
+	char name[IF_NAMESIZE];
+
+	*n = 0;
+	while (*n < max && !bpf_map_get_next_key(fd, prev, &next)) {
+		struct iface_status *s = &out[*n];
+
+		key = next;
+		prev = &key;
+		memset(s, 0, sizeof(*s));
+		s->ifindex = key;
+		if (bpf_map_lookup_elem(fd, &key, &s->rec))
+			continue;
+		s->exists = if_indextoname(key, name) != NULL;
+		if (s->exists && attach_inspect(key, our_map, &s->live))
+			s->exists = 0;
+		(*n)++;
+	}
+	return 0;
+}
+
+static const char *iface_state(const struct iface_status *s)
+{
+	if (!s->exists)
+		return "gone";
+	return s->live.kind == ATTACH_OURS ? "attached" : "detached";
+}
+
+static void print_text(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
+		       const struct xdpfwd_stats *st)
+{
+	__u64 total[XDPFWD_ACT_MAX] = {};
+	int i, a, r;
+
+	printf("instance   %s (layout %d)\n", dir, XDPFWD_LAYOUT_VERSION);
+	printf("interfaces %d\n", n);
+	for (i = 0; i < n; i++) {
+		const struct iface_status *s = &ifs[i];
+
+		printf("  %-15s ifindex %-4u %-8s %-6s program %u%s\n", s->rec.name, s->ifindex, iface_state(s),
+		       s->rec.mode == XDPFWD_MODE_SKB ? "skb" : "native",
+		       s->live.kind == ATTACH_OURS ? s->live.ours_id : s->rec.prog_id,
+		       !s->exists ? "" : s->live.dispatcher ? "  (libxdp dispatcher: shared with other programs)" :
+		       "  (single program: libxdp dispatcher not in use)");
+	}
+	printf("blocklist  %ld entries (%ld addresses, %ld prefixes)\n", c->block_addr + c->block_net,
+	       c->block_addr, c->block_net);
+	printf("allowlist  %ld entries\n", c->allow);
+	for (a = 0; a < XDPFWD_ACT_MAX; a++)
+		for (r = 0; r < XDPFWD_R_MAX; r++)
+			total[a] += st->packets[a][r];
+	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+		printf("%-10s %llu packets", a == XDPFWD_ACT_PASS ? "passed" : "dropped", (unsigned long long)total[a]);
+		for (r = 0; r < XDPFWD_R_MAX; r++)
+			if (st->packets[a][r])
+				printf(", %s %llu", reason_name(r), (unsigned long long)st->packets[a][r]);
+		putchar('\n');
+	}
+	printf("events     eligible %llu, sent %llu, suppressed %llu (per-source %llu, global %llu), lost %llu\n",
+	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_sent,
+	       (unsigned long long)(st->ev_suppressed_source + st->ev_suppressed_global),
+	       (unsigned long long)st->ev_suppressed_source, (unsigned long long)st->ev_suppressed_global,
+	       (unsigned long long)st->ev_lost);
+}
+
+static void print_json(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
+		       const struct xdpfwd_stats *st)
+{
+	int i, a, r, first;
+
+	printf("{\"pin_dir\":\"%s\",\"layout_version\":%d,\"interfaces\":[", dir, XDPFWD_LAYOUT_VERSION);
+	for (i = 0; i < n; i++) {
+		const struct iface_status *s = &ifs[i];
+
+		printf("%s{\"name\":\"%s\",\"ifindex\":%u,\"state\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
+		       "\"dispatcher\":%s}",
+		       i ? "," : "", s->rec.name, s->ifindex, iface_state(s),
+		       s->rec.mode == XDPFWD_MODE_SKB ? "skb" : "native",
+		       s->live.kind == ATTACH_OURS ? s->live.ours_id : s->rec.prog_id,
+		       s->exists && s->live.dispatcher ? "true" : "false");
+	}
+	printf("],\"blocklist\":{\"addresses\":%ld,\"prefixes\":%ld},\"allowlist\":{\"entries\":%ld},\"packets\":{",
+	       c->block_addr, c->block_net, c->allow);
+	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+		printf("%s\"%s\":{", a ? "," : "", action_name(a));
+		for (r = 0, first = 1; r < XDPFWD_R_MAX; r++, first = 0)
+			printf("%s\"%s\":%llu", first ? "" : ",", reason_name(r), (unsigned long long)st->packets[a][r]);
+		putchar('}');
+	}
+	printf("},\"events\":{\"eligible\":%llu,\"sent\":%llu,\"suppressed_source\":%llu,"
+	       "\"suppressed_global\":%llu,\"lost\":%llu}}\n",
+	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_sent,
+	       (unsigned long long)st->ev_suppressed_source, (unsigned long long)st->ev_suppressed_global,
+	       (unsigned long long)st->ev_lost);
+}
+
+static long sum_counts(long a, long b)
+{
+	return a < 0 ? a : b < 0 ? b : a + b;
+}
+
+int cmd_status(int argc, char **argv)
+{
+	struct iface_status ifs[XDPFWD_MAX_IFACES];
+	struct xdpfwd_bpf *skel = NULL;
+	struct xdpfwd_stats st;
+	struct status_opts o;
+	struct counts c;
+	int err, n;
+
+	err = cli_parse_status(argc, argv, &o);
+	if (err)
+		return err;
+	err = privs_check("xdpfwd status");
+	if (!err)
+		err = pinned_open_all(o.pin_dir, &skel);
+	if (err)
+		goto out;
+	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
+	if (err) {
+		pr_warn("reading counters failed: %s\n", strerror(-err));
+		goto out;
+	}
+	c.block_addr = sum_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_addr)),
+				  list_map_count(bpf_map__fd(skel->maps.block_v6_addr)));
+	c.block_net = sum_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_net)),
+				 list_map_count(bpf_map__fd(skel->maps.block_v6_net)));
+	c.allow = sum_counts(list_map_count(bpf_map__fd(skel->maps.allow_v4)),
+			     list_map_count(bpf_map__fd(skel->maps.allow_v6)));
+	read_ifaces(skel, ifs, XDPFWD_MAX_IFACES, &n);
+	if (o.json)
+		print_json(o.pin_dir, ifs, n, &c, &st);
+	else
+		print_text(o.pin_dir, ifs, n, &c, &st);
+out:
+	xdpfwd_bpf__destroy(skel);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The daemon's lifecycle in one place: validate -> open and reuse pins ->
+ * configure -> load -> attach (or swap into an existing attachment) -> pin ->
+ * drain events until a signal. Everything is checked before the first change,
+ * and exiting leaves the firewall attached.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "pin.h"
+#include "privs.h"
+#include "attach.h"
+#include "pinned.h"
+#include "event_loop.h"
+#include "ringbuf_consumer.h"
+#include "daemon.h"
+
+struct iface_plan {
+	struct attach_info before;
+	enum xdp_attach_mode mode;
+	bool attached;		/* by this run, from nothing: undone if a later step fails */
+};
+
+static int resolve_ifaces(struct daemon_opts *o)
+{
+	int i, j;
+
+	for (i = 0; i < o->n_ifaces; i++) {
+		for (j = 0; j < i; j++)
+			if (!strcmp(o->ifname[i], o->ifname[j])) {
+				pr_warn("interface %s given twice\n", o->ifname[i]);
+				return -EINVAL;
+			}
+		o->ifindex[i] = if_nametoindex(o->ifname[i]);
+		if (!o->ifindex[i]) {
+			pr_warn("interface %s does not exist (see `ip link`)\n", o->ifname[i]);
+			return -ENODEV;
+		}
+	}
+	return 0;
+}
+
+static int check_btf(void)
+{
+	if (access("/sys/kernel/btf/vmlinux", R_OK) == 0)
+		return 0;
+	pr_warn("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): xdpfwd needs a kernel built with CONFIG_DEBUG_INFO_BTF=y\n");
+	return -EOPNOTSUPP;
+}
+
+static void configure(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
+{
+	__u64 interval = o->log_rate ? 1000000000ULL / o->log_rate : 0;
+
+	skel->rodata->drop_malformed = o->drop_malformed;
+	skel->rodata->log_enabled = o->log_enabled;
+	skel->rodata->log_source_interval_ns = o->log_source_interval_ms * 1000000ULL;
+	skel->rodata->log_global_interval_ns = interval;
+	skel->rodata->log_global_tolerance_ns = interval * (o->log_burst - 1);
+}
+
+/* Refuses, before any change, to take an interface another program holds. */
+static int check_foreign(const struct daemon_opts *o, const struct iface_plan *plan)
+{
+	int i;
+
+	for (i = 0; i < o->n_ifaces; i++) {
+		const struct attach_info *ai = &plan[i].before;
+
+		if (ai->kind != ATTACH_FOREIGN || ai->dispatcher || o->force)
+			continue;
+		pr_warn("%s already has XDP program '%s' (id %u, %s mode) that xdpfwd does not own, and the kernel "
+			"cannot share the interface through libxdp's dispatcher; detach it (xdp-loader unload %s --all) "
+			"or run xdpfwd with --force to replace it\n",
+			o->ifname[i], ai->foreign_name, ai->foreign_id, attach_mode_name(ai->mode), o->ifname[i]);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+static int record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex,
+			enum xdp_attach_mode mode, __u32 prog_id)
+{
+	struct xdpfwd_iface rec = {
+		.mode = mode == XDP_MODE_SKB ? XDPFWD_MODE_SKB : XDPFWD_MODE_NATIVE,
+		.prog_id = prog_id,
+	};
+	__u32 key = ifindex;
+
+	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &key, &rec, BPF_ANY)) {
+		pr_warn("recording %s in the ifaces map failed: %s\n", name, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+/* Attaches or swaps on every interface; on failure undoes the attachments this run created. */
+static int attach_all(const struct daemon_opts *o, struct iface_plan *plan, struct xdp_program *xprog,
+		      int loaded_fd)
+{
+	int i, err = 0;
+
+	for (i = 0; i < o->n_ifaces && !err; i++) {
+		struct attach_info *ai = &plan[i].before;
+
+		if (ai->kind == ATTACH_FOREIGN && o->force && !ai->dispatcher) {
+			pr_info("%s: --force: removing program '%s' (id %u)\n", o->ifname[i], ai->foreign_name,
+				ai->foreign_id);
+			err = attach_remove_all(o->ifindex[i], o->ifname[i]);
+			if (err)
+				break;
+		}
+		if (ai->kind == ATTACH_OURS && !ai->dispatcher) {
+			err = attach_replace_single(loaded_fd, o->ifindex[i], o->ifname[i], ai);
+			plan[i].mode = ai->mode;
+			continue;
+		}
+		err = attach_with_libxdp(xprog, o->ifindex[i], o->ifname[i], o->mode, &plan[i].mode);
+		if (err)
+			break;
+		if (ai->kind == ATTACH_OURS) {
+			/* Both programs enforce the same maps while they overlap, so the swap leaks nothing. */
+			err = attach_remove_old_from_dispatcher(o->ifindex[i], ai->ours_id);
+			if (err)
+				pr_warn("%s: removing the previous xdpfwd program %u from the dispatcher failed: %s\n",
+					o->ifname[i], ai->ours_id, strerror(-err));
+		} else {
+			plan[i].attached = true;
+		}
+	}
+	if (!err)
+		return 0;
+	for (i = 0; i < o->n_ifaces; i++)
+		if (plan[i].attached)
+			xdp_program__detach(xprog, o->ifindex[i], plan[i].mode, 0);
+	return err;
+}
+
+static __u32 prog_id_of(int fd)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+static void announce(const struct daemon_opts *o, const struct iface_plan *plan, __u32 prog_id)
+{
+	int i;
+
+	for (i = 0; i < o->n_ifaces; i++) {
+		const struct attach_info *ai = &plan[i].before;
+
+		if (ai->kind == ATTACH_OURS)
+			pr_info("%s: adopted the running firewall: program %u swapped for %u in place (%s mode), lists kept\n",
+				o->ifname[i], ai->ours_id, prog_id, attach_mode_name(plan[i].mode));
+		else
+			pr_info("%s: attached program %u in %s mode\n", o->ifname[i], prog_id,
+				attach_mode_name(plan[i].mode));
+	}
+	if (o->log_enabled)
+		pr_info("logging drops: at most one event per source per %llu ms, %s%llu events/s overall\n",
+			(unsigned long long)o->log_source_interval_ms, o->log_rate ? "" : "unlimited ",
+			(unsigned long long)o->log_rate);
+}
+
+static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
+{
+	struct event_loop_cfg cfg = {
+		.stats_fd = bpf_map__fd(skel->maps.stats),
+		.stats_interval = o->stats_interval,
+		.out = stdout,
+	};
+	int err;
+
+	cfg.consumer = consumer_new(bpf_map__fd(skel->maps.events), o->log_format, stdout);
+	if (!cfg.consumer)
+		return -errno;
+	err = event_loop_run(&cfg);
+	consumer_free(cfg.consumer);
+	return err;
+}
+
+int daemon_run(struct daemon_opts *o)
+{
+	struct iface_plan plan[XDPFWD_MAX_IFACES] = {};
+	struct xdp_program *xprog = NULL;
+	struct xdpfwd_bpf *skel = NULL;
+	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
+	__u32 our_map_id = 0, prog_id;
+
+	err = privs_check("xdpfwd");
+	if (!err)
+		err = resolve_ifaces(o);
+	if (!err)
+		err = check_btf();
+	if (!err)
+		err = event_loop_block_signals();
+	if (!err)
+		err = pin_dir_ensure_bpffs(o->pin_dir);
+	if (err)
+		return EXIT_FAILURE;
+
+	/* One writer at a time: a CLI edit or another daemon waits until we are attached. */
+	if (access(o->pin_dir, F_OK) == 0) {
+		lock = pin_dir_lock(o->pin_dir);
+		if (lock < 0)
+			return EXIT_FAILURE;
+	}
+	err = pinned_open_reuse(o->pin_dir, &skel, &found);
+	if (err)
+		goto out;
+	if (found)
+		our_map_id = pinned_map_id(bpf_map__fd(skel->maps.stats));
+	for (i = 0; i < o->n_ifaces; i++) {
+		err = attach_inspect(o->ifindex[i], our_map_id, &plan[i].before);
+		if (err)
+			goto out;
+		replace_single |= plan[i].before.kind == ATTACH_OURS && !plan[i].before.dispatcher;
+	}
+	err = check_foreign(o, plan);
+	if (err)
+		goto out;
+
+	err = pin_dir_create(o->pin_dir, &created);
+	if (err)
+		goto out;
+	if (lock < 0) {
+		lock = pin_dir_lock(o->pin_dir);
+		if (lock < 0) {
+			err = lock;
+			goto out;
+		}
+	}
+	configure(skel, o);
+
+	/*
+	 * Swapping our own single program needs the new one loaded first; otherwise
+	 * libxdp loads it, as a dispatcher component where the kernel allows.
+	 */
+	if (replace_single) {
+		err = xdpfwd_bpf__load(skel);
+		if (err) {
+			pr_warn("loading the BPF program failed: %s; the running firewall is unchanged (see -v for the verifier log)\n",
+				strerror(-err));
+			goto out;
+		}
+		xprog = xdp_program__from_fd(bpf_program__fd(skel->progs.xdpfwd_xdp));
+	} else {
+		DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = skel->obj, .prog_name = XDPFWD_PROG_NAME);
+
+		xprog = xdp_program__create(&xopts);
+	}
+	err = libxdp_get_error(xprog);
+	if (err) {
+		xprog = NULL;
+		pr_warn("preparing the XDP program failed: %s\n", strerror(-err));
+		goto out;
+	}
+	err = attach_all(o, plan, xprog, replace_single ? bpf_program__fd(skel->progs.xdpfwd_xdp) : -1);
+	if (err)
+		goto out;
+
+	prog_fd = xdp_program__fd(xprog);
+	prog_id = prog_id_of(prog_fd);
+	err = pinned_pin_new(skel, o->pin_dir);
+	if (!err)
+		err = pinned_pin_prog(prog_fd, o->pin_dir);
+	for (i = 0; i < o->n_ifaces && !err; i++)
+		err = record_iface(skel, o->ifname[i], o->ifindex[i], plan[i].mode, prog_id);
+	if (err) {
+		pr_warn("the firewall is attached but its pins under %s are incomplete; fix the cause and start xdpfwd again\n",
+			o->pin_dir);
+		goto out;
+	}
+	pin_dir_unlock(lock);
+	lock = -1;
+	announce(o, plan, prog_id);
+
+	err = run_loop(skel, o);
+out:
+	pin_dir_unlock(lock);
+	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
+	xdp_program__close(xprog);
+	if (err && created && !found)
+		rmdir(o->pin_dir);
+	xdpfwd_bpf__destroy(skel);
+	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include "log.h"
+#include "stats.h"
+#include "event_loop.h"
+
+static sigset_t loop_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	return set;
+}
+
+int event_loop_block_signals(void)
+{
+	sigset_t set = loop_signals();
+
+	return sigprocmask(SIG_BLOCK, &set, NULL) ? -errno : 0;
+}
+
+static int add_fd(int ep, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
+}
+
+static void print_stats(const struct event_loop_cfg *cfg)
+{
+	struct xdpfwd_stats s;
+	char line[1024];
+
+	if (stats_read(cfg->stats_fd, &s))
+		return;
+	stats_format_line(&s, line, sizeof(line));
+	fprintf(cfg->out, "%s\n", line);
+	fflush(cfg->out);
+}
+
+/* Returns 1 when the loop should stop. */
+static int handle_signal(int sfd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(sfd, &si, sizeof(si)) != sizeof(si))
+		return 0;
+	if (si.ssi_signo == SIGHUP) {
+		pr_info("SIGHUP: nothing to reload\n");
+		return 0;
+	}
+	pr_info("%s: stopping; the firewall stays attached (xdpfwd detach removes it)\n",
+		strsignal(si.ssi_signo));
+	return 1;
+}
+
+int event_loop_run(const struct event_loop_cfg *cfg)
+{
+	struct itimerspec tick = {
+		.it_interval = { .tv_nsec = EVENT_LOOP_TICK_MS * 1000000L },
+		.it_value = { .tv_nsec = EVENT_LOOP_TICK_MS * 1000000L },
+	};
+	sigset_t set = loop_signals();
+	int ep = -1, sfd = -1, tfd = -1, rb_fd, err = 0, stop = 0, i, n;
+	unsigned int ticks = 0, stats_ticks = cfg->stats_interval * (1000 / EVENT_LOOP_TICK_MS);
+	struct epoll_event evs[4];
+	__u64 expirations;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+	if (ep < 0 || sfd < 0 || tfd < 0 || timerfd_settime(tfd, 0, &tick, NULL)) {
+		err = -errno;
+		pr_warn("setting up the event loop failed: %s\n", strerror(-err));
+		goto out;
+	}
+	rb_fd = consumer_epoll_fd(cfg->consumer);
+	err = add_fd(ep, sfd);
+	if (!err)
+		err = add_fd(ep, tfd);
+	if (!err)
+		err = add_fd(ep, rb_fd);
+	if (err) {
+		pr_warn("setting up the event loop failed: %s\n", strerror(-err));
+		goto out;
+	}
+
+	while (!stop) {
+		n = epoll_wait(ep, evs, 4, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			pr_warn("epoll_wait failed: %s\n", strerror(-err));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd == sfd) {
+				stop |= handle_signal(sfd);
+			} else if (evs[i].data.fd == tfd) {
+				if (read(tfd, &expirations, sizeof(expirations)) < 0)
+					continue;
+				ticks += expirations;
+				if (stats_ticks && ticks >= stats_ticks) {
+					ticks = 0;
+					print_stats(cfg);
+				}
+				if (!(ticks % 50))
+					consumer_forget_names(cfg->consumer);
+			}
+		}
+		/* Every wakeup drains: the program only wakes us for a backlog, the tick covers the rest. */
+		if (consumer_drain(cfg->consumer) < 0)
+			pr_warn("reading events failed: %s\n", strerror(errno));
+	}
+out:
+	if (tfd >= 0)
+		close(tfd);
+	if (sfd >= 0)
+		close(sfd);
+	if (ep >= 0)
+		close(ep);
+	return err;
+}

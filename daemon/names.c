@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include <time.h>
+#include "xdpfwd.h"
+#include "names.h"
+
+const char *action_name(unsigned int action)
+{
+	return action == XDPFWD_ACT_DROP ? "drop" : action == XDPFWD_ACT_PASS ? "pass" : "unknown";
+}
+
+const char *reason_name(unsigned int reason)
+{
+	static const char *const names[XDPFWD_R_MAX] = {
+		[XDPFWD_R_NO_MATCH] = "no_match",
+		[XDPFWD_R_ALLOWLIST] = "allowlist",
+		[XDPFWD_R_BLOCKLIST] = "blocklist",
+		[XDPFWD_R_NOT_IP] = "not_ip",
+		[XDPFWD_R_VLAN_DEPTH] = "vlan_depth",
+		[XDPFWD_R_MALFORMED] = "malformed",
+	};
+
+	return reason < XDPFWD_R_MAX ? names[reason] : "unknown";
+}
+
+const char *proto_name(unsigned int proto)
+{
+	switch (proto) {
+	case 1:
+		return "icmp";
+	case 6:
+		return "tcp";
+	case 17:
+		return "udp";
+	case 47:
+		return "gre";
+	case 50:
+		return "esp";
+	case 58:
+		return "ipv6-icmp";
+	case 132:
+		return "sctp";
+	default:
+		return NULL;
+	}
+}
+
+void time_format_mono(__u64 mono_ns, char *buf, unsigned long len)
+{
+	struct timespec mono, real;
+	__s64 real_ns;
+	time_t secs;
+	struct tm tm;
+
+	/* The offset is taken per call, so a clock step (NTP) shows up at once. */
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &real);
+	real_ns = (__s64)real.tv_sec * 1000000000LL + real.tv_nsec -
+		  ((__s64)mono.tv_sec * 1000000000LL + mono.tv_nsec - (__s64)mono_ns);
+	secs = real_ns / 1000000000LL;
+	gmtime_r(&secs, &tm);
+	snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(real_ns % 1000000000LL / 1000000));
+}

@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdpfwd.h"
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "pin.h"
+#include "pinned.h"
+
+unsigned int pinned_map_id(int map_fd)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(map_fd, &info, &len))
+		return 0;
+	return info.id;
+}
+
+/* A pin is ours only if it is the very map the skeleton would create. */
+static int check_compatible(const struct bpf_map *map, int fd, const char *path)
+{
+	struct bpf_map_info info = {};
+	__u32 len = sizeof(info);
+
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		pr_warn("%s is not a BPF map (%s); remove it or use another --pin-dir\n", path, strerror(errno));
+		return -EINVAL;
+	}
+	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
+	    info.value_size != bpf_map__value_size(map) || info.map_flags != bpf_map__map_flags(map) ||
+	    strcmp(info.name, bpf_map__name(map))) {
+		pr_warn("%s is a map '%s' (type %u, key %u, value %u bytes) that this xdpfwd does not use; "
+			"remove it or use another --pin-dir\n",
+			path, info.name, info.type, info.key_size, info.value_size);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int check_layout(struct xdpfwd_bpf *skel, const char *dir)
+{
+	struct xdpfwd_meta meta = {};
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta))
+		return -errno;
+	if (meta.magic == 0)	/* created but never stamped: a start that died before pinning finished */
+		return 0;
+	if (meta.magic != XDPFWD_META_MAGIC) {
+		pr_warn("%s/meta does not belong to xdpfwd; use another --pin-dir\n", dir);
+		return -EINVAL;
+	}
+	if (meta.layout_version != XDPFWD_LAYOUT_VERSION) {
+		pr_warn("maps pinned in %s have layout version %u, this xdpfwd uses %u; "
+			"detach that instance (xdpfwd detach) or use another --pin-dir\n",
+			dir, meta.layout_version, XDPFWD_LAYOUT_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+int pinned_open_reuse(const char *dir, struct xdpfwd_bpf **skelp, int *found)
+{
+	struct xdpfwd_bpf *skel;
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err = 0, fd;
+
+	*found = 0;
+	skel = xdpfwd_bpf__open();
+	if (!skel) {
+		err = -errno;
+		pr_warn("opening the embedded BPF object failed: %s\n", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		err = pin_path(path, sizeof(path), dir, bpf_map__name(map));
+		if (err)
+			goto fail;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			err = -errno;
+			pr_warn("opening pinned map %s failed: %s%s\n", path, strerror(-err),
+				err == -EPERM || err == -EACCES ? "; run as root" : "");
+			goto fail;
+		}
+		err = check_compatible(map, fd, path);
+		if (!err)
+			err = bpf_map__reuse_fd(map, fd);
+		close(fd);
+		if (err)
+			goto fail;
+		(*found)++;
+	}
+	if (bpf_map__fd(skel->maps.meta) >= 0) {
+		err = check_layout(skel, dir);
+		if (err)
+			goto fail;
+	}
+	*skelp = skel;
+	return 0;
+fail:
+	xdpfwd_bpf__destroy(skel);
+	return err;
+}
+
+int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
+{
+	struct bpf_map *map;
+	int found, err, want = 0;
+
+	err = pin_dir_check(dir);
+	if (err)
+		return err;
+	err = pinned_open_reuse(dir, skelp, &found);
+	if (err)
+		return err;
+	bpf_object__for_each_map(map, (*skelp)->obj)
+		want += !bpf_map__is_internal(map);
+	if (found != want) {
+		pr_warn("%s holds %d of xdpfwd's %d maps; start the daemon once to complete it, or remove the directory\n",
+			dir, found, want);
+		xdpfwd_bpf__destroy(*skelp);
+		*skelp = NULL;
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir)
+{
+	struct xdpfwd_meta meta = { .magic = XDPFWD_META_MAGIC, .layout_version = XDPFWD_LAYOUT_VERSION };
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	__u32 zero = 0;
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		err = pin_path(path, sizeof(path), dir, bpf_map__name(map));
+		if (err)
+			return err;
+		if (access(path, F_OK) == 0)
+			continue;
+		err = bpf_map__pin(map, path);
+		if (err) {
+			pr_warn("pinning map %s failed: %s\n", path, strerror(-err));
+			return err;
+		}
+		if (chmod(path, 0600)) {
+			err = -errno;
+			pr_warn("chmod 0600 %s failed: %s\n", path, strerror(-err));
+			return err;
+		}
+	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY)) {
+		err = -errno;
+		pr_warn("stamping %s/meta failed: %s\n", dir, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+int pinned_pin_prog(int prog_fd, const char *dir)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int err;
+
+	err = pin_path(path, sizeof(path), dir, XDPFWD_PROG_PIN);
+	if (!err)
+		err = pin_path(tmp, sizeof(tmp), dir, XDPFWD_PROG_PIN "_new");
+	if (err)
+		return err;
+	unlink(tmp);
+	if (bpf_obj_pin(prog_fd, tmp)) {
+		err = -errno;
+		pr_warn("pinning program at %s failed: %s\n", tmp, strerror(-err));
+		return err;
+	}
+	/* rename keeps a pinned program at the path at every instant (bpffs forbids dots in names). */
+	if (chmod(tmp, 0600) || rename(tmp, path)) {
+		err = -errno;
+		pr_warn("installing program pin %s failed: %s\n", path, strerror(-err));
+		unlink(tmp);
+		return err;
+	}
+	return 0;
+}
+
+int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err = 0;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		if (bpf_map__is_internal(map))
+			continue;
+		if (pin_path(path, sizeof(path), dir, bpf_map__name(map)) == 0 &&
+		    unlink(path) && errno != ENOENT)
+			err = -errno;
+	}
+	if (pin_path(path, sizeof(path), dir, XDPFWD_PROG_PIN) == 0 && unlink(path) && errno != ENOENT)
+		err = -errno;
+	if (!err && rmdir(dir) && errno != ENOENT)
+		err = -errno;
+	if (err)
+		pr_warn("removing pins under %s failed: %s\n", dir, strerror(-err));
+	return err;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The pinned maps of one instance. The skeleton is the single description of
+ * their types and sizes: pins are checked against it before they are reused,
+ * so a map of another layout or another program is refused, not misread.
+ */
+#ifndef XDPFWD_PINNED_H
+#define XDPFWD_PINNED_H
+
+struct xdpfwd_bpf;
+
+/* Opens the skeleton and makes each of its maps reuse the pin under dir, if any; *found counts them. */
+int pinned_open_reuse(const char *dir, struct xdpfwd_bpf **skel, int *found);
+
+/* For commands: every map must be pinned already. Prints the reason on failure. */
+int pinned_open_all(const char *dir, struct xdpfwd_bpf **skel);
+
+/* After load: pins the maps that were created rather than reused, 0600, and stamps the layout. */
+int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir);
+
+/* Pins prog_fd as dir/prog, replacing an older pin atomically. */
+int pinned_pin_prog(int prog_fd, const char *dir);
+
+/* Removes every pin of the instance and the directory. */
+int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir);
+
+/* Kernel id of a map (0 on error). */
+unsigned int pinned_map_id(int map_fd);
+
+#endif

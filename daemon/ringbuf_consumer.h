@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Drains the program's event ring buffer into log lines on stdout. The
+ * program wakes us only once a backlog builds up, so the event loop also
+ * drains on a short timer.
+ */
+#ifndef XDPFWD_RINGBUF_CONSUMER_H
+#define XDPFWD_RINGBUF_CONSUMER_H
+
+#include <stdio.h>
+#include "cli_options.h"
+
+struct consumer;
+
+struct consumer *consumer_new(int events_fd, enum log_format fmt, FILE *out);
+int consumer_epoll_fd(const struct consumer *c);
+/* Consumes everything queued; returns events written or -errno. */
+int consumer_drain(struct consumer *c);
+/* Interface names may change; forget the cached ones. */
+void consumer_forget_names(struct consumer *c);
+void consumer_free(struct consumer *c);
+
+#endif

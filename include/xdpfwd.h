@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one description of every layout the XDP program and user space share:
+ * map keys and values, the ring-buffer event, counters and constants.
+ * Fixed-width types only and explicit padding, so the BPF target and x86-64
+ * user space agree byte for byte, and BTF lets bpftool print field names.
+ */
+#ifndef XDPFWD_H
+#define XDPFWD_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/*
+ * Bumped whenever any layout below changes meaning or size. The daemon stamps
+ * it into the pinned "meta" map and refuses to reuse pins with another stamp
+ * (libbpf only compares sizes, which a reordered struct would pass).
+ */
+#define XDPFWD_LAYOUT_VERSION 1
+
+/* Map capacities. Exact entries live in hash maps, prefixes in LPM tries. */
+#define XDPFWD_MAX_ADDRS	1048576	/* exact addresses per family */
+#define XDPFWD_MAX_NETS		262144	/* prefixes per family and list */
+#define XDPFWD_MAX_ALLOW	65536	/* allowlist entries per family */
+#define XDPFWD_MAX_IFACES	64
+#define XDPFWD_LOG_STATE_SIZE	65536	/* per-source log limit for prefix hits */
+#define XDPFWD_RINGBUF_BYTES	(1 << 20)
+/* Submit without waking the consumer until this much is queued; the daemon also polls. */
+#define XDPFWD_RINGBUF_WAKEUP_BYTES (64 << 10)
+
+#define XDPFWD_PROG_NAME	"xdpfwd_xdp"
+#define XDPFWD_MAX_VLAN_DEPTH	2
+
+enum xdpfwd_action {
+	XDPFWD_ACT_PASS = 0,
+	XDPFWD_ACT_DROP = 1,
+	XDPFWD_ACT_MAX,
+};
+
+/* Why the verdict was reached; every packet is counted under exactly one. */
+enum xdpfwd_reason {
+	XDPFWD_R_NO_MATCH = 0,	/* IP source in no list */
+	XDPFWD_R_ALLOWLIST,	/* source matched the allowlist (wins over the blocklist) */
+	XDPFWD_R_BLOCKLIST,	/* source matched the blocklist */
+	XDPFWD_R_NOT_IP,	/* ARP, LLDP, unknown ethertype */
+	XDPFWD_R_VLAN_DEPTH,	/* more VLAN tags than XDPFWD_MAX_VLAN_DEPTH */
+	XDPFWD_R_MALFORMED,	/* truncated frame, bad IP version or IHL */
+	XDPFWD_R_MAX,
+};
+
+/* Keys. Addresses are in network byte order; bpftool takes them as bytes. */
+struct xdpfwd_v4_key {
+	__u8 addr[4];
+};
+
+struct xdpfwd_v6_key {
+	__u8 addr[16];
+};
+
+/* LPM trie keys: the kernel requires the prefix length first. */
+struct xdpfwd_lpm_v4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct xdpfwd_lpm_v6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/*
+ * Value of every list entry (exact or prefix, allow or block). The program
+ * updates the counters atomically. last_log_ns keeps the per-source event
+ * limit inside the entry the verdict already looked up, so an exact-address
+ * drop costs no extra lookup for rate limiting.
+ * Times are CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_coarse_ns()).
+ */
+struct xdpfwd_entry {
+	__u64 packets;
+	__u64 bytes;
+	__u64 last_hit_ns;
+	__u64 last_log_ns;
+	__u64 expires_ns;	/* 0: never; reserved for expiring entries */
+	__u32 flags;		/* reserved, 0 */
+	__u32 pad;
+};
+
+/* Global counters, one copy per CPU (BPF_MAP_TYPE_PERCPU_ARRAY, key 0). */
+struct xdpfwd_stats {
+	__u64 packets[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
+	__u64 bytes[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
+	/*
+	 * Event accounting: every dropped packet is eligible for one event and
+	 * ends in exactly one of the other four, so
+	 * sent + suppressed_source + suppressed_global + lost == eligible.
+	 */
+	__u64 ev_eligible;
+	__u64 ev_sent;
+	__u64 ev_suppressed_source;
+	__u64 ev_suppressed_global;
+	__u64 ev_lost;		/* ring buffer full */
+};
+
+/* Ring-buffer record, one per logged packet. */
+struct xdpfwd_event {
+	__u64 ts_ns;		/* CLOCK_MONOTONIC */
+	__u32 ifindex;
+	__u32 len;		/* frame length */
+	__u8 addr[16];		/* source; IPv4 as ::ffff:a.b.c.d, zero if unparsed */
+	__u8 family;		/* 4, 6, or 0 when no IP header was parsed */
+	__u8 action;		/* enum xdpfwd_action */
+	__u8 reason;		/* enum xdpfwd_reason */
+	__u8 proto;		/* IP protocol / IPv6 next header */
+	__u16 vlan;		/* outer VLAN id, 0 if untagged */
+	__u8 pad[2];
+};
+
+/* Per-source log-limit state for drops that did not come from an exact entry. */
+struct xdpfwd_log_key {
+	__u8 addr[16];
+};
+
+/* One per interface the instance is attached to ("ifaces" map, key ifindex). */
+struct xdpfwd_iface {
+	char name[16];
+	__u32 mode;		/* XDPFWD_MODE_* actually in use */
+	__u32 prog_id;		/* program attached by the last start */
+};
+
+enum xdpfwd_mode {
+	XDPFWD_MODE_NATIVE = 1,
+	XDPFWD_MODE_SKB = 2,
+};
+
+/* "meta" map (array, key 0): who owns the pins and in which layout. */
+struct xdpfwd_meta {
+	__u32 magic;		/* XDPFWD_META_MAGIC */
+	__u32 layout_version;	/* XDPFWD_LAYOUT_VERSION */
+};
+
+#define XDPFWD_META_MAGIC 0x78647066 /* "xdpf" */
+
+#endif /* XDPFWD_H */

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "listfile.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* A literal and its length, which strlen would get wrong for the ones holding a NUL. */
+#define BUF(s) s, sizeof(s) - 1
+
+/*
+ * want: on success the set formatted and space-separated (it comes back
+ * sorted by family, address, length); on failure a substring of the error.
+ */
+struct list_case {
+	const char *buf;
+	size_t len;
+	int ret;
+	const char *want;
+};
+
+static const struct list_case list_cases[] = {
+	{ BUF(""), 0, "" },
+	{ BUF("\n\n\n"), 0, "" },
+	{ BUF("# only a comment\n#\n   # indented\n\t\n"), 0, "" },
+	{ BUF("10.0.0.1\n"), 0, "10.0.0.1" },
+	{ BUF("10.0.0.1"), 0, "10.0.0.1" },
+	{ BUF("  10.0.0.1  # a host\n\t\n# comment\n192.0.2.0/24#no space\n"), 0,
+	  "10.0.0.1 192.0.2.0/24" },
+	{ BUF("\t2001:db8::/32\t\v\f\n"), 0, "2001:db8::/32" },
+	{ BUF("10.0.0.1\r\n192.0.2.0/24 # c\r\n\r\n"), 0, "10.0.0.1 192.0.2.0/24" },
+	{ BUF("10.0.0.1\r"), 0, "10.0.0.1" },
+	{ BUF("10.0.0.1\n10.0.0.1\n10.0.0.1/32\n 10.0.0.1 # again\n"), 0, "10.0.0.1" },
+	{ BUF("2001:db8::1\n2001:DB8:0::1\n2001:0db8::0001/128\n"), 0, "2001:db8::1" },
+	{ BUF("10.0.0.0/8\n10.0.0.0/16\n10.0.0.0\n"), 0, "10.0.0.0/8 10.0.0.0/16 10.0.0.0" },
+	{ BUF("2001:db8::/32\n198.18.0.0/15\n::/0\n0.0.0.0/0\n"), 0,
+	  "0.0.0.0/0 198.18.0.0/15 ::/0 2001:db8::/32" },
+
+	{ BUF("10.0.0.1\n\n# c\n10.0.0.300\n"), -EINVAL,
+	  "t.list:4: '10.0.0.300' is not an IPv4 or IPv6 address" },
+	{ BUF("10.0.0.1\r\n\r\n10.0.0.1/24\r\n"), -EINVAL,
+	  "t.list:3: '10.0.0.1/24' has host bits set; did you mean 10.0.0.0/24?" },
+	{ BUF("10.0.0.1\n10.0.0.0/33"), -ERANGE, "t.list:2: prefix length 33 is out of range" },
+	{ BUF("bogus\n10.0.0.1\n"), -EINVAL, "t.list:1: 'bogus' is not" },
+	{ BUF("10.0.0.0 /24\n"), -EINVAL, "t.list:1: address contains whitespace" },
+	{ BUF("10.0.0.1 10.0.0.2\n"), -EINVAL, "t.list:1: address contains whitespace" },
+	{ BUF("10.0.0.1\r5\n"), -EINVAL, "t.list:1: address contains whitespace" },
+	{ BUF("::ffff:1.2.3.4\n"), -EINVAL, "t.list:1: '::ffff:1.2.3.4' is an IPv4-mapped" },
+	{ BUF("fe80::1%eth0\n"), -EINVAL, "t.list:1: 'fe80::1%eth0' has a zone id" },
+	{ BUF("10.0.0.1\n1\0.2\n"), -EINVAL, "t.list:2: NUL byte" },
+	{ BUF("10.0.0.1 # \0\n"), -EINVAL, "t.list:1: NUL byte" },
+	{ BUF("10.0.0.1\n\n\0"), -EINVAL, "t.list:3: NUL byte" },
+};
+
+static void format_set(const struct xdpfwd_prefix_set *s, char *buf, size_t len)
+{
+	char one[XDPFWD_PREFIX_STRLEN];
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < s->n; i++) {
+		assert_int_equal(xdpfwd_prefix_format(&s->v[i], one, sizeof(one)), 0);
+		if (i)
+			strncat(buf, " ", len - strlen(buf) - 1);
+		strncat(buf, one, len - strlen(buf) - 1);
+	}
+}
+
+static void test_parse_buf(void **state)
+{
+	struct xdpfwd_prefix_set s = {};
+	const struct list_case *c;
+	char err[256], got[512];
+	size_t i;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(list_cases); i++) {
+		c = &list_cases[i];
+		ret = xdpfwd_listfile_parse_buf("t.list", c->buf, c->len, &s, err, sizeof(err));
+		if (ret != c->ret)
+			fail_msg("case %zu: returned %d, want %d (%s)", i, ret, c->ret, err);
+		if (ret) {
+			if (!strstr(err, c->want))
+				fail_msg("case %zu: error \"%s\" lacks \"%s\"", i, err, c->want);
+			assert_int_equal(s.n, 0);
+		} else {
+			format_set(&s, got, sizeof(got));
+			if (strcmp(got, c->want))
+				fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, c->want);
+		}
+		xdpfwd_prefix_set_free(&s);
+	}
+}
+
+/* "10.0.0.1\n" then a line of exactly len bytes: an address, padding and a comment. */
+static char *long_line_file(size_t len, const char *eol)
+{
+	static const char head[] = "10.0.0.1\n192.0.2.1", tail[] = "#comment";
+	size_t pad = len - strlen("192.0.2.1") - strlen(tail);
+	char *buf = malloc(strlen(head) + pad + strlen(tail) + strlen(eol) + 1);
+
+	assert_non_null(buf);
+	strcpy(buf, head);
+	memset(buf + strlen(head), ' ', pad);
+	strcpy(buf + strlen(head) + pad, tail);
+	strcat(buf, eol);
+	return buf;
+}
+
+static void test_line_length(void **state)
+{
+	static const struct {
+		size_t len;
+		const char *eol;
+		int ret;
+	} cases[] = {
+		{ 4096, "", 0 },
+		{ 4096, "\n", 0 },
+		{ 4096, "\r\n", 0 },
+		{ 4097, "", -EINVAL },
+		{ 4097, "\r\n", -EINVAL },
+		{ 100000, "\n", -EINVAL },
+	};
+	struct xdpfwd_prefix_set s = {};
+	char err[128], *buf;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		buf = long_line_file(cases[i].len, cases[i].eol);
+		assert_int_equal(strlen(buf), strlen("10.0.0.1\n") + cases[i].len + strlen(cases[i].eol));
+		assert_int_equal(xdpfwd_listfile_parse_buf("big", buf, strlen(buf), &s, err, sizeof(err)),
+				 cases[i].ret);
+		if (cases[i].ret)
+			assert_string_equal(err, "big:2: line is longer than 4096 bytes");
+		else
+			assert_int_equal(s.n, 2);
+		xdpfwd_prefix_set_free(&s);
+		free(buf);
+	}
+}
+
+static void test_failure_keeps_set(void **state)
+{
+	struct xdpfwd_prefix_set s = {};
+	struct xdpfwd_prefix p;
+	char err[128], got[256];
+
+	(void)state;
+	assert_int_equal(xdpfwd_prefix_parse("192.0.2.1", &p, NULL, 0), 0);
+	assert_int_equal(xdpfwd_prefix_set_add(&s, &p), 0);
+	assert_int_equal(xdpfwd_listfile_parse_buf("a", BUF("10.0.0.1\n10.0.0.2\nx\n"), &s, err, sizeof(err)),
+			 -EINVAL);
+	assert_string_equal(err, "a:3: 'x' is not an IPv4 or IPv6 address");
+	format_set(&s, got, sizeof(got));
+	assert_string_equal(got, "192.0.2.1");
+
+	/* Loading another file merges into the set, without duplicates. */
+	assert_int_equal(xdpfwd_listfile_parse_buf("b", BUF("10.0.0.1\n192.0.2.1\n"), &s, err, sizeof(err)), 0);
+	format_set(&s, got, sizeof(got));
+	assert_string_equal(got, "10.0.0.1 192.0.2.1");
+	xdpfwd_prefix_set_free(&s);
+	assert_null(s.v);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(s.cap, 0);
+	xdpfwd_prefix_set_free(&s);
+}
+
+static void test_set_add(void **state)
+{
+	struct xdpfwd_prefix_set s = {};
+	struct xdpfwd_prefix p = { .family = 4, .prefixlen = 32 };
+	unsigned int i;
+
+	(void)state;
+	/* Past the first allocation, twice over, to exercise growth and de-duplication. */
+	for (i = 0; i < 2 * 300; i++) {
+		p.addr[2] = (i % 300) >> 8;
+		p.addr[3] = (i % 300) & 0xff;
+		assert_int_equal(xdpfwd_prefix_set_add(&s, &p), 0);
+	}
+	assert_int_equal(s.n, 300);
+	p.prefixlen = 31;
+	assert_int_equal(xdpfwd_prefix_set_add(&s, &p), 0);
+	assert_int_equal(s.n, 301);
+	xdpfwd_prefix_set_free(&s);
+}
+
+static void test_big_buffer(void **state)
+{
+	const unsigned int count = 50000;
+	struct xdpfwd_prefix_set s = {};
+	char *buf, *w, err[128];
+	unsigned int i;
+
+	(void)state;
+	buf = malloc(2 * count * 20);
+	assert_non_null(buf);
+	w = buf;
+	for (i = 0; i < 2 * count; i++)
+		w += sprintf(w, "10.%u.%u.%u\n", (i % count) >> 16, ((i % count) >> 8) & 0xff,
+			     (i % count) & 0xff);
+	assert_int_equal(xdpfwd_listfile_parse_buf("big", buf, w - buf, &s, err, sizeof(err)), 0);
+	assert_int_equal(s.n, count);
+	for (i = 1; i < s.n; i++)
+		assert_true(memcmp(s.v[i - 1].addr, s.v[i].addr, 4) < 0);
+	xdpfwd_prefix_set_free(&s);
+	free(buf);
+}
+
+static void test_err_truncation(void **state)
+{
+	struct xdpfwd_prefix_set s = {};
+	char err[8];
+
+	(void)state;
+	assert_int_equal(xdpfwd_listfile_parse_buf("t", BUF("x\n"), &s, NULL, 0), -EINVAL);
+	memset(err, 'X', sizeof(err));
+	assert_int_equal(xdpfwd_listfile_parse_buf("t", BUF("x\n"), &s, err, 1), -EINVAL);
+	assert_int_equal(err[0], '\0');
+	assert_int_equal(err[1], 'X');
+	memset(err, 'X', sizeof(err));
+	assert_int_equal(xdpfwd_listfile_read("/nonexistent/x", &s, err, 4), -ENOENT);
+	assert_string_equal(err, "/no");
+	assert_int_equal(err[4], 'X');
+	assert_int_equal(xdpfwd_listfile_read("/nonexistent/x", &s, NULL, 0), -ENOENT);
+	assert_int_equal(s.n, 0);
+	xdpfwd_prefix_set_free(&s);
+}
+
+/* The file lives in setup/teardown so a failing assertion still removes it. */
+static char tmp_path[] = "/tmp/xdpfwd-test-listfile-XXXXXX";
+
+static int tmp_file_setup(void **state)
+{
+	int fd = mkstemp(tmp_path);
+
+	if (fd < 0)
+		return -1;
+	*state = (void *)(intptr_t)fd;
+	return 0;
+}
+
+static int tmp_file_teardown(void **state)
+{
+	close((int)(intptr_t)*state);
+	return unlink(tmp_path);
+}
+
+static void test_read_file(void **state)
+{
+	static const char text[] = "# blocklist\r\n198.18.0.0/15\r\n2001:2::/48  # bench\r\n198.18.0.0/15\r\n";
+	struct xdpfwd_prefix_set s = {};
+	int fd = (int)(intptr_t)*state;
+	char err[256], got[128], want[300];
+
+	assert_int_equal(write(fd, text, sizeof(text) - 1), sizeof(text) - 1);
+	assert_int_equal(xdpfwd_listfile_read(tmp_path, &s, err, sizeof(err)), 0);
+	format_set(&s, got, sizeof(got));
+	assert_string_equal(got, "198.18.0.0/15 2001:2::/48");
+
+	assert_int_equal(write(fd, "198.18.0.1/15\n", 14), 14);
+	assert_int_equal(xdpfwd_listfile_read(tmp_path, &s, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:5: '198.18.0.1/15' has host bits set", tmp_path);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(s.n, 2);
+	xdpfwd_prefix_set_free(&s);
+}
+
+static void test_read_errors(void **state)
+{
+	static const struct {
+		const char *path;
+		int ret;
+	} cases[] = {
+		{ "/nonexistent/xdpfwd/blocklist.txt", -ENOENT },
+		{ "/", -EISDIR },
+	};
+	struct xdpfwd_prefix_set s = {};
+	char err[256], want[300];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		assert_int_equal(xdpfwd_listfile_read(cases[i].path, &s, err, sizeof(err)), cases[i].ret);
+		snprintf(want, sizeof(want), "%s: %s", cases[i].path, strerror(-cases[i].ret));
+		assert_string_equal(err, want);
+		assert_int_equal(s.n, 0);
+	}
+	xdpfwd_prefix_set_free(&s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_buf),
+		cmocka_unit_test(test_line_length),
+		cmocka_unit_test(test_failure_keeps_set),
+		cmocka_unit_test(test_set_add),
+		cmocka_unit_test(test_big_buffer),
+		cmocka_unit_test(test_err_truncation),
+		cmocka_unit_test_setup_teardown(test_read_file, tmp_file_setup, tmp_file_teardown),
+		cmocka_unit_test(test_read_errors),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
