@@ -86,7 +86,7 @@ $(OUT)/tests/test_%: tests/unit/test_%.c $(COMMON_SRCS) Makefile | $(OUT)/.dir
 
 $(PROG_TEST): tests/prog/test_prog.c $(SKEL) Makefile | $(OUT)/.dir
 	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< $(LIBS) -o $@
+	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< -lcmocka $(LIBS) -o $@
 
 check: check-unit check-prog check-cli check-e2e
 

@@ -1,0 +1,1621 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the XDP program: crafted frames through BPF_PROG_TEST_RUN.
+ *
+ * Every test loads its own skeleton (nothing pinned), so no list entry, rate
+ * limit or counter leaks from one test into the next, and rodata can differ
+ * per test. The tables are the specification: one row per case, naming the
+ * frame, the list entries present while it runs with the packets each must
+ * count, and the verdict and reason the program must reach.
+ *
+ * The program returns only XDP_PASS or XDP_DROP; the reason is read back
+ * from the one stats cell the frame moved.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <cmocka.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "xdpfwd.h"
+#include "xdpfwd.skel.h"
+#include "frames.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#define PASS		XDPFWD_ACT_PASS
+#define DROP		XDPFWD_ACT_DROP
+#define NO_MATCH	XDPFWD_R_NO_MATCH
+#define ALLOWLIST	XDPFWD_R_ALLOWLIST
+#define BLOCKLIST	XDPFWD_R_BLOCKLIST
+#define NOT_IP		XDPFWD_R_NOT_IP
+#define VLAN_DEPTH	XDPFWD_R_VLAN_DEPTH
+#define MALFORMED	XDPFWD_R_MALFORMED
+/* PASS, or DROP when the test's skeleton was loaded with drop_malformed. */
+#define MAL_ACTION	(-1)
+
+#define NSEC_PER_SEC	1000000000ULL
+
+static const char *const action_names[] = { "PASS", "DROP" };
+static const char *const reason_names[] = {
+	"NO_MATCH", "ALLOWLIST", "BLOCKLIST", "NOT_IP", "VLAN_DEPTH", "MALFORMED",
+};
+
+enum list_id {
+	NO_LIST,
+	BLOCK_V4_ADDR,
+	BLOCK_V6_ADDR,
+	BLOCK_V4_NET,
+	BLOCK_V6_NET,
+	ALLOW_V4,
+	ALLOW_V6,
+};
+
+static const char *const list_names[] = {
+	"none", "block_v4_addr", "block_v6_addr", "block_v4_net", "block_v6_net",
+	"allow_v4", "allow_v6",
+};
+
+struct list_entry {
+	enum list_id list;
+	const char *addr;	/* an address, or "addr/len" for the tries */
+	__u64 hits;		/* packets the row must add to this entry */
+};
+
+/* An entry a test sets up itself, outside a table row. */
+#define ENTRY(l, a)	{ .list = (l), .addr = (a) }
+
+#define MAX_ROW_ENTRIES 3
+
+struct row {
+	const char *name;
+	struct frame_spec frame;
+	struct list_entry lists[MAX_ROW_ENTRIES];
+	int action;		/* XDPFWD_ACT_* or MAL_ACTION */
+	int reason;
+};
+
+/* Per-test skeleton configuration, handed to fx_setup() as cmocka prestate. */
+struct config {
+	bool drop_malformed;
+	bool log_disabled;
+	bool unlimited;			/* no per-source and no global event limit */
+	__u64 global_interval_ns;	/* 0: keep the program's default budget */
+	__u64 global_tolerance_ns;
+};
+
+#define MAX_KEPT_EVENTS 64
+
+struct fixture {
+	struct xdpfwd_bpf *skel;
+	struct ring_buffer *rb;
+	int prog_fd;
+	int ifindex;			/* passed as ingress_ifindex */
+	int malformed_action;
+	struct xdpfwd_event ev[MAX_KEPT_EVENTS];
+	unsigned int n_ev;		/* all events seen, kept or not */
+	unsigned int bad_ev;		/* records of the wrong size */
+};
+
+/* What the frames of a table should add to the global stats, cell by cell. */
+struct tally {
+	__u64 packets[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
+	__u64 bytes[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
+};
+
+union list_key {
+	struct xdpfwd_v4_key v4;
+	struct xdpfwd_v6_key v6;
+	struct xdpfwd_lpm_v4_key lpm4;
+	struct xdpfwd_lpm_v6_key lpm6;
+};
+
+static const char *action_name(int a)
+{
+	return a >= 0 && a < XDPFWD_ACT_MAX ? action_names[a] : "?";
+}
+
+static const char *reason_name(int r)
+{
+	return r >= 0 && r < XDPFWD_R_MAX ? reason_names[r] : "?";
+}
+
+/* Prints "[test] row: message" and returns false, for check helpers to return. */
+static bool report(const char *test, const char *row, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static bool report(const char *test, const char *row, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	print_error("[%s] %s: %s\n", test, row, msg);
+	return false;
+}
+
+static __u64 coarse_now(void)
+{
+	struct timespec ts;
+
+	/* The program stamps with bpf_ktime_get_coarse_ns(), the same clock. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+/* ---- fixture -------------------------------------------------------------- */
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct fixture *fx = ctx;
+
+	if (size != sizeof(struct xdpfwd_event)) {
+		fx->bad_ev++;
+		return 0;
+	}
+	if (fx->n_ev < MAX_KEPT_EVENTS)
+		memcpy(&fx->ev[fx->n_ev], data, sizeof(fx->ev[0]));
+	fx->n_ev++;
+	return 0;
+}
+
+static void fx_free(struct fixture *fx)
+{
+	if (!fx)
+		return;
+	ring_buffer__free(fx->rb);
+	xdpfwd_bpf__destroy(fx->skel);
+	free(fx);
+}
+
+static int fx_setup(void **state)
+{
+	static const struct config defaults;
+	const struct config *cfg = *state ? *state : &defaults;
+	struct fixture *fx;
+	int err;
+
+	fx = calloc(1, sizeof(*fx));
+	if (!fx)
+		return -1;
+	fx->skel = xdpfwd_bpf__open();
+	if (!fx->skel) {
+		print_error("opening the skeleton failed: %s\n", strerror(errno));
+		goto fail;
+	}
+	if (cfg->drop_malformed)
+		fx->skel->rodata->drop_malformed = 1;
+	if (cfg->log_disabled)
+		fx->skel->rodata->log_enabled = 0;
+	if (cfg->unlimited) {
+		fx->skel->rodata->log_source_interval_ns = 0;
+		fx->skel->rodata->log_global_interval_ns = 0;
+	}
+	if (cfg->global_interval_ns) {
+		fx->skel->rodata->log_global_interval_ns = cfg->global_interval_ns;
+		fx->skel->rodata->log_global_tolerance_ns = cfg->global_tolerance_ns;
+	}
+	err = xdpfwd_bpf__load(fx->skel);
+	if (err) {
+		print_error("loading the skeleton failed: %s (run as root?)\n", strerror(-err));
+		goto fail;
+	}
+	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdpfwd_xdp);
+	fx->rb = ring_buffer__new(bpf_map__fd(fx->skel->maps.events), on_event, fx, NULL);
+	if (!fx->rb) {
+		print_error("ring_buffer__new failed: %s\n", strerror(errno));
+		goto fail;
+	}
+	fx->ifindex = if_nametoindex("lo");
+	if (!fx->ifindex) {
+		print_error("no loopback device: %s\n", strerror(errno));
+		goto fail;
+	}
+	fx->malformed_action = cfg->drop_malformed ? DROP : PASS;
+	*state = fx;
+	return 0;
+fail:
+	fx_free(fx);
+	return -1;
+}
+
+static int fx_teardown(void **state)
+{
+	fx_free(*state);
+	return 0;
+}
+
+/* ---- running frames and reading state -------------------------------------- */
+
+/* Returns the XDP verdict, or -errno when the kernel refuses the test run. */
+static int run_frame(struct fixture *fx, const void *data, __u32 len)
+{
+	struct xdp_md ctx = {
+		.data_end = len,
+		.ingress_ifindex = fx->ifindex,
+	};
+	LIBBPF_OPTS(bpf_test_run_opts, opts,
+		.data_in = data,
+		.data_size_in = len,
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.repeat = 1,
+	);
+	int err;
+
+	err = bpf_prog_test_run_opts(fx->prog_fd, &opts);
+	if (err)
+		return err < 0 ? err : -EIO;
+	return opts.retval;
+}
+
+static bool read_stats(struct fixture *fx, struct xdpfwd_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct xdpfwd_stats *percpu;
+	__u64 *out = (__u64 *)sum;
+	const __u64 *in;
+	__u32 zero = 0;
+	size_t i;
+	int cpu;
+
+	_Static_assert(sizeof(*sum) % sizeof(__u64) == 0, "stats must be all __u64");
+	memset(sum, 0, sizeof(*sum));
+	if (ncpu <= 0)
+		return false;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return false;
+	if (bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.stats), &zero, percpu)) {
+		free(percpu);
+		return false;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		in = (const __u64 *)&percpu[cpu];
+		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+			out[i] += in[i];
+	}
+	free(percpu);
+	return true;
+}
+
+struct outcome {
+	int ret;		/* XDP verdict or -errno */
+	int action;		/* from the stats cell that moved */
+	int reason;
+};
+
+/*
+ * Runs one frame and reads back which stats cell it moved. False (with a
+ * message) when the run failed, the program aborted, or the stats moved in
+ * any way other than one packet of len bytes in one cell.
+ */
+static bool run_classify(struct fixture *fx, const char *test, const char *row,
+			 const void *data, __u32 len, struct outcome *o)
+{
+	struct xdpfwd_stats before, after;
+	int a, r, moved = 0;
+
+	o->action = -1;
+	o->reason = -1;
+	if (!read_stats(fx, &before))
+		return report(test, row, "reading stats failed");
+	o->ret = run_frame(fx, data, len);
+	if (o->ret < 0)
+		return report(test, row, "test run of %u bytes failed: %s", len, strerror(-o->ret));
+	if (o->ret != XDP_PASS && o->ret != XDP_DROP)
+		return report(test, row, "returned %d (XDP_ABORTED is 0), want PASS or DROP",
+			      o->ret);
+	if (!read_stats(fx, &after))
+		return report(test, row, "reading stats failed");
+	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+		for (r = 0; r < XDPFWD_R_MAX; r++) {
+			__u64 dp = after.packets[a][r] - before.packets[a][r];
+			__u64 db = after.bytes[a][r] - before.bytes[a][r];
+
+			if (!dp && !db)
+				continue;
+			moved++;
+			o->action = a;
+			o->reason = r;
+			if (dp != 1 || db != len)
+				return report(test, row, "stats %s/%s moved by %llu packets, %llu bytes; want 1, %u",
+					      action_name(a), reason_name(r),
+					      (unsigned long long)dp, (unsigned long long)db, len);
+		}
+	}
+	if (moved != 1)
+		return report(test, row, "%d stats cells moved, want exactly 1", moved);
+	if ((o->action == DROP) != (o->ret == XDP_DROP))
+		return report(test, row, "returned %s but counted as %s",
+			      o->ret == XDP_DROP ? "XDP_DROP" : "XDP_PASS", action_name(o->action));
+	return true;
+}
+
+static bool check_outcome(const char *test, const char *row, const struct outcome *o,
+			  int action, int reason)
+{
+	if (o->action != action || o->reason != reason)
+		return report(test, row, "got %s/%s, want %s/%s",
+			      action_name(o->action), reason_name(o->reason),
+			      action_name(action), reason_name(reason));
+	return true;
+}
+
+/* Runs a frame, checks its verdict and reason, and adds it to the tally. */
+static bool expect_verdict(struct fixture *fx, const char *test, const char *row,
+			   const void *data, __u32 len, int action, int reason,
+			   struct tally *t)
+{
+	struct outcome o;
+	bool ok;
+
+	ok = run_classify(fx, test, row, data, len, &o) &&
+	     check_outcome(test, row, &o, action, reason);
+	t->packets[action][reason]++;
+	t->bytes[action][reason] += len;
+	return ok;
+}
+
+static bool check_tally(struct fixture *fx, const char *test,
+			const struct xdpfwd_stats *before, const struct tally *t)
+{
+	struct xdpfwd_stats after;
+	bool ok = true;
+	char cell[32];
+	int a, r;
+
+	if (!read_stats(fx, &after))
+		return report(test, "stats", "reading stats failed");
+	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+		for (r = 0; r < XDPFWD_R_MAX; r++) {
+			__u64 dp = after.packets[a][r] - before->packets[a][r];
+			__u64 db = after.bytes[a][r] - before->bytes[a][r];
+
+			snprintf(cell, sizeof(cell), "stats %s/%s", action_name(a), reason_name(r));
+			if (dp != t->packets[a][r] || db != t->bytes[a][r])
+				ok = report(test, cell, "%llu packets, %llu bytes; the table sent %llu, %llu",
+					    (unsigned long long)dp, (unsigned long long)db,
+					    (unsigned long long)t->packets[a][r],
+					    (unsigned long long)t->bytes[a][r]);
+		}
+	}
+	return ok;
+}
+
+/* ---- list entries ----------------------------------------------------------- */
+
+static bool list_is_v6(enum list_id l)
+{
+	return l == BLOCK_V6_ADDR || l == BLOCK_V6_NET || l == ALLOW_V6;
+}
+
+static bool list_is_trie(enum list_id l)
+{
+	return l == BLOCK_V4_NET || l == BLOCK_V6_NET || l == ALLOW_V4 || l == ALLOW_V6;
+}
+
+static int list_fd(struct fixture *fx, enum list_id l)
+{
+	switch (l) {
+	case BLOCK_V4_ADDR:
+		return bpf_map__fd(fx->skel->maps.block_v4_addr);
+	case BLOCK_V6_ADDR:
+		return bpf_map__fd(fx->skel->maps.block_v6_addr);
+	case BLOCK_V4_NET:
+		return bpf_map__fd(fx->skel->maps.block_v4_net);
+	case BLOCK_V6_NET:
+		return bpf_map__fd(fx->skel->maps.block_v6_net);
+	case ALLOW_V4:
+		return bpf_map__fd(fx->skel->maps.allow_v4);
+	case ALLOW_V6:
+		return bpf_map__fd(fx->skel->maps.allow_v6);
+	default:
+		return -1;
+	}
+}
+
+/* Parses e->addr into the key layout of e->list; false if it does not fit it. */
+static bool list_key(const struct list_entry *e, union list_key *k)
+{
+	int family = list_is_v6(e->list) ? AF_INET6 : AF_INET;
+	unsigned int max = family == AF_INET6 ? 128 : 32;
+	__u8 *addr = family == AF_INET6 ? k->v6.addr : k->v4.addr;
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash, *end;
+	unsigned long len;
+
+	memset(k, 0, sizeof(*k));
+	if (!e->addr || strlen(e->addr) >= sizeof(buf))
+		return false;
+	strcpy(buf, e->addr);
+	slash = strchr(buf, '/');
+	if (!slash != !list_is_trie(e->list))
+		return false;
+	if (slash) {
+		*slash = '\0';
+		errno = 0;
+		len = strtoul(slash + 1, &end, 10);
+		if (errno || *end || end == slash + 1 || len > max)
+			return false;
+		/* Trie keys carry the prefix length before the address. */
+		k->lpm4.prefixlen = len;
+		addr = family == AF_INET6 ? k->lpm6.addr : k->lpm4.addr;
+	}
+	return inet_pton(family, buf, addr) == 1;
+}
+
+static bool entry_op(struct fixture *fx, const char *test, const char *row,
+		     const struct list_entry *e, bool add)
+{
+	struct xdpfwd_entry zero = {};
+	union list_key k;
+	int err;
+
+	if (!list_key(e, &k))
+		return report(test, row, "bad %s entry \"%s\"", list_names[e->list], e->addr);
+	if (add)
+		err = bpf_map_update_elem(list_fd(fx, e->list), &k, &zero, BPF_NOEXIST);
+	else
+		err = bpf_map_delete_elem(list_fd(fx, e->list), &k);
+	if (err)
+		return report(test, row, "%s %s %s: %s", add ? "adding" : "deleting",
+			      list_names[e->list], e->addr, strerror(-err));
+	return true;
+}
+
+static bool entry_read(struct fixture *fx, const char *test, const char *row,
+		       const struct list_entry *e, struct xdpfwd_entry *val)
+{
+	union list_key k;
+	int err;
+
+	if (!list_key(e, &k))
+		return report(test, row, "bad %s entry \"%s\"", list_names[e->list], e->addr);
+	/* A full-length trie key is an exact lookup of that prefix's own node. */
+	err = bpf_map_lookup_elem(list_fd(fx, e->list), &k, val);
+	if (err)
+		return report(test, row, "reading %s %s: %s", list_names[e->list], e->addr,
+			      strerror(-err));
+	return true;
+}
+
+static bool check_entry_hits(struct fixture *fx, const char *test, const char *row,
+			     const struct list_entry *e, __u32 len)
+{
+	struct xdpfwd_entry val;
+
+	if (!entry_read(fx, test, row, e, &val))
+		return false;
+	if (val.packets != e->hits || val.bytes != e->hits * len)
+		return report(test, row, "%s %s counted %llu packets, %llu bytes; want %llu, %llu",
+			      list_names[e->list], e->addr, (unsigned long long)val.packets,
+			      (unsigned long long)val.bytes, (unsigned long long)e->hits,
+			      (unsigned long long)(e->hits * len));
+	if (!val.last_hit_ns != !e->hits)
+		return report(test, row, "%s %s last_hit_ns is %llu after %llu hits",
+			      list_names[e->list], e->addr, (unsigned long long)val.last_hit_ns,
+			      (unsigned long long)e->hits);
+	return true;
+}
+
+/* ---- tables ----------------------------------------------------------------- */
+
+/* Entries exist only while their row runs, so every row starts from empty lists. */
+static bool run_row(struct fixture *fx, const char *test, const struct row *r, struct tally *t)
+{
+	int action = r->action == MAL_ACTION ? fx->malformed_action : r->action;
+	struct frame f;
+	bool ok = true;
+	int added, i;
+
+	if (!frame_build(&f, &r->frame))
+		return report(test, r->name, "the frame spec does not build");
+	for (added = 0; added < MAX_ROW_ENTRIES && r->lists[added].list; added++) {
+		if (!entry_op(fx, test, r->name, &r->lists[added], true)) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok)
+		ok = expect_verdict(fx, test, r->name, f.data, f.len, action, r->reason, t);
+	for (i = 0; ok && i < added; i++)
+		ok = check_entry_hits(fx, test, r->name, &r->lists[i], f.len);
+	for (i = 0; i < added; i++)
+		entry_op(fx, test, r->name, &r->lists[i], false);
+	return ok;
+}
+
+/* Runs every row, then checks the table's frames add up in the global stats. */
+static int run_table(struct fixture *fx, const char *test, const struct row *rows, size_t n)
+{
+	struct xdpfwd_stats before;
+	struct tally t = {};
+	int failed = 0;
+	size_t i;
+
+	if (!read_stats(fx, &before)) {
+		report(test, "stats", "reading stats failed");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		failed += !run_row(fx, test, &rows[i], &t);
+	failed += !check_tally(fx, test, &before, &t);
+	return failed;
+}
+
+#define RUN_TABLE(state, rows) \
+	assert_int_equal(run_table(*(state), __func__, rows, ARRAY_SIZE(rows)), 0)
+
+/* ---- verdicts --------------------------------------------------------------- */
+
+static void test_ipv4(void **state)
+{
+	static const struct row rows[] = {
+		{ "no lists", { V4("198.18.0.1") }, {}, PASS, NO_MATCH },
+		{ "exact hit", { V4("198.18.0.1") },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "exact hit, ICMP", { V4("198.18.0.1"), .proto = IPPROTO_ICMP },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "exact hit, longer frame", { V4("198.18.0.1"), .payload = 400 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "exact miss, next address", { V4("198.18.0.2") },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, NO_MATCH },
+		{ "blocked destination is not matched", { V4("198.18.0.2") },
+		  { { BLOCK_V4_ADDR, FRAME_DST_V4, 0 } }, PASS, NO_MATCH },
+		{ "/15 hit, first address", { V4("198.18.0.0") },
+		  { { BLOCK_V4_NET, "198.18.0.0/15", 1 } }, DROP, BLOCKLIST },
+		{ "/15 hit, last address", { V4("198.19.255.255") },
+		  { { BLOCK_V4_NET, "198.18.0.0/15", 1 } }, DROP, BLOCKLIST },
+		{ "/16 hit, last address", { V4("198.18.255.255") },
+		  { { BLOCK_V4_NET, "198.18.0.0/16", 1 } }, DROP, BLOCKLIST },
+		{ "/16 miss, just after", { V4("198.19.0.0") },
+		  { { BLOCK_V4_NET, "198.18.0.0/16", 0 } }, PASS, NO_MATCH },
+		{ "/24 hit, first address", { V4("198.18.5.0") },
+		  { { BLOCK_V4_NET, "198.18.5.0/24", 1 } }, DROP, BLOCKLIST },
+		{ "/24 hit, last address", { V4("198.18.5.255") },
+		  { { BLOCK_V4_NET, "198.18.5.0/24", 1 } }, DROP, BLOCKLIST },
+		{ "/24 miss, just before", { V4("198.18.4.255") },
+		  { { BLOCK_V4_NET, "198.18.5.0/24", 0 } }, PASS, NO_MATCH },
+		{ "/24 miss, just after", { V4("198.18.6.0") },
+		  { { BLOCK_V4_NET, "198.18.5.0/24", 0 } }, PASS, NO_MATCH },
+		{ "/31 hit, even", { V4("198.18.0.2") },
+		  { { BLOCK_V4_NET, "198.18.0.2/31", 1 } }, DROP, BLOCKLIST },
+		{ "/31 hit, odd", { V4("198.18.0.3") },
+		  { { BLOCK_V4_NET, "198.18.0.2/31", 1 } }, DROP, BLOCKLIST },
+		{ "/31 miss, just before", { V4("198.18.0.1") },
+		  { { BLOCK_V4_NET, "198.18.0.2/31", 0 } }, PASS, NO_MATCH },
+		{ "/31 miss, just after", { V4("198.18.0.4") },
+		  { { BLOCK_V4_NET, "198.18.0.2/31", 0 } }, PASS, NO_MATCH },
+		{ "/32 in the trie, hit", { V4("198.18.0.9") },
+		  { { BLOCK_V4_NET, "198.18.0.9/32", 1 } }, DROP, BLOCKLIST },
+		{ "/32 in the trie, miss", { V4("198.18.0.8") },
+		  { { BLOCK_V4_NET, "198.18.0.9/32", 0 } }, PASS, NO_MATCH },
+		{ "/0 hit", { V4("198.19.1.1") },
+		  { { BLOCK_V4_NET, "0.0.0.0/0", 1 } }, DROP, BLOCKLIST },
+		{ "longest prefix counts the hit", { V4("198.18.5.7") },
+		  { { BLOCK_V4_NET, "198.18.0.0/16", 0 }, { BLOCK_V4_NET, "198.18.5.0/24", 1 } },
+		  DROP, BLOCKLIST },
+		{ "shorter prefix outside the longer", { V4("198.18.6.7") },
+		  { { BLOCK_V4_NET, "198.18.0.0/16", 1 }, { BLOCK_V4_NET, "198.18.5.0/24", 0 } },
+		  DROP, BLOCKLIST },
+		{ "exact entry wins over prefix", { V4("198.18.5.7") },
+		  { { BLOCK_V4_ADDR, "198.18.5.7", 1 }, { BLOCK_V4_NET, "198.18.5.0/24", 0 } },
+		  DROP, BLOCKLIST },
+		{ "prefix hit with unrelated exact entries", { V4("198.18.5.7") },
+		  { { BLOCK_V4_ADDR, "198.18.5.8", 0 }, { BLOCK_V4_NET, "198.18.5.0/24", 1 } },
+		  DROP, BLOCKLIST },
+		{ "IPv4-mapped entry in the v6 list", { V4("198.18.0.1") },
+		  { { BLOCK_V6_ADDR, "::ffff:198.18.0.1", 0 },
+		    { BLOCK_V6_NET, "::ffff:198.18.0.0/120", 0 } }, PASS, NO_MATCH },
+	};
+
+	RUN_TABLE(state, rows);
+}
+
+static void test_ipv6(void **state)
+{
+	static const struct row rows[] = {
+		{ "no lists", { V6("2001:2::10") }, {}, PASS, NO_MATCH },
+		{ "exact hit", { V6("2001:2::10") },
+		  { { BLOCK_V6_ADDR, "2001:2::10", 1 } }, DROP, BLOCKLIST },
+		{ "exact hit, ICMPv6", { V6("2001:2::10"), .proto = IPPROTO_ICMPV6 },
+		  { { BLOCK_V6_ADDR, "2001:2::10", 1 } }, DROP, BLOCKLIST },
+		{ "exact miss, next address", { V6("2001:2::11") },
+		  { { BLOCK_V6_ADDR, "2001:2::10", 0 } }, PASS, NO_MATCH },
+		{ "exact miss, same host in the next /64", { V6("2001:2:0:1::10") },
+		  { { BLOCK_V6_ADDR, "2001:2::10", 0 } }, PASS, NO_MATCH },
+		{ "blocked destination is not matched", { V6("2001:2::11") },
+		  { { BLOCK_V6_ADDR, FRAME_DST_V6, 0 } }, PASS, NO_MATCH },
+		{ "/128 in the trie, hit", { V6("2001:2::20") },
+		  { { BLOCK_V6_NET, "2001:2::20/128", 1 } }, DROP, BLOCKLIST },
+		{ "/128 in the trie, miss", { V6("2001:2::21") },
+		  { { BLOCK_V6_NET, "2001:2::20/128", 0 } }, PASS, NO_MATCH },
+		{ "/48 hit, first address", { V6("2001:2::") },
+		  { { BLOCK_V6_NET, "2001:2::/48", 1 } }, DROP, BLOCKLIST },
+		{ "/48 hit, last address", { V6("2001:2:0:ffff:ffff:ffff:ffff:ffff") },
+		  { { BLOCK_V6_NET, "2001:2::/48", 1 } }, DROP, BLOCKLIST },
+		/* Nothing in 2001:2::/48 lies outside a /48 of it, so a /49 shows the miss. */
+		{ "/49 hit, last address", { V6("2001:2:0:7fff:ffff:ffff:ffff:ffff") },
+		  { { BLOCK_V6_NET, "2001:2::/49", 1 } }, DROP, BLOCKLIST },
+		{ "/49 miss, just after", { V6("2001:2:0:8000::") },
+		  { { BLOCK_V6_NET, "2001:2::/49", 0 } }, PASS, NO_MATCH },
+		{ "/64 hit, first address", { V6("2001:2:0:1::") },
+		  { { BLOCK_V6_NET, "2001:2:0:1::/64", 1 } }, DROP, BLOCKLIST },
+		{ "/64 hit, last address", { V6("2001:2:0:1:ffff:ffff:ffff:ffff") },
+		  { { BLOCK_V6_NET, "2001:2:0:1::/64", 1 } }, DROP, BLOCKLIST },
+		{ "/64 miss, just before", { V6("2001:2:0:0:ffff:ffff:ffff:ffff") },
+		  { { BLOCK_V6_NET, "2001:2:0:1::/64", 0 } }, PASS, NO_MATCH },
+		{ "/64 miss, just after", { V6("2001:2:0:2::") },
+		  { { BLOCK_V6_NET, "2001:2:0:1::/64", 0 } }, PASS, NO_MATCH },
+		{ "longest prefix counts the hit", { V6("2001:2:0:1::7") },
+		  { { BLOCK_V6_NET, "2001:2::/48", 0 }, { BLOCK_V6_NET, "2001:2:0:1::/64", 1 } },
+		  DROP, BLOCKLIST },
+		{ "exact entry wins over prefix", { V6("2001:2:0:1::7") },
+		  { { BLOCK_V6_ADDR, "2001:2:0:1::7", 1 }, { BLOCK_V6_NET, "2001:2:0:1::/64", 0 } },
+		  DROP, BLOCKLIST },
+		{ "v4 lists do not match a mapped v6 source", { V6("::ffff:198.18.0.1") },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 }, { BLOCK_V4_NET, "0.0.0.0/0", 0 } },
+		  PASS, NO_MATCH },
+	};
+
+	RUN_TABLE(state, rows);
+}
+
+static void test_allowlist(void **state)
+{
+	static const struct row rows[] = {
+		{ "v4 allow only", { V4("198.18.0.1") },
+		  { { ALLOW_V4, "198.18.0.1/32", 1 } }, PASS, ALLOWLIST },
+		{ "v4 /32 allow beats exact block", { V4("198.18.0.1") },
+		  { { ALLOW_V4, "198.18.0.1/32", 1 }, { BLOCK_V4_ADDR, "198.18.0.1", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v4 /24 allow beats exact block", { V4("198.18.0.1") },
+		  { { ALLOW_V4, "198.18.0.0/24", 1 }, { BLOCK_V4_ADDR, "198.18.0.1", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v4 /32 allow beats prefix block", { V4("198.18.0.1") },
+		  { { ALLOW_V4, "198.18.0.1/32", 1 }, { BLOCK_V4_NET, "198.18.0.0/24", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v4 /24 allow beats /16 block", { V4("198.18.0.1") },
+		  { { ALLOW_V4, "198.18.0.0/24", 1 }, { BLOCK_V4_NET, "198.18.0.0/16", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v4 /0 allow beats exact and prefix block", { V4("198.18.0.1") },
+		  { { ALLOW_V4, "0.0.0.0/0", 1 }, { BLOCK_V4_ADDR, "198.18.0.1", 0 },
+		    { BLOCK_V4_NET, "198.18.0.0/24", 0 } }, PASS, ALLOWLIST },
+		{ "v4 allow of another address", { V4("198.18.0.1") },
+		  { { ALLOW_V4, "198.18.0.2/32", 0 }, { BLOCK_V4_ADDR, "198.18.0.1", 1 } },
+		  DROP, BLOCKLIST },
+		{ "v4 allow /24 next door", { V4("198.18.1.1") },
+		  { { ALLOW_V4, "198.18.0.0/24", 0 }, { BLOCK_V4_NET, "198.18.0.0/16", 1 } },
+		  DROP, BLOCKLIST },
+		{ "v6 allow only", { V6("2001:2::1") },
+		  { { ALLOW_V6, "2001:2::1/128", 1 } }, PASS, ALLOWLIST },
+		{ "v6 /128 allow beats exact block", { V6("2001:2::1") },
+		  { { ALLOW_V6, "2001:2::1/128", 1 }, { BLOCK_V6_ADDR, "2001:2::1", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v6 /64 allow beats exact block", { V6("2001:2::1") },
+		  { { ALLOW_V6, "2001:2::/64", 1 }, { BLOCK_V6_ADDR, "2001:2::1", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v6 /64 allow beats /48 block", { V6("2001:2::1") },
+		  { { ALLOW_V6, "2001:2::/64", 1 }, { BLOCK_V6_NET, "2001:2::/48", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v6 /128 allow beats /64 block", { V6("2001:2::1") },
+		  { { ALLOW_V6, "2001:2::1/128", 1 }, { BLOCK_V6_NET, "2001:2::/64", 0 } },
+		  PASS, ALLOWLIST },
+		{ "v6 allow /64 next door", { V6("2001:2:0:1::1") },
+		  { { ALLOW_V6, "2001:2::/64", 0 }, { BLOCK_V6_NET, "2001:2::/48", 1 } },
+		  DROP, BLOCKLIST },
+		{ "v4 allow does not cover v6", { V6("2001:2::1") },
+		  { { ALLOW_V4, "0.0.0.0/0", 0 }, { BLOCK_V6_ADDR, "2001:2::1", 1 } },
+		  DROP, BLOCKLIST },
+		{ "v6 allow does not cover v4", { V4("198.18.0.1") },
+		  { { ALLOW_V6, "::/0", 0 }, { BLOCK_V4_ADDR, "198.18.0.1", 1 } },
+		  DROP, BLOCKLIST },
+	};
+
+	RUN_TABLE(state, rows);
+}
+
+/*
+ * The program skips a trie while it is empty; an entry added later must be
+ * seen at once, and one deleted must stop matching.
+ */
+static void test_lpm_add_delete(void **state)
+{
+	enum step_op { OP_SEND, OP_ADD, OP_DEL };
+#define SEND(s, a, r)	{ .op = OP_SEND, .src = (s), .action = (a), .reason = (r) }
+#define ADD(l, p)	{ .op = OP_ADD, .e = ENTRY(l, p) }
+#define DEL(l, p)	{ .op = OP_DEL, .e = ENTRY(l, p) }
+	static const struct step {
+		enum step_op op;
+		const char *src;
+		struct list_entry e;
+		int action, reason;
+	} steps[] = {
+		SEND("198.18.7.7", PASS, NO_MATCH),
+		ADD(BLOCK_V4_NET, "198.18.7.0/24"),
+		SEND("198.18.7.7", DROP, BLOCKLIST),
+		DEL(BLOCK_V4_NET, "198.18.7.0/24"),
+		SEND("198.18.7.7", PASS, NO_MATCH),
+		ADD(BLOCK_V4_NET, "198.18.0.0/16"),
+		ADD(BLOCK_V4_NET, "198.18.7.0/24"),
+		DEL(BLOCK_V4_NET, "198.18.7.0/24"),
+		SEND("198.18.7.7", DROP, BLOCKLIST),
+		DEL(BLOCK_V4_NET, "198.18.0.0/16"),
+		SEND("198.18.7.7", PASS, NO_MATCH),
+		ADD(BLOCK_V4_ADDR, "198.18.7.7"),
+		ADD(ALLOW_V4, "198.18.7.0/24"),
+		SEND("198.18.7.7", PASS, ALLOWLIST),
+		DEL(ALLOW_V4, "198.18.7.0/24"),
+		SEND("198.18.7.7", DROP, BLOCKLIST),
+		DEL(BLOCK_V4_ADDR, "198.18.7.7"),
+		SEND("198.18.7.7", PASS, NO_MATCH),
+		SEND("2001:2:0:7::7", PASS, NO_MATCH),
+		ADD(BLOCK_V6_NET, "2001:2:0:7::/64"),
+		SEND("2001:2:0:7::7", DROP, BLOCKLIST),
+		ADD(ALLOW_V6, "2001:2:0:7::7/128"),
+		SEND("2001:2:0:7::7", PASS, ALLOWLIST),
+		DEL(ALLOW_V6, "2001:2:0:7::7/128"),
+		SEND("2001:2:0:7::7", DROP, BLOCKLIST),
+		DEL(BLOCK_V6_NET, "2001:2:0:7::/64"),
+		SEND("2001:2:0:7::7", PASS, NO_MATCH),
+	};
+#undef SEND
+#undef ADD
+#undef DEL
+	struct fixture *fx = *state;
+	struct xdpfwd_stats before;
+	struct tally t = {};
+	int failed = 0;
+	char name[64];
+	size_t i;
+
+	assert_true(read_stats(fx, &before));
+	for (i = 0; i < ARRAY_SIZE(steps); i++) {
+		const struct step *s = &steps[i];
+		struct frame_spec spec = { .ip = strchr(s->src ? s->src : "", ':') ? 6 : 4,
+					   .src = s->src };
+		struct frame f;
+
+		snprintf(name, sizeof(name), "step %zu", i + 1);
+		if (s->op != OP_SEND) {
+			failed += !entry_op(fx, __func__, name, &s->e, s->op == OP_ADD);
+			continue;
+		}
+		if (!frame_build(&f, &spec)) {
+			failed += !report(__func__, name, "the frame spec does not build");
+			continue;
+		}
+		failed += !expect_verdict(fx, __func__, name, f.data, f.len,
+					  s->action, s->reason, &t);
+	}
+	failed += !check_tally(fx, __func__, &before, &t);
+	assert_int_equal(failed, 0);
+}
+
+/* ---- parsing ---------------------------------------------------------------- */
+
+static void test_vlan(void **state)
+{
+	static const struct row rows[] = {
+		{ "802.1Q, blocked",
+		  { V4("198.18.0.1"), .tags = { DOT1Q(10) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "802.1Q, not blocked",
+		  { V4("198.18.0.2"), .tags = { DOT1Q(10) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, NO_MATCH },
+		{ "802.1Q with PCP and DEI, blocked",
+		  { V4("198.18.0.1"), .tags = { DOT1Q(0xb00a) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "802.1Q priority tag (VID 0), blocked",
+		  { V4("198.18.0.1"), .tags = { DOT1Q(0) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "802.1ad alone, blocked",
+		  { V4("198.18.0.1"), .tags = { DOT1AD(100) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "QinQ, blocked",
+		  { V4("198.18.0.1"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "QinQ, blocked by prefix",
+		  { V4("198.18.0.1"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", 1 } }, DROP, BLOCKLIST },
+		{ "QinQ, not blocked",
+		  { V4("198.18.0.2"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, NO_MATCH },
+		{ "QinQ, allowlisted",
+		  { V4("198.18.0.1"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 }, { ALLOW_V4, "198.18.0.1/32", 1 } },
+		  PASS, ALLOWLIST },
+		{ "two 802.1Q tags, blocked",
+		  { V4("198.18.0.1"), .tags = { DOT1Q(10), DOT1Q(20) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "IPv6 in 802.1Q, blocked",
+		  { V6("2001:2::1"), .tags = { DOT1Q(10) } },
+		  { { BLOCK_V6_ADDR, "2001:2::1", 1 } }, DROP, BLOCKLIST },
+		{ "IPv6 in QinQ, blocked",
+		  { V6("2001:2::1"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  { { BLOCK_V6_NET, "2001:2::/64", 1 } }, DROP, BLOCKLIST },
+		{ "IPv6 in QinQ, not blocked",
+		  { V6("2001:2::2"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  { { BLOCK_V6_ADDR, "2001:2::1", 0 } }, PASS, NO_MATCH },
+		{ "three tags, blocked",
+		  { V4("198.18.0.1"), .tags = { DOT1AD(100), DOT1Q(200), DOT1Q(300) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, VLAN_DEPTH },
+		{ "three tags, blocked by prefix",
+		  { V4("198.18.0.1"), .tags = { DOT1Q(10), DOT1Q(20), DOT1Q(30) } },
+		  { { BLOCK_V4_NET, "0.0.0.0/0", 0 } }, PASS, VLAN_DEPTH },
+		{ "three tags, not blocked",
+		  { V4("198.18.0.2"), .tags = { DOT1AD(100), DOT1Q(200), DOT1Q(300) } },
+		  {}, PASS, VLAN_DEPTH },
+		{ "three tags, IPv6 blocked",
+		  { V6("2001:2::1"), .tags = { DOT1AD(100), DOT1AD(200), DOT1Q(300) } },
+		  { { BLOCK_V6_ADDR, "2001:2::1", 0 } }, PASS, VLAN_DEPTH },
+	};
+
+	RUN_TABLE(state, rows);
+}
+
+static void test_not_ip(void **state)
+{
+	static const struct row rows[] = {
+		{ "ARP from a blocked address", { .ethertype = ETH_P_ARP, .src = "198.18.0.1" },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, NOT_IP },
+		{ "ARP in 802.1Q", { .ethertype = ETH_P_ARP, .src = "198.18.0.1",
+		  .tags = { DOT1Q(10) } }, { { BLOCK_V4_NET, "0.0.0.0/0", 0 } }, PASS, NOT_IP },
+		{ "ARP in QinQ", { .ethertype = ETH_P_ARP, .src = "198.18.0.1",
+		  .tags = { DOT1AD(100), DOT1Q(200) } }, {}, PASS, NOT_IP },
+		{ "LLDP", { .ethertype = ETH_P_LLDP }, {}, PASS, NOT_IP },
+		{ "local experimental ethertype",
+		  { .ethertype = ETH_P_802_EX1 }, {}, PASS, NOT_IP },
+		{ "802.3 length field", { .ethertype = 46 }, {}, PASS, NOT_IP },
+	};
+
+	RUN_TABLE(state, rows);
+}
+
+/* Registered twice: with drop_malformed off and on (MAL_ACTION follows it). */
+static void test_malformed(void **state)
+{
+	static const struct row rows[] = {
+		{ "ihl 0", { V4("198.18.0.1"), IHL(0) },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 1", { V4("198.18.0.1"), IHL(1) },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 2", { V4("198.18.0.1"), IHL(2) },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 3", { V4("198.18.0.1"), IHL(3) },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 4", { V4("198.18.0.1"), IHL(4) },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 4, not blocked", { V4("198.18.0.2"), IHL(4) }, {}, MAL_ACTION, MALFORMED },
+		{ "ihl 4 in 802.1Q", { V4("198.18.0.1"), IHL(4), .tags = { DOT1Q(10) } },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 5, frame ends with the header", { V4("198.18.0.1"), .no_l4 = true },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "ihl 6 with a 4-byte option, blocked", { V4("198.18.0.1"), .opt_len = 4 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "ihl 6, option missing", { V4("198.18.0.1"), IHL(6), .no_l4 = true },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 15 with options, blocked", { V4("198.18.0.1"), .opt_len = 40 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "ihl 15 with options, blocked by prefix", { V4("198.18.0.1"), .opt_len = 40 },
+		  { { BLOCK_V4_NET, "198.18.0.0/15", 1 } }, DROP, BLOCKLIST },
+		{ "ihl 15 with options, not blocked", { V4("198.18.0.2"), .opt_len = 40 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, NO_MATCH },
+		{ "ihl 15, frame ends with the options", { V4("198.18.0.1"), .opt_len = 40,
+		  .no_l4 = true }, { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		/* 8 bytes of UDP and 31 of payload: one byte short of 40 bytes of options. */
+		{ "ihl 15, frame one byte short", { V4("198.18.0.1"), IHL(15), .payload = 31 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 15, no options at all", { V4("198.18.0.1"), IHL(15), .no_l4 = true },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "ihl 15, UDP only", { V4("198.18.0.1"), IHL(15) },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "version 6 in an IPv4 header", { V4("198.18.0.1"), .version = 6 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "version 15 in an IPv4 header", { V4("198.18.0.1"), .version = 15 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "IPv6 packet in an 0x0800 frame", { V6("2001:2::1"), .ethertype = ETH_P_IP },
+		  { { BLOCK_V6_ADDR, "2001:2::1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "version 4 in an IPv6 header", { V6("2001:2::1"), .version = 4 },
+		  { { BLOCK_V6_ADDR, "2001:2::1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "IPv4 packet in an 0x86dd frame", { V4("198.18.0.1"), .ethertype = ETH_P_IPV6,
+		  .payload = 32 }, { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, MAL_ACTION, MALFORMED },
+		{ "IPv6, frame ends with the header", { V6("2001:2::1"), .no_l4 = true },
+		  { { BLOCK_V6_ADDR, "2001:2::1", 1 } }, DROP, BLOCKLIST },
+	};
+
+	RUN_TABLE(state, rows);
+}
+
+static void test_fragments(void **state)
+{
+	static const struct row rows[] = {
+		{ "first fragment (MF), blocked", { V4("198.18.0.1"), .frag_off = IP_MF },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "first fragment (MF), not blocked", { V4("198.18.0.2"), .frag_off = IP_MF },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, NO_MATCH },
+		{ "middle fragment, blocked", { V4("198.18.0.1"), .frag_off = IP_MF | 185 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "last fragment (offset), blocked", { V4("198.18.0.1"), .frag_off = 185 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "last fragment (offset), blocked by prefix",
+		  { V4("198.18.0.1"), .frag_off = 185 },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", 1 } }, DROP, BLOCKLIST },
+		{ "last fragment (offset), not blocked", { V4("198.18.0.2"), .frag_off = 185 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 } }, PASS, NO_MATCH },
+		{ "largest offset, blocked", { V4("198.18.0.1"), .frag_off = IP_OFFMASK },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "DF, blocked", { V4("198.18.0.1"), .frag_off = IP_DF },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "fragment with options, blocked", { V4("198.18.0.1"), .frag_off = IP_MF,
+		  .opt_len = 8 }, { { BLOCK_V4_ADDR, "198.18.0.1", 1 } }, DROP, BLOCKLIST },
+		{ "fragment, allowlisted", { V4("198.18.0.1"), .frag_off = 185 },
+		  { { BLOCK_V4_ADDR, "198.18.0.1", 0 }, { ALLOW_V4, "198.18.0.1/32", 1 } },
+		  PASS, ALLOWLIST },
+	};
+
+	RUN_TABLE(state, rows);
+}
+
+/*
+ * Every prefix of a blocked frame that stops inside the headers must be
+ * MALFORMED, never a verdict on bytes past the end and never an abort.
+ * Registered twice, like test_malformed.
+ */
+static void test_truncated(void **state)
+{
+	static const struct {
+		const char *name;
+		struct frame_spec frame;
+		struct list_entry block;
+	} cases[] = {
+		{ "IPv4", { V4("198.18.0.1") }, ENTRY(BLOCK_V4_ADDR, "198.18.0.1") },
+		{ "IPv4 802.1Q", { V4("198.18.0.1"), .tags = { DOT1Q(10) } },
+		  ENTRY(BLOCK_V4_ADDR, "198.18.0.1") },
+		{ "IPv4 QinQ", { V4("198.18.0.1"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  ENTRY(BLOCK_V4_ADDR, "198.18.0.1") },
+		{ "IPv4 ihl 15", { V4("198.18.0.1"), .opt_len = 40 },
+		  ENTRY(BLOCK_V4_NET, "198.18.0.0/24") },
+		{ "IPv6", { V6("2001:2::1") }, ENTRY(BLOCK_V6_ADDR, "2001:2::1") },
+		{ "IPv6 802.1Q", { V6("2001:2::1"), .tags = { DOT1Q(10) } },
+		  ENTRY(BLOCK_V6_ADDR, "2001:2::1") },
+		{ "IPv6 QinQ", { V6("2001:2::1"), .tags = { DOT1AD(100), DOT1Q(200) } },
+		  ENTRY(BLOCK_V6_NET, "2001:2::/64") },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_stats before;
+	struct tally t = {};
+	struct xdpfwd_entry val;
+	int failed = 0;
+	char name[96];
+	struct frame f;
+	size_t i;
+	__u32 len;
+	int ret;
+
+	assert_true(read_stats(fx, &before));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		if (!frame_build(&f, &cases[i].frame) ||
+		    !entry_op(fx, __func__, cases[i].name, &cases[i].block, true)) {
+			failed++;
+			continue;
+		}
+		/* The whole frame drops, so MALFORMED below is the truncation's doing. */
+		snprintf(name, sizeof(name), "%s, whole %u bytes", cases[i].name, f.len);
+		failed += !expect_verdict(fx, __func__, name, f.data, f.len, DROP, BLOCKLIST, &t);
+
+		for (len = ETH_HLEN; len < f.ip_end; len++) {
+			snprintf(name, sizeof(name), "%s, first %u bytes", cases[i].name, len);
+			failed += !expect_verdict(fx, __func__, name, f.data, len,
+						  fx->malformed_action, MALFORMED, &t);
+		}
+		/* Shorter than an Ethernet header: the kernel refuses the run itself. */
+		for (len = 0; len < ETH_HLEN; len++) {
+			snprintf(name, sizeof(name), "%s, first %u bytes", cases[i].name, len);
+			ret = run_frame(fx, f.data, len);
+			if (ret != -EINVAL)
+				failed += !report(__func__, name,
+						  "test run returned %d, want -EINVAL", ret);
+		}
+		if (entry_read(fx, __func__, cases[i].name, &cases[i].block, &val) &&
+		    val.packets != 1)
+			failed += !report(__func__, cases[i].name,
+					  "entry counted %llu packets, want only the whole frame",
+					  (unsigned long long)val.packets);
+		entry_op(fx, __func__, cases[i].name, &cases[i].block, false);
+	}
+	failed += !check_tally(fx, __func__, &before, &t);
+	assert_int_equal(failed, 0);
+}
+
+/* ---- counters --------------------------------------------------------------- */
+
+static void test_entry_counters(void **state)
+{
+	static const struct list_entry exact = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
+	static const struct list_entry net = ENTRY(BLOCK_V6_NET, "2001:2::/64");
+	static const struct list_entry allow = ENTRY(ALLOW_V4, "198.18.1.0/24");
+	static const struct list_entry idle = ENTRY(BLOCK_V4_ADDR, "198.18.0.2");
+	static const struct {
+		const struct list_entry *e;
+		struct frame_spec frame;
+		int action, reason;
+	} sends[] = {
+		{ &exact, { V4("198.18.0.1") }, DROP, BLOCKLIST },
+		{ &exact, { V4("198.18.0.1"), .payload = 100 }, DROP, BLOCKLIST },
+		{ &exact, { V4("198.18.0.1"), .opt_len = 12, .payload = 7 }, DROP, BLOCKLIST },
+		{ &net, { V6("2001:2::1") }, DROP, BLOCKLIST },
+		{ &net, { V6("2001:2::2"), .payload = 333 }, DROP, BLOCKLIST },
+		{ &allow, { V4("198.18.1.1"), .payload = 1 }, PASS, ALLOWLIST },
+	};
+	const struct list_entry *entries[] = { &exact, &net, &allow, &idle };
+	__u64 want_packets[ARRAY_SIZE(entries)] = {};
+	__u64 want_bytes[ARRAY_SIZE(entries)] = {};
+	__u64 last_hit[ARRAY_SIZE(entries)] = {};
+	struct fixture *fx = *state;
+	struct xdpfwd_stats before;
+	struct xdpfwd_entry val;
+	struct tally t = {};
+	__u64 t0, t1;
+	int failed = 0;
+	struct frame f;
+	size_t round, i, j;
+
+	assert_true(read_stats(fx, &before));
+	for (j = 0; j < ARRAY_SIZE(entries); j++)
+		assert_true(entry_op(fx, __func__, "setup", entries[j], true));
+
+	/* Two rounds a few clock ticks apart: last_hit_ns must move forward. */
+	for (round = 0; round < 2; round++) {
+		if (round)
+			usleep(50 * 1000);
+		t0 = coarse_now();
+		for (i = 0; i < ARRAY_SIZE(sends); i++) {
+			assert_true(frame_build(&f, &sends[i].frame));
+			failed += !expect_verdict(fx, __func__, sends[i].e->addr, f.data, f.len,
+						  sends[i].action, sends[i].reason, &t);
+			for (j = 0; entries[j] != sends[i].e; j++)
+				;
+			want_packets[j]++;
+			want_bytes[j] += f.len;
+		}
+		t1 = coarse_now();
+
+		for (j = 0; j < ARRAY_SIZE(entries); j++) {
+			const struct list_entry *e = entries[j];
+
+			if (!entry_read(fx, __func__, e->addr, e, &val)) {
+				failed++;
+				continue;
+			}
+			if (val.packets != want_packets[j] || val.bytes != want_bytes[j])
+				failed += !report(__func__, e->addr,
+						  "round %zu: %llu packets, %llu bytes; want %llu, %llu",
+						  round, (unsigned long long)val.packets,
+						  (unsigned long long)val.bytes,
+						  (unsigned long long)want_packets[j],
+						  (unsigned long long)want_bytes[j]);
+			if (!want_packets[j]) {
+				if (val.last_hit_ns)
+					failed += !report(__func__, e->addr,
+							  "never hit but last_hit_ns %llu",
+							  (unsigned long long)val.last_hit_ns);
+				continue;
+			}
+			if (val.last_hit_ns < t0 || val.last_hit_ns > t1 ||
+			    val.last_hit_ns <= last_hit[j])
+				failed += !report(__func__, e->addr,
+						  "round %zu: last_hit_ns %llu, want in [%llu, %llu] and after %llu",
+						  round, (unsigned long long)val.last_hit_ns,
+						  (unsigned long long)t0, (unsigned long long)t1,
+						  (unsigned long long)last_hit[j]);
+			last_hit[j] = val.last_hit_ns;
+			if (val.expires_ns || val.flags || val.pad)
+				failed += !report(__func__, e->addr, "reserved fields changed");
+		}
+	}
+	failed += !check_tally(fx, __func__, &before, &t);
+	assert_int_equal(failed, 0);
+}
+
+/* ---- events ----------------------------------------------------------------- */
+
+struct ev_counts {
+	__u64 eligible, sent, suppressed_source, suppressed_global, lost;
+};
+
+static bool check_ev_stats(struct fixture *fx, const char *test, struct ev_counts want)
+{
+	struct xdpfwd_stats s;
+	bool ok = true;
+
+	if (!read_stats(fx, &s))
+		return report(test, "stats", "reading stats failed");
+#define CHECK_EV(field, stat)							\
+	do {									\
+		if (s.stat != want.field)					\
+			ok = report(test, "stats", #stat " is %llu, want %llu",	\
+				    (unsigned long long)s.stat,			\
+				    (unsigned long long)want.field);		\
+	} while (0)
+	CHECK_EV(eligible, ev_eligible);
+	CHECK_EV(sent, ev_sent);
+	CHECK_EV(suppressed_source, ev_suppressed_source);
+	CHECK_EV(suppressed_global, ev_suppressed_global);
+	CHECK_EV(lost, ev_lost);
+#undef CHECK_EV
+	if (s.ev_sent + s.ev_suppressed_source + s.ev_suppressed_global + s.ev_lost !=
+	    s.ev_eligible)
+		ok = report(test, "stats", "sent + suppressed + lost = %llu, eligible %llu",
+			    (unsigned long long)(s.ev_sent + s.ev_suppressed_source +
+						 s.ev_suppressed_global + s.ev_lost),
+			    (unsigned long long)s.ev_eligible);
+	return ok;
+}
+
+/* Sends one frame that must get the given verdict; events are not consumed. */
+static bool send_frame(struct fixture *fx, const char *test, const struct frame_spec *spec,
+		       int action, int reason, __u32 *len)
+{
+	struct tally t = {};
+	struct frame f;
+
+	if (!frame_build(&f, spec))
+		return report(test, spec->src, "the frame spec does not build");
+	if (len)
+		*len = f.len;
+	return expect_verdict(fx, test, spec->src, f.data, f.len, action, reason, &t);
+}
+
+/* Consumes everything queued; false unless exactly want events came out. */
+static bool expect_events(struct fixture *fx, const char *test, const char *what,
+			  unsigned int want)
+{
+	int n;
+
+	fx->n_ev = 0;
+	fx->bad_ev = 0;
+	n = ring_buffer__consume(fx->rb);
+	if (n < 0)
+		return report(test, what, "ring_buffer__consume: %s", strerror(-n));
+	if (fx->bad_ev)
+		return report(test, what, "%u ring buffer records of the wrong size", fx->bad_ev);
+	if (fx->n_ev != want)
+		return report(test, what, "%u events, want %u", fx->n_ev, want);
+	return true;
+}
+
+/* The event address: IPv6 as is, IPv4 as ::ffff:a.b.c.d. */
+static void event_addr(const char *src, __u8 addr[16])
+{
+	memset(addr, 0, 16);
+	if (inet_pton(AF_INET6, src, addr) == 1)
+		return;
+	addr[10] = 0xff;
+	addr[11] = 0xff;
+	inet_pton(AF_INET, src, addr + 12);
+}
+
+static bool check_event(const char *test, const char *what, const struct xdpfwd_event *ev,
+			const struct xdpfwd_event *want, __u64 t0, __u64 t1)
+{
+	char got_addr[INET6_ADDRSTRLEN], want_addr[INET6_ADDRSTRLEN];
+	bool ok = true;
+
+#define CHECK_FIELD(f)								\
+	do {									\
+		if (ev->f != want->f)						\
+			ok = report(test, what, "event " #f " is %llu, want %llu", \
+				    (unsigned long long)ev->f,			\
+				    (unsigned long long)want->f);		\
+	} while (0)
+	CHECK_FIELD(ifindex);
+	CHECK_FIELD(len);
+	CHECK_FIELD(family);
+	CHECK_FIELD(action);
+	CHECK_FIELD(reason);
+	CHECK_FIELD(proto);
+	CHECK_FIELD(vlan);
+	CHECK_FIELD(pad[0]);
+	CHECK_FIELD(pad[1]);
+#undef CHECK_FIELD
+	if (memcmp(ev->addr, want->addr, 16)) {
+		inet_ntop(AF_INET6, ev->addr, got_addr, sizeof(got_addr));
+		inet_ntop(AF_INET6, want->addr, want_addr, sizeof(want_addr));
+		ok = report(test, what, "event addr is %s, want %s", got_addr, want_addr);
+	}
+	if (ev->ts_ns < t0 || ev->ts_ns > t1)
+		ok = report(test, what, "event ts_ns %llu outside [%llu, %llu]",
+			    (unsigned long long)ev->ts_ns, (unsigned long long)t0,
+			    (unsigned long long)t1);
+	return ok;
+}
+
+/* Finds the kept event from src; NULL (after a message) if there is none. */
+static const struct xdpfwd_event *find_event(struct fixture *fx, const char *test,
+					     const char *src)
+{
+	__u8 addr[16];
+	unsigned int i;
+
+	event_addr(src, addr);
+	for (i = 0; i < fx->n_ev && i < MAX_KEPT_EVENTS; i++)
+		if (!memcmp(fx->ev[i].addr, addr, 16))
+			return &fx->ev[i];
+	report(test, src, "no event from this source");
+	return NULL;
+}
+
+static void test_event_fields(void **state)
+{
+	static const struct frame_spec blocked = { V4("198.18.0.1"), .payload = 10 };
+	static const struct frame_spec passed = { V4("198.18.0.2") };
+	static const struct list_entry e = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
+	struct fixture *fx = *state;
+	struct xdpfwd_event want = {
+		.ifindex = fx->ifindex,
+		.family = 4,
+		.action = DROP,
+		.reason = BLOCKLIST,
+		.proto = IPPROTO_UDP,
+	};
+	struct xdpfwd_entry val;
+	__u64 t0, t1;
+	int i;
+
+	event_addr("198.18.0.1", want.addr);
+	assert_true(entry_op(fx, __func__, "setup", &e, true));
+	t0 = coarse_now();
+	for (i = 0; i < 5; i++) {
+		assert_true(send_frame(fx, __func__, &blocked, DROP, BLOCKLIST, &want.len));
+		assert_true(send_frame(fx, __func__, &passed, PASS, NO_MATCH, NULL));
+	}
+	t1 = coarse_now();
+	assert_true(expect_events(fx, __func__, "5 drops from one source", 1));
+	assert_true(check_event(__func__, "5 drops from one source", &fx->ev[0], &want, t0, t1));
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = 5, .sent = 1, .suppressed_source = 4 }));
+	/* An exact entry carries its own log limit: its stamp is the event's. */
+	assert_true(entry_read(fx, __func__, "entry", &e, &val));
+	if (val.last_log_ns != fx->ev[0].ts_ns)
+		fail_msg("[%s] entry: last_log_ns %llu, want the event's %llu", __func__,
+			 (unsigned long long)val.last_log_ns, (unsigned long long)fx->ev[0].ts_ns);
+}
+
+static void test_event_sources(void **state)
+{
+	static const struct list_entry entries[] = {
+		ENTRY(BLOCK_V4_ADDR, "198.18.0.1"),
+		ENTRY(BLOCK_V4_ADDR, "198.18.0.2"),
+		ENTRY(BLOCK_V4_NET, "198.18.1.0/24"),
+		ENTRY(BLOCK_V6_NET, "2001:2:0:1::/64"),
+	};
+	static const struct frame_spec frames[] = {
+		{ V4("198.18.0.1") },
+		{ V4("198.18.0.2") },
+		{ V4("198.18.1.1") },
+		{ V4("198.18.1.2") },
+		{ V6("2001:2:0:1::1"), .proto = IPPROTO_ICMPV6 },
+		{ V6("2001:2:0:1::2") },
+	};
+	struct fixture *fx = *state;
+	const struct xdpfwd_event *ev;
+	struct xdpfwd_event want;
+	__u64 t0, t1, stamp;
+	__u32 len[ARRAY_SIZE(frames)];
+	size_t i;
+	int round;
+
+	for (i = 0; i < ARRAY_SIZE(entries); i++)
+		assert_true(entry_op(fx, __func__, "setup", &entries[i], true));
+	t0 = coarse_now();
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < ARRAY_SIZE(frames); i++)
+			assert_true(send_frame(fx, __func__, &frames[i], DROP, BLOCKLIST, &len[i]));
+	t1 = coarse_now();
+
+	/* One event per source, whether it hit an exact entry or a shared prefix. */
+	assert_true(expect_events(fx, __func__, "3 drops from each source", ARRAY_SIZE(frames)));
+	for (i = 0; i < ARRAY_SIZE(frames); i++) {
+		ev = find_event(fx, __func__, frames[i].src);
+		assert_non_null(ev);
+		want = (struct xdpfwd_event){
+			.ifindex = fx->ifindex,
+			.len = len[i],
+			.family = frames[i].ip,
+			.action = DROP,
+			.reason = BLOCKLIST,
+			.proto = frames[i].proto ? frames[i].proto : IPPROTO_UDP,
+		};
+		event_addr(frames[i].src, want.addr);
+		assert_true(check_event(__func__, frames[i].src, ev, &want, t0, t1));
+		/* Prefix hits keep their per-source stamp in the log_state LRU. */
+		if (i >= 2) {
+			if (bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.log_state),
+						want.addr, &stamp))
+				fail_msg("[%s] %s: no log_state entry", __func__, frames[i].src);
+			if (stamp != ev->ts_ns)
+				fail_msg("[%s] %s: log_state stamp %llu, want the event's %llu",
+					 __func__, frames[i].src, (unsigned long long)stamp,
+					 (unsigned long long)ev->ts_ns);
+		}
+	}
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = 3 * ARRAY_SIZE(frames), .sent = ARRAY_SIZE(frames),
+		.suppressed_source = 2 * ARRAY_SIZE(frames) }));
+}
+
+static void test_event_vlan(void **state)
+{
+	static const struct {
+		struct frame_spec frame;
+		__u16 vlan;
+	} cases[] = {
+		{ { V4("198.18.0.1") }, 0 },
+		{ { V4("198.18.0.2"), .tags = { DOT1Q(10) } }, 10 },
+		{ { V4("198.18.0.3"), .tags = { DOT1Q(0xb00a) } }, 10 },
+		{ { V4("198.18.0.4"), .tags = { DOT1AD(100), DOT1Q(200) } }, 100 },
+		{ { V6("2001:2::4"), .tags = { DOT1AD(4095), DOT1Q(1) } }, 4095 },
+	};
+	static const struct list_entry block[] = {
+		ENTRY(BLOCK_V4_NET, "198.18.0.0/24"),
+		ENTRY(BLOCK_V6_NET, "2001:2::/64"),
+	};
+	struct fixture *fx = *state;
+	const struct xdpfwd_event *ev;
+	size_t i;
+	int failed = 0;
+
+	for (i = 0; i < ARRAY_SIZE(block); i++)
+		assert_true(entry_op(fx, __func__, "setup", &block[i], true));
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		assert_true(send_frame(fx, __func__, &cases[i].frame, DROP, BLOCKLIST, NULL));
+	assert_true(expect_events(fx, __func__, "one drop per source", ARRAY_SIZE(cases)));
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		ev = find_event(fx, __func__, cases[i].frame.src);
+		if (!ev)
+			failed++;
+		else if (ev->vlan != cases[i].vlan)
+			failed += !report(__func__, cases[i].frame.src, "event vlan %u, want %u",
+					  ev->vlan, cases[i].vlan);
+	}
+	assert_int_equal(failed, 0);
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = ARRAY_SIZE(cases), .sent = ARRAY_SIZE(cases) }));
+}
+
+/* Loaded with log_source_interval_ns = log_global_interval_ns = 0. */
+static void test_event_unlimited(void **state)
+{
+	static const struct list_entry block[] = {
+		ENTRY(BLOCK_V4_ADDR, "198.18.0.1"),
+		ENTRY(BLOCK_V4_NET, "198.18.1.0/24"),
+	};
+	static const struct frame_spec frames[] = {
+		{ V4("198.18.0.1") },
+		{ V4("198.18.1.1") },
+	};
+	struct fixture *fx = *state;
+	size_t i;
+	int n;
+
+	for (i = 0; i < ARRAY_SIZE(block); i++)
+		assert_true(entry_op(fx, __func__, "setup", &block[i], true));
+	for (n = 0; n < 5; n++)
+		for (i = 0; i < ARRAY_SIZE(frames); i++)
+			assert_true(send_frame(fx, __func__, &frames[i], DROP, BLOCKLIST, NULL));
+	assert_true(expect_events(fx, __func__, "5 drops from 2 sources", 10));
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = 10, .sent = 10 }));
+}
+
+/* Loaded with a GCRA budget of 1 s per event and 2 s tolerance: bursts of 3. */
+static void test_event_global_budget(void **state)
+{
+	static const struct list_entry block = ENTRY(BLOCK_V4_NET, "198.18.2.0/24");
+	struct fixture *fx = *state;
+	struct frame_spec spec = { .ip = 4 };
+	char src[10][32];
+	__u64 t0, t1, tat;
+	int i;
+
+	assert_true(entry_op(fx, __func__, "setup", &block, true));
+	t0 = coarse_now();
+	for (i = 0; i < 10; i++) {
+		snprintf(src[i], sizeof(src[i]), "198.18.2.%d", i + 1);
+		spec.src = src[i];
+		assert_true(send_frame(fx, __func__, &spec, DROP, BLOCKLIST, NULL));
+	}
+	t1 = coarse_now();
+	assert_true(expect_events(fx, __func__, "10 sources, burst 3", 3));
+	for (i = 0; i < 3; i++)
+		assert_non_null(find_event(fx, __func__, src[i]));
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = 10, .sent = 3, .suppressed_global = 7 }));
+	/* Three events each moved the theoretical arrival time by one interval. */
+	tat = fx->skel->bss->log_tat_ns;
+	if (tat < t0 + 3 * NSEC_PER_SEC || tat > t1 + 3 * NSEC_PER_SEC)
+		fail_msg("[%s] log_tat_ns %llu, want 3 intervals after [%llu, %llu]", __func__,
+			 (unsigned long long)tat, (unsigned long long)t0, (unsigned long long)t1);
+}
+
+/* Loaded with log_enabled = 0. */
+static void test_event_disabled(void **state)
+{
+	static const struct list_entry block = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
+	static const struct frame_spec frame = { V4("198.18.0.1") };
+	struct fixture *fx = *state;
+	struct xdpfwd_entry val;
+	int i;
+
+	assert_true(entry_op(fx, __func__, "setup", &block, true));
+	for (i = 0; i < 5; i++)
+		assert_true(send_frame(fx, __func__, &frame, DROP, BLOCKLIST, NULL));
+	assert_true(expect_events(fx, __func__, "logging disabled", 0));
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){}));
+	assert_true(entry_read(fx, __func__, "entry", &block, &val));
+	if (val.packets != 5 || val.last_log_ns)
+		fail_msg("[%s] entry: %llu packets, last_log_ns %llu; want 5, 0", __func__,
+			 (unsigned long long)val.packets, (unsigned long long)val.last_log_ns);
+}
+
+/* Loaded unlimited: every drop reaches the ring buffer until it is full. */
+static void test_event_ring_full(void **state)
+{
+	static const struct list_entry block = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
+	static const struct frame_spec spec = { V4("198.18.0.1") };
+	/* Records are 8-byte aligned and carry an 8-byte header. */
+	const __u32 rec = (sizeof(struct xdpfwd_event) + BPF_RINGBUF_HDR_SZ + 7) & ~7u;
+	const __u32 capacity = XDPFWD_RINGBUF_BYTES / rec;
+	const __u32 extra = 10;
+	struct fixture *fx = *state;
+	struct frame f;
+	__u32 i;
+	int ret, bad = 0;
+
+	assert_true(entry_op(fx, __func__, "setup", &block, true));
+	assert_true(frame_build(&f, &spec));
+	/* Straight to run_frame: per-frame stats reads would make this slow. */
+	for (i = 0; i < capacity + extra; i++) {
+		ret = run_frame(fx, f.data, f.len);
+		if (ret != XDP_DROP && !bad++)
+			report(__func__, "fill", "frame %u returned %d, want XDP_DROP", i, ret);
+	}
+	assert_int_equal(bad, 0);
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = capacity + extra, .sent = capacity, .lost = extra }));
+
+	/* Consuming frees the space again. */
+	assert_true(expect_events(fx, __func__, "full ring", capacity));
+	assert_true(send_frame(fx, __func__, &spec, DROP, BLOCKLIST, NULL));
+	assert_true(expect_events(fx, __func__, "after consuming", 1));
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = capacity + extra + 1, .sent = capacity + 1, .lost = extra }));
+}
+
+/* Loaded with drop_malformed = 1: malformed drops are logged like any other. */
+static void test_event_malformed(void **state)
+{
+	static const struct frame_spec bad_ihl = { V4("198.18.0.9"), IHL(3) };
+	static const struct frame_spec whole = { V4("198.18.0.10") };
+	struct fixture *fx = *state;
+	struct xdpfwd_event want_ihl = {
+		.ifindex = fx->ifindex,
+		.family = 4,
+		.action = DROP,
+		.reason = MALFORMED,
+		.proto = IPPROTO_UDP,
+	};
+	/* Cut inside the IPv4 header: nothing about the source is known. */
+	struct xdpfwd_event want_cut = {
+		.ifindex = fx->ifindex,
+		.len = ETH_HLEN + 10,
+		.action = DROP,
+		.reason = MALFORMED,
+	};
+	const struct xdpfwd_event *ev_ihl = NULL, *ev_cut = NULL;
+	struct outcome o;
+	struct frame f;
+	__u64 t0, t1;
+	unsigned int i;
+	int round;
+
+	event_addr("198.18.0.9", want_ihl.addr);
+	assert_true(frame_build(&f, &whole));
+	t0 = coarse_now();
+	assert_true(send_frame(fx, __func__, &bad_ihl, DROP, MALFORMED, &want_ihl.len));
+	/* Unparsed frames share the all-zero source, so the second is suppressed. */
+	for (round = 0; round < 2; round++) {
+		assert_true(run_classify(fx, __func__, "cut", f.data, want_cut.len, &o));
+		assert_true(check_outcome(__func__, "cut", &o, DROP, MALFORMED));
+	}
+	t1 = coarse_now();
+	assert_true(expect_events(fx, __func__, "ihl 3 and two cut frames", 2));
+	for (i = 0; i < fx->n_ev; i++) {
+		if (fx->ev[i].family)
+			ev_ihl = &fx->ev[i];
+		else
+			ev_cut = &fx->ev[i];
+	}
+	assert_non_null(ev_ihl);
+	assert_non_null(ev_cut);
+	assert_true(check_event(__func__, "ihl 3", ev_ihl, &want_ihl, t0, t1));
+	assert_true(check_event(__func__, "cut", ev_cut, &want_cut, t0, t1));
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = 3, .sent = 2, .suppressed_source = 1 }));
+}
+
+/* ---- main ------------------------------------------------------------------- */
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	/* Warnings carry the verifier log when a load fails; the rest is chatter. */
+	if (level != LIBBPF_WARN)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static struct config cfg_drop_malformed = { .drop_malformed = true };
+static struct config cfg_unlimited = { .unlimited = true };
+static struct config cfg_log_disabled = { .log_disabled = true };
+static struct config cfg_burst3 = {
+	.global_interval_ns = NSEC_PER_SEC,
+	.global_tolerance_ns = 2 * NSEC_PER_SEC,
+};
+
+#define TEST(f)		cmocka_unit_test_setup_teardown(f, fx_setup, fx_teardown)
+/* Named apart, as some tests run under two configurations. */
+#define TEST_CFG(f, c)	{ #f "/" #c, f, fx_setup, fx_teardown, &(c) }
+
+int main(void)
+{
+	const struct CMUnitTest verdicts[] = {
+		TEST(test_ipv4),
+		TEST(test_ipv6),
+		TEST(test_allowlist),
+		TEST(test_lpm_add_delete),
+	};
+	const struct CMUnitTest parsing[] = {
+		TEST(test_vlan),
+		TEST(test_not_ip),
+		TEST(test_malformed),
+		TEST_CFG(test_malformed, cfg_drop_malformed),
+		TEST(test_fragments),
+		TEST(test_truncated),
+		TEST_CFG(test_truncated, cfg_drop_malformed),
+	};
+	const struct CMUnitTest counters[] = {
+		TEST(test_entry_counters),
+	};
+	const struct CMUnitTest events[] = {
+		TEST(test_event_fields),
+		TEST(test_event_sources),
+		TEST(test_event_vlan),
+		TEST_CFG(test_event_unlimited, cfg_unlimited),
+		TEST_CFG(test_event_global_budget, cfg_burst3),
+		TEST_CFG(test_event_disabled, cfg_log_disabled),
+		TEST_CFG(test_event_ring_full, cfg_unlimited),
+		TEST_CFG(test_event_malformed, cfg_drop_malformed),
+	};
+	int failed = 0;
+
+	libbpf_set_print(libbpf_print);
+	failed += cmocka_run_group_tests_name("verdicts", verdicts, NULL, NULL);
+	failed += cmocka_run_group_tests_name("parsing", parsing, NULL, NULL);
+	failed += cmocka_run_group_tests_name("counters", counters, NULL, NULL);
+	failed += cmocka_run_group_tests_name("events", events, NULL, NULL);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
