@@ -40,7 +40,7 @@ PROG_TEST	:= $(OUT)/tests/test_prog
 BPF_OBJ		:= $(OUT)/xdpfwd.bpf.o
 SKEL		:= $(OUT)/xdpfwd.skel.h
 
-.PHONY: all clean check check-unit check-prog check-cli check-e2e deps vmlinux demo bench
+.PHONY: all clean check check-all check-unit check-prog check-cli check-e2e deps vmlinux demo bench
 
 all: $(OUT)/xdpfwd
 
@@ -88,7 +88,11 @@ $(PROG_TEST): tests/prog/test_prog.c $(SKEL) Makefile | $(OUT)/.dir
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< -lcmocka $(LIBS) -o $@
 
-check: check-unit check-prog check-cli check-e2e
+# check and demo first install what is missing, then re-read this Makefile with it in place.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-all
+
+check-all: check-unit check-prog check-cli check-e2e
 
 check-unit: $(UNIT_TESTS)
 	$(Q)for t in $^; do echo "== $$t"; $$t || exit 1; done
@@ -103,10 +107,11 @@ check-e2e: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
 	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/e2e
 
 deps:
-	./tools/install-deps.sh
+	$(Q)./tools/install-deps.sh
 
-demo: $(OUT)/xdpfwd
-	./tools/demo.sh
+demo: deps
+	$(Q)$(MAKE) --no-print-directory $(OUT)/xdpfwd
+	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd) ./tools/demo.sh
 
 clean:
 	$(call msg,CLEAN,$(OUT))

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "pin.h"
 #include "privs.h"
+#include "netns.h"
 #include "pinned.h"
 #include "attach.h"
 #include "commands.h"
@@ -33,7 +34,16 @@ static int detach_one(struct xdpfwd_bpf *skel, const char *name, __u32 recorded)
 {
 	int ifaces_fd = bpf_map__fd(skel->maps.ifaces);
 	__u32 map_id = pinned_map_id(bpf_map__fd(skel->maps.stats));
-	int ifindex = if_nametoindex(name), err = 0;
+	int ifindex, err = 0;
+	struct xdpfwd_iface rec;
+
+	if (recorded && !bpf_map_lookup_elem(ifaces_fd, &recorded, &rec) && rec.netns_ino &&
+	    rec.netns_ino != netns_current()) {
+		pr_warn("%s was attached from another network namespace (net:[%llu]); run detach inside it "
+			"(ip netns exec NAME xdpfwd detach ...)\n", name, (unsigned long long)rec.netns_ino);
+		return -EXDEV;
+	}
+	ifindex = if_nametoindex(name);
 
 	if (ifindex)
 		err = attach_detach_ours(ifindex, name, map_id);

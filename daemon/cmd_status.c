@@ -9,6 +9,7 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "privs.h"
+#include "netns.h"
 #include "names.h"
 #include "pinned.h"
 #include "attach.h"
@@ -21,6 +22,7 @@ struct iface_status {
 	struct xdpfwd_iface rec;
 	struct attach_info live;
 	int exists;
+	int other_netns;
 };
 
 struct counts {
@@ -44,7 +46,9 @@ static int read_ifaces(struct xdpfwd_bpf *skel, struct iface_status *out, int ma
 		s->ifindex = key;
 		if (bpf_map_lookup_elem(fd, &key, &s->rec))
 			continue;
-		s->exists = if_indextoname(key, name) != NULL;
+		/* Another namespace's ifindex names some unrelated interface here: do not look. */
+		s->other_netns = s->rec.netns_ino && s->rec.netns_ino != netns_current();
+		s->exists = !s->other_netns && if_indextoname(key, name) != NULL;
 		if (s->exists && attach_inspect(key, our_map, &s->live))
 			s->exists = 0;
 		(*n)++;
@@ -54,6 +58,8 @@ static int read_ifaces(struct xdpfwd_bpf *skel, struct iface_status *out, int ma
 
 static const char *iface_state(const struct iface_status *s)
 {
+	if (s->other_netns)
+		return "other-netns";
 	if (!s->exists)
 		return "gone";
 	return s->live.kind == ATTACH_OURS ? "attached" : "detached";

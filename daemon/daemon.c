@@ -18,6 +18,7 @@
 #include "log.h"
 #include "pin.h"
 #include "privs.h"
+#include "netns.h"
 #include "attach.h"
 #include "pinned.h"
 #include "event_loop.h"
@@ -93,6 +94,7 @@ static int record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex,
 	struct xdpfwd_iface rec = {
 		.mode = mode == XDP_MODE_SKB ? XDPFWD_MODE_SKB : XDPFWD_MODE_NATIVE,
 		.prog_id = prog_id,
+		.netns_ino = netns_current(),
 	};
 	__u32 key = ifindex;
 

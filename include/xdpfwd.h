@@ -126,6 +126,7 @@ struct xdpfwd_iface {
 	char name[16];
 	__u32 mode;		/* XDPFWD_MODE_* actually in use */
 	__u32 prog_id;		/* program attached by the last start */
+	__u64 netns_ino;	/* network namespace the ifindex belongs to */
 };
 
 enum xdpfwd_mode {
