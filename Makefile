@@ -118,3 +118,6 @@ clean:
 	$(Q)rm -rf $(OUT)
 
 -include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/san/*/*.d $(OUT)/tests/*.d)
+
+# The benchmark harness (make bench) lives in its own folder and fragment.
+-include bench/bench.mk
