@@ -1,4 +1,0 @@
-build/obj/common/listfile.o: common/listfile.c common/listfile.h \
- common/addr.h
-common/listfile.h:
-common/addr.h:

@@ -1,3 +1,0 @@
-build/obj/common/pin.o: common/pin.c common/log.h common/pin.h
-common/log.h:
-common/pin.h:

@@ -1,7 +1,0 @@
-build/obj/daemon/pinned.o: daemon/pinned.c include/xdpfwd.h \
- build/xdpfwd.skel.h common/log.h common/pin.h daemon/pinned.h
-include/xdpfwd.h:
-build/xdpfwd.skel.h:
-common/log.h:
-common/pin.h:
-daemon/pinned.h:
