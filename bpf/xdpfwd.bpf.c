@@ -45,37 +45,20 @@ struct {
 	__type(value, struct xdpfwd_entry);
 } block_v6_addr SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, XDPFWD_MAX_NETS);
-	__type(key, struct xdpfwd_lpm_v4_key);
-	__type(value, struct xdpfwd_entry);
-} block_v4_net SEC(".maps");
+/* Each trie and its twin (see struct xdpfwd_meta): one type, two variables. */
+#define TRIE_PAIR(name, max, key_type)						\
+	struct {								\
+		__uint(type, BPF_MAP_TYPE_LPM_TRIE);				\
+		__uint(map_flags, BPF_F_NO_PREALLOC);				\
+		__uint(max_entries, max);					\
+		__type(key, key_type);						\
+		__type(value, struct xdpfwd_entry);				\
+	} name SEC(".maps"), name##_b SEC(".maps")
 
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, XDPFWD_MAX_NETS);
-	__type(key, struct xdpfwd_lpm_v6_key);
-	__type(value, struct xdpfwd_entry);
-} block_v6_net SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, XDPFWD_MAX_ALLOW);
-	__type(key, struct xdpfwd_lpm_v4_key);
-	__type(value, struct xdpfwd_entry);
-} allow_v4 SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, XDPFWD_MAX_ALLOW);
-	__type(key, struct xdpfwd_lpm_v6_key);
-	__type(value, struct xdpfwd_entry);
-} allow_v6 SEC(".maps");
+TRIE_PAIR(block_v4_net, XDPFWD_MAX_NETS, struct xdpfwd_lpm_v4_key);
+TRIE_PAIR(block_v6_net, XDPFWD_MAX_NETS, struct xdpfwd_lpm_v6_key);
+TRIE_PAIR(allow_v4, XDPFWD_MAX_ALLOW, struct xdpfwd_lpm_v4_key);
+TRIE_PAIR(allow_v6, XDPFWD_MAX_ALLOW, struct xdpfwd_lpm_v6_key);
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -96,7 +79,7 @@ struct {
 	__uint(max_entries, XDPFWD_RINGBUF_BYTES);
 } events SEC(".maps");
 
-/* Never read by the program: user space records attachments and the layout stamp here. */
+/* Never read by the program: user space records attachments here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XDPFWD_MAX_IFACES);
@@ -136,48 +119,69 @@ struct verdict {
 	__u8 addr[16];			/* IPv4 as ::ffff:a.b.c.d */
 };
 
-static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph)
+/* The live one of a trie and its twin (see struct xdpfwd_meta); trie lookups are helper calls either way. */
+#define LOOKUP(use_b, map, key) \
+	((use_b) ? bpf_map_lookup_elem(&map##_b, key) : bpf_map_lookup_elem(&map, key))
+#define MAY_MATCH(use_b, map) ((use_b) ? trie_may_match(&map##_b) : trie_may_match(&map))
+
+/* An exact entry outside the live set is skipped; the hash stays one map so its lookup is inlined. */
+static __always_inline struct xdpfwd_entry *in_set(struct xdpfwd_entry *e, __u32 active)
+{
+	if (e && (e->flags & (active ? XDPFWD_ENTRY_F_NOT_IN_SET1 : XDPFWD_ENTRY_F_NOT_IN_SET0)))
+		return NULL;
+	return e;
+}
+
+/* An expired entry stops matching at once; the daemon deletes it later. */
+static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
+{
+	if (e && e->expires_ns && bpf_ktime_get_boot_ns() >= e->expires_ns)
+		return NULL;
+	return e;
+}
+
+static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph,
+				     const struct xdpfwd_meta *m)
 {
 	struct xdpfwd_lpm_v4_key lk = { .prefixlen = 32 };
 
 	__builtin_memcpy(lk.addr, &iph->saddr, 4);
-	if (trie_may_match(&allow_v4)) {
-		v->entry = bpf_map_lookup_elem(&allow_v4, &lk);
+	if (MAY_MATCH(m->active_allow, allow_v4)) {
+		v->entry = live(LOOKUP(m->active_allow, allow_v4, &lk));
 		if (v->entry) {
 			v->reason = XDPFWD_R_ALLOWLIST;
 			return;
 		}
 	}
-	v->entry = bpf_map_lookup_elem(&block_v4_addr, lk.addr);
-	if (v->entry) {
+	v->entry = live(in_set(bpf_map_lookup_elem(&block_v4_addr, lk.addr), m->active_block));
+	if (v->entry)
 		v->exact = 1;
-	} else if (trie_may_match(&block_v4_net)) {
-		v->entry = bpf_map_lookup_elem(&block_v4_net, &lk);
-	}
+	else if (MAY_MATCH(m->active_block, block_v4_net))
+		v->entry = live(LOOKUP(m->active_block, block_v4_net, &lk));
 	if (v->entry) {
 		v->action = XDPFWD_ACT_DROP;
 		v->reason = XDPFWD_R_BLOCKLIST;
 	}
 }
 
-static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip6h)
+static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip6h,
+				     const struct xdpfwd_meta *m)
 {
 	struct xdpfwd_lpm_v6_key lk = { .prefixlen = 128 };
 
 	__builtin_memcpy(lk.addr, &ip6h->saddr, 16);
-	if (trie_may_match(&allow_v6)) {
-		v->entry = bpf_map_lookup_elem(&allow_v6, &lk);
+	if (MAY_MATCH(m->active_allow, allow_v6)) {
+		v->entry = live(LOOKUP(m->active_allow, allow_v6, &lk));
 		if (v->entry) {
 			v->reason = XDPFWD_R_ALLOWLIST;
 			return;
 		}
 	}
-	v->entry = bpf_map_lookup_elem(&block_v6_addr, lk.addr);
-	if (v->entry) {
+	v->entry = live(in_set(bpf_map_lookup_elem(&block_v6_addr, lk.addr), m->active_block));
+	if (v->entry)
 		v->exact = 1;
-	} else if (trie_may_match(&block_v6_net)) {
-		v->entry = bpf_map_lookup_elem(&block_v6_net, &lk);
-	}
+	else if (MAY_MATCH(m->active_block, block_v6_net))
+		v->entry = live(LOOKUP(m->active_block, block_v6_net, &lk));
 	if (v->entry) {
 		v->action = XDPFWD_ACT_DROP;
 		v->reason = XDPFWD_R_BLOCKLIST;
@@ -185,7 +189,7 @@ static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip
 }
 
 /* Parses the frame and fills in the verdict; never fails, malformed frames get their own reason. */
-static __always_inline void classify(struct cursor *c, struct verdict *v)
+static __always_inline void classify(struct cursor *c, struct verdict *v, const struct xdpfwd_meta *m)
 {
 	struct ethhdr *eth;
 	struct vlan_tag *tag;
@@ -228,7 +232,7 @@ static __always_inline void classify(struct cursor *c, struct verdict *v)
 			goto malformed;
 		if (!cursor_pull(c, (iph->ihl - 5) * 4))
 			goto malformed;
-		match_v4(v, iph);
+		match_v4(v, iph, m);
 		return;
 	}
 	if (proto == bpf_htons(ETH_P_IPV6)) {
@@ -241,7 +245,7 @@ static __always_inline void classify(struct cursor *c, struct verdict *v)
 		v->proto = ip6h->nexthdr;
 		if (ip6h->version != 6)
 			goto malformed;
-		match_v6(v, ip6h);
+		match_v6(v, ip6h, m);
 		return;
 	}
 	v->reason = XDPFWD_R_NOT_IP;
@@ -340,15 +344,19 @@ int xdpfwd_xdp(struct xdp_md *ctx)
 	};
 	struct verdict v = {};
 	struct xdpfwd_stats *st;
+	struct xdpfwd_meta *m;
 	__u32 len = c.end - c.pos;
 	__u32 zero = 0;
 	__u64 now = 0;
 
-	classify(&c, &v);
-
+	/* Both are array lookups the verifier inlines; they cannot fail for key 0. */
 	st = bpf_map_lookup_elem(&stats, &zero);
-	if (!st)
+	m = bpf_map_lookup_elem(&meta, &zero);
+	if (!st || !m)
 		return XDP_PASS;
+
+	classify(&c, &v, m);
+
 	if (v.action < XDPFWD_ACT_MAX && v.reason < XDPFWD_R_MAX) {
 		st->packets[v.action][v.reason]++;
 		st->bytes[v.action][v.reason] += len;

@@ -23,7 +23,7 @@ fail(int code, char *err, size_t errlen, const char *fmt, ...)
 	return code;
 }
 
-static int prefix_cmp(const void *a, const void *b)
+int xdpfwd_prefix_cmp(const void *a, const void *b)
 {
 	const struct xdpfwd_prefix *x = a, *y = b;
 	int r;
@@ -34,7 +34,7 @@ static int prefix_cmp(const void *a, const void *b)
 	return r ? r : x->prefixlen - y->prefixlen;
 }
 
-static int push(struct xdpfwd_prefix_set *s, const struct xdpfwd_prefix *p)
+int xdpfwd_prefix_set_push(struct xdpfwd_prefix_set *s, const struct xdpfwd_prefix *p)
 {
 	struct xdpfwd_prefix *v;
 	size_t cap;
@@ -56,9 +56,9 @@ int xdpfwd_prefix_set_add(struct xdpfwd_prefix_set *s, const struct xdpfwd_prefi
 	size_t i;
 
 	for (i = 0; i < s->n; i++)
-		if (!prefix_cmp(&s->v[i], p))
+		if (!xdpfwd_prefix_cmp(&s->v[i], p))
 			return 0;
-	return push(s, p);
+	return xdpfwd_prefix_set_push(s, p);
 }
 
 void xdpfwd_prefix_set_free(struct xdpfwd_prefix_set *s)
@@ -68,15 +68,15 @@ void xdpfwd_prefix_set_free(struct xdpfwd_prefix_set *s)
 }
 
 /* Bulk loads append blindly and de-duplicate once: a scan per line would be quadratic on big lists. */
-static void sort_unique(struct xdpfwd_prefix_set *s)
+void xdpfwd_prefix_set_sort_unique(struct xdpfwd_prefix_set *s)
 {
 	size_t i, last = 0;
 
 	if (!s->n)
 		return;
-	qsort(s->v, s->n, sizeof(*s->v), prefix_cmp);
+	qsort(s->v, s->n, sizeof(*s->v), xdpfwd_prefix_cmp);
 	for (i = 1; i < s->n; i++)
-		if (prefix_cmp(&s->v[last], &s->v[i]))
+		if (xdpfwd_prefix_cmp(&s->v[last], &s->v[i]))
 			s->v[++last] = s->v[i];
 	s->n = last + 1;
 }
@@ -130,13 +130,13 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 			fail(ret, err, errlen, "%s:%zu: %s", name, lineno, why);
 			goto rollback;
 		}
-		ret = push(out, &p);
+		ret = xdpfwd_prefix_set_push(out, &p);
 		if (ret) {
 			fail(ret, err, errlen, "%s: out of memory", name);
 			goto rollback;
 		}
 	}
-	sort_unique(out);
+	xdpfwd_prefix_set_sort_unique(out);
 	return 0;
 
 rollback:

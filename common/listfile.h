@@ -31,6 +31,11 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 
 /* Adds p unless already present (linear scan: for single entries, not bulk loads). 0 or -ENOMEM. */
 int xdpfwd_prefix_set_add(struct xdpfwd_prefix_set *s, const struct xdpfwd_prefix *p);
+/* Appends without the duplicate scan; call xdpfwd_prefix_set_sort_unique() once after many. */
+int xdpfwd_prefix_set_push(struct xdpfwd_prefix_set *s, const struct xdpfwd_prefix *p);
+void xdpfwd_prefix_set_sort_unique(struct xdpfwd_prefix_set *s);
+/* qsort/bsearch order of prefixes: family, address bytes, length. */
+int xdpfwd_prefix_cmp(const void *a, const void *b);
 void xdpfwd_prefix_set_free(struct xdpfwd_prefix_set *s);
 
 #endif /* XDPFWD_LISTFILE_H */

@@ -139,7 +139,7 @@ int pin_dir_check(const char *dir)
 	return check_dir_safe(dir);
 }
 
-int pin_dir_lock(const char *dir)
+static int lock_dir(const char *dir, int how)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -147,14 +147,25 @@ int pin_dir_lock(const char *dir)
 		pr_warn("opening %s to lock it failed: %s\n", dir, strerror(errno));
 		return -errno;
 	}
-	if (flock(fd, LOCK_EX)) {
+	if (flock(fd, how)) {
 		int r = -errno;
 
-		pr_warn("locking %s failed: %s\n", dir, strerror(-r));
+		if (r != -EWOULDBLOCK)
+			pr_warn("locking %s failed: %s\n", dir, strerror(-r));
 		close(fd);
 		return r;
 	}
 	return fd;
+}
+
+int pin_dir_lock(const char *dir)
+{
+	return lock_dir(dir, LOCK_EX);
+}
+
+int pin_dir_trylock(const char *dir)
+{
+	return lock_dir(dir, LOCK_EX | LOCK_NB);
 }
 
 void pin_dir_unlock(int fd)

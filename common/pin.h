@@ -26,6 +26,8 @@ int pin_dir_check(const char *dir);
 
 /* Serialises edits of one instance's maps across processes (flock on the pin dir). */
 int pin_dir_lock(const char *dir);
+/* The same without waiting: -EWOULDBLOCK when another process holds it. */
+int pin_dir_trylock(const char *dir);
 void pin_dir_unlock(int fd);
 
 #endif

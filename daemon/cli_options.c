@@ -44,6 +44,7 @@ enum {
 	OPT_FORCE,
 	OPT_JSON,
 	OPT_ALL,
+	OPT_TIMEOUT,
 };
 
 #define PIN_DIR_OPTION \
@@ -191,7 +192,9 @@ int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
 static const struct argp_option list_options[] = {
 	PIN_DIR_OPTION,
 	{ "json", OPT_JSON, NULL, 0, "list: print a JSON array", 0 },
-	{ "force", OPT_FORCE, NULL, 0, "add: accept a /0 prefix (matches every source)", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "add, load: accept a /0 prefix (matches every source)", 0 },
+	{ "timeout", OPT_TIMEOUT, "DURATION", 0,
+	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d); re-adding refreshes it", 0 },
 	VERBOSE_OPTION,
 	{},
 };
@@ -211,9 +214,24 @@ static int list_add_arg(struct argp_state *state, struct list_opts *o, const cha
 		argp_error(state, "%s", err);
 		return -EINVAL;
 	}
-	if (xdpfwd_prefix_set_add(&o->prefixes, &p) < 0)
+	/* De-duplicated once at the end: a scan per argument is quadratic for big lists. */
+	if (xdpfwd_prefix_set_push(&o->prefixes, &p) < 0)
 		argp_failure(state, 1, ENOMEM, "out of memory");
 	return 0;
+}
+
+static void list_load_file(struct argp_state *state, struct list_opts *o)
+{
+	char err[512];
+	int r;
+
+	if (!strcmp(o->file, "-"))
+		r = xdpfwd_listfile_read("/dev/stdin", &o->prefixes, err, sizeof(err));
+	else
+		r = xdpfwd_listfile_read(o->file, &o->prefixes, err, sizeof(err));
+	/* A bad line rejects the whole file, before anything is written: exit 2 like any bad input. */
+	if (r)
+		argp_failure(state, EXIT_USAGE, 0, "%s; nothing was changed", err);
 }
 
 static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
@@ -231,6 +249,13 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FORCE:
 		o->force = true;
 		break;
+	case OPT_TIMEOUT: {
+		char err[160];
+
+		if (xdpfwd_duration_parse(arg, &o->timeout_s, err, sizeof(err)))
+			argp_failure(state, EXIT_USAGE, 0, "--timeout: %s", err);
+		break;
+	}
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);
 		break;
@@ -245,8 +270,14 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 				o->op = LIST_SHOW;
 			else if (!strcmp(arg, "flush"))
 				o->op = LIST_FLUSH;
+			else if (!strcmp(arg, "load"))
+				o->op = LIST_LOAD;
 			else
-				argp_error(state, "unknown command '%s': use add, del, list or flush", arg);
+				argp_error(state, "unknown command '%s': use add, del, list, flush or load", arg);
+			break;
+		}
+		if (o->op == LIST_LOAD && !o->file) {
+			o->file = arg;
 			break;
 		}
 		if (o->op != LIST_ADD && o->op != LIST_DEL)
@@ -255,9 +286,16 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (!lp->have_op)
-			argp_error(state, "missing command: add, del, list or flush");
+			argp_error(state, "missing command: add, del, list, flush or load");
 		if ((o->op == LIST_ADD || o->op == LIST_DEL) && !o->prefixes.n)
 			argp_error(state, "no address given");
+		if (o->op == LIST_LOAD && !o->file)
+			argp_error(state, "no file given (use - for standard input)");
+		if (o->timeout_s && o->op != LIST_ADD)
+			argp_error(state, "--timeout goes with add");
+		if (o->op == LIST_LOAD)
+			list_load_file(state, o);
+		xdpfwd_prefix_set_sort_unique(&o->prefixes);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -270,7 +308,7 @@ static int check_catch_all(const struct list_opts *o)
 	size_t i;
 	char buf[XDPFWD_PREFIX_STRLEN];
 
-	if (o->op != LIST_ADD || o->force)
+	if ((o->op != LIST_ADD && o->op != LIST_LOAD) || o->force)
 		return 0;
 	for (i = 0; i < o->prefixes.n; i++) {
 		if (o->prefixes.v[i].prefixlen)
@@ -288,8 +326,11 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 	static const char doc[] =
 		"Edit or show a list.\v"
 		"ADDR is an IPv4 or IPv6 address or a prefix ADDR/LEN with no host bits set "
-		"(198.18.0.0/15, 2001:2::/48). add and del validate every ADDR before changing anything.";
-	static const struct argp argp = { list_options, list_parse_opt, "add|del ADDR[/LEN]...\nlist|flush", doc,
+		"(198.18.0.0/15, 2001:2::/48). add and del validate every ADDR before changing anything. "
+		"load replaces the whole list with the entries of FILE (one per line, # comments) in one step: "
+		"the program sees the old list or the new one, never both or neither.";
+	static const struct argp argp = { list_options, list_parse_opt,
+					  "add [--timeout DURATION] ADDR[/LEN]...\ndel ADDR[/LEN]...\nlist|flush\nload FILE", doc,
 					  NULL, NULL, NULL };
 	struct list_parse lp = { .o = o };
 

@@ -44,6 +44,7 @@ enum list_op {
 	LIST_DEL,
 	LIST_SHOW,
 	LIST_FLUSH,
+	LIST_LOAD,
 };
 
 struct list_opts {
@@ -52,7 +53,9 @@ struct list_opts {
 	enum list_op op;
 	bool json;
 	bool force;
-	struct xdpfwd_prefix_set prefixes;	/* validated, de-duplicated */
+	__u64 timeout_s;			/* add --timeout; 0: permanent */
+	const char *file;			/* load: path, or "-" for stdin */
+	struct xdpfwd_prefix_set prefixes;	/* validated, sorted, de-duplicated */
 };
 
 struct status_opts {

@@ -12,32 +12,58 @@
 #include "lists.h"
 #include "commands.h"
 
+/* Seconds left before the entry expires, 0 for a permanent one (at least 1 while it still applies). */
+static __u64 seconds_left(const struct xdpfwd_entry *e, __u64 now)
+{
+	if (!e->expires_ns)
+		return 0;
+	return e->expires_ns > now ? (e->expires_ns - now + 999999999ULL) / 1000000000ULL : 1;
+}
+
+static void format_left(__u64 s, char *buf, size_t len)
+{
+	if (!s)
+		snprintf(buf, len, "-");
+	else if (s >= 86400)
+		snprintf(buf, len, "%llud%02lluh", (unsigned long long)s / 86400, (unsigned long long)s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, len, "%lluh%02llum", (unsigned long long)s / 3600, (unsigned long long)s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, len, "%llum%02llus", (unsigned long long)s / 60, (unsigned long long)s % 60);
+	else
+		snprintf(buf, len, "%llus", (unsigned long long)s);
+}
+
 static void print_items(const struct list_item *items, size_t n, int json)
 {
-	char entry[XDPFWD_PREFIX_STRLEN], when[40];
+	char entry[XDPFWD_PREFIX_STRLEN], when[40], left[24];
+	__u64 now = list_boottime_ns();
 	size_t i;
 
 	if (json)
 		putchar('[');
 	else
-		printf("%-43s %12s %14s  %s\n", "ENTRY", "PACKETS", "BYTES", "LAST_HIT");
+		printf("%-43s %12s %14s  %-24s  %s\n", "ENTRY", "PACKETS", "BYTES", "LAST_HIT", "EXPIRES_IN");
 	for (i = 0; i < n; i++) {
 		const struct xdpfwd_entry *e = &items[i].entry;
+		__u64 secs = seconds_left(e, now);
 
 		xdpfwd_prefix_format(&items[i].prefix, entry, sizeof(entry));
 		if (e->last_hit_ns)
 			time_format_mono(e->last_hit_ns, when, sizeof(when));
 		else
 			snprintf(when, sizeof(when), json ? "null" : "-");
+		format_left(secs, left, sizeof(left));
 		if (json)
 			printf("%s{\"entry\":\"%s\",\"family\":%u,\"prefixlen\":%u,\"packets\":%llu,\"bytes\":%llu,"
-			       "\"last_hit\":%s%s%s}",
+			       "\"last_hit\":%s%s%s,\"expires_in\":%s%llu}",
 			       i ? "," : "", entry, items[i].prefix.family == 4 ? 4 : 6, items[i].prefix.prefixlen,
 			       (unsigned long long)e->packets, (unsigned long long)e->bytes,
-			       e->last_hit_ns ? "\"" : "", when, e->last_hit_ns ? "\"" : "");
+			       e->last_hit_ns ? "\"" : "", when, e->last_hit_ns ? "\"" : "",
+			       secs ? "" : "null", secs ? (unsigned long long)secs : 0ULL);
 		else
-			printf("%-43s %12llu %14llu  %s\n", entry, (unsigned long long)e->packets,
-			       (unsigned long long)e->bytes, when);
+			printf("%-43s %12llu %14llu  %-24s  %s\n", entry, (unsigned long long)e->packets,
+			       (unsigned long long)e->bytes, when, left);
 	}
 	if (json)
 		puts("]");
@@ -63,9 +89,16 @@ static int run(const struct list_opts *o, const struct list_maps *m)
 		return lock;
 	switch (o->op) {
 	case LIST_ADD:
-		err = list_add(m, &o->prefixes, &n);
+		err = list_add(m, &o->prefixes, o->timeout_s ? list_boottime_ns() + o->timeout_s * 1000000000ULL : 0,
+			       &n);
 		if (!err)
-			pr_info("%slist: added %zu, %zu already present\n", kind, n, o->prefixes.n - n);
+			pr_info("%slist: added %zu, %zu already present%s\n", kind, n, o->prefixes.n - n,
+				o->timeout_s ? " (expiry set on all)" : "");
+		break;
+	case LIST_LOAD:
+		err = list_replace(m, &o->prefixes);
+		if (!err)
+			pr_info("%slist: replaced with the %zu entries of %s\n", kind, o->prefixes.n, o->file);
 		break;
 	case LIST_DEL:
 		err = list_del(m, &o->prefixes, &n, &missing);

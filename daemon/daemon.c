@@ -21,6 +21,7 @@
 #include "netns.h"
 #include "attach.h"
 #include "pinned.h"
+#include "lists.h"
 #include "event_loop.h"
 #include "ringbuf_consumer.h"
 #include "daemon.h"
@@ -176,12 +177,72 @@ static void announce(const struct daemon_opts *o, const struct iface_plan *plan,
 			(unsigned long long)o->log_rate);
 }
 
+#define EXPIRY_SWEEP_SECONDS 5
+
+struct housekeeping {
+	struct xdpfwd_bpf *skel;
+	const struct daemon_opts *o;
+	unsigned int seconds;
+};
+
+/*
+ * Expired entries stop matching in the program at once; deleting them is
+ * garbage collection, so it runs every few seconds and skips a round rather
+ * than wait for a CLI edit holding the lock.
+ */
+static void sweep_expired(struct housekeeping *hk)
+{
+	struct list_maps m;
+	size_t removed;
+	int lock, kind;
+
+	lock = pin_dir_trylock(hk->o->pin_dir);
+	if (lock < 0)
+		return;
+	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
+		list_maps_get(hk->skel, kind, &m);
+		if (!list_expire(&m, &removed) && removed)
+			pr_info("%slist: removed %zu expired entr%s\n", list_kind_name(kind), removed,
+				removed == 1 ? "y" : "ies");
+	}
+	pin_dir_unlock(lock);
+}
+
+static void every_second(void *ctx)
+{
+	struct housekeeping *hk = ctx;
+
+	if (++hk->seconds % EXPIRY_SWEEP_SECONDS == 0)
+		sweep_expired(hk);
+}
+
+/* A replace killed past its flip is finished here, before we serve. */
+static int repair_lists(struct xdpfwd_bpf *skel)
+{
+	struct list_maps m;
+	int kind, err;
+
+	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
+		list_maps_get(skel, kind, &m);
+		err = list_repair(&m);
+		if (err) {
+			pr_warn("finishing an interrupted replace of the %slist failed: %s\n", list_kind_name(kind),
+				strerror(-err));
+			return err;
+		}
+	}
+	return 0;
+}
+
 static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
 {
+	struct housekeeping hk = { .skel = skel, .o = o };
 	struct event_loop_cfg cfg = {
 		.stats_fd = bpf_map__fd(skel->maps.stats),
 		.stats_interval = o->stats_interval,
 		.out = stdout,
+		.every_second = every_second,
+		.ctx = &hk,
 	};
 	int err;
 
@@ -278,6 +339,8 @@ int daemon_run(struct daemon_opts *o)
 	err = pinned_pin_new(skel, o->pin_dir);
 	if (!err)
 		err = pinned_pin_prog(prog_fd, o->pin_dir);
+	if (!err)
+		err = repair_lists(skel);
 	for (i = 0; i < o->n_ifaces && !err; i++)
 		err = record_iface(skel, o->ifname[i], o->ifindex[i], plan[i].mode, prog_id);
 	if (err) {

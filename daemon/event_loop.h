@@ -17,6 +17,9 @@ struct event_loop_cfg {
 	int stats_fd;
 	unsigned int stats_interval;	/* seconds, 0: no stats lines */
 	FILE *out;
+	/* Called about once a second from the loop (expiry, tamper checks); may be NULL. */
+	void (*every_second)(void *ctx);
+	void *ctx;
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP for the whole process; call before any thread exists. */

@@ -140,7 +140,7 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 
 int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir)
 {
-	struct xdpfwd_meta meta = { .magic = XDPFWD_META_MAGIC, .layout_version = XDPFWD_LAYOUT_VERSION };
+	struct xdpfwd_meta meta = {};
 	struct bpf_map *map;
 	char path[PATH_MAX];
 	__u32 zero = 0;
@@ -165,6 +165,11 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir)
 			return err;
 		}
 	}
+	/* Keep the active-set flags: a replace may be in flight, and the program reads them. */
+	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta))
+		memset(&meta, 0, sizeof(meta));
+	meta.magic = XDPFWD_META_MAGIC;
+	meta.layout_version = XDPFWD_LAYOUT_VERSION;
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY)) {
 		err = -errno;
 		pr_warn("stamping %s/meta failed: %s\n", dir, strerror(-err));

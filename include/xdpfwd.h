@@ -81,10 +81,19 @@ struct xdpfwd_entry {
 	__u64 bytes;
 	__u64 last_hit_ns;
 	__u64 last_log_ns;
-	__u64 expires_ns;	/* 0: never; reserved for expiring entries */
-	__u32 flags;		/* reserved, 0 */
+	__u64 expires_ns;	/* CLOCK_BOOTTIME deadline (survives suspend); 0: never expires */
+	__u32 flags;		/* XDPFWD_ENTRY_F_*; 0 for an ordinary entry */
 	__u32 pad;
 };
+
+/*
+ * Exact-address entries take part in a whole-set replace through these bits
+ * instead of a twin map (a twin would cost the hash lookup its inlining): an
+ * entry is skipped while the active block set's bit is set. At rest both are
+ * clear, so an entry added with bpftool (all zeros) simply matches.
+ */
+#define XDPFWD_ENTRY_F_NOT_IN_SET0 (1U << 0)
+#define XDPFWD_ENTRY_F_NOT_IN_SET1 (1U << 1)
 
 /* Global counters, one copy per CPU (BPF_MAP_TYPE_PERCPU_ARRAY, key 0). */
 struct xdpfwd_stats {
@@ -134,10 +143,19 @@ enum xdpfwd_mode {
 	XDPFWD_MODE_SKB = 2,
 };
 
-/* "meta" map (array, key 0): who owns the pins and in which layout. */
+/*
+ * "meta" map (array, key 0): who owns the pins, in which layout, and which
+ * set of each list the program reads. Every LPM trie has a twin named NAME_b;
+ * a whole-set replace fills the idle twin (and marks exact entries with
+ * XDPFWD_ENTRY_F_NOT_IN_SET*) and flips the flag, so the program sees the old
+ * set or the new one, never their union or nothing. At rest the flags are 0
+ * and the maps without suffix are the live ones.
+ */
 struct xdpfwd_meta {
 	__u32 magic;		/* XDPFWD_META_MAGIC */
 	__u32 layout_version;	/* XDPFWD_LAYOUT_VERSION */
+	__u32 active_block;	/* 1: the program reads the block_*_net_b tries and set 1 */
+	__u32 active_allow;	/* 1: the program reads the allow_*_b maps */
 };
 
 #define XDPFWD_META_MAGIC 0x78647066 /* "xdpf" */
