@@ -142,15 +142,17 @@ int pin_dir_check(const char *dir)
 static int lock_dir(const char *dir, int how)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int quiet = how & LOCK_NB;	/* try-lockers decide themselves what a failure means */
 
 	if (fd < 0) {
-		pr_warn("opening %s to lock it failed: %s\n", dir, strerror(errno));
+		if (!quiet)
+			pr_warn("opening %s to lock it failed: %s\n", dir, strerror(errno));
 		return -errno;
 	}
 	if (flock(fd, how)) {
 		int r = -errno;
 
-		if (r != -EWOULDBLOCK)
+		if (!quiet)
 			pr_warn("locking %s failed: %s\n", dir, strerror(-r));
 		close(fd);
 		return r;

@@ -26,7 +26,7 @@ int pin_dir_check(const char *dir);
 
 /* Serialises edits of one instance's maps across processes (flock on the pin dir). */
 int pin_dir_lock(const char *dir);
-/* The same without waiting: -EWOULDBLOCK when another process holds it. */
+/* The same without waiting or messages: -EWOULDBLOCK when another process holds it. */
 int pin_dir_trylock(const char *dir);
 void pin_dir_unlock(int fd);
 

@@ -9,6 +9,7 @@
 #include <linux/if_link.h>
 #include "log.h"
 #include "attach.h"
+#include "xdpfwd.h"
 
 const char *attach_mode_name(enum xdp_attach_mode mode)
 {
@@ -22,6 +23,11 @@ const char *attach_mode_name(enum xdp_attach_mode mode)
 	default:
 		return "none";
 	}
+}
+
+__u32 attach_mode_record(enum xdp_attach_mode mode)
+{
+	return mode == XDP_MODE_SKB ? XDPFWD_MODE_SKB : XDPFWD_MODE_NATIVE;
 }
 
 static bool prog_uses_map(__u32 prog_id, __u32 map_id)

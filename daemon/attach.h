@@ -54,5 +54,7 @@ int attach_detach_ours(int ifindex, const char *ifname, __u32 our_map_id);
 int attach_remove_all(int ifindex, const char *ifname);
 
 const char *attach_mode_name(enum xdp_attach_mode mode);
+/* The XDPFWD_MODE_* value recorded in the ifaces map. */
+__u32 attach_mode_record(enum xdp_attach_mode mode);
 
 #endif

@@ -40,11 +40,15 @@ enum {
 	OPT_LOG_SOURCE_INTERVAL,
 	OPT_NO_LOG,
 	OPT_STATS_INTERVAL,
+	OPT_METRICS_LISTEN,
+	OPT_METRICS_ALLOW_REMOTE,
+	OPT_METRICS_TEXTFILE,
 	OPT_DROP_MALFORMED,
 	OPT_FORCE,
 	OPT_JSON,
 	OPT_ALL,
 	OPT_TIMEOUT,
+	OPT_BPF_OBJECT,
 };
 
 #define PIN_DIR_OPTION \
@@ -63,8 +67,19 @@ static const struct argp_option daemon_options[] = {
 	  0, "At most one event per source per MS milliseconds (default 1000; 0: no per-source limit)", 0 },
 	{ "no-log", OPT_NO_LOG, NULL, 0, "Send no drop events at all", 0 },
 	{ "stats-interval", OPT_STATS_INTERVAL, "SECONDS", 0, "Print a counters line every SECONDS (default 0: never)", 0 },
+	{ "metrics-listen", OPT_METRICS_LISTEN, "ADDR:PORT", 0,
+	  "Serve Prometheus metrics at http://ADDR:PORT/metrics (127.0.0.1:PORT, [::1]:PORT; loopback only "
+	  "unless --metrics-allow-remote)", 0 },
+	{ "metrics-allow-remote", OPT_METRICS_ALLOW_REMOTE, NULL, 0,
+	  "Let --metrics-listen use an address that is not loopback (the metrics carry no secrets, but name "
+	  "interfaces and list sizes)", 0 },
+	{ "metrics-textfile", OPT_METRICS_TEXTFILE, "PATH", 0,
+	  "Rewrite PATH atomically with the metrics every --stats-interval seconds (default 10), for "
+	  "node_exporter's textfile collector (name it *.prom)", 0 },
 	{ "drop-malformed", OPT_DROP_MALFORMED, NULL, 0, "Drop frames with truncated or invalid IP headers (default: pass)", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
+	{ "bpf-object", OPT_BPF_OBJECT, "FILE", 0,
+	  "Load this build of the XDP program instead of the built-in one (upgrades without a new binary)", 0 },
 	VERBOSE_OPTION,
 	{},
 };
@@ -129,11 +144,30 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 			argp_failure(state, EXIT_USAGE, 0, "--stats-interval '%s': use 0..86400 (seconds)", arg);
 		o->stats_interval = v;
 		break;
+	case OPT_METRICS_LISTEN: {
+		char why[160];
+
+		if (listen_addr_parse(arg, &o->metrics_addr, why, sizeof(why)))
+			argp_failure(state, EXIT_USAGE, 0, "--metrics-listen %s", why);
+		o->metrics_listen = true;
+		break;
+	}
+	case OPT_METRICS_ALLOW_REMOTE:
+		o->metrics_allow_remote = true;
+		break;
+	case OPT_METRICS_TEXTFILE:
+		if (!*arg)
+			argp_failure(state, EXIT_USAGE, 0, "--metrics-textfile needs a file name");
+		o->metrics_textfile = arg;
+		break;
 	case OPT_DROP_MALFORMED:
 		o->drop_malformed = true;
 		break;
 	case OPT_FORCE:
 		o->force = true;
+		break;
+	case OPT_BPF_OBJECT:
+		o->bpf_object = arg;
 		break;
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);
@@ -144,6 +178,14 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->n_ifaces)
 			argp_failure(state, EXIT_USAGE, 0, "no interface given: use --iface IFACE");
+		/* Anyone who can connect learns interface names, list sizes and traffic: opt in to that. */
+		if (o->metrics_listen && !o->metrics_addr.loopback && !o->metrics_allow_remote) {
+			char where[64];
+
+			listen_addr_format(&o->metrics_addr, where, sizeof(where));
+			argp_failure(state, EXIT_USAGE, 0, "--metrics-listen %s is not a loopback address; "
+				     "add --metrics-allow-remote to serve metrics beyond this host", where);
+		}
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -160,6 +202,7 @@ static const char daemon_doc[] =
 	"  xdpfwd block list [--json] | flush\n"
 	"  xdpfwd allow add|del|list|flush ...  the allowlist, which wins over the blocklist\n"
 	"  xdpfwd status [--json]               interfaces, program, counters\n"
+	"  xdpfwd metrics                       the counters in Prometheus text format\n"
 	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"
 	"\vExit status: 0 success, 1 failure, 2 bad usage or input (nothing changed).";
 
@@ -379,6 +422,47 @@ int cli_parse_status(int argc, char **argv, struct status_opts *o)
 {
 	static const struct argp argp = { status_options, status_parse_opt, NULL,
 					  "Show interfaces, program, list sizes and counters.", NULL, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	return argp_parse(&argp, argc, argv, 0, NULL, o) ? EXIT_USAGE : 0;
+}
+
+/* ---- metrics ---- */
+
+static const struct argp_option metrics_options[] = {
+	PIN_DIR_OPTION,
+	VERBOSE_OPTION,
+	{},
+};
+
+static error_t metrics_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct metrics_opts *o = state->input;
+
+	switch (key) {
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_metrics(int argc, char **argv, struct metrics_opts *o)
+{
+	static const struct argp argp = { metrics_options, metrics_parse_opt, NULL,
+					  "Print the counters, list sizes and interfaces in the Prometheus text "
+					  "exposition format (what the daemon's --metrics-listen serves).",
+					  NULL, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;

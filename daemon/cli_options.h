@@ -9,6 +9,7 @@
 #include "addr.h"
 #include "listfile.h"
 #include "attach.h"
+#include "listen_addr.h"
 #include "xdpfwd.h"
 
 #define EXIT_USAGE 2
@@ -30,8 +31,13 @@ struct daemon_opts {
 	__u64 log_burst;
 	__u64 log_source_interval_ms;	/* 0: no per-source limit */
 	unsigned int stats_interval;	/* seconds, 0: off */
+	bool metrics_listen;		/* serve GET /metrics on metrics_addr */
+	bool metrics_allow_remote;	/* accept a metrics_addr that is not loopback */
+	struct listen_addr metrics_addr;
+	const char *metrics_textfile;	/* rewrite this file for node_exporter, NULL: off */
 	bool drop_malformed;
 	bool force;
+	const char *bpf_object;		/* another build of the program (upgrades, tests) */
 };
 
 enum list_kind {
@@ -63,6 +69,10 @@ struct status_opts {
 	bool json;
 };
 
+struct metrics_opts {
+	const char *pin_dir;
+};
+
 struct detach_opts {
 	const char *pin_dir;
 	char ifname[XDPFWD_MAX_IFACES][IF_NAMESIZE];
@@ -74,6 +84,7 @@ struct detach_opts {
 int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o);
 int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts *o);
 int cli_parse_status(int argc, char **argv, struct status_opts *o);
+int cli_parse_metrics(int argc, char **argv, struct metrics_opts *o);
 int cli_parse_detach(int argc, char **argv, struct detach_opts *o);
 
 const char *list_kind_name(enum list_kind kind);

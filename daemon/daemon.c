@@ -22,6 +22,8 @@
 #include "attach.h"
 #include "pinned.h"
 #include "lists.h"
+#include "watch.h"
+#include "instance_lock.h"
 #include "event_loop.h"
 #include "ringbuf_consumer.h"
 #include "daemon.h"
@@ -85,24 +87,6 @@ static int check_foreign(const struct daemon_opts *o, const struct iface_plan *p
 			"or run xdpfwd with --force to replace it\n",
 			o->ifname[i], ai->foreign_name, ai->foreign_id, attach_mode_name(ai->mode), o->ifname[i]);
 		return -EBUSY;
-	}
-	return 0;
-}
-
-static int record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex,
-			enum xdp_attach_mode mode, __u32 prog_id)
-{
-	struct xdpfwd_iface rec = {
-		.mode = mode == XDP_MODE_SKB ? XDPFWD_MODE_SKB : XDPFWD_MODE_NATIVE,
-		.prog_id = prog_id,
-		.netns_ino = netns_current(),
-	};
-	__u32 key = ifindex;
-
-	snprintf(rec.name, sizeof(rec.name), "%s", name);
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &key, &rec, BPF_ANY)) {
-		pr_warn("recording %s in the ifaces map failed: %s\n", name, strerror(errno));
-		return -errno;
 	}
 	return 0;
 }
@@ -177,30 +161,27 @@ static void announce(const struct daemon_opts *o, const struct iface_plan *plan,
 			(unsigned long long)o->log_rate);
 }
 
-#define EXPIRY_SWEEP_SECONDS 5
+/* Housekeeping cadence, in event-loop ticks (EVENT_LOOP_TICK_MS). */
+#define WATCH_TICKS 2		/* tampering is repaired well within a second */
+#define EXPIRY_TICKS 50		/* expired entries already stopped matching: this is garbage collection */
 
 struct housekeeping {
-	struct xdpfwd_bpf *skel;
-	const struct daemon_opts *o;
-	unsigned int seconds;
+	struct watch watch;
+	unsigned int ticks;
 };
 
-/*
- * Expired entries stop matching in the program at once; deleting them is
- * garbage collection, so it runs every few seconds and skips a round rather
- * than wait for a CLI edit holding the lock.
- */
-static void sweep_expired(struct housekeeping *hk)
+/* Skips a round rather than wait for a CLI edit that holds the lock. */
+static void sweep_expired(struct watch *w)
 {
 	struct list_maps m;
 	size_t removed;
 	int lock, kind;
 
-	lock = pin_dir_trylock(hk->o->pin_dir);
+	lock = pin_dir_trylock(w->o->pin_dir);
 	if (lock < 0)
 		return;
 	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
-		list_maps_get(hk->skel, kind, &m);
+		list_maps_get(w->skel, kind, &m);
 		if (!list_expire(&m, &removed) && removed)
 			pr_info("%slist: removed %zu expired entr%s\n", list_kind_name(kind), removed,
 				removed == 1 ? "y" : "ies");
@@ -208,12 +189,27 @@ static void sweep_expired(struct housekeeping *hk)
 	pin_dir_unlock(lock);
 }
 
-static void every_second(void *ctx)
+static int on_tick(void *ctx)
 {
 	struct housekeeping *hk = ctx;
 
-	if (++hk->seconds % EXPIRY_SWEEP_SECONDS == 0)
-		sweep_expired(hk);
+	hk->ticks++;
+	if (hk->ticks % EXPIRY_TICKS == 0)
+		sweep_expired(&hk->watch);
+	if (hk->ticks % WATCH_TICKS == 0) {
+		/* Under the pin dir lock, so `xdpfwd detach` is never mistaken for tampering mid-way. */
+		int lock = pin_dir_trylock(hk->watch.o->pin_dir), kept;
+
+		if (lock == -EWOULDBLOCK)
+			return 0;
+		kept = watch_check(&hk->watch);
+		pin_dir_unlock(lock);
+		if (!kept) {
+			pr_info("no interface left to protect: exiting\n");
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* A replace killed past its flip is finished here, before we serve. */
@@ -234,17 +230,31 @@ static int repair_lists(struct xdpfwd_bpf *skel)
 	return 0;
 }
 
-static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
+static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct xdp_program *xprog,
+		    const struct iface_plan *plan, __u32 prog_id)
 {
-	struct housekeeping hk = { .skel = skel, .o = o };
+	struct housekeeping hk = {
+		.watch = {
+			.skel = skel,
+			.xprog = xprog,
+			.o = o,
+			.prog_id = prog_id,
+			.our_map_id = pinned_map_id(bpf_map__fd(skel->maps.stats)),
+		},
+	};
 	struct event_loop_cfg cfg = {
 		.stats_fd = bpf_map__fd(skel->maps.stats),
 		.stats_interval = o->stats_interval,
 		.out = stdout,
-		.every_second = every_second,
+		.on_tick = on_tick,
 		.ctx = &hk,
 	};
-	int err;
+	int err, i;
+
+	for (i = 0; i < o->n_ifaces; i++) {
+		hk.watch.ifindex[i] = o->ifindex[i];
+		hk.watch.mode[i] = plan[i].mode;
+	}
 
 	cfg.consumer = consumer_new(bpf_map__fd(skel->maps.events), o->log_format, stdout);
 	if (!cfg.consumer)
@@ -259,6 +269,7 @@ int daemon_run(struct daemon_opts *o)
 	struct iface_plan plan[XDPFWD_MAX_IFACES] = {};
 	struct xdp_program *xprog = NULL;
 	struct xdpfwd_bpf *skel = NULL;
+	int ilock[XDPFWD_MAX_IFACES];
 	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
 	__u32 our_map_id = 0, prog_id;
 
@@ -273,14 +284,25 @@ int daemon_run(struct daemon_opts *o)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
 	if (err)
 		return EXIT_FAILURE;
+	for (i = 0; i < o->n_ifaces; i++)
+		ilock[i] = -1;
+	for (i = 0; i < o->n_ifaces; i++) {
+		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		if (ilock[i] < 0) {
+			err = ilock[i];
+			goto out;
+		}
+	}
 
 	/* One writer at a time: a CLI edit or another daemon waits until we are attached. */
 	if (access(o->pin_dir, F_OK) == 0) {
 		lock = pin_dir_lock(o->pin_dir);
-		if (lock < 0)
-			return EXIT_FAILURE;
+		if (lock < 0) {
+			err = lock;
+			goto out;
+		}
 	}
-	err = pinned_open_reuse(o->pin_dir, &skel, &found);
+	err = pinned_open_reuse(o->pin_dir, o->bpf_object, &skel, &found);
 	if (err)
 		goto out;
 	if (found)
@@ -342,7 +364,8 @@ int daemon_run(struct daemon_opts *o)
 	if (!err)
 		err = repair_lists(skel);
 	for (i = 0; i < o->n_ifaces && !err; i++)
-		err = record_iface(skel, o->ifname[i], o->ifindex[i], plan[i].mode, prog_id);
+		err = pinned_record_iface(skel, o->ifname[i], o->ifindex[i], attach_mode_record(plan[i].mode),
+					  prog_id);
 	if (err) {
 		pr_warn("the firewall is attached but its pins under %s are incomplete; fix the cause and start xdpfwd again\n",
 			o->pin_dir);
@@ -352,13 +375,16 @@ int daemon_run(struct daemon_opts *o)
 	lock = -1;
 	announce(o, plan, prog_id);
 
-	err = run_loop(skel, o);
+	err = run_loop(skel, o, xprog, plan, prog_id);
 out:
 	pin_dir_unlock(lock);
 	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
 	xdp_program__close(xprog);
 	if (err && created && !found)
 		rmdir(o->pin_dir);
-	xdpfwd_bpf__destroy(skel);
+	pinned_close(skel);
+	for (i = 0; i < o->n_ifaces; i++)
+		if (ilock[i] >= 0)
+			close(ilock[i]);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -72,7 +72,7 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 	};
 	sigset_t set = loop_signals();
 	int ep = -1, sfd = -1, tfd = -1, rb_fd, err = 0, stop = 0, i, n;
-	unsigned int ticks = 0, second_ticks = 0, stats_ticks = cfg->stats_interval * (1000 / EVENT_LOOP_TICK_MS);
+	unsigned int ticks = 0, stats_ticks = cfg->stats_interval * (1000 / EVENT_LOOP_TICK_MS);
 	struct epoll_event evs[4];
 	__u64 expirations;
 
@@ -111,12 +111,8 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
 					continue;
 				ticks += expirations;
-				second_ticks += expirations;
-				if (second_ticks >= 1000 / EVENT_LOOP_TICK_MS) {
-					second_ticks = 0;
-					if (cfg->every_second)
-						cfg->every_second(cfg->ctx);
-				}
+				if (cfg->on_tick && cfg->on_tick(cfg->ctx))
+					stop = 1;
 				if (stats_ticks && ticks >= stats_ticks) {
 					ticks = 0;
 					print_stats(cfg);

@@ -17,8 +17,8 @@ struct event_loop_cfg {
 	int stats_fd;
 	unsigned int stats_interval;	/* seconds, 0: no stats lines */
 	FILE *out;
-	/* Called about once a second from the loop (expiry, tamper checks); may be NULL. */
-	void (*every_second)(void *ctx);
+	/* Called every tick (EVENT_LOOP_TICK_MS) for housekeeping; returns 1 to stop the loop. May be NULL. */
+	int (*on_tick)(void *ctx);
 	void *ctx;
 };
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "pin.h"
 #include "pinned.h"
+#include "netns.h"
 
 unsigned int pinned_map_id(int map_fd)
 {
@@ -66,7 +67,73 @@ static int check_layout(struct xdpfwd_bpf *skel, const char *dir)
 	return 0;
 }
 
-int pinned_open_reuse(const char *dir, struct xdpfwd_bpf **skelp, int *found)
+/* libbpf reads the ELF image until load, so a file's image lives as long as its skeleton. */
+static void *object_image;
+
+static void *read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	void *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (!fseek(f, 0, SEEK_END) && (n = ftell(f)) > 0 && !fseek(f, 0, SEEK_SET)) {
+		buf = malloc(n);
+		if (buf && fread(buf, 1, n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+			errno = EIO;
+		}
+		*size = n;
+	} else if (!errno) {
+		errno = EINVAL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The skeleton over another build of the same program: its maps and globals must match the skeleton's. */
+static struct xdpfwd_bpf *open_object_file(const char *path)
+{
+	struct xdpfwd_bpf *skel = calloc(1, sizeof(*skel));
+	size_t size = 0;
+	int err;
+
+	if (!skel)
+		return NULL;
+	free(object_image);
+	object_image = read_file(path, &size);
+	if (!object_image) {
+		err = -errno;
+		pr_warn("reading BPF object %s failed: %s\n", path, strerror(-err));
+		goto fail;
+	}
+	err = xdpfwd_bpf__create_skeleton(skel);
+	if (!err) {
+		skel->skeleton->data = object_image;
+		skel->skeleton->data_sz = size;
+		err = bpf_object__open_skeleton(skel->skeleton, NULL);
+	}
+	if (err) {
+		pr_warn("%s is not a build of xdpfwd's BPF program (%s); nothing was changed\n", path, strerror(-err));
+		goto fail;
+	}
+	return skel;
+fail:
+	xdpfwd_bpf__destroy(skel);
+	errno = -err;
+	return NULL;
+}
+
+void pinned_close(struct xdpfwd_bpf *skel)
+{
+	xdpfwd_bpf__destroy(skel);
+	free(object_image);
+	object_image = NULL;
+}
+
+int pinned_open_reuse(const char *dir, const char *obj_path, struct xdpfwd_bpf **skelp, int *found)
 {
 	struct xdpfwd_bpf *skel;
 	struct bpf_map *map;
@@ -74,10 +141,11 @@ int pinned_open_reuse(const char *dir, struct xdpfwd_bpf **skelp, int *found)
 	int err = 0, fd;
 
 	*found = 0;
-	skel = xdpfwd_bpf__open();
+	skel = obj_path ? open_object_file(obj_path) : xdpfwd_bpf__open();
 	if (!skel) {
 		err = -errno;
-		pr_warn("opening the embedded BPF object failed: %s\n", strerror(-err));
+		if (!obj_path)
+			pr_warn("opening the embedded BPF object failed: %s\n", strerror(-err));
 		return err;
 	}
 	bpf_object__for_each_map(map, skel->obj) {
@@ -111,7 +179,7 @@ int pinned_open_reuse(const char *dir, struct xdpfwd_bpf **skelp, int *found)
 	*skelp = skel;
 	return 0;
 fail:
-	xdpfwd_bpf__destroy(skel);
+	pinned_close(skel);
 	return err;
 }
 
@@ -123,7 +191,7 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 	err = pin_dir_check(dir);
 	if (err)
 		return err;
-	err = pinned_open_reuse(dir, skelp, &found);
+	err = pinned_open_reuse(dir, NULL, skelp, &found);
 	if (err)
 		return err;
 	bpf_object__for_each_map(map, (*skelp)->obj)
@@ -154,8 +222,9 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir)
 			return err;
 		if (access(path, F_OK) == 0)
 			continue;
-		err = bpf_map__pin(map, path);
-		if (err) {
+		/* bpf_obj_pin, not bpf_map__pin: libbpf skips maps it believes pinned, even after an rm. */
+		if (bpf_obj_pin(bpf_map__fd(map), path)) {
+			err = -errno;
 			pr_warn("pinning map %s failed: %s\n", path, strerror(-err));
 			return err;
 		}
@@ -224,4 +293,21 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
 	if (err)
 		pr_warn("removing pins under %s failed: %s\n", dir, strerror(-err));
 	return err;
+}
+
+int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id)
+{
+	struct xdpfwd_iface rec = {
+		.mode = mode,
+		.prog_id = prog_id,
+		.netns_ino = netns_current(),
+	};
+	__u32 key = ifindex;
+
+	snprintf(rec.name, sizeof(rec.name), "%s", name);
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &key, &rec, BPF_ANY)) {
+		pr_warn("recording %s in the ifaces map failed: %s\n", name, strerror(errno));
+		return -errno;
+	}
+	return 0;
 }

@@ -7,10 +7,19 @@
 #ifndef XDPFWD_PINNED_H
 #define XDPFWD_PINNED_H
 
+#include <linux/types.h>
+
 struct xdpfwd_bpf;
 
-/* Opens the skeleton and makes each of its maps reuse the pin under dir, if any; *found counts them. */
-int pinned_open_reuse(const char *dir, struct xdpfwd_bpf **skel, int *found);
+/*
+ * Opens the skeleton and makes each of its maps reuse the pin under dir, if
+ * any; *found counts them. obj_path, if not NULL, is a BPF object file to use
+ * instead of the embedded one (an upgrade or a test build of the same source).
+ */
+int pinned_open_reuse(const char *dir, const char *obj_path, struct xdpfwd_bpf **skel, int *found);
+
+/* Destroys a skeleton from pinned_open_reuse/pinned_open_all (NULL is fine). */
+void pinned_close(struct xdpfwd_bpf *skel);
 
 /* For commands: every map must be pinned already. Prints the reason on failure. */
 int pinned_open_all(const char *dir, struct xdpfwd_bpf **skel);
@@ -23,6 +32,9 @@ int pinned_pin_prog(int prog_fd, const char *dir);
 
 /* Removes every pin of the instance and the directory. */
 int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir);
+
+/* Records an attachment in the ifaces map (mode: XDPFWD_MODE_*), with this process's netns. */
+int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id);
 
 /* Kernel id of a map (0 on error). */
 unsigned int pinned_map_id(int map_fd);

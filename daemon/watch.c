@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "pin.h"
+#include "attach.h"
+#include "pinned.h"
+#include "watch.h"
+
+/* `xdpfwd detach` deletes the record first: that is the operator's word, not tampering. */
+static int still_recorded(struct watch *w, int i)
+{
+	struct xdpfwd_iface rec;
+	__u32 key = w->ifindex[i];
+
+	return !bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.ifaces), &key, &rec);
+}
+
+static void reattach(struct watch *w, int i, int ifindex)
+{
+	const char *name = w->o->ifname[i];
+	__u32 key = w->ifindex[i];
+	int err;
+
+	err = attach_with_libxdp(w->xprog, ifindex, name, w->mode[i] == XDP_MODE_SKB ? MODE_SKB : w->o->mode,
+				 &w->mode[i]);
+	if (err)
+		return;	/* said why; tried again next round */
+	if (ifindex != w->ifindex[i])
+		bpf_map_delete_elem(bpf_map__fd(w->skel->maps.ifaces), &key);
+	w->ifindex[i] = ifindex;
+	pinned_record_iface(w->skel, name, ifindex, attach_mode_record(w->mode[i]), w->prog_id);
+	w->state[i] = WATCH_OK;
+	pr_warn("%s: re-attached program %u (%s mode)\n", name, w->prog_id, attach_mode_name(w->mode[i]));
+}
+
+static void check_iface(struct watch *w, int i)
+{
+	const char *name = w->o->ifname[i];
+	struct attach_info ai;
+	int ifindex;
+
+	if (w->state[i] == WATCH_RELEASED)
+		return;
+	if (w->state[i] != WATCH_GONE && !still_recorded(w, i)) {
+		pr_info("%s: detached by `xdpfwd detach`; no longer keeping it\n", name);
+		w->state[i] = WATCH_RELEASED;
+		return;
+	}
+	ifindex = if_nametoindex(name);
+	if (!ifindex) {
+		if (w->state[i] != WATCH_GONE)
+			pr_warn("%s: interface disappeared; xdpfwd will attach again when it returns\n", name);
+		w->state[i] = WATCH_GONE;
+		return;
+	}
+	if (attach_inspect(ifindex, w->our_map_id, &ai))
+		return;
+	if (ai.kind == ATTACH_OURS) {
+		w->state[i] = WATCH_OK;
+		return;
+	}
+	if (ai.kind == ATTACH_FOREIGN && !ai.dispatcher) {
+		if (w->state[i] != WATCH_FOREIGN)
+			pr_warn("%s: program '%s' (id %u) replaced xdpfwd; leaving it (restart xdpfwd with --force to take over)\n",
+				name, ai.foreign_name, ai.foreign_id);
+		w->state[i] = WATCH_FOREIGN;
+		return;
+	}
+	if (w->state[i] == WATCH_GONE)
+		pr_warn("%s: interface is back (ifindex %d)\n", name, ifindex);
+	else
+		pr_warn("%s: xdpfwd was detached behind its back\n", name);
+	reattach(w, i, ifindex);
+}
+
+/* Pins removed by hand are put back from the fds the daemon still holds. */
+static void check_pins(struct watch *w)
+{
+	char path[PATH_MAX];
+	int created;
+
+	if (pin_path(path, sizeof(path), w->o->pin_dir, XDPFWD_PROG_PIN) || access(path, F_OK) == 0)
+		return;
+	pr_warn("pins under %s were removed; pinning again\n", w->o->pin_dir);
+	if (pin_dir_create(w->o->pin_dir, &created))
+		return;
+	if (!pinned_pin_new(w->skel, w->o->pin_dir))
+		pinned_pin_prog(xdp_program__fd(w->xprog), w->o->pin_dir);
+}
+
+int watch_check(struct watch *w)
+{
+	int i, kept = 0;
+
+	for (i = 0; i < w->o->n_ifaces; i++) {
+		check_iface(w, i);
+		kept += w->state[i] != WATCH_RELEASED;
+	}
+	if (kept)
+		check_pins(w);
+	return kept;
+}
