@@ -8,6 +8,7 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "lists.h"
+#include "map_batch.h"
 
 #define SET0 XDPFWD_ENTRY_F_NOT_IN_SET0
 #define SET1 XDPFWD_ENTRY_F_NOT_IN_SET1
@@ -127,34 +128,40 @@ struct items {
 /* Appends every entry of one map; hidden_bit skips entries outside the live set (0: keep all). */
 static int read_map(int fd, int family, int exact, __u32 hidden_bit, struct items *g)
 {
-	union list_key k, next;
-	void *prev = NULL;
-	struct list_item *it;
+	struct map_dump d;
+	union list_key k;
+	size_t i;
+	int err;
 
 	if (fd < 0)
 		return 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		if (g->n == g->cap) {
-			size_t cap = g->cap ? g->cap * 2 : 64;
-			struct list_item *v = realloc(g->v, cap * sizeof(*v));
+	err = map_dump_all(fd, &d);
+	if (err)
+		return err;
+	if (g->n + d.n > g->cap) {
+		size_t cap = g->n + d.n + 64;
+		struct list_item *v = realloc(g->v, cap * sizeof(*v));
 
-			if (!v)
-				return -ENOMEM;
-			g->v = v;
-			g->cap = cap;
+		if (!v) {
+			map_dump_free(&d);
+			return -ENOMEM;
 		}
-		it = &g->v[g->n];
-		/* An entry deleted between the two calls is simply not listed. */
-		if (bpf_map_lookup_elem(fd, &k, &it->entry))
-			continue;
+		g->v = v;
+		g->cap = cap;
+	}
+	for (i = 0; i < d.n; i++) {
+		struct list_item *it = &g->v[g->n];
+
+		memcpy(&it->entry, (char *)d.values + i * d.value_size, sizeof(it->entry));
 		if (it->entry.flags & hidden_bit)
 			continue;
+		memset(&k, 0, sizeof(k));
+		memcpy(&k, (char *)d.keys + i * d.key_size, d.key_size);
 		key_to_prefix(&k, family, exact, &it->prefix);
 		g->n++;
 	}
-	return errno == ENOENT ? 0 : -errno;
+	map_dump_free(&d);
+	return 0;
 }
 
 static int read_all(const struct list_maps *m, int twin, __u32 hidden_bit, struct items *g)
@@ -186,7 +193,8 @@ int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
 		return err;
 	}
 	/* list_item starts with its prefix, so the prefix order sorts items too. */
-	qsort(g.v, g.n, sizeof(*g.v), xdpfwd_prefix_cmp);
+	if (g.n)
+		qsort(g.v, g.n, sizeof(*g.v), xdpfwd_prefix_cmp);
 	*items = g.v;
 	*n = g.n;
 	return 0;
@@ -431,61 +439,152 @@ int list_flush(const struct list_maps *m, size_t *removed)
 	return err;
 }
 
-/* Stages the new set where the program does not look yet. */
-static int stage(const struct list_maps *m, const struct xdpfwd_prefix_set *set, const struct items *old)
+/* Keys and values bound for one map, written in bulk. */
+struct kv {
+	char *keys, *values;
+	size_t n, cap;
+	__u32 key_size;
+};
+
+static int kv_push(struct kv *b, const union list_key *k, const struct xdpfwd_entry *e)
 {
-	struct xdpfwd_entry val, hidden = { .flags = SET0 };
-	const struct list_item *was;
-	union list_key k;
-	size_t i;
-	int fd;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? b->cap * 2 : 1024;
+		char *keys = realloc(b->keys, cap * sizeof(*k)), *values;
 
-	for (i = 0; i < set->n; i++) {
-		was = bsearch(&set->v[i], old->v, old->n, sizeof(*old->v), xdpfwd_prefix_cmp);
-		fd = locate(m, &set->v[i], &k, 1);
-		if (is_exact(m, &set->v[i])) {
-			/* Kept exact entries stay as they are: flags 0 is "in both sets". */
-			if (!was && bpf_map_update_elem(fd, &k, &hidden, BPF_NOEXIST))
-				goto fail;
-			continue;
-		}
-		/* Loaded entries are permanent; counters carry over. */
-		memset(&val, 0, sizeof(val));
-		if (was) {
-			val.packets = was->entry.packets;
-			val.bytes = was->entry.bytes;
-			val.last_hit_ns = was->entry.last_hit_ns;
-		}
-		if (bpf_map_update_elem(fd, &k, &val, BPF_NOEXIST))
-			goto fail;
+		if (!keys)
+			return -ENOMEM;
+		b->keys = keys;
+		values = realloc(b->values, cap * sizeof(*e));
+		if (!values)
+			return -ENOMEM;
+		b->values = values;
+		b->cap = cap;
 	}
-	for (i = 0; i < old->n; i++) {
-		const struct xdpfwd_prefix *p = &old->v[i].prefix;
-
-		if (!is_exact(m, p) || bsearch(p, set->v, set->n, sizeof(*set->v), xdpfwd_prefix_cmp))
-			continue;
-		fd = locate(m, p, &k, 0);
-		if (bpf_map_lookup_elem(fd, &k, &val))
-			continue;
-		val.flags |= SET1;
-		if (bpf_map_update_elem(fd, &k, &val, BPF_EXIST) && errno != ENOENT)
-			return -errno;
-	}
+	memcpy(b->keys + b->n * sizeof(*k), k, sizeof(*k));
+	memcpy(b->values + b->n * sizeof(*e), e, sizeof(*e));
+	b->n++;
 	return 0;
-fail:
-	{
-		int err = -errno;
+}
 
-		report_write_error(m, &set->v[i], "staging", err);
-		return err;
+/* Writes b to fd; keys were pushed as whole unions, so they are repacked to the map's key size. */
+static int kv_apply(int fd, struct kv *b, int delete)
+{
+	size_t i;
+	int err;
+
+	if (!b->n)
+		return 0;
+	for (i = 0; i < b->n; i++)
+		memmove(b->keys + i * b->key_size, b->keys + i * sizeof(union list_key), b->key_size);
+	err = delete ? map_delete_many(fd, b->keys, b->n, b->key_size) :
+		       map_update_many(fd, b->keys, b->values, b->n, b->key_size, sizeof(struct xdpfwd_entry));
+	/* Back to union stride, so the batch can be applied again to another map. */
+	for (i = b->n; i-- > 0;)
+		memmove(b->keys + i * sizeof(union list_key), b->keys + i * b->key_size, b->key_size);
+	return err;
+}
+
+static void kv_free(struct kv *b)
+{
+	free(b->keys);
+	free(b->values);
+}
+
+/*
+ * What a replace writes, per family (index 0: IPv4, 1: IPv6):
+ * exact_new  absent exact entries, staged hidden from the live set;
+ * exact_gone exact entries leaving, marked absent from the next set;
+ * trie_next  the whole next trie content (the twin's);
+ * trie_new / trie_gone  how the primary trie differs from it.
+ */
+struct replace_plan {
+	struct kv exact_new[2], exact_gone[2], trie_next[2], trie_new[2], trie_gone[2];
+};
+
+static void plan_free(struct replace_plan *p)
+{
+	int f;
+
+	for (f = 0; f < 2; f++) {
+		kv_free(&p->exact_new[f]);
+		kv_free(&p->exact_gone[f]);
+		kv_free(&p->trie_next[f]);
+		kv_free(&p->trie_new[f]);
+		kv_free(&p->trie_gone[f]);
 	}
+}
+
+static void plan_init(struct replace_plan *p)
+{
+	__u32 ks[2][2] = { { sizeof(struct xdpfwd_v4_key), sizeof(struct xdpfwd_lpm_v4_key) },
+			   { sizeof(struct xdpfwd_v6_key), sizeof(struct xdpfwd_lpm_v6_key) } };
+	int f;
+
+	memset(p, 0, sizeof(*p));
+	for (f = 0; f < 2; f++) {
+		p->exact_new[f].key_size = p->exact_gone[f].key_size = ks[f][0];
+		p->trie_next[f].key_size = p->trie_new[f].key_size = p->trie_gone[f].key_size = ks[f][1];
+	}
+}
+
+/* One merge over the sorted old and new sets sorts every entry into the plan. */
+static int plan_build(const struct list_maps *m, const struct items *old, const struct xdpfwd_prefix_set *set,
+		      struct replace_plan *p)
+{
+	const struct xdpfwd_entry hidden = { .flags = SET0 }, zero = {};
+	size_t i = 0, j = 0;
+	union list_key k;
+	int err = 0, c;
+
+	while (!err && (i < old->n || j < set->n)) {
+		const struct list_item *o = i < old->n ? &old->v[i] : NULL;
+		const struct xdpfwd_prefix *n = j < set->n ? &set->v[j] : NULL;
+		const struct xdpfwd_prefix *cur;
+		struct xdpfwd_entry val;
+		int f;
+
+		c = !o ? 1 : !n ? -1 : xdpfwd_prefix_cmp(&o->prefix, n);
+		cur = c <= 0 ? &o->prefix : n;
+		f = cur->family == 6;
+		locate(m, cur, &k, 0);
+		if (is_exact(m, cur)) {
+			if (c < 0) {
+				val = o->entry;
+				val.flags |= SET1;
+				err = kv_push(&p->exact_gone[f], &k, &val);
+			} else if (c > 0) {
+				err = kv_push(&p->exact_new[f], &k, &hidden);
+			}
+			/* Kept exact entries stay as they are: flags 0 is "in both sets". */
+		} else if (c < 0) {
+			err = kv_push(&p->trie_gone[f], &k, &zero);
+		} else {
+			/* Loaded entries are permanent; counters carry over. */
+			memset(&val, 0, sizeof(val));
+			if (c == 0) {
+				val.packets = o->entry.packets;
+				val.bytes = o->entry.bytes;
+				val.last_hit_ns = o->entry.last_hit_ns;
+			}
+			err = kv_push(&p->trie_next[f], &k, &val);
+			if (!err && c > 0)
+				err = kv_push(&p->trie_new[f], &k, &val);
+		}
+		i += c <= 0;
+		j += c >= 0;
+	}
+	return err;
 }
 
 int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 {
+	int exact_fd[2] = { m->v4_addr, m->v6_addr }, net[2] = { m->v4_net, m->v6_net };
+	int twin[2] = { m->v4_net_b, m->v6_net_b }, f, err;
+	struct replace_plan p;
 	struct items old = {};
-	int err;
 
+	plan_init(&p);
 	err = repair_or_report(m);
 	if (err)
 		return err;
@@ -494,22 +593,57 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
 		goto out;
 	}
-	qsort(old.v, old.n, sizeof(*old.v), xdpfwd_prefix_cmp);
-	err = stage(m, set, &old);
+	if (old.n)
+		qsort(old.v, old.n, sizeof(*old.v), xdpfwd_prefix_cmp);
+	err = plan_build(m, &old, set, &p);
+	if (err)
+		goto out;
+
+	/* Stage where the program does not look yet. */
+	for (f = 0; f < 2 && !err; f++) {
+		err = kv_apply(twin[f], &p.trie_next[f], 0);
+		if (!err && exact_fd[f] >= 0)
+			err = kv_apply(exact_fd[f], &p.exact_new[f], 0);
+		if (!err && exact_fd[f] >= 0)
+			err = kv_apply(exact_fd[f], &p.exact_gone[f], 0);
+	}
 	if (err) {
-		/* Nothing was flipped: drop what was staged, the old set never stopped applying. */
+		pr_warn("staging the new %slist failed: %s%s; the old list stays\n", list_kind_name(m->kind),
+			strerror(-err), err == -E2BIG || err == -ENOMEM ? " (too many entries?)" : "");
 		list_repair(m);
 		goto out;
 	}
 	err = set_active(m, 1);
 	if (err) {
-		pr_warn("switching the %slist to the new set failed: %s; the old set stays\n",
+		pr_warn("switching the %slist to the new set failed: %s; the old list stays\n",
 			list_kind_name(m->kind), strerror(-err));
 		list_repair(m);
 		goto out;
 	}
-	err = repair_or_report(m);
+
+	/* The twins are live now: bring the primaries to the same set behind them, then flip back. */
+	for (f = 0; f < 2 && !err; f++) {
+		struct kv *clear = &p.exact_new[f];
+
+		err = kv_apply(net[f], &p.trie_gone[f], 1);
+		if (!err)
+			err = kv_apply(net[f], &p.trie_new[f], 0);
+		if (!err && exact_fd[f] >= 0)
+			err = kv_apply(exact_fd[f], &p.exact_gone[f], 1);
+		if (!err && exact_fd[f] >= 0 && clear->n) {
+			memset(clear->values, 0, clear->n * sizeof(struct xdpfwd_entry));
+			err = kv_apply(exact_fd[f], clear, 0);
+		}
+	}
+	if (!err)
+		err = set_active(m, 0);
+	if (!err)
+		err = flush_twins(m);
+	/* Past the flip the new set applies whatever happens; the generic repair can finish the rest. */
+	if (err)
+		err = repair_or_report(m);
 out:
+	plan_free(&p);
 	free(old.v);
 	return err;
 }
