@@ -132,13 +132,36 @@ static __always_inline struct xdpfwd_entry *in_set(struct xdpfwd_entry *e, __u32
 	return e;
 }
 
+static __always_inline int expired(const struct xdpfwd_entry *e)
+{
+	return e->expires_ns && bpf_ktime_get_boot_ns() >= e->expires_ns;
+}
+
 /* An expired entry stops matching at once; the daemon deletes it later. */
 static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
 {
-	if (e && e->expires_ns && bpf_ktime_get_boot_ns() >= e->expires_ns)
-		return NULL;
-	return e;
+	return e && expired(e) ? NULL : e;
 }
+
+/*
+ * A trie returns only its longest match, so an expired prefix would hide a
+ * shorter live one until the daemon deletes it: look again with shorter keys.
+ * Only an expired hit loops; each retry skips at least one prefix length.
+ */
+#define TRIE_MATCH(use_b, map, lk, max_len)					\
+	({									\
+		struct xdpfwd_entry *__e = LOOKUP(use_b, map, lk);		\
+		int __i;							\
+		for (__i = 0; __i < (max_len) && __e && expired(__e); __i++) {	\
+			__e = NULL;						\
+			if (!(lk)->prefixlen)					\
+				break;						\
+			(lk)->prefixlen--;					\
+			__e = LOOKUP(use_b, map, lk);				\
+		}								\
+		(lk)->prefixlen = (max_len);					\
+		__e && !expired(__e) ? __e : NULL;				\
+	})
 
 static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph,
 				     const struct xdpfwd_meta *m)
@@ -147,7 +170,7 @@ static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph,
 
 	__builtin_memcpy(lk.addr, &iph->saddr, 4);
 	if (MAY_MATCH(m->active_allow, allow_v4)) {
-		v->entry = live(LOOKUP(m->active_allow, allow_v4, &lk));
+		v->entry = TRIE_MATCH(m->active_allow, allow_v4, &lk, 32);
 		if (v->entry) {
 			v->reason = XDPFWD_R_ALLOWLIST;
 			return;
@@ -157,7 +180,7 @@ static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph,
 	if (v->entry)
 		v->exact = 1;
 	else if (MAY_MATCH(m->active_block, block_v4_net))
-		v->entry = live(LOOKUP(m->active_block, block_v4_net, &lk));
+		v->entry = TRIE_MATCH(m->active_block, block_v4_net, &lk, 32);
 	if (v->entry) {
 		v->action = XDPFWD_ACT_DROP;
 		v->reason = XDPFWD_R_BLOCKLIST;
@@ -171,7 +194,7 @@ static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip
 
 	__builtin_memcpy(lk.addr, &ip6h->saddr, 16);
 	if (MAY_MATCH(m->active_allow, allow_v6)) {
-		v->entry = live(LOOKUP(m->active_allow, allow_v6, &lk));
+		v->entry = TRIE_MATCH(m->active_allow, allow_v6, &lk, 128);
 		if (v->entry) {
 			v->reason = XDPFWD_R_ALLOWLIST;
 			return;
@@ -181,7 +204,7 @@ static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip
 	if (v->entry)
 		v->exact = 1;
 	else if (MAY_MATCH(m->active_block, block_v6_net))
-		v->entry = live(LOOKUP(m->active_block, block_v6_net, &lk));
+		v->entry = TRIE_MATCH(m->active_block, block_v6_net, &lk, 128);
 	if (v->entry) {
 		v->action = XDPFWD_ACT_DROP;
 		v->reason = XDPFWD_R_BLOCKLIST;
