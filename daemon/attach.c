@@ -206,9 +206,11 @@ int attach_detach_ours(int ifindex, const char *ifname, __u32 our_map_id)
 		err = bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | mode_flags(ai.mode), &opts);
 		close(fd);
 	}
-	if (err)
+	if (err) {
 		pr_warn("%s: detaching xdpfwd failed: %s\n", ifname, strerror(-err));
-	return err;
+		return err;
+	}
+	return 1;
 }
 
 int attach_remove_all(int ifindex, const char *ifname)

@@ -47,7 +47,7 @@ int attach_replace_single(int prog_fd, int ifindex, const char *ifname, const st
 /* After a new program of ours joined the dispatcher: takes the old one out. */
 int attach_remove_old_from_dispatcher(int ifindex, __u32 old_id);
 
-/* Detaches our program from ifindex, leaving other programs alone. */
+/* Detaches our program from ifindex, leaving other programs alone: 1 if it did, 0 if it was not there. */
 int attach_detach_ours(int ifindex, const char *ifname, __u32 our_map_id);
 
 /* --force: removes whatever is attached. */

@@ -95,6 +95,9 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 			argp_failure(state, EXIT_USAGE, 0, "at most %d interfaces", XDPFWD_MAX_IFACES);
 		if (!*arg || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/'))
 			argp_failure(state, EXIT_USAGE, 0, "'%s' is not a valid interface name", arg);
+		for (int j = 0; j < o->n_ifaces; j++)
+			if (!strcmp(o->ifname[j], arg))
+				argp_failure(state, EXIT_USAGE, 0, "interface %s given twice", arg);
 		snprintf(o->ifname[o->n_ifaces++], IF_NAMESIZE, "%s", arg);
 		break;
 	case 'm':
@@ -198,9 +201,11 @@ static const char daemon_doc[] =
 	"xdpfwd --iface IFACE [OPTION...]  attach (or adopt) and log drops until SIGINT/SIGTERM;\n"
 	"  the firewall stays attached after exit (remove it with `xdpfwd detach --iface IFACE`).\n\n"
 	"Commands (each takes --pin-dir and --help):\n"
-	"  xdpfwd block add|del ADDR[/LEN]...   edit the blocklist\n"
+	"  xdpfwd block add [--timeout DURATION] ADDR[/LEN]...   add to the blocklist (expiring)\n"
+	"  xdpfwd block del ADDR[/LEN]...       remove from it\n"
 	"  xdpfwd block list [--json] | flush\n"
-	"  xdpfwd allow add|del|list|flush ...  the allowlist, which wins over the blocklist\n"
+	"  xdpfwd block load FILE               replace the whole list in one step\n"
+	"  xdpfwd allow add|del|list|flush|load ...  the allowlist, which wins over the blocklist\n"
 	"  xdpfwd status [--json]               interfaces, program, counters\n"
 	"  xdpfwd metrics                       the counters in Prometheus text format\n"
 	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"

@@ -44,19 +44,24 @@ static int detach_one(struct xdpfwd_bpf *skel, const char *name, __u32 recorded)
 		return -EXDEV;
 	}
 	ifindex = if_nametoindex(name);
-
-	if (ifindex)
-		err = attach_detach_ours(ifindex, name, map_id);
-	else if (!recorded)
+	if (!ifindex && !recorded) {
 		pr_warn("interface %s does not exist and is not part of this instance\n", name);
-	if (err)
-		return err;
+		return -ENODEV;
+	}
+	if (ifindex) {
+		err = attach_detach_ours(ifindex, name, map_id);
+		if (err < 0)
+			return err;
+	}
 	if (recorded)
 		bpf_map_delete_elem(ifaces_fd, &recorded);
 	if (ifindex && (__u32)ifindex != recorded)
 		bpf_map_delete_elem(ifaces_fd, &ifindex);
-	pr_info("%s: detached\n", name);
-	return ifindex || recorded ? 0 : -ENODEV;
+	if (err == 1)
+		pr_info("%s: detached\n", name);
+	else if (recorded)
+		pr_info("%s: forgotten (it was no longer attached)\n", name);
+	return 0;
 }
 
 int cmd_detach(int argc, char **argv)

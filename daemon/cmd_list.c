@@ -36,7 +36,7 @@ static void format_left(__u64 s, char *buf, size_t len)
 
 static void print_items(const struct list_item *items, size_t n, int json)
 {
-	char entry[XDPFWD_PREFIX_STRLEN], when[40], left[24];
+	char entry[XDPFWD_PREFIX_STRLEN], when[40], left[24], left_secs[24];
 	__u64 now = list_boottime_ns();
 	size_t i;
 
@@ -54,13 +54,14 @@ static void print_items(const struct list_item *items, size_t n, int json)
 		else
 			snprintf(when, sizeof(when), json ? "null" : "-");
 		format_left(secs, left, sizeof(left));
+		snprintf(left_secs, sizeof(left_secs), "%llu", (unsigned long long)secs);
 		if (json)
 			printf("%s{\"entry\":\"%s\",\"family\":%u,\"prefixlen\":%u,\"packets\":%llu,\"bytes\":%llu,"
-			       "\"last_hit\":%s%s%s,\"expires_in\":%s%llu}",
+			       "\"last_hit\":%s%s%s,\"expires_in\":%s}",
 			       i ? "," : "", entry, items[i].prefix.family == 4 ? 4 : 6, items[i].prefix.prefixlen,
 			       (unsigned long long)e->packets, (unsigned long long)e->bytes,
 			       e->last_hit_ns ? "\"" : "", when, e->last_hit_ns ? "\"" : "",
-			       secs ? "" : "null", secs ? (unsigned long long)secs : 0ULL);
+			       secs ? left_secs : "null");
 		else
 			printf("%-43s %12llu %14llu  %-24s  %s\n", entry, (unsigned long long)e->packets,
 			       (unsigned long long)e->bytes, when, left);
@@ -127,7 +128,7 @@ int cmd_list(enum list_kind kind, int argc, char **argv)
 		xdpfwd_prefix_set_free(&o.prefixes);
 		return err;
 	}
-	err = privs_check("xdpfwd");
+	err = privs_check(kind == LIST_BLOCK ? "xdpfwd block" : "xdpfwd allow");
 	if (!err)
 		err = pinned_open_all(o.pin_dir, &skel);
 	if (!err) {

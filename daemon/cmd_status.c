@@ -9,61 +9,19 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "privs.h"
+#include "json_str.h"
 #include "netns.h"
 #include "names.h"
 #include "pinned.h"
 #include "attach.h"
 #include "lists.h"
 #include "stats.h"
+#include "iface_status.h"
 #include "commands.h"
-
-struct iface_status {
-	__u32 ifindex;
-	struct xdpfwd_iface rec;
-	struct attach_info live;
-	int exists;
-	int other_netns;
-};
 
 struct counts {
 	long block_addr, block_net, allow;
 };
-
-static int read_ifaces(struct xdpfwd_bpf *skel, struct iface_status *out, int max, int *n)
-{
-	int fd = bpf_map__fd(skel->maps.ifaces);
-	__u32 our_map = pinned_map_id(bpf_map__fd(skel->maps.stats));
-	__u32 key, next, *prev = NULL;
-	char name[IF_NAMESIZE];
-
-	*n = 0;
-	while (*n < max && !bpf_map_get_next_key(fd, prev, &next)) {
-		struct iface_status *s = &out[*n];
-
-		key = next;
-		prev = &key;
-		memset(s, 0, sizeof(*s));
-		s->ifindex = key;
-		if (bpf_map_lookup_elem(fd, &key, &s->rec))
-			continue;
-		/* Another namespace's ifindex names some unrelated interface here: do not look. */
-		s->other_netns = s->rec.netns_ino && s->rec.netns_ino != netns_current();
-		s->exists = !s->other_netns && if_indextoname(key, name) != NULL;
-		if (s->exists && attach_inspect(key, our_map, &s->live))
-			s->exists = 0;
-		(*n)++;
-	}
-	return 0;
-}
-
-static const char *iface_state(const struct iface_status *s)
-{
-	if (s->other_netns)
-		return "other-netns";
-	if (!s->exists)
-		return "gone";
-	return s->live.kind == ATTACH_OURS ? "attached" : "detached";
-}
 
 static void print_text(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
 		       const struct xdpfwd_stats *st)
@@ -76,7 +34,7 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 	for (i = 0; i < n; i++) {
 		const struct iface_status *s = &ifs[i];
 
-		printf("  %-15s ifindex %-4u %-8s %-6s program %u%s\n", s->rec.name, s->ifindex, iface_state(s),
+		printf("  %-15s ifindex %-4u %-8s %-6s program %u%s\n", s->rec.name, s->ifindex, iface_status_state(s),
 		       s->rec.mode == XDPFWD_MODE_SKB ? "skb" : "native",
 		       s->live.kind == ATTACH_OURS ? s->live.ours_id : s->rec.prog_id,
 		       !s->exists ? "" : s->live.dispatcher ? "  (libxdp dispatcher: shared with other programs)" :
@@ -107,13 +65,21 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 {
 	int i, a, r, first;
 
-	printf("{\"pin_dir\":\"%s\",\"layout_version\":%d,\"interfaces\":[", dir, XDPFWD_LAYOUT_VERSION);
+	char name[sizeof(ifs->rec.name) + 1];
+
+	fputs("{\"pin_dir\":", stdout);
+	json_put_string(stdout, dir);
+	printf(",\"layout_version\":%d,\"interfaces\":[", XDPFWD_LAYOUT_VERSION);
 	for (i = 0; i < n; i++) {
 		const struct iface_status *s = &ifs[i];
 
-		printf("%s{\"name\":\"%s\",\"ifindex\":%u,\"state\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
+		/* The record's name is a fixed array that need not end in a NUL. */
+		snprintf(name, sizeof(name), "%.*s", (int)sizeof(s->rec.name), s->rec.name);
+		printf("%s{\"name\":", i ? "," : "");
+		json_put_string(stdout, name);
+		printf(",\"ifindex\":%u,\"state\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
 		       "\"dispatcher\":%s}",
-		       i ? "," : "", s->rec.name, s->ifindex, iface_state(s),
+		       s->ifindex, iface_status_state(s),
 		       s->rec.mode == XDPFWD_MODE_SKB ? "skb" : "native",
 		       s->live.kind == ATTACH_OURS ? s->live.ours_id : s->rec.prog_id,
 		       s->exists && s->live.dispatcher ? "true" : "false");
@@ -166,7 +132,7 @@ int cmd_status(int argc, char **argv)
 				 list_map_count(bpf_map__fd(skel->maps.block_v6_net)));
 	c.allow = sum_counts(list_map_count(bpf_map__fd(skel->maps.allow_v4)),
 			     list_map_count(bpf_map__fd(skel->maps.allow_v6)));
-	read_ifaces(skel, ifs, XDPFWD_MAX_IFACES, &n);
+	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
 	if (o.json)
 		print_json(o.pin_dir, ifs, n, &c, &st);
 	else

@@ -36,14 +36,9 @@ struct iface_plan {
 
 static int resolve_ifaces(struct daemon_opts *o)
 {
-	int i, j;
+	int i;
 
 	for (i = 0; i < o->n_ifaces; i++) {
-		for (j = 0; j < i; j++)
-			if (!strcmp(o->ifname[i], o->ifname[j])) {
-				pr_warn("interface %s given twice\n", o->ifname[i]);
-				return -EINVAL;
-			}
 		o->ifindex[i] = if_nametoindex(o->ifname[i]);
 		if (!o->ifindex[i]) {
 			pr_warn("interface %s does not exist (see `ip link`)\n", o->ifname[i]);
@@ -273,7 +268,7 @@ int daemon_run(struct daemon_opts *o)
 	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
 	__u32 our_map_id = 0, prog_id;
 
-	err = privs_check("xdpfwd");
+	err = privs_check("the xdpfwd daemon");
 	if (!err)
 		err = resolve_ifaces(o);
 	if (!err)

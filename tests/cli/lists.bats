@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# xdpfwd block|allow add|del|list|flush: IPv4 and IPv6, addresses and prefixes, text and JSON
+# output, where each entry lands, counters kept on re-add, and all of it with no daemon running.
+
+load ../lib/netns.bash
+load cli_helpers
+
+setup() {
+	cli_setup
+}
+
+teardown() {
+	cli_teardown
+}
+
+# The ENTRY column of `list`, header checked and dropped.
+entries() {
+	local out
+	out=$(x "$1" list) || return 1
+	[[ ${out%%$'\n'*} =~ ^ENTRY\ +PACKETS\ +BYTES\ +LAST_HIT ]] || return 1
+	printf '%s\n' "$out" | awk 'NR > 1 { print $1 }'
+}
+
+@test "block: add, list, del and flush IPv4 and IPv6 addresses and prefixes" {
+	xf_daemon --iface "$IF_P"
+	run -0 x block add 198.18.1.0/24 2001:2::5 198.18.0.2 2001:2:1::/48 10.1.0.0/16
+	[[ $output == *"added 5"* ]]
+
+	# One line per entry after the header, sorted by family, address, length.
+	run -0 entries block
+	[ "$output" = "$(printf '%s\n' 10.1.0.0/16 198.18.0.2 198.18.1.0/24 2001:2::5 2001:2:1::/48)" ]
+	run -0 x block list
+	[ "${#lines[@]}" -eq 6 ]
+
+	run -0 x block del 198.18.1.0/24 2001:2::5
+	[[ $output == *"removed 2"* ]]
+	run -0 entries block
+	[ "$output" = "$(printf '%s\n' 10.1.0.0/16 198.18.0.2 2001:2:1::/48)" ]
+
+	run -0 x block flush
+	run -0 x block list
+	[ "${#lines[@]}" -eq 1 ]
+	run -0 x block list --json
+	[ "$(echo "$output" | cli_json 'len(j)')" -eq 0 ]
+	[ -z "$(cli_map_entries block_v4_addr)$(cli_map_entries block_v4_net)" ]
+	[ -z "$(cli_map_entries block_v6_addr)$(cli_map_entries block_v6_net)" ]
+}
+
+@test "allow: add, list, del and flush IPv4 and IPv6 addresses and prefixes" {
+	xf_daemon --iface "$IF_P"
+	run -0 x allow add 198.18.0.3 198.18.2.0/24 2001:2::3 2001:2:2::/64
+	[[ $output == *"added 4"* ]]
+	run -0 entries allow
+	[ "$output" = "$(printf '%s\n' 198.18.0.3 198.18.2.0/24 2001:2::3 2001:2:2::/64)" ]
+
+	run -0 x allow del 198.18.2.0/24 2001:2::3
+	run -0 entries allow
+	[ "$output" = "$(printf '%s\n' 198.18.0.3 2001:2:2::/64)" ]
+
+	run -0 x allow flush
+	run -0 x allow list
+	[ "${#lines[@]}" -eq 1 ]
+	[ -z "$(cli_map_entries allow_v4)$(cli_map_entries allow_v6)" ]
+	# The blocklist was never touched.
+	run -0 x block list --json
+	[ "$(echo "$output" | cli_json 'len(j)')" -eq 0 ]
+}
+
+@test "list --json: entry, family, prefixlen, packets, bytes, last_hit; /32 and /128 print as plain addresses" {
+	xf_daemon --iface "$IF_P"
+	run -0 x block add 198.18.0.2/32 198.18.4.0/22 2001:2::5/128 2001:2:3::/56
+	x block list --json >"$XF_TMP/block.json"
+	python3 - "$XF_TMP/block.json" <<'EOF'
+import json, sys
+j = json.load(open(sys.argv[1]))
+want = [("198.18.0.2", 4, 32), ("198.18.4.0/22", 4, 22), ("2001:2::5", 6, 128), ("2001:2:3::/56", 6, 56)]
+assert [(e["entry"], e["family"], e["prefixlen"]) for e in j] == want, j
+for e in j:
+    assert set(e) >= {"entry", "family", "prefixlen", "packets", "bytes", "last_hit"}, e
+    assert e["packets"] == 0 and e["bytes"] == 0 and e["last_hit"] is None, e
+EOF
+	run -0 entries block
+	[ "$output" = "$(printf '%s\n' 198.18.0.2 198.18.4.0/22 2001:2::5 2001:2:3::/56)" ]
+
+	# After traffic: counters and last_hit (a string) on the hit entry only.
+	cli_blocked 198.18.0.2 3
+	x block list --json >"$XF_TMP/block.json"
+	python3 - "$XF_TMP/block.json" <<'EOF'
+import json, sys
+j = {e["entry"]: e for e in json.load(open(sys.argv[1]))}
+hit = j["198.18.0.2"]
+assert hit["packets"] >= 3 and hit["bytes"] > 0 and isinstance(hit["last_hit"], str), hit
+assert j["198.18.4.0/22"]["packets"] == 0 and j["198.18.4.0/22"]["last_hit"] is None
+EOF
+
+	# An expiring entry next to permanent ones: still one valid JSON array.
+	run -0 x block add --timeout 1h 198.18.0.7
+	x block list --json >"$XF_TMP/block.json"
+	python3 - "$XF_TMP/block.json" <<'EOF'
+import json, sys
+j = {e["entry"]: e for e in json.load(open(sys.argv[1]))}
+assert len(j) == 5, j
+assert 3500 <= j["198.18.0.7"]["expires_in"] <= 3600, j["198.18.0.7"]
+EOF
+
+	run -0 x allow add 198.18.0.3/32 2001:2::3/128
+	run -0 x allow list --json
+	[ "$(echo "$output" | cli_json '" ".join(e["entry"] for e in j)')" = "198.18.0.3 2001:2::3" ]
+	[ "$(echo "$output" | cli_json '" ".join(str(e["prefixlen"]) for e in j)')" = "32 128" ]
+}
+
+@test "entries land in the right maps: /32 in block_v4_addr, prefixes in block_v*_net, allow in allow_v*" {
+	xf_daemon --iface "$IF_P"
+	run -0 x block add 198.18.0.2 198.18.1.0/24 2001:2::5 2001:2:1::/48
+	run -0 x allow add 198.18.0.3 198.18.2.0/24 2001:2::3 2001:2:2::/64
+
+	[ "$(cli_map_entries block_v4_addr)" = "198.18.0.2" ]
+	[ "$(cli_map_entries block_v4_net)" = "198.18.1.0/24" ]
+	[ "$(cli_map_entries block_v6_addr)" = "2001:2::5" ]
+	[ "$(cli_map_entries block_v6_net)" = "2001:2:1::/48" ]
+	# The allowlist is one trie per family, exact addresses as full-length prefixes.
+	[ "$(cli_map_entries allow_v4)" = "$(printf '%s\n' 198.18.0.3/32 198.18.2.0/24)" ]
+	[ "$(cli_map_entries allow_v6)" = "$(printf '%s\n' 2001:2:2::/64 2001:2::3/128)" ]
+
+	# The raw -j output carries BTF-formatted keys too.
+	bpftool map dump pinned "$PIN/block_v4_net" -j | cli_json 'j[0]["formatted"]["key"]' |
+		grep -q "'prefixlen': 24"
+}
+
+@test "re-adding an entry keeps it and its counters and says it is already present" {
+	xf_daemon --iface "$IF_P"
+	run -0 x block add 198.18.0.2 2001:2::2
+	cli_blocked 198.18.0.2 4
+	# The text listing, so this test does not depend on the JSON one.
+	x block list >"$XF_TMP/before"
+	read -r _ packets bytes last_hit _ < <(grep '^198\.18\.0\.2 ' "$XF_TMP/before")
+	[ "$packets" -ge 4 ]
+	[ "$bytes" -gt 0 ]
+	[ "$last_hit" != - ]
+
+	run -0 x block add 198.18.0.2 2001:2::2 198.18.0.9
+	[[ $output == *"already present"* ]]
+	[[ $output == *"added 1, 2 already present"* ]]
+	x block list >"$XF_TMP/after"
+	# Same entries with the same counters and last hit; only the new one is added.
+	diff <(grep -v '^198\.18\.0\.9 ' "$XF_TMP/after") "$XF_TMP/before"
+	grep -qE '^198\.18\.0\.9 +0 +0 +- ' "$XF_TMP/after"
+
+	run -0 x allow add 198.18.0.4
+	run -0 x allow add 198.18.0.4
+	[[ $output == *"added 0, 1 already present"* ]]
+	run -0 entries allow
+	[ "$output" = "198.18.0.4" ]
+}
+
+@test "del of an absent entry warns and exits 0; present ones in the same command are removed" {
+	xf_daemon --iface "$IF_P"
+	run -0 x block add 198.18.0.2 2001:2::5
+	run -0 x block del 198.18.0.77
+	[[ $output == *198.18.0.77* ]]
+	[[ $output =~ not\ (in|present) ]]
+	run -0 x block del 2001:2::5 198.18.0.0/24
+	[[ $output == *198.18.0.0/24* ]]
+	[[ $output == *"removed 1, 1 not present"* ]]
+	run -0 entries block
+	[ "$output" = "198.18.0.2" ]
+
+	run -0 x allow del 2001:2::77
+	[[ $output == *2001:2::77* ]]
+	[[ $output =~ not\ (in|present) ]]
+}
+
+@test "the list commands work with no daemon running, and what they add is enforced" {
+	xf_daemon --iface "$IF_P"
+	cli_stop_daemon
+	[ "$CLI_DAEMON_RC" -eq 0 ]
+
+	run -0 x block add 198.18.0.2 2001:2::2 198.18.9.0/24
+	run -0 x allow add 198.18.0.4
+	run -0 entries block
+	[ "$output" = "$(printf '%s\n' 198.18.0.2 198.18.9.0/24 2001:2::2)" ]
+	cli_blocked 198.18.0.2 4
+	cli_blocked 2001:2::2 4
+	cli_arrives 198.18.0.3 4
+
+	run -0 x block del 198.18.0.2
+	cli_arrives 198.18.0.2 4
+	run -0 x block flush
+	run -0 x allow flush
+	run -0 x block list --json
+	[ "$(echo "$output" | cli_json 'len(j)')" -eq 0 ]
+	cli_arrives 2001:2::2 4
+}
