@@ -36,11 +36,19 @@ APP_OBJS	:= $(APP_SRCS:%.c=$(OUT)/obj/%.o)
 SAN_OBJS	:= $(APP_SRCS:%.c=$(OUT)/san/%.o)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TEST	:= $(OUT)/tests/test_prog
+MODEL_TEST	:= $(OUT)/tests/test_differential
+FUZZ_TARGETS	:= prefix_parse duration_parse listfile_parse
+FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
+FUZZ_SECONDS	?= 60
+FUZZ_CFLAGS	:= -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=all
 
 BPF_OBJ		:= $(OUT)/xdpfwd.bpf.o
 SKEL		:= $(OUT)/xdpfwd.skel.h
 
 .PHONY: all clean check check-all check-unit check-prog check-cli check-e2e deps vmlinux demo bench
+.PHONY: check-ops install uninstall
+.PHONY: check-model check-fuzz fuzz
 
 all: $(OUT)/xdpfwd
 
@@ -88,11 +96,24 @@ $(PROG_TEST): tests/prog/test_prog.c $(SKEL) Makefile | $(OUT)/.dir
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< -lcmocka $(LIBS) -o $@
 
+# The program against the reference model in tests/model on random lists and frames.
+$(MODEL_TEST): tests/model/test_differential.c tests/model/model.c tests/model/model.h $(SKEL) \
+		Makefile | $(OUT)/.dir
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -Itests/model -MF $@.d tests/model/model.c $< \
+		$(LIBS) -o $@
+
+# libFuzzer harnesses for the parsers (clang; Debian's libclang-rt-14-dev has the runtime).
+$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/addr.c common/listfile.c Makefile | $(OUT)/.dir
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(XCFLAGS) -MF $@.d common/addr.c common/listfile.c $< -o $@
+
 # check and demo first install what is missing, then re-read this Makefile with it in place.
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-all
 
-check-all: check-unit check-prog check-cli check-e2e
+check-all: check-unit check-prog check-cli check-e2e check-ops check-model check-fuzz check-long
 
 check-unit: $(UNIT_TESTS)
 	$(Q)for t in $^; do echo "== $$t"; $$t || exit 1; done
@@ -106,6 +127,69 @@ check-cli: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
 check-e2e: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
 	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/e2e
 
+check-model: $(MODEL_TEST)
+	$(Q)echo "== $<"; $<
+
+# The corpus as a regression test: -runs=0 runs every file once and fuzzes nothing.
+check-fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do echo "== fuzz_$$t corpus"; \
+		$(OUT)/fuzz/fuzz_$$t -runs=0 tests/fuzz/corpus/$$t 2>$(OUT)/fuzz/$$t.log || \
+		{ cat $(OUT)/fuzz/$$t.log; exit 1; }; grep -h "INITED\|DONE" $(OUT)/fuzz/$$t.log; done
+
+# New inputs go to $(OUT)/fuzz/corpus/TARGET, crashes to $(OUT)/fuzz/crash-*; the repo corpus only seeds.
+fuzz: $(FUZZ_BINS)
+	$(Q)for t in $(FUZZ_TARGETS); do echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+		mkdir -p $(OUT)/fuzz/corpus/$$t && \
+		$(OUT)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-dict=tests/fuzz/$$t.dict -artifact_prefix=$(OUT)/fuzz/crash-$$t- \
+			$(OUT)/fuzz/corpus/$$t tests/fuzz/corpus/$$t || exit 1; done
+
+# Service notification, metrics, the unit, packaging and fail2ban (tests/ops).
+check-ops: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
+	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/ops
+
+# ---- make install [PREFIX=/usr/local] [DESTDIR=staging] / make uninstall ----
+# Files under /etc (the examples, the fail2ban action) are installed only where none exists,
+# so an admin's edits survive reinstalls, and uninstall removes them only while unchanged.
+SBINDIR		?= $(PREFIX)/sbin
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+MANDIR		?= $(PREFIX)/share/man
+COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR	?= /etc
+INSTALL		?= install
+# The unit and the fail2ban action name the binary; the sources say /usr/local/sbin.
+SUBST_SBIN	= sed -e 's|/usr/local/sbin/xdpfwd|$(SBINDIR)/xdpfwd|g'
+# source:destination pairs of the configuration files
+ETC_FILES	= contrib/etc/xdpfwd/xdpfwd.conf:$(SYSCONFDIR)/xdpfwd/xdpfwd.conf \
+		  contrib/etc/xdpfwd/blocklist.example:$(SYSCONFDIR)/xdpfwd/blocklist.example \
+		  contrib/etc/xdpfwd/allowlist.example:$(SYSCONFDIR)/xdpfwd/allowlist.example \
+		  contrib/fail2ban/xdpfwd.conf:$(SYSCONFDIR)/fail2ban/action.d/xdpfwd.conf
+
+install: $(OUT)/xdpfwd
+	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/xdpfwd $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d
+	$(Q)$(INSTALL) -m 0755 $(OUT)/xdpfwd $(DESTDIR)$(SBINDIR)/xdpfwd
+	$(Q)$(SUBST_SBIN) systemd/xdpfwd@.service >$(DESTDIR)$(UNITDIR)/xdpfwd@.service
+	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/xdpfwd@.service
+# The man page carries the version the binary reports (VERSION may have moved on since the build).
+	$(Q)v=$$($(OUT)/xdpfwd --version) && \
+		sed -e "s|^\.TH XDPFWD 8 \"\" \"xdpfwd\" |.TH XDPFWD 8 \"\" \"$$v\" |" doc/xdpfwd.8 \
+		>$(DESTDIR)$(MANDIR)/man8/xdpfwd.8
+	$(Q)chmod 0644 $(DESTDIR)$(MANDIR)/man8/xdpfwd.8
+	$(Q)$(INSTALL) -m 0644 contrib/bash-completion/xdpfwd $(DESTDIR)$(COMPLETIONDIR)/xdpfwd
+	$(Q)for f in $(ETC_FILES); do src=$${f%%:*}; dst=$(DESTDIR)$${f#*:}; \
+		if [ -e "$$dst" ]; then echo "  KEEP     $$dst (exists)"; continue; fi; \
+		$(SUBST_SBIN) "$$src" >"$$dst" && chmod 0644 "$$dst" || exit 1; done
+	$(Q)echo "installed under $(DESTDIR)$(PREFIX) and $(DESTDIR)$(SYSCONFDIR); then: systemctl daemon-reload"
+
+uninstall:
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpfwd $(DESTDIR)$(UNITDIR)/xdpfwd@.service \
+		$(DESTDIR)$(MANDIR)/man8/xdpfwd.8 $(DESTDIR)$(COMPLETIONDIR)/xdpfwd
+	$(Q)for f in $(ETC_FILES); do src=$${f%%:*}; dst=$(DESTDIR)$${f#*:}; [ -e "$$dst" ] || continue; \
+		if $(SUBST_SBIN) "$$src" | cmp -s - "$$dst"; then rm -f "$$dst"; \
+		else echo "  KEEP     $$dst (changed)"; fi; done
+	$(Q)rmdir $(DESTDIR)$(SYSCONFDIR)/xdpfwd 2>/dev/null || true
+
 deps:
 	$(Q)./tools/install-deps.sh
 
@@ -117,7 +201,10 @@ clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/san/*/*.d $(OUT)/tests/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/san/*/*.d $(OUT)/tests/*.d $(OUT)/fuzz/*.d)
 
 # The benchmark harness (make bench) lives in its own folder and fragment.
 -include bench/bench.mk
+
+# The reliability suite (make check-long) lives in its own folder and fragment.
+-include tests/reliability/reliability.mk

@@ -7,6 +7,7 @@
 
 int cmd_list(enum list_kind kind, int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
 int cmd_detach(int argc, char **argv);
 
 #endif

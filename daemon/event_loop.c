@@ -9,6 +9,8 @@
 #include <sys/timerfd.h>
 #include "log.h"
 #include "stats.h"
+#include "sd_notify.h"
+#include "metrics_http.h"
 #include "event_loop.h"
 
 static sigset_t loop_signals(void)
@@ -56,9 +58,13 @@ static int handle_signal(int sfd)
 	if (read(sfd, &si, sizeof(si)) != sizeof(si))
 		return 0;
 	if (si.ssi_signo == SIGHUP) {
+		/* systemd's ExecReload waits for nothing, but `systemctl status` shows the state. */
+		sd_notify_reloading();
 		pr_info("SIGHUP: nothing to reload\n");
+		sd_notify_send("READY=1");
 		return 0;
 	}
+	sd_notify_stopping();
 	pr_info("%s: stopping; the firewall stays attached (xdpfwd detach removes it)\n",
 		strsignal(si.ssi_signo));
 	return 1;
@@ -73,6 +79,12 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 	sigset_t set = loop_signals();
 	int ep = -1, sfd = -1, tfd = -1, rb_fd, err = 0, stop = 0, i, n;
 	unsigned int ticks = 0, stats_ticks = cfg->stats_interval * (1000 / EVENT_LOOP_TICK_MS);
+	/* WatchdogSec=: ping at half the timeout, from the tick, so a stuck loop stops the pings. */
+	__u64 wd_usec = sd_watchdog_usec();
+	unsigned int wd_ticks = wd_usec ? (wd_usec / 2000 / EVENT_LOOP_TICK_MS ?: 1) : 0;
+	/* The first tick pings at once: loading and attaching may have taken a while. */
+	unsigned int wd_count = wd_ticks;
+	int metrics_fd = metrics_server_fd(cfg->metrics);
 	struct epoll_event evs[4];
 	__u64 expirations;
 
@@ -90,6 +102,8 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 		err = add_fd(ep, tfd);
 	if (!err)
 		err = add_fd(ep, rb_fd);
+	if (!err && metrics_fd >= 0)
+		err = add_fd(ep, metrics_fd);
 	if (err) {
 		pr_warn("setting up the event loop failed: %s\n", strerror(-err));
 		goto out;
@@ -107,10 +121,18 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == sfd) {
 				stop |= handle_signal(sfd);
+			} else if (metrics_fd >= 0 && evs[i].data.fd == metrics_fd) {
+				metrics_server_process(cfg->metrics);
 			} else if (evs[i].data.fd == tfd) {
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
 					continue;
 				ticks += expirations;
+				wd_count += expirations;
+				if (wd_ticks && wd_count >= wd_ticks) {
+					wd_count = 0;
+					sd_notify_watchdog();
+				}
+				metrics_server_tick(cfg->metrics);
 				if (cfg->on_tick && cfg->on_tick(cfg->ctx))
 					stop = 1;
 				if (stats_ticks && ticks >= stats_ticks) {

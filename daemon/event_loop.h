@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include "ringbuf_consumer.h"
 
+struct metrics_server;
+
 #define EVENT_LOOP_TICK_MS 100
 
 struct event_loop_cfg {
@@ -20,6 +22,8 @@ struct event_loop_cfg {
 	/* Called every tick (EVENT_LOOP_TICK_MS) for housekeeping; returns 1 to stop the loop. May be NULL. */
 	int (*on_tick)(void *ctx);
 	void *ctx;
+	/* --metrics-listen / --metrics-textfile, served from the loop; NULL: neither. */
+	struct metrics_server *metrics;
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP for the whole process; call before any thread exists. */

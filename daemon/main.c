@@ -17,7 +17,8 @@ int main(int argc, char **argv)
 
 	log_install_lib_printers();
 	/* Subcommands see "xdpfwd CMD" as their program name, so argp's messages read naturally. */
-	if (!strcmp(cmd, "block") || !strcmp(cmd, "allow") || !strcmp(cmd, "status") || !strcmp(cmd, "detach")) {
+	if (!strcmp(cmd, "block") || !strcmp(cmd, "allow") || !strcmp(cmd, "status") || !strcmp(cmd, "detach") ||
+	    !strcmp(cmd, "metrics")) {
 		snprintf(name, sizeof(name), "xdpfwd %s", cmd);
 		argv[1] = name;
 		if (!strcmp(cmd, "block"))
@@ -26,6 +27,8 @@ int main(int argc, char **argv)
 			return cmd_list(LIST_ALLOW, argc - 1, argv + 1);
 		if (!strcmp(cmd, "status"))
 			return cmd_status(argc - 1, argv + 1);
+		if (!strcmp(cmd, "metrics"))
+			return cmd_metrics(argc - 1, argv + 1);
 		return cmd_detach(argc - 1, argv + 1);
 	}
 	if (cmd[0] && cmd[0] != '-') {

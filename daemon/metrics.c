@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include "xdpfwd.skel.h"
+#include "names.h"
+#include "stats.h"
+#include "lists.h"
+#include "iface_status.h"
+#include "prom_text.h"
+#include "metrics.h"
+
+static long add_counts(long a, long b)
+{
+	return a < 0 ? a : b < 0 ? b : a + b;
+}
+
+/* The allowlist keeps exact addresses and prefixes in one trie: tell them apart by length. */
+static int count_trie(int fd, __u32 full_len, size_t key_size, long *addrs, long *prefixes)
+{
+	union {
+		struct xdpfwd_lpm_v4_key v4;
+		struct xdpfwd_lpm_v6_key v6;
+	} k, next;
+	void *prev = NULL;
+
+	*addrs = *prefixes = 0;
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		memcpy(&k, &next, key_size);
+		prev = &k;
+		/* prefixlen is the first field of both key layouts. */
+		if (k.v4.prefixlen == full_len)
+			(*addrs)++;
+		else
+			(*prefixes)++;
+	}
+	if (errno != ENOENT)
+		*addrs = *prefixes = -errno;
+	return *addrs < 0 ? (int)*addrs : 0;
+}
+
+static void count_entries(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
+{
+	long a4, p4, a6, p6;
+
+	s->entries[METRICS_LIST_BLOCK][METRICS_KIND_ADDRESS] =
+		add_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_addr)),
+			   list_map_count(bpf_map__fd(skel->maps.block_v6_addr)));
+	s->entries[METRICS_LIST_BLOCK][METRICS_KIND_PREFIX] =
+		add_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_net)),
+			   list_map_count(bpf_map__fd(skel->maps.block_v6_net)));
+	count_trie(bpf_map__fd(skel->maps.allow_v4), 32, sizeof(struct xdpfwd_lpm_v4_key), &a4, &p4);
+	count_trie(bpf_map__fd(skel->maps.allow_v6), 128, sizeof(struct xdpfwd_lpm_v6_key), &a6, &p6);
+	s->entries[METRICS_LIST_ALLOW][METRICS_KIND_ADDRESS] = add_counts(a4, a6);
+	s->entries[METRICS_LIST_ALLOW][METRICS_KIND_PREFIX] = add_counts(p4, p6);
+}
+
+int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
+{
+	struct iface_status ifs[XDPFWD_MAX_IFACES];
+	int err, n, i;
+
+	memset(s, 0, sizeof(*s));
+	err = stats_read(bpf_map__fd(skel->maps.stats), &s->stats);
+	if (err)
+		return err;
+	count_entries(skel, s);
+	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
+	for (i = 0; i < n; i++) {
+		struct metrics_iface *m = &s->ifaces[s->n_ifaces];
+
+		if (ifs[i].other_netns)
+			continue;
+		snprintf(m->name, sizeof(m->name), "%.*s", (int)sizeof(m->name) - 1, ifs[i].rec.name);
+		m->mode = ifs[i].rec.mode == XDPFWD_MODE_SKB ? "skb" : "native";
+		m->attached = !strcmp(iface_status_state(&ifs[i]), "attached");
+		s->n_ifaces++;
+	}
+	return 0;
+}
+
+/* One sample per action and reason, zeros too: rate() needs a series from the first scrape. */
+static void write_verdicts(FILE *f, const char *name, const __u64 v[XDPFWD_ACT_MAX][XDPFWD_R_MAX])
+{
+	unsigned int a, r;
+
+	for (a = 0; a < XDPFWD_ACT_MAX; a++)
+		for (r = 0; r < XDPFWD_R_MAX; r++) {
+			const char *labels[] = { "action", action_name(a), "reason", reason_name(r), NULL };
+
+			prom_sample(f, name, labels, v[a][r]);
+		}
+}
+
+int metrics_write(FILE *f, const struct metrics_snapshot *s)
+{
+	static const char *const lists[METRICS_LIST_MAX] = { "block", "allow" };
+	static const char *const kinds[METRICS_KIND_MAX] = { "address", "prefix" };
+	static const char *const outcomes[] = {
+		"eligible", "sent", "suppressed_source", "suppressed_global", "lost",
+	};
+	const struct xdpfwd_stats *st = &s->stats;
+	const __u64 events[] = {
+		st->ev_eligible, st->ev_sent, st->ev_suppressed_source, st->ev_suppressed_global, st->ev_lost,
+	};
+	unsigned int i, k;
+
+	prom_family(f, "xdpfwd_packets_total", "counter",
+		    "Packets judged by the XDP program, by verdict (pass or drop) and the reason for it.");
+	write_verdicts(f, "xdpfwd_packets_total", st->packets);
+	prom_family(f, "xdpfwd_bytes_total", "counter",
+		    "Bytes (whole frames) judged by the XDP program, by verdict and reason.");
+	write_verdicts(f, "xdpfwd_bytes_total", st->bytes);
+
+	prom_family(f, "xdpfwd_events_total", "counter",
+		    "Drop log events. Every dropped packet is eligible and ends in exactly one other outcome: "
+		    "sent + suppressed_source + suppressed_global + lost = eligible.");
+	for (i = 0; i < sizeof(events) / sizeof(events[0]); i++) {
+		const char *labels[] = { "outcome", outcomes[i], NULL };
+
+		prom_sample(f, "xdpfwd_events_total", labels, events[i]);
+	}
+
+	prom_family(f, "xdpfwd_entries", "gauge",
+		    "Entries in the blocklist and allowlist: exact addresses (/32, /128) and shorter prefixes.");
+	for (i = 0; i < METRICS_LIST_MAX; i++)
+		for (k = 0; k < METRICS_KIND_MAX; k++) {
+			const char *labels[] = { "list", lists[i], "kind", kinds[k], NULL };
+
+			if (s->entries[i][k] >= 0)
+				prom_sample(f, "xdpfwd_entries", labels, s->entries[i][k]);
+		}
+
+	prom_family(f, "xdpfwd_interface_attached", "gauge",
+		    "1 if the instance's program is attached to the interface now, 0 if it was detached "
+		    "or the interface is gone.");
+	for (i = 0; i < (unsigned int)s->n_ifaces; i++) {
+		const char *labels[] = { "interface", s->ifaces[i].name, "mode", s->ifaces[i].mode, NULL };
+
+		prom_sample(f, "xdpfwd_interface_attached", labels, s->ifaces[i].attached);
+	}
+
+	prom_family(f, "xdpfwd_build_info", "gauge", "Always 1; the label says which xdpfwd wrote these metrics.");
+	prom_sample(f, "xdpfwd_build_info", (const char *[]){ "version", XDPFWD_VERSION, NULL }, 1);
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The instance's counters as Prometheus metrics: one snapshot read from the
+ * pinned maps, then written in the text exposition format. Used by
+ * `xdpfwd metrics`, the daemon's HTTP endpoint and its textfile.
+ */
+#ifndef XDPFWD_METRICS_H
+#define XDPFWD_METRICS_H
+
+#include <stdio.h>
+#include <net/if.h>
+#include "xdpfwd.h"
+
+struct xdpfwd_bpf;
+
+enum {
+	METRICS_LIST_BLOCK,
+	METRICS_LIST_ALLOW,
+	METRICS_LIST_MAX,
+};
+
+enum {
+	METRICS_KIND_ADDRESS,		/* /32, /128 */
+	METRICS_KIND_PREFIX,		/* anything shorter */
+	METRICS_KIND_MAX,
+};
+
+struct metrics_iface {
+	char name[IF_NAMESIZE];
+	const char *mode;		/* "native" or "skb" */
+	int attached;			/* our program runs there now */
+};
+
+struct metrics_snapshot {
+	struct xdpfwd_stats stats;
+	long entries[METRICS_LIST_MAX][METRICS_KIND_MAX];	/* -1: could not be counted */
+	struct metrics_iface ifaces[XDPFWD_MAX_IFACES];
+	int n_ifaces;
+};
+
+/*
+ * Reads counters, list sizes and interfaces. Interfaces recorded from another
+ * network namespace are left out: their ifindex means nothing here, and the
+ * daemon running there reports them. Counting entries walks the maps, which
+ * takes about a second per million entries.
+ */
+int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s);
+
+/* Writes every metric family; returns 0 or -EIO if the stream failed. */
+int metrics_write(FILE *f, const struct metrics_snapshot *s);
+
+#endif

@@ -1,0 +1,489 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include "log.h"
+#include "prom_text.h"
+#include "metrics.h"
+#include "metrics_http.h"
+
+/* A request line and a few headers; Prometheus sends about 300 bytes. */
+#define HTTP_REQ_MAX 2048
+/* Connections accepted per wakeup, so a connect flood cannot keep the loop here. */
+#define HTTP_ACCEPT_BATCH 16
+#define LISTENER_TAG UINT32_MAX
+
+struct http_conn {
+	int fd;			/* -1: free */
+	__u64 deadline_ns;	/* CLOCK_MONOTONIC */
+	size_t req_len;
+	char req[HTTP_REQ_MAX];
+	char *resp;		/* the whole response once the request is in */
+	size_t resp_len, resp_off;
+	int draining;		/* response sent, write side shut: reading until the peer closes */
+};
+
+struct metrics_server {
+	int ep;			/* the listener and every connection */
+	int listen_fd;
+	struct xdpfwd_bpf *skel;
+	struct http_conn conns[METRICS_HTTP_MAX_CONNS];
+	const char *textfile;
+	char *textfile_tmp;
+	__u64 textfile_every_ns, textfile_next_ns;
+	int textfile_failing;	/* warn when writing starts failing, not every time */
+};
+
+static __u64 now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* ---- HTTP ---- */
+
+static void conn_close(struct http_conn *c)
+{
+	if (c->fd < 0)
+		return;
+	/* close() also takes it out of the epoll set. */
+	close(c->fd);
+	c->fd = -1;
+	free(c->resp);
+	c->resp = NULL;
+}
+
+/* Builds the response into c->resp: status line, headers, and for GET the body. */
+static void conn_respond(struct http_conn *c, int status, const char *reason, const char *type,
+			 const char *body, size_t body_len, int head)
+{
+	FILE *f = open_memstream(&c->resp, &c->resp_len);
+
+	if (!f) {
+		conn_close(c);
+		return;
+	}
+	fprintf(f, "HTTP/1.0 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
+		status, reason, type, body_len, status == 405 ? "Allow: GET, HEAD\r\n" : "");
+	if (!head)
+		fwrite(body, 1, body_len, f);
+	if (fclose(f)) {
+		free(c->resp);
+		c->resp = NULL;
+		conn_close(c);
+	}
+}
+
+static void respond_text(struct http_conn *c, int status, const char *reason, const char *text, int head)
+{
+	conn_respond(c, status, reason, "text/plain; charset=utf-8", text, strlen(text), head);
+}
+
+static void respond_metrics(struct metrics_server *ms, struct http_conn *c, int head)
+{
+	struct metrics_snapshot snap;
+	char *body = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err;
+
+	err = ms->skel ? metrics_collect(ms->skel, &snap) : -EAGAIN;
+	if (err) {
+		respond_text(c, 503, "Service Unavailable", "xdpfwd: counters cannot be read right now\n", head);
+		return;
+	}
+	f = open_memstream(&body, &len);
+	if (!f) {
+		conn_close(c);
+		return;
+	}
+	err = metrics_write(f, &snap);
+	if (fclose(f) || err) {
+		free(body);
+		conn_close(c);
+		return;
+	}
+	conn_respond(c, 200, "OK", PROM_TEXT_CONTENT_TYPE, body, len, head);
+	free(body);
+}
+
+/* The request is complete: pick the answer from its first line. Headers are not needed. */
+static void conn_handle_request(struct metrics_server *ms, struct http_conn *c)
+{
+	char *line = c->req, *method, *target, *version, *save = NULL;
+	size_t pathlen;
+	int head;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	method = strtok_r(line, " ", &save);
+	target = method ? strtok_r(NULL, " ", &save) : NULL;
+	version = target ? strtok_r(NULL, " ", &save) : NULL;
+	if (!version || strncmp(version, "HTTP/1.", 7) || strtok_r(NULL, " ", &save) || target[0] != '/') {
+		respond_text(c, 400, "Bad Request", "xdpfwd: bad request\n", 0);
+		return;
+	}
+	head = !strcmp(method, "HEAD");
+	if (!head && strcmp(method, "GET")) {
+		respond_text(c, 405, "Method Not Allowed", "xdpfwd: only GET and HEAD\n", 0);
+		return;
+	}
+	/* A query string (Prometheus may add ?name[]=...) does not change what is served. */
+	pathlen = strcspn(target, "?");
+	if (pathlen == strlen("/metrics") && !strncmp(target, "/metrics", pathlen))
+		respond_metrics(ms, c, head);
+	else
+		respond_text(c, 404, "Not Found", "xdpfwd: the metrics are at /metrics\n", head);
+}
+
+/* Sends what the socket takes; closes once all is out. */
+static void conn_write(struct metrics_server *ms, struct http_conn *c)
+{
+	struct epoll_event ev = { .events = EPOLLOUT, .data.u32 = c - ms->conns };
+	ssize_t n;
+
+	while (c->resp_off < c->resp_len) {
+		n = send(c->fd, c->resp + c->resp_off, c->resp_len - c->resp_off, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* The peer reads slowly: wait for room, within the same deadline. */
+			if (epoll_ctl(ms->ep, EPOLL_CTL_MOD, c->fd, &ev))
+				conn_close(c);
+			return;
+		}
+		if (n <= 0) {
+			conn_close(c);
+			return;
+		}
+		c->resp_off += n;
+	}
+	/*
+	 * Closing with unread input (a request larger than we read, a pipelined
+	 * one) makes the kernel send RST, which can destroy the response before
+	 * the client reads it. So: FIN first, then discard input until the
+	 * client closes too, within the deadline.
+	 */
+	ev.events = EPOLLIN;
+	if (shutdown(c->fd, SHUT_WR) || epoll_ctl(ms->ep, EPOLL_CTL_MOD, c->fd, &ev)) {
+		conn_close(c);
+		return;
+	}
+	c->draining = 1;
+}
+
+static void conn_drain(struct http_conn *c)
+{
+	char buf[512];
+	ssize_t n;
+
+	do
+		n = recv(c->fd, buf, sizeof(buf), 0);
+	while (n > 0 || (n < 0 && errno == EINTR));
+	if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+		conn_close(c);
+}
+
+static void conn_read(struct metrics_server *ms, struct http_conn *c)
+{
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, c->req + c->req_len, HTTP_REQ_MAX - 1 - c->req_len, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n <= 0) {
+			conn_close(c);	/* gone before finishing its request */
+			return;
+		}
+		c->req_len += n;
+		c->req[c->req_len] = '\0';
+		/* The request ends with an empty line; a GET has no body to wait for. */
+		if (strstr(c->req, "\r\n\r\n") || strstr(c->req, "\n\n"))
+			break;
+		if (c->req_len >= HTTP_REQ_MAX - 1) {
+			respond_text(c, 400, "Bad Request", "xdpfwd: request too large\n", 0);
+			break;
+		}
+	}
+	if (!c->resp && c->fd >= 0)
+		conn_handle_request(ms, c);
+	if (c->fd >= 0)
+		conn_write(ms, c);
+}
+
+/* A free slot, or the one with the earliest deadline, closed: the newest client gets served. */
+static struct http_conn *conn_slot(struct metrics_server *ms)
+{
+	struct http_conn *oldest = &ms->conns[0];
+	int i;
+
+	for (i = 0; i < METRICS_HTTP_MAX_CONNS; i++) {
+		if (ms->conns[i].fd < 0)
+			return &ms->conns[i];
+		if (ms->conns[i].deadline_ns < oldest->deadline_ns)
+			oldest = &ms->conns[i];
+	}
+	pr_debug("metrics: %d connections open, closing the oldest\n", METRICS_HTTP_MAX_CONNS);
+	conn_close(oldest);
+	return oldest;
+}
+
+static void accept_some(struct metrics_server *ms)
+{
+	struct http_conn *c;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int i, fd;
+
+	for (i = 0; i < HTTP_ACCEPT_BATCH; i++) {
+		fd = accept4(ms->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
+			    errno != ECONNABORTED)
+				pr_debug("metrics: accept failed: %s\n", strerror(errno));
+			return;
+		}
+		c = conn_slot(ms);
+		memset(c, 0, sizeof(*c));
+		c->fd = fd;
+		c->deadline_ns = now_ns() + METRICS_HTTP_DEADLINE_MS * 1000000ULL;
+		ev.data.u32 = c - ms->conns;
+		if (epoll_ctl(ms->ep, EPOLL_CTL_ADD, fd, &ev))
+			conn_close(c);
+	}
+}
+
+void metrics_server_process(struct metrics_server *ms)
+{
+	struct epoll_event evs[METRICS_HTTP_MAX_CONNS + 1];
+	struct http_conn *c;
+	int n, i;
+
+	if (!ms)
+		return;
+	n = epoll_wait(ms->ep, evs, METRICS_HTTP_MAX_CONNS + 1, 0);
+	for (i = 0; i < n; i++) {
+		if (evs[i].data.u32 == LISTENER_TAG) {
+			accept_some(ms);
+			continue;
+		}
+		c = &ms->conns[evs[i].data.u32];
+		if (c->fd < 0)
+			continue;	/* evicted earlier in this batch */
+		if (evs[i].events & (EPOLLERR | EPOLLHUP) && !(evs[i].events & EPOLLIN))
+			conn_close(c);
+		else if (c->draining)
+			conn_drain(c);
+		else if (c->resp)
+			conn_write(ms, c);
+		else
+			conn_read(ms, c);
+	}
+}
+
+static int listen_on(const struct listen_addr *a)
+{
+	char where[64];
+	int fd, one = 1, r;
+
+	listen_addr_format(a, where, sizeof(where));
+	fd = socket(a->ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		r = -errno;
+		pr_warn("--metrics-listen %s: creating the socket failed: %s%s\n", where, strerror(-r),
+			r == -EAFNOSUPPORT ? " (under systemd, add AF_INET and AF_INET6 to RestrictAddressFamilies=)" :
+			"");
+		return r;
+	}
+	/* A restart must not wait out TIME_WAIT from the last scrape. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	/* [::] means IPv6 only, as written; 0.0.0.0 is the way to ask for IPv4. */
+	if (a->ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	if (bind(fd, (const struct sockaddr *)&a->ss, a->len) || listen(fd, 16)) {
+		r = -errno;
+		pr_warn("--metrics-listen %s: %s%s\n", where, strerror(-r),
+			r == -EADDRINUSE ? "; another process (or another xdpfwd) uses this port: choose another" :
+			r == -EADDRNOTAVAIL ? "; no interface in this network namespace has that address" : "");
+		close(fd);
+		return r;
+	}
+	pr_info("serving metrics on http://%s/metrics\n", where);
+	return fd;
+}
+
+/* ---- textfile ---- */
+
+static int textfile_check(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char dir[PATH_MAX];
+	struct stat st;
+
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (!*base || (!stat(path, &st) && !S_ISREG(st.st_mode))) {
+		pr_warn("--metrics-textfile %s: not a file name\n", path);
+		return -EINVAL;
+	}
+	if (access(dir, W_OK | X_OK)) {
+		int r = -errno;
+
+		pr_warn("--metrics-textfile %s: cannot write in %s: %s%s\n", path, dir, strerror(-r),
+			r == -EROFS ? " (under systemd, add the directory to ReadWritePaths=)" : "");
+		return r;
+	}
+	return 0;
+}
+
+static int textfile_write(struct metrics_server *ms)
+{
+	struct metrics_snapshot snap;
+	FILE *f;
+	int fd, err;
+
+	err = metrics_collect(ms->skel, &snap);
+	if (err)
+		return err;
+	fd = open(ms->textfile_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return -errno;
+	/* node_exporter runs as its own user: readable whatever the service's UMask. */
+	fchmod(fd, 0644);
+	f = fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		close(fd);
+		unlink(ms->textfile_tmp);
+		return err;
+	}
+	err = metrics_write(f, &snap);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(ms->textfile_tmp, ms->textfile))
+		err = -errno;
+	if (err)
+		unlink(ms->textfile_tmp);
+	return err;
+}
+
+void metrics_server_tick(struct metrics_server *ms)
+{
+	__u64 now;
+	int i, err;
+
+	if (!ms)
+		return;
+	now = now_ns();
+	for (i = 0; i < METRICS_HTTP_MAX_CONNS; i++)
+		if (ms->conns[i].fd >= 0 && now >= ms->conns[i].deadline_ns)
+			conn_close(&ms->conns[i]);
+	if (!ms->textfile || !ms->skel || now < ms->textfile_next_ns)
+		return;
+	ms->textfile_next_ns = now + ms->textfile_every_ns;
+	err = textfile_write(ms);
+	if (err && !ms->textfile_failing)
+		pr_warn("--metrics-textfile %s: writing failed: %s; trying again every interval\n",
+			ms->textfile, strerror(-err));
+	else if (!err && ms->textfile_failing)
+		pr_info("--metrics-textfile %s: written again\n", ms->textfile);
+	ms->textfile_failing = !!err;
+}
+
+/* ---- lifetime ---- */
+
+int metrics_server_open(const struct daemon_opts *o, struct metrics_server **out)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = LISTENER_TAG };
+	struct metrics_server *ms;
+	int i, err;
+
+	*out = NULL;
+	if (!o->metrics_listen && !o->metrics_textfile)
+		return 0;
+	ms = calloc(1, sizeof(*ms));
+	if (!ms)
+		return -ENOMEM;
+	ms->ep = ms->listen_fd = -1;
+	for (i = 0; i < METRICS_HTTP_MAX_CONNS; i++)
+		ms->conns[i].fd = -1;
+	if (o->metrics_textfile) {
+		err = textfile_check(o->metrics_textfile);
+		if (err)
+			goto fail;
+		ms->textfile = o->metrics_textfile;
+		if (asprintf(&ms->textfile_tmp, "%s.tmp", o->metrics_textfile) < 0) {
+			ms->textfile_tmp = NULL;
+			err = -ENOMEM;
+			goto fail;
+		}
+		ms->textfile_every_ns = 1000000000ULL *
+					(o->stats_interval ? o->stats_interval : METRICS_TEXTFILE_INTERVAL);
+	}
+	if (o->metrics_listen) {
+		ms->ep = epoll_create1(EPOLL_CLOEXEC);
+		if (ms->ep < 0) {
+			err = -errno;
+			pr_warn("--metrics-listen: epoll_create1 failed: %s\n", strerror(-err));
+			goto fail;
+		}
+		ms->listen_fd = listen_on(&o->metrics_addr);
+		if (ms->listen_fd < 0) {
+			err = ms->listen_fd;
+			goto fail;
+		}
+		if (epoll_ctl(ms->ep, EPOLL_CTL_ADD, ms->listen_fd, &ev)) {
+			err = -errno;
+			goto fail;
+		}
+	}
+	*out = ms;
+	return 0;
+fail:
+	metrics_server_close(ms);
+	return err;
+}
+
+void metrics_server_set_source(struct metrics_server *ms, struct xdpfwd_bpf *skel)
+{
+	if (ms)
+		ms->skel = skel;
+}
+
+int metrics_server_fd(const struct metrics_server *ms)
+{
+	return ms ? ms->ep : -1;
+}
+
+void metrics_server_close(struct metrics_server *ms)
+{
+	int i;
+
+	if (!ms)
+		return;
+	for (i = 0; i < METRICS_HTTP_MAX_CONNS; i++)
+		conn_close(&ms->conns[i]);
+	if (ms->listen_fd >= 0)
+		close(ms->listen_fd);
+	if (ms->ep >= 0)
+		close(ms->ep);
+	free(ms->textfile_tmp);
+	free(ms);
+}

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Raw HTTP probes for the metrics endpoint (curl is not among the test dependencies).
+
+http_probe.py send HOST PORT REQUEST OUTDIR
+    sends REQUEST (Python escapes such as \\r\\n are decoded), reads until the server
+    closes, and writes OUTDIR/status (the code), OUTDIR/headers (one per line,
+    names lower-cased) and OUTDIR/body. Fails if Content-Length and the body disagree.
+http_probe.py idle HOST PORT N SECONDS [PREFIX]
+    opens N connections that send PREFIX (default nothing) and then stall; prints
+    how many the server closed within SECONDS, and the time the first was closed.
+"""
+import socket
+import sys
+import time
+
+
+def connect(host, port, timeout):
+    fam = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(fam, socket.SOCK_STREAM)
+    s.settimeout(timeout)
+    s.connect((host, int(port)))
+    return s
+
+
+def send(host, port, request, outdir):
+    s = connect(host, port, 5)
+    s.sendall(request.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+    data = b""
+    while True:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    head, sep, body = data.partition(b"\r\n\r\n")
+    if not sep:
+        sys.exit("no end of headers in %r" % data[:200])
+    lines = head.decode("latin-1").split("\r\n")
+    status = lines[0].split(" ")
+    if len(status) < 3 or status[0] not in ("HTTP/1.0", "HTTP/1.1"):
+        sys.exit("bad status line %r" % lines[0])
+    headers = {}
+    for h in lines[1:]:
+        k, _, v = h.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    if "content-length" in headers and int(headers["content-length"]) != len(body):
+        if not request.startswith("HEAD ") or body:
+            sys.exit("Content-Length %s, body %d bytes" % (headers["content-length"], len(body)))
+    open(outdir + "/status", "w").write(status[1] + "\n")
+    open(outdir + "/headers", "w").write("".join("%s: %s\n" % kv for kv in headers.items()))
+    open(outdir + "/body", "wb").write(body)
+
+
+def idle(host, port, n, secs, prefix=""):
+    conns = [connect(host, port, 5) for _ in range(int(n))]
+    for c in conns:
+        if prefix:
+            c.sendall(prefix.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+        c.setblocking(False)
+    start, closed, first = time.monotonic(), set(), None
+    while time.monotonic() - start < float(secs) and len(closed) < len(conns):
+        for i, c in enumerate(conns):
+            if i in closed:
+                continue
+            try:
+                if c.recv(65536) == b"":
+                    closed.add(i)
+            except BlockingIOError:
+                continue
+            except ConnectionResetError:
+                closed.add(i)
+            if i in closed and first is None:
+                first = time.monotonic() - start
+        time.sleep(0.05)
+    print(len(closed), "%.2f" % (first if first is not None else -1))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "send":
+        send(*sys.argv[2:6])
+    elif sys.argv[1] == "idle":
+        idle(*sys.argv[2:])
+    else:
+        sys.exit(__doc__)

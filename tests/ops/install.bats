@@ -1,0 +1,85 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# make install / make uninstall into a temporary DESTDIR: the tree, the paths the installed
+# files name, configuration that survives, and nothing left behind.
+
+load ops
+
+REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+
+setup() {
+	D=$(mktemp -d /tmp/xdpfwd-destdir.XXXXXX)
+}
+
+teardown() {
+	rm -rf "$D"
+}
+
+mk() {
+	make -C "$REPO" --no-print-directory -s "$@" DESTDIR="$D"
+}
+
+files() {
+	(cd "$D" && find . -type f -o -type l | sort)
+}
+
+@test "install with the default PREFIX puts each file in its place, uninstall removes them all" {
+	mk install
+	[ "$(files)" = "./etc/fail2ban/action.d/xdpfwd.conf
+./etc/xdpfwd/allowlist.example
+./etc/xdpfwd/blocklist.example
+./etc/xdpfwd/xdpfwd.conf
+./usr/local/lib/systemd/system/xdpfwd@.service
+./usr/local/sbin/xdpfwd
+./usr/local/share/bash-completion/completions/xdpfwd
+./usr/local/share/man/man8/xdpfwd.8" ]
+	[ "$(stat -c %a "$D/usr/local/sbin/xdpfwd")" = 755 ]
+	for f in etc/xdpfwd/xdpfwd.conf usr/local/lib/systemd/system/xdpfwd@.service \
+		usr/local/share/man/man8/xdpfwd.8 usr/local/share/bash-completion/completions/xdpfwd; do
+		[ "$(stat -c %a "$D/$f")" = 644 ]
+	done
+	# The installed binary is the build's, and the man page carries its version.
+	version=$("$D/usr/local/sbin/xdpfwd" --version)
+	grep -qx ".TH XDPFWD 8 \"\" \"$version\" \"System Administration\"" "$D/usr/local/share/man/man8/xdpfwd.8"
+	grep -q '^ExecStart=/usr/local/sbin/xdpfwd --iface %I ' "$D/usr/local/lib/systemd/system/xdpfwd@.service"
+	grep -qx 'xdpfwd = /usr/local/sbin/xdpfwd' "$D/etc/fail2ban/action.d/xdpfwd.conf"
+	mk uninstall
+	[ -z "$(files)" ]
+	[ ! -e "$D/etc/xdpfwd" ]
+}
+
+@test "PREFIX=/usr: the unit and the fail2ban action name /usr/sbin/xdpfwd" {
+	mk install PREFIX=/usr
+	[ -x "$D/usr/sbin/xdpfwd" ]
+	grep -q '^ExecStart=/usr/sbin/xdpfwd --iface %I ' "$D/usr/lib/systemd/system/xdpfwd@.service"
+	grep -q '^#ExecStopPost=/usr/sbin/xdpfwd detach ' "$D/usr/lib/systemd/system/xdpfwd@.service"
+	grep -qx 'xdpfwd = /usr/sbin/xdpfwd' "$D/etc/fail2ban/action.d/xdpfwd.conf"
+	[ -e "$D/usr/share/man/man8/xdpfwd.8" ]
+	[ -e "$D/usr/share/bash-completion/completions/xdpfwd" ]
+	mk uninstall PREFIX=/usr
+	[ -z "$(files)" ]
+}
+
+@test "an edited configuration file survives reinstall and uninstall" {
+	mk install
+	echo 'XDPFWD_OPTS="--log-rate 5"' >>"$D/etc/xdpfwd/xdpfwd.conf"
+	run mk install
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"KEEP"*"/etc/xdpfwd/xdpfwd.conf (exists)"* ]]
+	grep -qx 'XDPFWD_OPTS="--log-rate 5"' "$D/etc/xdpfwd/xdpfwd.conf"
+	run mk uninstall
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"KEEP"*"/etc/xdpfwd/xdpfwd.conf (changed)"* ]]
+	[ "$(files)" = ./etc/xdpfwd/xdpfwd.conf ]
+}
+
+@test "the installed unit verifies with the installed man page" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+	# SBINDIR at the build, so ExecStart names a binary that exists on this machine.
+	mk install SBINDIR="$REPO/build"
+	run env MANPATH="$D/usr/local/share/man" systemd-analyze verify \
+		"$D/usr/local/lib/systemd/system/xdpfwd@.service"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+}

@@ -1,0 +1,258 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Prometheus metrics from a real instance with real traffic: `xdpfwd metrics`, the daemon's
+# HTTP endpoint (--metrics-listen) and its textfile (--metrics-textfile). Every exposition is
+# checked with promparse.py, a strict parser of the text format.
+
+load ops
+
+PORT=9740
+
+setup() {
+	xf_setup
+	xf_static_neigh
+	PROM="python3 $OPS_DIR/promparse.py"
+	PROBE="python3 $OPS_DIR/http_probe.py"
+}
+
+teardown() {
+	xf_teardown
+}
+
+# Blocks .2 and a prefix, allows .4 and a prefix, and sends 20 blocked and 10 passed datagrams.
+traffic() {
+	xf_p "$XDPFWD" block add 198.18.0.2 198.18.4.0/24 2001:2::/48 --pin-dir "$PIN"
+	xf_p "$XDPFWD" allow add 198.18.0.4 198.18.8.0/24 2001:2::9 2001:2:0:1::/64 --pin-dir "$PIN"
+	xf_udp_send 198.18.0.2 20
+	xf_udp_send 198.18.0.3 10
+}
+
+# Scrapes with `xdpfwd metrics` into $XF_TMP/$1 (raw) and $XF_TMP/$1.n (normalised).
+scrape_cli() {
+	xf_p "$XDPFWD" metrics --pin-dir "$PIN" >"$XF_TMP/$1"
+	$PROM "$XF_TMP/$1" >"$XF_TMP/$1.n"
+}
+
+# GET /metrics from inside NS_P into $XF_TMP/$1/{status,headers,body} and $XF_TMP/$1.n.
+scrape_http() {
+	local host=${2:-127.0.0.1}
+	mkdir -p "$XF_TMP/$1"
+	xf_p $PROBE send "$host" "$PORT" 'GET /metrics HTTP/1.1\r\nHost: x\r\nUser-Agent: test\r\n\r\n' "$XF_TMP/$1"
+	$PROM "$XF_TMP/$1/body" >"$XF_TMP/$1.n"
+}
+
+no_attachment() {
+	ops_no_xdp && [ ! -e "$PIN" ]
+}
+
+@test "xdpfwd metrics: strict exposition format, counters that match the traffic" {
+	local m=$XF_TMP/m.n version
+	xf_daemon --iface "$IF_P"
+	traffic
+	scrape_cli m
+	[ "$(ops_metric 'xdpfwd_packets_total{action="drop",reason="blocklist"}' "$m")" -eq 20 ]
+	# 14 Ethernet + 20 IPv4 + 8 UDP + 16 payload bytes per frame.
+	[ "$(ops_metric 'xdpfwd_bytes_total{action="drop",reason="blocklist"}' "$m")" -eq 1160 ]
+	[ "$(ops_metric 'xdpfwd_packets_total{action="pass",reason="no_match"}' "$m")" -ge 10 ]
+	# Every action x reason pair is there from the start, zeros included.
+	[ "$(grep -c '^xdpfwd_packets_total{' "$m")" -eq 12 ]
+	[ "$(grep -c '^xdpfwd_bytes_total{' "$m")" -eq 12 ]
+	[ "$(ops_metric 'xdpfwd_events_total{outcome="eligible"}' "$m")" -eq 20 ]
+	[ "$(ops_metric 'xdpfwd_events_total{outcome="sent"}' "$m")" -ge 1 ]
+	[ "$(($(ops_metric 'xdpfwd_events_total{outcome="sent"}' "$m") +
+	      $(ops_metric 'xdpfwd_events_total{outcome="suppressed_source"}' "$m") +
+	      $(ops_metric 'xdpfwd_events_total{outcome="suppressed_global"}' "$m") +
+	      $(ops_metric 'xdpfwd_events_total{outcome="lost"}' "$m")))" -eq 20 ]
+	[ "$(ops_metric 'xdpfwd_entries{kind="address",list="block"}' "$m")" -eq 1 ]
+	[ "$(ops_metric 'xdpfwd_entries{kind="prefix",list="block"}' "$m")" -eq 2 ]
+	[ "$(ops_metric 'xdpfwd_entries{kind="address",list="allow"}' "$m")" -eq 2 ]
+	[ "$(ops_metric 'xdpfwd_entries{kind="prefix",list="allow"}' "$m")" -eq 2 ]
+	[ "$(ops_metric "xdpfwd_interface_attached{interface=\"$IF_P\",mode=\"native\"}" "$m")" -eq 1 ]
+	version=$("$XDPFWD" --version | awk '{ print $2; exit }')
+	[ "$(ops_metric "xdpfwd_build_info{version=\"$version\"}" "$m")" -eq 1 ]
+	# HELP and TYPE for all six families, types as documented.
+	for f in packets_total:counter bytes_total:counter events_total:counter entries:gauge \
+		interface_attached:gauge build_info:gauge; do
+		grep -qx "# TYPE xdpfwd_${f%%:*} ${f##*:}" "$XF_TMP/m"
+		grep -q "^# HELP xdpfwd_${f%%:*} ." "$XF_TMP/m"
+	done
+}
+
+@test "xdpfwd metrics: an interface whose program was removed reports 0" {
+	xf_daemon --iface "$IF_P"
+	xf_daemon_stop TERM
+	scrape_cli before
+	[ "$(ops_metric "xdpfwd_interface_attached{interface=\"$IF_P\",mode=\"native\"}" "$XF_TMP/before.n")" -eq 1 ]
+	xf_p ip link set dev "$IF_P" xdp off
+	scrape_cli after
+	[ "$(ops_metric "xdpfwd_interface_attached{interface=\"$IF_P\",mode=\"native\"}" "$XF_TMP/after.n")" -eq 0 ]
+}
+
+@test "xdpfwd metrics: quotes and backslashes in an interface name are escaped" {
+	local odd="x\"q\\$XF_ID"
+	xf_p ip link set dev "$IF_P" down
+	xf_p ip link set dev "$IF_P" name "$odd"
+	IF_P=$odd	# so teardown detaches the renamed interface
+	xf_p ip link set dev "$IF_P" up
+	xf_daemon --iface "$IF_P"
+	scrape_cli m
+	grep -qF "xdpfwd_interface_attached{interface=\"x\\\"q\\\\$XF_ID\",mode=\"native\"} 1" "$XF_TMP/m"
+	# promparse.py decodes the escapes and normalises them back the same way.
+	grep -qF "xdpfwd_interface_attached{interface=\"x\\\"q\\\\$XF_ID\",mode=\"native\"} 1" "$XF_TMP/m.n"
+}
+
+@test "xdpfwd metrics: usage errors and a missing instance" {
+	run "$XDPFWD" metrics extra
+	[ "$status" -eq 2 ]
+	run "$XDPFWD" metrics --pin-dir "$PIN"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"no xdpfwd instance at $PIN"* ]]
+	run "$XDPFWD" metrics --help
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"--pin-dir"* ]]
+}
+
+@test "--metrics-listen: GET /metrics serves the same metrics over HTTP" {
+	xf_daemon --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
+	grep -q "serving metrics on http://127.0.0.1:$PORT/metrics" "$XF_TMP/daemon.err"
+	traffic
+	scrape_http h
+	[ "$(cat "$XF_TMP/h/status")" = 200 ]
+	grep -qx 'content-type: text/plain; version=0.0.4; charset=utf-8' "$XF_TMP/h/headers"
+	grep -qx 'connection: close' "$XF_TMP/h/headers"
+	[ "$(ops_metric 'xdpfwd_packets_total{action="drop",reason="blocklist"}' "$XF_TMP/h.n")" -eq 20 ]
+	# Same series as the command, in the same order.
+	scrape_cli c
+	diff <(sed 's/ [0-9]*$//' "$XF_TMP/h.n") <(sed 's/ [0-9]*$//' "$XF_TMP/c.n")
+	# A query string does not matter; HTTP/1.0 works.
+	mkdir -p "$XF_TMP/q"
+	xf_p $PROBE send 127.0.0.1 "$PORT" 'GET /metrics?name[]=up HTTP/1.0\r\n\r\n' "$XF_TMP/q"
+	[ "$(cat "$XF_TMP/q/status")" = 200 ]
+	$PROM "$XF_TMP/q/body" >/dev/null
+}
+
+@test "--metrics-listen: HEAD, unknown paths, other methods and garbage get proper answers" {
+	local big
+	xf_daemon --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
+	mkdir -p "$XF_TMP"/{head,nf,post,bad,big,lf}
+	xf_p $PROBE send 127.0.0.1 "$PORT" 'HEAD /metrics HTTP/1.1\r\n\r\n' "$XF_TMP/head"
+	[ "$(cat "$XF_TMP/head/status")" = 200 ]
+	[ ! -s "$XF_TMP/head/body" ]
+	grep -q '^content-length: [1-9]' "$XF_TMP/head/headers"
+	xf_p $PROBE send 127.0.0.1 "$PORT" 'GET / HTTP/1.1\r\n\r\n' "$XF_TMP/nf"
+	[ "$(cat "$XF_TMP/nf/status")" = 404 ]
+	xf_p $PROBE send 127.0.0.1 "$PORT" 'POST /metrics HTTP/1.1\r\nContent-Length: 0\r\n\r\n' "$XF_TMP/post"
+	[ "$(cat "$XF_TMP/post/status")" = 405 ]
+	grep -qx 'allow: GET, HEAD' "$XF_TMP/post/headers"
+	xf_p $PROBE send 127.0.0.1 "$PORT" 'hello there\r\n\r\n' "$XF_TMP/bad"
+	[ "$(cat "$XF_TMP/bad/status")" = 400 ]
+	big=$(printf 'X-Pad: %04000d\\r\\n' 0)
+	xf_p $PROBE send 127.0.0.1 "$PORT" "GET /metrics HTTP/1.1\\r\\n$big\\r\\n" "$XF_TMP/big"
+	[ "$(cat "$XF_TMP/big/status")" = 400 ]
+	# Bare LF line ends are accepted.
+	xf_p $PROBE send 127.0.0.1 "$PORT" 'GET /metrics HTTP/1.1\n\n' "$XF_TMP/lf"
+	[ "$(cat "$XF_TMP/lf/status")" = 200 ]
+	kill -0 "$XF_DAEMON_PID"
+}
+
+@test "--metrics-listen: stalled clients never block the loop and are cut off after 2 s" {
+	local out closed first
+	xf_daemon --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
+	# Three that send nothing and two that stop mid-request, held in the background.
+	xf_p $PROBE idle 127.0.0.1 "$PORT" 3 4 >"$XF_TMP/idle1" &
+	XF_PIDS+=($!)
+	xf_p $PROBE idle 127.0.0.1 "$PORT" 2 4 'GET /metr' >"$XF_TMP/idle2" &
+	XF_PIDS+=($!)
+	sleep 0.5
+	# Meanwhile scrapes are answered at once, and drop events still flow to the log.
+	xf_p "$XDPFWD" block add 198.18.0.2 --pin-dir "$PIN"
+	scrape_http h1
+	[ "$(cat "$XF_TMP/h1/status")" = 200 ]
+	xf_udp_send 198.18.0.2 3
+	xf_wait_lines 'drop blocklist src=198.18.0.2' 1
+	wait "${XF_PIDS[-1]}" "${XF_PIDS[-2]}"
+	read -r closed first <"$XF_TMP/idle1"
+	[ "$closed" -eq 3 ]
+	# Closed by the 2 s deadline (polled every 100 ms), not at once and not never.
+	awk -v t="$first" 'BEGIN { exit !(t >= 1.0 && t < 3.5) }'
+	read -r closed first <"$XF_TMP/idle2"
+	[ "$closed" -eq 2 ]
+	kill -0 "$XF_DAEMON_PID"
+}
+
+@test "--metrics-listen: a connection flood evicts the oldest, and the newest scrape is served" {
+	xf_daemon --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
+	xf_p $PROBE idle 127.0.0.1 "$PORT" 30 3 >"$XF_TMP/flood" &
+	XF_PIDS+=($!)
+	sleep 0.5
+	scrape_http h
+	[ "$(cat "$XF_TMP/h/status")" = 200 ]
+	wait "${XF_PIDS[-1]}"
+	read -r closed _ <"$XF_TMP/flood"
+	[ "$closed" -eq 30 ]
+	kill -0 "$XF_DAEMON_PID"
+}
+
+@test "--metrics-listen: IPv6 loopback" {
+	xf_daemon --iface "$IF_P" --metrics-listen "[::1]:$PORT"
+	scrape_http h ::1
+	[ "$(cat "$XF_TMP/h/status")" = 200 ]
+}
+
+@test "--metrics-listen: non-loopback needs --metrics-allow-remote" {
+	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "198.18.0.1:$PORT"
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"198.18.0.1:$PORT is not a loopback address; add --metrics-allow-remote"* ]]
+	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "0.0.0.0:$PORT"
+	[ "$status" -eq 2 ]
+	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "localhost"
+	[ "$status" -eq 2 ]
+	no_attachment
+	xf_daemon --iface "$IF_P" --metrics-listen "198.18.0.1:$PORT" --metrics-allow-remote
+	mkdir -p "$XF_TMP/remote"
+	xf_s $PROBE send 198.18.0.1 "$PORT" 'GET /metrics HTTP/1.1\r\n\r\n' "$XF_TMP/remote"
+	[ "$(cat "$XF_TMP/remote/status")" = 200 ]
+}
+
+@test "--metrics-listen: a port in use fails the start before anything changes" {
+	xf_p python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); time.sleep(20)' 3>&- &
+	XF_PIDS+=($!)
+	sleep 0.5
+	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"127.0.0.1:$PORT: Address already in use; another process"* ]]
+	no_attachment
+}
+
+@test "--metrics-textfile: rewritten atomically every stats interval, readable by node_exporter" {
+	local tf=$XF_TMP/textfile/xdpfwd.prom i before after
+	mkdir -p "$XF_TMP/textfile"
+	xf_daemon --iface "$IF_P" --metrics-textfile "$tf" --stats-interval 1
+	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	[ "$(stat -c %a "$tf")" = 644 ]
+	$PROM "$tf" >"$XF_TMP/t0.n"
+	before=$(ops_metric 'xdpfwd_packets_total{action="drop",reason="blocklist"}' "$XF_TMP/t0.n")
+	[ "$before" -eq 0 ]
+	xf_p "$XDPFWD" block add 198.18.0.2 --pin-dir "$PIN"
+	xf_udp_send 198.18.0.2 5
+	# Rewritten within the interval; a reader never sees a partial file.
+	for i in $(seq 40); do
+		$PROM "$tf" >"$XF_TMP/t1.n"
+		after=$(ops_metric 'xdpfwd_packets_total{action="drop",reason="blocklist"}' "$XF_TMP/t1.n")
+		[ "$after" -eq 5 ] && break
+		sleep 0.1
+	done
+	[ "$after" -eq 5 ]
+	[ ! -e "$tf.tmp" ]
+	[ "$(ls "$XF_TMP/textfile")" = xdpfwd.prom ]
+}
+
+@test "--metrics-textfile: an unwritable place fails the start before anything changes" {
+	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-textfile "$XF_TMP/no/such/dir/x.prom"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"--metrics-textfile $XF_TMP/no/such/dir/x.prom: cannot write in $XF_TMP/no/such/dir"* ]]
+	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-textfile "$XF_TMP/"
+	[ "$status" -eq 1 ]
+	no_attachment
+}
