@@ -103,6 +103,11 @@ static int attach_all(const struct daemon_opts *o, struct iface_plan *plan, stru
 				break;
 		}
 		if (ai->kind == ATTACH_OURS && !ai->dispatcher) {
+			/* Changing the mode would need a detach first, a window without filtering: keep it. */
+			if ((o->mode == MODE_SKB && ai->mode != XDP_MODE_SKB) ||
+			    (o->mode == MODE_NATIVE && ai->mode != XDP_MODE_NATIVE))
+				pr_warn("%s: keeping the running attachment's %s mode; to change it, run `xdpfwd detach --iface %s` first\n",
+					o->ifname[i], attach_mode_name(ai->mode), o->ifname[i]);
 			err = attach_replace_single(loaded_fd, o->ifindex[i], o->ifname[i], ai);
 			plan[i].mode = ai->mode;
 			continue;
@@ -138,6 +143,7 @@ static __u32 prog_id_of(int fd)
 
 static void announce(const struct daemon_opts *o, const struct iface_plan *plan, __u32 prog_id)
 {
+	char per_source[64], overall[96];
 	int i;
 
 	for (i = 0; i < o->n_ifaces; i++) {
@@ -150,10 +156,21 @@ static void announce(const struct daemon_opts *o, const struct iface_plan *plan,
 			pr_info("%s: attached program %u in %s mode\n", o->ifname[i], prog_id,
 				attach_mode_name(plan[i].mode));
 	}
-	if (o->log_enabled)
-		pr_info("logging drops: at most one event per source per %llu ms, %s%llu events/s overall\n",
-			(unsigned long long)o->log_source_interval_ms, o->log_rate ? "" : "unlimited ",
-			(unsigned long long)o->log_rate);
+	if (!o->log_enabled) {
+		pr_info("logging drops: off (--no-log)\n");
+		return;
+	}
+	if (o->log_source_interval_ms)
+		snprintf(per_source, sizeof(per_source), "at most one event per source per %llu ms",
+			 (unsigned long long)o->log_source_interval_ms);
+	else
+		snprintf(per_source, sizeof(per_source), "no per-source limit");
+	if (o->log_rate)
+		snprintf(overall, sizeof(overall), "at most %llu events/s overall (bursts of %llu)",
+			 (unsigned long long)o->log_rate, (unsigned long long)o->log_burst);
+	else
+		snprintf(overall, sizeof(overall), "unlimited events/s overall");
+	pr_info("logging drops: %s, %s\n", per_source, overall);
 }
 
 /* Housekeeping cadence, in event-loop ticks (EVENT_LOOP_TICK_MS). */
@@ -297,7 +314,7 @@ int daemon_run(struct daemon_opts *o)
 			goto out;
 		}
 	}
-	err = pinned_open_reuse(o->pin_dir, o->bpf_object, &skel, &found);
+	err = pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &skel, &found);
 	if (err)
 		goto out;
 	if (found)
@@ -353,7 +370,7 @@ int daemon_run(struct daemon_opts *o)
 
 	prog_fd = xdp_program__fd(xprog);
 	prog_id = prog_id_of(prog_fd);
-	err = pinned_pin_new(skel, o->pin_dir);
+	err = pinned_pin_new(skel, o->pin_dir, o->ifname[0]);
 	if (!err)
 		err = pinned_pin_prog(prog_fd, o->pin_dir);
 	if (!err)

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -133,7 +135,32 @@ void pinned_close(struct xdpfwd_bpf *skel)
 	object_image = NULL;
 }
 
-int pinned_open_reuse(const char *dir, const char *obj_path, struct xdpfwd_bpf **skelp, int *found)
+/*
+ * Where a map is pinned. Every map is shared by all daemons of the pin dir
+ * but the event ring buffer: each daemon drains its own, pinned as
+ * events_<its first interface> so a restart still reads the backlog. Returns
+ * 1 for the ring buffer when there is no owner (commands never touch it).
+ */
+static int map_pin_path(const struct bpf_map *map, const char *dir, const char *events_owner, char *path,
+			size_t len)
+{
+	char name[64];
+	size_t i;
+
+	if (strcmp(bpf_map__name(map), "events"))
+		return pin_path(path, len, dir, bpf_map__name(map));
+	if (!events_owner)
+		return 1;
+	snprintf(name, sizeof(name), "events_%s", events_owner);
+	/* bpffs names take no dots (eth0.100), and interface names may hold other odd bytes. */
+	for (i = 0; name[i]; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+			name[i] = '_';
+	return pin_path(path, len, dir, name);
+}
+
+int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_owner, struct xdpfwd_bpf **skelp,
+		      int *found)
 {
 	struct xdpfwd_bpf *skel;
 	struct bpf_map *map;
@@ -151,7 +178,9 @@ int pinned_open_reuse(const char *dir, const char *obj_path, struct xdpfwd_bpf *
 	bpf_object__for_each_map(map, skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
-		err = pin_path(path, sizeof(path), dir, bpf_map__name(map));
+		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
+		if (err == 1)
+			continue;
 		if (err)
 			goto fail;
 		fd = bpf_obj_get(path);
@@ -169,7 +198,7 @@ int pinned_open_reuse(const char *dir, const char *obj_path, struct xdpfwd_bpf *
 		close(fd);
 		if (err)
 			goto fail;
-		(*found)++;
+		*found += map != skel->maps.events;
 	}
 	if (bpf_map__fd(skel->maps.meta) >= 0) {
 		err = check_layout(skel, dir);
@@ -191,11 +220,11 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 	err = pin_dir_check(dir);
 	if (err)
 		return err;
-	err = pinned_open_reuse(dir, NULL, skelp, &found);
+	err = pinned_open_reuse(dir, NULL, NULL, skelp, &found);
 	if (err)
 		return err;
 	bpf_object__for_each_map(map, (*skelp)->obj)
-		want += !bpf_map__is_internal(map);
+		want += !bpf_map__is_internal(map) && map != (*skelp)->maps.events;
 	if (found != want) {
 		pr_warn("%s holds %d of xdpfwd's %d maps; start the daemon once to complete it, or remove the directory\n",
 			dir, found, want);
@@ -206,7 +235,7 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 	return 0;
 }
 
-int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir)
+int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_owner)
 {
 	struct xdpfwd_meta meta = {};
 	struct bpf_map *map;
@@ -217,7 +246,9 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir)
 	bpf_object__for_each_map(map, skel->obj) {
 		if (bpf_map__is_internal(map))
 			continue;
-		err = pin_path(path, sizeof(path), dir, bpf_map__name(map));
+		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
+		if (err == 1)
+			continue;
 		if (err)
 			return err;
 		if (access(path, F_OK) == 0)
@@ -277,15 +308,25 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
 {
 	struct bpf_map *map;
 	char path[PATH_MAX];
+	struct dirent *de;
 	int err = 0;
+	DIR *d;
 
 	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
+		if (bpf_map__is_internal(map) || map == skel->maps.events)
 			continue;
 		if (pin_path(path, sizeof(path), dir, bpf_map__name(map)) == 0 &&
 		    unlink(path) && errno != ENOENT)
 			err = -errno;
 	}
+	/* Every daemon's ring buffer, events_<iface>. */
+	d = opendir(dir);
+	while (d && (de = readdir(d)))
+		if (!strncmp(de->d_name, "events_", 7) && pin_path(path, sizeof(path), dir, de->d_name) == 0 &&
+		    unlink(path) && errno != ENOENT)
+			err = -errno;
+	if (d)
+		closedir(d);
 	if (pin_path(path, sizeof(path), dir, XDPFWD_PROG_PIN) == 0 && unlink(path) && errno != ENOENT)
 		err = -errno;
 	if (!err && rmdir(dir) && errno != ENOENT)

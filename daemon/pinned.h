@@ -13,10 +13,13 @@ struct xdpfwd_bpf;
 
 /*
  * Opens the skeleton and makes each of its maps reuse the pin under dir, if
- * any; *found counts them. obj_path, if not NULL, is a BPF object file to use
- * instead of the embedded one (an upgrade or a test build of the same source).
+ * any; *found counts the shared ones. obj_path, if not NULL, is a BPF object
+ * file to use instead of the embedded one (an upgrade or a test build of the
+ * same source). events_owner names the daemon whose ring buffer to reuse (its
+ * first interface); NULL leaves the ring buffer alone.
  */
-int pinned_open_reuse(const char *dir, const char *obj_path, struct xdpfwd_bpf **skel, int *found);
+int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_owner, struct xdpfwd_bpf **skel,
+		      int *found);
 
 /* Destroys a skeleton from pinned_open_reuse/pinned_open_all (NULL is fine). */
 void pinned_close(struct xdpfwd_bpf *skel);
@@ -24,8 +27,8 @@ void pinned_close(struct xdpfwd_bpf *skel);
 /* For commands: every map must be pinned already. Prints the reason on failure. */
 int pinned_open_all(const char *dir, struct xdpfwd_bpf **skel);
 
-/* After load: pins the maps that were created rather than reused, 0600, and stamps the layout. */
-int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir);
+/* After load: pins the maps that were created rather than reused (or whose pin was removed), 0600, and stamps the layout. */
+int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_owner);
 
 /* Pins prog_fd as dir/prog, replacing an older pin atomically. */
 int pinned_pin_prog(int prog_fd, const char *dir);

@@ -91,7 +91,7 @@ static void check_pins(struct watch *w)
 	pr_warn("pins under %s were removed; pinning again\n", w->o->pin_dir);
 	if (pin_dir_create(w->o->pin_dir, &created))
 		return;
-	if (!pinned_pin_new(w->skel, w->o->pin_dir))
+	if (!pinned_pin_new(w->skel, w->o->pin_dir, w->o->ifname[0]))
 		pinned_pin_prog(xdp_program__fd(w->xprog), w->o->pin_dir);
 }
 

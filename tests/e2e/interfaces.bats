@@ -1,0 +1,150 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# One instance on two interfaces shares one blocklist; detaching one keeps the pins,
+# detaching the last removes them. Pair 1: 198.18.0.0/24, pair 2: 198.19.0.0/24.
+
+load ../lib/netns.bash
+
+N=20
+XF_N=$N
+
+setup() {
+	xf_setup
+	xf_static_neigh
+	xf_setup_pair2
+	xf_recv_start
+}
+
+teardown() {
+	xf_teardown
+}
+
+@test "two interfaces share one blocklist: one block add enforces on both" {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	grep -q "$IF_P: attached program" "$XF_TMP/daemon.err"
+	grep -q "$IF_P2: attached program" "$XF_TMP/daemon.err"
+	xf_cli block add 198.18.0.2 198.19.0.3
+	run xf_round 198.18.0.2 198.19.0.3 198.19.0.2 198.18.0.3
+	[ "$output" = "198.18.0.2=0 198.19.0.3=0 198.19.0.2=$N 198.18.0.3=$N" ]
+	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
+	[ "$(xf_entry_packets 198.19.0.3)" = "$N" ]
+	run xf_json '[(i["name"], i["state"]) for i in sorted(j["interfaces"], key=lambda i: i["name"])]' \
+		xf_cli status --json
+	[ "$output" = "[('$IF_P', 'attached'), ('$IF_P2', 'attached')]" ]
+	# Both run the same program.
+	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)" = "$(xf_xdp_prog "$IF_P2" | cut -d' ' -f2)" ]
+}
+
+@test "drop log lines name the interface the packet arrived on" {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	xf_cli block add 198.18.0.2 198.19.0.3
+	xf_udp_send 198.18.0.2 3
+	xf_udp_send 198.19.0.3 3
+	xf_wait_lines ' drop ' 2
+	grep -qE " $IF_P drop blocklist src=198\.18\.0\.2 proto=udp " "$XF_TMP/daemon.out"
+	grep -qE " $IF_P2 drop blocklist src=198\.19\.0\.3 proto=udp " "$XF_TMP/daemon.out"
+}
+
+@test "detach one of two interfaces keeps the pins and the other's enforcement; the last takes the pins" {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	xf_cli block add 198.18.0.2 198.19.0.3
+	xf_daemon_stop TERM
+
+	run xf_cli detach --iface "$IF_P"
+	[ "$status" = 0 ]
+	[[ "$output" != *"removed the pins"* ]]
+	[ -e "$PIN/stats" ] && [ -e "$PIN/block_v4_addr" ] && [ -e "$PIN/prog" ]
+	[ -z "$(xf_xdp_prog "$IF_P")" ]
+	[[ "$(xf_xdp_prog "$IF_P2")" == "native "*" xdpfwd_xdp" ]]
+	run xf_round 198.18.0.2 198.19.0.3 198.19.0.2
+	[ "$output" = "198.18.0.2=$N 198.19.0.3=0 198.19.0.2=$N" ]
+	run xf_json '[i["name"] for i in j["interfaces"]]' xf_cli status --json
+	[ "$output" = "['$IF_P2']" ]
+	[ "$(xf_entry_packets 198.19.0.3)" = "$N" ]
+
+	run xf_cli detach --iface "$IF_P2"
+	[ "$status" = 0 ]
+	[[ "$output" == *"removed the pins under $PIN"* ]]
+	[ ! -e "$PIN" ]
+	[ -z "$(xf_xdp_prog "$IF_P2")" ]
+	run xf_round 198.18.0.2 198.19.0.3 198.19.0.2
+	[ "$output" = "198.18.0.2=$N 198.19.0.3=$N 198.19.0.2=$N" ]
+}
+
+@test "detach --all removes the firewall from every interface and the pins" {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	xf_cli block add 198.18.0.2 198.19.0.3
+	xf_daemon_stop TERM
+	run xf_cli detach --all
+	[ "$status" = 0 ]
+	[ -z "$(xf_xdp_prog "$IF_P")" ]
+	[ -z "$(xf_xdp_prog "$IF_P2")" ]
+	[ ! -e "$PIN" ]
+	run xf_round 198.18.0.2 198.19.0.3
+	[ "$output" = "198.18.0.2=$N 198.19.0.3=$N" ]
+}
+
+@test "a restart that adds an interface adopts the first and attaches the second" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2 198.19.0.3
+	xf_daemon_stop TERM
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	grep -q "$IF_P: adopted the running firewall" "$XF_TMP/daemon.err"
+	grep -q "$IF_P2: attached program" "$XF_TMP/daemon.err"
+	run xf_round 198.18.0.2 198.19.0.3 198.19.0.2
+	[ "$output" = "198.18.0.2=0 198.19.0.3=0 198.19.0.2=$N" ]
+}
+
+@test "an interface deleted under the firewall shows as gone and can still be detached" {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	xf_daemon_stop TERM
+	ip -n "$NS_P" link del "$IF_P2"
+	run xf_json '[(i["name"], i["state"]) for i in sorted(j["interfaces"], key=lambda i: i["name"])]' \
+		xf_cli status --json
+	[ "$output" = "[('$IF_P', 'attached'), ('$IF_P2', 'gone')]" ]
+	run xf_cli detach --iface "$IF_P2"
+	[ "$status" = 0 ]
+	[ -e "$PIN/stats" ]
+	run xf_cli detach --iface "$IF_P"
+	[ "$status" = 0 ]
+	[ ! -e "$PIN" ]
+}
+
+@test "detach one of two interfaces while the daemon runs: it lets that one go and keeps the other" {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	xf_cli block add 198.18.0.2 198.19.0.3
+	run xf_cli detach --iface "$IF_P"
+	[ "$status" = 0 ]
+	xf_wait_lines "$IF_P: detached by \`xdpfwd detach\`" 1 "$XF_TMP/daemon.err"
+	sleep 0.5 # a few watch rounds: nothing is put back
+	[ -z "$(xf_xdp_prog "$IF_P")" ]
+	[[ "$(xf_xdp_prog "$IF_P2")" == "native "*" xdpfwd_xdp" ]]
+	kill -0 "$XF_DAEMON_PID"
+	run xf_round 198.18.0.2 198.19.0.3 198.19.0.2
+	[ "$output" = "198.18.0.2=$N 198.19.0.3=0 198.19.0.2=$N" ]
+	[ -e "$PIN/stats" ]
+}
+
+@test "daemons for two interfaces sharing a pin dir each log only their own interface's drops" {
+	# The documented deployment: xdpfwd@A and xdpfwd@B with the default pin dir.
+	# Bug: the pinned "events" ring buffer is shared, so whichever daemon polls first prints
+	# (and consumes) the other's events; two consumers also race on the consumer position.
+	xf_daemon --iface "$IF_P" --log-source-interval 0 --log-rate unlimited
+	# The first daemon keeps writing to the renamed file.
+	mv "$XF_TMP/daemon.out" "$XF_TMP/first.out"
+	xf_daemon --iface "$IF_P2" --log-source-interval 0 --log-rate unlimited
+	xf_cli block add 198.18.0.2 198.19.0.2
+	# Bursts spread over the daemons' 100 ms polling phases.
+	for i in $(seq 8); do
+		xf_udp_send 198.18.0.2 10
+		xf_udp_send 198.19.0.2 10
+		sleep 0.13
+	done
+	[ "$(xf_wait_json 'j["events"]["sent"]' 160 xf_cli status --json)" = 160 ]
+	sleep 0.5
+	echo "first: $(grep -c ' drop ' "$XF_TMP/first.out") lines, second: $(grep -c ' drop ' "$XF_TMP/daemon.out") lines"
+	[ "$(grep -c " $IF_P drop blocklist src=198\.18\.0\.2 " "$XF_TMP/first.out")" = 80 ]
+	[ "$(grep -c " $IF_P2 drop blocklist src=198\.19\.0\.2 " "$XF_TMP/daemon.out")" = 80 ]
+	[ "$(grep -c ' drop ' "$XF_TMP/first.out")" = 80 ]
+	[ "$(grep -c ' drop ' "$XF_TMP/daemon.out")" = 80 ]
+}
