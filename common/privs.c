@@ -6,6 +6,9 @@
 #include "log.h"
 #include "privs.h"
 
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
@@ -22,8 +25,10 @@ int privs_check(const char *what)
 
 	/* Raw capget keeps libcap out of the build; the answer is the same. */
 	if (syscall(SYS_capget, &hdr, data) == 0 &&
-	    (has_cap(data, CAP_SYS_ADMIN) || (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN))))
+	    (has_cap(data, CAP_SYS_ADMIN) ||
+	     (has_cap(data, CAP_BPF) && has_cap(data, CAP_NET_ADMIN) && has_cap(data, CAP_PERFMON))))
 		return 0;
-	pr_warn("%s needs root (CAP_BPF, CAP_NET_ADMIN): run it with sudo or as root\n", what);
+	/* Without CAP_PERFMON the verifier refuses the program's pointer comparisons. */
+	pr_warn("%s needs root (CAP_BPF, CAP_NET_ADMIN, CAP_PERFMON): run it with sudo or as root\n", what);
 	return -EPERM;
 }

@@ -25,6 +25,8 @@
 #include "watch.h"
 #include "instance_lock.h"
 #include "event_loop.h"
+#include "metrics_http.h"
+#include "sd_notify.h"
 #include "ringbuf_consumer.h"
 #include "daemon.h"
 
@@ -243,7 +245,7 @@ static int repair_lists(struct xdpfwd_bpf *skel)
 }
 
 static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct xdp_program *xprog,
-		    const struct iface_plan *plan, __u32 prog_id)
+		    const struct iface_plan *plan, __u32 prog_id, struct metrics_server *metrics)
 {
 	struct housekeeping hk = {
 		.watch = {
@@ -260,6 +262,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		.out = stdout,
 		.on_tick = on_tick,
 		.ctx = &hk,
+		.metrics = metrics,
 	};
 	int err, i;
 
@@ -268,6 +271,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		hk.watch.mode[i] = plan[i].mode;
 	}
 
+	metrics_server_set_source(metrics, skel);
 	cfg.consumer = consumer_new(bpf_map__fd(skel->maps.events), o->log_format, stdout);
 	if (!cfg.consumer)
 		return -errno;
@@ -281,6 +285,7 @@ int daemon_run(struct daemon_opts *o)
 	struct iface_plan plan[XDPFWD_MAX_IFACES] = {};
 	struct xdp_program *xprog = NULL;
 	struct xdpfwd_bpf *skel = NULL;
+	struct metrics_server *metrics = NULL;
 	int ilock[XDPFWD_MAX_IFACES];
 	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
 	__u32 our_map_id = 0, prog_id;
@@ -294,6 +299,8 @@ int daemon_run(struct daemon_opts *o)
 		err = event_loop_block_signals();
 	if (!err)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
+	if (!err)
+		err = metrics_server_open(o, &metrics);
 	if (err)
 		return EXIT_FAILURE;
 	for (i = 0; i < o->n_ifaces; i++)
@@ -386,9 +393,12 @@ int daemon_run(struct daemon_opts *o)
 	pin_dir_unlock(lock);
 	lock = -1;
 	announce(o, plan, prog_id);
+	sd_notify_ready("enforcing on %d interface%s, pins in %s", o->n_ifaces, o->n_ifaces == 1 ? "" : "s",
+			o->pin_dir);
 
-	err = run_loop(skel, o, xprog, plan, prog_id);
+	err = run_loop(skel, o, xprog, plan, prog_id, metrics);
 out:
+	metrics_server_close(metrics);
 	pin_dir_unlock(lock);
 	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
 	xdp_program__close(xprog);

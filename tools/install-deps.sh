@@ -4,7 +4,7 @@
 # Does nothing (and needs no network) when all of it is already there.
 set -eu
 
-PKGS="make gcc clang llvm pkg-config libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
+PKGS="make gcc clang llvm pkg-config man-db systemd libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 libcmocka-dev libclang-rt-14-dev bats socat iproute2 iputils-ping util-linux python3 procps"
 
 missing=""
