@@ -16,6 +16,7 @@ struct xdpfwd_prefix {
 	__u8 family;		/* 4 or 6 */
 	__u8 prefixlen;		/* 0..32 or 0..128 */
 	__u8 addr[16];		/* network byte order; IPv4 uses the first 4 bytes, rest zero */
+	__u64 expires_at;	/* list files only: CLOCK_REALTIME seconds, 0 = never; not part of identity */
 };
 
 /* Longest output of the formatters below, NUL included ("<IPv6 text>/128"). */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "listfile.h"
@@ -81,6 +82,35 @@ void xdpfwd_prefix_set_sort_unique(struct xdpfwd_prefix_set *s)
 	s->n = last + 1;
 }
 
+/*
+ * What may follow the address on a line: timeout=DURATION (from now) or
+ * until=SECONDS (a CLOCK_REALTIME deadline, as --persist writes it).
+ */
+static int parse_options(char *opts, struct xdpfwd_prefix *p, char *why, size_t whylen)
+{
+	char *tok, *save = NULL, *end;
+	unsigned long long v;
+	__u64 secs;
+
+	for (tok = strtok_r(opts, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+		if (!strncmp(tok, "timeout=", 8)) {
+			if (xdpfwd_duration_parse(tok + 8, &secs, why, whylen))
+				return -EINVAL;
+			p->expires_at = (__u64)time(NULL) + secs;
+		} else if (!strncmp(tok, "until=", 6)) {
+			errno = 0;
+			v = strtoull(tok + 6, &end, 10);
+			if (tok[6] < '0' || tok[6] > '9' || errno || *end || !v)
+				return fail(-EINVAL, why, whylen, "'%s' is not a valid deadline", tok);
+			p->expires_at = v;
+		} else {
+			return fail(-EINVAL, why, whylen, "unexpected '%s' after the address (only timeout=DURATION)",
+				    tok);
+		}
+	}
+	return 0;
+}
+
 int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 			      struct xdpfwd_prefix_set *out, char *err, size_t errlen)
 {
@@ -88,6 +118,7 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 	size_t old_n = out->n, pos = 0, lineno = 0, n;
 	struct xdpfwd_prefix p;
 	const char *s, *end;
+	char *opts;
 	int ret;
 
 	if (err && errlen)
@@ -125,11 +156,19 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 
 		memcpy(line, s, n);
 		line[n] = '\0';
+		opts = line + strcspn(line, " \t");
+		if (*opts)
+			*opts++ = '\0';
 		ret = xdpfwd_prefix_parse(line, &p, why, sizeof(why));
+		if (!ret)
+			ret = parse_options(opts, &p, why, sizeof(why));
 		if (ret) {
 			fail(ret, err, errlen, "%s:%zu: %s", name, lineno, why);
 			goto rollback;
 		}
+		/* A persisted entry whose time ran out while nothing was running is simply gone. */
+		if (p.expires_at && p.expires_at <= (__u64)time(NULL))
+			continue;
 		ret = xdpfwd_prefix_set_push(out, &p);
 		if (ret) {
 			fail(ret, err, errlen, "%s: out of memory", name);

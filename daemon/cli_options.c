@@ -49,6 +49,10 @@ enum {
 	OPT_ALL,
 	OPT_TIMEOUT,
 	OPT_BPF_OBJECT,
+	OPT_BLOCKLIST_FILE,
+	OPT_ALLOWLIST_FILE,
+	OPT_STATE_DIR,
+	OPT_PERSIST,
 };
 
 #define PIN_DIR_OPTION \
@@ -78,6 +82,10 @@ static const struct argp_option daemon_options[] = {
 	  "node_exporter's textfile collector (name it *.prom)", 0 },
 	{ "drop-malformed", OPT_DROP_MALFORMED, NULL, 0, "Drop frames with truncated or invalid IP headers (default: pass)", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
+	{ "blocklist-file", OPT_BLOCKLIST_FILE, "FILE", 0,
+	  "Make the blocklist exactly FILE plus the --persist entries, at start and on SIGHUP", 0 },
+	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The same for the allowlist", 0 },
+	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
 	{ "bpf-object", OPT_BPF_OBJECT, "FILE", 0,
 	  "Load this build of the XDP program instead of the built-in one (upgrades without a new binary)", 0 },
 	VERBOSE_OPTION,
@@ -172,6 +180,15 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_BPF_OBJECT:
 		o->bpf_object = arg;
 		break;
+	case OPT_BLOCKLIST_FILE:
+		o->list_file[LIST_BLOCK] = arg;
+		break;
+	case OPT_ALLOWLIST_FILE:
+		o->list_file[LIST_ALLOW] = arg;
+		break;
+	case OPT_STATE_DIR:
+		o->state_dir = arg;
+		break;
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);
 		break;
@@ -224,6 +241,7 @@ int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_AUTO;
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	o->state_dir = "/var/lib/xdpfwd";
 	o->log_enabled = true;
 	o->log_rate = 100;
 	o->log_source_interval_ms = 1000;
@@ -243,6 +261,9 @@ static const struct argp_option list_options[] = {
 	{ "force", OPT_FORCE, NULL, 0, "add, load: accept a /0 prefix (matches every source)", 0 },
 	{ "timeout", OPT_TIMEOUT, "DURATION", 0,
 	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d); re-adding refreshes it", 0 },
+	{ "persist", OPT_PERSIST, NULL, 0,
+	  "add, del: also record the change in the state dir, so it survives a reboot", 0 },
+	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
 	VERBOSE_OPTION,
 	{},
 };
@@ -297,6 +318,12 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FORCE:
 		o->force = true;
 		break;
+	case OPT_PERSIST:
+		o->persist = true;
+		break;
+	case OPT_STATE_DIR:
+		o->state_dir = arg;
+		break;
 	case OPT_TIMEOUT: {
 		char err[160];
 
@@ -341,6 +368,8 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "no file given (use - for standard input)");
 		if (o->timeout_s && o->op != LIST_ADD)
 			argp_error(state, "--timeout goes with add");
+		if (o->persist && o->op != LIST_ADD && o->op != LIST_DEL)
+			argp_error(state, "--persist goes with add or del");
 		if (o->op == LIST_LOAD)
 			list_load_file(state, o);
 		xdpfwd_prefix_set_sort_unique(&o->prefixes);
@@ -385,6 +414,7 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 	memset(o, 0, sizeof(*o));
 	o->kind = kind;
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	o->state_dir = "/var/lib/xdpfwd";
 	use_exit_usage();
 	if (argp_parse(&argp, argc, argv, 0, NULL, &lp))
 		return EXIT_USAGE;

@@ -38,6 +38,8 @@ struct daemon_opts {
 	bool drop_malformed;
 	bool force;
 	const char *bpf_object;		/* another build of the program (upgrades, tests) */
+	const char *list_file[2];	/* --blocklist-file, --allowlist-file (by enum list_kind) */
+	const char *state_dir;		/* entries persisted with --persist */
 };
 
 enum list_kind {
@@ -60,6 +62,8 @@ struct list_opts {
 	bool json;
 	bool force;
 	__u64 timeout_s;			/* add --timeout; 0: permanent */
+	bool persist;				/* add/del: also in the state dir's file */
+	const char *state_dir;
 	const char *file;			/* load: path, or "-" for stdin */
 	struct xdpfwd_prefix_set prefixes;	/* validated, sorted, de-duplicated */
 };

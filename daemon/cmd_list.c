@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "pin.h"
@@ -10,6 +11,7 @@
 #include "names.h"
 #include "pinned.h"
 #include "lists.h"
+#include "list_files.h"
 #include "commands.h"
 
 /* Seconds left before the entry expires, 0 for a permanent one (at least 1 while it still applies). */
@@ -112,6 +114,10 @@ static int run(const struct list_opts *o, const struct list_maps *m)
 			pr_info("%slist: removed all %zu entries\n", kind, n);
 		break;
 	}
+	/* Under the same lock, so concurrent --persist edits cannot lose each other's lines. */
+	if (!err && o->persist)
+		err = list_state_update(o->state_dir, o->kind, &o->prefixes,
+					o->timeout_s ? (__u64)time(NULL) + o->timeout_s : 0, o->op == LIST_DEL);
 	pin_dir_unlock(lock);
 	return err;
 }

@@ -24,6 +24,7 @@
 #include "lists.h"
 #include "watch.h"
 #include "instance_lock.h"
+#include "list_files.h"
 #include "event_loop.h"
 #include "metrics_http.h"
 #include "sd_notify.h"
@@ -203,6 +204,33 @@ static void sweep_expired(struct watch *w)
 	pin_dir_unlock(lock);
 }
 
+/* SIGHUP: files are validated whole first; a bad one leaves the running lists as they are. */
+static void reload_files(void *ctx)
+{
+	struct watch *w = &((struct housekeeping *)ctx)->watch;
+	struct xdpfwd_prefix_set set[2] = {};
+	int kind, lock, err = 0;
+
+	for (kind = LIST_BLOCK; kind <= LIST_ALLOW && !err; kind++)
+		err = list_files_load(w->o, kind, &set[kind]);
+	if (err) {
+		pr_warn("SIGHUP: not reloading; the running lists stay as they are\n");
+		goto out;
+	}
+	lock = pin_dir_lock(w->o->pin_dir);
+	if (lock < 0)
+		goto out;
+	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++)
+		if (w->o->list_file[kind])
+			list_files_apply(w->skel, w->o, kind, &set[kind], 0);
+	pin_dir_unlock(lock);
+	if (!w->o->list_file[LIST_BLOCK] && !w->o->list_file[LIST_ALLOW])
+		pr_info("SIGHUP: no --blocklist-file or --allowlist-file to reload\n");
+out:
+	xdpfwd_prefix_set_free(&set[0]);
+	xdpfwd_prefix_set_free(&set[1]);
+}
+
 static int on_tick(void *ctx)
 {
 	struct housekeeping *hk = ctx;
@@ -225,6 +253,7 @@ static int on_tick(void *ctx)
 	}
 	return 0;
 }
+
 
 /* A replace killed past its flip is finished here, before we serve. */
 static int repair_lists(struct xdpfwd_bpf *skel)
@@ -261,6 +290,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		.stats_interval = o->stats_interval,
 		.out = stdout,
 		.on_tick = on_tick,
+		.on_reload = reload_files,
 		.ctx = &hk,
 		.metrics = metrics,
 	};
@@ -286,6 +316,7 @@ int daemon_run(struct daemon_opts *o)
 	struct xdp_program *xprog = NULL;
 	struct xdpfwd_bpf *skel = NULL;
 	struct metrics_server *metrics = NULL;
+	struct xdpfwd_prefix_set files[2] = {};
 	int ilock[XDPFWD_MAX_IFACES];
 	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
 	__u32 our_map_id = 0, prog_id;
@@ -300,9 +331,16 @@ int daemon_run(struct daemon_opts *o)
 	if (!err)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
 	if (!err)
+		err = list_files_load(o, LIST_BLOCK, &files[LIST_BLOCK]);
+	if (!err)
+		err = list_files_load(o, LIST_ALLOW, &files[LIST_ALLOW]);
+	if (!err)
 		err = metrics_server_open(o, &metrics);
-	if (err)
+	if (err) {
+		xdpfwd_prefix_set_free(&files[0]);
+		xdpfwd_prefix_set_free(&files[1]);
 		return EXIT_FAILURE;
+	}
 	for (i = 0; i < o->n_ifaces; i++)
 		ilock[i] = -1;
 	for (i = 0; i < o->n_ifaces; i++) {
@@ -382,6 +420,10 @@ int daemon_run(struct daemon_opts *o)
 		err = pinned_pin_prog(prog_fd, o->pin_dir);
 	if (!err)
 		err = repair_lists(skel);
+	if (!err)
+		err = list_files_apply(skel, o, LIST_BLOCK, &files[LIST_BLOCK], !found);
+	if (!err)
+		err = list_files_apply(skel, o, LIST_ALLOW, &files[LIST_ALLOW], !found);
 	for (i = 0; i < o->n_ifaces && !err; i++)
 		err = pinned_record_iface(skel, o->ifname[i], o->ifindex[i], attach_mode_record(plan[i].mode),
 					  prog_id);
@@ -405,6 +447,8 @@ out:
 	if (err && created && !found)
 		rmdir(o->pin_dir);
 	pinned_close(skel);
+	xdpfwd_prefix_set_free(&files[0]);
+	xdpfwd_prefix_set_free(&files[1]);
 	for (i = 0; i < o->n_ifaces; i++)
 		if (ilock[i] >= 0)
 			close(ilock[i]);

@@ -51,7 +51,7 @@ static void print_stats(const struct event_loop_cfg *cfg)
 }
 
 /* Returns 1 when the loop should stop. */
-static int handle_signal(int sfd)
+static int handle_signal(const struct event_loop_cfg *cfg, int sfd)
 {
 	struct signalfd_siginfo si;
 
@@ -60,7 +60,10 @@ static int handle_signal(int sfd)
 	if (si.ssi_signo == SIGHUP) {
 		/* systemd's ExecReload waits for nothing, but `systemctl status` shows the state. */
 		sd_notify_reloading();
-		pr_info("SIGHUP: nothing to reload\n");
+		if (cfg->on_reload)
+			cfg->on_reload(cfg->ctx);
+		else
+			pr_info("SIGHUP: nothing to reload\n");
 		sd_notify_send("READY=1");
 		return 0;
 	}
@@ -120,7 +123,7 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 		}
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.fd == sfd) {
-				stop |= handle_signal(sfd);
+				stop |= handle_signal(cfg, sfd);
 			} else if (metrics_fd >= 0 && evs[i].data.fd == metrics_fd) {
 				metrics_server_process(cfg->metrics);
 			} else if (evs[i].data.fd == tfd) {

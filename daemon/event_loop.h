@@ -21,6 +21,8 @@ struct event_loop_cfg {
 	FILE *out;
 	/* Called every tick (EVENT_LOOP_TICK_MS) for housekeeping; returns 1 to stop the loop. May be NULL. */
 	int (*on_tick)(void *ctx);
+	/* Called on SIGHUP to re-read files; may be NULL. */
+	void (*on_reload)(void *ctx);
 	void *ctx;
 	/* --metrics-listen / --metrics-textfile, served from the loop; NULL: neither. */
 	struct metrics_server *metrics;

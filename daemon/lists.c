@@ -41,6 +41,17 @@ __u64 list_boottime_ns(void)
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
+/* A list file's CLOCK_REALTIME deadline as the program's CLOCK_BOOTTIME one (0 stays never). */
+static __u64 entry_expiry_ns(const struct xdpfwd_prefix *p, __u64 fallback_ns)
+{
+	__s64 left;
+
+	if (!p->expires_at)
+		return fallback_ns;
+	left = (__s64)p->expires_at - (__s64)time(NULL);
+	return list_boottime_ns() + (left > 0 ? (__u64)left * 1000000000ULL : 1);
+}
+
 union list_key {
 	struct xdpfwd_v4_key v4;
 	struct xdpfwd_v6_key v6;
@@ -356,6 +367,7 @@ int list_add(const struct list_maps *m, const struct xdpfwd_prefix_set *set, __u
 	}
 	for (i = 0; i < set->n && !err; i++) {
 		fd = locate(m, &set->v[i], &k, 0);
+		fresh_val.expires_ns = entry_expiry_ns(&set->v[i], expires_ns);
 		/* NOEXIST keeps an existing entry's counters: adding twice is not a reset. */
 		if (!bpf_map_update_elem(fd, &k, &fresh_val, BPF_NOEXIST)) {
 			state[i] = 1;
@@ -367,12 +379,12 @@ int list_add(const struct list_maps *m, const struct xdpfwd_prefix_set *set, __u
 			report_write_error(m, &set->v[i], "adding", err);
 			break;
 		}
-		if (bpf_map_lookup_elem(fd, &k, &saved[i]) || saved[i].expires_ns == expires_ns)
+		if (bpf_map_lookup_elem(fd, &k, &saved[i]) || saved[i].expires_ns == fresh_val.expires_ns)
 			continue;
 		/* Re-adding sets the expiry anew (a refreshed ban), or makes the entry permanent. */
 		struct xdpfwd_entry upd = saved[i];
 
-		upd.expires_ns = expires_ns;
+		upd.expires_ns = fresh_val.expires_ns;
 		if (bpf_map_update_elem(fd, &k, &upd, BPF_EXIST)) {
 			err = -errno;
 			report_write_error(m, &set->v[i], "updating", err);
@@ -499,7 +511,7 @@ static void kv_free(struct kv *b)
  * trie_new / trie_gone  how the primary trie differs from it.
  */
 struct replace_plan {
-	struct kv exact_new[2], exact_gone[2], trie_next[2], trie_new[2], trie_gone[2];
+	struct kv exact_new[2], exact_gone[2], exact_retime[2], trie_next[2], trie_new[2], trie_gone[2];
 };
 
 static void plan_free(struct replace_plan *p)
@@ -509,6 +521,7 @@ static void plan_free(struct replace_plan *p)
 	for (f = 0; f < 2; f++) {
 		kv_free(&p->exact_new[f]);
 		kv_free(&p->exact_gone[f]);
+		kv_free(&p->exact_retime[f]);
 		kv_free(&p->trie_next[f]);
 		kv_free(&p->trie_new[f]);
 		kv_free(&p->trie_gone[f]);
@@ -523,7 +536,7 @@ static void plan_init(struct replace_plan *p)
 
 	memset(p, 0, sizeof(*p));
 	for (f = 0; f < 2; f++) {
-		p->exact_new[f].key_size = p->exact_gone[f].key_size = ks[f][0];
+		p->exact_new[f].key_size = p->exact_gone[f].key_size = p->exact_retime[f].key_size = ks[f][0];
 		p->trie_next[f].key_size = p->trie_new[f].key_size = p->trie_gone[f].key_size = ks[f][1];
 	}
 }
@@ -554,14 +567,21 @@ static int plan_build(const struct list_maps *m, const struct items *old, const 
 				val.flags |= SET1;
 				err = kv_push(&p->exact_gone[f], &k, &val);
 			} else if (c > 0) {
-				err = kv_push(&p->exact_new[f], &k, &hidden);
+				val = hidden;
+				val.expires_ns = entry_expiry_ns(n, 0);
+				err = kv_push(&p->exact_new[f], &k, &val);
+			} else if (o->entry.expires_ns != entry_expiry_ns(n, 0)) {
+				/* Kept exact entries stay (flags 0 is "in both sets"), with the file's expiry. */
+				val = o->entry;
+				val.expires_ns = entry_expiry_ns(n, 0);
+				err = kv_push(&p->exact_retime[f], &k, &val);
 			}
-			/* Kept exact entries stay as they are: flags 0 is "in both sets". */
 		} else if (c < 0) {
 			err = kv_push(&p->trie_gone[f], &k, &zero);
 		} else {
-			/* Loaded entries are permanent; counters carry over. */
+			/* Counters carry over; the expiry is the file's. */
 			memset(&val, 0, sizeof(val));
+			val.expires_ns = entry_expiry_ns(n, 0);
 			if (c == 0) {
 				val.packets = o->entry.packets;
 				val.bytes = o->entry.bytes;
@@ -630,8 +650,15 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 			err = kv_apply(net[f], &p.trie_new[f], 0);
 		if (!err && exact_fd[f] >= 0)
 			err = kv_apply(exact_fd[f], &p.exact_gone[f], 1);
+		if (!err && exact_fd[f] >= 0)
+			err = kv_apply(exact_fd[f], &p.exact_retime[f], 0);
 		if (!err && exact_fd[f] >= 0 && clear->n) {
-			memset(clear->values, 0, clear->n * sizeof(struct xdpfwd_entry));
+			struct xdpfwd_entry *e = (struct xdpfwd_entry *)clear->values;
+			size_t j;
+
+			/* In force in both sets from now on; their expiry stays. */
+			for (j = 0; j < clear->n; j++)
+				e[j].flags = 0;
 			err = kv_apply(exact_fd[f], clear, 0);
 		}
 	}

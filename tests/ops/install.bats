@@ -26,7 +26,9 @@ files() {
 @test "install with the default PREFIX puts each file in its place, uninstall removes them all" {
 	mk install
 	[ "$(files)" = "./etc/fail2ban/action.d/xdpfwd.conf
+./etc/xdpfwd/allowlist
 ./etc/xdpfwd/allowlist.example
+./etc/xdpfwd/blocklist
 ./etc/xdpfwd/blocklist.example
 ./etc/xdpfwd/xdpfwd.conf
 ./usr/local/lib/systemd/system/xdpfwd@.service

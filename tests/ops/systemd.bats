@@ -85,8 +85,13 @@ run_as_unit() {
 		c=${c#CAP_}
 		set="$set,+${c,,}"
 	done
+	# The installed list files (as make install puts them) and the state dir, under $XF_TMP.
+	mkdir -p "$XF_TMP/etc" "$XF_TMP/state"
+	cp "$BATS_TEST_DIRNAME/../../contrib/etc/xdpfwd/blocklist" "$BATS_TEST_DIRNAME/../../contrib/etc/xdpfwd/allowlist" \
+		"$XF_TMP/etc/"
 	cmd=$(unit_value ExecStart | sed -e "s|/usr/local/sbin/xdpfwd|$XDPFWD|" -e "s|%I|$IF_P|g" \
-		-e "s|/sys/fs/bpf/xdpfwd|$PIN|" -e 's|\$XDPFWD_OPTS||; s|\$XDPFWD_IFACE_OPTS||')
+		-e "s|/sys/fs/bpf/xdpfwd|$PIN|" -e "s|/etc/xdpfwd|$XF_TMP/etc|g" -e "s|/var/lib/xdpfwd|$XF_TMP/state|g" \
+		-e 's|\$XDPFWD_OPTS||; s|\$XDPFWD_IFACE_OPTS||')
 	# nsenter execs setpriv, which execs the daemon: $! is the daemon.
 	# shellcheck disable=SC2086
 	nsenter --net="/run/netns/$NS_P" setpriv --no-new-privs --inh-caps="$set" --ambient-caps="$set" \
@@ -115,7 +120,8 @@ wait_attached() {
 	wait_attached
 	ops_wait_grep 'READY=1' "$XF_TMP/notify.log"
 	ops_wait_grep 'WATCHDOG=1' "$XF_TMP/notify.log"
-	xf_p "$XDPFWD" block add 198.18.0.2 --pin-dir "$PIN"
+	# With the unit's list files, a runtime entry outlives a restart only with --persist.
+	xf_p "$XDPFWD" block add 198.18.0.2 --persist --state-dir "$XF_TMP/state" --pin-dir "$PIN"
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
 	# systemctl restart: stop, then a new process adopts the running firewall.

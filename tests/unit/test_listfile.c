@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "listfile.h"
@@ -43,6 +44,9 @@ static const struct list_case list_cases[] = {
 	{ BUF("10.0.0.0/8\n10.0.0.0/16\n10.0.0.0\n"), 0, "10.0.0.0/8 10.0.0.0/16 10.0.0.0" },
 	{ BUF("2001:db8::/32\n198.18.0.0/15\n::/0\n0.0.0.0/0\n"), 0,
 	  "0.0.0.0/0 198.18.0.0/15 ::/0 2001:db8::/32" },
+	/* Options after the address; an entry whose deadline passed is dropped, not an error. */
+	{ BUF("10.0.0.1 timeout=10m\n10.0.0.2\ttimeout=2h # c\n"), 0, "10.0.0.1 10.0.0.2" },
+	{ BUF("10.0.0.1 until=1\n10.0.0.2 until=99999999999\n"), 0, "10.0.0.2" },
 
 	{ BUF("10.0.0.1\n\n# c\n10.0.0.300\n"), -EINVAL,
 	  "t.list:4: '10.0.0.300' is not an IPv4 or IPv6 address" },
@@ -50,8 +54,12 @@ static const struct list_case list_cases[] = {
 	  "t.list:3: '10.0.0.1/24' has host bits set; did you mean 10.0.0.0/24?" },
 	{ BUF("10.0.0.1\n10.0.0.0/33"), -ERANGE, "t.list:2: prefix length 33 is out of range" },
 	{ BUF("bogus\n10.0.0.1\n"), -EINVAL, "t.list:1: 'bogus' is not" },
-	{ BUF("10.0.0.0 /24\n"), -EINVAL, "t.list:1: address contains whitespace" },
-	{ BUF("10.0.0.1 10.0.0.2\n"), -EINVAL, "t.list:1: address contains whitespace" },
+	{ BUF("10.0.0.0 /24\n"), -EINVAL, "t.list:1: unexpected '/24' after the address" },
+	{ BUF("10.0.0.1 10.0.0.2\n"), -EINVAL, "t.list:1: unexpected '10.0.0.2' after the address" },
+	{ BUF("10.0.0.1 timeout=\n"), -EINVAL, "t.list:1: " },
+	{ BUF("10.0.0.1 timeout=5x\n"), -EINVAL, "t.list:1: " },
+	{ BUF("10.0.0.1 until=abc\n"), -EINVAL, "t.list:1: 'until=abc' is not a valid deadline" },
+	{ BUF("10.0.0.1 until=0\n"), -EINVAL, "t.list:1: 'until=0' is not a valid deadline" },
 	{ BUF("10.0.0.1\r5\n"), -EINVAL, "t.list:1: address contains whitespace" },
 	{ BUF("::ffff:1.2.3.4\n"), -EINVAL, "t.list:1: '::ffff:1.2.3.4' is an IPv4-mapped" },
 	{ BUF("fe80::1%eth0\n"), -EINVAL, "t.list:1: 'fe80::1%eth0' has a zone id" },
@@ -72,6 +80,20 @@ static void format_set(const struct xdpfwd_prefix_set *s, char *buf, size_t len)
 			strncat(buf, " ", len - strlen(buf) - 1);
 		strncat(buf, one, len - strlen(buf) - 1);
 	}
+}
+
+/* timeout= lands about now + DURATION, until= exactly; lines without either never expire. */
+static void check_expiry(size_t i, const char *buf, const struct xdpfwd_prefix *p)
+{
+	__u64 now = (__u64)time(NULL);
+
+	if (strstr(buf, "timeout=10m") && p->addr[3] == 1 && (p->expires_at < now + 590 || p->expires_at > now + 610))
+		fail_msg("case %zu: timeout=10m gave expires_at %llu at %llu", i, (unsigned long long)p->expires_at,
+			 (unsigned long long)now);
+	if (strstr(buf, "until=99999999999") && p->expires_at != 99999999999ULL)
+		fail_msg("case %zu: until= not kept", i);
+	if (!strstr(buf, "timeout=") && !strstr(buf, "until=") && p->expires_at)
+		fail_msg("case %zu: a plain line got an expiry", i);
 }
 
 static void test_parse_buf(void **state)
@@ -96,6 +118,8 @@ static void test_parse_buf(void **state)
 			format_set(&s, got, sizeof(got));
 			if (strcmp(got, c->want))
 				fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, c->want);
+			for (size_t j = 0; j < s.n; j++)
+				check_expiry(i, c->buf, &s.v[j]);
 		}
 		xdpfwd_prefix_set_free(&s);
 	}
