@@ -421,11 +421,17 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 	return check_catch_all(o);
 }
 
-/* ---- status ---- */
+/* ---- status, metrics: a pin dir and maybe --json ---- */
 
 static const struct argp_option status_options[] = {
 	PIN_DIR_OPTION,
 	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	VERBOSE_OPTION,
+	{},
+};
+
+static const struct argp_option metrics_options[] = {
+	PIN_DIR_OPTION,
 	VERBOSE_OPTION,
 	{},
 };
@@ -464,37 +470,10 @@ int cli_parse_status(int argc, char **argv, struct status_opts *o)
 	return argp_parse(&argp, argc, argv, 0, NULL, o) ? EXIT_USAGE : 0;
 }
 
-/* ---- metrics ---- */
-
-static const struct argp_option metrics_options[] = {
-	PIN_DIR_OPTION,
-	VERBOSE_OPTION,
-	{},
-};
-
-static error_t metrics_parse_opt(int key, char *arg, struct argp_state *state)
+/* metrics takes status's options less --json, so it shares the parser and options struct. */
+int cli_parse_metrics(int argc, char **argv, struct status_opts *o)
 {
-	struct metrics_opts *o = state->input;
-
-	switch (key) {
-	case 'p':
-		o->pin_dir = arg;
-		break;
-	case 'v':
-		log_set_level(LOG_LEVEL_DEBUG);
-		break;
-	case ARGP_KEY_ARG:
-		argp_error(state, "unexpected argument '%s'", arg);
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-int cli_parse_metrics(int argc, char **argv, struct metrics_opts *o)
-{
-	static const struct argp argp = { metrics_options, metrics_parse_opt, NULL,
+	static const struct argp argp = { metrics_options, status_parse_opt, NULL,
 					  "Print the counters, list sizes and interfaces in the Prometheus text "
 					  "exposition format (what the daemon's --metrics-listen serves).",
 					  NULL, NULL, NULL };

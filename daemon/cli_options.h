@@ -73,9 +73,8 @@ struct status_opts {
 	bool json;
 };
 
-struct metrics_opts {
-	const char *pin_dir;
-};
+/* The same options as status; --json is simply not offered. */
+#define metrics_opts status_opts
 
 struct detach_opts {
 	const char *pin_dir;
@@ -88,7 +87,8 @@ struct detach_opts {
 int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o);
 int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts *o);
 int cli_parse_status(int argc, char **argv, struct status_opts *o);
-int cli_parse_metrics(int argc, char **argv, struct metrics_opts *o);
+/* metrics takes status's options but --json. */
+int cli_parse_metrics(int argc, char **argv, struct status_opts *o);
 int cli_parse_detach(int argc, char **argv, struct detach_opts *o);
 
 const char *list_kind_name(enum list_kind kind);

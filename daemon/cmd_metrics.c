@@ -14,7 +14,7 @@ int cmd_metrics(int argc, char **argv)
 {
 	struct metrics_snapshot snap;
 	struct xdpfwd_bpf *skel = NULL;
-	struct metrics_opts o;
+	struct status_opts o;
 	int err;
 
 	err = cli_parse_metrics(argc, argv, &o);
