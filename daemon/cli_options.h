@@ -73,9 +73,6 @@ struct status_opts {
 	bool json;
 };
 
-/* The same options as status; --json is simply not offered. */
-#define metrics_opts status_opts
-
 struct detach_opts {
 	const char *pin_dir;
 	char ifname[XDPFWD_MAX_IFACES][IF_NAMESIZE];
