@@ -32,7 +32,7 @@ __u32 attach_mode_record(enum xdp_attach_mode mode)
 
 static bool prog_uses_map(__u32 prog_id, __u32 map_id)
 {
-	__u32 ids[64], len;
+	__u32 ids[64] = {}, len;
 	struct bpf_prog_info info;
 	bool found = false;
 	int fd, i;

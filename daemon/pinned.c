@@ -36,12 +36,17 @@ static int check_compatible(const struct bpf_map *map, int fd, const char *path)
 		pr_warn("%s is not a BPF map (%s); remove it or use another --pin-dir\n", path, strerror(errno));
 		return -EINVAL;
 	}
+	/* max_entries too: bpf_map__reuse_fd would silently take the pinned size over ours. */
 	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
 	    info.value_size != bpf_map__value_size(map) || info.map_flags != bpf_map__map_flags(map) ||
-	    strcmp(info.name, bpf_map__name(map))) {
-		pr_warn("%s is a map '%s' (type %u, key %u, value %u bytes) that this xdpfwd does not use; "
-			"remove it or use another --pin-dir\n",
-			path, info.name, info.type, info.key_size, info.value_size);
+	    info.max_entries != bpf_map__max_entries(map) || strcmp(info.name, bpf_map__name(map))) {
+		pr_warn("pinned map %s ('%s': type %u, key %u, value %u bytes, %u entries) does not match the program's "
+			"(type %u, key %u, value %u bytes, %u entries); nothing was changed. If the program is a new "
+			"build with another layout, detach the running instance first (its lists are not migrated); "
+			"if the pin is not xdpfwd's, remove it or use another --pin-dir\n",
+			path, info.name, info.type, info.key_size, info.value_size, info.max_entries,
+			bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
+			bpf_map__max_entries(map));
 		return -EINVAL;
 	}
 	return 0;

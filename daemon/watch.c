@@ -80,13 +80,33 @@ static void check_iface(struct watch *w, int i)
 	reattach(w, i, ifindex);
 }
 
-/* Pins removed by hand are put back from the fds the daemon still holds. */
-static void check_pins(struct watch *w)
+/* Any of the instance's pins (program, shared maps, our ring buffer) missing? */
+static int pins_missing(struct watch *w)
 {
 	char path[PATH_MAX];
+	struct bpf_map *map;
+
+	if (pin_path(path, sizeof(path), w->o->pin_dir, XDPFWD_PROG_PIN) || access(path, F_OK))
+		return 1;
+	bpf_object__for_each_map(map, w->skel->obj) {
+		if (bpf_map__is_internal(map) || map == w->skel->maps.events)
+			continue;
+		if (pin_path(path, sizeof(path), w->o->pin_dir, bpf_map__name(map)) || access(path, F_OK))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Pins removed by hand are put back from the fds the daemon still holds:
+ * otherwise the CLI loses the instance, and the next start would create an
+ * empty map in place of the missing one.
+ */
+static void check_pins(struct watch *w)
+{
 	int created;
 
-	if (pin_path(path, sizeof(path), w->o->pin_dir, XDPFWD_PROG_PIN) || access(path, F_OK) == 0)
+	if (!pins_missing(w))
 		return;
 	pr_warn("pins under %s were removed; pinning again\n", w->o->pin_dir);
 	if (pin_dir_create(w->o->pin_dir, &created))

@@ -5,7 +5,8 @@
 set -eu
 
 PKGS="make gcc clang llvm pkg-config man-db systemd libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
-libcmocka-dev libclang-rt-14-dev bats socat iproute2 iputils-ping util-linux python3 procps"
+libcmocka-dev libclang-rt-14-dev bats socat iproute2 iputils-ping util-linux python3 procps
+nftables valgrind"
 
 missing=""
 for p in $PKGS; do
