@@ -53,6 +53,7 @@ enum {
 	OPT_ALLOWLIST_FILE,
 	OPT_STATE_DIR,
 	OPT_PERSIST,
+	OPT_MIGRATE,
 };
 
 #define PIN_DIR_OPTION \
@@ -86,6 +87,9 @@ static const struct argp_option daemon_options[] = {
 	  "Make the blocklist exactly FILE plus the --persist entries, at start and on SIGHUP", 0 },
 	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The same for the allowlist", 0 },
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
+	{ "migrate", OPT_MIGRATE, NULL, 0,
+	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
+	  "(counters and expiry start afresh) instead of refusing", 0 },
 	{ "bpf-object", OPT_BPF_OBJECT, "FILE", 0,
 	  "Load this build of the XDP program instead of the built-in one (upgrades without a new binary)", 0 },
 	VERBOSE_OPTION,
@@ -179,6 +183,9 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_BPF_OBJECT:
 		o->bpf_object = arg;
+		break;
+	case OPT_MIGRATE:
+		o->migrate = true;
 		break;
 	case OPT_BLOCKLIST_FILE:
 		o->list_file[LIST_BLOCK] = arg;

@@ -40,6 +40,7 @@ struct daemon_opts {
 	const char *bpf_object;		/* another build of the program (upgrades, tests) */
 	const char *list_file[2];	/* --blocklist-file, --allowlist-file (by enum list_kind) */
 	const char *state_dir;		/* entries persisted with --persist */
+	bool migrate;			/* move pinned maps of another layout to this build's */
 };
 
 enum list_kind {

@@ -25,6 +25,7 @@
 #include "watch.h"
 #include "instance_lock.h"
 #include "list_files.h"
+#include "migrate.h"
 #include "event_loop.h"
 #include "metrics_http.h"
 #include "sd_notify.h"
@@ -317,6 +318,8 @@ int daemon_run(struct daemon_opts *o)
 	struct xdpfwd_bpf *skel = NULL;
 	struct metrics_server *metrics = NULL;
 	struct xdpfwd_prefix_set files[2] = {};
+	struct migration mig = {};
+	size_t migrated = 0;
 	int ilock[XDPFWD_MAX_IFACES];
 	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
 	__u32 our_map_id = 0, prog_id;
@@ -360,10 +363,20 @@ int daemon_run(struct daemon_opts *o)
 		}
 	}
 	err = pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &skel, &found);
+	if ((err == -EINVAL || err == -EPROTO) && o->migrate) {
+		/* Fresh maps for this build; the old ones stay in force until the swap. */
+		err = pinned_open_reuse(NULL, o->bpf_object, NULL, &skel, &found);
+		if (!err)
+			err = migrate_open_old(o->pin_dir, &mig);
+		if (!err)
+			pr_info("migrating the instance in %s to this build's map layout\n", o->pin_dir);
+	}
 	if (err)
 		goto out;
 	if (found)
 		our_map_id = pinned_map_id(bpf_map__fd(skel->maps.stats));
+	else if (mig.n)
+		our_map_id = mig.old_stats_id;
 	for (i = 0; i < o->n_ifaces; i++) {
 		err = attach_inspect(o->ifindex[i], our_map_id, &plan[i].before);
 		if (err)
@@ -397,6 +410,12 @@ int daemon_run(struct daemon_opts *o)
 				strerror(-err));
 			goto out;
 		}
+		/* The new maps are filled before the swap: the new program never runs on empty lists. */
+		if (mig.n) {
+			err = migrate_copy_entries(&mig, skel, &migrated);
+			if (err)
+				goto out;
+		}
 		xprog = xdp_program__from_fd(bpf_program__fd(skel->progs.xdpfwd_xdp));
 	} else {
 		DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = skel->obj, .prog_name = XDPFWD_PROG_NAME);
@@ -410,6 +429,15 @@ int daemon_run(struct daemon_opts *o)
 		goto out;
 	}
 	err = attach_all(o, plan, xprog, replace_single ? bpf_program__fd(skel->progs.xdpfwd_xdp) : -1);
+	if (err)
+		goto out;
+	/* Not attached before: nothing was enforced, so the lists may follow the attach. */
+	if (mig.n && !replace_single)
+		err = migrate_copy_entries(&mig, skel, &migrated);
+	if (mig.n && !err) {
+		migrate_unpin_old(&mig);
+		pr_info("migrated %zu list entries to the new maps (counters and expiry start afresh)\n", migrated);
+	}
 	if (err)
 		goto out;
 
@@ -447,6 +475,7 @@ out:
 	if (err && created && !found)
 		rmdir(o->pin_dir);
 	pinned_close(skel);
+	migrate_close(&mig);
 	xdpfwd_prefix_set_free(&files[0]);
 	xdpfwd_prefix_set_free(&files[1]);
 	for (i = 0; i < o->n_ifaces; i++)

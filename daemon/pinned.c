@@ -42,7 +42,7 @@ static int check_compatible(const struct bpf_map *map, int fd, const char *path)
 	    info.max_entries != bpf_map__max_entries(map) || strcmp(info.name, bpf_map__name(map))) {
 		pr_warn("pinned map %s ('%s': type %u, key %u, value %u bytes, %u entries) does not match the program's "
 			"(type %u, key %u, value %u bytes, %u entries); nothing was changed. If the program is a new "
-			"build with another layout, detach the running instance first (its lists are not migrated); "
+			"build with another layout, start it with --migrate to move the lists over; "
 			"if the pin is not xdpfwd's, remove it or use another --pin-dir\n",
 			path, info.name, info.type, info.key_size, info.value_size, info.max_entries,
 			bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
@@ -67,7 +67,7 @@ static int check_layout(struct xdpfwd_bpf *skel, const char *dir)
 	}
 	if (meta.layout_version != XDPFWD_LAYOUT_VERSION) {
 		pr_warn("maps pinned in %s have layout version %u, this xdpfwd uses %u; "
-			"detach that instance (xdpfwd detach) or use another --pin-dir\n",
+			"start it with --migrate to move the lists over, or use another --pin-dir\n",
 			dir, meta.layout_version, XDPFWD_LAYOUT_VERSION);
 		return -EPROTO;
 	}
@@ -179,6 +179,10 @@ int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_
 		if (!obj_path)
 			pr_warn("opening the embedded BPF object failed: %s\n", strerror(-err));
 		return err;
+	}
+	if (!dir) {	/* fresh maps, reusing nothing (a migration) */
+		*skelp = skel;
+		return 0;
 	}
 	bpf_object__for_each_map(map, skel->obj) {
 		if (bpf_map__is_internal(map))

@@ -16,7 +16,8 @@ struct xdpfwd_bpf;
  * any; *found counts the shared ones. obj_path, if not NULL, is a BPF object
  * file to use instead of the embedded one (an upgrade or a test build of the
  * same source). events_owner names the daemon whose ring buffer to reuse (its
- * first interface); NULL leaves the ring buffer alone.
+ * first interface); NULL leaves the ring buffer alone. A NULL dir reuses
+ * nothing. Pins of another shape or layout: -EINVAL or -EPROTO after saying so.
  */
 int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_owner, struct xdpfwd_bpf **skel,
 		      int *found);

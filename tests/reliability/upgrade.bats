@@ -171,3 +171,39 @@ build_variant() {
 	sleep 0.2
 	[ "$(rel_count 198.18.0.2)" = 0 ]
 }
+
+@test "--migrate moves a running instance to a build with another map layout under load: 0 leaked, every entry kept" {
+	# The "new layout": ifaces holds another value type and the allowlist another capacity.
+	build_variant relayout 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/; s/TRIE_PAIR(allow_v4, XDPFWD_MAX_ALLOW,/TRIE_PAIR(allow_v4, 2 * XDPFWD_MAX_ALLOW,/'
+	start_with_lists
+	xf_cli allow add 198.18.0.3
+	old=$(rel_prog_id)
+	# This binary's CLI knows only the old layout, so compare the maps' keys with bpftool.
+	keys() {
+		local m
+		for m in block_v4_addr block_v6_addr block_v4_net block_v6_net allow_v4 allow_v6; do
+			bpftool map dump pinned "$PIN/$m" -j |
+				python3 -c 'import json,sys; print(sorted(json.dumps(e["key"]) for e in json.load(sys.stdin)))'
+		done
+	}
+	before=$(keys)
+	xf_daemon_stop TERM
+	rel_flood_bg blocked 198.18.0.2 2000000 3 100000
+	sleep 0.3
+	xf_daemon --iface "$IF_P" --bpf-object "$XF_TMP/relayout.bpf.o" --migrate
+	grep 'migrated' "$XF_TMP/daemon.err"; grep -q 'migrated 206 list entries' "$XF_TMP/daemon.err"
+	rel_flood_wait blocked
+	sleep 0.3
+	leaked=$(rel_count 198.18.0.2)
+	rel_figure "--migrate under load: blocked flood sent $(rel_flood_sent blocked), leaked $leaked"
+	[ "$leaked" = 0 ]
+	[ "$(rel_prog_id)" != "$old" ]
+	# The pins are the new maps now, with every entry: the allowlist's capacity doubled.
+	[ "$(bpftool map show pinned "$PIN/allow_v4" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_entries"])')" = 131072 ]
+	[ "$(keys)" = "$before" ]
+	# And they are the maps the program uses: an entry added to the new pin is enforced.
+	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	[ "$(rel_flood 198.18.0.5 300 1 3000)" = 300 ]
+	sleep 0.2
+	[ "$(rel_count 198.18.0.5)" = 0 ]
+}
