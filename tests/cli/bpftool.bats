@@ -30,7 +30,7 @@ teardown() {
 		[ "$(stat -c %u "$f")" = 0 ]
 		n=$((n + 1))
 	done
-	for f in prog meta stats events ifaces $CLI_LIST_MAPS; do
+	for f in prog meta stats "events_$IF_P" ifaces $CLI_LIST_MAPS; do
 		[ -e "$PIN/$f" ]
 	done
 	[ "$n" -ge 12 ]
