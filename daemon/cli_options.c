@@ -33,6 +33,21 @@ static int parse_u64(const char *s, __u64 max, __u64 *out)
 	return 0;
 }
 
+/* --iface for the daemon and detach: a valid name (the kernel's rules), at most once each. */
+static void add_iface(struct argp_state *state, char (*names)[IF_NAMESIZE], int *n, const char *arg)
+{
+	int j;
+
+	if (*n >= XDPFWD_MAX_IFACES)
+		argp_failure(state, EXIT_USAGE, 0, "at most %d interfaces", XDPFWD_MAX_IFACES);
+	if (!*arg || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/'))
+		argp_failure(state, EXIT_USAGE, 0, "'%s' is not a valid interface name", arg);
+	for (j = 0; j < *n; j++)
+		if (!strcmp(names[j], arg))
+			argp_failure(state, EXIT_USAGE, 0, "interface %s given twice", arg);
+	snprintf(names[(*n)++], IF_NAMESIZE, "%s", arg);
+}
+
 enum {
 	OPT_LOG_FORMAT = 0x100,
 	OPT_LOG_RATE,
@@ -103,14 +118,7 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'i':
-		if (o->n_ifaces >= XDPFWD_MAX_IFACES)
-			argp_failure(state, EXIT_USAGE, 0, "at most %d interfaces", XDPFWD_MAX_IFACES);
-		if (!*arg || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/'))
-			argp_failure(state, EXIT_USAGE, 0, "'%s' is not a valid interface name", arg);
-		for (int j = 0; j < o->n_ifaces; j++)
-			if (!strcmp(o->ifname[j], arg))
-				argp_failure(state, EXIT_USAGE, 0, "interface %s given twice", arg);
-		snprintf(o->ifname[o->n_ifaces++], IF_NAMESIZE, "%s", arg);
+		add_iface(state, o->ifname, &o->n_ifaces, arg);
 		break;
 	case 'm':
 		if (!strcmp(arg, "auto"))
@@ -507,11 +515,7 @@ static error_t detach_parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'i':
-		if (o->n_ifaces >= XDPFWD_MAX_IFACES)
-			argp_failure(state, EXIT_USAGE, 0, "at most %d interfaces", XDPFWD_MAX_IFACES);
-		if (!*arg || strlen(arg) >= IF_NAMESIZE || strchr(arg, '/'))
-			argp_failure(state, EXIT_USAGE, 0, "'%s' is not a valid interface name", arg);
-		snprintf(o->ifname[o->n_ifaces++], IF_NAMESIZE, "%s", arg);
+		add_iface(state, o->ifname, &o->n_ifaces, arg);
 		break;
 	case OPT_ALL:
 		o->all = true;
