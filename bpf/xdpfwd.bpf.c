@@ -324,7 +324,7 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 				     struct verdict *v, __u64 now, __u32 len)
 {
 	struct xdpfwd_event *ev;
-	__u64 flags;
+	__u64 flags, backlog;
 
 	st->ev_eligible++;
 	if (!source_budget_take(v, now)) {
@@ -351,8 +351,15 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 	ev->vlan = v->vlan;
 	ev->pad[0] = 0;
 	ev->pad[1] = 0;
-	/* Waking the consumer per event costs more than the rest of the path; it polls instead. */
-	flags = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= XDPFWD_RINGBUF_WAKEUP_BYTES ?
+	/*
+	 * Waking the consumer per event costs more than the rest of the path; it
+	 * polls every 100 ms instead, and is woken once when the backlog crosses
+	 * the threshold (not on every event above it: a lagging consumer would
+	 * otherwise be woken per packet).
+	 */
+	backlog = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	flags = backlog >= XDPFWD_RINGBUF_WAKEUP_BYTES &&
+			backlog < XDPFWD_RINGBUF_WAKEUP_BYTES + 2 * (sizeof(*ev) + 8) ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(ev, flags);
 	st->ev_sent++;
