@@ -26,6 +26,13 @@ const volatile __u64 log_source_interval_ns = 1000000000ULL;
 const volatile __u64 log_global_interval_ns = 10000000ULL;
 const volatile __u64 log_global_tolerance_ns = 990000000ULL;
 
+/*
+ * Nanoseconds per jiffy, from the kernel's HZ (set by the loader); 0 when HZ
+ * is unknown. bpf_jiffies64() is inlined to one load while the coarse clock
+ * is a helper call, at the same resolution: this is the packet path's clock.
+ */
+const volatile __u64 ns_per_jiffy = 0;
+
 /* GCRA theoretical arrival time, shared by all CPUs; touched only by events. */
 __u64 log_tat_ns = 0;
 
@@ -280,6 +287,14 @@ malformed:
 		v->action = XDPFWD_ACT_DROP;
 }
 
+/* "xdpfwd clock" nanoseconds (see include/xdpfwd.h): what last_hit_ns and event times hold. */
+static __always_inline __u64 clock_ns(void)
+{
+	if (ns_per_jiffy)
+		return bpf_jiffies64() * ns_per_jiffy;
+	return bpf_ktime_get_coarse_ns();
+}
+
 /* GCRA over a shared TAT: lock-free, and touched only by events that passed the per-source limit. */
 static __always_inline int global_budget_take(__u64 now)
 {
@@ -324,7 +339,7 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 				     struct verdict *v, __u64 now, __u32 len)
 {
 	struct xdpfwd_event *ev;
-	__u64 flags, backlog;
+	__u64 flags, pos;
 
 	st->ev_eligible++;
 	if (!source_budget_take(v, now)) {
@@ -352,14 +367,14 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 	ev->pad[0] = 0;
 	ev->pad[1] = 0;
 	/*
-	 * Waking the consumer per event costs more than the rest of the path; it
-	 * polls every 100 ms instead, and is woken once when the backlog crosses
-	 * the threshold (not on every event above it: a lagging consumer would
-	 * otherwise be woken per packet).
+	 * A wakeup (an IPI, a hypervisor exit in a VM) costs far more than the
+	 * rest of the path, so the consumer polls every 100 ms and is woken once
+	 * per XDPFWD_RINGBUF_WAKEUP_BYTES produced: when this record's end
+	 * crosses such a boundary. (Waking whenever that much is waiting would
+	 * wake a lagging consumer on every event.)
 	 */
-	backlog = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	flags = backlog >= XDPFWD_RINGBUF_WAKEUP_BYTES &&
-			backlog < XDPFWD_RINGBUF_WAKEUP_BYTES + 2 * (sizeof(*ev) + 8) ?
+	pos = bpf_ringbuf_query(&events, BPF_RB_PROD_POS);
+	flags = (pos ^ (pos - (sizeof(*ev) + 8))) >= XDPFWD_RINGBUF_WAKEUP_BYTES ?
 		BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 	bpf_ringbuf_submit(ev, flags);
 	st->ev_sent++;
@@ -387,21 +402,29 @@ int xdpfwd_xdp(struct xdp_md *ctx)
 
 	classify(&c, &v, m);
 
-	if (v.action < XDPFWD_ACT_MAX && v.reason < XDPFWD_R_MAX) {
+	/* The drop path indexes with constants; a computed index costs a few ns. */
+	if (v.action == XDPFWD_ACT_DROP && v.reason == XDPFWD_R_BLOCKLIST) {
+		st->packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST]++;
+		st->bytes[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST] += len;
+	} else if (v.action < XDPFWD_ACT_MAX && v.reason < XDPFWD_R_MAX) {
 		st->packets[v.action][v.reason]++;
 		st->bytes[v.action][v.reason] += len;
 	}
 
 	if (v.entry) {
-		now = bpf_ktime_get_coarse_ns();
-		__sync_fetch_and_add(&v.entry->packets, 1);
-		__sync_fetch_and_add(&v.entry->bytes, len);
+		now = clock_ns();
+		/*
+		 * Plain increments: a locked add costs every hit, and only hits of one
+		 * entry on several CPUs at the same instant can lose a count.
+		 */
+		v.entry->packets++;
+		v.entry->bytes += len;
 		v.entry->last_hit_ns = now;
 	}
 	if (v.action == XDPFWD_ACT_DROP) {
 		if (log_enabled) {
 			if (!now)
-				now = bpf_ktime_get_coarse_ns();
+				now = clock_ns();
 			log_drop(ctx, st, &v, now, len);
 		}
 		return XDP_DROP;

@@ -26,6 +26,7 @@
 #include "instance_lock.h"
 #include "list_files.h"
 #include "migrate.h"
+#include "kclock.h"
 #include "event_loop.h"
 #include "metrics_http.h"
 #include "sd_notify.h"
@@ -64,6 +65,7 @@ static void configure(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
 {
 	__u64 interval = o->log_rate ? 1000000000ULL / o->log_rate : 0;
 
+	skel->rodata->ns_per_jiffy = kclock_ns_per_jiffy();
 	skel->rodata->drop_malformed = o->drop_malformed;
 	skel->rodata->log_enabled = o->log_enabled;
 	skel->rodata->log_source_interval_ns = o->log_source_interval_ms * 1000000ULL;

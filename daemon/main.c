@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpfwd: `xdpfwd --iface IFACE` runs the daemon; a first word names a subcommand. */
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,11 @@ int main(int argc, char **argv)
 	char name[64];
 	int err;
 
+	/*
+	 * libbpf's BTF parsing leaves megabytes of freed heap that glibc keeps;
+	 * large blocks from mmap go back to the kernel, keeping a long-lived daemon small.
+	 */
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	log_install_lib_printers();
 	/* Subcommands see "xdpfwd CMD" as their program name, so argp's messages read naturally. */
 	if (!strcmp(cmd, "block") || !strcmp(cmd, "allow") || !strcmp(cmd, "status") || !strcmp(cmd, "detach") ||

@@ -3,6 +3,7 @@
 #include <time.h>
 #include "xdpfwd.h"
 #include "names.h"
+#include "kclock.h"
 
 const char *action_name(unsigned int action)
 {
@@ -45,8 +46,9 @@ const char *proto_name(unsigned int proto)
 	}
 }
 
-void time_format_mono(__u64 mono_ns, char *buf, unsigned long len)
+void time_format_mono(__u64 t, char *buf, unsigned long len)
 {
+	__u64 mono_ns = kclock_to_monotonic(t);
 	struct timespec mono, real;
 	__s64 real_ns;
 	time_t secs;

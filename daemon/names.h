@@ -10,7 +10,7 @@ const char *reason_name(unsigned int reason);
 /* "udp", "tcp", "icmp", "ipv6-icmp", ... or NULL for a number the caller prints. */
 const char *proto_name(unsigned int proto);
 
-/* CLOCK_MONOTONIC nanoseconds (as the program records them) as UTC "2026-11-23T17:00:00.123Z". */
+/* A time as the program records it (common/kclock.h) as UTC "2026-11-23T17:00:00.123Z". */
 void time_format_mono(__u64 mono_ns, char *buf, unsigned long len);
 
 #endif

@@ -71,10 +71,13 @@ struct xdpfwd_lpm_v6_key {
 
 /*
  * Value of every list entry (exact or prefix, allow or block). The program
- * updates the counters atomically. last_log_ns keeps the per-source event
- * limit inside the entry the verdict already looked up, so an exact-address
- * drop costs no extra lookup for rate limiting.
- * Times are CLOCK_MONOTONIC nanoseconds (bpf_ktime_get_coarse_ns()).
+ * updates the counters without locked instructions (a hit of one entry on two
+ * CPUs at the same instant may lose a count). last_log_ns keeps the per-source
+ * event limit inside the entry the verdict already looked up, so an
+ * exact-address drop costs no extra lookup for rate limiting.
+ * last_hit_ns, last_log_ns and event times are on the "xdpfwd clock":
+ * jiffies64 * ns_per_jiffy when the kernel's HZ is known (see
+ * common/kclock.h for the conversion), else CLOCK_MONOTONIC (coarse) ns.
  */
 struct xdpfwd_entry {
 	__u64 packets;
@@ -113,7 +116,7 @@ struct xdpfwd_stats {
 
 /* Ring-buffer record, one per logged packet. */
 struct xdpfwd_event {
-	__u64 ts_ns;		/* CLOCK_MONOTONIC */
+	__u64 ts_ns;		/* xdpfwd clock (see struct xdpfwd_entry) */
 	__u32 ifindex;
 	__u32 len;		/* frame length */
 	__u8 addr[16];		/* source; IPv4 as ::ffff:a.b.c.d, zero if unparsed */
