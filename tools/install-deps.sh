@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Installs, from Debian 12's own archive, everything xdpfwd needs to build, run and test.
 # Does nothing (and needs no network) when all of it is already there.
+# `install-deps.sh bench` adds what only `make bench` needs.
 set -eu
 
 PKGS="make gcc clang llvm pkg-config man-db systemd libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
 libcmocka-dev libclang-rt-14-dev bats socat iproute2 iputils-ping util-linux python3 procps
 nftables valgrind"
+[ "${1:-}" = bench ] && PKGS="$PKGS ethtool gnuplot-nox linux-perf"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,376 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make bench: every contender, every scenario, side by side in one run, then the table and chart.
+#
+# It touches nothing it did not create: two network namespaces joined by a veth pair (addresses
+# from 198.18.0.0/15 and 2001:2::/48 only), spare veth pairs inside the receiving namespace for
+# the xdpfwd daemons to attach to, pins under /sys/fs/bpf/xfbench-$ID and xdpfwd-bench-$ID-*.
+# Everything goes on exit, Ctrl-C and failures included. Traffic is bounded by xfbench live's
+# --rounds, --max-seconds and packet limit.
+#
+# Environment: XDPFWD, XFBENCH, BENCH_OUT (set by bench.mk); BENCH_ROUNDS (default 20),
+# BENCH_SLOT_MS (default 200), BENCH_SCENARIOS (default: all, space separated names),
+# BENCH_NO_DOC=1 to leave BENCHMARKS.md alone, BENCH_VARIANTS to measure other builds of the
+# XDP program next to the real one: "NAME=FILE.bpf.o[,DAEMON_ARG...] ..." (each gets a daemon
+# started with --bpf-object FILE and the small list, and joins the one-source and pass scenarios).
+set -Eeuo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH_OUT=${BENCH_OUT:-$ROOT/build/bench}
+XFBENCH=${XFBENCH:-$BENCH_OUT/xfbench}
+XDPFWD_BUILT=${XDPFWD:-$ROOT/build/xdpfwd}
+# A copy: others may rebuild build/xdpfwd while this runs, and every step must use the same one.
+XDPFWD=$BENCH_OUT/xdpfwd.bench
+ROUNDS=${BENCH_ROUNDS:-20}
+SLOT_MS=${BENCH_SLOT_MS:-200}
+GEN_CPU=1
+CTL_CPU=0
+XDPFILTER_OBJ=/usr/lib/$(gcc -dumpmachine)/bpf/xdpfilt_alw_ip.o
+
+ID=$(printf '%05x' $(($$ % 0xfffff)))
+NS_G=xfb-$ID-g
+NS_R=xfb-$ID-r
+IF_G=xfbg$ID
+IF_R=xfbr$ID
+PINS=/sys/fs/bpf/xfbench-$ID
+XPIN=/sys/fs/bpf/xdpfwd-bench-$ID
+RES=$BENCH_OUT/results
+TMP=$(mktemp -d /tmp/xfbench.XXXXXX)
+LISTS=$BENCH_OUT/lists
+DAEMON_PIDS=()
+INSTANCES=()
+PERF_PID=
+LIVE_OUT=
+read -r -a VARIANTS <<<"${BENCH_VARIANTS:-}"
+
+log() { printf 'bench: %s\n' "$*" >&2; }
+die() { log "$*"; exit 1; }
+in_r() { nsenter --net="/run/netns/$NS_R" "$@"; }
+
+cleanup() {
+	local rc=$? pid inst
+	trap - EXIT INT TERM ERR
+	set +e
+	if [ -n "$PERF_PID" ]; then
+		kill -INT "$PERF_PID" 2>/dev/null
+		wait "$PERF_PID" 2>/dev/null
+	fi
+	for pid in "${DAEMON_PIDS[@]}"; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in "${DAEMON_PIDS[@]}"; do
+		wait "$pid" 2>/dev/null
+	done
+	# The daemons leave their program attached by design; detach also removes their pins.
+	for inst in "${INSTANCES[@]}"; do
+		[ -e "/run/netns/$NS_R" ] && in_r "$XDPFWD" detach --all --pin-dir "$inst" >/dev/null 2>&1
+		rm -rf "$inst"
+	done
+	# Deleting the namespaces takes their veths, XDP attachments and nft tables with them.
+	ip netns del "$NS_G" 2>/dev/null
+	ip netns del "$NS_R" 2>/dev/null
+	rm -rf "$PINS" "$TMP"
+	if [ $rc -ne 0 ]; then
+		log "failed (exit $rc); everything it created is removed"
+	fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+trap 'log "line $LINENO: failed: $BASH_COMMAND"' ERR
+
+preflight() {
+	[ "$(id -u)" = 0 ] || die "run as root: it creates namespaces and attaches XDP programs"
+	[ -x "$XFBENCH" ] && [ -x "$XDPFWD_BUILT" ] || die "build first: make bench"
+	cp "$XDPFWD_BUILT" "$XDPFWD"
+	[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: the generator runs on CPU $GEN_CPU, everything else on CPU $CTL_CPU"
+	# Run-time BPF statistics time every program run and about halve the packet rate.
+	[ "$(sysctl -n kernel.bpf_stats_enabled)" = 0 ] ||
+		die "kernel.bpf_stats_enabled is on; it distorts every number here: sysctl kernel.bpf_stats_enabled=0"
+	[ -r "$XDPFILTER_OBJ" ] || die "$XDPFILTER_OBJ missing: apt-get install xdp-tools"
+	mkdir -p "$RES"
+	rm -f "$RES"/*.csv
+}
+
+# The lists are deterministic: generated once, reused by later runs.
+make_lists() {
+	[ -s "$LISTS/1m.nft" ] && [ "$LISTS/1m.nft" -nt "$ROOT/bench/gen-lists.py" ] && return
+	log "generating the lists (once)"
+	python3 "$ROOT/bench/gen-lists.py" "$LISTS"
+}
+
+setup_net() {
+	local i
+	ip netns add "$NS_G"
+	ip netns add "$NS_R"
+	ip link add "$IF_G" netns "$NS_G" type veth peer name "$IF_R" netns "$NS_R"
+	ip -n "$NS_G" addr add 198.18.0.2/24 dev "$IF_G"
+	ip -n "$NS_R" addr add 198.18.0.1/24 dev "$IF_R"
+	ip -n "$NS_R" addr add 2001:2::1/64 dev "$IF_R" nodad
+	ip -n "$NS_G" link set "$IF_G" up
+	ip -n "$NS_R" link set "$IF_R" up
+	# GRO keeps the receiver's NAPI running without XDP: what the nftables slots need.
+	in_r ethtool -K "$IF_R" gro on
+	# One spare pair per xdpfwd instance: the daemon attaches there, the harness borrows its program.
+	for ((i = 0; i < 5 + ${#VARIANTS[@]}; i++)); do
+		ip -n "$NS_R" link add "xfba$ID$i" type veth peer name "xfbb$ID$i"
+		ip -n "$NS_R" link set "xfba$ID$i" up
+		ip -n "$NS_R" link set "xfbb$ID$i" up
+	done
+}
+
+rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+# start_daemon NAME ANCHOR ARGS...: an xdpfwd instance on CPU $CTL_CPU, waits until it is attached.
+start_daemon() {
+	local name=$1 anchor=$2 pin=$XPIN-$1 i
+	shift 2
+	INSTANCES+=("$pin")
+	taskset -c "$CTL_CPU" nsenter --net="/run/netns/$NS_R" "$XDPFWD" --iface "$anchor" --pin-dir "$pin" "$@" \
+		>/dev/null 2>"$TMP/$name.err" &
+	DAEMON_PIDS+=($!)
+	eval "PID_${name//-/_}=$!"
+	for i in $(seq 200); do
+		grep -qs 'attached program' "$TMP/$name.err" && return 0
+		sleep 0.05
+	done
+	cat "$TMP/$name.err" >&2
+	die "xdpfwd instance $name did not attach"
+}
+
+# Daemon start to attached, as an operator sees it (exec, BTF, maps, verifier, netlink): 5 times.
+measure_attach() {
+	local i t0 t1 pid pin=$XPIN-lat
+	INSTANCES+=("$pin")
+	for i in 1 2 3 4 5; do
+		t0=$(date +%s%N)
+		# A fresh file each time: the shell creates it asynchronously, an old one could answer first.
+		nsenter --net="/run/netns/$NS_R" "$XDPFWD" --iface "xfba${ID}4" --pin-dir "$pin" --no-log \
+			>/dev/null 2>"$TMP/lat$i.err" &
+		pid=$!
+		until grep -qs 'attached program' "$TMP/lat$i.err"; do
+			kill -0 "$pid" 2>/dev/null || { cat "$TMP/lat$i.err" >&2; die "xdpfwd did not start"; }
+			sleep 0.002
+		done
+		t1=$(date +%s%N)
+		kill "$pid"
+		wait "$pid" || true
+		in_r "$XDPFWD" detach --all --pin-dir "$pin" >/dev/null 2>&1
+		echo "control,attach_ms,$i,$(((t1 - t0) / 1000))" >>"$RES/control.csv"
+	done
+}
+
+setup_contenders() {
+	local t0 t1 out small
+
+	mkdir -p "$PINS"
+	"$XFBENCH" load ref "$PINS/ref"
+	"$XFBENCH" load ref "$PINS/ref-1m"
+	"$XFBENCH" load xdp-filter "$XDPFILTER_OBJ" "$PINS/xf"
+	"$XFBENCH" load xdp-filter "$XDPFILTER_OBJ" "$PINS/xf-1m" 1048576
+	"$XFBENCH" fill bare "$PINS/ref" "$LISTS/small.txt" >>"$RES/control.csv"
+	"$XFBENCH" fill bare "$PINS/ref-1m" "$LISTS/1m.txt" >>"$RES/control.csv"
+	"$XFBENCH" fill xdp-filter "$PINS/xf" "$LISTS/small.txt" >>"$RES/control.csv"
+	"$XFBENCH" fill xdp-filter "$PINS/xf-1m" "$LISTS/1m.txt" >>"$RES/control.csv"
+
+	log "xdpfwd: load + attach time"
+	measure_attach
+	log "xdpfwd: starting the four instances"
+	start_daemon nolog "xfba${ID}0" --no-log
+	start_daemon def "xfba${ID}1"
+	start_daemon logall "xfba${ID}2" --log-source-interval 0 --log-rate unlimited
+	start_daemon big "xfba${ID}3"
+	echo "control,rss_start_kib,logall,$(rss_kib "$PID_logall")" >>"$RES/control.csv"
+	echo "control,rss_start_kib,def,$(rss_kib "$PID_def")" >>"$RES/control.csv"
+
+	start_variants
+	small=$(grep -v '^#' "$LISTS/small.txt" | tr '\n' ' ')
+	for inst in nolog def logall "${VARIANTS[@]%%=*}"; do
+		# shellcheck disable=SC2086
+		"$XDPFWD" block add $small --pin-dir "$XPIN-$inst" >/dev/null 2>&1
+	done
+
+	log "xdpfwd block load of 1,000,000 entries"
+	if "$XDPFWD" block load /dev/null --pin-dir "$XPIN-big" >/dev/null 2>&1; then
+		t0=$(date +%s%N)
+		"$XDPFWD" block load "$LISTS/1m.txt" --pin-dir "$XPIN-big" >/dev/null 2>"$TMP/load.err" ||
+			{ cat "$TMP/load.err" >&2; die "xdpfwd block load failed"; }
+		t1=$(date +%s%N)
+		echo "control,block_load_ms,xdpfwd block load,$(((t1 - t0) / 1000000))" >>"$RES/control.csv"
+	else
+		# Only until the CLI has it: the same maps filled by batch updates, labelled as such.
+		t0=$(date +%s%N)
+		"$XFBENCH" fill xdpfwd "$XPIN-big" "$LISTS/1m.txt" >>"$RES/control.csv"
+		t1=$(date +%s%N)
+		echo "control,block_load_ms,xfbench fill (no xdpfwd block load yet),$(((t1 - t0) / 1000000))" \
+			>>"$RES/control.csv"
+	fi
+
+	log "nftables: nft -f of the same 1,000,000 entries"
+	in_r nft -f "$LISTS/small.nft"
+	t0=$(date +%s%N)
+	in_r nft -f "$LISTS/1m.nft"
+	t1=$(date +%s%N)
+	echo "control,nft_load_ms,nft -f,$(((t1 - t0) / 1000000))" >>"$RES/control.csv"
+	for out in small 1m; do
+		cat >"$TMP/nft-$out.on" <<-EOF
+			table netdev xfb_$out {
+				chain in {
+					type filter hook ingress device "$IF_R" priority 0; policy accept;
+					meta protocol ip ip saddr @s4 drop
+					meta protocol ip6 ip6 saddr @s6 drop
+				}
+			}
+		EOF
+		echo "delete chain netdev xfb_$out in" >"$TMP/nft-$out.off"
+	done
+}
+
+# Each BENCH_VARIANTS entry: a daemon running another build of the program, on a spare pair of its own.
+start_variants() {
+	local v name obj args k=5
+	for v in "${VARIANTS[@]}"; do
+		name=${v%%=*}
+		IFS=, read -r -a args <<<"${v#*=}"
+		obj=${args[0]}
+		[ -r "$obj" ] || die "BENCH_VARIANTS: $obj not found"
+		start_daemon "$name" "xfba$ID$k" --bpf-object "$(realpath "$obj")" "${args[@]:1}"
+		k=$((k + 1))
+	done
+}
+
+spec() {
+	local v
+	for v in "${VARIANTS[@]}"; do
+		[ "$1" = "${v%%=*}" ] && { echo "$1=xdp:$XPIN-$1/prog"; return; }
+	done
+	case $1 in
+	floor) echo "xdp-drop=xdp:$PINS/ref/xfb_drop" ;;
+	xdp-pass) echo "xdp-pass=xdp:$PINS/ref/xfb_pass" ;;
+	bare) echo "bare-hash=xdp:$PINS/ref/xfb_hash" ;;
+	bare-1m) echo "bare-hash-1m=xdp:$PINS/ref-1m/xfb_hash" ;;
+	xdpfwd-nolog) echo "xdpfwd-nolog=xdp:$XPIN-nolog/prog" ;;
+	xdpfwd) echo "xdpfwd=xdp:$XPIN-def/prog" ;;
+	xdpfwd-logall) echo "xdpfwd-logall=xdp:$XPIN-logall/prog" ;;
+	xdpfwd-1m) echo "xdpfwd-1m=xdp:$XPIN-big/prog" ;;
+	xdp-filter) echo "xdp-filter=xdp:$PINS/xf/xdpfilt_alw_ip" ;;
+	xdp-filter-1m) echo "xdp-filter-1m=xdp:$PINS/xf-1m/xdpfilt_alw_ip" ;;
+	nft) echo "nft=nft:$TMP/nft-small.on:$TMP/nft-small.off" ;;
+	nft-1m) echo "nft-1m=nft:$TMP/nft-1m.on:$TMP/nft-1m.off" ;;
+	*) die "unknown contender $1" ;;
+	esac
+}
+
+# scenario NAME SRC NSRC CONTENDER...
+scenario() {
+	local name=$1 src=$2 nsrc=$3 c args=()
+	shift 3
+	if [ -n "${BENCH_SCENARIOS:-}" ] && [[ " $BENCH_SCENARIOS " != *" $name "* ]]; then
+		return 0
+	fi
+	for c in "$@"; do
+		args+=(--contender "$(spec "$c")")
+	done
+	log "scenario $name: $# contenders x $ROUNDS rounds of ${SLOT_MS} ms slots"
+	taskset -c "$CTL_CPU" "$XFBENCH" live --scenario "$name" --gen-ns "$NS_G" --gen-if "$IF_G" \
+		--rx-ns "$NS_R" --rx-if "$IF_R" --cpu "$GEN_CPU" --src "$src" --nsrc "$nsrc" \
+		--slot-ms "$SLOT_MS" --rounds "$ROUNDS" --max-seconds 240 --floor "$(spec floor)" "${args[@]}" \
+		--out "$LIVE_OUT"
+}
+
+run_live() {
+	local v vars=("${VARIANTS[@]%%=*}")
+	LIVE_OUT=$RES/live.csv
+	echo "scenario,round,seq,contender,role,packets,frames,cpu_ns,wall_ns,start_ns,gen_tid" >"$LIVE_OUT"
+	scenario v4-1src 198.18.10.1 1 bare bare-1m xdpfwd-nolog xdpfwd xdpfwd-logall xdpfwd-1m xdp-filter nft \
+		"${vars[@]}"
+	echo "control,rss_flood_kib,logall,$(rss_kib "$PID_logall")" >>"$RES/control.csv"
+	echo "control,rss_flood_kib,def,$(rss_kib "$PID_def")" >>"$RES/control.csv"
+	for v in logall "${vars[@]}"; do
+		if [[ $v == *logall ]]; then
+			"$XFBENCH" evstats "$XPIN-$v" | sed "s/^/$v,/" >>"$RES/control.csv"
+		fi
+	done
+	scenario v6-1src 2001:2:0:10::1 1 bare xdpfwd-nolog xdpfwd xdpfwd-1m xdp-filter nft "${vars[@]}"
+	scenario v4-pass 198.18.20.1 1 xdp-pass bare xdpfwd xdpfwd-1m xdp-filter "${vars[@]}"
+	scenario v6-pass 2001:2:0:20::1 1 xdp-pass bare xdpfwd xdp-filter "${vars[@]}"
+	scenario v4-64-half 198.18.1.0 64 bare xdpfwd xdp-filter nft
+	scenario v4-65536-1m 198.19.0.0 65536 bare-1m xdpfwd-1m xdp-filter-1m nft-1m
+}
+
+# The one-source IPv4 scenario again, shorter, under perf: where each contender's time goes
+# (bench/profile.py). Separate from the measured run because sampling costs CPU time too.
+profile_pass() {
+	local vars=("${VARIANTS[@]%%=*}")
+
+	if ! command -v perf >/dev/null; then
+		log "perf is missing: no profile"
+		return 0
+	fi
+	log "profile pass: v4-1src under perf (cpu-clock samples on CPU $GEN_CPU)"
+	"$XFBENCH" jitlines "$XPIN-def/prog" >"$RES/jit-xdpfwd.tsv"
+	LIVE_OUT=$RES/prof.csv
+	echo "scenario,round,seq,contender,role,packets,frames,cpu_ns,wall_ns,start_ns,gen_tid" >"$LIVE_OUT"
+	perf record -q -C "$GEN_CPU" -e cpu-clock -c 100000 -k CLOCK_MONOTONIC -o "$RES/perf.data" \
+		-- sleep 600 >/dev/null 2>&1 &
+	PERF_PID=$!
+	sleep 1
+	ROUNDS=6 scenario v4-1src 198.18.10.1 1 bare xdpfwd-nolog xdpfwd xdpfwd-logall xdpfwd-1m xdp-filter nft \
+		"${vars[@]}"
+	kill -INT "$PERF_PID"
+	wait "$PERF_PID" || true
+	PERF_PID=
+	perf script -i "$RES/perf.data" --ns -F comm,tid,cpu,time,ip,sym >"$RES/perf.txt" 2>/dev/null
+	python3 "$ROOT/bench/profile.py" "$RES" "$ROOT" >/dev/null
+}
+
+run_progcost() {
+	local cases=(--case v4-hit=198.18.10.1 --case v4-pass=198.18.20.1 --case v6-hit=2001:2:0:10::1
+		--case v6-pass=2001:2:0:20::1 --case v4-vlan-hit=198.18.10.1/vlan1
+		--case v4-qinq-hit=198.18.10.1/vlan2)
+	local v vprogs=()
+
+	for v in "${VARIANTS[@]%%=*}"; do
+		vprogs+=(--prog "$v=$XPIN-$v/prog")
+	done
+	log "BPF_PROG_TEST_RUN cross-check"
+	taskset -c "$GEN_CPU" "$XFBENCH" progcost --repeat 500000 --runs 11 \
+		--prog "xdp-drop=$PINS/ref/xfb_drop" --prog "bare-hash=$PINS/ref/xfb_hash" \
+		--prog "xdp-filter=$PINS/xf/xdpfilt_alw_ip" --prog "xdpfwd-nolog=$XPIN-nolog/prog" \
+		--prog "xdpfwd=$XPIN-def/prog" --prog "xdpfwd-1m=$XPIN-big/prog" "${vprogs[@]}" "${cases[@]}" \
+		>"$RES/progcost.csv"
+	# Last, because a non-empty allowlist costs every later packet a trie lookup.
+	"$XDPFWD" allow add 198.18.10.1 --pin-dir "$XPIN-nolog" >/dev/null 2>&1
+	taskset -c "$GEN_CPU" "$XFBENCH" progcost --repeat 500000 --runs 11 \
+		--prog "xdp-drop=$PINS/ref/xfb_drop" --prog "xdpfwd-nolog=$XPIN-nolog/prog" --case v4-allowlisted=198.18.10.1 \
+		--case v4-hit-allow-nonempty=198.18.1.0 --case v4-pass-allow-nonempty=198.18.20.1 \
+		>>"$RES/progcost.csv"
+}
+
+machine() {
+	{
+		echo "kernel=$(uname -r)"
+		echo "cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)"
+		echo "cpus=$(nproc)"
+		echo "mem_gib=$(awk '/^MemTotal/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo)"
+		echo "date=$(date -u +%Y-%m-%dT%H:%MZ)"
+		echo "xdpfwd=$("$XDPFWD" --version 2>/dev/null | head -1)"
+		echo "clang=$(clang --version | head -1)"
+		echo "libbpf=$(dpkg-query -W -f='${Version}' libbpf1 2>/dev/null)"
+		echo "xdp_tools=$(dpkg-query -W -f='${Version}' xdp-tools 2>/dev/null)"
+		echo "nftables=$(dpkg-query -W -f='${Version}' nftables 2>/dev/null)"
+		echo "rounds=$ROUNDS"
+		echo "slot_ms=$SLOT_MS"
+	} >"$RES/machine.txt"
+}
+
+preflight
+make_lists
+machine
+setup_net
+setup_contenders
+run_live
+profile_pass
+run_progcost
+log "report"
+python3 "$ROOT/bench/report.py" "$RES" "$ROOT" ${BENCH_NO_DOC:+--no-doc}
