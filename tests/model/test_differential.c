@@ -33,6 +33,7 @@
 #include "xdpfwd.h"
 #include "xdpfwd.skel.h"
 #include "frames.h"
+#include "xdp_run.h"
 #include "model.h"
 
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
@@ -144,26 +145,10 @@ fail:
 	return err;
 }
 
-/* The XDP verdict, or -errno when the kernel refuses the run. */
+/* The XDP verdict, or -errno when the kernel refuses the test run. */
 static int dut_run(struct dut *d, const void *data, __u32 len)
 {
-	struct xdp_md ctx = {
-		.data_end = len,
-		.ingress_ifindex = d->ifindex,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = data,
-		.data_size_in = len,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
-	int err;
-
-	err = bpf_prog_test_run_opts(d->prog_fd, &opts);
-	if (err)
-		return err < 0 ? err : -EIO;
-	return opts.retval;
+	return xdp_run(d->prog_fd, d->ifindex, data, len);
 }
 
 static int dut_read_stats(struct dut *d, struct xdpfwd_stats *sum)

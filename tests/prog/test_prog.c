@@ -30,6 +30,7 @@
 #include "xdpfwd.h"
 #include "xdpfwd.skel.h"
 #include "frames.h"
+#include "xdp_run.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -239,26 +240,10 @@ static int fx_teardown(void **state)
 
 /* ---- running frames and reading state -------------------------------------- */
 
-/* Returns the XDP verdict, or -errno when the kernel refuses the test run. */
+/* The XDP verdict, or -errno when the kernel refuses the test run. */
 static int run_frame(struct fixture *fx, const void *data, __u32 len)
 {
-	struct xdp_md ctx = {
-		.data_end = len,
-		.ingress_ifindex = fx->ifindex,
-	};
-	LIBBPF_OPTS(bpf_test_run_opts, opts,
-		.data_in = data,
-		.data_size_in = len,
-		.ctx_in = &ctx,
-		.ctx_size_in = sizeof(ctx),
-		.repeat = 1,
-	);
-	int err;
-
-	err = bpf_prog_test_run_opts(fx->prog_fd, &opts);
-	if (err)
-		return err < 0 ? err : -EIO;
-	return opts.retval;
+	return xdp_run(fx->prog_fd, fx->ifindex, data, len);
 }
 
 static bool read_stats(struct fixture *fx, struct xdpfwd_stats *sum)
