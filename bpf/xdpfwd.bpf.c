@@ -170,28 +170,39 @@ static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
 		__e && !expired(__e) ? __e : NULL;				\
 	})
 
+/*
+ * The verdict rules, once for both families (the maps and key types differ,
+ * so a macro, not a function): the allowlist wins, then the exact hash, then
+ * the prefix trie. Returns from the caller on an allowlist hit.
+ */
+#define MATCH_LISTS(v, m, lk, len, allow, hash, net)					\
+	do {										\
+		if (MAY_MATCH((m)->active_allow, allow)) {				\
+			(v)->entry = TRIE_MATCH((m)->active_allow, allow, lk, len);	\
+			if ((v)->entry) {						\
+				(v)->reason = XDPFWD_R_ALLOWLIST;			\
+				return;							\
+			}								\
+		}									\
+		(v)->entry = live(in_set(bpf_map_lookup_elem(&hash, (lk)->addr),	\
+					 (m)->active_block));				\
+		if ((v)->entry)								\
+			(v)->exact = 1;							\
+		else if (MAY_MATCH((m)->active_block, net))				\
+			(v)->entry = TRIE_MATCH((m)->active_block, net, lk, len);	\
+		if ((v)->entry) {							\
+			(v)->action = XDPFWD_ACT_DROP;					\
+			(v)->reason = XDPFWD_R_BLOCKLIST;				\
+		}									\
+	} while (0)
+
 static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph,
 				     const struct xdpfwd_meta *m)
 {
 	struct xdpfwd_lpm_v4_key lk = { .prefixlen = 32 };
 
 	__builtin_memcpy(lk.addr, &iph->saddr, 4);
-	if (MAY_MATCH(m->active_allow, allow_v4)) {
-		v->entry = TRIE_MATCH(m->active_allow, allow_v4, &lk, 32);
-		if (v->entry) {
-			v->reason = XDPFWD_R_ALLOWLIST;
-			return;
-		}
-	}
-	v->entry = live(in_set(bpf_map_lookup_elem(&block_v4_addr, lk.addr), m->active_block));
-	if (v->entry)
-		v->exact = 1;
-	else if (MAY_MATCH(m->active_block, block_v4_net))
-		v->entry = TRIE_MATCH(m->active_block, block_v4_net, &lk, 32);
-	if (v->entry) {
-		v->action = XDPFWD_ACT_DROP;
-		v->reason = XDPFWD_R_BLOCKLIST;
-	}
+	MATCH_LISTS(v, m, &lk, 32, allow_v4, block_v4_addr, block_v4_net);
 }
 
 static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip6h,
@@ -200,22 +211,7 @@ static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip
 	struct xdpfwd_lpm_v6_key lk = { .prefixlen = 128 };
 
 	__builtin_memcpy(lk.addr, &ip6h->saddr, 16);
-	if (MAY_MATCH(m->active_allow, allow_v6)) {
-		v->entry = TRIE_MATCH(m->active_allow, allow_v6, &lk, 128);
-		if (v->entry) {
-			v->reason = XDPFWD_R_ALLOWLIST;
-			return;
-		}
-	}
-	v->entry = live(in_set(bpf_map_lookup_elem(&block_v6_addr, lk.addr), m->active_block));
-	if (v->entry)
-		v->exact = 1;
-	else if (MAY_MATCH(m->active_block, block_v6_net))
-		v->entry = TRIE_MATCH(m->active_block, block_v6_net, &lk, 128);
-	if (v->entry) {
-		v->action = XDPFWD_ACT_DROP;
-		v->reason = XDPFWD_R_BLOCKLIST;
-	}
+	MATCH_LISTS(v, m, &lk, 128, allow_v6, block_v6_addr, block_v6_net);
 }
 
 /* Parses the frame and fills in the verdict; never fails, malformed frames get their own reason. */

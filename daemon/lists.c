@@ -213,17 +213,19 @@ int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
 
 static int flush_map(int fd, size_t *removed)
 {
-	union list_key k;
+	struct map_dump d;
+	int err;
 
 	if (fd < 0)
 		return 0;
-	/* Always delete the first key: deleting while walking with get_next_key can skip entries. */
-	while (!bpf_map_get_next_key(fd, NULL, &k)) {
-		if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
-			return -errno;
-		(*removed)++;
-	}
-	return errno == ENOENT ? 0 : -errno;
+	/* Every key at once, then deleted in bulk: walking while deleting can skip entries. */
+	err = map_dump_all(fd, &d);
+	if (!err)
+		err = map_delete_many(fd, d.keys, d.n, d.key_size);
+	if (!err)
+		*removed += d.n;
+	map_dump_free(&d);
+	return err;
 }
 
 /* Sets and clears flag bits on every exact entry; deletes those having any bit of drop_if. */
@@ -265,24 +267,17 @@ static int retag_exact(const struct list_maps *m, __u32 drop_if, __u32 clear)
 static int copy_twins_to_primary(const struct list_maps *m)
 {
 	int pairs[2][2] = { { m->v4_net_b, m->v4_net }, { m->v6_net_b, m->v6_net } }, i, err = 0;
-	union list_key k, next;
-	struct xdpfwd_entry e;
+	struct map_dump d;
 	size_t dummy = 0;
-	void *prev;
 
 	for (i = 0; i < 2 && !err; i++) {
 		err = flush_map(pairs[i][1], &dummy);
-		prev = NULL;
-		while (!err && !bpf_map_get_next_key(pairs[i][0], prev, &next)) {
-			k = next;
-			prev = &k;
-			if (bpf_map_lookup_elem(pairs[i][0], &k, &e))
-				continue;
-			if (bpf_map_update_elem(pairs[i][1], &k, &e, BPF_ANY))
-				err = -errno;
-		}
-		if (!err && errno != ENOENT)
-			err = -errno;
+		if (!err)
+			err = map_dump_all(pairs[i][0], &d);
+		if (err)
+			break;
+		err = map_update_many(pairs[i][1], d.keys, d.values, d.n, d.key_size, d.value_size);
+		map_dump_free(&d);
 	}
 	return err;
 }
