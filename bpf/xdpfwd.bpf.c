@@ -177,19 +177,19 @@ static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
  */
 #define MATCH_LISTS(v, m, lk, len, allow, hash, net)					\
 	do {										\
-		if (MAY_MATCH((m)->active_allow, allow)) {				\
-			(v)->entry = TRIE_MATCH((m)->active_allow, allow, lk, len);	\
+		if (MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow)) {		\
+			(v)->entry = TRIE_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow, lk, len);	\
 			if ((v)->entry) {						\
 				(v)->reason = XDPFWD_R_ALLOWLIST;			\
 				return;							\
 			}								\
 		}									\
 		(v)->entry = live(in_set(bpf_map_lookup_elem(&hash, (lk)->addr),	\
-					 (m)->active_block));				\
+					 (m)->active_block & XDPFWD_ACTIVE_SET1));		\
 		if ((v)->entry)								\
 			(v)->exact = 1;							\
-		else if (MAY_MATCH((m)->active_block, net))				\
-			(v)->entry = TRIE_MATCH((m)->active_block, net, lk, len);	\
+		else if (MAY_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net))	\
+			(v)->entry = TRIE_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net, lk, len);	\
 		if ((v)->entry) {							\
 			(v)->action = XDPFWD_ACT_DROP;					\
 			(v)->reason = XDPFWD_R_BLOCKLIST;				\

@@ -17,7 +17,7 @@
  * it into the pinned "meta" map and refuses to reuse pins with another stamp
  * (libbpf only compares sizes, which a reordered struct would pass).
  */
-#define XDPFWD_LAYOUT_VERSION 1
+#define XDPFWD_LAYOUT_VERSION 2
 
 /* Map capacities. Exact entries live in hash maps, prefixes in LPM tries. */
 #define XDPFWD_MAX_ADDRS	1048576	/* exact addresses per family */
@@ -150,16 +150,26 @@ enum xdpfwd_mode {
  * "meta" map (array, key 0): who owns the pins, in which layout, and which
  * set of each list the program reads. Every LPM trie has a twin named NAME_b;
  * a whole-set replace fills the idle twin (and marks exact entries with
- * XDPFWD_ENTRY_F_NOT_IN_SET*) and flips the flag, so the program sees the old
- * set or the new one, never their union or nothing. At rest the flags are 0
- * and the maps without suffix are the live ones.
+ * XDPFWD_ENTRY_F_NOT_IN_SET*) and flips active_block in one write, so the
+ * program sees the old set or the new one, never their union or nothing.
+ *
+ * active_block holds two bits that must change together:
+ * XDPFWD_ACTIVE_TWIN selects the NAME_b tries; XDPFWD_ACTIVE_SET1 selects
+ * which NOT_IN_SET bit hides an exact entry. At rest the tries without suffix
+ * are live (so prefixes added with plain bpftool land in the live trie), but
+ * the exact set may rest on either bit: a replace then writes each new exact
+ * entry once, hidden from the current set, and never has to clear its bit.
+ * active_allow uses XDPFWD_ACTIVE_TWIN only (allow entries are all in tries).
  */
 struct xdpfwd_meta {
 	__u32 magic;		/* XDPFWD_META_MAGIC */
 	__u32 layout_version;	/* XDPFWD_LAYOUT_VERSION */
-	__u32 active_block;	/* 1: the program reads the block_*_net_b tries and set 1 */
-	__u32 active_allow;	/* 1: the program reads the allow_*_b maps */
+	__u32 active_block;	/* XDPFWD_ACTIVE_* */
+	__u32 active_allow;	/* XDPFWD_ACTIVE_TWIN or 0 */
 };
+
+#define XDPFWD_ACTIVE_TWIN (1U << 0)
+#define XDPFWD_ACTIVE_SET1 (1U << 1)
 
 #define XDPFWD_META_MAGIC 0x78647066 /* "xdpf" */
 

@@ -156,13 +156,13 @@ build_variant() {
 	start_with_lists
 	old=$(rel_prog_id)
 	xf_daemon_stop TERM
-	# struct xdpfwd_meta: magic "xdpf" (little-endian), layout_version 2, both sets at 0.
+	# struct xdpfwd_meta: magic "xdpf" (little-endian), layout_version 99, both sets at 0.
 	bpftool map update pinned "$PIN/meta" key 0 0 0 0 \
-		value 0x66 0x70 0x64 0x78 2 0 0 0 0 0 0 0 0 0 0 0
+		value 0x66 0x70 0x64 0x78 99 0 0 0 0 0 0 0 0 0 0 0
 	run xf_p timeout 10 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
-	[[ "$output" == *"layout version 2, this xdpfwd uses 1"* ]]
+	[[ "$output" == *"layout version 99, this xdpfwd uses 2"* ]]
 	[ "$(rel_prog_id)" = "$old" ]
 	# The CLI refuses those pins too, and the program still enforces.
 	run xf_cli block add 198.18.0.5
