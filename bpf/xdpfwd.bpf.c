@@ -67,12 +67,25 @@ TRIE_PAIR(block_v6_net, XDPFWD_MAX_NETS, struct xdpfwd_lpm_v6_key);
 TRIE_PAIR(allow_v4, XDPFWD_MAX_ALLOW, struct xdpfwd_lpm_v4_key);
 TRIE_PAIR(allow_v6, XDPFWD_MAX_ALLOW, struct xdpfwd_lpm_v6_key);
 
+/* One slot per interface (see XDPFWD_STATS_SLOT_*); the global counters are their sum. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 1);
+	__uint(max_entries, XDPFWD_STATS_SLOTS);
 	__type(key, __u32);
 	__type(value, struct xdpfwd_stats);
 } stats SEC(".maps");
+
+/*
+ * Which stats slot each interface of this daemon counts in: this program's
+ * own global data, written by its daemon before the program is attached and
+ * again when an interface comes back with a new ifindex. The slots themselves
+ * are allocated in the pinned "ifaces" map, shared by every daemon of the pin
+ * dir. A daemon has one or two interfaces as a rule, so a scan costs less
+ * than any map lookup.
+ */
+__u32 n_iface_slots = 0;
+__u32 iface_slot_ifindex[XDPFWD_MAX_IFACES] = {};
+__u32 iface_slot[XDPFWD_MAX_IFACES] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -86,7 +99,7 @@ struct {
 	__uint(max_entries, XDPFWD_RINGBUF_BYTES);
 } events SEC(".maps");
 
-/* Never read by the program: user space records attachments here. */
+/* Never read by the program: user space records attachments and stats slots here. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, XDPFWD_MAX_IFACES);
@@ -376,6 +389,17 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 	st->ev_sent++;
 }
 
+/* This interface's stats slot; frames of an interface no daemon recorded count as "other". */
+static __always_inline __u32 stats_slot(const struct xdp_md *ctx)
+{
+	__u32 ifindex = ctx->ingress_ifindex, n = n_iface_slots, i;
+
+	for (i = 0; i < XDPFWD_MAX_IFACES && i < n; i++)
+		if (iface_slot_ifindex[i] == ifindex)
+			return iface_slot[i];
+	return XDPFWD_STATS_SLOT_OTHER;
+}
+
 SEC("xdp")
 int xdpfwd_xdp(struct xdp_md *ctx)
 {
@@ -387,11 +411,11 @@ int xdpfwd_xdp(struct xdp_md *ctx)
 	struct xdpfwd_stats *st;
 	struct xdpfwd_meta *m;
 	__u32 len = c.end - c.pos;
-	__u32 zero = 0;
+	__u32 zero = 0, slot = stats_slot(ctx);
 	__u64 now = 0;
 
-	/* Both are array lookups the verifier inlines; they cannot fail for key 0. */
-	st = bpf_map_lookup_elem(&stats, &zero);
+	/* Both are array lookups the verifier inlines; they fail only for a slot out of range. */
+	st = bpf_map_lookup_elem(&stats, &slot);
 	m = bpf_map_lookup_elem(&meta, &zero);
 	if (!st || !m)
 		return XDP_PASS;

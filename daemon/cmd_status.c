@@ -23,11 +23,40 @@ struct counts {
 	long block_addr, block_net, allow;
 };
 
-static void print_text(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
-		       const struct xdpfwd_stats *st)
+/* "passed N packets, no_match N ..." per action, on lines starting with indent and the action's label. */
+static void print_verdicts(const char *indent, const struct xdpfwd_stats *st)
 {
 	__u64 total[XDPFWD_ACT_MAX] = {};
-	int i, a, r;
+	int a, r;
+
+	for (a = 0; a < XDPFWD_ACT_MAX; a++)
+		for (r = 0; r < XDPFWD_R_MAX; r++)
+			total[a] += st->packets[a][r];
+	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+		printf("%s%-10s %llu packets", indent, a == XDPFWD_ACT_PASS ? "passed" : "dropped",
+		       (unsigned long long)total[a]);
+		for (r = 0; r < XDPFWD_R_MAX; r++)
+			if (st->packets[a][r])
+				printf(", %s %llu", reason_name(r), (unsigned long long)st->packets[a][r]);
+		putchar('\n');
+	}
+}
+
+static int any_packets(const struct xdpfwd_stats *st)
+{
+	int a, r;
+
+	for (a = 0; a < XDPFWD_ACT_MAX; a++)
+		for (r = 0; r < XDPFWD_R_MAX; r++)
+			if (st->packets[a][r])
+				return 1;
+	return 0;
+}
+
+static void print_text(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
+		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other)
+{
+	int i;
 
 	printf("instance   %s (layout %d)\n", dir, XDPFWD_LAYOUT_VERSION);
 	printf("interfaces %d\n", n);
@@ -39,19 +68,17 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 		       s->live.kind == ATTACH_OURS ? s->live.ours_id : s->rec.prog_id,
 		       !s->exists ? "" : s->live.dispatcher ? "  (libxdp dispatcher: shared with other programs)" :
 		       "  (single program: libxdp dispatcher not in use)");
+		if (s->has_stats)
+			print_verdicts("    ", &s->stats);
 	}
 	printf("blocklist  %ld entries (%ld addresses, %ld prefixes)\n", c->block_addr + c->block_net,
 	       c->block_addr, c->block_net);
 	printf("allowlist  %ld entries\n", c->allow);
-	for (a = 0; a < XDPFWD_ACT_MAX; a++)
-		for (r = 0; r < XDPFWD_R_MAX; r++)
-			total[a] += st->packets[a][r];
-	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
-		printf("%-10s %llu packets", a == XDPFWD_ACT_PASS ? "passed" : "dropped", (unsigned long long)total[a]);
-		for (r = 0; r < XDPFWD_R_MAX; r++)
-			if (st->packets[a][r])
-				printf(", %s %llu", reason_name(r), (unsigned long long)st->packets[a][r]);
-		putchar('\n');
+	print_verdicts("", st);
+	/* The pinned program attached by hand somewhere no daemon recorded. */
+	if (any_packets(other)) {
+		printf("not recorded interfaces (the program attached by other means):\n");
+		print_verdicts("    ", other);
 	}
 	printf("events     eligible %llu, sent %llu, suppressed %llu (per-source %llu, global %llu), lost %llu\n",
 	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_sent,
@@ -60,10 +87,29 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 	       (unsigned long long)st->ev_lost);
 }
 
-static void print_json(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
-		       const struct xdpfwd_stats *st)
+/* "packets":{"pass":{reason:N,...},"drop":{...}},"bytes":{...} */
+static void print_verdicts_json(const struct xdpfwd_stats *st)
 {
-	int i, a, r, first;
+	const __u64 (*v)[XDPFWD_R_MAX];
+	int a, r, k;
+
+	for (k = 0; k < 2; k++) {
+		v = k ? st->bytes : st->packets;
+		printf("%s\"%s\":{", k ? "," : "", k ? "bytes" : "packets");
+		for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+			printf("%s\"%s\":{", a ? "," : "", action_name(a));
+			for (r = 0; r < XDPFWD_R_MAX; r++)
+				printf("%s\"%s\":%llu", r ? "," : "", reason_name(r), (unsigned long long)v[a][r]);
+			putchar('}');
+		}
+		putchar('}');
+	}
+}
+
+static void print_json(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
+		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other)
+{
+	int i;
 
 	char name[sizeof(ifs->rec.name) + 1];
 
@@ -78,20 +124,22 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 		printf("%s{\"name\":", i ? "," : "");
 		json_put_string(stdout, name);
 		printf(",\"ifindex\":%u,\"state\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"
-		       "\"dispatcher\":%s}",
+		       "\"dispatcher\":%s",
 		       s->ifindex, iface_status_state(s),
 		       s->rec.mode == XDPFWD_MODE_SKB ? "skb" : "native",
 		       s->live.kind == ATTACH_OURS ? s->live.ours_id : s->rec.prog_id,
 		       s->exists && s->live.dispatcher ? "true" : "false");
-	}
-	printf("],\"blocklist\":{\"addresses\":%ld,\"prefixes\":%ld},\"allowlist\":{\"entries\":%ld},\"packets\":{",
-	       c->block_addr, c->block_net, c->allow);
-	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
-		printf("%s\"%s\":{", a ? "," : "", action_name(a));
-		for (r = 0, first = 1; r < XDPFWD_R_MAX; r++, first = 0)
-			printf("%s\"%s\":%llu", first ? "" : ",", reason_name(r), (unsigned long long)st->packets[a][r]);
+		if (s->has_stats) {
+			putchar(',');
+			print_verdicts_json(&s->stats);
+		}
 		putchar('}');
 	}
+	printf("],\"blocklist\":{\"addresses\":%ld,\"prefixes\":%ld},\"allowlist\":{\"entries\":%ld},",
+	       c->block_addr, c->block_net, c->allow);
+	print_verdicts_json(st);
+	fputs(",\"other_interfaces\":{", stdout);
+	print_verdicts_json(other);
 	printf("},\"events\":{\"eligible\":%llu,\"sent\":%llu,\"suppressed_source\":%llu,"
 	       "\"suppressed_global\":%llu,\"lost\":%llu}}\n",
 	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_sent,
@@ -108,7 +156,7 @@ int cmd_status(int argc, char **argv)
 {
 	struct iface_status ifs[XDPFWD_MAX_IFACES];
 	struct xdpfwd_bpf *skel = NULL;
-	struct xdpfwd_stats st;
+	struct xdpfwd_stats st, other;
 	struct status_opts o;
 	struct counts c;
 	int err, n;
@@ -122,6 +170,8 @@ int cmd_status(int argc, char **argv)
 	if (err)
 		goto out;
 	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
+	if (!err)
+		err = stats_read_slot(bpf_map__fd(skel->maps.stats), XDPFWD_STATS_SLOT_OTHER, &other);
 	if (err) {
 		pr_warn("reading counters failed: %s\n", strerror(-err));
 		goto out;
@@ -134,9 +184,9 @@ int cmd_status(int argc, char **argv)
 			     list_map_count(bpf_map__fd(skel->maps.allow_v6)));
 	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
 	if (o.json)
-		print_json(o.pin_dir, ifs, n, &c, &st);
+		print_json(o.pin_dir, ifs, n, &c, &st, &other);
 	else
-		print_text(o.pin_dir, ifs, n, &c, &st);
+		print_text(o.pin_dir, ifs, n, &c, &st, &other);
 out:
 	xdpfwd_bpf__destroy(skel);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -24,6 +24,7 @@
 #include "lists.h"
 #include "watch.h"
 #include "instance_lock.h"
+#include "iface_slots.h"
 #include "list_files.h"
 #include "migrate.h"
 #include "kclock.h"
@@ -277,7 +278,7 @@ static int repair_lists(struct xdpfwd_bpf *skel)
 }
 
 static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct xdp_program *xprog,
-		    const struct iface_plan *plan, __u32 prog_id, struct metrics_server *metrics)
+		    const struct iface_plan *plan, const __u32 *slots, __u32 prog_id, struct metrics_server *metrics)
 {
 	struct housekeeping hk = {
 		.watch = {
@@ -302,6 +303,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 	for (i = 0; i < o->n_ifaces; i++) {
 		hk.watch.ifindex[i] = o->ifindex[i];
 		hk.watch.mode[i] = plan[i].mode;
+		hk.watch.stats_slot[i] = slots[i];
 	}
 
 	metrics_server_set_source(metrics, skel);
@@ -323,6 +325,7 @@ int daemon_run(struct daemon_opts *o)
 	struct migration mig = {};
 	size_t migrated = 0;
 	int ilock[XDPFWD_MAX_IFACES];
+	__u32 slots[XDPFWD_MAX_IFACES];
 	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
 	__u32 our_map_id = 0, prog_id;
 
@@ -400,6 +403,10 @@ int daemon_run(struct daemon_opts *o)
 		}
 	}
 	configure(skel, o);
+	err = iface_slots_assign(skel, (const char (*)[IF_NAMESIZE])o->ifname, o->n_ifaces, slots);
+	if (err)
+		goto out;
+	iface_slots_preload(skel, o->ifindex, slots, o->n_ifaces);
 
 	/*
 	 * Swapping our own single program needs the new one loaded first; otherwise
@@ -456,7 +463,7 @@ int daemon_run(struct daemon_opts *o)
 		err = list_files_apply(skel, o, LIST_ALLOW, &files[LIST_ALLOW], !found);
 	for (i = 0; i < o->n_ifaces && !err; i++)
 		err = pinned_record_iface(skel, o->ifname[i], o->ifindex[i], attach_mode_record(plan[i].mode),
-					  prog_id);
+					  prog_id, slots[i]);
 	if (err) {
 		pr_warn("the firewall is attached but its pins under %s are incomplete; fix the cause and start xdpfwd again\n",
 			o->pin_dir);
@@ -468,7 +475,7 @@ int daemon_run(struct daemon_opts *o)
 	sd_notify_ready("enforcing on %d interface%s, pins in %s", o->n_ifaces, o->n_ifaces == 1 ? "" : "s",
 			o->pin_dir);
 
-	err = run_loop(skel, o, xprog, plan, prog_id, metrics);
+	err = run_loop(skel, o, xprog, plan, slots, prog_id, metrics);
 out:
 	metrics_server_close(metrics);
 	pin_dir_unlock(lock);

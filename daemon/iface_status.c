@@ -5,6 +5,7 @@
 #include "xdpfwd.skel.h"
 #include "netns.h"
 #include "pinned.h"
+#include "stats.h"
 #include "iface_status.h"
 
 int iface_status_read(struct xdpfwd_bpf *skel, struct iface_status *out, int max, int *n)
@@ -24,6 +25,10 @@ int iface_status_read(struct xdpfwd_bpf *skel, struct iface_status *out, int max
 		s->ifindex = key;
 		if (bpf_map_lookup_elem(fd, &key, &s->rec))
 			continue;
+		/* Counters are the instance's own, wherever the interface lives. */
+		s->has_stats = s->rec.stats_slot >= XDPFWD_STATS_SLOT_FIRST &&
+			       s->rec.stats_slot < XDPFWD_STATS_SLOTS &&
+			       !stats_read_slot(bpf_map__fd(skel->maps.stats), s->rec.stats_slot, &s->stats);
 		/* Another namespace's ifindex names some unrelated interface here: do not look. */
 		s->other_netns = s->rec.netns_ino && s->rec.netns_ino != netns_current();
 		s->exists = !s->other_netns && if_indextoname(key, name) != NULL;

@@ -18,9 +18,11 @@ struct iface_status {
 	struct attach_info live;	/* what runs there now (valid when exists) */
 	int exists;
 	int other_netns;		/* recorded from another namespace: not looked at */
+	int has_stats;			/* stats below were read (the record names a valid slot) */
+	struct xdpfwd_stats stats;	/* this interface's counters (iface_slots.h) */
 };
 
-/* Reads at most max records into out; *n says how many. */
+/* Reads at most max records, with each interface's counters, into out; *n says how many. */
 int iface_status_read(struct xdpfwd_bpf *skel, struct iface_status *out, int max, int *n);
 
 /* "attached", "detached", "gone" (no such ifindex here) or "other-netns". */

@@ -75,21 +75,29 @@ int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 		snprintf(m->name, sizeof(m->name), "%.*s", (int)sizeof(m->name) - 1, ifs[i].rec.name);
 		m->mode = ifs[i].rec.mode == XDPFWD_MODE_SKB ? "skb" : "native";
 		m->attached = !strcmp(iface_status_state(&ifs[i]), "attached");
+		m->has_stats = ifs[i].has_stats;
+		m->stats = ifs[i].stats;
 		s->n_ifaces++;
 	}
 	return 0;
 }
 
-/* One sample per action and reason, zeros too: rate() needs a series from the first scrape. */
-static void write_verdicts(FILE *f, const char *name, const __u64 v[XDPFWD_ACT_MAX][XDPFWD_R_MAX])
+/*
+ * One sample per action and reason, zeros too: rate() needs a series from the
+ * first scrape. iface, if not NULL, labels the samples with the interface.
+ */
+static void write_verdicts(FILE *f, const char *name, const char *iface,
+			   const __u64 v[XDPFWD_ACT_MAX][XDPFWD_R_MAX])
 {
 	unsigned int a, r;
 
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++) {
-			const char *labels[] = { "action", action_name(a), "reason", reason_name(r), NULL };
+			const char *global[] = { "action", action_name(a), "reason", reason_name(r), NULL };
+			const char *per_iface[] = { "interface", iface, "action", action_name(a), "reason",
+						    reason_name(r), NULL };
 
-			prom_sample(f, name, labels, v[a][r]);
+			prom_sample(f, name, iface ? per_iface : global, v[a][r]);
 		}
 }
 
@@ -108,10 +116,10 @@ int metrics_write(FILE *f, const struct metrics_snapshot *s)
 
 	prom_family(f, "xdpfwd_packets_total", "counter",
 		    "Packets judged by the XDP program, by verdict (pass or drop) and the reason for it.");
-	write_verdicts(f, "xdpfwd_packets_total", st->packets);
+	write_verdicts(f, "xdpfwd_packets_total", NULL, st->packets);
 	prom_family(f, "xdpfwd_bytes_total", "counter",
 		    "Bytes (whole frames) judged by the XDP program, by verdict and reason.");
-	write_verdicts(f, "xdpfwd_bytes_total", st->bytes);
+	write_verdicts(f, "xdpfwd_bytes_total", NULL, st->bytes);
 
 	prom_family(f, "xdpfwd_events_total", "counter",
 		    "Drop log events. Every dropped packet is eligible and ends in exactly one other outcome: "
@@ -140,6 +148,18 @@ int metrics_write(FILE *f, const struct metrics_snapshot *s)
 
 		prom_sample(f, "xdpfwd_interface_attached", labels, s->ifaces[i].attached);
 	}
+	prom_family(f, "xdpfwd_interface_packets_total", "counter",
+		    "Packets judged on each interface, by verdict and reason (the global counters are their sum, "
+		    "plus interfaces no longer recorded).");
+	for (i = 0; i < (unsigned int)s->n_ifaces; i++)
+		if (s->ifaces[i].has_stats)
+			write_verdicts(f, "xdpfwd_interface_packets_total", s->ifaces[i].name,
+				       s->ifaces[i].stats.packets);
+	prom_family(f, "xdpfwd_interface_bytes_total", "counter",
+		    "Bytes (whole frames) judged on each interface, by verdict and reason.");
+	for (i = 0; i < (unsigned int)s->n_ifaces; i++)
+		if (s->ifaces[i].has_stats)
+			write_verdicts(f, "xdpfwd_interface_bytes_total", s->ifaces[i].name, s->ifaces[i].stats.bytes);
 
 	prom_family(f, "xdpfwd_build_info", "gauge", "Always 1; the label says which xdpfwd wrote these metrics.");
 	prom_sample(f, "xdpfwd_build_info", (const char *[]){ "version", XDPFWD_VERSION, NULL }, 1);

@@ -29,6 +29,8 @@ struct metrics_iface {
 	char name[IF_NAMESIZE];
 	const char *mode;		/* "native" or "skb" */
 	int attached;			/* our program runs there now */
+	int has_stats;
+	struct xdpfwd_stats stats;	/* this interface's share of the counters */
 };
 
 struct metrics_snapshot {

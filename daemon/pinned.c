@@ -345,12 +345,14 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
 	return err;
 }
 
-int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id)
+int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id,
+			__u32 stats_slot)
 {
 	struct xdpfwd_iface rec = {
 		.mode = mode,
 		.prog_id = prog_id,
 		.netns_ino = netns_current(),
+		.stats_slot = stats_slot,
 	};
 	__u32 key = ifindex;
 

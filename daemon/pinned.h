@@ -37,8 +37,9 @@ int pinned_pin_prog(int prog_fd, const char *dir);
 /* Removes every pin of the instance and the directory. */
 int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir);
 
-/* Records an attachment in the ifaces map (mode: XDPFWD_MODE_*), with this process's netns. */
-int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id);
+/* Records an attachment in the ifaces map (mode: XDPFWD_MODE_*), with this process's netns and its stats slot. */
+int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id,
+			__u32 stats_slot);
 
 /* Kernel id of a map (0 on error). */
 unsigned int pinned_map_id(int map_fd);

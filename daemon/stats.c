@@ -8,37 +8,102 @@
 #include "names.h"
 #include "stats.h"
 
-int stats_read(int stats_fd, struct xdpfwd_stats *sum)
+/* Adds n per-CPU copies of struct xdpfwd_stats to *sum (the struct is all __u64). */
+static void add_copies(struct xdpfwd_stats *sum, const struct xdpfwd_stats *per, int n)
 {
-	int ncpu = libbpf_num_possible_cpus(), c, a, r;
-	struct xdpfwd_stats *per;
-	__u32 zero = 0;
+	__u64 *out = (__u64 *)sum;
+	const __u64 *in;
+	size_t i;
+	int c;
+
+	_Static_assert(sizeof(*sum) % sizeof(__u64) == 0, "struct xdpfwd_stats must be all __u64");
+	for (c = 0; c < n; c++) {
+		in = (const __u64 *)&per[c];
+		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+			out[i] += in[i];
+	}
+}
+
+/* Every CPU's copy of one slot; the caller frees *per and gets the CPU count back. */
+static int read_copies(int stats_fd, __u32 slot, struct xdpfwd_stats **per)
+{
+	int ncpu = libbpf_num_possible_cpus(), err;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	per = calloc(ncpu, sizeof(*per));
-	if (!per)
+	*per = calloc(ncpu, sizeof(**per));
+	if (!*per)
 		return -ENOMEM;
-	if (bpf_map_lookup_elem(stats_fd, &zero, per)) {
-		r = -errno;
-		free(per);
-		return r;
+	if (bpf_map_lookup_elem(stats_fd, &slot, *per)) {
+		err = -errno;
+		free(*per);
+		*per = NULL;
+		return err;
 	}
+	return ncpu;
+}
+
+int stats_read_slot(int stats_fd, __u32 slot, struct xdpfwd_stats *sum)
+{
+	struct xdpfwd_stats *per;
+	int n = read_copies(stats_fd, slot, &per);
+
 	memset(sum, 0, sizeof(*sum));
-	for (c = 0; c < ncpu; c++) {
-		for (a = 0; a < XDPFWD_ACT_MAX; a++)
-			for (r = 0; r < XDPFWD_R_MAX; r++) {
-				sum->packets[a][r] += per[c].packets[a][r];
-				sum->bytes[a][r] += per[c].bytes[a][r];
-			}
-		sum->ev_eligible += per[c].ev_eligible;
-		sum->ev_sent += per[c].ev_sent;
-		sum->ev_suppressed_source += per[c].ev_suppressed_source;
-		sum->ev_suppressed_global += per[c].ev_suppressed_global;
-		sum->ev_lost += per[c].ev_lost;
-	}
+	if (n < 0)
+		return n;
+	add_copies(sum, per, n);
 	free(per);
 	return 0;
+}
+
+int stats_read(int stats_fd, struct xdpfwd_stats *sum)
+{
+	struct xdpfwd_stats one;
+	__u32 slot;
+	int err;
+
+	memset(sum, 0, sizeof(*sum));
+	for (slot = 0; slot < XDPFWD_STATS_SLOTS; slot++) {
+		err = stats_read_slot(stats_fd, slot, &one);
+		if (err)
+			return err;
+		add_copies(sum, &one, 1);
+	}
+	return 0;
+}
+
+int stats_retire_slot(int stats_fd, __u32 slot)
+{
+	struct xdpfwd_stats *from = NULL, *retired = NULL, zero = {};
+	__u32 key = XDPFWD_STATS_SLOT_RETIRED;
+	int n, m, c, err = 0;
+
+	n = read_copies(stats_fd, slot, &from);
+	if (n < 0)
+		return n;
+	for (c = 0; c < n && !memcmp(&from[c], &zero, sizeof(zero)); c++)
+		;
+	if (c == n)
+		goto out;	/* empty already */
+	m = read_copies(stats_fd, key, &retired);
+	if (m < 0) {
+		err = m;
+		goto out;
+	}
+	/* CPU by CPU, so each copy stays one CPU's: the sums are all anyone reads. */
+	for (c = 0; c < n; c++)
+		add_copies(&retired[c], &from[c], 1);
+	if (bpf_map_update_elem(stats_fd, &key, retired, BPF_ANY)) {
+		err = -errno;
+		goto out;
+	}
+	memset(from, 0, n * sizeof(*from));
+	if (bpf_map_update_elem(stats_fd, &slot, from, BPF_ANY))
+		err = -errno;
+out:
+	free(from);
+	free(retired);
+	return err;
 }
 
 void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long len)

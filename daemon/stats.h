@@ -4,8 +4,18 @@
 
 #include "xdpfwd.h"
 
-/* Sums the per-CPU copies of the global counters. */
+/* The global counters: the sum over every CPU and every slot (see XDPFWD_STATS_SLOT_*). */
 int stats_read(int stats_fd, struct xdpfwd_stats *sum);
+
+/* One slot's counters (one interface's), summed over the CPUs. */
+int stats_read_slot(int stats_fd, __u32 slot, struct xdpfwd_stats *sum);
+
+/*
+ * Moves a slot's counters into XDPFWD_STATS_SLOT_RETIRED and zeroes it, so it
+ * can be given to another interface without the global sums going backwards.
+ * Only for a slot no program counts in (no record holds it); pin dir lock held.
+ */
+int stats_retire_slot(int stats_fd, __u32 slot);
 
 /* One line: "stats pass=N drop=N blocklist=N ... events sent=N suppressed=N lost=N". */
 void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long len);

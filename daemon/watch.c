@@ -11,6 +11,7 @@
 #include "pin.h"
 #include "attach.h"
 #include "pinned.h"
+#include "iface_slots.h"
 #include "watch.h"
 
 /* `xdpfwd detach` deletes the record first: that is the operator's word, not tampering. */
@@ -32,10 +33,17 @@ static void reattach(struct watch *w, int i, int ifindex)
 				 &w->mode[i]);
 	if (err)
 		return;	/* said why; tried again next round */
-	if (ifindex != w->ifindex[i])
+	if (ifindex != w->ifindex[i]) {
 		bpf_map_delete_elem(bpf_map__fd(w->skel->maps.ifaces), &key);
+		/* Same name, same slot: its counters carry on across the new ifindex. */
+		err = iface_slots_update(w->skel, i, ifindex);
+		if (err)
+			pr_warn("%s: counting under the new ifindex %d failed: %s; its packets count as "
+				"\"other interfaces\" until the next start\n", name, ifindex, strerror(-err));
+	}
 	w->ifindex[i] = ifindex;
-	pinned_record_iface(w->skel, name, ifindex, attach_mode_record(w->mode[i]), w->prog_id);
+	pinned_record_iface(w->skel, name, ifindex, attach_mode_record(w->mode[i]), w->prog_id,
+			    w->stats_slot[i]);
 	w->state[i] = WATCH_OK;
 	pr_warn("%s: re-attached program %u (%s mode)\n", name, w->prog_id, attach_mode_name(w->mode[i]));
 }

@@ -29,6 +29,7 @@ struct watch {
 	__u32 prog_id;
 	__u32 our_map_id;
 	int ifindex[XDPFWD_MAX_IFACES];
+	__u32 stats_slot[XDPFWD_MAX_IFACES];	/* see iface_slots.h */
 	enum xdp_attach_mode mode[XDPFWD_MAX_IFACES];
 	enum watch_state state[XDPFWD_MAX_IFACES];
 };

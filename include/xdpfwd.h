@@ -98,7 +98,19 @@ struct xdpfwd_entry {
 #define XDPFWD_ENTRY_F_NOT_IN_SET0 (1U << 0)
 #define XDPFWD_ENTRY_F_NOT_IN_SET1 (1U << 1)
 
-/* Global counters, one copy per CPU (BPF_MAP_TYPE_PERCPU_ARRAY, key 0). */
+/*
+ * Counters, one copy per CPU and per stats slot (BPF_MAP_TYPE_PERCPU_ARRAY,
+ * key = slot): each interface counts in its own slot (struct xdpfwd_iface's
+ * stats_slot), so the global counters are the sum over all slots and stay
+ * monotonic: when an interface's record is removed, user space adds its slot
+ * into XDPFWD_STATS_SLOT_RETIRED (which the program never writes) and zeroes
+ * it before the slot is given to another interface.
+ */
+#define XDPFWD_STATS_SLOT_OTHER		0	/* an interface no daemon recorded */
+#define XDPFWD_STATS_SLOT_RETIRED	1	/* interfaces whose records were removed */
+#define XDPFWD_STATS_SLOT_FIRST		2
+#define XDPFWD_STATS_SLOTS		(XDPFWD_STATS_SLOT_FIRST + XDPFWD_MAX_IFACES)
+
 struct xdpfwd_stats {
 	__u64 packets[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
 	__u64 bytes[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
@@ -139,7 +151,10 @@ struct xdpfwd_iface {
 	__u32 mode;		/* XDPFWD_MODE_* actually in use */
 	__u32 prog_id;		/* program attached by the last start */
 	__u64 netns_ino;	/* network namespace the ifindex belongs to */
+	__u32 stats_slot;	/* key of its counters in "stats"; kept while the record exists */
+	__u32 pad;
 };
+
 
 enum xdpfwd_mode {
 	XDPFWD_MODE_NATIVE = 1,

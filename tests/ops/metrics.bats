@@ -68,11 +68,21 @@ no_attachment() {
 	[ "$(ops_metric 'xdpfwd_entries{kind="address",list="allow"}' "$m")" -eq 2 ]
 	[ "$(ops_metric 'xdpfwd_entries{kind="prefix",list="allow"}' "$m")" -eq 2 ]
 	[ "$(ops_metric "xdpfwd_interface_attached{interface=\"$IF_P\",mode=\"native\"}" "$m")" -eq 1 ]
+	# Per interface: one interface, so its counters are the global ones, series for series.
+	[ "$(ops_metric "xdpfwd_interface_packets_total{action=\"drop\",interface=\"$IF_P\",reason=\"blocklist\"}" "$m")" -eq 20 ]
+	[ "$(ops_metric "xdpfwd_interface_bytes_total{action=\"drop\",interface=\"$IF_P\",reason=\"blocklist\"}" "$m")" -eq 1160 ]
+	[ "$(grep -c "^xdpfwd_interface_packets_total{.*interface=\"$IF_P\"" "$m")" -eq 12 ]
+	[ "$(grep -c "^xdpfwd_interface_bytes_total{.*interface=\"$IF_P\"" "$m")" -eq 12 ]
+	# (drops only: a stray neighbour packet may pass between the two reads)
+	diff <(grep '^xdpfwd_packets_total{action="drop"' "$m" | sed 's/^xdpfwd_packets_total{//') \
+		<(grep '^xdpfwd_interface_packets_total{action="drop"' "$m" |
+			sed "s/^xdpfwd_interface_packets_total{//; s/,interface=\"$IF_P\"//")
 	version=$("$XDPFWD" --version | awk '{ print $2; exit }')
 	[ "$(ops_metric "xdpfwd_build_info{version=\"$version\"}" "$m")" -eq 1 ]
-	# HELP and TYPE for all six families, types as documented.
+	# HELP and TYPE for all eight families, types as documented.
 	for f in packets_total:counter bytes_total:counter events_total:counter entries:gauge \
-		interface_attached:gauge build_info:gauge; do
+		interface_attached:gauge interface_packets_total:counter interface_bytes_total:counter \
+		build_info:gauge; do
 		grep -qx "# TYPE xdpfwd_${f%%:*} ${f##*:}" "$XF_TMP/m"
 		grep -q "^# HELP xdpfwd_${f%%:*} ." "$XF_TMP/m"
 	done

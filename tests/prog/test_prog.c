@@ -246,13 +246,13 @@ static int run_frame(struct fixture *fx, const void *data, __u32 len)
 	return xdp_run(fx->prog_fd, fx->ifindex, data, len);
 }
 
-static bool read_stats(struct fixture *fx, struct xdpfwd_stats *sum)
+/* One stats slot, summed over the CPUs. */
+static bool read_stats_slot(struct fixture *fx, __u32 slot, struct xdpfwd_stats *sum)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct xdpfwd_stats *percpu;
 	__u64 *out = (__u64 *)sum;
 	const __u64 *in;
-	__u32 zero = 0;
 	size_t i;
 	int cpu;
 
@@ -263,7 +263,7 @@ static bool read_stats(struct fixture *fx, struct xdpfwd_stats *sum)
 	percpu = calloc(ncpu, sizeof(*percpu));
 	if (!percpu)
 		return false;
-	if (bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.stats), &zero, percpu)) {
+	if (bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.stats), &slot, percpu)) {
 		free(percpu);
 		return false;
 	}
@@ -274,6 +274,12 @@ static bool read_stats(struct fixture *fx, struct xdpfwd_stats *sum)
 	}
 	free(percpu);
 	return true;
+}
+
+/* The fixture's program has no interface table, so everything counts as "other interface". */
+static bool read_stats(struct fixture *fx, struct xdpfwd_stats *sum)
+{
+	return read_stats_slot(fx, XDPFWD_STATS_SLOT_OTHER, sum);
 }
 
 struct outcome {
@@ -788,6 +794,57 @@ static void test_lpm_add_delete(void **state)
 	}
 	failed += !check_tally(fx, __func__, &before, &t);
 	assert_int_equal(failed, 0);
+}
+
+/*
+ * Per-interface counters: the program counts a frame in the slot its daemon
+ * gave the frame's ingress interface, scanning the whole table, and in the
+ * "other" slot when the interface is not in the table.
+ */
+static void test_interface_slots(void **state)
+{
+	struct fixture *fx = *state;
+	const __u32 slot_a = XDPFWD_STATS_SLOT_FIRST + 3, slot_b = XDPFWD_STATS_SLOT_FIRST + 9;
+	struct frame_spec hit = { .ip = 4, .src = "198.18.0.1" }, miss = { .ip = 4, .src = "198.18.0.2" };
+	struct xdpfwd_stats other0, other, a, b;
+	struct xdpfwd_v4_key k = { { 198, 18, 0, 1 } };
+	struct xdpfwd_entry e = {};
+	struct frame fh, fm;
+	int i;
+
+	assert_true(frame_build(&fh, &hit));
+	assert_true(frame_build(&fm, &miss));
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx->skel->maps.block_v4_addr), &k, &e, BPF_ANY), 0);
+	assert_true(read_stats(fx, &other0));
+
+	/* Our interface second in a table of two: the scan must not stop at the first. */
+	fx->skel->bss->iface_slot[0] = slot_a;
+	fx->skel->bss->iface_slot_ifindex[0] = fx->ifindex + 1000;
+	fx->skel->bss->iface_slot[1] = slot_b;
+	fx->skel->bss->iface_slot_ifindex[1] = fx->ifindex;
+	fx->skel->bss->n_iface_slots = 2;
+	for (i = 0; i < 3; i++)
+		assert_int_equal(run_frame(fx, fh.data, fh.len), XDP_DROP);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(run_frame(fx, fm.data, fm.len), XDP_PASS);
+	assert_true(read_stats_slot(fx, slot_b, &b));
+	assert_true(read_stats_slot(fx, slot_a, &a));
+	assert_true(read_stats(fx, &other));
+	assert_int_equal(b.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST], 3);
+	assert_int_equal(b.bytes[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST], 3 * fh.len);
+	assert_int_equal(b.packets[XDPFWD_ACT_PASS][XDPFWD_R_NO_MATCH], 2);
+	assert_int_equal(b.ev_eligible, 3);
+	assert_int_equal(a.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST], 0);
+	assert_memory_equal(&other, &other0, sizeof(other));
+
+	/* Entries past n_iface_slots are not looked at: the frame is "other". */
+	fx->skel->bss->n_iface_slots = 1;
+	assert_int_equal(run_frame(fx, fh.data, fh.len), XDP_DROP);
+	assert_true(read_stats(fx, &other));
+	assert_int_equal(other.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST],
+			 other0.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST] + 1);
+	assert_true(read_stats_slot(fx, slot_b, &b));
+	assert_int_equal(b.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST], 3);
 }
 
 /* ---- parsing ---------------------------------------------------------------- */
@@ -1584,6 +1641,7 @@ int main(void)
 	};
 	const struct CMUnitTest counters[] = {
 		TEST(test_entry_counters),
+		TEST(test_interface_slots),
 	};
 	const struct CMUnitTest events[] = {
 		TEST(test_event_fields),

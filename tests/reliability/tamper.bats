@@ -85,6 +85,8 @@ watch_attach_bg() {
 @test "interface deleted and recreated with the same name: enforcement back within 1 s" {
 	rel_flood 198.18.0.2 200 1 1000 >/dev/null
 	[ "$(rel_count 198.18.0.2)" = 0 ]
+	d0=$(xf_json 'j["interfaces"][0]["packets"]["drop"]["blocklist"]' xf_cli status --json)
+	[ "$d0" -ge 200 ]
 	ip -n "$NS_P" link del "$IF_P"
 	rel_wait_ms 3 grep -q "$IF_P: interface disappeared" "$XF_TMP/daemon.err"
 	rel_recv_start leak
@@ -120,6 +122,9 @@ watch_attach_bg() {
 	sleep 0.2
 	[ "$(rel_count 198.18.0.2)" = "$before" ]
 	[ "$(xf_json 'j["interfaces"][0]["state"]' xf_cli status --json)" = attached ]
+	# Same name, new ifindex: the interface keeps its counters and goes on counting in them.
+	d1=$(xf_json 'j["interfaces"][0]["packets"]["drop"]["blocklist"]' xf_cli status --json)
+	[ "$d1" -ge $((d0 + 1000)) ]
 }
 
 @test "tampering: ip link set dev IF xdp off" {

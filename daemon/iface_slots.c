@@ -1,0 +1,112 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "stats.h"
+#include "iface_slots.h"
+
+static int slot_valid(__u32 slot)
+{
+	return slot >= XDPFWD_STATS_SLOT_FIRST && slot < XDPFWD_STATS_SLOTS;
+}
+
+/* The recorded interfaces' names and slots (ifaces_fd < 0: a fresh map, nothing recorded). */
+static int read_records(int ifaces_fd, struct xdpfwd_iface *recs, int max)
+{
+	__u32 key, next, *prev = NULL;
+	int n = 0;
+
+	while (ifaces_fd >= 0 && n < max && !bpf_map_get_next_key(ifaces_fd, prev, &next)) {
+		key = next;
+		prev = &key;
+		if (!bpf_map_lookup_elem(ifaces_fd, &key, &recs[n]) && slot_valid(recs[n].stats_slot))
+			n++;
+	}
+	return n;
+}
+
+int iface_slots_assign(struct xdpfwd_bpf *skel, const char (*names)[IF_NAMESIZE], int n, __u32 *slots)
+{
+	int stats_fd = bpf_map__fd(skel->maps.stats);
+	unsigned char held[XDPFWD_STATS_SLOTS] = {}, taken[XDPFWD_STATS_SLOTS] = {};
+	struct xdpfwd_iface recs[XDPFWD_MAX_IFACES];
+	int nrec = read_records(bpf_map__fd(skel->maps.ifaces), recs, XDPFWD_MAX_IFACES), i, r, err;
+	__u32 s;
+
+	for (r = 0; r < nrec; r++)
+		held[recs[r].stats_slot] = 1;
+	/* First every interface that has a slot keeps it, so that no other takes it. */
+	for (i = 0; i < n; i++) {
+		slots[i] = 0;
+		for (r = 0; r < nrec && !slots[i]; r++)
+			if (!strncmp(recs[r].name, names[i], sizeof(recs[r].name)) && !taken[recs[r].stats_slot])
+				slots[i] = recs[r].stats_slot;
+		taken[slots[i]] = 1;
+	}
+	for (i = 0; i < n; i++) {
+		if (slots[i])
+			continue;
+		for (s = XDPFWD_STATS_SLOT_FIRST; s < XDPFWD_STATS_SLOTS && (held[s] || taken[s]); s++)
+			;
+		if (s == XDPFWD_STATS_SLOTS) {
+			pr_warn("no free counter slot for %s: %d interfaces are recorded; detach some "
+				"(xdpfwd detach IFACE) or use another --pin-dir\n", names[i], XDPFWD_MAX_IFACES);
+			return -ENOSPC;
+		}
+		if (stats_fd >= 0) {
+			err = stats_retire_slot(stats_fd, s);
+			if (err) {
+				pr_warn("emptying counter slot %u for %s failed: %s\n", s, names[i], strerror(-err));
+				return err;
+			}
+		}
+		slots[i] = s;
+		taken[s] = 1;
+	}
+	return 0;
+}
+
+void iface_slots_preload(struct xdpfwd_bpf *skel, const int *ifindex, const __u32 *slots, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		skel->bss->iface_slot[i] = slots[i];
+		skel->bss->iface_slot_ifindex[i] = ifindex[i];
+	}
+	skel->bss->n_iface_slots = n;
+}
+
+int iface_slots_update(struct xdpfwd_bpf *skel, int i, int ifindex)
+{
+	/*
+	 * libxdp may have loaded the object itself, and then the skeleton's bss
+	 * pointer is not the kernel's memory: go through the map. The whole value
+	 * is rewritten; the only other field the program writes is the event
+	 * budget's arrival time, which at worst allows a few extra events.
+	 */
+	int fd = bpf_map__fd(skel->maps.bss);
+	size_t size = bpf_map__value_size(skel->maps.bss);
+	struct xdpfwd_bpf__bss *bss;
+	__u32 zero = 0;
+	int err = 0;
+
+	if (i < 0 || i >= XDPFWD_MAX_IFACES)
+		return -EINVAL;
+	bss = calloc(1, size);
+	if (!bss)
+		return -ENOMEM;
+	if (bpf_map_lookup_elem(fd, &zero, bss) == 0) {
+		bss->iface_slot_ifindex[i] = ifindex;
+		if (bpf_map_update_elem(fd, &zero, bss, BPF_ANY))
+			err = -errno;
+	} else {
+		err = -errno;
+	}
+	free(bss);
+	return err;
+}
