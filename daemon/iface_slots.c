@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
+#include "netns.h"
 #include "stats.h"
 #include "iface_slots.h"
 
@@ -34,16 +35,22 @@ int iface_slots_assign(struct xdpfwd_bpf *skel, const char (*names)[IF_NAMESIZE]
 	int stats_fd = bpf_map__fd(skel->maps.stats);
 	unsigned char held[XDPFWD_STATS_SLOTS] = {}, taken[XDPFWD_STATS_SLOTS] = {};
 	struct xdpfwd_iface recs[XDPFWD_MAX_IFACES];
+	__u64 netns = netns_current();
 	int nrec = read_records(bpf_map__fd(skel->maps.ifaces), recs, XDPFWD_MAX_IFACES), i, r, err;
 	__u32 s;
 
 	for (r = 0; r < nrec; r++)
 		held[recs[r].stats_slot] = 1;
-	/* First every interface that has a slot keeps it, so that no other takes it. */
+	/*
+	 * First every interface that has a slot keeps it, so that no other takes
+	 * it. An interface is its name in this network namespace: eth0 of another
+	 * namespace sharing the pin dir is another interface.
+	 */
 	for (i = 0; i < n; i++) {
 		slots[i] = 0;
 		for (r = 0; r < nrec && !slots[i]; r++)
-			if (!strncmp(recs[r].name, names[i], sizeof(recs[r].name)) && !taken[recs[r].stats_slot])
+			if (!strncmp(recs[r].name, names[i], sizeof(recs[r].name)) && recs[r].netns_ino == netns &&
+			    !taken[recs[r].stats_slot])
 				slots[i] = recs[r].stats_slot;
 		taken[slots[i]] = 1;
 	}
