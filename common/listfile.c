@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
+#include <endian.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -24,15 +25,31 @@ fail(int code, char *err, size_t errlen, const char *fmt, ...)
 	return code;
 }
 
+static __u64 be64_at(const __u8 *p)
+{
+	__u64 v;
+
+	memcpy(&v, p, sizeof(v));
+	return be64toh(v);
+}
+
 int xdpfwd_prefix_cmp(const void *a, const void *b)
 {
 	const struct xdpfwd_prefix *x = a, *y = b;
-	int r;
+	__u64 u, v;
 
 	if (x->family != y->family)
 		return x->family - y->family;
-	r = memcmp(x->addr, y->addr, sizeof(x->addr));
-	return r ? r : x->prefixlen - y->prefixlen;
+	/* memcmp's order of the address, as two big-endian words: sorting a million calls it 20 million times. */
+	u = be64_at(x->addr);
+	v = be64_at(y->addr);
+	if (u == v) {
+		u = be64_at(x->addr + 8);
+		v = be64_at(y->addr + 8);
+	}
+	if (u != v)
+		return u < v ? -1 : 1;
+	return x->prefixlen - y->prefixlen;
 }
 
 int xdpfwd_prefix_set_push(struct xdpfwd_prefix_set *s, const struct xdpfwd_prefix *p)

@@ -147,56 +147,54 @@ struct items {
 	size_t n, cap;
 };
 
-/* Appends every entry of one map; hidden_bit skips entries outside the live set (0: keep all). */
-static int read_map(int fd, int family, int exact, __u32 hidden_bit, struct items *g)
+/* Appends the entries of one map's dump; hidden_bit skips entries outside the live set (0: keep all). */
+static void append_dump(const struct map_dump *d, int family, int exact, __u32 hidden_bit, struct items *g)
 {
-	struct map_dump d;
 	union list_key k;
 	size_t i;
-	int err;
 
-	if (fd < 0)
-		return 0;
-	err = map_dump_all(fd, &d);
-	if (err)
-		return err;
-	if (g->n + d.n > g->cap) {
-		size_t cap = g->n + d.n + 64;
-		struct list_item *v = realloc(g->v, cap * sizeof(*v));
-
-		if (!v) {
-			map_dump_free(&d);
-			return -ENOMEM;
-		}
-		g->v = v;
-		g->cap = cap;
-	}
-	for (i = 0; i < d.n; i++) {
+	for (i = 0; i < d->n; i++) {
 		struct list_item *it = &g->v[g->n];
 
-		memcpy(&it->entry, (char *)d.values + i * d.value_size, sizeof(it->entry));
+		memcpy(&it->entry, (char *)d->values + i * d->value_size, sizeof(it->entry));
 		if (it->entry.flags & hidden_bit)
 			continue;
 		memset(&k, 0, sizeof(k));
-		memcpy(&k, (char *)d.keys + i * d.key_size, d.key_size);
+		memcpy(&k, (char *)d->keys + i * d->key_size, d->key_size);
 		key_to_prefix(&k, family, exact, &it->prefix);
 		g->n++;
 	}
-	map_dump_free(&d);
-	return 0;
 }
 
+/* The four maps of the list (the twins' tries if twin), dumped side by side. */
 static int read_all(const struct list_maps *m, int twin, __u32 hidden_bit, struct items *g)
 {
-	int err;
+	int fds[4] = { m->v4_addr, twin ? m->v4_net_b : m->v4_net, m->v6_addr, twin ? m->v6_net_b : m->v6_net };
+	struct map_dump d[4];
+	size_t total = g->n;
+	int i, err;
 
-	err = read_map(m->v4_addr, 4, 1, hidden_bit, g);
-	if (!err)
-		err = read_map(twin ? m->v4_net_b : m->v4_net, 4, 0, 0, g);
-	if (!err)
-		err = read_map(m->v6_addr, 6, 1, hidden_bit, g);
-	if (!err)
-		err = read_map(twin ? m->v6_net_b : m->v6_net, 6, 0, 0, g);
+	err = map_dump_many(fds, d, 4);
+	if (err)
+		return err;
+	for (i = 0; i < 4; i++)
+		total += d[i].n;
+	if (total > g->cap) {
+		struct list_item *v = realloc(g->v, (total + 1) * sizeof(*v));
+
+		if (!v) {
+			err = -ENOMEM;
+			goto out;
+		}
+		g->v = v;
+		g->cap = total + 1;
+	}
+	/* Exact entries only carry NOT_IN_SET bits. */
+	for (i = 0; i < 4; i++)
+		append_dump(&d[i], i < 2 ? 4 : 6, !(i & 1), i & 1 ? 0 : hidden_bit, g);
+out:
+	for (i = 0; i < 4; i++)
+		map_dump_free(&d[i]);
 	return err;
 }
 
@@ -239,27 +237,27 @@ static int flush_map(int fd, size_t *removed)
 	return err;
 }
 
-/* Deletes every exact entry that carries `bit`: one dump per map, then bulk deletes. */
+/* Deletes every exact entry that carries `bit`: both maps dumped side by side, then bulk deletes. */
 static int delete_exact_flagged(const struct list_maps *m, __u32 bit)
 {
-	int fds[2] = { m->v4_addr, m->v6_addr }, i, err = 0;
-	struct map_dump d;
+	int fds[2] = { m->v4_addr, m->v6_addr }, i, err;
+	struct map_dump d[2];
 	size_t j, n;
 
-	for (i = 0; i < 2 && !err && fds[i] >= 0; i++) {
-		err = map_dump_all(fds[i], &d);
-		if (err)
-			break;
+	err = map_dump_many(fds, d, 2);
+	for (i = 0; i < 2 && !err; i++) {
 		/* Compact the matching keys to the front of the dump's key array. */
-		for (j = n = 0; j < d.n; j++) {
-			const struct xdpfwd_entry *e = (void *)((char *)d.values + j * d.value_size);
+		for (j = n = 0; j < d[i].n; j++) {
+			const struct xdpfwd_entry *e = (void *)((char *)d[i].values + j * d[i].value_size);
 
 			if (e->flags & bit)
-				memmove((char *)d.keys + n++ * d.key_size, (char *)d.keys + j * d.key_size, d.key_size);
+				memmove((char *)d[i].keys + n++ * d[i].key_size, (char *)d[i].keys + j * d[i].key_size,
+					d[i].key_size);
 		}
-		err = map_delete_many(fds[i], d.keys, n, d.key_size);
-		map_dump_free(&d);
+		err = map_delete_many(fds[i], d[i].keys, n, d[i].key_size);
 	}
+	map_dump_free(&d[0]);
+	map_dump_free(&d[1]);
 	return err;
 }
 
@@ -589,13 +587,16 @@ static int plan_build(const struct list_maps *m, const struct items *old, const 
 		f = cur->family == 6;
 		locate(m, cur, &k, 0);
 		if (is_exact(m, cur)) {
+			/* Hidden from the live set: staged by a replace that died before its flip; not in force. */
+			int was = c <= 0 && !(o->entry.flags & now);
+
 			if (c < 0) {
 				err = kv_push(&p->exact_gone[f], &k, NULL);
 				val = o->entry;
 				val.flags |= next;
 				if (!err && !(o->entry.flags & next))
 					err = kv_push(&p->exact_hide[f], &k, &val);
-			} else if (c > 0) {
+			} else if (!was) {
 				val = (struct xdpfwd_entry){ .flags = now, .expires_ns = entry_expiry_ns(n, 0) };
 				err = kv_push(&p->exact_new[f], &k, &val);
 			} else {
@@ -632,6 +633,12 @@ static int plan_build(const struct list_maps *m, const struct items *old, const 
 	return err;
 }
 
+/* Do exact entries come or go? */
+static int plan_exact_changes(const struct replace_plan *p)
+{
+	return p->exact_new[0].n || p->exact_new[1].n || p->exact_gone[0].n || p->exact_gone[1].n;
+}
+
 int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 {
 	int exact_fd[2] = { m->v4_addr, m->v6_addr }, net[2] = { m->v4_net, m->v6_net };
@@ -641,14 +648,19 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 	__u32 active = 0, next;
 
 	plan_init(&p);
-	err = repair_or_report(m);
+	err = get_active(m, &active);
+	/* A replace killed past its flip is finished first; one killed before it is undone below. */
+	if (!err && (active & TWIN)) {
+		err = repair_or_report(m);
+		if (!err)
+			err = get_active(m, &active);
+	}
 	if (!err)
-		err = get_active(m, &active);
+		err = flush_twins(m);
 	if (err)
 		return err;
-	/* At rest now (TWIN clear). The exact set flips to the other bit; the allowlist has none. */
-	next = m->v4_addr >= 0 && !live_set(active) ? XDPFWD_ACTIVE_SET1 : 0;
-	err = read_all(m, 0, hidden_from(live_set(active)), &old);
+	/* Everything, staged leftovers too: plan_build sorts them out (saves list_repair's walk). */
+	err = read_all(m, 0, 0, &old);
 	if (err) {
 		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
 		goto out;
@@ -658,6 +670,16 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 	err = plan_build(m, &old, set, live_set(active), &p);
 	if (err)
 		goto out;
+	/*
+	 * The exact set flips to the other bit only if exact entries come or go:
+	 * otherwise both sets would be the same, and the stale bits that kept
+	 * entries carry need no clearing. The allowlist has no exact set.
+	 */
+	next = active & XDPFWD_ACTIVE_SET1;
+	if (plan_exact_changes(&p))
+		next ^= XDPFWD_ACTIVE_SET1;
+	else
+		p.exact_unhide[0].n = p.exact_unhide[1].n = 0;
 
 	/* Stage where the program does not look yet: the twins, and bits of the idle exact set. */
 	for (f = 0; f < 2 && !err; f++) {
