@@ -566,70 +566,148 @@ static void plan_init(struct replace_plan *p)
 	}
 }
 
-/* One merge over the sorted old and new sets sorts every entry into the plan; live is E. */
+/*
+ * Where one prefix goes: o is its entry in the list now (NULL: absent), n
+ * the prefix in the new set (NULL: leaving). now and next are the
+ * NOT_IN_SET bits of the live exact set E and of the next one.
+ */
+static int plan_entry(const struct list_maps *m, const struct list_item *o, const struct xdpfwd_prefix *n,
+		      __u32 now, __u32 next, struct replace_plan *p)
+{
+	const struct xdpfwd_prefix *cur = n ? n : &o->prefix;
+	struct xdpfwd_entry val;
+	union list_key k;
+	int f = cur->family == 6, err = 0;
+
+	locate(m, cur, &k, 0);
+	if (!is_exact(m, cur)) {
+		if (!n)
+			return kv_push(&p->trie_gone[f], &k, NULL);
+		/* Counters carry over; the expiry is the file's. */
+		memset(&val, 0, sizeof(val));
+		val.expires_ns = entry_expiry_ns(n, 0);
+		if (o) {
+			val.packets = o->entry.packets;
+			val.bytes = o->entry.bytes;
+			val.last_hit_ns = o->entry.last_hit_ns;
+		}
+		err = kv_push(&p->trie_next[f], &k, &val);
+		if (!err && !o)
+			err = kv_push(&p->trie_new[f], &k, &val);
+		return err;
+	}
+	if (!n) {
+		val = o->entry;
+		val.flags |= next;
+		err = kv_push(&p->exact_gone[f], &k, NULL);
+		if (!err && !(o->entry.flags & next))
+			err = kv_push(&p->exact_hide[f], &k, &val);
+		return err;
+	}
+	/* An entry hidden from the live set was staged by a replace that died before its flip: not in force. */
+	if (!o || (o->entry.flags & now)) {
+		val = (struct xdpfwd_entry){ .flags = now, .expires_ns = entry_expiry_ns(n, 0) };
+		return kv_push(&p->exact_new[f], &k, &val);
+	}
+	/*
+	 * Kept. Rewritten from the values read before, so hits between that
+	 * read and the write are not counted (a short window, and only for these).
+	 */
+	val = o->entry;
+	val.flags &= ~next;
+	if (o->entry.flags & next)
+		err = kv_push(&p->exact_unhide[f], &k, &val);
+	val.expires_ns = entry_expiry_ns(n, 0);
+	if (!err && o->entry.expires_ns != val.expires_ns)
+		err = kv_push(&p->exact_retime[f], &k, &val);
+	return err;
+}
+
+/*
+ * The old entries by prefix: open addressing with linear probing over
+ * indexes into the items (plus one; 0 is empty). A million old entries
+ * come in hash order; sorting them for a merge took longer than this.
+ */
+struct old_index {
+	__u32 *slot;
+	size_t mask;
+};
+
+/* MurmurHash3's finaliser: every input bit moves about half of the output bits. */
+static __u64 mix64(__u64 k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	return k ^ (k >> 33);
+}
+
+static size_t prefix_slot(const struct old_index *ix, const struct xdpfwd_prefix *p)
+{
+	__u64 a, b;
+
+	memcpy(&a, p->addr, 8);
+	memcpy(&b, p->addr + 8, 8);
+	return mix64(a ^ mix64(b ^ ((__u64)p->family << 8 | p->prefixlen))) & ix->mask;
+}
+
+static int index_build(struct old_index *ix, const struct items *old)
+{
+	size_t i, s, size = 16;
+
+	while (size < 2 * old->n)
+		size *= 2;
+	ix->mask = size - 1;
+	ix->slot = calloc(ix->mask + 1, sizeof(*ix->slot));
+	if (!ix->slot)
+		return -ENOMEM;
+	for (i = 0; i < old->n; i++) {
+		for (s = prefix_slot(ix, &old->v[i].prefix); ix->slot[s]; s = (s + 1) & ix->mask)
+			;
+		ix->slot[s] = i + 1;
+	}
+	return 0;
+}
+
+/* The index of p among the old items, or -1. */
+static long index_find(const struct old_index *ix, const struct items *old, const struct xdpfwd_prefix *p)
+{
+	size_t s;
+
+	for (s = prefix_slot(ix, p); ix->slot[s]; s = (s + 1) & ix->mask)
+		if (!xdpfwd_prefix_cmp(&old->v[ix->slot[s] - 1].prefix, p))
+			return ix->slot[s] - 1;
+	return -1;
+}
+
+/* Every prefix of the new set, then every old one it does not have, into the plan; live is E. */
 static int plan_build(const struct list_maps *m, const struct items *old, const struct xdpfwd_prefix_set *set,
 		      int live, struct replace_plan *p)
 {
 	__u32 now = hidden_from(live), next = hidden_from(!live);
-	size_t i = 0, j = 0;
-	union list_key k;
-	int err = 0, c;
+	struct old_index ix;
+	char *kept = calloc(old->n + 1, 1);
+	size_t i;
+	long o;
+	int err;
 
-	while (!err && (i < old->n || j < set->n)) {
-		const struct list_item *o = i < old->n ? &old->v[i] : NULL;
-		const struct xdpfwd_prefix *n = j < set->n ? &set->v[j] : NULL;
-		const struct xdpfwd_prefix *cur;
-		struct xdpfwd_entry val;
-		int f;
-
-		c = !o ? 1 : !n ? -1 : xdpfwd_prefix_cmp(&o->prefix, n);
-		cur = c <= 0 ? &o->prefix : n;
-		f = cur->family == 6;
-		locate(m, cur, &k, 0);
-		if (is_exact(m, cur)) {
-			/* Hidden from the live set: staged by a replace that died before its flip; not in force. */
-			int was = c <= 0 && !(o->entry.flags & now);
-
-			if (c < 0) {
-				err = kv_push(&p->exact_gone[f], &k, NULL);
-				val = o->entry;
-				val.flags |= next;
-				if (!err && !(o->entry.flags & next))
-					err = kv_push(&p->exact_hide[f], &k, &val);
-			} else if (!was) {
-				val = (struct xdpfwd_entry){ .flags = now, .expires_ns = entry_expiry_ns(n, 0) };
-				err = kv_push(&p->exact_new[f], &k, &val);
-			} else {
-				/*
-				 * Rewritten from the values read above: hits between that read and
-				 * the write are not counted (a short window, and only for these).
-				 */
-				val = o->entry;
-				val.flags &= ~next;
-				if (o->entry.flags & next)
-					err = kv_push(&p->exact_unhide[f], &k, &val);
-				val.expires_ns = entry_expiry_ns(n, 0);
-				if (!err && o->entry.expires_ns != val.expires_ns)
-					err = kv_push(&p->exact_retime[f], &k, &val);
-			}
-		} else if (c < 0) {
-			err = kv_push(&p->trie_gone[f], &k, NULL);
-		} else {
-			/* Counters carry over; the expiry is the file's. */
-			memset(&val, 0, sizeof(val));
-			val.expires_ns = entry_expiry_ns(n, 0);
-			if (c == 0) {
-				val.packets = o->entry.packets;
-				val.bytes = o->entry.bytes;
-				val.last_hit_ns = o->entry.last_hit_ns;
-			}
-			err = kv_push(&p->trie_next[f], &k, &val);
-			if (!err && c > 0)
-				err = kv_push(&p->trie_new[f], &k, &val);
-		}
-		i += c <= 0;
-		j += c >= 0;
+	err = kept ? index_build(&ix, old) : -ENOMEM;
+	if (err) {
+		free(kept);
+		return err;
 	}
+	for (i = 0; i < set->n && !err; i++) {
+		o = index_find(&ix, old, &set->v[i]);
+		if (o >= 0)
+			kept[o] = 1;
+		err = plan_entry(m, o >= 0 ? &old->v[o] : NULL, &set->v[i], now, next, p);
+	}
+	for (i = 0; i < old->n && !err; i++)
+		if (!kept[i])
+			err = plan_entry(m, &old->v[i], NULL, now, next, p);
+	free(ix.slot);
+	free(kept);
 	return err;
 }
 
@@ -665,8 +743,6 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
 		goto out;
 	}
-	if (old.n)
-		qsort(old.v, old.n, sizeof(*old.v), xdpfwd_prefix_cmp);
 	err = plan_build(m, &old, set, live_set(active), &p);
 	if (err)
 		goto out;
