@@ -515,7 +515,8 @@ static void kv_free(struct kv *b)
 /*
  * What a replace writes, per family (index 0: IPv4, 1: IPv6). Exact entries
  * (E is the live exact set, N = 1 - E the next one):
- * exact_new     absent entries, written once with NOT_IN_SET(E) before the flip;
+ * exact_new     absent entries (or ones a replace that died before its flip
+ *               staged), written once with NOT_IN_SET(E) before the flip;
  *               after it that bit only hides them from the then idle set E
  * exact_unhide  kept entries carrying NOT_IN_SET(N) from an earlier replace:
  *               that bit cleared before the flip
