@@ -24,7 +24,7 @@ endif
 CFLAGS		?= -O2 -g
 XCFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DXDPFWD_VERSION='"$(VERSION)"' \
 		   -Iinclude -Icommon -Idaemon -I$(OUT) -MMD -MP
-LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz
+LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -pthread
 SANFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 		   -Ibpf -Iinclude -MMD -MP

@@ -385,9 +385,11 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--timeout goes with add");
 		if (o->persist && o->op != LIST_ADD && o->op != LIST_DEL)
 			argp_error(state, "--persist goes with add or del");
+		/* A file's entries come sorted and unique already; arguments are sorted here. */
 		if (o->op == LIST_LOAD)
 			list_load_file(state, o);
-		xdpfwd_prefix_set_sort_unique(&o->prefixes);
+		else
+			xdpfwd_prefix_set_sort_unique(&o->prefixes);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

@@ -10,8 +10,19 @@
 #include "lists.h"
 #include "map_batch.h"
 
-#define SET0 XDPFWD_ENTRY_F_NOT_IN_SET0
-#define SET1 XDPFWD_ENTRY_F_NOT_IN_SET1
+#define TWIN XDPFWD_ACTIVE_TWIN
+
+/* The flag that hides an exact entry from exact set `set` (0 or 1). */
+static __u32 hidden_from(int set)
+{
+	return set ? XDPFWD_ENTRY_F_NOT_IN_SET1 : XDPFWD_ENTRY_F_NOT_IN_SET0;
+}
+
+/* The exact set the program reads under this active_block (always 0 for the allowlist). */
+static int live_set(__u32 active)
+{
+	return !!(active & XDPFWD_ACTIVE_SET1);
+}
 
 void list_maps_get(struct xdpfwd_bpf *skel, enum list_kind kind, struct list_maps *m)
 {
@@ -136,56 +147,54 @@ struct items {
 	size_t n, cap;
 };
 
-/* Appends every entry of one map; hidden_bit skips entries outside the live set (0: keep all). */
-static int read_map(int fd, int family, int exact, __u32 hidden_bit, struct items *g)
+/* Appends the entries of one map's dump; hidden_bit skips entries outside the live set (0: keep all). */
+static void append_dump(const struct map_dump *d, int family, int exact, __u32 hidden_bit, struct items *g)
 {
-	struct map_dump d;
 	union list_key k;
 	size_t i;
-	int err;
 
-	if (fd < 0)
-		return 0;
-	err = map_dump_all(fd, &d);
-	if (err)
-		return err;
-	if (g->n + d.n > g->cap) {
-		size_t cap = g->n + d.n + 64;
-		struct list_item *v = realloc(g->v, cap * sizeof(*v));
-
-		if (!v) {
-			map_dump_free(&d);
-			return -ENOMEM;
-		}
-		g->v = v;
-		g->cap = cap;
-	}
-	for (i = 0; i < d.n; i++) {
+	for (i = 0; i < d->n; i++) {
 		struct list_item *it = &g->v[g->n];
 
-		memcpy(&it->entry, (char *)d.values + i * d.value_size, sizeof(it->entry));
+		memcpy(&it->entry, (char *)d->values + i * d->value_size, sizeof(it->entry));
 		if (it->entry.flags & hidden_bit)
 			continue;
 		memset(&k, 0, sizeof(k));
-		memcpy(&k, (char *)d.keys + i * d.key_size, d.key_size);
+		memcpy(&k, (char *)d->keys + i * d->key_size, d->key_size);
 		key_to_prefix(&k, family, exact, &it->prefix);
 		g->n++;
 	}
-	map_dump_free(&d);
-	return 0;
 }
 
+/* The four maps of the list (the twins' tries if twin), dumped side by side. */
 static int read_all(const struct list_maps *m, int twin, __u32 hidden_bit, struct items *g)
 {
-	int err;
+	int fds[4] = { m->v4_addr, twin ? m->v4_net_b : m->v4_net, m->v6_addr, twin ? m->v6_net_b : m->v6_net };
+	struct map_dump d[4];
+	size_t total = g->n;
+	int i, err;
 
-	err = read_map(m->v4_addr, 4, 1, hidden_bit, g);
-	if (!err)
-		err = read_map(twin ? m->v4_net_b : m->v4_net, 4, 0, 0, g);
-	if (!err)
-		err = read_map(m->v6_addr, 6, 1, hidden_bit, g);
-	if (!err)
-		err = read_map(twin ? m->v6_net_b : m->v6_net, 6, 0, 0, g);
+	err = map_dump_many(fds, d, 4);
+	if (err)
+		return err;
+	for (i = 0; i < 4; i++)
+		total += d[i].n;
+	if (total > g->cap) {
+		struct list_item *v = realloc(g->v, (total + 1) * sizeof(*v));
+
+		if (!v) {
+			err = -ENOMEM;
+			goto out;
+		}
+		g->v = v;
+		g->cap = total + 1;
+	}
+	/* Exact entries only carry NOT_IN_SET bits. */
+	for (i = 0; i < 4; i++)
+		append_dump(&d[i], i < 2 ? 4 : 6, !(i & 1), i & 1 ? 0 : hidden_bit, g);
+out:
+	for (i = 0; i < 4; i++)
+		map_dump_free(&d[i]);
 	return err;
 }
 
@@ -197,7 +206,7 @@ int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
 
 	err = get_active(m, &active);
 	if (!err)
-		err = read_all(m, active, active ? SET1 : SET0, &g);
+		err = read_all(m, active & TWIN, hidden_from(live_set(active)), &g);
 	if (err) {
 		free(g.v);
 		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
@@ -228,38 +237,27 @@ static int flush_map(int fd, size_t *removed)
 	return err;
 }
 
-/* Sets and clears flag bits on every exact entry; deletes those having any bit of drop_if. */
-static int retag_exact(const struct list_maps *m, __u32 drop_if, __u32 clear)
+/* Deletes every exact entry that carries `bit`: both maps dumped side by side, then bulk deletes. */
+static int delete_exact_flagged(const struct list_maps *m, __u32 bit)
 {
 	int fds[2] = { m->v4_addr, m->v6_addr }, i, err;
-	union list_key k;
-	struct xdpfwd_entry e;
-	struct items g = {};
-	size_t j;
+	struct map_dump d[2];
+	size_t j, n;
 
-	for (i = 0; i < 2; i++) {
-		g.n = 0;
-		err = read_map(fds[i], i ? 6 : 4, 1, 0, &g);
-		for (j = 0; !err && j < g.n; j++) {
-			struct xdpfwd_entry *old = &g.v[j].entry;
-			int fd = locate(m, &g.v[j].prefix, &k, 0);
+	err = map_dump_many(fds, d, 2);
+	for (i = 0; i < 2 && !err; i++) {
+		/* Compact the matching keys to the front of the dump's key array. */
+		for (j = n = 0; j < d[i].n; j++) {
+			const struct xdpfwd_entry *e = (void *)((char *)d[i].values + j * d[i].value_size);
 
-			if (old->flags & drop_if) {
-				if (bpf_map_delete_elem(fd, &k) && errno != ENOENT)
-					err = -errno;
-			} else if (old->flags & clear) {
-				/* Re-read: the program's counters moved since the walk. */
-				if (bpf_map_lookup_elem(fd, &k, &e))
-					continue;
-				e.flags &= ~clear;
-				if (bpf_map_update_elem(fd, &k, &e, BPF_EXIST) && errno != ENOENT)
-					err = -errno;
-			}
+			if (e->flags & bit)
+				memmove((char *)d[i].keys + n++ * d[i].key_size, (char *)d[i].keys + j * d[i].key_size,
+					d[i].key_size);
 		}
-		if (err)
-			break;
+		err = map_delete_many(fds[i], d[i].keys, n, d[i].key_size);
 	}
-	free(g.v);
+	map_dump_free(&d[0]);
+	map_dump_free(&d[1]);
 	return err;
 }
 
@@ -292,25 +290,34 @@ static int flush_twins(const struct list_maps *m)
 
 int list_repair(const struct list_maps *m)
 {
-	__u32 active = 0;
+	__u32 active = 0, hidden;
 	int err;
 
 	err = get_active(m, &active);
 	if (err)
 		return err;
-	if (!active) {
-		/* A replace died before its flip: what it staged is invisible; throw it away. */
+	hidden = hidden_from(live_set(active));
+	if (!(active & TWIN)) {
+		/*
+		 * At rest, or a replace died before its flip: exact entries hidden
+		 * from the live set are what it staged, invisible; throw them and
+		 * the twins away. (Its other writes only touched the idle set's bit.)
+		 */
 		err = flush_twins(m);
-		if (!err)
-			err = retag_exact(m, SET0, SET1);
+		if (!err && m->v4_addr >= 0)
+			err = delete_exact_flagged(m, hidden);
 		return err;
 	}
-	/* Past the flip the twins are live: rebuild the primaries behind them, then flip back. */
+	/*
+	 * Past the flip the twins and the new exact set are live: rebuild the
+	 * primaries behind the twins, drop the exact entries the new set hides
+	 * (the old set's leaving ones), then flip the tries back.
+	 */
 	err = copy_twins_to_primary(m);
+	if (!err && m->v4_addr >= 0)
+		err = delete_exact_flagged(m, hidden);
 	if (!err)
-		err = retag_exact(m, SET1, SET0);
-	if (!err)
-		err = set_active(m, 0);
+		err = set_active(m, active & ~TWIN);
 	if (!err)
 		err = flush_twins(m);
 	return err;
@@ -347,12 +354,16 @@ int list_add(const struct list_maps *m, const struct xdpfwd_prefix_set *set, __u
 	union list_key k;
 	size_t i, j;
 	char *state;	/* 0 untouched, 1 created, 2 updated (old value in saved[]) */
+	__u32 active = 0, hidden;
 	int err = 0, fd;
 
 	*added = 0;
 	err = repair_or_report(m);
+	if (!err)
+		err = get_active(m, &active);
 	if (err)
 		return err;
+	hidden = hidden_from(live_set(active));
 	state = calloc(set->n + 1, 1);
 	saved = calloc(set->n + 1, sizeof(*saved));
 	if (!state || !saved) {
@@ -374,11 +385,17 @@ int list_add(const struct list_maps *m, const struct xdpfwd_prefix_set *set, __u
 			report_write_error(m, &set->v[i], "adding", err);
 			break;
 		}
-		if (bpf_map_lookup_elem(fd, &k, &saved[i]) || saved[i].expires_ns == fresh_val.expires_ns)
+		if (bpf_map_lookup_elem(fd, &k, &saved[i]) ||
+		    (saved[i].expires_ns == fresh_val.expires_ns && !(saved[i].flags & hidden)))
 			continue;
-		/* Re-adding sets the expiry anew (a refreshed ban), or makes the entry permanent. */
+		/*
+		 * Re-adding sets the expiry anew (a refreshed ban), or makes the entry
+		 * permanent, and makes it visible in the live set. At rest the idle
+		 * set's bit means nothing: clearing it too spares the next replace a write.
+		 */
 		struct xdpfwd_entry upd = saved[i];
 
+		upd.flags &= ~(XDPFWD_ENTRY_F_NOT_IN_SET0 | XDPFWD_ENTRY_F_NOT_IN_SET1);
 		upd.expires_ns = fresh_val.expires_ns;
 		if (bpf_map_update_elem(fd, &k, &upd, BPF_EXIST)) {
 			err = -errno;
@@ -446,50 +463,47 @@ int list_flush(const struct list_maps *m, size_t *removed)
 	return err;
 }
 
-/* Keys and values bound for one map, written in bulk. */
+/* Keys (at the map's key size) and values bound for one map, written in bulk. */
 struct kv {
 	char *keys, *values;
 	size_t n, cap;
 	__u32 key_size;
 };
 
+/* e NULL: a batch of keys to delete, no values. */
 static int kv_push(struct kv *b, const union list_key *k, const struct xdpfwd_entry *e)
 {
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? b->cap * 2 : 1024;
-		char *keys = realloc(b->keys, cap * sizeof(*k)), *values;
+		char *keys = realloc(b->keys, cap * b->key_size), *values;
 
 		if (!keys)
 			return -ENOMEM;
 		b->keys = keys;
-		values = realloc(b->values, cap * sizeof(*e));
-		if (!values)
-			return -ENOMEM;
-		b->values = values;
+		if (e) {
+			values = realloc(b->values, cap * sizeof(*e));
+			if (!values)
+				return -ENOMEM;
+			b->values = values;
+		}
 		b->cap = cap;
 	}
-	memcpy(b->keys + b->n * sizeof(*k), k, sizeof(*k));
-	memcpy(b->values + b->n * sizeof(*e), e, sizeof(*e));
+	/* Every key variant starts the union, so its first key_size bytes are the map's key. */
+	memcpy(b->keys + b->n * b->key_size, k, b->key_size);
+	if (e)
+		memcpy(b->values + b->n * sizeof(*e), e, sizeof(*e));
 	b->n++;
 	return 0;
 }
 
-/* Writes b to fd; keys were pushed as whole unions, so they are repacked to the map's key size. */
-static int kv_apply(int fd, struct kv *b, int delete)
+static int kv_write(int fd, const struct kv *b)
 {
-	size_t i;
-	int err;
+	return map_update_many(fd, b->keys, b->values, b->n, b->key_size, sizeof(struct xdpfwd_entry));
+}
 
-	if (!b->n)
-		return 0;
-	for (i = 0; i < b->n; i++)
-		memmove(b->keys + i * b->key_size, b->keys + i * sizeof(union list_key), b->key_size);
-	err = delete ? map_delete_many(fd, b->keys, b->n, b->key_size) :
-		       map_update_many(fd, b->keys, b->values, b->n, b->key_size, sizeof(struct xdpfwd_entry));
-	/* Back to union stride, so the batch can be applied again to another map. */
-	for (i = b->n; i-- > 0;)
-		memmove(b->keys + i * sizeof(union list_key), b->keys + i * b->key_size, b->key_size);
-	return err;
+static int kv_delete(int fd, const struct kv *b)
+{
+	return map_delete_many(fd, b->keys, b->n, b->key_size);
 }
 
 static void kv_free(struct kv *b)
@@ -499,27 +513,40 @@ static void kv_free(struct kv *b)
 }
 
 /*
- * What a replace writes, per family (index 0: IPv4, 1: IPv6):
- * exact_new  absent exact entries, staged hidden from the live set;
- * exact_gone exact entries leaving, marked absent from the next set;
- * trie_next  the whole next trie content (the twin's);
- * trie_new / trie_gone  how the primary trie differs from it.
+ * What a replace writes, per family (index 0: IPv4, 1: IPv6). Exact entries
+ * (E is the live exact set, N = 1 - E the next one):
+ * exact_new     absent entries (or ones a replace that died before its flip
+ *               staged), written once with NOT_IN_SET(E) before the flip;
+ *               after it that bit only hides them from the then idle set E
+ * exact_unhide  kept entries carrying NOT_IN_SET(N) from an earlier replace:
+ *               that bit cleared before the flip
+ * exact_hide    leaving entries, marked NOT_IN_SET(N) before the flip
+ *               (those that already carry it need no write)
+ * exact_gone    leaving entries, deleted after the flip (keys only)
+ * exact_retime  kept entries with the file's new expiry, written after the flip
+ * Tries: trie_next is the whole next content (the twin's); trie_new and
+ * trie_gone are how the primary differs from it.
  */
 struct replace_plan {
-	struct kv exact_new[2], exact_gone[2], exact_retime[2], trie_next[2], trie_new[2], trie_gone[2];
+	struct kv exact_new[2], exact_unhide[2], exact_hide[2], exact_gone[2], exact_retime[2];
+	struct kv trie_next[2], trie_new[2], trie_gone[2];
 };
+
+#define PLAN_EXACT(p, f) { &(p)->exact_new[f], &(p)->exact_unhide[f], &(p)->exact_hide[f], \
+			   &(p)->exact_gone[f], &(p)->exact_retime[f] }
+#define PLAN_TRIE(p, f) { &(p)->trie_next[f], &(p)->trie_new[f], &(p)->trie_gone[f] }
 
 static void plan_free(struct replace_plan *p)
 {
-	int f;
+	int f, i;
 
 	for (f = 0; f < 2; f++) {
-		kv_free(&p->exact_new[f]);
-		kv_free(&p->exact_gone[f]);
-		kv_free(&p->exact_retime[f]);
-		kv_free(&p->trie_next[f]);
-		kv_free(&p->trie_new[f]);
-		kv_free(&p->trie_gone[f]);
+		struct kv *e[] = PLAN_EXACT(p, f), *t[] = PLAN_TRIE(p, f);
+
+		for (i = 0; i < 5; i++)
+			kv_free(e[i]);
+		for (i = 0; i < 3; i++)
+			kv_free(t[i]);
 	}
 }
 
@@ -527,69 +554,168 @@ static void plan_init(struct replace_plan *p)
 {
 	__u32 ks[2][2] = { { sizeof(struct xdpfwd_v4_key), sizeof(struct xdpfwd_lpm_v4_key) },
 			   { sizeof(struct xdpfwd_v6_key), sizeof(struct xdpfwd_lpm_v6_key) } };
-	int f;
+	int f, i;
 
 	memset(p, 0, sizeof(*p));
 	for (f = 0; f < 2; f++) {
-		p->exact_new[f].key_size = p->exact_gone[f].key_size = p->exact_retime[f].key_size = ks[f][0];
-		p->trie_next[f].key_size = p->trie_new[f].key_size = p->trie_gone[f].key_size = ks[f][1];
+		struct kv *e[] = PLAN_EXACT(p, f), *t[] = PLAN_TRIE(p, f);
+
+		for (i = 0; i < 5; i++)
+			e[i]->key_size = ks[f][0];
+		for (i = 0; i < 3; i++)
+			t[i]->key_size = ks[f][1];
 	}
 }
 
-/* One merge over the sorted old and new sets sorts every entry into the plan. */
-static int plan_build(const struct list_maps *m, const struct items *old, const struct xdpfwd_prefix_set *set,
-		      struct replace_plan *p)
+/*
+ * Where one prefix goes: o is its entry in the list now (NULL: absent), n
+ * the prefix in the new set (NULL: leaving). now and next are the
+ * NOT_IN_SET bits of the live exact set E and of the next one.
+ */
+static int plan_entry(const struct list_maps *m, const struct list_item *o, const struct xdpfwd_prefix *n,
+		      __u32 now, __u32 next, struct replace_plan *p)
 {
-	const struct xdpfwd_entry hidden = { .flags = SET0 }, zero = {};
-	size_t i = 0, j = 0;
+	const struct xdpfwd_prefix *cur = n ? n : &o->prefix;
+	struct xdpfwd_entry val;
 	union list_key k;
-	int err = 0, c;
+	int f = cur->family == 6, err = 0;
 
-	while (!err && (i < old->n || j < set->n)) {
-		const struct list_item *o = i < old->n ? &old->v[i] : NULL;
-		const struct xdpfwd_prefix *n = j < set->n ? &set->v[j] : NULL;
-		const struct xdpfwd_prefix *cur;
-		struct xdpfwd_entry val;
-		int f;
-
-		c = !o ? 1 : !n ? -1 : xdpfwd_prefix_cmp(&o->prefix, n);
-		cur = c <= 0 ? &o->prefix : n;
-		f = cur->family == 6;
-		locate(m, cur, &k, 0);
-		if (is_exact(m, cur)) {
-			if (c < 0) {
-				val = o->entry;
-				val.flags |= SET1;
-				err = kv_push(&p->exact_gone[f], &k, &val);
-			} else if (c > 0) {
-				val = hidden;
-				val.expires_ns = entry_expiry_ns(n, 0);
-				err = kv_push(&p->exact_new[f], &k, &val);
-			} else if (o->entry.expires_ns != entry_expiry_ns(n, 0)) {
-				/* Kept exact entries stay (flags 0 is "in both sets"), with the file's expiry. */
-				val = o->entry;
-				val.expires_ns = entry_expiry_ns(n, 0);
-				err = kv_push(&p->exact_retime[f], &k, &val);
-			}
-		} else if (c < 0) {
-			err = kv_push(&p->trie_gone[f], &k, &zero);
-		} else {
-			/* Counters carry over; the expiry is the file's. */
-			memset(&val, 0, sizeof(val));
-			val.expires_ns = entry_expiry_ns(n, 0);
-			if (c == 0) {
-				val.packets = o->entry.packets;
-				val.bytes = o->entry.bytes;
-				val.last_hit_ns = o->entry.last_hit_ns;
-			}
-			err = kv_push(&p->trie_next[f], &k, &val);
-			if (!err && c > 0)
-				err = kv_push(&p->trie_new[f], &k, &val);
+	locate(m, cur, &k, 0);
+	if (!is_exact(m, cur)) {
+		if (!n)
+			return kv_push(&p->trie_gone[f], &k, NULL);
+		/* Counters carry over; the expiry is the file's. */
+		memset(&val, 0, sizeof(val));
+		val.expires_ns = entry_expiry_ns(n, 0);
+		if (o) {
+			val.packets = o->entry.packets;
+			val.bytes = o->entry.bytes;
+			val.last_hit_ns = o->entry.last_hit_ns;
 		}
-		i += c <= 0;
-		j += c >= 0;
+		err = kv_push(&p->trie_next[f], &k, &val);
+		if (!err && !o)
+			err = kv_push(&p->trie_new[f], &k, &val);
+		return err;
 	}
+	if (!n) {
+		val = o->entry;
+		val.flags |= next;
+		err = kv_push(&p->exact_gone[f], &k, NULL);
+		if (!err && !(o->entry.flags & next))
+			err = kv_push(&p->exact_hide[f], &k, &val);
+		return err;
+	}
+	/* An entry hidden from the live set was staged by a replace that died before its flip: not in force. */
+	if (!o || (o->entry.flags & now)) {
+		val = (struct xdpfwd_entry){ .flags = now, .expires_ns = entry_expiry_ns(n, 0) };
+		return kv_push(&p->exact_new[f], &k, &val);
+	}
+	/*
+	 * Kept. Rewritten from the values read before, so hits between that
+	 * read and the write are not counted (a short window, and only for these).
+	 */
+	val = o->entry;
+	val.flags &= ~next;
+	if (o->entry.flags & next)
+		err = kv_push(&p->exact_unhide[f], &k, &val);
+	val.expires_ns = entry_expiry_ns(n, 0);
+	if (!err && o->entry.expires_ns != val.expires_ns)
+		err = kv_push(&p->exact_retime[f], &k, &val);
 	return err;
+}
+
+/*
+ * The old entries by prefix: open addressing with linear probing over
+ * indexes into the items (plus one; 0 is empty). A million old entries
+ * come in hash order; sorting them for a merge took longer than this.
+ */
+struct old_index {
+	__u32 *slot;
+	size_t mask;
+};
+
+/* MurmurHash3's finaliser: every input bit moves about half of the output bits. */
+static __u64 mix64(__u64 k)
+{
+	k ^= k >> 33;
+	k *= 0xff51afd7ed558ccdULL;
+	k ^= k >> 33;
+	k *= 0xc4ceb9fe1a85ec53ULL;
+	return k ^ (k >> 33);
+}
+
+static size_t prefix_slot(const struct old_index *ix, const struct xdpfwd_prefix *p)
+{
+	__u64 a, b;
+
+	memcpy(&a, p->addr, 8);
+	memcpy(&b, p->addr + 8, 8);
+	return mix64(a ^ mix64(b ^ ((__u64)p->family << 8 | p->prefixlen))) & ix->mask;
+}
+
+static int index_build(struct old_index *ix, const struct items *old)
+{
+	size_t i, s, size = 16;
+
+	while (size < 2 * old->n)
+		size *= 2;
+	ix->mask = size - 1;
+	ix->slot = calloc(ix->mask + 1, sizeof(*ix->slot));
+	if (!ix->slot)
+		return -ENOMEM;
+	for (i = 0; i < old->n; i++) {
+		for (s = prefix_slot(ix, &old->v[i].prefix); ix->slot[s]; s = (s + 1) & ix->mask)
+			;
+		ix->slot[s] = i + 1;
+	}
+	return 0;
+}
+
+/* The index of p among the old items, or -1. */
+static long index_find(const struct old_index *ix, const struct items *old, const struct xdpfwd_prefix *p)
+{
+	size_t s;
+
+	for (s = prefix_slot(ix, p); ix->slot[s]; s = (s + 1) & ix->mask)
+		if (!xdpfwd_prefix_cmp(&old->v[ix->slot[s] - 1].prefix, p))
+			return ix->slot[s] - 1;
+	return -1;
+}
+
+/* Every prefix of the new set, then every old one it does not have, into the plan; live is E. */
+static int plan_build(const struct list_maps *m, const struct items *old, const struct xdpfwd_prefix_set *set,
+		      int live, struct replace_plan *p)
+{
+	__u32 now = hidden_from(live), next = hidden_from(!live);
+	struct old_index ix;
+	char *kept = calloc(old->n + 1, 1);
+	size_t i;
+	long o;
+	int err;
+
+	err = kept ? index_build(&ix, old) : -ENOMEM;
+	if (err) {
+		free(kept);
+		return err;
+	}
+	for (i = 0; i < set->n && !err; i++) {
+		o = index_find(&ix, old, &set->v[i]);
+		if (o >= 0)
+			kept[o] = 1;
+		err = plan_entry(m, o >= 0 ? &old->v[o] : NULL, &set->v[i], now, next, p);
+	}
+	for (i = 0; i < old->n && !err; i++)
+		if (!kept[i])
+			err = plan_entry(m, &old->v[i], NULL, now, next, p);
+	free(ix.slot);
+	free(kept);
+	return err;
+}
+
+/* Do exact entries come or go? */
+static int plan_exact_changes(const struct replace_plan *p)
+{
+	return p->exact_new[0].n || p->exact_new[1].n || p->exact_gone[0].n || p->exact_gone[1].n;
 }
 
 int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
@@ -598,29 +724,49 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 	int twin[2] = { m->v4_net_b, m->v6_net_b }, f, err;
 	struct replace_plan p;
 	struct items old = {};
+	__u32 active = 0, next;
 
 	plan_init(&p);
-	err = repair_or_report(m);
+	err = get_active(m, &active);
+	/* A replace killed past its flip is finished first; one killed before it is undone below. */
+	if (!err && (active & TWIN)) {
+		err = repair_or_report(m);
+		if (!err)
+			err = get_active(m, &active);
+	}
+	if (!err)
+		err = flush_twins(m);
 	if (err)
 		return err;
-	err = read_all(m, 0, SET0, &old);
+	/* Everything, staged leftovers too: plan_build sorts them out (saves list_repair's walk). */
+	err = read_all(m, 0, 0, &old);
 	if (err) {
 		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
 		goto out;
 	}
-	if (old.n)
-		qsort(old.v, old.n, sizeof(*old.v), xdpfwd_prefix_cmp);
-	err = plan_build(m, &old, set, &p);
+	err = plan_build(m, &old, set, live_set(active), &p);
 	if (err)
 		goto out;
+	/*
+	 * The exact set flips to the other bit only if exact entries come or go:
+	 * otherwise both sets would be the same, and the stale bits that kept
+	 * entries carry need no clearing. The allowlist has no exact set.
+	 */
+	next = active & XDPFWD_ACTIVE_SET1;
+	if (plan_exact_changes(&p))
+		next ^= XDPFWD_ACTIVE_SET1;
+	else
+		p.exact_unhide[0].n = p.exact_unhide[1].n = 0;
 
-	/* Stage where the program does not look yet. */
+	/* Stage where the program does not look yet: the twins, and bits of the idle exact set. */
 	for (f = 0; f < 2 && !err; f++) {
-		err = kv_apply(twin[f], &p.trie_next[f], 0);
+		err = kv_write(twin[f], &p.trie_next[f]);
 		if (!err && exact_fd[f] >= 0)
-			err = kv_apply(exact_fd[f], &p.exact_new[f], 0);
+			err = kv_write(exact_fd[f], &p.exact_new[f]);
 		if (!err && exact_fd[f] >= 0)
-			err = kv_apply(exact_fd[f], &p.exact_gone[f], 0);
+			err = kv_write(exact_fd[f], &p.exact_unhide[f]);
+		if (!err && exact_fd[f] >= 0)
+			err = kv_write(exact_fd[f], &p.exact_hide[f]);
 	}
 	if (err) {
 		pr_warn("staging the new %slist failed: %s%s; the old list stays\n", list_kind_name(m->kind),
@@ -628,7 +774,8 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 		list_repair(m);
 		goto out;
 	}
-	err = set_active(m, 1);
+	/* The flip: the twins and the next exact set, in one write. */
+	err = set_active(m, TWIN | next);
 	if (err) {
 		pr_warn("switching the %slist to the new set failed: %s; the old list stays\n",
 			list_kind_name(m->kind), strerror(-err));
@@ -636,29 +783,18 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 		goto out;
 	}
 
-	/* The twins are live now: bring the primaries to the same set behind them, then flip back. */
+	/* The twins are live now: bring the primaries to the same set behind them, then flip them back. */
 	for (f = 0; f < 2 && !err; f++) {
-		struct kv *clear = &p.exact_new[f];
-
-		err = kv_apply(net[f], &p.trie_gone[f], 1);
+		err = kv_delete(net[f], &p.trie_gone[f]);
 		if (!err)
-			err = kv_apply(net[f], &p.trie_new[f], 0);
+			err = kv_write(net[f], &p.trie_new[f]);
 		if (!err && exact_fd[f] >= 0)
-			err = kv_apply(exact_fd[f], &p.exact_gone[f], 1);
+			err = kv_delete(exact_fd[f], &p.exact_gone[f]);
 		if (!err && exact_fd[f] >= 0)
-			err = kv_apply(exact_fd[f], &p.exact_retime[f], 0);
-		if (!err && exact_fd[f] >= 0 && clear->n) {
-			struct xdpfwd_entry *e = (struct xdpfwd_entry *)clear->values;
-			size_t j;
-
-			/* In force in both sets from now on; their expiry stays. */
-			for (j = 0; j < clear->n; j++)
-				e[j].flags = 0;
-			err = kv_apply(exact_fd[f], clear, 0);
-		}
+			err = kv_write(exact_fd[f], &p.exact_retime[f]);
 	}
 	if (!err)
-		err = set_active(m, 0);
+		err = set_active(m, next);
 	if (!err)
 		err = flush_twins(m);
 	/* Past the flip the new set applies whatever happens; the generic repair can finish the rest. */
@@ -680,9 +816,9 @@ int list_expire(const struct list_maps *m, size_t *removed)
 	int err;
 
 	*removed = 0;
-	/* A replace in flight owns the maps; expired entries already stopped matching anyway. */
+	/* A replace past its flip owns the maps; expired entries already stopped matching anyway. */
 	err = get_active(m, &active);
-	if (err || active)
+	if (err || (active & TWIN))
 		return err;
 	err = read_all(m, 0, 0, &g);
 	for (i = 0; !err && i < g.n; i++) {

@@ -13,8 +13,9 @@
  *  - A source on the live allowlist passes (ALLOWLIST); else one on the live
  *    block set drops (BLOCKLIST): an exact address first, then the longest
  *    blocked prefix; else NO_MATCH.
- *  - Live means: in the set meta selects (the _b twin of a trie when the flag
- *    is 1; for an exact entry, its NOT_IN_SET bit for that set clear) and not
+ *  - Live means: in the set meta selects (the _b twin of a trie when the
+ *    XDPFWD_ACTIVE_TWIN bit is set; for an exact entry, its NOT_IN_SET bit
+ *    for the exact set XDPFWD_ACTIVE_SET1 selects clear) and not
  *    expired (expires_ns == 0 or now < expires_ns). An entry that is not live
  *    is as good as absent.
  *  - Every frame counts once in stats[action][reason] with its full length;
@@ -118,18 +119,23 @@ static bool expired(const struct model_entry *e, __u64 now)
 	return e->expires_ns && now >= e->expires_ns;
 }
 
-/* Does e take part in the block or allow set meta currently selects? */
+/*
+ * Does e take part in the block or allow set meta currently selects? The
+ * tries: the _b twin while XDPFWD_ACTIVE_TWIN is set. Exact entries: live
+ * unless they carry the NOT_IN_SET bit of the exact set XDPFWD_ACTIVE_SET1
+ * selects (the two bits of active_block are independent of each other).
+ */
 static bool in_active_set(const struct model *m, const struct model_entry *e)
 {
 	switch (e->list) {
 	case MODEL_BLOCK_ADDR:
-		if (m->cfg.active_block)
+		if (m->cfg.active_block & XDPFWD_ACTIVE_SET1)
 			return !(e->flags & XDPFWD_ENTRY_F_NOT_IN_SET1);
 		return !(e->flags & XDPFWD_ENTRY_F_NOT_IN_SET0);
 	case MODEL_BLOCK_NET:
-		return e->set == (m->cfg.active_block ? 1 : 0);
+		return e->set == ((m->cfg.active_block & XDPFWD_ACTIVE_TWIN) ? 1 : 0);
 	case MODEL_ALLOW:
-		return e->set == (m->cfg.active_allow ? 1 : 0);
+		return e->set == ((m->cfg.active_allow & XDPFWD_ACTIVE_TWIN) ? 1 : 0);
 	default:
 		return false;
 	}

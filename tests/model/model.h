@@ -37,8 +37,8 @@ struct model_entry {
 
 struct model_config {
 	int drop_malformed;
-	__u32 active_block;	/* struct xdpfwd_meta */
-	__u32 active_allow;
+	__u32 active_block;	/* struct xdpfwd_meta: XDPFWD_ACTIVE_TWIN | XDPFWD_ACTIVE_SET1 */
+	__u32 active_allow;	/* XDPFWD_ACTIVE_TWIN or 0 */
 };
 
 struct model {

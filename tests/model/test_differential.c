@@ -1003,7 +1003,8 @@ static void print_shadow_hint(const struct model *m, const struct model_verdict 
 	if (!v->family)
 		return;
 	for (i = 0; i < ARRAY_SIZE(tries); i++) {
-		__u32 set = tries[i] == MODEL_ALLOW ? m->cfg.active_allow : m->cfg.active_block;
+		__u32 set = !!((tries[i] == MODEL_ALLOW ? m->cfg.active_allow : m->cfg.active_block) &
+			       XDPFWD_ACTIVE_TWIN);
 
 		best = -1;
 		for (k = 0; k < m->n; k++) {
@@ -1121,7 +1122,7 @@ out:
 struct pass {
 	const char *name;
 	int drop_malformed;
-	int meta;		/* 0: sets 0 live; 1: sets 1 live; -1: random per epoch */
+	int meta;		/* active_block (active_allow gets its TWIN bit); -1: random per epoch */
 	unsigned long frames;
 	bool expired_prefixes;	/* expired entries in the tries too, not only among exact ones */
 };
@@ -1251,8 +1252,10 @@ static int run_pass(const struct pass *ps, __u64 seed, __u64 pass_seed, struct r
 		model_reset(&m);
 		if ((err = dut_clear(&d)))
 			goto out;
-		m.cfg.active_block = ps->meta >= 0 ? (__u32)ps->meta : rnd(&g.r, 2);
-		m.cfg.active_allow = ps->meta >= 0 ? (__u32)ps->meta : rnd(&g.r, 2);
+		/* All four states of active_block: at rest on either exact set, or mid-replace. */
+		m.cfg.active_block = ps->meta >= 0 ? (__u32)ps->meta : rnd(&g.r, 4);
+		m.cfg.active_allow = ps->meta >= 0 ? (__u32)ps->meta & XDPFWD_ACTIVE_TWIN :
+				     rnd(&g.r, 2) * XDPFWD_ACTIVE_TWIN;
 		if ((err = dut_set_meta(&d, &m.cfg)) ||
 		    (err = random_lists(&g.r, &d, &m, &ls, ps->expired_prefixes)) ||
 		    (err = pools_build(&pools, &m)))
@@ -1399,7 +1402,8 @@ int main(void)
 	struct pass passes[] = {
 		{ "plain", 0, 0, 1000000, true },
 		{ "drop-malformed", 1, -1, 250000, true },
-		{ "flipped", 0, 1, 250000, true },
+		{ "flipped", 0, XDPFWD_ACTIVE_TWIN | XDPFWD_ACTIVE_SET1, 250000, true },
+		{ "rest-on-set1", 0, XDPFWD_ACTIVE_SET1, 250000, true },
 	};
 	const char *only = getenv("XDPFWD_PASS");
 	/* Leaves out the one layout that finds the expired-longest-match bug, to look past it. */

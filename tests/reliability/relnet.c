@@ -13,7 +13,9 @@
  *       prints CLOCK_MONOTONIC in nanoseconds (the clock the payload times use).
  *   relnet mapcheck PIN_DIR
  *       counts entries of the pinned lists: key=value pairs, among them how many exact entries
- *       carry NOT_IN_SET bits and how many entries the twin tries hold.
+ *       are hidden from the live exact set (the NOT_IN_SET bit of the set meta's
+ *       XDPFWD_ACTIVE_SET1 selects), how many entries the twin tries hold, and whether
+ *       the block twins are live (block_twin, XDPFWD_ACTIVE_TWIN).
  *   relnet active PIN_DIR
  *       prints the meta map's active_block and active_allow (cheap enough to poll).
  */
@@ -238,16 +240,13 @@ static int recv_main(int argc, char **argv)
 	return 0;
 }
 
-/* Entries of a pinned map, and how many of them (exact entries only) carry NOT_IN_SET bits. */
+/* Entries of a pinned map, and how many of them (exact entries only) carry the hidden bit. */
 #define CHUNK 8192
 
-static int flagged_entry(const struct xdpfwd_entry *e)
-{
-	return !!(e->flags & (XDPFWD_ENTRY_F_NOT_IN_SET0 | XDPFWD_ENTRY_F_NOT_IN_SET1));
-}
+static __u32 hidden_bit;	/* NOT_IN_SET bit of the live exact set, from meta */
 
 /* Hash maps: batch lookups, a million entries in a fraction of a second. */
-static long count_hash(int fd, long *flagged)
+static long count_hash(int fd, long *hidden)
 {
 	static struct xdpfwd_v6_key keys[CHUNK];
 	static struct xdpfwd_entry vals[CHUNK];
@@ -262,7 +261,7 @@ static long count_hash(int fd, long *flagged)
 		if (err && errno != ENOENT)
 			return -1;
 		for (i = 0; i < n; i++)
-			*flagged += flagged_entry(&vals[i]);
+			*hidden += !!(vals[i].flags & hidden_bit);
 		total += n;
 		in = out;
 		in_p = &in;
@@ -270,7 +269,7 @@ static long count_hash(int fd, long *flagged)
 	return total;
 }
 
-static long count_map(const char *dir, const char *name, int exact, long *flagged)
+static long count_map(const char *dir, const char *name, int exact, long *hidden)
 {
 	char path[4096], key[64], next[64];
 	struct xdpfwd_entry e;
@@ -278,13 +277,13 @@ static long count_map(const char *dir, const char *name, int exact, long *flagge
 	void *prev = NULL;
 	int fd;
 
-	*flagged = 0;
+	*hidden = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -1;
 	if (exact) {
-		n = count_hash(fd, flagged);
+		n = count_hash(fd, hidden);
 		close(fd);
 		return n;
 	}
@@ -293,7 +292,7 @@ static long count_map(const char *dir, const char *name, int exact, long *flagge
 		prev = key;
 		n++;
 		if (!bpf_map_lookup_elem(fd, key, &e))
-			*flagged += flagged_entry(&e);
+			*hidden += !!(e.flags & hidden_bit);
 	}
 	close(fd);
 	return n;
@@ -306,26 +305,28 @@ static int mapcheck(const char *dir)
 					     "allow_v4", "allow_v6", "allow_v4_b", "allow_v6_b" };
 	struct xdpfwd_meta meta;
 	char path[4096];
-	long n, flagged = 0, all_flagged = 0;
+	long n, hidden = 0, all_hidden = 0;
 	__u32 zero = 0;
 	unsigned int i;
 	int fd;
 
-	for (i = 0; i < 2; i++) {
-		n = count_map(dir, exact[i], 1, &flagged);
-		printf("%s=%ld %s_flagged=%ld ", exact[i], n, exact[i], flagged);
-		all_flagged += flagged;
-	}
-	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
-		printf("%s=%ld ", tries[i], count_map(dir, tries[i], 0, &flagged));
 	snprintf(path, sizeof(path), "%s/meta", dir);
 	fd = bpf_obj_get(path);
 	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &meta)) {
 		printf("meta=missing\n");
 		return 1;
 	}
-	printf("flagged=%ld magic=%#x layout_version=%u active_block=%u active_allow=%u\n", all_flagged, meta.magic,
-	       meta.layout_version, meta.active_block, meta.active_allow);
+	hidden_bit = meta.active_block & XDPFWD_ACTIVE_SET1 ? XDPFWD_ENTRY_F_NOT_IN_SET1 : XDPFWD_ENTRY_F_NOT_IN_SET0;
+	for (i = 0; i < 2; i++) {
+		n = count_map(dir, exact[i], 1, &hidden);
+		printf("%s=%ld %s_hidden=%ld ", exact[i], n, exact[i], hidden);
+		all_hidden += hidden;
+	}
+	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
+		printf("%s=%ld ", tries[i], count_map(dir, tries[i], 0, &hidden));
+	printf("hidden=%ld magic=%#x layout_version=%u active_block=%u active_allow=%u block_twin=%u\n", all_hidden,
+	       meta.magic, meta.layout_version, meta.active_block, meta.active_allow,
+	       !!(meta.active_block & XDPFWD_ACTIVE_TWIN));
 	return 0;
 }
 

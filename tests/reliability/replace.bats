@@ -187,16 +187,19 @@ with open(path, "w") as f:
 EOF
 }
 
-# The blocklist's twins are live: a replace is past its switch.
+# The blocklist's twins are live (XDPFWD_ACTIVE_TWIN): a replace is past its switch. The
+# exact-set bit (2) may be either way, at rest too.
 switched() {
-	[ "$(xf_p "$RELNET" active "$PIN")" = "1 0" ]
+	local a
+	a=$(xf_p "$RELNET" active "$PIN")
+	[ $((${a% *} & 1)) = 1 ]
 }
 
 # What a killed replace left behind, from `relnet mapcheck` output.
 phase_of() {
 	case $1 in
-	*" active_block=1 "*) echo "past the switch" ;;
-	*" flagged=0 "*"block_v4_net_b=0 block_v6_net_b=0 "* | *"block_v4_net_b=0 block_v6_net_b=0 "*" flagged=0 "*)
+	*" block_twin=1"*) echo "past the switch" ;;
+	*"block_v4_net_b=0 block_v6_net_b=0 "*" hidden=0 "*)
 		echo "nothing staged" ;;
 	*) echo "staging" ;;
 	esac
@@ -260,10 +263,10 @@ phase_of() {
 		fi
 		clean=$(xf_p "$RELNET" mapcheck "$PIN")
 		echo "round $round: killed after $delay_ms ms ($phase, $seen in force), $repaired_by: $state -> $clean"
-		[[ "$clean" == *" flagged=0 "* ]]
+		[[ "$clean" == *" hidden=0 "* ]]
 		[[ "$clean" == *"block_v4_net_b=0 block_v6_net_b=0 "* ]]
-		[[ "$clean" == *" active_block=0 "* ]]
-		[[ "$clean" == "block_v4_addr=1 block_v4_addr_flagged=0 block_v6_addr=495999 "* ]]
+		[[ "$clean" == *" block_twin=0"* ]]
+		[[ "$clean" == "block_v4_addr=1 block_v4_addr_hidden=0 block_v6_addr=495999 "* ]]
 		[[ "$clean" == *" block_v4_net=2000 block_v6_net=2000 "* ]]
 		[ "$(bpftool -j map dump pinned "$PIN/block_v4_net_b")" = "[]" ]
 		[ "$(bpftool -j map dump pinned "$PIN/block_v6_net_b")" = "[]" ]

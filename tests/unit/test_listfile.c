@@ -223,7 +223,7 @@ static void test_big_buffer(void **state)
 {
 	const unsigned int count = 50000;
 	struct xdpfwd_prefix_set s = {};
-	char *buf, *w, err[128];
+	char *buf, *w, err[128], want[128];
 	unsigned int i;
 
 	(void)state;
@@ -233,11 +233,24 @@ static void test_big_buffer(void **state)
 	for (i = 0; i < 2 * count; i++)
 		w += sprintf(w, "10.%u.%u.%u\n", (i % count) >> 16, ((i % count) >> 8) & 0xff,
 			     (i % count) & 0xff);
+	/* Over 1 MiB: parsed in two halves on two threads, with duplicates across the cut. */
+	assert_true(w - buf >= 1 << 20);
 	assert_int_equal(xdpfwd_listfile_parse_buf("big", buf, w - buf, &s, err, sizeof(err)), 0);
 	assert_int_equal(s.n, count);
 	for (i = 1; i < s.n; i++)
 		assert_true(memcmp(s.v[i - 1].addr, s.v[i].addr, 4) < 0);
 	xdpfwd_prefix_set_free(&s);
+
+	/* A bad line in the second half is reported with its line number in the whole file... */
+	w[-2] = 'x';	/* the last line, "10.0.195.79" */
+	assert_int_equal(xdpfwd_listfile_parse_buf("big", buf, w - buf, &s, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "big:%u: '10.0.195.7x' is not an IPv4 or IPv6 address", 2 * count);
+	assert_string_equal(err, want);
+	/* ...and one in the first half wins over it. */
+	buf[16] = 'y';	/* line 2, "10.0.0.1" */
+	assert_int_equal(xdpfwd_listfile_parse_buf("big", buf, w - buf, &s, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "big:2: '10.0.0.y' is not an IPv4 or IPv6 address");
+	assert_int_equal(s.n, 0);
 	free(buf);
 }
 
