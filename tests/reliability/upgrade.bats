@@ -143,7 +143,8 @@ build_variant() {
 	build_variant ifaces_value 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/'
 	refused_under_load "$XF_TMP/ifaces_value.bpf.o"
 	[[ "$output" == *"ifaces"* ]]
-	[[ "$output" == *"value 32 bytes"* ]]
+	[[ "$output" == *"value 40 bytes"* ]]
+	[[ "$output" == *"value 16 bytes"* ]]
 }
 
 @test "a new build whose map has another max_entries is refused, naming the map; the old program stays" {
