@@ -185,28 +185,33 @@ static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
 
 /*
  * The verdict rules, once for both families (the maps and key types differ,
- * so a macro, not a function): the allowlist wins, then the exact hash, then
- * the prefix trie. Returns from the caller on an allowlist hit.
+ * so a macro, not a function): the exact hash, then the prefix trie; a
+ * blocked source is then looked up in the allowlist, which wins. The
+ * allowlist only ever changes a drop into a pass, so traffic in no list
+ * never pays for its trie lookup.
  */
 #define MATCH_LISTS(v, m, lk, len, allow, hash, net)					\
 	do {										\
-		if (MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow)) {		\
-			(v)->entry = TRIE_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow, lk, len);	\
-			if ((v)->entry) {						\
-				(v)->reason = XDPFWD_R_ALLOWLIST;			\
-				return;							\
-			}								\
-		}									\
 		(v)->entry = live(in_set(bpf_map_lookup_elem(&hash, (lk)->addr),	\
-					 (m)->active_block & XDPFWD_ACTIVE_SET1));		\
+					 (m)->active_block & XDPFWD_ACTIVE_SET1));	\
 		if ((v)->entry)								\
 			(v)->exact = 1;							\
 		else if (MAY_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net))	\
-			(v)->entry = TRIE_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net, lk, len);	\
-		if ((v)->entry) {							\
-			(v)->action = XDPFWD_ACT_DROP;					\
-			(v)->reason = XDPFWD_R_BLOCKLIST;				\
+			(v)->entry = TRIE_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net, lk, len); \
+		if (!(v)->entry)							\
+			break;								\
+		if (MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow)) {	\
+			struct xdpfwd_entry *__a =					\
+				TRIE_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow, lk, len); \
+			if (__a) {							\
+				(v)->entry = __a;					\
+				(v)->exact = 0;						\
+				(v)->reason = XDPFWD_R_ALLOWLIST;			\
+				break;							\
+			}								\
 		}									\
+		(v)->action = XDPFWD_ACT_DROP;						\
+		(v)->reason = XDPFWD_R_BLOCKLIST;					\
 	} while (0)
 
 static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph,

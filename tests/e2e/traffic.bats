@@ -103,6 +103,21 @@ teardown() {
 	[ "$output" = "198.18.0.2=0 2001:2::2=$N" ]
 }
 
+@test "the allowlist is consulted only for blocked sources: an allowlisted source in no block entry is no_match" {
+	xf_cli block add 198.18.0.3 198.18.0.4
+	xf_cli allow add 198.18.0.2 198.18.0.4
+	XF_BARRIER=198.18.0.2 run xf_round 198.18.0.3 198.18.0.4 198.18.0.2
+	[ "$output" = "198.18.0.3=0 198.18.0.4=$N 198.18.0.2=$N" ]
+	# The rescued source counts under allowlist and on its allow entry, not on its block entry.
+	[ "$(xf_entry_packets 198.18.0.4 allow)" = "$N" ]
+	[ "$(xf_entry_packets 198.18.0.4)" = 0 ]
+	[ "$(xf_entry_packets 198.18.0.3)" = "$N" ]
+	[ "$(xf_json 'j["packets"]["pass"]["allowlist"]' xf_cli status --json)" = "$N" ]
+	# No block entry covers .2: it passes as no_match and its allow entry stays at 0.
+	[ "$(xf_entry_packets 198.18.0.2 allow)" = 0 ]
+	[ "$(xf_json 'j["packets"]["pass"]["no_match"] >= '"$N" xf_cli status --json)" = True ]
+}
+
 @test "block list --json, allow list --json and status --json are valid JSON with the counters" {
 	xf_cli block add 198.18.0.2 2001:2::/64
 	xf_cli allow add 2001:2::3

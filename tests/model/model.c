@@ -10,9 +10,10 @@
  *    version 6. Anything short or wrong is MALFORMED (dropped only with
  *    drop_malformed); any other ethertype is NOT_IP. Nothing past the IP
  *    header matters: not the total length, not fragments, not extensions.
- *  - A source on the live allowlist passes (ALLOWLIST); else one on the live
- *    block set drops (BLOCKLIST): an exact address first, then the longest
- *    blocked prefix; else NO_MATCH.
+ *  - A source on the live block set (an exact address first, then the
+ *    longest blocked prefix) drops (BLOCKLIST), unless it is also on the live
+ *    allowlist: then it passes (ALLOWLIST) and the allow entry counts it. A
+ *    source on no block entry passes as NO_MATCH, allowlisted or not.
  *  - Live means: in the set meta selects (the _b twin of a trie when the
  *    XDPFWD_ACTIVE_TWIN bit is set; for an exact entry, its NOT_IN_SET bit
  *    for the exact set XDPFWD_ACTIVE_SET1 selects clear) and not
@@ -162,25 +163,26 @@ static long longest_match(const struct model *m, enum model_list list, int famil
 
 static void judge_source(const struct model *m, __u64 now, struct model_verdict *v)
 {
-	long i;
+	long i, a;
 
-	i = longest_match(m, MODEL_ALLOW, v->family, v->src, now);
-	if (i >= 0) {
-		v->reason = XDPFWD_R_ALLOWLIST;
-		v->entry = i;
-		return;
-	}
 	/* Exact entries are full length, so the longest match among them is the equal one. */
 	i = longest_match(m, MODEL_BLOCK_ADDR, v->family, v->src, now);
 	if (i < 0)
 		i = longest_match(m, MODEL_BLOCK_NET, v->family, v->src, now);
-	if (i >= 0) {
-		v->action = XDPFWD_ACT_DROP;
-		v->reason = XDPFWD_R_BLOCKLIST;
-		v->entry = i;
+	if (i < 0) {
+		v->reason = XDPFWD_R_NO_MATCH;
 		return;
 	}
-	v->reason = XDPFWD_R_NO_MATCH;
+	/* Only a blocked source is looked up in the allowlist, which then wins. */
+	a = longest_match(m, MODEL_ALLOW, v->family, v->src, now);
+	if (a >= 0) {
+		v->reason = XDPFWD_R_ALLOWLIST;
+		v->entry = a;
+		return;
+	}
+	v->action = XDPFWD_ACT_DROP;
+	v->reason = XDPFWD_R_BLOCKLIST;
+	v->entry = i;
 }
 
 static unsigned int be16(const __u8 *p)

@@ -668,8 +668,9 @@ static void test_ipv6(void **state)
 static void test_allowlist(void **state)
 {
 	static const struct row rows[] = {
+		/* The allowlist is only consulted for a blocked source. */
 		{ "v4 allow only", { V4("198.18.0.1") },
-		  { { ALLOW_V4, "198.18.0.1/32", 1 } }, PASS, ALLOWLIST },
+		  { { ALLOW_V4, "198.18.0.1/32", 0 } }, PASS, NO_MATCH },
 		{ "v4 /32 allow beats exact block", { V4("198.18.0.1") },
 		  { { ALLOW_V4, "198.18.0.1/32", 1 }, { BLOCK_V4_ADDR, "198.18.0.1", 0 } },
 		  PASS, ALLOWLIST },
@@ -692,7 +693,7 @@ static void test_allowlist(void **state)
 		  { { ALLOW_V4, "198.18.0.0/24", 0 }, { BLOCK_V4_NET, "198.18.0.0/16", 1 } },
 		  DROP, BLOCKLIST },
 		{ "v6 allow only", { V6("2001:2::1") },
-		  { { ALLOW_V6, "2001:2::1/128", 1 } }, PASS, ALLOWLIST },
+		  { { ALLOW_V6, "2001:2::1/128", 0 } }, PASS, NO_MATCH },
 		{ "v6 /128 allow beats exact block", { V6("2001:2::1") },
 		  { { ALLOW_V6, "2001:2::1/128", 1 }, { BLOCK_V6_ADDR, "2001:2::1", 0 } },
 		  PASS, ALLOWLIST },
@@ -1090,6 +1091,8 @@ static void test_entry_counters(void **state)
 	static const struct list_entry exact = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
 	static const struct list_entry net = ENTRY(BLOCK_V6_NET, "2001:2::/64");
 	static const struct list_entry allow = ENTRY(ALLOW_V4, "198.18.1.0/24");
+	/* Blocks what allow lets through: the allow entry counts, this one never does. */
+	static const struct list_entry rescued = ENTRY(BLOCK_V4_NET, "198.18.1.0/28");
 	static const struct list_entry idle = ENTRY(BLOCK_V4_ADDR, "198.18.0.2");
 	static const struct {
 		const struct list_entry *e;
@@ -1103,7 +1106,7 @@ static void test_entry_counters(void **state)
 		{ &net, { V6("2001:2::2"), .payload = 333 }, DROP, BLOCKLIST },
 		{ &allow, { V4("198.18.1.1"), .payload = 1 }, PASS, ALLOWLIST },
 	};
-	const struct list_entry *entries[] = { &exact, &net, &allow, &idle };
+	const struct list_entry *entries[] = { &exact, &net, &allow, &idle, &rescued };
 	__u64 want_packets[ARRAY_SIZE(entries)] = {};
 	__u64 want_bytes[ARRAY_SIZE(entries)] = {};
 	__u64 last_hit[ARRAY_SIZE(entries)] = {};
