@@ -22,7 +22,7 @@ endif
 .SUFFIXES:
 
 CFLAGS		?= -O2 -g
-XCFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -DXDPFWD_VERSION='"$(VERSION)"' \
+XCFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
 		   -Iinclude -Icommon -Idaemon -I$(OUT) -MMD -MP
 LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -pthread
 SANFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
@@ -71,11 +71,20 @@ $(SKEL): $(BPF_OBJ)
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name xdpfwd_bpf > $@
 
-$(OUT)/obj/%.o: %.c Makefile | $(OUT)/.dir $(SKEL)
+# The version lives in one generated header, rewritten only when it changes: every object that
+# prints it depends on it (-MMD), so --version and the metrics never disagree after a commit.
+$(OUT)/version.h: FORCE | $(OUT)/.dir
+	$(Q)echo '#define XDPFWD_VERSION "$(VERSION)"' | cmp -s - $@ || \
+		echo '#define XDPFWD_VERSION "$(VERSION)"' >$@
+
+.PHONY: FORCE
+FORCE:
+
+$(OUT)/obj/%.o: %.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -c $< -o $@
 
-$(OUT)/san/%.o: %.c Makefile | $(OUT)/.dir $(SKEL)
+$(OUT)/san/%.o: %.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 	$(call msg,CC-SAN,$@)
 	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -c $< -o $@
 

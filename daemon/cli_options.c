@@ -8,6 +8,7 @@
 #include "log.h"
 #include "pin.h"
 #include "cli_options.h"
+#include "version.h"
 
 const char *argp_program_version = "xdpfwd " XDPFWD_VERSION;
 const char *argp_program_bug_address = "the xdpfwd issue tracker";

@@ -10,6 +10,7 @@
 #include "iface_status.h"
 #include "prom_text.h"
 #include "metrics.h"
+#include "version.h"
 
 static long add_counts(long a, long b)
 {
