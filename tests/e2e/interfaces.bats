@@ -155,16 +155,24 @@ iface_drops() {
 		xf_cli status --json
 }
 
+DROPS='j["packets"]["drop"]["blocklist"]'
+
 global_drops() {
-	xf_json 'j["packets"]["drop"]["blocklist"]' xf_cli status --json
+	xf_json "$DROPS" xf_cli status --json
+}
+
+# Both interfaces under one daemon, .2 (pair 1) and .3 (pair 2) blocked; sends $1 and $2
+# datagrams from them and waits until the instance counted both.
+start_and_drop() {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2"
+	xf_cli block add 198.18.0.2 198.19.0.3
+	xf_udp_send 198.18.0.2 "$1"
+	xf_udp_send 198.19.0.3 "$2"
+	[ "$(xf_wait_json "$DROPS" $(($1 + $2)) xf_cli status --json)" = $(($1 + $2)) ]
 }
 
 @test "counters per interface: each interface counts its own traffic, the global counters are the sum" {
-	xf_daemon --iface "$IF_P" --iface "$IF_P2"
-	xf_cli block add 198.18.0.2 198.19.0.3
-	xf_udp_send 198.18.0.2 7
-	xf_udp_send 198.19.0.3 4
-	[ "$(xf_wait_json 'j["packets"]["drop"]["blocklist"]' 11 xf_cli status --json)" = 11 ]
+	start_and_drop 7 4
 	[ "$(iface_drops)" = "$IF_P=7 $IF_P2=4" ]
 	# Bytes too: 14 + 20 + 8 + 16 per frame.
 	run xf_json '[i["bytes"]["drop"]["blocklist"] for i in sorted(j["interfaces"], key=lambda i: i["name"])]' \
@@ -182,16 +190,12 @@ global_drops() {
 }
 
 @test "counters per interface survive a restart; detach retires them, the sum never drops" {
-	xf_daemon --iface "$IF_P" --iface "$IF_P2"
-	xf_cli block add 198.18.0.2 198.19.0.3
-	xf_udp_send 198.18.0.2 5
-	xf_udp_send 198.19.0.3 3
-	[ "$(xf_wait_json 'j["packets"]["drop"]["blocklist"]' 8 xf_cli status --json)" = 8 ]
+	start_and_drop 5 3
 	# A restart adopts the maps and each interface keeps its slot and its counts.
 	xf_daemon_stop TERM
 	xf_daemon --iface "$IF_P2" --iface "$IF_P"
 	xf_udp_send 198.19.0.3 2
-	[ "$(xf_wait_json 'j["packets"]["drop"]["blocklist"]' 10 xf_cli status --json)" = 10 ]
+	[ "$(xf_wait_json "$DROPS" 10 xf_cli status --json)" = 10 ]
 	[ "$(iface_drops)" = "$IF_P=5 $IF_P2=5" ]
 	xf_daemon_stop TERM
 
@@ -202,7 +206,7 @@ global_drops() {
 	# Attached again, it starts from zero in a fresh slot; the sum still counts what it dropped before.
 	xf_daemon --iface "$IF_P" --iface "$IF_P2"
 	xf_udp_send 198.18.0.2 1
-	[ "$(xf_wait_json 'j["packets"]["drop"]["blocklist"]' 11 xf_cli status --json)" = 11 ]
+	[ "$(xf_wait_json "$DROPS" 11 xf_cli status --json)" = 11 ]
 	[ "$(iface_drops)" = "$IF_P=1 $IF_P2=5" ]
 }
 
