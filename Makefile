@@ -67,9 +67,12 @@ $(BPF_OBJ): bpf/xdpfwd.bpf.c Makefile | $(OUT)/.dir
 	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(OUT)/xdpfwd.bpf.d -c $< -o $(OUT)/xdpfwd.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $(OUT)/xdpfwd.tmp.bpf.o
 
+# The skeleton names the shared types of the program's global data (struct xdpfwd_iface_slots),
+# so it includes their one definition itself instead of relying on every includer's order.
 $(SKEL): $(BPF_OBJ)
 	$(call msg,SKEL,$@)
-	$(Q)$(BPFTOOL) gen skeleton $< name xdpfwd_bpf > $@
+	$(Q){ echo '#include "xdpfwd.h"'; $(BPFTOOL) gen skeleton $< name xdpfwd_bpf; } > $@.tmp
+	$(Q)mv $@.tmp $@
 
 # The version lives in one generated header, rewritten only when it changes: every object that
 # prints it depends on it (-MMD), so --version and the metrics never disagree after a commit.

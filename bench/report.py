@@ -299,7 +299,7 @@ def control_table(control):
     return out
 
 
-def chart(summ, scn_order, res, root):
+def chart(summ, scn_order, res, root, png):
     data = os.path.join(res, "chart.dat")
     y = 0
     ticks = []
@@ -317,7 +317,6 @@ def chart(summ, scn_order, res, root):
                 y += 1
             y += 1
     gp = os.path.join(root, "bench", "chart.gp")
-    png = os.path.join(root, CHART)
     subprocess.run(["gnuplot", "-e", f"datafile='{data}'; outfile='{png}'; nrows={y}; xmax={top * 4:.0f}; "
                     f"yticks='{', '.join(ticks)}'", gp], check=True)
 
@@ -369,7 +368,9 @@ def main():
     text = "\n".join(out) + "\n"
     print(text)
 
-    chart(summ, scn_order, res, root)
+    # --no-doc leaves the repository alone: the chart goes next to the raw data.
+    chart(summ, scn_order, res, root,
+          os.path.join(res, os.path.basename(CHART)) if no_doc else os.path.join(root, CHART))
     with open(os.path.join(res, "results.md"), "w") as f:
         f.write(text)
     if no_doc:

@@ -33,8 +33,12 @@ const volatile __u64 log_global_tolerance_ns = 990000000ULL;
  */
 const volatile __u64 ns_per_jiffy = 0;
 
-/* GCRA theoretical arrival time, shared by all CPUs; touched only by events. */
-__u64 log_tat_ns = 0;
+/*
+ * GCRA theoretical arrival time, shared by all CPUs; written only by events,
+ * on a cache line of its own so that they do not evict the slot table below
+ * from the other CPUs.
+ */
+__u64 log_tat_ns __attribute__((aligned(64))) = 0;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -83,9 +87,7 @@ struct {
  * dir. A daemon has one or two interfaces as a rule, so a scan costs less
  * than any map lookup.
  */
-__u32 n_iface_slots = 0;
-__u32 iface_slot_ifindex[XDPFWD_MAX_IFACES] = {};
-__u32 iface_slot[XDPFWD_MAX_IFACES] = {};
+struct xdpfwd_iface_slots iface_slots __attribute__((aligned(64))) = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -127,17 +129,6 @@ static __always_inline int trie_may_match(void *map)
 		return trie->n_entries != 0;
 	return 1;
 }
-
-struct verdict {
-	struct xdpfwd_entry *entry;	/* matched list entry, if any */
-	__u8 action;
-	__u8 reason;
-	__u8 exact;			/* entry is an exact-address entry */
-	__u8 family;
-	__u8 proto;
-	__u16 vlan;
-	__u8 addr[16];			/* IPv4 as ::ffff:a.b.c.d */
-};
 
 /* The live one of a trie and its twin (see struct xdpfwd_meta); trie lookups are helper calls either way. */
 #define LOOKUP(use_b, map, key) \
@@ -183,124 +174,6 @@ static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
 		__e && !expired(__e) ? __e : NULL;				\
 	})
 
-/*
- * The verdict rules, once for both families (the maps and key types differ,
- * so a macro, not a function): the exact hash, then the prefix trie; a
- * blocked source is then looked up in the allowlist, which wins. The
- * allowlist only ever changes a drop into a pass, so traffic in no list
- * never pays for its trie lookup.
- */
-#define MATCH_LISTS(v, m, lk, len, allow, hash, net)					\
-	do {										\
-		(v)->entry = live(in_set(bpf_map_lookup_elem(&hash, (lk)->addr),	\
-					 (m)->active_block & XDPFWD_ACTIVE_SET1));	\
-		if ((v)->entry)								\
-			(v)->exact = 1;							\
-		else if (MAY_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net))	\
-			(v)->entry = TRIE_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net, lk, len); \
-		if (!(v)->entry)							\
-			break;								\
-		if (MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow)) {	\
-			struct xdpfwd_entry *__a =					\
-				TRIE_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow, lk, len); \
-			if (__a) {							\
-				(v)->entry = __a;					\
-				(v)->exact = 0;						\
-				(v)->reason = XDPFWD_R_ALLOWLIST;			\
-				break;							\
-			}								\
-		}									\
-		(v)->action = XDPFWD_ACT_DROP;						\
-		(v)->reason = XDPFWD_R_BLOCKLIST;					\
-	} while (0)
-
-static __always_inline void match_v4(struct verdict *v, const struct iphdr *iph,
-				     const struct xdpfwd_meta *m)
-{
-	struct xdpfwd_lpm_v4_key lk = { .prefixlen = 32 };
-
-	__builtin_memcpy(lk.addr, &iph->saddr, 4);
-	MATCH_LISTS(v, m, &lk, 32, allow_v4, block_v4_addr, block_v4_net);
-}
-
-static __always_inline void match_v6(struct verdict *v, const struct ipv6hdr *ip6h,
-				     const struct xdpfwd_meta *m)
-{
-	struct xdpfwd_lpm_v6_key lk = { .prefixlen = 128 };
-
-	__builtin_memcpy(lk.addr, &ip6h->saddr, 16);
-	MATCH_LISTS(v, m, &lk, 128, allow_v6, block_v6_addr, block_v6_net);
-}
-
-/* Parses the frame and fills in the verdict; never fails, malformed frames get their own reason. */
-static __always_inline void classify(struct cursor *c, struct verdict *v, const struct xdpfwd_meta *m)
-{
-	struct ethhdr *eth;
-	struct vlan_tag *tag;
-	__be16 proto;
-	int i;
-
-	eth = cursor_pull(c, sizeof(*eth));
-	if (!eth)
-		goto malformed;
-	proto = eth->h_proto;
-
-#pragma unroll
-	for (i = 0; i < XDPFWD_MAX_VLAN_DEPTH; i++) {
-		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
-			break;
-		tag = cursor_pull(c, sizeof(*tag));
-		if (!tag)
-			goto malformed;
-		if (i == 0)
-			v->vlan = bpf_ntohs(tag->tci) & 0x0fff;
-		proto = tag->proto;
-	}
-	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD)) {
-		v->reason = XDPFWD_R_VLAN_DEPTH;
-		return;
-	}
-
-	if (proto == bpf_htons(ETH_P_IP)) {
-		struct iphdr *iph = cursor_pull(c, sizeof(*iph));
-
-		if (!iph)
-			goto malformed;
-		/* The source is known from here on, so a malformed event can still name it. */
-		v->family = 4;
-		v->addr[10] = 0xff;
-		v->addr[11] = 0xff;
-		__builtin_memcpy(&v->addr[12], &iph->saddr, 4);
-		v->proto = iph->protocol;
-		if (iph->version != 4 || iph->ihl < 5)
-			goto malformed;
-		if (!cursor_pull(c, (iph->ihl - 5) * 4))
-			goto malformed;
-		match_v4(v, iph, m);
-		return;
-	}
-	if (proto == bpf_htons(ETH_P_IPV6)) {
-		struct ipv6hdr *ip6h = cursor_pull(c, sizeof(*ip6h));
-
-		if (!ip6h)
-			goto malformed;
-		v->family = 6;
-		__builtin_memcpy(v->addr, &ip6h->saddr, 16);
-		v->proto = ip6h->nexthdr;
-		if (ip6h->version != 6)
-			goto malformed;
-		match_v6(v, ip6h, m);
-		return;
-	}
-	v->reason = XDPFWD_R_NOT_IP;
-	return;
-
-malformed:
-	v->reason = XDPFWD_R_MALFORMED;
-	if (drop_malformed)
-		v->action = XDPFWD_ACT_DROP;
-}
-
 /* "xdpfwd clock" nanoseconds (see include/xdpfwd.h): what last_hit_ns and event times hold. */
 static __always_inline __u64 clock_ns(void)
 {
@@ -328,20 +201,53 @@ static __always_inline int global_budget_take(__u64 now)
 	return 0;
 }
 
-/* Claims this source's log slot for the current interval; 0 if it was used recently. */
-static __always_inline int source_budget_take(struct verdict *v, __u64 now)
+/*
+ * What an event and the per-source log limit need to know about the frame.
+ * It only ever goes by pointer into always-inline functions, never to a
+ * helper, so the compiler keeps it in registers: the verdict struct this
+ * replaced had its address passed to a map lookup and cost every packet
+ * stack stores and reloads.
+ */
+struct frame {
+	const __be32 *saddr;	/* the IP source inside the packet; NULL before the IP header */
+	__u8 family;		/* 4, 6, or 0 when no IP header was parsed */
+	__u8 proto;
+	__u16 vlan;
+};
+
+/* The source as events and log_state keys spell it: IPv4 as ::ffff:a.b.c.d, zeros if unparsed. */
+static __always_inline void source_addr(__u8 *out, const struct frame *f)
 {
+	__builtin_memset(out, 0, 16);
+	if (f->family == 4) {
+		out[10] = 0xff;
+		out[11] = 0xff;
+		__builtin_memcpy(out + 12, f->saddr, 4);
+	} else if (f->family == 6) {
+		__builtin_memcpy(out, f->saddr, 16);
+	}
+}
+
+/*
+ * Claims this source's log slot for the current interval; 0 if it was used
+ * recently. An exact entry carries the slot itself (no extra lookup on the
+ * hot path); prefix hits and malformed frames share the log_state LRU.
+ */
+static __always_inline int source_budget_take(struct xdpfwd_entry *e, int exact,
+					      const struct frame *f, __u64 now)
+{
+	struct xdpfwd_log_key key;
 	__u64 *last, old;
 
 	if (!log_source_interval_ns)
 		return 1;
-	/* exact implies entry, but the verifier cannot see that through the stack. */
-	if (v->exact && v->entry) {
-		last = &v->entry->last_log_ns;
+	if (exact && e) {
+		last = &e->last_log_ns;
 	} else {
-		last = bpf_map_lookup_elem(&log_state, v->addr);
+		source_addr(key.addr, f);
+		last = bpf_map_lookup_elem(&log_state, &key);
 		if (!last)
-			return bpf_map_update_elem(&log_state, v->addr, &now, BPF_NOEXIST) == 0;
+			return bpf_map_update_elem(&log_state, &key, &now, BPF_NOEXIST) == 0;
 	}
 	old = *last;
 	if (old && now - old < log_source_interval_ns)
@@ -353,13 +259,14 @@ static __always_inline int source_budget_take(struct verdict *v, __u64 now)
 #define EVENT_RECORD_BYTES (sizeof(struct xdpfwd_event) + BPF_RINGBUF_HDR_SZ)
 
 static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st,
-				     struct verdict *v, __u64 now, __u32 len)
+				     struct xdpfwd_entry *e, int exact, __u8 reason,
+				     const struct frame *f, __u64 now, __u32 len)
 {
 	struct xdpfwd_event *ev;
 	__u64 flags, pos;
 
 	st->ev_eligible++;
-	if (!source_budget_take(v, now)) {
+	if (!source_budget_take(e, exact, f, now)) {
 		st->ev_suppressed_source++;
 		return;
 	}
@@ -384,12 +291,12 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 	ev->ts_ns = now;
 	ev->ifindex = ctx->ingress_ifindex;
 	ev->len = len;
-	__builtin_memcpy(ev->addr, v->addr, 16);
-	ev->family = v->family;
-	ev->action = v->action;
-	ev->reason = v->reason;
-	ev->proto = v->proto;
-	ev->vlan = v->vlan;
+	source_addr(ev->addr, f);
+	ev->family = f->family;
+	ev->action = XDPFWD_ACT_DROP;
+	ev->reason = reason;
+	ev->proto = f->proto;
+	ev->vlan = f->vlan;
 	ev->pad[0] = 0;
 	ev->pad[1] = 0;
 	/*
@@ -406,14 +313,136 @@ static __always_inline void log_drop(struct xdp_md *ctx, struct xdpfwd_stats *st
 	st->ev_sent++;
 }
 
+/* Every frame is counted exactly once; callers pass constants, so these are fixed offsets. */
+static __always_inline void count(struct xdpfwd_stats *st, __u32 action, __u32 reason, __u32 len)
+{
+	st->packets[action][reason]++;
+	st->bytes[action][reason] += len;
+}
+
+static __always_inline int pass(struct xdpfwd_stats *st, __u32 reason, __u32 len)
+{
+	count(st, XDPFWD_ACT_PASS, reason, len);
+	return XDP_PASS;
+}
+
+/*
+ * A list entry decided the verdict. Plain increments: a locked add costs
+ * every hit, and only hits of one entry on several CPUs at the same instant
+ * can lose a count.
+ */
+static __always_inline __u64 entry_hit(struct xdpfwd_entry *e, __u32 len)
+{
+	__u64 now = clock_ns();
+
+	e->packets++;
+	e->bytes += len;
+	e->last_hit_ns = now;
+	return now;
+}
+
+static __always_inline int drop(struct xdp_md *ctx, struct xdpfwd_stats *st,
+				struct xdpfwd_entry *e, int exact, __u8 reason,
+				const struct frame *f, __u32 len)
+{
+	__u64 now = 0;
+
+	count(st, XDPFWD_ACT_DROP, reason, len);
+	if (e)
+		now = entry_hit(e, len);
+	if (log_enabled)
+		log_drop(ctx, st, e, exact, reason, f, e ? now : clock_ns(), len);
+	return XDP_DROP;
+}
+
+static __always_inline int malformed(struct xdp_md *ctx, struct xdpfwd_stats *st,
+				     const struct frame *f, __u32 len)
+{
+	if (drop_malformed)
+		return drop(ctx, st, NULL, 0, XDPFWD_R_MALFORMED, f, len);
+	return pass(st, XDPFWD_R_MALFORMED, len);
+}
+
+/*
+ * The verdict rules, once for both families (the maps and key types differ,
+ * so a macro): the exact hash, keyed straight from the packet, then the
+ * prefix trie; a blocked source is then looked up in the allowlist, which
+ * wins. The allowlist only ever turns a drop into a pass, so traffic in no
+ * list never pays for its trie. The LPM key is built only for a trie lookup.
+ */
+#define JUDGE(ctx, st, m, f, len, lk_type, max_len, hash, net, allow)			\
+	({										\
+		__u32 __twin = (m)->active_block & XDPFWD_ACTIVE_TWIN;			\
+		struct xdpfwd_entry *__e, *__a = NULL;					\
+		int __exact = 0, __keyed = 0;						\
+		lk_type __lk;								\
+											\
+		__e = live(in_set(bpf_map_lookup_elem(&hash, (f)->saddr),		\
+				  (m)->active_block & XDPFWD_ACTIVE_SET1));		\
+		if (__e) {								\
+			__exact = 1;							\
+		} else if (MAY_MATCH(__twin, net)) {					\
+			__lk.prefixlen = (max_len);					\
+			__builtin_memcpy(__lk.addr, (f)->saddr, sizeof(__lk.addr));	\
+			__keyed = 1;							\
+			__e = TRIE_MATCH(__twin, net, &__lk, (max_len));		\
+		}									\
+		if (__e && MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow)) {	\
+			if (!__keyed) {							\
+				__lk.prefixlen = (max_len);				\
+				__builtin_memcpy(__lk.addr, (f)->saddr, sizeof(__lk.addr)); \
+			}								\
+			__a = TRIE_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow,	\
+					 &__lk, (max_len));				\
+		}									\
+		__e ? (__a ? (entry_hit(__a, (len)), pass((st), XDPFWD_R_ALLOWLIST, (len))) \
+			   : drop((ctx), (st), __e, __exact, XDPFWD_R_BLOCKLIST, (f), (len))) \
+		    : pass((st), XDPFWD_R_NO_MATCH, (len));				\
+	})
+
+static __always_inline int judge_v4(struct xdp_md *ctx, struct xdpfwd_stats *st,
+				    const struct xdpfwd_meta *m, struct cursor *c,
+				    struct frame *f, __u32 len)
+{
+	struct iphdr *iph = cursor_pull(c, sizeof(*iph));
+
+	if (!iph)
+		return malformed(ctx, st, f, len);
+	/* The source is known from here on, so a malformed event can still name it. */
+	f->saddr = &iph->saddr;
+	f->family = 4;
+	f->proto = iph->protocol;
+	if (iph->version != 4 || iph->ihl < 5 || !cursor_pull(c, (iph->ihl - 5) * 4))
+		return malformed(ctx, st, f, len);
+	return JUDGE(ctx, st, m, f, len, struct xdpfwd_lpm_v4_key, 32,
+		     block_v4_addr, block_v4_net, allow_v4);
+}
+
+static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
+				    const struct xdpfwd_meta *m, struct cursor *c,
+				    struct frame *f, __u32 len)
+{
+	struct ipv6hdr *ip6h = cursor_pull(c, sizeof(*ip6h));
+
+	if (!ip6h)
+		return malformed(ctx, st, f, len);
+	f->saddr = ip6h->saddr.in6_u.u6_addr32;
+	f->family = 6;
+	f->proto = ip6h->nexthdr;
+	if (ip6h->version != 6)
+		return malformed(ctx, st, f, len);
+	return JUDGE(ctx, st, m, f, len, struct xdpfwd_lpm_v6_key, 128,
+		     block_v6_addr, block_v6_net, allow_v6);
+}
+
 /* This interface's stats slot; frames of an interface no daemon recorded count as "other". */
 static __always_inline __u32 stats_slot(const struct xdp_md *ctx)
 {
-	__u32 ifindex = ctx->ingress_ifindex, n = n_iface_slots, i;
+	__u32 ifindex = ctx->ingress_ifindex, n = iface_slots.n, i;
 
 	for (i = 0; i < XDPFWD_MAX_IFACES && i < n; i++)
-		if (iface_slot_ifindex[i] == ifindex)
-			return iface_slot[i];
+		if (iface_slots.map[i].ifindex == ifindex)
+			return iface_slots.map[i].slot;
 	return XDPFWD_STATS_SLOT_OTHER;
 }
 
@@ -424,12 +453,15 @@ int xdpfwd_xdp(struct xdp_md *ctx)
 		.pos = (void *)(long)ctx->data,
 		.end = (void *)(long)ctx->data_end,
 	};
-	struct verdict v = {};
+	struct frame f = {};
 	struct xdpfwd_stats *st;
 	struct xdpfwd_meta *m;
+	struct ethhdr *eth;
+	struct vlan_tag *tag;
 	__u32 len = c.end - c.pos;
 	__u32 zero = 0, slot = stats_slot(ctx);
-	__u64 now = 0;
+	__be16 proto;
+	int i;
 
 	/* Both are array lookups the verifier inlines; they fail only for a slot out of range. */
 	st = bpf_map_lookup_elem(&stats, &slot);
@@ -437,34 +469,26 @@ int xdpfwd_xdp(struct xdp_md *ctx)
 	if (!st || !m)
 		return XDP_PASS;
 
-	classify(&c, &v, m);
-
-	/* The drop path indexes with constants; a computed index costs a few ns. */
-	if (v.action == XDPFWD_ACT_DROP && v.reason == XDPFWD_R_BLOCKLIST) {
-		st->packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST]++;
-		st->bytes[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST] += len;
-	} else if (v.action < XDPFWD_ACT_MAX && v.reason < XDPFWD_R_MAX) {
-		st->packets[v.action][v.reason]++;
-		st->bytes[v.action][v.reason] += len;
+	eth = cursor_pull(&c, sizeof(*eth));
+	if (!eth)
+		return malformed(ctx, st, &f, len);
+	proto = eth->h_proto;
+#pragma unroll
+	for (i = 0; i < XDPFWD_MAX_VLAN_DEPTH; i++) {
+		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
+			break;
+		tag = cursor_pull(&c, sizeof(*tag));
+		if (!tag)
+			return malformed(ctx, st, &f, len);
+		if (i == 0)
+			f.vlan = bpf_ntohs(tag->tci) & 0x0fff;
+		proto = tag->proto;
 	}
-
-	if (v.entry) {
-		now = clock_ns();
-		/*
-		 * Plain increments: a locked add costs every hit, and only hits of one
-		 * entry on several CPUs at the same instant can lose a count.
-		 */
-		v.entry->packets++;
-		v.entry->bytes += len;
-		v.entry->last_hit_ns = now;
-	}
-	if (v.action == XDPFWD_ACT_DROP) {
-		if (log_enabled) {
-			if (!now)
-				now = clock_ns();
-			log_drop(ctx, st, &v, now, len);
-		}
-		return XDP_DROP;
-	}
-	return XDP_PASS;
+	if (proto == bpf_htons(ETH_P_IP))
+		return judge_v4(ctx, st, m, &c, &f, len);
+	if (proto == bpf_htons(ETH_P_IPV6))
+		return judge_v6(ctx, st, m, &c, &f, len);
+	if (proto == bpf_htons(ETH_P_8021Q) || proto == bpf_htons(ETH_P_8021AD))
+		return pass(st, XDPFWD_R_VLAN_DEPTH, len);
+	return pass(st, XDPFWD_R_NOT_IP, len);
 }

@@ -82,10 +82,10 @@ void iface_slots_preload(struct xdpfwd_bpf *skel, const int *ifindex, const __u3
 	int i;
 
 	for (i = 0; i < n; i++) {
-		skel->bss->iface_slot[i] = slots[i];
-		skel->bss->iface_slot_ifindex[i] = ifindex[i];
+		skel->bss->iface_slots.map[i].slot = slots[i];
+		skel->bss->iface_slots.map[i].ifindex = ifindex[i];
 	}
-	skel->bss->n_iface_slots = n;
+	skel->bss->iface_slots.n = n;
 }
 
 int iface_slots_update(struct xdpfwd_bpf *skel, int i, int ifindex)
@@ -108,7 +108,7 @@ int iface_slots_update(struct xdpfwd_bpf *skel, int i, int ifindex)
 	if (!bss)
 		return -ENOMEM;
 	if (bpf_map_lookup_elem(fd, &zero, bss) == 0) {
-		bss->iface_slot_ifindex[i] = ifindex;
+		bss->iface_slots.map[i].ifindex = ifindex;
 		if (bpf_map_update_elem(fd, &zero, bss, BPF_ANY))
 			err = -errno;
 	} else {

@@ -4,8 +4,8 @@
  * in its own slot of the per-CPU "stats" array; the slot is kept in the
  * interface's record in the pinned "ifaces" map (shared by every daemon of
  * the pin dir), and each daemon tells its own program which ifindex counts
- * where (the program's global data: n_iface_slots, iface_slot_ifindex[],
- * iface_slot[]). The global counters are the sum over all slots.
+ * where (the program's global data: struct xdpfwd_iface_slots). The global
+ * counters are the sum over all slots.
  *
  * Callers hold the pin dir lock.
  */

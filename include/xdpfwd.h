@@ -156,6 +156,22 @@ struct xdpfwd_iface {
 };
 
 
+/*
+ * The XDP program's own table of its daemon's interfaces (in its .bss): the
+ * stats slot each ifindex counts in. The count and the first pairs share a
+ * cache line, so a one-interface daemon's lookup reads one line.
+ */
+struct xdpfwd_iface_slot {
+	__u32 ifindex;
+	__u32 slot;
+};
+
+struct xdpfwd_iface_slots {
+	__u32 n;
+	__u32 pad;
+	struct xdpfwd_iface_slot map[XDPFWD_MAX_IFACES];
+};
+
 enum xdpfwd_mode {
 	XDPFWD_MODE_NATIVE = 1,
 	XDPFWD_MODE_SKB = 2,

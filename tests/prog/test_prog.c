@@ -819,11 +819,11 @@ static void test_interface_slots(void **state)
 	assert_true(read_stats(fx, &other0));
 
 	/* Our interface second in a table of two: the scan must not stop at the first. */
-	fx->skel->bss->iface_slot[0] = slot_a;
-	fx->skel->bss->iface_slot_ifindex[0] = fx->ifindex + 1000;
-	fx->skel->bss->iface_slot[1] = slot_b;
-	fx->skel->bss->iface_slot_ifindex[1] = fx->ifindex;
-	fx->skel->bss->n_iface_slots = 2;
+	fx->skel->bss->iface_slots.map[0].slot = slot_a;
+	fx->skel->bss->iface_slots.map[0].ifindex = fx->ifindex + 1000;
+	fx->skel->bss->iface_slots.map[1].slot = slot_b;
+	fx->skel->bss->iface_slots.map[1].ifindex = fx->ifindex;
+	fx->skel->bss->iface_slots.n = 2;
 	for (i = 0; i < 3; i++)
 		assert_int_equal(run_frame(fx, fh.data, fh.len), XDP_DROP);
 	for (i = 0; i < 2; i++)
@@ -838,8 +838,8 @@ static void test_interface_slots(void **state)
 	assert_int_equal(a.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST], 0);
 	assert_memory_equal(&other, &other0, sizeof(other));
 
-	/* Entries past n_iface_slots are not looked at: the frame is "other". */
-	fx->skel->bss->n_iface_slots = 1;
+	/* Entries past iface_slots.n are not looked at: the frame is "other". */
+	fx->skel->bss->iface_slots.n = 1;
 	assert_int_equal(run_frame(fx, fh.data, fh.len), XDP_DROP);
 	assert_true(read_stats(fx, &other));
 	assert_int_equal(other.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST],
