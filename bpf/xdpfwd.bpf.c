@@ -138,7 +138,8 @@ static __always_inline int trie_may_match(void *map)
 /* An exact entry outside the live set is skipped; the hash stays one map so its lookup is inlined. */
 static __always_inline struct xdpfwd_entry *in_set(struct xdpfwd_entry *e, __u32 active)
 {
-	if (e && (e->flags & (active ? XDPFWD_ENTRY_F_NOT_IN_SET1 : XDPFWD_ENTRY_F_NOT_IN_SET0)))
+	/* NOT_IN_SET0 or NOT_IN_SET1 by a shift, not a branch. */
+	if (e && (e->flags & (XDPFWD_ENTRY_F_NOT_IN_SET0 << !!active)))
 		return NULL;
 	return e;
 }
