@@ -120,6 +120,22 @@ def load_progcost(path):
     return res
 
 
+def machine_state(pc):
+    """
+    This VM runs, for minutes at a time, in a fast or a slow state (a busy sibling hyperthread
+    on the host, it seems): the bare hash's own cost in the cross-check tells which one a run
+    got, and xdpfwd's margin over the bare program about doubles in the slow one.
+    """
+    bare = [ns for ns, _ in pc.get(("bare-hash", "v4-hit"), [])]
+    floor = [ns for ns, _ in pc.get(("xdp-drop", "v4-hit"), [])]
+    if not bare or not floor:
+        return []
+    b, f = statistics.median(bare), statistics.median(floor)
+    state = "fast" if b <= 50 else "slow" if b >= 54 else "in between"
+    return [f"Machine state during the cross-check: **{state}** (bare hash alone {b:.0f} ns per run, "
+            f"`XDP_DROP` {f:.0f}; fast <= 50, slow >= 54; see *The VM's two states* in the analysis).", ""]
+
+
 def fmt_range(t, digits=1):
     m, lo, hi = t
     return f"{m:.{digits}f} [{lo:.{digits}f}..{hi:.{digits}f}]"
@@ -348,6 +364,7 @@ def main():
            f"libbpf {m.get('libbpf')}, xdp-tools {m.get('xdp_tools')}, nftables {m.get('nftables')}; "
            f"{m.get('rounds')} rounds of {m.get('slot_ms')} ms slots.", "",
            "### Targets", ""]
+    out += machine_state(pc)
     out += targets(summ, control, ev, pc)
     out += ["", "### Live frames: every contender and scenario", ""]
     out += live_tables(summ, scn_order)
