@@ -205,9 +205,9 @@ static __always_inline int global_budget_take(__u64 now)
 /*
  * What an event and the per-source log limit need to know about the frame.
  * It only ever goes by pointer into always-inline functions, never to a
- * helper, so the compiler keeps it in registers: the verdict struct this
- * replaced had its address passed to a map lookup and cost every packet
- * stack stores and reloads.
+ * helper, so the compiler keeps it in registers: a struct whose address
+ * reaches a helper (a map key, say) lives on the stack and costs every
+ * packet stores and reloads. Keys are built from it where they are needed.
  */
 struct frame {
 	const __be32 *saddr;	/* the IP source inside the packet; NULL before the IP header */
@@ -242,6 +242,7 @@ static __always_inline int source_budget_take(struct xdpfwd_entry *e, int exact,
 
 	if (!log_source_interval_ns)
 		return 1;
+	/* exact implies e, but the verifier cannot see that through the caller's branches. */
 	if (exact && e) {
 		last = &e->last_log_ns;
 	} else {
@@ -375,7 +376,7 @@ static __always_inline int malformed(struct xdp_md *ctx, struct xdpfwd_stats *st
 	({										\
 		__u32 __twin = (m)->active_block & XDPFWD_ACTIVE_TWIN;			\
 		struct xdpfwd_entry *__e, *__a = NULL;					\
-		int __exact = 0, __keyed = 0;						\
+		int __exact = 0, __keyed = 0, __ret;					\
 		lk_type __lk;								\
 											\
 		__e = live(in_set(bpf_map_lookup_elem(&hash, (f)->saddr),		\
@@ -396,9 +397,15 @@ static __always_inline int malformed(struct xdp_md *ctx, struct xdpfwd_stats *st
 			__a = TRIE_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow,	\
 					 &__lk, (max_len));				\
 		}									\
-		__e ? (__a ? (entry_hit(__a, (len)), pass((st), XDPFWD_R_ALLOWLIST, (len))) \
-			   : drop((ctx), (st), __e, __exact, XDPFWD_R_BLOCKLIST, (f), (len))) \
-		    : pass((st), XDPFWD_R_NO_MATCH, (len));				\
+		if (!__e) {								\
+			__ret = pass((st), XDPFWD_R_NO_MATCH, (len));			\
+		} else if (__a) {							\
+			entry_hit(__a, (len));						\
+			__ret = pass((st), XDPFWD_R_ALLOWLIST, (len));			\
+		} else {								\
+			__ret = drop((ctx), (st), __e, __exact, XDPFWD_R_BLOCKLIST, (f), (len)); \
+		}									\
+		__ret;									\
 	})
 
 static __always_inline int judge_v4(struct xdp_md *ctx, struct xdpfwd_stats *st,
