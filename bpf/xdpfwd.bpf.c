@@ -410,15 +410,21 @@ static __always_inline int malformed(struct xdp_md *ctx, struct xdpfwd_stats *st
  * wins. The allowlist only ever turns a drop into a pass, so traffic in no
  * list never pays for its trie. The LPM key is built only for a trie lookup.
  */
+#define EXACT_MATCH(m, hash, key) \
+	live(in_set(bpf_map_lookup_elem(&hash, (key)), (m)->active_block & XDPFWD_ACTIVE_SET1))
+
 #define JUDGE(ctx, st, m, f, len, lk_type, max_len, hash, net, allow)			\
+	JUDGE_AFTER_EXACT(ctx, st, m, f, len, lk_type, max_len, net, allow,		\
+			  EXACT_MATCH(m, hash, (f)->saddr))
+
+/* The rules after the exact hash was looked up (exact_e: its live entry or NULL). */
+#define JUDGE_AFTER_EXACT(ctx, st, m, f, len, lk_type, max_len, net, allow, exact_e)	\
 	({										\
 		__u32 __twin = (m)->active_block & XDPFWD_ACTIVE_TWIN;			\
-		struct xdpfwd_entry *__e, *__a = NULL;					\
+		struct xdpfwd_entry *__e = (exact_e), *__a = NULL;			\
 		int __exact = 0, __keyed = 0, __ret;					\
 		lk_type __lk;								\
 											\
-		__e = live(in_set(bpf_map_lookup_elem(&hash, (f)->saddr),		\
-				  (m)->active_block & XDPFWD_ACTIVE_SET1));		\
 		if (__e) {								\
 			__exact = 1;							\
 		} else if (MAY_MATCH(__twin, net)) {					\
@@ -481,6 +487,50 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 		     block_v6_addr, block_v6_net, allow_v6);
 }
 
+/*
+ * The short way for an untagged IP frame with a plain header (IPv4 without
+ * options, IPv6), nearly every frame: the same rules, but only ctx, st and m
+ * stay live across the hash lookup, because every other value would be
+ * spilled around the call and reloaded. The two common outcomes, an exact
+ * entry that blocks and a source in no list with no prefixes, finish right
+ * there; anything else finds the header again from ctx (its offset is fixed)
+ * and goes on with the general rules. It costs a bigger program (8 KiB of
+ * JIT code instead of 5, 0.1 s more to verify) for a shorter hit path: live,
+ * one blocked source, 4-9 ns less per packet in two side-by-side runs.
+ */
+#define FAST_JUDGE(ctx, st, m, key, hdr_type, saddr_of, proto_of, fam, lk_type, max_len,	\
+		   hash, net, allow)								\
+	({											\
+		struct xdpfwd_entry *__x = EXACT_MATCH(m, hash, key);			\
+		void *__data = (void *)(long)(ctx)->data;					\
+		void *__end = (void *)(long)(ctx)->data_end;					\
+		__u32 __len = __end - __data;							\
+		hdr_type *__h = __data + sizeof(struct ethhdr);				\
+		struct frame __f = {};								\
+		int __r;									\
+												\
+		if (!__x && !MAY_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net)) {		\
+			__r = pass((st), XDPFWD_R_NO_MATCH, __len);				\
+		} else if ((void *)(__h + 1) > __end) {						\
+			__r = XDP_PASS; /* the frame was checked before; never */		\
+		} else {									\
+			__f.saddr = saddr_of(__h);						\
+			__f.family = (fam);							\
+			__f.proto = proto_of(__h);						\
+			if (__x && !MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow))	\
+				__r = drop((ctx), (st), __x, 1, XDPFWD_R_BLOCKLIST, &__f, __len); \
+			else									\
+				__r = JUDGE_AFTER_EXACT((ctx), (st), (m), &__f, __len, lk_type,	\
+							(max_len), net, allow, __x);	\
+		}										\
+		__r;										\
+	})
+
+#define V4_SADDR(h) (&(h)->saddr)
+#define V4_PROTO(h) ((h)->protocol)
+#define V6_SADDR(h) ((h)->saddr.in6_u.u6_addr32)
+#define V6_PROTO(h) ((h)->nexthdr)
+
 /* This interface's stats slot; frames of an interface no daemon recorded count as "other". */
 static __always_inline __u32 stats_slot(const struct xdp_md *ctx)
 {
@@ -519,6 +569,21 @@ int xdpfwd_xdp(struct xdp_md *ctx)
 	if (!eth)
 		return malformed(ctx, st, &f, len);
 	proto = eth->h_proto;
+	if (proto == bpf_htons(ETH_P_IP)) {
+		struct iphdr *iph = (void *)(eth + 1);
+
+		if ((void *)(iph + 1) <= c.end && *(__u8 *)iph == 0x45)
+			return FAST_JUDGE(ctx, st, m, V4_SADDR(iph), struct iphdr, V4_SADDR, V4_PROTO,
+					  4, struct xdpfwd_lpm_v4_key, 32,
+					  block_v4_addr, block_v4_net, allow_v4);
+	} else if (proto == bpf_htons(ETH_P_IPV6)) {
+		struct ipv6hdr *ip6h = (void *)(eth + 1);
+
+		if ((void *)(ip6h + 1) <= c.end && (*(__u8 *)ip6h & 0xf0) == 0x60)
+			return FAST_JUDGE(ctx, st, m, V6_SADDR(ip6h), struct ipv6hdr, V6_SADDR, V6_PROTO,
+					  6, struct xdpfwd_lpm_v6_key, 128,
+					  block_v6_addr, block_v6_net, allow_v6);
+	}
 #pragma unroll
 	for (i = 0; i < XDPFWD_MAX_VLAN_DEPTH; i++) {
 		if (proto != bpf_htons(ETH_P_8021Q) && proto != bpf_htons(ETH_P_8021AD))
