@@ -36,6 +36,8 @@ APP_OBJS	:= $(APP_SRCS:%.c=$(OUT)/obj/%.o)
 SAN_OBJS	:= $(APP_SRCS:%.c=$(OUT)/san/%.o)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TEST	:= $(OUT)/tests/test_prog
+CONSUMER_TEST	:= $(OUT)/tests/test_ringbuf_consumer
+CONSUMER_SRCS	:= daemon/ringbuf_consumer.c daemon/event_format.c daemon/names.c $(COMMON_SRCS)
 MODEL_TEST	:= $(OUT)/tests/test_differential
 FUZZ_TARGETS	:= prefix_parse duration_parse listfile_parse
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
@@ -108,6 +110,11 @@ $(PROG_TEST): tests/prog/test_prog.c $(SKEL) Makefile | $(OUT)/.dir
 	$(call msg,TEST-CC,$@)
 	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< -lcmocka $(LIBS) -o $@
 
+# The daemon's ring-buffer consumer, with the XDP program as its producer.
+$(CONSUMER_TEST): tests/prog/test_ringbuf_consumer.c $(CONSUMER_SRCS) $(SKEL) Makefile | $(OUT)/.dir
+	$(call msg,TEST-CC,$@)
+	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< $(CONSUMER_SRCS) -lcmocka $(LIBS) -o $@
+
 # The program against the reference model in tests/model on random lists and frames.
 $(MODEL_TEST): tests/model/test_differential.c tests/model/model.c tests/model/model.h $(SKEL) \
 		Makefile | $(OUT)/.dir
@@ -130,8 +137,8 @@ check-all: check-unit check-prog check-cli check-e2e check-ops check-model check
 check-unit: $(UNIT_TESTS)
 	$(Q)for t in $^; do echo "== $$t"; $$t || exit 1; done
 
-check-prog: $(PROG_TEST)
-	$(Q)echo "== $<"; $<
+check-prog: $(PROG_TEST) $(CONSUMER_TEST)
+	$(Q)for t in $^; do echo "== $$t"; $$t || exit 1; done
 
 check-cli: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
 	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/cli

@@ -99,7 +99,7 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 		pr_warn("setting up the event loop failed: %s\n", strerror(-err));
 		goto out;
 	}
-	rb_fd = consumer_epoll_fd(cfg->consumer);
+	rb_fd = consumer_fd(cfg->consumer);
 	err = add_fd(ep, sfd);
 	if (!err)
 		err = add_fd(ep, tfd);
@@ -147,8 +147,7 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 			}
 		}
 		/* Every wakeup drains: the program only wakes us for a backlog, the tick covers the rest. */
-		if (consumer_drain(cfg->consumer) < 0)
-			pr_warn("reading events failed: %s\n", strerror(errno));
+		consumer_drain(cfg->consumer);
 	}
 out:
 	if (tfd >= 0)

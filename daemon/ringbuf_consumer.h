@@ -13,8 +13,13 @@
 struct consumer;
 
 struct consumer *consumer_new(int events_fd, enum log_format fmt, FILE *out);
-int consumer_epoll_fd(const struct consumer *c);
-/* Consumes everything queued; returns events written or -errno. */
+/* Readable (poll, epoll) while events wait. */
+int consumer_fd(const struct consumer *c);
+/*
+ * Consumes what is queued, at most one ring's worth so that a flood cannot keep
+ * the caller here; returns the events written. More may wait when it returns:
+ * consumer_fd() then stays readable.
+ */
 int consumer_drain(struct consumer *c);
 /* Interface names may change; forget the cached ones. */
 void consumer_forget_names(struct consumer *c);
