@@ -512,7 +512,8 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 		if (!__x && !MAY_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net)) {		\
 			__r = pass((st), XDPFWD_R_NO_MATCH, __len);				\
 		} else if ((void *)(__h + 1) > __end) {						\
-			__r = XDP_PASS; /* the frame was checked before; never */		\
+			/* Checked before the lookup, so never; counted all the same. */	\
+			__r = pass((st), XDPFWD_R_MALFORMED, __len);				\
 		} else {									\
 			__f.saddr = saddr_of(__h);						\
 			__f.family = (fam);							\
