@@ -11,8 +11,9 @@
 # Environment: XDPFWD, XFBENCH, BENCH_OUT (set by bench.mk); BENCH_ROUNDS (default 20),
 # BENCH_SLOT_MS (default 200), BENCH_SCENARIOS (default: all, space separated names),
 # BENCH_NO_DOC=1 to leave BENCHMARKS.md alone, BENCH_VARIANTS to measure other builds of the
-# XDP program next to the real one: "NAME=FILE.bpf.o[,DAEMON_ARG...] ..." (each gets a daemon
-# started with --bpf-object FILE and the small list, and joins the one-source and pass scenarios).
+# XDP program next to the real one: "NAME=FILE[,DAEMON_ARG...] ..." (each gets a daemon with the
+# small list, and joins the one-source and pass scenarios). FILE is a BPF object (*.o: the daemon
+# runs it with --bpf-object) or another build of the xdpfwd binary (its own program and daemon).
 set -Eeuo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,11 +123,13 @@ setup_net() {
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 # start_daemon NAME ANCHOR ARGS...: an xdpfwd instance on CPU $CTL_CPU, waits until it is attached.
+# DAEMON (default $XDPFWD) is the binary.
 start_daemon() {
 	local name=$1 anchor=$2 pin=$XPIN-$1 i
 	shift 2
 	INSTANCES+=("$pin")
-	taskset -c "$CTL_CPU" nsenter --net="/run/netns/$NS_R" "$XDPFWD" --iface "$anchor" --pin-dir "$pin" "$@" \
+	taskset -c "$CTL_CPU" nsenter --net="/run/netns/$NS_R" "${DAEMON:-$XDPFWD}" --iface "$anchor" \
+		--pin-dir "$pin" "$@" \
 		>/dev/null 2>"$TMP/$name.err" &
 	DAEMON_PIDS+=($!)
 	eval "PID_${name//-/_}=$!"
@@ -234,7 +237,13 @@ start_variants() {
 		IFS=, read -r -a args <<<"${v#*=}"
 		obj=${args[0]}
 		[ -r "$obj" ] || die "BENCH_VARIANTS: $obj not found"
-		start_daemon "$name" "xfba$ID$k" --bpf-object "$(realpath "$obj")" "${args[@]:1}"
+		if [[ $obj == *.o ]]; then
+			start_daemon "$name" "xfba$ID$k" --bpf-object "$(realpath "$obj")" "${args[@]:1}"
+		else
+			# A copy, like $XDPFWD: the build it names may change while this runs.
+			cp "$obj" "$TMP/xdpfwd.$name"
+			DAEMON=$TMP/xdpfwd.$name start_daemon "$name" "xfba$ID$k" "${args[@]:1}"
+		fi
 		k=$((k + 1))
 	done
 }
