@@ -17,8 +17,9 @@ struct consumer *consumer_new(int events_fd, enum log_format fmt, FILE *out);
 int consumer_fd(const struct consumer *c);
 /*
  * Consumes what is queued, at most one ring's worth so that a flood cannot keep
- * the caller here; returns the events written. More may wait when it returns:
- * consumer_fd() then stays readable.
+ * the caller here; returns the records read (those of another layout are
+ * skipped, not printed). More may wait when it returns: consumer_fd() then
+ * stays readable.
  */
 int consumer_drain(struct consumer *c);
 /* Interface names may change; forget the cached ones. */
