@@ -131,8 +131,8 @@ static int fx_setup(void **state)
 	static const struct frame_spec spec = { V4("198.18.0.0") };
 	cookie_io_functions_t io = { .write = on_write };
 	struct fixture *fx;
-	__u8 one[4] = { 198, 18, 0, 0 };
-	struct xdpfwd_lpm_v4_key key = { .prefixlen = 15 };
+	/* Every source the tests send from: 198.18.0.0/15, one trie entry. */
+	struct xdpfwd_lpm_v4_key key = { .prefixlen = 15, .addr = { 198, 18, 0, 0 } };
 	struct xdpfwd_entry val = {};
 	int err;
 
@@ -152,7 +152,6 @@ static int fx_setup(void **state)
 		goto fail;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdpfwd_xdp);
-	memcpy(key.addr, one, 4);
 	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.block_v4_net), &key, &val, BPF_ANY)) {
 		print_error("adding 198.18.0.0/15 failed: %s\n", strerror(errno));
 		goto fail;
