@@ -28,13 +28,6 @@
 
 #define NAME_CACHE 16
 
-/*
- * Space freed before the producer is told: small against the ring (1 MiB),
- * so a flood's producer finds room again soon, and large against a record
- * (48 bytes), so it reads a new position once per ~1,300 events.
- */
-#define CONSUMER_PUBLISH_BYTES (64u << 10)
-
 struct consumer {
 	int map_fd;
 	unsigned long *consumer_pos;	/* the one page user space may write */

@@ -36,8 +36,6 @@
 /* Records are the event rounded up to 8 bytes plus the ring's 8-byte header. */
 #define RECORD_BYTES	((sizeof(struct xdpfwd_event) + BPF_RINGBUF_HDR_SZ + 7) & ~7ul)
 #define CAPACITY	(XDPFWD_RINGBUF_BYTES / RECORD_BYTES)
-/* What the consumer frees before it tells the producer (CONSUMER_PUBLISH_BYTES there). */
-#define PUBLISH_BYTES	(64ul << 10)
 #define SRC_BASE	0xc6120000u	/* 198.18.0.0; 198.18.0.0/15 holds every source */
 
 struct fixture {
@@ -272,7 +270,7 @@ static void test_drain_bounded_and_batched(void **state)
 	assert_int_equal(sent + lost, fx->sent);
 	assert_true(sent > CAPACITY + n / 2);
 	/* One publish per 64 KiB consumed, plus the last one (seen by no line, so not counted). */
-	assert_in_range(fx->pos_changes, 1, n * RECORD_BYTES / PUBLISH_BYTES);
+	assert_in_range(fx->pos_changes, 1, n * RECORD_BYTES / CONSUMER_PUBLISH_BYTES);
 	/* The last publish is where the drain stopped. */
 	assert_int_equal(*pos, start + n * RECORD_BYTES);
 	/* What the producer queued during the drain is still there, and comes out in order. */
