@@ -20,6 +20,8 @@ endif
 
 .DELETE_ON_ERROR:
 .SUFFIXES:
+# Objects made through pattern chains (test and fuzz objects) are kept, so rebuilds stay incremental.
+.SECONDARY:
 
 CFLAGS		?= -O2 -g
 XCFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
@@ -73,7 +75,7 @@ vmlinux:
 # bpftool gen object links the object and gives it the BTF the skeleton needs.
 $(BPF_OBJ): bpf/xdpfwd.bpf.c Makefile | $(OUT)/.dir
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(OUT)/xdpfwd.bpf.d -c $< -o $(OUT)/xdpfwd.tmp.bpf.o
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(OUT)/xdpfwd.bpf.d -c $< -o $(OUT)/xdpfwd.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $(OUT)/xdpfwd.tmp.bpf.o
 
 # The skeleton names the shared types of the program's global data (struct xdpfwd_iface_slots),
@@ -109,31 +111,46 @@ $(OUT)/xdpfwd-san: $(SAN_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
 
-$(OUT)/tests/test_%: tests/unit/test_%.c $(COMMON_SRCS) Makefile | $(OUT)/.dir
-	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -MF $@.d $< $(COMMON_SRCS) -lcmocka $(LIBS) -o $@
+# Test programs link sanitizer objects, one per source, so each source's -MMD file tracks its
+# own headers (one compile of several sources with one -MF kept only the last one's).
+$(OUT)/san/tests/%.o: tests/%.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
+	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -Itests/model -c $< -o $@
 
-$(PROG_TEST): tests/prog/test_prog.c $(SKEL) Makefile | $(OUT)/.dir
-	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< -lcmocka $(LIBS) -o $@
+$(OUT)/tests/test_%: $(OUT)/san/tests/unit/test_%.o $(COMMON_SRCS:%.c=$(OUT)/san/%.o)
+	$(call msg,TEST-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(LIBS) -o $@
+
+$(PROG_TEST): $(OUT)/san/tests/prog/test_prog.o
+	$(call msg,TEST-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(LIBS) -o $@
 
 # The daemon's ring-buffer consumer, with the XDP program as its producer.
-$(CONSUMER_TEST): tests/prog/test_ringbuf_consumer.c $(CONSUMER_SRCS) $(SKEL) Makefile | $(OUT)/.dir
-	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -MF $@.d $< $(CONSUMER_SRCS) -lcmocka $(LIBS) -o $@
+$(CONSUMER_TEST): $(OUT)/san/tests/prog/test_ringbuf_consumer.o $(CONSUMER_SRCS:%.c=$(OUT)/san/%.o)
+	$(call msg,TEST-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(LIBS) -o $@
 
 # The program against the reference model in tests/model on random lists and frames.
-$(MODEL_TEST): tests/model/test_differential.c tests/model/model.c tests/model/model.h $(SKEL) \
-		Makefile | $(OUT)/.dir
-	$(call msg,TEST-CC,$@)
-	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -Itests/model -MF $@.d tests/model/model.c $< \
-		$(LIBS) -o $@
+$(MODEL_TEST): $(OUT)/san/tests/model/test_differential.o $(OUT)/san/tests/model/model.o
+	$(call msg,TEST-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
 
 # libFuzzer harnesses for the parsers (clang; Debian's libclang-rt-14-dev has the runtime).
-$(OUT)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c common/addr.c common/listfile.c Makefile | $(OUT)/.dir
+$(OUT)/fuzz/obj/%.o: %.c Makefile | $(OUT)/.dir
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(XCFLAGS) -MF $@.d common/addr.c common/listfile.c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(XCFLAGS) -c $< -o $@
+
+$(OUT)/fuzz/fuzz_%: $(OUT)/fuzz/obj/tests/fuzz/fuzz_%.o $(OUT)/fuzz/obj/common/addr.o \
+		$(OUT)/fuzz/obj/common/listfile.o
+	$(call msg,FUZZ-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@
 
 # check and demo first install what is missing, then re-read this Makefile with it in place.
 check: deps
@@ -229,7 +246,8 @@ clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/san/*/*.d $(OUT)/tests/*.d $(OUT)/fuzz/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/san/*/*.d $(OUT)/san/tests/*/*.d $(OUT)/fuzz/obj/*/*.d \
+		   $(OUT)/fuzz/obj/tests/*/*.d)
 
 # The benchmark harness (make bench) lives in its own folder and fragment.
 -include bench/bench.mk

@@ -17,7 +17,7 @@ $(BENCH_OUT)/.dir:
 
 $(BENCH_OUT)/%.bpf.o: bench/%.bpf.c bench/bench.mk | $(BENCH_OUT)/.dir
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BENCH_BPF_CFLAGS) -MF $(BENCH_OUT)/$*.bpf.d -c $< -o $(BENCH_OUT)/$*.tmp.bpf.o
+	$(Q)$(CLANG) $(BENCH_BPF_CFLAGS) -MT $@ -MF $(BENCH_OUT)/$*.bpf.d -c $< -o $(BENCH_OUT)/$*.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $(BENCH_OUT)/$*.tmp.bpf.o
 
 $(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o

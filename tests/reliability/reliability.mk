@@ -17,14 +17,14 @@ $(REL_OUT)/relnet: tests/reliability/relnet.c include/xdpfwd.h tests/reliability
 # "A new build" for upgrade tests: the same source compiled again, with a flag that marks it.
 $(REL_OUT)/xdpfwd-alt.bpf.o: bpf/xdpfwd.bpf.c tests/reliability/reliability.mk Makefile | $(REL_OUT)/.dir
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DXDPFWD_RELIABILITY_ALT_BUILD=1 -MF $(REL_OUT)/xdpfwd-alt.bpf.d \
+	$(Q)$(CLANG) $(BPF_CFLAGS) -DXDPFWD_RELIABILITY_ALT_BUILD=1 -MT $@ -MF $(REL_OUT)/xdpfwd-alt.bpf.d \
 		-c $< -o $(REL_OUT)/xdpfwd-alt.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $(REL_OUT)/xdpfwd-alt.tmp.bpf.o
 
 # A build the verifier must reject: the program with its header bounds checks removed.
 $(REL_OUT)/unchecked.bpf.o: tests/reliability/unchecked.bpf.c tests/reliability/reliability.mk Makefile | $(REL_OUT)/.dir
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MF $(REL_OUT)/unchecked.bpf.d -c $< -o $(REL_OUT)/unchecked.tmp.bpf.o
+	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(REL_OUT)/unchecked.bpf.d -c $< -o $(REL_OUT)/unchecked.tmp.bpf.o
 	$(Q)$(BPFTOOL) gen object $@ $(REL_OUT)/unchecked.tmp.bpf.o
 
 .PHONY: check-long reliability-build
