@@ -6,9 +6,14 @@
 #include "cli_options.h"
 #include "xdpfwd.h"
 
+/* The longest line, a JSON one with a 15-byte name of control bytes (6 each) and IPv6, is under 300. */
 #define EVENT_LINE_MAX 320
 
-/* ifname may be NULL (unknown interface): the index is printed instead. */
+/*
+ * ifname may be NULL (unknown interface): "if<index>" is printed instead.
+ * The name is escaped for the format: json_str.h for JSON, text_format_name()
+ * (utf8.h) for text.
+ */
 void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_format fmt,
 		  char *buf, unsigned long len);
 
