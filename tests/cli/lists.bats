@@ -107,6 +107,8 @@ EOF
 	run -0 x allow add 198.18.0.3/32 2001:2::3/128
 	run -0 x allow list --json
 	[ "$(echo "$output" | cli_json '" ".join(e["entry"] for e in j)')" = "198.18.0.3 2001:2::3" ]
+	# -j is --json.
+	[ "$(x allow list -j)" = "$output" ]
 	[ "$(echo "$output" | cli_json '" ".join(str(e["prefixlen"]) for e in j)')" = "32 128" ]
 }
 
