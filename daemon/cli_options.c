@@ -274,13 +274,13 @@ static const char daemon_doc[] =
 	"xdpfwd: XDP blocklist firewall.\n\n"
 	"xdpfwd --iface IFACE [OPTION...]  attach (or adopt) and log drops until SIGINT/SIGTERM;\n"
 	"  the firewall stays attached after exit (remove it with `xdpfwd detach --iface IFACE`).\n\n"
-	"Commands (each takes --pin-dir and --help):\n"
+	"Commands (each takes --pin-dir and -h, --help):\n"
 	"  xdpfwd block add [--timeout DURATION] ADDR[/LEN]...   add to the blocklist (expiring)\n"
 	"  xdpfwd block del ADDR[/LEN]...       remove from it\n"
-	"  xdpfwd block list [--json] | flush\n"
+	"  xdpfwd block list [-j|--json] | flush\n"
 	"  xdpfwd block load FILE               replace the whole list in one step\n"
 	"  xdpfwd allow add|del|list|flush|load ...  the allowlist, which wins over the blocklist\n"
-	"  xdpfwd status [--json]               interfaces, program, counters\n"
+	"  xdpfwd status [-j|--json]            interfaces, program, counters\n"
 	"  xdpfwd metrics                       the counters in Prometheus text format\n"
 	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"
 	"\vExit status: 0 success, 1 failure, 2 bad usage or input (nothing changed).";
@@ -318,7 +318,8 @@ static const struct argp_option list_options[] = {
 	{ "json", 'j', NULL, 0, "list: print a JSON array", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "add, load: accept a /0 prefix (matches every source)", 0 },
 	{ "timeout", OPT_TIMEOUT, "DURATION", 0,
-	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d); re-adding refreshes it", 0 },
+	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d; at most 3650d); re-adding refreshes it",
+	  0 },
 	{ "persist", OPT_PERSIST, NULL, 0,
 	  "add, del: also record the change in the state dir, so it survives a reboot", 0 },
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
