@@ -17,4 +17,12 @@
 void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_format fmt,
 		  char *buf, unsigned long len);
 
+/*
+ * The periodic stats line (--stats-interval) for --log-format json, so that
+ * every line on stdout parses as JSON: {"stats":{"pass":N,"drop":N,
+ * "ACTION_REASON":N (non-zero ones, as in the text line),"events_sent":N,
+ * "events_suppressed":N,"events_lost":N}}. The text line is stats_format_line().
+ */
+void event_format_stats_json(const struct xdpfwd_stats *s, char *buf, unsigned long len);
+
 #endif

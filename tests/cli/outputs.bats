@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# Interface names with every kind of byte the kernel allows (it refuses only '/', ':',
-# whitespace, "." and ".."; dev_valid_name()): quotes, backslashes, control bytes, UTF-8 and
-# bytes that are not UTF-8, up to 15 of them. Every output stays parseable and names the
-# interface: the drop log (JSON and text), status (text and JSON), list --json, metrics.
+# Every output parses, whatever the interface names: names with every kind of byte the kernel
+# allows (it refuses only '/', ':', whitespace, "." and ".."; dev_valid_name()): quotes,
+# backslashes, control bytes, UTF-8 and bytes that are not UTF-8, up to 15 of them, through the
+# drop log (JSON and text), status (text and JSON), list --json and metrics; and with
+# --log-format json, every line on stdout is JSON, the stats lines too.
 
 load ../lib/netns.bash
 load cli_helpers
@@ -143,4 +144,25 @@ for line in open(sys.argv[3], encoding="utf-8"):
         got.add(re.sub(r"\\(.)", lambda m: "\n" if m.group(1) == "n" else m.group(1), v))
 assert got == set(want), (got, want)
 ' "$NAME_Q" "$NAME_U" "$XF_TMP/m.n"
+}
+
+@test "--log-format json --stats-interval 1: every stdout line is JSON, stats lines included" {
+	xf_daemon --iface "$IF_P" --iface "$IF_P2" --log-format json --log-source-interval 0 --stats-interval 1
+	drops_on_both
+	xf_wait_lines '^\{"stats":' 1
+	python3 -c '
+import json, sys
+stats = drops = 0
+for line in open(sys.argv[1], "rb").read().splitlines():
+    ev = json.loads(line)
+    if "stats" in ev:
+        s = ev["stats"]
+        assert {"pass", "drop", "events_sent", "events_suppressed", "events_lost"} <= set(s), s
+        assert all(isinstance(v, int) for v in s.values()), s
+        stats += 1
+    else:
+        assert ev["action"] == "drop", ev
+        drops += 1
+assert stats >= 1 and drops >= 2, (stats, drops)
+' "$XF_TMP/daemon.out"
 }
