@@ -196,8 +196,9 @@ int xdpfwd_duration_parse(const char *text, __u64 *seconds, char *err, size_t er
 	if (!v)
 		return fail(-EINVAL, err, errlen, "duration '%s' must be greater than zero", text);
 	if (v > XDPFWD_DURATION_MAX / unit)
-		return fail(-ERANGE, err, errlen, "duration '%s' is too long (at most %llu seconds)",
-			    text, (unsigned long long)XDPFWD_DURATION_MAX);
+		return fail(-ERANGE, err, errlen,
+			    "duration '%s' is too long (at most %llud = %llu seconds; no timeout: never expires)",
+			    text, XDPFWD_DURATION_MAX_DAYS, XDPFWD_DURATION_MAX);
 	*seconds = v * unit;
 	return 0;
 }

@@ -16,14 +16,23 @@ struct xdpfwd_prefix {
 	__u8 family;		/* 4 or 6 */
 	__u8 prefixlen;		/* 0..32 or 0..128 */
 	__u8 addr[16];		/* network byte order; IPv4 uses the first 4 bytes, rest zero */
-	__u64 expires_at;	/* list files only: CLOCK_REALTIME seconds, 0 = never; not part of identity */
+	/* List files only, neither part of identity: */
+	__u32 line;		/* the line it was read from, for messages; 0: not from a file */
+	__u64 expires_at;	/* CLOCK_REALTIME seconds, 0 = never */
 };
 
 /* Longest output of the formatters below, NUL included ("<IPv6 text>/128"). */
 #define XDPFWD_PREFIX_STRLEN 50
 
-/* Keeps seconds * 1e9 within a __u64, so callers can convert to nanoseconds. */
-#define XDPFWD_DURATION_MAX (~0ULL / 1000000000ULL)
+/*
+ * The longest timeout: 3650 days (ten years), what an operator means by
+ * "for a long time"; an entry that should never expire takes no timeout.
+ * Far below the 584 years of nanoseconds a __u64 holds, so a deadline
+ * "now + timeout" cannot wrap on any clock (boot time, wall time) in any
+ * unit, and an until= deadline (listfile.h) is held to it too.
+ */
+#define XDPFWD_DURATION_MAX_DAYS 3650ULL
+#define XDPFWD_DURATION_MAX (XDPFWD_DURATION_MAX_DAYS * 86400ULL)
 
 /*
  * "ADDR" or "ADDR/LEN", no prefix meaning full length. Strict, because a

@@ -86,25 +86,42 @@ void xdpfwd_prefix_set_free(struct xdpfwd_prefix_set *s)
 	*s = (struct xdpfwd_prefix_set){};
 }
 
-/* Bulk loads append blindly and de-duplicate once: a scan per line would be quadratic on big lists. */
-void xdpfwd_prefix_set_sort_unique(struct xdpfwd_prefix_set *s)
+/* a lasts longer than b: no expiry (0) outlasts every deadline. */
+static int outlasts(const struct xdpfwd_prefix *a, const struct xdpfwd_prefix *b)
+{
+	return b->expires_at && (!a->expires_at || a->expires_at > b->expires_at);
+}
+
+/* Keeps one entry per run of equal prefixes in a sorted set: the one that lasts longest. */
+static void keep_longest(struct xdpfwd_prefix_set *s)
 {
 	size_t i, last = 0;
 
 	if (!s->n)
 		return;
-	qsort(s->v, s->n, sizeof(*s->v), xdpfwd_prefix_cmp);
-	for (i = 1; i < s->n; i++)
+	for (i = 1; i < s->n; i++) {
 		if (xdpfwd_prefix_cmp(&s->v[last], &s->v[i]))
 			s->v[++last] = s->v[i];
+		else if (outlasts(&s->v[i], &s->v[last]))
+			s->v[last] = s->v[i];
+	}
 	s->n = last + 1;
+}
+
+/* Bulk loads append blindly and de-duplicate once: a scan per line would be quadratic on big lists. */
+void xdpfwd_prefix_set_sort_unique(struct xdpfwd_prefix_set *s)
+{
+	if (s->n)
+		qsort(s->v, s->n, sizeof(*s->v), xdpfwd_prefix_cmp);
+	keep_longest(s);
 }
 
 /*
  * What may follow the address on a line: timeout=DURATION (from now) or
- * until=SECONDS (a CLOCK_REALTIME deadline, as --persist writes it).
+ * until=SECONDS (a CLOCK_REALTIME deadline, as --persist writes it), which
+ * is held to now + XDPFWD_DURATION_MAX (listfile.h says why).
  */
-static int parse_options(char *opts, struct xdpfwd_prefix *p, char *why, size_t whylen)
+static int parse_options(char *opts, __u64 now, struct xdpfwd_prefix *p, char *why, size_t whylen)
 {
 	char *tok, *save = NULL, *end;
 	unsigned long long v;
@@ -114,16 +131,18 @@ static int parse_options(char *opts, struct xdpfwd_prefix *p, char *why, size_t 
 		if (!strncmp(tok, "timeout=", 8)) {
 			if (xdpfwd_duration_parse(tok + 8, &secs, why, whylen))
 				return -EINVAL;
-			p->expires_at = (__u64)time(NULL) + secs;
+			p->expires_at = now + secs;
 		} else if (!strncmp(tok, "until=", 6)) {
 			errno = 0;
 			v = strtoull(tok + 6, &end, 10);
-			if (tok[6] < '0' || tok[6] > '9' || errno || *end || !v)
-				return fail(-EINVAL, why, whylen, "'%s' is not a valid deadline", tok);
-			p->expires_at = v;
+			/* Digits only; more of them than a __u64 holds is just far away (ERANGE gives the max). */
+			if (tok[6] < '0' || tok[6] > '9' || (errno && errno != ERANGE) || *end || !v)
+				return fail(-EINVAL, why, whylen, "'%s' is not a valid deadline (until=SECONDS since 1970)",
+					    tok);
+			p->expires_at = v < now + XDPFWD_DURATION_MAX ? v : now + XDPFWD_DURATION_MAX;
 		} else {
-			return fail(-EINVAL, why, whylen, "unexpected '%s' after the address (only timeout=DURATION)",
-				    tok);
+			return fail(-EINVAL, why, whylen,
+				    "unexpected '%s' after the address (only timeout=DURATION or until=SECONDS)", tok);
 		}
 	}
 	return 0;
@@ -137,7 +156,8 @@ static int parse_options(char *opts, struct xdpfwd_prefix *p, char *why, size_t 
 struct part {
 	const char *buf;
 	size_t len;
-	struct xdpfwd_prefix_set set;	/* sorted, without duplicates */
+	__u64 now;			/* one time for the whole file: equal timeouts, equal deadlines */
+	struct xdpfwd_prefix_set set;	/* sorted; duplicates are resolved after the merge */
 	size_t lines;			/* lines read; on failure the bad one, counted within the part */
 	int ret;			/* 0, or the failure, with lines (0: no line) and why */
 	int started;
@@ -195,31 +215,89 @@ static void *parse_part(void *arg)
 			*opts++ = '\0';
 		ret = xdpfwd_prefix_parse(line, &p, pt->why, sizeof(pt->why));
 		if (!ret)
-			ret = parse_options(opts, &p, pt->why, sizeof(pt->why));
+			ret = parse_options(opts, pt->now, &p, pt->why, sizeof(pt->why));
 		if (ret) {
 			pt->ret = ret;
 			return NULL;
 		}
 		/* A persisted entry whose time ran out while nothing was running is simply gone. */
-		if (p.expires_at && p.expires_at <= (__u64)time(NULL))
+		if (p.expires_at && p.expires_at <= pt->now)
 			continue;
+		p.line = pt->lines;	/* within the part; made the file's line after the parts are done */
 		if (xdpfwd_prefix_set_push(&pt->set, &p)) {
 			pt->lines = 0;
 			pt->ret = fail(-ENOMEM, pt->why, sizeof(pt->why), "out of memory");
 			return NULL;
 		}
 	}
-	xdpfwd_prefix_set_sort_unique(&pt->set);
+	if (pt->set.n)
+		qsort(pt->set.v, pt->set.n, sizeof(*pt->set.v), xdpfwd_prefix_cmp);
 	return NULL;
 }
 
-/* Moves both sorted parts into out, which ends up sorted and without duplicates. */
+/* Both sorted parts as one sorted set (duplicates kept). */
 static int merge_parts(struct xdpfwd_prefix_set *out, struct part *a, struct part *b)
 {
-	size_t need = out->n + a->set.n + b->set.n, i = 0, j = 0;
-	struct xdpfwd_prefix *v;
+	size_t i = 0, j = 0;
 	int c;
 
+	out->cap = a->set.n + b->set.n;
+	out->v = reallocarray(NULL, out->cap ? out->cap : 1, sizeof(*out->v));
+	if (!out->v)
+		return -ENOMEM;
+	while (i < a->set.n || j < b->set.n) {
+		c = i == a->set.n ? 1 : j == b->set.n ? -1 : xdpfwd_prefix_cmp(&a->set.v[i], &b->set.v[j]);
+		out->v[out->n++] = c <= 0 ? a->set.v[i++] : b->set.v[j++];
+	}
+	return 0;
+}
+
+/*
+ * Resolves the entries a file gives more than once (the longest expiry
+ * stays) and warns, naming both lines, where their expiries differ: a
+ * second line with another timeout is more likely a mistake than a wish.
+ */
+static void resolve_repeats(const char *name, struct xdpfwd_prefix_set *s)
+{
+	char buf[XDPFWD_PREFIX_STRLEN];
+	size_t i, j, k, warned = 0;
+	const struct xdpfwd_prefix *first, *other;
+
+	for (i = 0; i < s->n; i = j) {
+		first = other = NULL;
+		for (j = i; j < s->n && !xdpfwd_prefix_cmp(&s->v[i], &s->v[j]); j++)
+			if (!first || s->v[j].line < first->line)
+				first = &s->v[j];
+		for (k = i; k < j; k++)
+			if (s->v[k].expires_at != first->expires_at && (!other || s->v[k].line < other->line))
+				other = &s->v[k];
+		if (!other)
+			continue;
+		if (warned++ < XDPFWD_LISTFILE_WARN_MAX) {
+			xdpfwd_prefix_format(first, buf, sizeof(buf));
+			fprintf(stderr, "xdpfwd: %s:%u: warning: %s is also on line %u with another expiry; "
+				"the longer one applies\n", name, other->line, buf, first->line);
+		}
+	}
+	if (warned > XDPFWD_LISTFILE_WARN_MAX)
+		fprintf(stderr, "xdpfwd: %s: warning: %zu more entries repeated with another expiry\n", name,
+			warned - XDPFWD_LISTFILE_WARN_MAX);
+	keep_longest(s);
+}
+
+/* Adds the file's resolved entries to out, which may hold entries already. */
+static int add_to(struct xdpfwd_prefix_set *out, struct xdpfwd_prefix_set *file)
+{
+	struct xdpfwd_prefix *v;
+	size_t need = out->n + file->n;
+
+	if (!out->n) {
+		xdpfwd_prefix_set_free(out);
+		*out = *file;
+		*file = (struct xdpfwd_prefix_set){};
+		return 0;
+	}
+	/* Merging into entries the caller had: rare and small, so the plain way. */
 	if (need > out->cap) {
 		v = reallocarray(out->v, need, sizeof(*v));
 		if (!v)
@@ -227,21 +305,9 @@ static int merge_parts(struct xdpfwd_prefix_set *out, struct part *a, struct par
 		out->v = v;
 		out->cap = need;
 	}
-	if (out->n) {
-		/* Merging into entries the caller had: rare and small, so the plain way. */
-		for (i = 0; i < a->set.n; i++)
-			out->v[out->n++] = a->set.v[i];
-		for (j = 0; j < b->set.n; j++)
-			out->v[out->n++] = b->set.v[j];
-		xdpfwd_prefix_set_sort_unique(out);
-		return 0;
-	}
-	while (i < a->set.n || j < b->set.n) {
-		c = i == a->set.n ? 1 : j == b->set.n ? -1 : xdpfwd_prefix_cmp(&a->set.v[i], &b->set.v[j]);
-		out->v[out->n++] = c <= 0 ? a->set.v[i] : b->set.v[j];
-		i += c <= 0;
-		j += c >= 0;
-	}
+	memcpy(out->v + out->n, file->v, file->n * sizeof(*v));
+	out->n = need;
+	xdpfwd_prefix_set_sort_unique(out);
 	return 0;
 }
 
@@ -249,11 +315,14 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 			      struct xdpfwd_prefix_set *out, char *err, size_t errlen)
 {
 	struct part pt[2] = { { .buf = buf, .len = len }, { .buf = buf + len } };
+	struct xdpfwd_prefix_set file = {};
 	const char *cut;
+	size_t k;
 	int i, ret = 0;
 
 	if (err && errlen)
 		err[0] = '\0';
+	pt[0].now = pt[1].now = time(NULL);
 	cut = len >= SPLIT_MIN_BYTES ? memchr(buf + len / 2, '\n', len - len / 2) : NULL;
 	if (cut) {
 		pt[0].len = cut + 1 - buf;
@@ -275,19 +344,39 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 			fail(ret, err, errlen, "%s: %s", name, pt[i].why);
 	}
 	if (!ret) {
-		ret = merge_parts(out, &pt[0], &pt[1]);
+		for (k = 0; k < pt[1].set.n; k++)
+			pt[1].set.v[k].line += pt[0].lines;
+		ret = merge_parts(&file, &pt[0], &pt[1]);
+		if (!ret) {
+			resolve_repeats(name, &file);
+			ret = add_to(out, &file);
+		}
 		if (ret)
 			fail(ret, err, errlen, "%s: out of memory", name);
 	}
+	xdpfwd_prefix_set_free(&file);
 	xdpfwd_prefix_set_free(&pt[0].set);
 	xdpfwd_prefix_set_free(&pt[1].set);
 	return ret;
 }
 
+/* "FILE:LINE: NUL byte in line" for the NUL at buf[at]. */
+static int nul_at(const char *path, const char *buf, size_t at, char *err, size_t errlen)
+{
+	size_t line = 1;
+	const char *p = buf, *nl;
+
+	while ((nl = memchr(p, '\n', buf + at - p))) {
+		line++;
+		p = nl + 1;
+	}
+	return fail(-EINVAL, err, errlen, "%s:%zu: NUL byte in line (not a text file?)", path, line);
+}
+
 int xdpfwd_listfile_read(const char *path, struct xdpfwd_prefix_set *out, char *err, size_t errlen)
 {
 	size_t len = 0, cap = 0;
-	char *buf = NULL, *tmp;
+	char *buf = NULL, *tmp, *nul;
 	ssize_t r;
 	int fd, ret;
 
@@ -296,10 +385,23 @@ int xdpfwd_listfile_read(const char *path, struct xdpfwd_prefix_set *out, char *
 		ret = -errno;
 		return fail(ret, err, errlen, "%s: %s", path, strerror(-ret));
 	}
-	/* Read to EOF rather than trusting st_size, so pipes and /dev/stdin work too. */
+	/*
+	 * Read to EOF rather than trusting st_size, so pipes and /dev/stdin work
+	 * too, but never more than the limit (`yes |` never ends), and stop at
+	 * the first NUL (`</dev/zero` neither).
+	 */
 	for (;;) {
 		if (len == cap) {
+			if (cap > XDPFWD_LISTFILE_BYTES_MAX) {
+				ret = fail(-EFBIG, err, errlen,
+					   "%s: larger than %u MiB, the most a list file may be; split it or remove "
+					   "comments", path, XDPFWD_LISTFILE_BYTES_MAX >> 20);
+				goto out;
+			}
+			/* One byte beyond the limit tells a file of exactly the limit from a longer one. */
 			cap = cap ? cap * 2 : 65536;
+			if (cap > XDPFWD_LISTFILE_BYTES_MAX)
+				cap = XDPFWD_LISTFILE_BYTES_MAX + 1;
 			tmp = realloc(buf, cap);
 			if (!tmp) {
 				ret = fail(-ENOMEM, err, errlen, "%s: out of memory", path);
@@ -317,6 +419,11 @@ int xdpfwd_listfile_read(const char *path, struct xdpfwd_prefix_set *out, char *
 		}
 		if (!r)
 			break;
+		nul = memchr(buf + len, '\0', r);
+		if (nul) {
+			ret = nul_at(path, buf, nul - buf, err, errlen);
+			goto out;
+		}
 		len += r;
 	}
 	ret = xdpfwd_listfile_parse_buf(path, buf, len, out, err, errlen);

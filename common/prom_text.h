@@ -9,7 +9,7 @@
  *
  * Label values come from outside (interface names may hold quotes and
  * backslashes, and need not be UTF-8), so they are always escaped here and
- * bytes that are not valid UTF-8 become U+FFFD: one bad name must not make
+ * each invalid UTF-8 sequence becomes one U+FFFD (utf8.h): one bad name must not make
  * the whole scrape unparseable.
  */
 #ifndef XDPFWD_PROM_TEXT_H

@@ -61,7 +61,6 @@ enum {
 	OPT_METRICS_TEXTFILE,
 	OPT_DROP_MALFORMED,
 	OPT_FORCE,
-	OPT_JSON,
 	OPT_ALL,
 	OPT_TIMEOUT,
 	OPT_BPF_OBJECT,
@@ -70,7 +69,49 @@ enum {
 	OPT_STATE_DIR,
 	OPT_PERSIST,
 	OPT_MIGRATE,
+	OPT_USAGE,
 };
+
+/*
+ * Help and version for every command, in place of argp's own (ARGP_NO_HELP),
+ * which offers only -? for help: operators type -h. -? still works.
+ */
+static const struct argp_option help_options[] = {
+	{ "help", 'h', NULL, 0, "Give this help list", -1 },
+	{ NULL, '?', NULL, OPTION_ALIAS, NULL, 0 },
+	{ "usage", OPT_USAGE, NULL, 0, "Give a short usage message", -1 },
+	{ "version", 'V', NULL, 0, "Print program version", -1 },
+	{},
+};
+
+static error_t help_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	switch (key) {
+	case 'h':
+	case '?':
+		argp_state_help(state, state->out_stream, ARGP_HELP_STD_HELP);
+		break;
+	case OPT_USAGE:
+		argp_state_help(state, state->out_stream, ARGP_HELP_USAGE | ARGP_HELP_EXIT_OK);
+		break;
+	case 'V':
+		fprintf(state->out_stream, "%s\n", argp_program_version);
+		exit(EXIT_SUCCESS);
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp help_argp = { help_options, help_parse_opt, NULL, NULL, NULL, NULL, NULL };
+static const struct argp_child help_child[] = { { &help_argp, 0, NULL, -1 }, {} };
+
+/* argp_parse with the help above instead of argp's. */
+static error_t parse(const struct argp *argp, int argc, char **argv, void *input)
+{
+	return argp_parse(argp, argc, argv, ARGP_NO_HELP, NULL, input);
+}
 
 #define PIN_DIR_OPTION \
 	{ "pin-dir", 'p', "DIR", 0, "Where the instance's maps and program are pinned (default " \
@@ -233,13 +274,13 @@ static const char daemon_doc[] =
 	"xdpfwd: XDP blocklist firewall.\n\n"
 	"xdpfwd --iface IFACE [OPTION...]  attach (or adopt) and log drops until SIGINT/SIGTERM;\n"
 	"  the firewall stays attached after exit (remove it with `xdpfwd detach --iface IFACE`).\n\n"
-	"Commands (each takes --pin-dir and --help):\n"
+	"Commands (each takes --pin-dir and -h, --help):\n"
 	"  xdpfwd block add [--timeout DURATION] ADDR[/LEN]...   add to the blocklist (expiring)\n"
 	"  xdpfwd block del ADDR[/LEN]...       remove from it\n"
-	"  xdpfwd block list [--json] | flush\n"
+	"  xdpfwd block list [-j|--json] | flush\n"
 	"  xdpfwd block load FILE               replace the whole list in one step\n"
 	"  xdpfwd allow add|del|list|flush|load ...  the allowlist, which wins over the blocklist\n"
-	"  xdpfwd status [--json]               interfaces, program, counters\n"
+	"  xdpfwd status [-j|--json]            interfaces, program, counters\n"
 	"  xdpfwd metrics                       the counters in Prometheus text format\n"
 	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"
 	"\vExit status: 0 success, 1 failure, 2 bad usage or input (nothing changed).";
@@ -252,7 +293,8 @@ static void use_exit_usage(void)
 
 int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
 {
-	static const struct argp argp = { daemon_options, daemon_parse_opt, NULL, daemon_doc, NULL, NULL, NULL };
+	static const struct argp argp = { daemon_options, daemon_parse_opt, NULL, daemon_doc, help_child, NULL,
+					  NULL };
 
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_AUTO;
@@ -262,7 +304,7 @@ int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
 	o->log_rate = 100;
 	o->log_source_interval_ms = 1000;
 	use_exit_usage();
-	if (argp_parse(&argp, argc, argv, 0, NULL, o))
+	if (parse(&argp, argc, argv, o))
 		return EXIT_USAGE;
 	if (!o->log_burst)
 		o->log_burst = o->log_rate ? o->log_rate : 1;
@@ -273,10 +315,11 @@ int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
 
 static const struct argp_option list_options[] = {
 	PIN_DIR_OPTION,
-	{ "json", OPT_JSON, NULL, 0, "list: print a JSON array", 0 },
+	{ "json", 'j', NULL, 0, "list: print a JSON array", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "add, load: accept a /0 prefix (matches every source)", 0 },
 	{ "timeout", OPT_TIMEOUT, "DURATION", 0,
-	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d); re-adding refreshes it", 0 },
+	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d; at most 3650d); re-adding refreshes it",
+	  0 },
 	{ "persist", OPT_PERSIST, NULL, 0,
 	  "add, del: also record the change in the state dir, so it survives a reboot", 0 },
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
@@ -328,7 +371,7 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 	case 'p':
 		o->pin_dir = arg;
 		break;
-	case OPT_JSON:
+	case 'j':
 		o->json = true;
 		break;
 	case OPT_FORCE:
@@ -426,7 +469,7 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 		"the program sees the old list or the new one, never both or neither.";
 	static const struct argp argp = { list_options, list_parse_opt,
 					  "add [--timeout DURATION] ADDR[/LEN]...\ndel ADDR[/LEN]...\nlist|flush\nload FILE", doc,
-					  NULL, NULL, NULL };
+					  help_child, NULL, NULL };
 	struct list_parse lp = { .o = o };
 
 	memset(o, 0, sizeof(*o));
@@ -434,7 +477,7 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
 	o->state_dir = "/var/lib/xdpfwd";
 	use_exit_usage();
-	if (argp_parse(&argp, argc, argv, 0, NULL, &lp))
+	if (parse(&argp, argc, argv, &lp))
 		return EXIT_USAGE;
 	return check_catch_all(o);
 }
@@ -443,7 +486,7 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 
 static const struct argp_option status_options[] = {
 	PIN_DIR_OPTION,
-	{ "json", OPT_JSON, NULL, 0, "Print one JSON object", 0 },
+	{ "json", 'j', NULL, 0, "Print one JSON object", 0 },
 	VERBOSE_OPTION,
 	{},
 };
@@ -462,7 +505,7 @@ static error_t status_parse_opt(int key, char *arg, struct argp_state *state)
 	case 'p':
 		o->pin_dir = arg;
 		break;
-	case OPT_JSON:
+	case 'j':
 		o->json = true;
 		break;
 	case 'v':
@@ -480,12 +523,12 @@ static error_t status_parse_opt(int key, char *arg, struct argp_state *state)
 int cli_parse_status(int argc, char **argv, struct status_opts *o)
 {
 	static const struct argp argp = { status_options, status_parse_opt, NULL,
-					  "Show interfaces, program, list sizes and counters.", NULL, NULL, NULL };
+					  "Show interfaces, program, list sizes and counters.", help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
 	use_exit_usage();
-	return argp_parse(&argp, argc, argv, 0, NULL, o) ? EXIT_USAGE : 0;
+	return parse(&argp, argc, argv, o) ? EXIT_USAGE : 0;
 }
 
 /* metrics takes status's options less --json, so it shares the parser and options struct. */
@@ -494,12 +537,12 @@ int cli_parse_metrics(int argc, char **argv, struct status_opts *o)
 	static const struct argp argp = { metrics_options, status_parse_opt, NULL,
 					  "Print the counters, list sizes and interfaces in the Prometheus text "
 					  "exposition format (what the daemon's --metrics-listen serves).",
-					  NULL, NULL, NULL };
+					  help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
 	use_exit_usage();
-	return argp_parse(&argp, argc, argv, 0, NULL, o) ? EXIT_USAGE : 0;
+	return parse(&argp, argc, argv, o) ? EXIT_USAGE : 0;
 }
 
 /* ---- detach ---- */
@@ -546,10 +589,10 @@ int cli_parse_detach(int argc, char **argv, struct detach_opts *o)
 {
 	static const struct argp argp = { detach_options, detach_parse_opt, NULL,
 					  "Remove the firewall from interfaces; the pins go with the last one.",
-					  NULL, NULL, NULL };
+					  help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
 	use_exit_usage();
-	return argp_parse(&argp, argc, argv, 0, NULL, o) ? EXIT_USAGE : 0;
+	return parse(&argp, argc, argv, o) ? EXIT_USAGE : 0;
 }

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "privs.h"
 #include "json_str.h"
+#include "utf8.h"
 #include "netns.h"
 #include "names.h"
 #include "pinned.h"
@@ -53,9 +54,18 @@ static int any_packets(const struct xdpfwd_stats *st)
 	return 0;
 }
 
+/* Room for the record's name and a NUL: the map's array need not hold one (written by hand, or damaged). */
+#define REC_NAME_LEN (sizeof(((struct xdpfwd_iface *)0)->name) + 1)
+
+static void rec_name(const struct iface_status *s, char buf[REC_NAME_LEN])
+{
+	snprintf(buf, REC_NAME_LEN, "%.*s", (int)sizeof(s->rec.name), s->rec.name);
+}
+
 static void print_text(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
 		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other)
 {
+	char name[REC_NAME_LEN], shown[TEXT_NAME_MAX(REC_NAME_LEN)];
 	int i;
 
 	printf("instance   %s (layout %d)\n", dir, XDPFWD_LAYOUT_VERSION);
@@ -63,7 +73,9 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 	for (i = 0; i < n; i++) {
 		const struct iface_status *s = &ifs[i];
 
-		printf("  %-15s ifindex %-4u %-8s %-6s program %u%s\n", s->rec.name, s->ifindex, iface_status_state(s),
+		rec_name(s, name);
+		text_format_name(shown, sizeof(shown), name);
+		printf("  %-15s ifindex %-4u %-8s %-6s program %u%s\n", shown, s->ifindex, iface_status_state(s),
 		       s->rec.mode == XDPFWD_MODE_SKB ? "skb" : "native",
 		       s->live.kind == ATTACH_OURS ? s->live.ours_id : s->rec.prog_id,
 		       !s->exists ? "" : s->live.dispatcher ? "  (libxdp dispatcher: shared with other programs)" :
@@ -109,9 +121,8 @@ static void print_verdicts_json(const struct xdpfwd_stats *st)
 static void print_json(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
 		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other)
 {
+	char name[REC_NAME_LEN];
 	int i;
-
-	char name[sizeof(ifs->rec.name) + 1];
 
 	fputs("{\"pin_dir\":", stdout);
 	json_put_string(stdout, dir);
@@ -119,8 +130,7 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 	for (i = 0; i < n; i++) {
 		const struct iface_status *s = &ifs[i];
 
-		/* The record's name is a fixed array that need not end in a NUL. */
-		snprintf(name, sizeof(name), "%.*s", (int)sizeof(s->rec.name), s->rec.name);
+		rec_name(s, name);
 		printf("%s{\"name\":", i ? "," : "");
 		json_put_string(stdout, name);
 		printf(",\"ifindex\":%u,\"state\":\"%s\",\"mode\":\"%s\",\"prog_id\":%u,"

@@ -6,10 +6,23 @@
 #include "cli_options.h"
 #include "xdpfwd.h"
 
+/* The longest line, a JSON one with a 15-byte name of control bytes (6 each) and IPv6, is under 300. */
 #define EVENT_LINE_MAX 320
 
-/* ifname may be NULL (unknown interface): the index is printed instead. */
+/*
+ * ifname may be NULL (unknown interface): "if<index>" is printed instead.
+ * The name is escaped for the format: json_str.h for JSON, text_format_name()
+ * (utf8.h) for text.
+ */
 void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_format fmt,
 		  char *buf, unsigned long len);
+
+/*
+ * The periodic stats line (--stats-interval) for --log-format json, so that
+ * every line on stdout parses as JSON: {"stats":{"pass":N,"drop":N,
+ * "ACTION_REASON":N (non-zero ones, as in the text line),"events_sent":N,
+ * "events_suppressed":N,"events_lost":N}}. The text line is stats_format_line().
+ */
+void event_format_stats_json(const struct xdpfwd_stats *s, char *buf, unsigned long len);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sys/timerfd.h>
 #include "log.h"
 #include "stats.h"
+#include "event_format.h"
 #include "sd_notify.h"
 #include "metrics_http.h"
 #include "event_loop.h"
@@ -45,7 +46,11 @@ static void print_stats(const struct event_loop_cfg *cfg)
 
 	if (stats_read(cfg->stats_fd, &s))
 		return;
-	stats_format_line(&s, line, sizeof(line));
+	/* In the drop log's format: with --log-format json every line of stdout is JSON. */
+	if (consumer_log_format(cfg->consumer) == LOG_FORMAT_JSON)
+		event_format_stats_json(&s, line, sizeof(line));
+	else
+		stats_format_line(&s, line, sizeof(line));
 	fprintf(cfg->out, "%s\n", line);
 	fflush(cfg->out);
 }

@@ -72,6 +72,11 @@ static void handle_event(struct consumer *c, const void *data, size_t size)
 	fputc('\n', c->out);
 }
 
+enum log_format consumer_log_format(const struct consumer *c)
+{
+	return c->fmt;
+}
+
 struct consumer *consumer_new(int events_fd, enum log_format fmt, FILE *out)
 {
 	struct bpf_map_info info = {};

@@ -29,6 +29,8 @@ int consumer_fd(const struct consumer *c);
  * stays readable.
  */
 int consumer_drain(struct consumer *c);
+/* The format of its lines, which other lines on the same stream (stats) follow too. */
+enum log_format consumer_log_format(const struct consumer *c);
 /* Interface names may change; forget the cached ones. */
 void consumer_forget_names(struct consumer *c);
 void consumer_free(struct consumer *c);

@@ -45,6 +45,24 @@ help_mentions() {
 	[[ $output == *--iface* ]]
 }
 
+@test "-h is --help and -j is --json, for every command that has them" {
+	local cmd
+	for cmd in "" block allow status metrics detach "block add"; do
+		# shellcheck disable=SC2086
+		run -0 --separate-stderr "$XDPFWD" $cmd -h
+		[ -z "$stderr" ]
+		[ "$output" = "$("$XDPFWD" $cmd --help)" ]
+		[[ $output == *"-h, -?, --help"* ]]
+		[ "$("$XDPFWD" $cmd -?)" = "$output" ]
+	done
+	help_mentions block -- "-j, --json"
+	help_mentions allow -- "-j, --json"
+	help_mentions status -- "-j, --json"
+	# metrics and detach have no --json, so no -j either.
+	run -2 --separate-stderr "$XDPFWD" metrics -j
+	[[ $stderr == *"invalid option -- 'j'"* ]]
+}
+
 @test "xdpfwd block --help and allow --help: every option and command" {
 	help_mentions block -- --pin-dir --json --force --verbose add del list flush ADDR
 	help_mentions allow -- --pin-dir --json --force --verbose add del list flush ADDR

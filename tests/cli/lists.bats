@@ -107,6 +107,8 @@ EOF
 	run -0 x allow add 198.18.0.3/32 2001:2::3/128
 	run -0 x allow list --json
 	[ "$(echo "$output" | cli_json '" ".join(e["entry"] for e in j)')" = "198.18.0.3 2001:2::3" ]
+	# -j is --json.
+	[ "$(x allow list -j)" = "$output" ]
 	[ "$(echo "$output" | cli_json '" ".join(str(e["prefixlen"]) for e in j)')" = "32 128" ]
 }
 
@@ -191,4 +193,70 @@ EOF
 	run -0 x block list --json
 	[ "$(echo "$output" | cli_json 'len(j)')" -eq 0 ]
 	cli_arrives 2001:2::2 4
+}
+
+# Runs the Python statements in $1 with j = the JSON on stdin.
+json_assert() {
+	python3 -c "import json, sys; j = json.load(sys.stdin)
+$1"
+}
+
+@test "--timeout at the maximum the error names (3650d) lasts ten years, in list and in the program" {
+	local max=315360000
+	xf_daemon --iface "$IF_P"
+	# One past it: refused, and the message names the maximum in days and seconds.
+	run -2 --separate-stderr x block add --timeout 3651d 198.18.0.2
+	[[ $stderr == *"at most 3650d = $max seconds"* ]]
+	# The old maximum, 2^64 ns in seconds, and a value that wrapped after a day of uptime.
+	run -2 --separate-stderr x block add --timeout 18446744073 198.18.0.2
+	run -2 --separate-stderr x block add --timeout 213503d 198.18.0.2
+	run -0 x block list --json
+	[ "$(cli_json 'len(j)' <<<"$output")" -eq 0 ]
+
+	run -0 x block add --timeout "$max" 198.18.0.2
+	run -0 x block add --timeout 3650d 2001:2::2
+	run -0 x block list --json
+	json_assert '
+assert len(j) == 2, j
+for e in j:
+    assert '"$max"' - 60 <= e["expires_in"] <= '"$max"', e' <<<"$output"
+	run -0 x block list
+	[[ $output =~ 198\.18\.0\.2\ .*\ (3649d23h|3650d00h) ]]
+	cli_blocked 198.18.0.2 3
+	cli_blocked 2001:2::2 3
+	# Expiry runs and leaves them alone.
+	sleep 1.5
+	run -0 x block list --json
+	[ "$(cli_json 'len(j)' <<<"$output")" -eq 2 ]
+}
+
+@test "block load: until= far away (2^64-1) is held to ten years; timeout= past the maximum is refused" {
+	local max=315360000
+	xf_daemon --iface "$IF_P"
+	printf '198.18.0.2 until=18446744073709551615\n2001:2::2 until=99999999999\n' >"$XF_TMP/far.list"
+	run -0 x block load "$XF_TMP/far.list"
+	run -0 x block list --json
+	json_assert '
+assert sorted(e["entry"] for e in j) == ["198.18.0.2", "2001:2::2"], j
+for e in j:
+    assert '"$max"' - 60 <= e["expires_in"] <= '"$max"', e' <<<"$output"
+	cli_blocked 198.18.0.2 3
+	cli_blocked 2001:2::2 3
+	printf '198.18.0.3\n198.18.0.4 timeout=3651d\n' >"$XF_TMP/over.list"
+	run -2 --separate-stderr x block load "$XF_TMP/over.list"
+	[[ $stderr == *"over.list:2: duration '3651d' is too long (at most 3650d"*"nothing was changed"* ]]
+	run -0 x block list --json
+	[ "$(cli_json 'len(j)' <<<"$output")" -eq 2 ]
+}
+
+@test "block load: an entry repeated with another timeout warns naming both lines; the longer one applies" {
+	xf_daemon --iface "$IF_P"
+	printf '198.18.0.2 timeout=1h\n# a comment\n198.18.0.3\n198.18.0.2 timeout=2h\n198.18.0.3\n' >"$XF_TMP/rep.list"
+	run -0 --separate-stderr x block load "$XF_TMP/rep.list"
+	[ "$(grep -c warning <<<"$stderr")" -eq 1 ]
+	[[ $stderr == *"rep.list:4: warning: 198.18.0.2 is also on line 1 with another expiry; the longer one applies"* ]]
+	run -0 x block list --json
+	json_assert '
+e = {e["entry"]: e["expires_in"] for e in j}
+assert 7000 <= e["198.18.0.2"] <= 7200 and e["198.18.0.3"] is None, e' <<<"$output"
 }

@@ -25,6 +25,8 @@ status_json() {
 	echo "$output" >"$XF_TMP/status.json"
 	[ "$(status_json 'len(j["interfaces"])')" -eq 1 ]
 	[ "$(status_json 'j["interfaces"][0]["name"]')" = "$IF_P" ]
+	# -j is --json.
+	[ "$(x status -j | cli_json 'j["interfaces"][0]["name"]')" = "$IF_P" ]
 	[ "$(status_json 'j["interfaces"][0]["state"]')" = attached ]
 	[ "$(status_json 'j["interfaces"][0]["mode"]')" = native ]
 	[ "$(status_json 'j["pin_dir"]')" = "$PIN" ]

@@ -141,3 +141,20 @@ rejected() {
 	# The running daemon was not disturbed.
 	kill -0 "$XF_DAEMON_PID"
 }
+
+@test "block load - with endless or binary input: exit 2 soon, a message with the limit or FILE:LINE, nothing changed" {
+	local t0
+	t0=$(date +%s)
+	# `yes` never ends: refused once 256 MiB were read, not after memory runs out.
+	run -2 --separate-stderr xf_p timeout 60 sh -c "yes | '$XDPFWD' block load - --pin-dir '$PIN'"
+	[[ $stderr == *"larger than 256 MiB, the most a list file may be"*"nothing was changed"* ]]
+	unchanged
+	# A NUL byte stops the read where it is: 100 MiB of them are not read to the end.
+	run -2 --separate-stderr xf_p timeout 60 sh -c "head -c 100M /dev/zero | '$XDPFWD' block load - --pin-dir '$PIN'"
+	[[ $stderr == *"/dev/stdin:1: NUL byte in line"*"nothing was changed"* ]]
+	run -2 --separate-stderr xf_p timeout 60 sh -c "printf '198.18.0.9\n\n1\0002\n' | '$XDPFWD' block load - --pin-dir '$PIN'"
+	[[ $stderr == *"/dev/stdin:3: NUL byte in line"* ]]
+	unchanged
+	# Well under the minute the timeouts allow (about 2 s here with the sanitizer build).
+	[ $(($(date +%s) - t0)) -lt 60 ]
+}

@@ -80,6 +80,17 @@ for e in json.load(sys.stdin):
 	[ "$(xf_ping 198.18.0.4 3)" = 0 ]
 }
 
+@test "a ban longer than xdpfwd's longest timeout (3650d) is added without one, not refused" {
+	xf_daemon --iface "$IF_P"
+	f2b actionban ip=198.18.0.4 bantime=315360001
+	python3 -c 'import json, sys; e = json.loads(sys.argv[1]); assert not e["expires_in"], e' \
+		"$(entry 198.18.0.4)"
+	f2b actionban ip=198.18.0.5 bantime=315360000
+	python3 -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["expires_in"] > 315350000, e' \
+		"$(entry 198.18.0.5)"
+	[ "$(xf_ping 198.18.0.4 3)" = 0 ]
+}
+
 @test "a ban ends in the kernel on time even if fail2ban never unbans" {
 	local i n
 	xf_daemon --iface "$IF_P"

@@ -60,6 +60,11 @@ static const struct list_case list_cases[] = {
 	{ BUF("10.0.0.1 timeout=5x\n"), -EINVAL, "t.list:1: " },
 	{ BUF("10.0.0.1 until=abc\n"), -EINVAL, "t.list:1: 'until=abc' is not a valid deadline" },
 	{ BUF("10.0.0.1 until=0\n"), -EINVAL, "t.list:1: 'until=0' is not a valid deadline" },
+	{ BUF("10.0.0.1 until=-1\n"), -EINVAL, "t.list:1: 'until=-1' is not a valid deadline" },
+	{ BUF("10.0.0.1 until=1x\n"), -EINVAL, "t.list:1: 'until=1x' is not a valid deadline" },
+	{ BUF("10.0.0.1\n10.0.0.2 timeout=3651d\n"), -EINVAL,
+	  "t.list:2: duration '3651d' is too long (at most 3650d = 315360000 seconds" },
+	{ BUF("10.0.0.1 timeout=18446744073\n"), -EINVAL, "t.list:1: duration '18446744073' is too long" },
 	{ BUF("10.0.0.1\r5\n"), -EINVAL, "t.list:1: address contains whitespace" },
 	{ BUF("::ffff:1.2.3.4\n"), -EINVAL, "t.list:1: '::ffff:1.2.3.4' is an IPv4-mapped" },
 	{ BUF("fe80::1%eth0\n"), -EINVAL, "t.list:1: 'fe80::1%eth0' has a zone id" },
@@ -90,8 +95,11 @@ static void check_expiry(size_t i, const char *buf, const struct xdpfwd_prefix *
 	if (strstr(buf, "timeout=10m") && p->addr[3] == 1 && (p->expires_at < now + 590 || p->expires_at > now + 610))
 		fail_msg("case %zu: timeout=10m gave expires_at %llu at %llu", i, (unsigned long long)p->expires_at,
 			 (unsigned long long)now);
-	if (strstr(buf, "until=99999999999") && p->expires_at != 99999999999ULL)
-		fail_msg("case %zu: until= not kept", i);
+	/* Year 5138: further than XDPFWD_DURATION_MAX, so held to now + that. */
+	if (strstr(buf, "until=99999999999") && (p->expires_at < now - 1 + XDPFWD_DURATION_MAX ||
+						 p->expires_at > now + XDPFWD_DURATION_MAX))
+		fail_msg("case %zu: until= gave %llu at %llu", i, (unsigned long long)p->expires_at,
+			 (unsigned long long)now);
 	if (!strstr(buf, "timeout=") && !strstr(buf, "until=") && p->expires_at)
 		fail_msg("case %zu: a plain line got an expiry", i);
 }
@@ -123,6 +131,136 @@ static void test_parse_buf(void **state)
 		}
 		xdpfwd_prefix_set_free(&s);
 	}
+}
+
+/* Deadlines as the parser leaves them: never past now + XDPFWD_DURATION_MAX, never wrapped. */
+static void test_expiry_limits(void **state)
+{
+	static const struct {
+		const char *line;
+		__u64 from_now;		/* expected expires_at - now, give or take a second */
+	} cases[] = {
+		{ "10.0.0.1 timeout=3650d\n", XDPFWD_DURATION_MAX },
+		{ "10.0.0.1 timeout=315360000\n", XDPFWD_DURATION_MAX },
+		{ "10.0.0.1 timeout=1\n", 1 },
+		{ "10.0.0.1 until=18446744073709551615\n", XDPFWD_DURATION_MAX },
+		{ "10.0.0.1 until=9223372036854775808\n", XDPFWD_DURATION_MAX },
+		{ "10.0.0.1 until=99999999999999999999999999999\n", XDPFWD_DURATION_MAX },
+	};
+	struct xdpfwd_prefix_set s = {};
+	char err[256];
+	__u64 now;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		now = time(NULL);
+		if (xdpfwd_listfile_parse_buf("t", cases[i].line, strlen(cases[i].line), &s, err, sizeof(err)))
+			fail_msg("'%s': %s", cases[i].line, err);
+		assert_int_equal(s.n, 1);
+		if (s.v[0].expires_at < now + cases[i].from_now || s.v[0].expires_at > now + 1 + cases[i].from_now)
+			fail_msg("'%s': expires_at %llu, now %llu", cases[i].line,
+				 (unsigned long long)s.v[0].expires_at, (unsigned long long)now);
+		xdpfwd_prefix_set_free(&s);
+	}
+}
+
+/* Runs parse_buf with stderr going to a file; returns what was written there (caller frees). */
+static char *parse_capturing_stderr(const char *buf, size_t len, struct xdpfwd_prefix_set *s)
+{
+	FILE *f = tmpfile();
+	int saved, ret;
+	char err[256], *out;
+	long n;
+
+	assert_non_null(f);
+	fflush(stderr);
+	saved = dup(2);
+	assert_true(saved >= 0);
+	assert_true(dup2(fileno(f), 2) >= 0);
+	ret = xdpfwd_listfile_parse_buf("t.list", buf, len, s, err, sizeof(err));
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if (ret)
+		fail_msg("parse failed: %s", err);
+	n = ftell(f) >= 0 ? lseek(fileno(f), 0, SEEK_END) : 0;
+	out = calloc(1, n + 1);
+	assert_non_null(out);
+	assert_int_equal(pread(fileno(f), out, n, 0), n);
+	fclose(f);
+	return out;
+}
+
+/* An entry on several lines: the longest expiry stays, whatever the order; differing ones are named. */
+static void test_repeated_entries(void **state)
+{
+	static const struct {
+		const char *text;
+		__u64 from_now;		/* 0: never expires */
+		const char *warning;	/* NULL: none */
+	} cases[] = {
+		{ "10.0.0.1 timeout=1h\n10.0.0.1\n", 0,
+		  "xdpfwd: t.list:2: warning: 10.0.0.1 is also on line 1 with another expiry; the longer one applies\n" },
+		{ "10.0.0.1\n# c\n10.0.0.1 timeout=1h\n", 0,
+		  "xdpfwd: t.list:3: warning: 10.0.0.1 is also on line 1 with another expiry; the longer one applies\n" },
+		{ "10.0.0.1 timeout=2h\n10.0.0.1 timeout=1h\n10.0.0.1 timeout=2h\n", 7200,
+		  "xdpfwd: t.list:2: warning: 10.0.0.1 is also on line 1 with another expiry; the longer one applies\n" },
+		{ "10.0.0.1 timeout=1h\n10.0.0.1 timeout=2h\n", 7200, "t.list:2: warning" },
+		/* The same expiry twice, and 60m = 1h: one entry, nothing to say. */
+		{ "10.0.0.1 timeout=1h\n10.0.0.1 timeout=60m\n10.0.0.1/32 timeout=3600\n", 3600, NULL },
+		{ "10.0.0.1\n10.0.0.1\n", 0, NULL },
+	};
+	struct xdpfwd_prefix_set s = {};
+	__u64 now;
+	size_t i;
+	char *warn;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		now = time(NULL);
+		warn = parse_capturing_stderr(cases[i].text, strlen(cases[i].text), &s);
+		assert_int_equal(s.n, 1);
+		if (cases[i].from_now ? s.v[0].expires_at < now + cases[i].from_now ||
+					s.v[0].expires_at > now + 1 + cases[i].from_now : s.v[0].expires_at != 0)
+			fail_msg("case %zu: expires_at %llu at %llu", i, (unsigned long long)s.v[0].expires_at,
+				 (unsigned long long)now);
+		if (cases[i].warning ? !strstr(warn, cases[i].warning) : warn[0] != '\0')
+			fail_msg("case %zu: stderr \"%s\", want \"%s\"", i, warn, cases[i].warning ?: "");
+		free(warn);
+		xdpfwd_prefix_set_free(&s);
+	}
+}
+
+/* Many repeats: XDPFWD_LISTFILE_WARN_MAX lines, then a count; lines counted across the two-thread cut. */
+static void test_repeated_entries_big(void **state)
+{
+	const unsigned int count = 120000;	/* > 1 MiB: two parts */
+	struct xdpfwd_prefix_set s = {};
+	char *buf, *w, *warn, want[160];
+	unsigned int i, lines = 0;
+
+	(void)state;
+	buf = malloc(2 * count * 32);
+	assert_non_null(buf);
+	w = buf;
+	for (i = 0; i < count; i++, lines++)
+		w += sprintf(w, "10.%u.%u.%u\n", i >> 16, (i >> 8) & 0xff, i & 0xff);
+	for (i = 0; i < 12; i++, lines++)
+		w += sprintf(w, "10.%u.%u.%u timeout=1h\n", i >> 16, (i >> 8) & 0xff, i & 0xff);
+	assert_true(w - buf >= 1 << 20);
+	warn = parse_capturing_stderr(buf, w - buf, &s);
+	assert_int_equal(s.n, count);
+	for (i = 0; i < s.n; i++)
+		assert_int_equal(s.v[i].expires_at, 0);
+	snprintf(want, sizeof(want), "xdpfwd: t.list:%u: warning: 10.0.0.0 is also on line 1 with another expiry",
+		 count + 1);
+	if (!strstr(warn, want))
+		fail_msg("stderr \"%s\" lacks \"%s\"", warn, want);
+	assert_non_null(strstr(warn, "xdpfwd: t.list: warning: 2 more entries repeated with another expiry\n"));
+	free(warn);
+	xdpfwd_prefix_set_free(&s);
+	free(buf);
 }
 
 /* "10.0.0.1\n" then a line of exactly len bytes: an address, padding and a comment. */
@@ -310,6 +448,13 @@ static void test_read_file(void **state)
 	snprintf(want, sizeof(want), "%s:5: '198.18.0.1/15' has host bits set", tmp_path);
 	assert_non_null(strstr(err, want));
 	assert_int_equal(s.n, 2);
+
+	/* A NUL stops the read where it is, with its line. */
+	assert_int_equal(write(fd, "10.0.0.1\n\0\n", 11), 11);
+	assert_int_equal(xdpfwd_listfile_read(tmp_path, &s, err, sizeof(err)), -EINVAL);
+	snprintf(want, sizeof(want), "%s:7: NUL byte in line", tmp_path);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(s.n, 2);
 	xdpfwd_prefix_set_free(&s);
 }
 
@@ -340,6 +485,9 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_buf),
+		cmocka_unit_test(test_expiry_limits),
+		cmocka_unit_test(test_repeated_entries),
+		cmocka_unit_test(test_repeated_entries_big),
 		cmocka_unit_test(test_line_length),
 		cmocka_unit_test(test_failure_keeps_set),
 		cmocka_unit_test(test_set_add),
