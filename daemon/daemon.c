@@ -62,11 +62,11 @@ static int check_btf(void)
 	return -EOPNOTSUPP;
 }
 
-static void configure(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
+static void configure(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct xdpfwd_clock *clk)
 {
 	__u64 interval = o->log_rate ? 1000000000ULL / o->log_rate : 0;
 
-	skel->rodata->ns_per_jiffy = kclock_ns_per_jiffy();
+	skel->rodata->ns_per_jiffy = clk->ns_per_jiffy;
 	skel->rodata->drop_malformed = o->drop_malformed;
 	skel->rodata->log_enabled = o->log_enabled;
 	skel->rodata->log_source_interval_ns = o->log_source_interval_ms * 1000000ULL;
@@ -323,6 +323,7 @@ int daemon_run(struct daemon_opts *o)
 	struct metrics_server *metrics = NULL;
 	struct xdpfwd_prefix_set files[2] = {};
 	struct migration mig = {};
+	struct xdpfwd_clock clk;
 	size_t migrated = 0;
 	int ilock[XDPFWD_MAX_IFACES];
 	__u32 slots[XDPFWD_MAX_IFACES];
@@ -402,7 +403,10 @@ int daemon_run(struct daemon_opts *o)
 			goto out;
 		}
 	}
-	configure(skel, o);
+	/* Under the pin dir lock: every program of the instance runs on the clock its first daemon chose. */
+	kclock_of_instance(o->pin_dir, &clk);
+	kclock_use(&clk);
+	configure(skel, o, &clk);
 	err = iface_slots_assign(skel, (const char (*)[IF_NAMESIZE])o->ifname, o->n_ifaces, slots);
 	if (err)
 		goto out;
@@ -452,7 +456,9 @@ int daemon_run(struct daemon_opts *o)
 
 	prog_fd = xdp_program__fd(xprog);
 	prog_id = prog_id_of(prog_fd);
-	err = pinned_pin_new(skel, o->pin_dir, o->ifname[0]);
+	err = kclock_record(bpf_map__fd(skel->maps.clock), &clk);
+	if (!err)
+		err = pinned_pin_new(skel, o->pin_dir, o->ifname[0]);
 	if (!err)
 		err = pinned_pin_prog(prog_fd, o->pin_dir);
 	if (!err)
