@@ -352,13 +352,6 @@ int daemon_run(struct daemon_opts *o)
 	}
 	for (i = 0; i < o->n_ifaces; i++)
 		ilock[i] = -1;
-	for (i = 0; i < o->n_ifaces; i++) {
-		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
-		if (ilock[i] < 0) {
-			err = ilock[i];
-			goto out;
-		}
-	}
 
 	/* One writer at a time: a CLI edit or another daemon waits until we are attached. */
 	if (access(o->pin_dir, F_OK) == 0) {
@@ -400,6 +393,14 @@ int daemon_run(struct daemon_opts *o)
 		lock = pin_dir_lock(o->pin_dir);
 		if (lock < 0) {
 			err = lock;
+			goto out;
+		}
+	}
+	/* The lock lives in the pin dir; until here we only looked, under the pin dir lock. */
+	for (i = 0; i < o->n_ifaces; i++) {
+		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		if (ilock[i] < 0) {
+			err = ilock[i];
 			goto out;
 		}
 	}
@@ -487,7 +488,7 @@ out:
 	pin_dir_unlock(lock);
 	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
 	xdp_program__close(xprog);
-	if (err && created && !found)
+	if (err && created && !found && !instance_lock_remove_all(o->pin_dir))
 		rmdir(o->pin_dir);
 	pinned_close(skel);
 	migrate_close(&mig);
