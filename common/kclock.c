@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,7 +214,7 @@ int kclock_read_pinned(const char *pin_dir, struct xdpfwd_clock *c)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
-	char path[4096];
+	char path[PATH_MAX];
 	int fd, err;
 
 	err = pin_path(path, sizeof(path), pin_dir, XDPFWD_CLOCK_PIN);
@@ -293,7 +294,7 @@ int kclock_from_prog(const char *pin_dir, struct xdpfwd_clock *c)
 {
 	struct bpf_prog_info info = {};
 	__u32 len = sizeof(info), ids[16], i, n;
-	char path[4096];
+	char path[PATH_MAX];
 	__u64 nspj = 0;
 	int fd, err;
 

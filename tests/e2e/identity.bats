@@ -146,3 +146,33 @@ ping_from() {
 	[ "$(grep -c 'src=198\.19\.2\.2 ' "$XF_TMP/q.out")" = 4 ]
 	[ "$(grep -c ' drop ' "$XF_TMP/q.out")" = 4 ]
 }
+
+@test "upgrade: the ring an older build pinned under the old name is taken over, backlog and all, and renamed" {
+	xf_daemon --iface "$IF_P" "${LOG[@]}"
+	local ring=events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")
+	[ -e "$PIN/$ring" ]
+	xf_daemon_stop TERM
+	# Older builds named it events_<name, '_' for odd bytes>, whatever the namespace.
+	mv "$PIN/$ring" "$PIN/events_$IF_P"
+	# Drops while no daemon runs wait in that ring.
+	xf_cli block add 198.18.0.2
+	[ "$(xf_udp_count 198.18.0.2 3)" = 0 ]
+	: >"$XF_TMP/daemon.out"
+	xf_daemon --iface "$IF_P" "${LOG[@]}"
+	grep -q "taking over the event ring buffer $PIN/events_$IF_P " "$XF_TMP/daemon.err"
+	xf_wait_lines " $IF_P drop blocklist src=198\.18\.0\.2 " 3
+	[ -e "$PIN/$ring" ]
+	[ ! -e "$PIN/events_$IF_P" ]
+	[ "$(ls "$PIN" | grep -c '^events_')" = 1 ]
+}
+
+@test "a ring under an old name that the interface's program does not use is left to its owner" {
+	xf_daemon --iface "$IF_P" "${LOG[@]}"
+	xf_daemon_stop TERM
+	# Someone else's ring at the old name (another interface's, from an older build).
+	bpftool map create "$PIN/events_$IF_P" type ringbuf key 0 value 0 entries 4096 name events
+	xf_daemon --iface "$IF_P" "${LOG[@]}"
+	! grep -q "taking over" "$XF_TMP/daemon.err"
+	[ -e "$PIN/events_$IF_P" ]
+	[ -e "$PIN/events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")" ]
+}
