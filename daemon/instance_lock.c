@@ -109,7 +109,8 @@ int instance_lock_iface(const char *pin_dir, const char *ifname)
 	}
 	if (!err)
 		err = -EAGAIN;
-	pr_warn("taking the instance lock %s failed: %s\n", path, strerror(-err));
+	pr_warn("taking the instance lock %s failed: %s; it must be a directory root made, or absent\n", path,
+		strerror(-err));
 	return err;
 }
 

@@ -219,7 +219,7 @@ struct xdpfwd_clock {
 	__u32 kind;		/* XDPFWD_CLOCK_JIFFIES or XDPFWD_CLOCK_COARSE */
 	__u32 hz;		/* the kernel's HZ for XDPFWD_CLOCK_JIFFIES, else 0 */
 	__u64 ns_per_jiffy;	/* the programs' ns_per_jiffy: 1e9 / hz, or 0 */
-	__u64 mono_offset_ns;	/* INITIAL_JIFFIES * ns_per_jiffy, or 0 */
+	__u64 mono_offset_ns;	/* measured; ~INITIAL_JIFFIES * ns_per_jiffy, 0 if coarse */
 	__u32 source;		/* XDPFWD_CLOCK_FROM_*: how the first daemon knew */
 	__u32 pad;
 };
