@@ -488,14 +488,14 @@ out:
 	pin_dir_unlock(lock);
 	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
 	xdp_program__close(xprog);
-	if (err && created && !found && !instance_lock_remove_all(o->pin_dir))
+	for (i = 0; i < o->n_ifaces; i++)
+		if (ilock[i] >= 0)
+			close(ilock[i]);
+	if (err && created && !found && !instance_lock_remove_all(o->pin_dir, false))
 		rmdir(o->pin_dir);
 	pinned_close(skel);
 	migrate_close(&mig);
 	xdpfwd_prefix_set_free(&files[0]);
 	xdpfwd_prefix_set_free(&files[1]);
-	for (i = 0; i < o->n_ifaces; i++)
-		if (ilock[i] >= 0)
-			close(ilock[i]);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -114,21 +114,37 @@ int instance_lock_iface(const char *pin_dir, const char *ifname)
 	return err;
 }
 
-int instance_lock_remove_all(const char *pin_dir)
+/* Removes one lock directory, unless with_held is false and a daemon holds it. */
+static int remove_lock(const char *path, bool with_held)
+{
+	int fd, err = 0;
+
+	if (with_held)
+		return rmdir(path) && errno != ENOENT ? -errno : 0;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	/* Removed while we hold it: a daemon that opened it before cannot take it (it checks the path). */
+	if (!flock(fd, LOCK_EX | LOCK_NB) && rmdir(path) && errno != ENOENT)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+int instance_lock_remove_all(const char *pin_dir, bool with_held)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
-	int err = 0;
+	int err = 0, r;
 	DIR *d;
 
 	d = opendir(pin_dir);
 	if (!d)
 		return errno == ENOENT ? 0 : -errno;
-	/* A daemon still holding one is exiting: its interface was the last one and is detached. */
 	while ((de = readdir(d)))
 		if (!strncmp(de->d_name, INSTANCE_LOCK_PREFIX, strlen(INSTANCE_LOCK_PREFIX)) &&
-		    !pin_path(path, sizeof(path), pin_dir, de->d_name) && rmdir(path) && errno != ENOENT)
-			err = -errno;
+		    !pin_path(path, sizeof(path), pin_dir, de->d_name) && (r = remove_lock(path, with_held)))
+			err = r;
 	closedir(d);
 	return err;
 }

@@ -35,7 +35,11 @@ int instance_iface_id(const char *ifname, bool with_netns, char *buf, size_t len
  */
 int instance_lock_iface(const char *pin_dir, const char *ifname);
 
-/* Removes every lock directory of the pin dir (the instance is going away). */
-int instance_lock_remove_all(const char *pin_dir);
+/*
+ * Removes the lock directories of the pin dir: all of them when the instance
+ * goes away (with_held: a daemon still holding one is exiting, its last
+ * interface detached), else only those no daemon holds.
+ */
+int instance_lock_remove_all(const char *pin_dir, bool with_held);
 
 #endif

@@ -431,7 +431,7 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
 	if (pin_path(path, sizeof(path), dir, XDPFWD_PROG_PIN) == 0 && unlink(path) && errno != ENOENT)
 		err = -errno;
 	if (!err)
-		err = instance_lock_remove_all(dir);
+		err = instance_lock_remove_all(dir, true);
 	if (!err && rmdir(dir) && errno != ENOENT)
 		err = -errno;
 	if (err)
