@@ -27,8 +27,8 @@ const volatile __u64 log_global_interval_ns = 10000000ULL;
 const volatile __u64 log_global_tolerance_ns = 990000000ULL;
 
 /*
- * Nanoseconds per jiffy, from the kernel's HZ (set by the loader); 0 when HZ
- * is unknown. bpf_jiffies64() is inlined to one load while the coarse clock
+ * Nanoseconds per jiffy, from the kernel's HZ (set by the loader from the
+ * instance's "clock" map); 0 when HZ is unknown. bpf_jiffies64() is inlined to one load while the coarse clock
  * is a helper call, at the same resolution: this is the packet path's clock.
  */
 const volatile __u64 ns_per_jiffy = 0;
@@ -115,6 +115,14 @@ struct {
 	__type(key, __u32);
 	__type(value, struct xdpfwd_meta);
 } meta SEC(".maps");
+
+/* Never read by the program: what ns_per_jiffy means for the whole instance (struct xdpfwd_clock). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_clock);
+} clock SEC(".maps");
 
 /*
  * An LPM trie lookup is a helper call even when the trie is empty; reading the

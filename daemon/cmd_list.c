@@ -9,6 +9,7 @@
 #include "pin.h"
 #include "privs.h"
 #include "names.h"
+#include "kclock.h"
 #include "pinned.h"
 #include "lists.h"
 #include "list_files.h"
@@ -138,6 +139,7 @@ int cmd_list(enum list_kind kind, int argc, char **argv)
 	if (!err)
 		err = pinned_open_all(o.pin_dir, &skel);
 	if (!err) {
+		kclock_use_instance(o.pin_dir);
 		list_maps_get(skel, kind, &m);
 		err = run(&o, &m);
 	}

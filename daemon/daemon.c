@@ -62,11 +62,11 @@ static int check_btf(void)
 	return -EOPNOTSUPP;
 }
 
-static void configure(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
+static void configure(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct xdpfwd_clock *clk)
 {
 	__u64 interval = o->log_rate ? 1000000000ULL / o->log_rate : 0;
 
-	skel->rodata->ns_per_jiffy = kclock_ns_per_jiffy();
+	skel->rodata->ns_per_jiffy = clk->ns_per_jiffy;
 	skel->rodata->drop_malformed = o->drop_malformed;
 	skel->rodata->log_enabled = o->log_enabled;
 	skel->rodata->log_source_interval_ns = o->log_source_interval_ms * 1000000ULL;
@@ -323,6 +323,7 @@ int daemon_run(struct daemon_opts *o)
 	struct metrics_server *metrics = NULL;
 	struct xdpfwd_prefix_set files[2] = {};
 	struct migration mig = {};
+	struct xdpfwd_clock clk;
 	size_t migrated = 0;
 	int ilock[XDPFWD_MAX_IFACES];
 	__u32 slots[XDPFWD_MAX_IFACES];
@@ -351,13 +352,6 @@ int daemon_run(struct daemon_opts *o)
 	}
 	for (i = 0; i < o->n_ifaces; i++)
 		ilock[i] = -1;
-	for (i = 0; i < o->n_ifaces; i++) {
-		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
-		if (ilock[i] < 0) {
-			err = ilock[i];
-			goto out;
-		}
-	}
 
 	/* One writer at a time: a CLI edit or another daemon waits until we are attached. */
 	if (access(o->pin_dir, F_OK) == 0) {
@@ -402,7 +396,18 @@ int daemon_run(struct daemon_opts *o)
 			goto out;
 		}
 	}
-	configure(skel, o);
+	/* The lock lives in the pin dir; until here we only looked, under the pin dir lock. */
+	for (i = 0; i < o->n_ifaces; i++) {
+		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		if (ilock[i] < 0) {
+			err = ilock[i];
+			goto out;
+		}
+	}
+	/* Under the pin dir lock: every program of the instance runs on the clock its first daemon chose. */
+	kclock_of_instance(o->pin_dir, &clk);
+	kclock_use(&clk);
+	configure(skel, o, &clk);
 	err = iface_slots_assign(skel, (const char (*)[IF_NAMESIZE])o->ifname, o->n_ifaces, slots);
 	if (err)
 		goto out;
@@ -452,7 +457,9 @@ int daemon_run(struct daemon_opts *o)
 
 	prog_fd = xdp_program__fd(xprog);
 	prog_id = prog_id_of(prog_fd);
-	err = pinned_pin_new(skel, o->pin_dir, o->ifname[0]);
+	err = kclock_record(bpf_map__fd(skel->maps.clock), &clk);
+	if (!err)
+		err = pinned_pin_new(skel, o->pin_dir, o->ifname[0]);
 	if (!err)
 		err = pinned_pin_prog(prog_fd, o->pin_dir);
 	if (!err)
@@ -481,14 +488,14 @@ out:
 	pin_dir_unlock(lock);
 	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
 	xdp_program__close(xprog);
-	if (err && created && !found)
+	for (i = 0; i < o->n_ifaces; i++)
+		if (ilock[i] >= 0)
+			close(ilock[i]);
+	if (err && created && !found && !instance_lock_remove_all(o->pin_dir, false))
 		rmdir(o->pin_dir);
 	pinned_close(skel);
 	migrate_close(&mig);
 	xdpfwd_prefix_set_free(&files[0]);
 	xdpfwd_prefix_set_free(&files[1]);
-	for (i = 0; i < o->n_ifaces; i++)
-		if (ilock[i] >= 0)
-			close(ilock[i]);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

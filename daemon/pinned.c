@@ -3,6 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <net/if.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -15,6 +17,8 @@
 #include "pin.h"
 #include "pinned.h"
 #include "netns.h"
+#include "attach.h"
+#include "instance_lock.h"
 
 unsigned int pinned_map_id(int map_fd)
 {
@@ -140,28 +144,111 @@ void pinned_close(struct xdpfwd_bpf *skel)
 	object_image = NULL;
 }
 
+/* The ring buffer's name: events_ and its daemon's first interface (instance_iface_id). */
+static int events_pin_path(const char *dir, const char *owner, bool with_netns, char *path, size_t len)
+{
+	char id[INSTANCE_IFACE_ID_MAX], name[sizeof(id) + 8];
+	int err;
+
+	err = instance_iface_id(owner, with_netns, id, sizeof(id));
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "events_%s", id);
+	return pin_path(path, len, dir, name);
+}
+
 /*
  * Where a map is pinned. Every map is shared by all daemons of the pin dir
- * but the event ring buffer: each daemon drains its own, pinned as
- * events_<its first interface> so a restart still reads the backlog. Returns
+ * but the event ring buffer: each daemon drains its own, pinned under its
+ * first interface's identity so a restart still reads the backlog. Returns
  * 1 for the ring buffer when there is no owner (commands never touch it).
  */
 static int map_pin_path(const struct bpf_map *map, const char *dir, const char *events_owner, char *path,
 			size_t len)
 {
-	char name[64];
-	size_t i;
-
 	if (strcmp(bpf_map__name(map), "events"))
 		return pin_path(path, len, dir, bpf_map__name(map));
 	if (!events_owner)
 		return 1;
-	snprintf(name, sizeof(name), "events_%s", events_owner);
-	/* bpffs names take no dots (eth0.100), and interface names may hold other odd bytes. */
-	for (i = 0; name[i]; i++)
-		if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
-			name[i] = '_';
-	return pin_path(path, len, dir, name);
+	return events_pin_path(dir, events_owner, false, path, len);
+}
+
+/*
+ * Names the ring of this daemon's interface may have had: older builds'
+ * events_<name with every byte but [A-Za-z0-9_-] as '_'> (which eth0.100
+ * and eth0_100, or eth0 in two namespaces, shared), and this build's name
+ * with the namespace where the initial one could not be told apart. Fills
+ * path with the which-th one if it differs from the current name.
+ */
+static int events_earlier_path(const char *dir, const char *owner, int which, char *path, size_t len)
+{
+	char now[PATH_MAX], name[IF_NAMESIZE + 8];
+	size_t i;
+	int err;
+
+	err = events_pin_path(dir, owner, false, now, sizeof(now));
+	if (err)
+		return err;
+	if (which == 0) {
+		snprintf(name, sizeof(name), "events_%s", owner);
+		for (i = 0; name[i]; i++)
+			if (!isalnum((unsigned char)name[i]) && name[i] != '_' && name[i] != '-')
+				name[i] = '_';
+		err = pin_path(path, len, dir, name);
+	} else {
+		err = events_pin_path(dir, owner, true, path, len);
+	}
+	if (!err && !strcmp(path, now))
+		return -ENOENT;
+	return err;
+}
+
+#define EVENTS_EARLIER_NAMES 2
+
+/*
+ * The ring buffer of the program running on the owner interface, pinned under
+ * an earlier name: after an upgrade (or a move of the daemon), the restart
+ * drains the backlog its predecessor left. Only the program attached to the
+ * interface tells whose ring a shared old name was. An fd, or -ENOENT.
+ */
+static int events_adopt(const char *dir, const char *owner)
+{
+	char path[PATH_MAX];
+	struct attach_info ai;
+	int which, fd, ifindex = if_nametoindex(owner);
+
+	for (which = 0; which < EVENTS_EARLIER_NAMES && ifindex; which++) {
+		if (events_earlier_path(dir, owner, which, path, sizeof(path)))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (!attach_inspect(ifindex, pinned_map_id(fd), &ai) && ai.kind == ATTACH_OURS) {
+			pr_info("%s: taking over the event ring buffer %s of the running program\n", owner, path);
+			return fd;
+		}
+		close(fd);
+	}
+	return -ENOENT;
+}
+
+/* After the ring is pinned under its current name: the earlier name of the same ring goes. */
+static void events_unpin_earlier(const char *dir, const char *owner, int events_fd)
+{
+	unsigned int id = pinned_map_id(events_fd);
+	char path[PATH_MAX];
+	int which, fd;
+
+	for (which = 0; which < EVENTS_EARLIER_NAMES; which++) {
+		if (events_earlier_path(dir, owner, which, path, sizeof(path)))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (pinned_map_id(fd) == id)
+			unlink(path);
+		close(fd);
+	}
 }
 
 int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_owner, struct xdpfwd_bpf **skelp,
@@ -193,8 +280,10 @@ int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_
 		if (err)
 			goto fail;
 		fd = bpf_obj_get(path);
+		if (fd < 0 && errno == ENOENT && map == skel->maps.events)
+			fd = events_adopt(dir, events_owner);
 		if (fd < 0) {
-			if (errno == ENOENT)
+			if (errno == ENOENT || fd == -ENOENT)
 				continue;
 			err = -errno;
 			pr_warn("opening pinned map %s failed: %s%s\n", path, strerror(-err),
@@ -207,7 +296,8 @@ int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_
 		close(fd);
 		if (err)
 			goto fail;
-		*found += map != skel->maps.events;
+		/* The clock map is newer than some instances: they are complete without it. */
+		*found += map != skel->maps.events && map != skel->maps.clock;
 	}
 	if (bpf_map__fd(skel->maps.meta) >= 0) {
 		err = check_layout(skel, dir);
@@ -233,7 +323,7 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 	if (err)
 		return err;
 	bpf_object__for_each_map(map, (*skelp)->obj)
-		want += !bpf_map__is_internal(map) && map != (*skelp)->maps.events;
+		want += !bpf_map__is_internal(map) && map != (*skelp)->maps.events && map != (*skelp)->maps.clock;
 	if (found != want) {
 		pr_warn("%s holds %d of xdpfwd's %d maps; start the daemon once to complete it, or remove the directory\n",
 			dir, found, want);
@@ -274,6 +364,8 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_
 			return err;
 		}
 	}
+	if (events_owner)
+		events_unpin_earlier(dir, events_owner, bpf_map__fd(skel->maps.events));
 	/* Keep the active-set flags: a replace may be in flight, and the program reads them. */
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta))
 		memset(&meta, 0, sizeof(meta));
@@ -338,6 +430,8 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
 		closedir(d);
 	if (pin_path(path, sizeof(path), dir, XDPFWD_PROG_PIN) == 0 && unlink(path) && errno != ENOENT)
 		err = -errno;
+	if (!err)
+		err = instance_lock_remove_all(dir, true);
 	if (!err && rmdir(dir) && errno != ENOENT)
 		err = -errno;
 	if (err)

@@ -76,8 +76,9 @@ struct xdpfwd_lpm_v6_key {
  * event limit inside the entry the verdict already looked up, so an
  * exact-address drop costs no extra lookup for rate limiting.
  * last_hit_ns, last_log_ns and event times are on the "xdpfwd clock":
- * jiffies64 * ns_per_jiffy when the kernel's HZ is known (see
- * common/kclock.h for the conversion), else CLOCK_MONOTONIC (coarse) ns.
+ * jiffies64 * ns_per_jiffy when the kernel's HZ is known, else
+ * CLOCK_MONOTONIC (coarse) ns; the instance records which in its "clock" map
+ * (struct xdpfwd_clock, common/kclock.h).
  */
 struct xdpfwd_entry {
 	__u64 packets;
@@ -203,5 +204,35 @@ struct xdpfwd_meta {
 #define XDPFWD_ACTIVE_SET1 (1U << 1)
 
 #define XDPFWD_META_MAGIC 0x78647066 /* "xdpf" */
+
+/*
+ * "clock" map (array, key 0), never read by the program: what its times mean.
+ * The first daemon of an instance decides and records it; later daemons load
+ * their programs with the recorded ns_per_jiffy, so every program sharing the
+ * lists keeps one clock, and readers convert with it instead of re-deriving
+ * HZ from files their sandbox may hide:
+ *   CLOCK_MONOTONIC ns = program time - mono_offset_ns.
+ * A new map, not a layout change: pins of older builds are reused and the
+ * first new daemon adds this one. kind 0: not filled yet.
+ */
+struct xdpfwd_clock {
+	__u32 kind;		/* XDPFWD_CLOCK_JIFFIES or XDPFWD_CLOCK_COARSE */
+	__u32 hz;		/* the kernel's HZ for XDPFWD_CLOCK_JIFFIES, else 0 */
+	__u64 ns_per_jiffy;	/* the programs' ns_per_jiffy: 1e9 / hz, or 0 */
+	__u64 mono_offset_ns;	/* measured; ~INITIAL_JIFFIES * ns_per_jiffy, 0 if coarse */
+	__u32 source;		/* XDPFWD_CLOCK_FROM_*: how the first daemon knew */
+	__u32 pad;
+};
+
+enum xdpfwd_clock_kind {
+	XDPFWD_CLOCK_JIFFIES = 1,	/* bpf_jiffies64() * ns_per_jiffy */
+	XDPFWD_CLOCK_COARSE = 2,	/* bpf_ktime_get_coarse_ns() */
+};
+
+enum xdpfwd_clock_source {
+	XDPFWD_CLOCK_FROM_CONFIG = 1,	/* CONFIG_HZ in /proc/config.gz or /boot/config-* */
+	XDPFWD_CLOCK_MEASURED = 2,	/* jiffies64 against CLOCK_MONOTONIC (common/kclock.c) */
+	XDPFWD_CLOCK_FROM_PROGRAM = 3,	/* the .rodata of a program an older daemon loaded */
+};
 
 #endif /* XDPFWD_H */

@@ -30,7 +30,8 @@ teardown() {
 		[ "$(stat -c %u "$f")" = 0 ]
 		n=$((n + 1))
 	done
-	for f in prog meta stats "events_$IF_P" ifaces $CLI_LIST_MAPS; do
+	# The daemon runs in NS_P, not the initial namespace: its ring's name carries the namespace.
+	for f in prog meta clock stats "events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")" ifaces $CLI_LIST_MAPS; do
 		[ -e "$PIN/$f" ]
 	done
 	[ "$n" -ge 12 ]
@@ -49,6 +50,9 @@ teardown() {
 	run -0 bpftool map dump pinned "$PIN/stats"
 	[[ $output == *'"packets"'* ]]
 	[[ $output == *'"ev_eligible"'* ]]
+	run -0 bpftool map dump pinned "$PIN/clock"
+	[[ $output == *'"ns_per_jiffy"'* ]]
+	[[ $output == *'"mono_offset_ns"'* ]]
 }
 
 @test "recipe: block an exact address with bpftool map update, unblock with map delete" {
