@@ -35,6 +35,7 @@ if [ ! -s "$tar" ]; then
 	fi
 	# Downloaded packages are not needed to boot.
 	rm -rf "$dir"/var/cache/apt/archives/*.deb "$dir"/var/lib/apt/lists/*
+	chmod 0755 "$dir"
 	tar -C "$dir" -cf "$tar.tmp" .
 	mv "$tar.tmp" "$tar"
 	echo "built in $(($(date +%s) - start)) s" >&2
