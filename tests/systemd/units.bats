@@ -170,6 +170,15 @@ xdp_attached() {
 	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
 }
 
+@test "systemd-analyze security: the exposure is no worse than $MAX_EXPOSURE" {
+	# Before the metrics drop-in, which allows AF_INET and raises the figure by 0.2.
+	local line score
+	line=$(sd_in systemd-analyze security --no-pager "xdpfwd@$IFC" | grep 'Overall exposure level')
+	echo "# $line" >&3
+	score=$(sed -E 's/.*: ([0-9]+\.[0-9]+) .*/\1/' <<<"$line")
+	awk -v s="$score" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(s <= max) }'
+}
+
 @test "metrics with the documented drop-in (--metrics-listen, AF_INET)" {
 	local body
 	echo 'XDPFWD_IFACE_OPTS=--metrics-listen 127.0.0.1:9740' >"$SD_ROOT/etc/xdpfwd/$IFC.conf"
@@ -196,14 +205,6 @@ xdp_attached() {
 	xdp_attached "$IFC"
 	[ "$(sd_ping 198.18.0.2 5)" = 0 ]
 	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
-}
-
-@test "systemd-analyze security: the exposure is no worse than $MAX_EXPOSURE" {
-	local line score
-	line=$(sd_in systemd-analyze security --no-pager "xdpfwd@$IFC" | grep 'Overall exposure level')
-	echo "# $line" >&3
-	score=$(sed -E 's/.*: ([0-9]+\.[0-9]+) .*/\1/' <<<"$line")
-	awk -v s="$score" -v max="$MAX_EXPOSURE" 'BEGIN { exit !(s <= max) }'
 }
 
 @test "xdpfwd-container@IF starts in under 5 s where udev announces nothing, and attaches again" {
