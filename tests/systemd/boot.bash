@@ -11,7 +11,8 @@
 #
 #   sd_boot            copies the base, installs xdpfwd (make install DESTDIR=), boots, waits
 #                      until systemd is up; sets SD_ID, SD_ROOT, SD_PID (PID 1, as the host sees
-#                      it), SD_TMP, NS_S (the sender namespace)
+#                      it), SD_TMP, NS_S (the sender namespace). SD_SYS_RO=1: /sys read-only, as
+#                      systemd-nspawn and docker give it (no udevd, no device units)
 #   sd_in CMD...       runs CMD in the container (all its namespaces, its root), clean environment
 #   sd_net CMD...      runs a host tool in the container's network namespace only
 #   sd_s CMD...        runs a host tool in the sender namespace
@@ -65,8 +66,8 @@ sd_boot() {
 	# and dies with it (--kill-child). The console (systemd's own output) goes to a file.
 	(
 		echo "$BASHPID" >"$SD_CG/cgroup.procs"
-		exec unshare --pid --fork --kill-child --mount --uts --ipc --cgroup --net \
-			/bin/bash "$SD_DIR/init.sh" "$SD_ROOT"
+		SD_SYS_RO=${SD_SYS_RO:-0} exec unshare --pid --fork --kill-child --mount --uts --ipc \
+			--cgroup --net /bin/bash "$SD_DIR/init.sh" "$SD_ROOT"
 	) </dev/null >"$SD_TMP/console.log" 2>&1 3>&- &
 	SD_UNSHARE=$!
 	echo "$SD_UNSHARE" >"$SD_TMP/unshare.pid"
@@ -96,6 +97,7 @@ sd_boot() {
 		return 1
 		;;
 	esac
+	[ "${SD_SYS_RO:-0}" = 1 ] && return 0
 	# PID 1 set up its device monitor before udevd ran and hears no udev events until it is
 	# re-executed (seen with systemd 252 here): without this, no interface moved in later
 	# gets a device unit.

@@ -9,10 +9,16 @@ ROOT=$1
 mount --make-rprivate /
 mount --bind "$ROOT" "$ROOT"
 mount -t proc proc "$ROOT/proc"
-# A new sysfs shows this network namespace's interfaces; writable, so udevd runs.
-mount -t sysfs sysfs "$ROOT/sys"
+# A new sysfs shows this network namespace's interfaces; writable, so udevd runs, or read-only
+# as systemd-nspawn and docker mount it (SD_SYS_RO=1: then systemd has no device units at all).
+if [ "${SD_SYS_RO:-0}" = 1 ]; then
+	mount -t sysfs -o ro sysfs "$ROOT/sys"
+else
+	mount -t sysfs sysfs "$ROOT/sys"
+fi
 # The cgroup namespace's root is the test's cgroup.
 mount -t cgroup2 cgroup2 "$ROOT/sys/fs/cgroup"
+# Writable even on a read-only /sys, as a container runtime binds it in for xdpfwd.
 mount -t bpf -o mode=0700 bpf "$ROOT/sys/fs/bpf"
 # /dev of its own: what systemd does to its console and ttys stays in here.
 mount -t tmpfs -o mode=0755,nosuid tmpfs "$ROOT/dev"
