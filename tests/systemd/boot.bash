@@ -54,14 +54,15 @@ sd_boot() {
 	NS_S=xfs-sd$SD_ID
 	echo "$SD_ID" >"$SD_TMP/id"
 	tar=$("$SD_DIR/base.sh") || return 1
-	mkdir "$SD_ROOT"
-	tar -C "$SD_ROOT" -xf "$tar"
+	# Each step says if it failed: callers test sd_boot in an if, where set -e does not act.
+	mkdir "$SD_ROOT" || return 1
+	tar -C "$SD_ROOT" -xf "$tar" || return 1
 	# The copy's / is mktemp's 0700 otherwise, and no service user could reach a file.
 	chmod 0755 "$SD_ROOT"
 	make -s -C "$SD_REPO" install DESTDIR="$SD_ROOT" >"$SD_TMP/install.log" || return 1
-	_sd_configure
-	ip netns add "$NS_S"
-	mkdir "$SD_CG"
+	_sd_configure || return 1
+	ip netns add "$NS_S" || return 1
+	mkdir "$SD_CG" || return 1
 	# The subshell joins the cgroup, then becomes unshare; its child is PID 1 in the container
 	# and dies with it (--kill-child). The console (systemd's own output) goes to a file.
 	(
@@ -105,7 +106,7 @@ sd_boot() {
 		echo "udevd is not running in the container" >&2
 		return 1
 	}
-	sd_in systemctl daemon-reexec
+	sd_in systemctl daemon-reexec || return 1
 }
 
 # The copy as a test needs it: masks, an identity, the list files the checks look for.
