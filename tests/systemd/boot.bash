@@ -99,9 +99,9 @@ sd_boot() {
 		;;
 	esac
 	[ "${SD_SYS_RO:-0}" = 1 ] && return 0
-	# PID 1 set up its device monitor before udevd ran and hears no udev events until it is
-	# re-executed (seen with systemd 252 here): without this, no interface moved in later
-	# gets a device unit.
+	# udevd started after PID 1, which then did not take in udev's events (seen here with
+	# systemd 252): interfaces moved in later got no device unit, and a unit that wants one
+	# waited 90 s. Re-executed once udevd runs, it does.
 	sd_in systemctl is-active -q systemd-udevd || {
 		echo "udevd is not running in the container" >&2
 		return 1
@@ -206,7 +206,7 @@ sd_host_clean() {
 		bad=1
 	fi
 	if [ -n "${SD_ID:-}" ]; then
-		if grep -q "xdpfwd-sd" /proc/self/mountinfo && grep "xdpfwd-sd" /proc/self/mountinfo | grep -q "$SD_TMP"; then
+		if grep -qF "$SD_TMP" /proc/self/mountinfo; then
 			echo "mounts left under $SD_TMP" >&2
 			bad=1
 		fi
