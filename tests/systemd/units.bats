@@ -100,6 +100,23 @@ xdp_attached() {
 	[ "$(sd_in systemctl show -p LimitNOFILE --value "xdpfwd@$IFC")" = 512 ]
 }
 
+# The options of the mount the daemon sees at PATH (the last one mounted there).
+mount_opts() {
+	sd_in awk -v m="$1" '$5 == m { o = $6 } END { print o }' "/proc/$(main_pid "xdpfwd@$IFC")/mountinfo"
+}
+
+@test "the sandbox: what ProtectKernelTunables= did, with /sys/fs/bpf writable" {
+	[[ "$(mount_opts /sys/fs/bpf)" == rw,* ]]
+	[[ "$(mount_opts /sys)" == ro,* ]]
+	[[ "$(mount_opts /proc/sys)" == ro,* ]]
+	[[ "$(mount_opts /proc/irq)" == ro,* ]]
+	# InaccessiblePaths= mounts an empty, mode 0000 node over each.
+	[ -n "$(mount_opts /proc/kallsyms)" ]
+	# /proc/config.gz stays visible (no ProcSubset=pid): the daemon's clock depends on it.
+	[[ "$(mount_opts /proc)" == rw,* ]]
+	sd_in test -e "/proc/$(main_pid "xdpfwd@$IFC")/root/proc/config.gz"
+}
+
 @test "xdpfwd block add is enforced; LAST_HIT is the real hit's time" {
 	local before after hit line
 	sd_in xdpfwd block add --persist 198.18.0.2
