@@ -12,7 +12,7 @@
 #   sd_boot            copies the base, installs xdpfwd (make install DESTDIR=), boots, waits
 #                      until systemd is up; sets SD_ID, SD_ROOT, SD_PID (PID 1, as the host sees
 #                      it), SD_TMP, NS_S (the sender namespace). SD_SYS_RO=1: /sys read-only, as
-#                      systemd-nspawn and docker give it (no udevd, no device units)
+#                      systemd-nspawn gives it (no udevd, no device units)
 #   sd_in CMD...       runs CMD in the container (all its namespaces, its root), clean environment
 #   sd_net CMD...      runs a host tool in the container's network namespace only
 #   sd_s CMD...        runs a host tool in the sender namespace
@@ -189,7 +189,7 @@ sd_cleanup() {
 	[ -n "${SD_CG:-}" ] && _sd_rm_cgroup
 	if [ -n "${SD_TMP:-}" ] && [ -d "$SD_TMP" ]; then
 		# Never into a mount: the container's mounts were private to it, but be sure.
-		if grep -q " $SD_ROOT[/ ]" /proc/self/mountinfo; then
+		if grep -q " ${SD_ROOT}[/ ]" /proc/self/mountinfo; then
 			echo "mounts under $SD_ROOT are left; not removing it" >&2
 		else
 			rm -rf "$SD_TMP"

@@ -10,7 +10,7 @@ mount --make-rprivate /
 mount --bind "$ROOT" "$ROOT"
 mount -t proc proc "$ROOT/proc"
 # A new sysfs shows this network namespace's interfaces; writable, so udevd runs, or read-only
-# as systemd-nspawn and docker mount it (SD_SYS_RO=1: then systemd has no device units at all).
+# as systemd-nspawn mounts it (SD_SYS_RO=1: then systemd has no device units at all).
 if [ "${SD_SYS_RO:-0}" = 1 ]; then
 	mount -t sysfs -o ro sysfs "$ROOT/sys"
 else

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# The units in a container whose /sys is read-only, as systemd-nspawn and docker mount it: systemd
+# The units in a container whose /sys is read-only, as systemd-nspawn mounts it: systemd
 # then has no device units ("unsupported"), udevd does not run, and the container runtime binds a
 # writable bpffs onto /sys/fs/bpf. Root only; see boot.bash.
 
