@@ -9,6 +9,7 @@
 # Units that would act on the whole host (coldplug, sysctl, modules, binfmt, remount, rfkill,
 # fstrim) are masked.
 #
+#   sd_unsupported     prints why the tests cannot run here (not root, no debootstrap), or fails
 #   sd_boot            copies the base, installs xdpfwd (make install DESTDIR=), boots, waits
 #                      until systemd is up; sets SD_ID, SD_ROOT, SD_PID (PID 1, as the host sees
 #                      it), SD_TMP, NS_S (the sender namespace). SD_SYS_RO=1: /sys read-only, as
@@ -44,6 +45,17 @@ SD_MASK="systemd-udev-trigger.service systemd-sysctl.service systemd-remount-fs.
 	systemd-journald-audit.socket sys-kernel-config.mount sys-kernel-debug.mount
 	sys-kernel-tracing.mount sys-fs-fuse-connections.mount systemd-pcrphase.service
 	systemd-pcrphase-sysinit.service systemd-random-seed.service"
+
+# Prints why this machine cannot run the tests, or fails (prints nothing) when it can.
+sd_unsupported() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "needs root (boots a container)"
+	elif ! command -v debootstrap >/dev/null; then
+		echo "needs debootstrap (make deps installs it)"
+	else
+		return 1
+	fi
+}
 
 sd_boot() {
 	local tar i state
