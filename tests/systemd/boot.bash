@@ -57,8 +57,27 @@ sd_unsupported() {
 	fi
 }
 
+# What a run killed outright (SIGKILL leaves no trap to run) left behind: its container died with
+# its unshare (--kill-child), but the sender namespace, the cgroup and the copy stay. A run is
+# dead when the unshare its directory names is gone.
+_sd_sweep() {
+	local dir pid
+	for dir in /tmp/xdpfwd-sd.*; do
+		{ [ -f "$dir/unshare.pid" ] && [ -f "$dir/id" ]; } || continue
+		pid=$(cat "$dir/unshare.pid")
+		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = unshare ] && continue
+		(
+			SD_ID=$(cat "$dir/id") SD_TMP=$dir SD_ROOT=$dir/root SD_UNSHARE=
+			SD_CG=$SD_CG_PARENT/xdpfwd-test-$SD_ID NS_S=xfs-sd$SD_ID
+			echo "removing what a killed run left: $dir" >&2
+			sd_cleanup
+		)
+	done
+}
+
 sd_boot() {
 	local tar i state
+	_sd_sweep
 	SD_ID=$(printf '%04x%02x' $((RANDOM)) $((RANDOM % 256)))
 	SD_TMP=$(mktemp -d /tmp/xdpfwd-sd.XXXXXX)
 	SD_ROOT=$SD_TMP/root
