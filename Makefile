@@ -59,7 +59,7 @@ SKEL		:= $(OUT)/xdpfwd.skel.h
 
 .PHONY: all clean check check-all check-unit check-prog check-cli check-e2e deps vmlinux demo bench
 .PHONY: check-ops install uninstall
-.PHONY: check-model check-fuzz fuzz
+.PHONY: check-model check-fuzz fuzz check-systemd
 
 all: $(OUT)/xdpfwd
 
@@ -156,7 +156,8 @@ $(OUT)/fuzz/fuzz_%: $(OUT)/fuzz/obj/tests/fuzz/fuzz_%.o $(OUT)/fuzz/obj/common/a
 check: deps
 	$(Q)$(MAKE) --no-print-directory check-all
 
-check-all: check-unit check-prog check-cli check-e2e check-ops check-model check-fuzz check-long
+check-all: check-unit check-prog check-cli check-e2e check-ops check-model check-fuzz check-long \
+	   check-systemd
 
 check-unit: $(UNIT_TESTS)
 	$(Q)for t in $^; do echo "== $$t"; $$t || exit 1; done
@@ -191,6 +192,11 @@ fuzz: $(FUZZ_BINS)
 check-ops: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
 	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/ops
 
+# The units under a real systemd 252 as PID 1 in a container (tests/systemd): root only; the
+# container's Debian base is built with debootstrap on first use and cached in /var/cache.
+check-systemd: $(OUT)/xdpfwd
+	$(Q)bats tests/systemd
+
 # ---- make install [PREFIX=/usr/local] [DESTDIR=staging] / make uninstall ----
 # Files under /etc (the examples, the fail2ban action) are installed only where none exists,
 # so an admin's edits survive reinstalls, and uninstall removes them only while unchanged.
@@ -214,8 +220,8 @@ install: $(OUT)/xdpfwd
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/xdpfwd $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d
 	$(Q)$(INSTALL) -m 0755 $(OUT)/xdpfwd $(DESTDIR)$(SBINDIR)/xdpfwd
-	$(Q)$(SUBST_SBIN) systemd/xdpfwd@.service >$(DESTDIR)$(UNITDIR)/xdpfwd@.service
-	$(Q)chmod 0644 $(DESTDIR)$(UNITDIR)/xdpfwd@.service
+	$(Q)for u in xdpfwd@.service xdpfwd-container@.service; do \
+		$(SUBST_SBIN) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 # The man page carries the version the binary reports (VERSION may have moved on since the build).
 	$(Q)v=$$($(OUT)/xdpfwd --version) && \
 		sed -e "s|^\.TH XDPFWD 8 \"\" \"xdpfwd\" |.TH XDPFWD 8 \"\" \"$$v\" |" doc/xdpfwd.8 \
@@ -229,6 +235,7 @@ install: $(OUT)/xdpfwd
 
 uninstall:
 	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpfwd $(DESTDIR)$(UNITDIR)/xdpfwd@.service \
+		$(DESTDIR)$(UNITDIR)/xdpfwd-container@.service \
 		$(DESTDIR)$(MANDIR)/man8/xdpfwd.8 $(DESTDIR)$(COMPLETIONDIR)/xdpfwd
 	$(Q)for f in $(ETC_FILES); do src=$${f%%:*}; dst=$(DESTDIR)$${f#*:}; [ -e "$$dst" ] || continue; \
 		if $(SUBST_SBIN) "$$src" | cmp -s - "$$dst"; then rm -f "$$dst"; \

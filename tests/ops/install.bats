@@ -31,12 +31,14 @@ files() {
 ./etc/xdpfwd/blocklist
 ./etc/xdpfwd/blocklist.example
 ./etc/xdpfwd/xdpfwd.conf
+./usr/local/lib/systemd/system/xdpfwd-container@.service
 ./usr/local/lib/systemd/system/xdpfwd@.service
 ./usr/local/sbin/xdpfwd
 ./usr/local/share/bash-completion/completions/xdpfwd
 ./usr/local/share/man/man8/xdpfwd.8" ]
 	[ "$(stat -c %a "$D/usr/local/sbin/xdpfwd")" = 755 ]
 	for f in etc/xdpfwd/xdpfwd.conf usr/local/lib/systemd/system/xdpfwd@.service \
+		usr/local/lib/systemd/system/xdpfwd-container@.service \
 		usr/local/share/man/man8/xdpfwd.8 usr/local/share/bash-completion/completions/xdpfwd; do
 		[ "$(stat -c %a "$D/$f")" = 644 ]
 	done
@@ -55,6 +57,7 @@ files() {
 	[ -x "$D/usr/sbin/xdpfwd" ]
 	grep -q '^ExecStart=/usr/sbin/xdpfwd --iface %I ' "$D/usr/lib/systemd/system/xdpfwd@.service"
 	grep -q '^#ExecStopPost=/usr/sbin/xdpfwd detach ' "$D/usr/lib/systemd/system/xdpfwd@.service"
+	grep -q '^ExecStart=/usr/sbin/xdpfwd --iface %I ' "$D/usr/lib/systemd/system/xdpfwd-container@.service"
 	grep -qx 'xdpfwd = /usr/sbin/xdpfwd' "$D/etc/fail2ban/action.d/xdpfwd.conf"
 	[ -e "$D/usr/share/man/man8/xdpfwd.8" ]
 	[ -e "$D/usr/share/bash-completion/completions/xdpfwd" ]
