@@ -8,6 +8,7 @@
 #ifndef XDPFWD_ATTACH_H
 #define XDPFWD_ATTACH_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include <xdp/libxdp.h>
@@ -36,6 +37,18 @@ struct attach_info {
 
 /* What runs on ifindex; "ours" means it uses the map with id our_map_id (0 matches nothing). */
 int attach_inspect(int ifindex, __u32 our_map_id, struct attach_info *ai);
+
+/*
+ * The errors that mean the interface's XDP state changed since it was
+ * inspected: -EEXIST or -EBUSY (another program is attached, or not the one
+ * expected), -ENOENT (the expected program is gone), -ENODEV (so is the
+ * interface). The functions below return them without a message: only a
+ * new look says what is true now.
+ */
+static inline bool attach_raced(int err)
+{
+	return err == -EEXIST || err == -EBUSY || err == -ENOENT || err == -ENODEV;
+}
 
 /* Attaches through libxdp (which loads the program on first use), falling back from native to skb in auto mode. */
 int attach_with_libxdp(struct xdp_program *xprog, int ifindex, const char *ifname,

@@ -33,7 +33,8 @@ round() {
 	xf_cli block add 198.18.0.2
 	xf_daemon_stop TERM
 	[ "$XF_DAEMON_RC" = 0 ]
-	grep -q 'stopping; the firewall stays attached' "$XF_TMP/daemon.err"
+	grep -q 'Terminated: stopping' "$XF_TMP/daemon.err"
+	grep -q "$IF_P: the firewall stays attached (program $(xf_xdp_prog "$IF_P" | cut -d' ' -f2))" "$XF_TMP/daemon.err"
 
 	[ "$(round)" = "0 $N" ]
 	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
