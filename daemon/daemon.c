@@ -194,12 +194,12 @@ static int attach_one(const struct daemon_opts *o, int i, struct iface_plan *p, 
 {
 	char was[64], now[64];
 	struct iface_plan seen;
-	int tries, err;
+	int tries, err, failed;
 
 	for (tries = 1; ; tries++) {
-		err = attach_as_planned(o, i, p, xprog, loaded_fd);
-		if (!err || !attach_raced(err))
-			return err;
+		failed = attach_as_planned(o, i, p, xprog, loaded_fd);
+		if (!failed || !attach_raced(failed))
+			return failed;
 		if (if_nametoindex(o->ifname[i]) != (unsigned int)o->ifindex[i]) {
 			pr_warn("%s: the interface was deleted while xdpfwd started; xdpfwd attaches as soon as it "
 				"exists again\n", o->ifname[i]);
@@ -213,9 +213,10 @@ static int attach_one(const struct daemon_opts *o, int i, struct iface_plan *p, 
 		describe(&p->before, was, sizeof(was));
 		describe(&seen.before, now, sizeof(now));
 		if (!strcmp(was, now)) {
-			pr_warn("%s: attaching failed (%s) although %s is still there as expected; nothing was "
-				"changed on %s\n", o->ifname[i], strerror(-err), now, o->ifname[i]);
-			return err;
+			pr_warn("%s: attaching failed: %s, although the interface still runs %s as xdpfwd found it; "
+				"nothing was changed there (an XDP program on a device stacked on it, e.g. a macvlan, "
+				"can block it)\n", o->ifname[i], strerror(-failed), now);
+			return failed;
 		}
 		if (tries == ATTACH_TRIES) {
 			pr_warn("%s: its XDP program changed %d times while xdpfwd started (now %s); xdpfwd "
@@ -223,11 +224,16 @@ static int attach_one(const struct daemon_opts *o, int i, struct iface_plan *p, 
 				o->ifname[i], tries, now);
 			return -EAGAIN;
 		}
-		pr_info("%s: found %s where %s was while xdpfwd started; acting on what is there now\n",
-			o->ifname[i], now, was);
-		err = check_foreign_one(o, i, &seen.before);
+		err = check_foreign_one(o, i, &seen.before);	/* the usual refusal says it all */
 		if (err)
 			return err;
+		if (seen.before.kind == ATTACH_NONE)
+			pr_info("%s: %s was detached while xdpfwd started; attaching afresh\n", o->ifname[i], was);
+		else if (p->before.kind == ATTACH_NONE)
+			pr_info("%s: %s was attached while xdpfwd started; taking its place\n", o->ifname[i], now);
+		else
+			pr_info("%s: %s took the place of %s while xdpfwd started; taking its place\n",
+				o->ifname[i], now, was);
 		p->before = seen.before;
 		p->orphan = seen.orphan;
 	}

@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Start-up under everything that can happen around it: the interface's XDP program detached while
+# a restart adopts it, several daemons starting at once on one fresh pin dir, a program left
+# attached without pins by a start killed before pinning, `ip netns exec`, a bpffs that cannot be
+# mounted. Each ends in one true state: protected by one instance the CLI sees, or refused with
+# a one-line reason, and every message says what is true.
+
+load rel.bash
+
+setup() {
+	rel_setup
+}
+
+teardown() {
+	local d
+	for d in ${ST_EXTRA_DIRS[@]+"${ST_EXTRA_DIRS[@]}"}; do
+		rm -rf "$d"
+	done
+	rel_teardown
+}
+
+# Starts the daemon in NS_P without waiting (xf_daemon's output files and pid list).
+st_daemon_bg() {
+	nsenter --net="/run/netns/$NS_P" "$XDPFWD" --pin-dir "$PIN" "$@" \
+		>>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
+	XF_PIDS+=($!)
+	XF_DAEMON_PID=$!
+}
+
+# The interface runs the program the instance recorded, and the daemon is alive.
+st_ours_attached() {
+	local attached recorded
+	kill -0 "$XF_DAEMON_PID" || return 1
+	attached=$(rel_prog_id)
+	recorded=$(xf_json 'j["interfaces"][0]["prog_id"]' xf_cli status --json 2>/dev/null)
+	[ -n "$attached" ] && [ "$attached" = "$recorded" ]
+}
+
+# A blocked source's datagrams are dropped: none of 100 reach the protected host.
+st_blocked_dropped() {
+	local before
+	before=$(rel_count 198.18.0.2)
+	[ "$(rel_flood 198.18.0.2 100 1 1000)" = 100 ]
+	sleep 0.2
+	[ "$(rel_count 198.18.0.2)" = "$before" ]
+}
+
+# This start (its stderr from byte FROM on) attached or adopted, or the daemon is gone.
+st_started() {
+	tail -c +"$1" "$XF_TMP/daemon.err" | grep -qE 'attached program|adopted the running' ||
+		! kill -0 "$XF_DAEMON_PID" 2>/dev/null
+}
+
+# Restarts after a kill -9 and runs `ip link set dev IF xdp off` from another process DELAY
+# seconds into the start; the interface must end protected by the new daemon.
+restart_detached_at() {
+	local delay=$1 from
+	shift
+	xf_daemon_stop KILL
+	from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
+	st_daemon_bg --iface "$IF_P" "$@"
+	sleep "$delay"
+	xf_p ip link set dev "$IF_P" xdp off
+	# Started (or died), then protected within the watch's reach.
+	rel_wait_ms 20 st_started "$from" >/dev/null || true
+	if ! rel_wait_ms 3 st_ours_attached >/dev/null; then
+		echo "delay $delay: not protected; this start's stderr:" >&2
+		tail -c +"$from" "$XF_TMP/daemon.err" >&2
+		return 1
+	fi
+	st_blocked_dropped
+	# Every line of this start is true: no "stays attached" for a program that is gone.
+	! tail -c +"$from" "$XF_TMP/daemon.err" | grep -q 'stays attached'
+}
+
+@test "xdp off from another process 0-500 ms into a restart: the interface ends protected, each time" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2
+	local d
+	for d in 0 0.02 0.05 0.1 0.2 0.35 0.5; do
+		echo "# plain, detach at $d s" >&2
+		restart_detached_at "$d"
+	done
+}
+
+@test "xdp off from another process 0-500 ms into a restart with a 200,000-entry list file: protected each time" {
+	python3 - "$XF_TMP/big" <<-'EOF'
+		import sys
+		with open(sys.argv[1], "w") as f:
+		    f.write("198.18.0.2\n")
+		    for i in range(200000):
+		        f.write("2001:2:a::%x:%x\n" % (i >> 16, i & 0xffff))
+	EOF
+	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/big" --state-dir "$XF_TMP/state"
+	local d
+	for d in 0 0.02 0.05 0.1 0.2 0.35 0.5; do
+		echo "# list file, detach at $d s" >&2
+		restart_detached_at "$d" --blocklist-file "$XF_TMP/big" --state-dir "$XF_TMP/state"
+	done
+}
+
+# ---- several daemons at once on one fresh pin dir ----
+
+# FILE has N lines matching PATTERN.
+st_lines() {
+	[ "$(grep -cE -- "$2" "$3")" = "$1" ]
+}
+
+# Ids of the maps pinned under $PIN that every program of the instance must use.
+st_shared_map_ids() {
+	rel_pinned_map_ids | grep -vE '^events_' | cut -d= -f2 | sort -n
+}
+
+st_exited() {
+	! kill -0 "$1" 2>/dev/null
+}
+
+# The map ids program ID uses, one a line.
+st_prog_map_ids() {
+	bpftool -j prog show id "$1" | "$XF_PYTHON" -c 'import json, sys; print("\n".join(map(str, json.load(sys.stdin).get("map_ids", []))))'
+}
+
+@test "three daemons started at once on three interfaces and one fresh pin dir: one instance, 12 rounds" {
+	xf_setup_pair2
+	# A third pair, not a macvlan on IF_P: a generic-mode program on a macvlan makes the kernel
+	# refuse native XDP changes on the device below it (EBUSY/EEXIST).
+	ip link add "xfr$XF_ID" netns "$NS_P" type veth peer name "xfu$XF_ID" netns "$NS_S"
+	xf_add_extra_if "xfr$XF_ID"
+	ip -n "$NS_P" link set "xfr$XF_ID" up
+	ip -n "$NS_S" link set "xfu$XF_ID" up
+	local ifs=("$IF_P" "$IF_P2" "xfr$XF_ID") round ifc pids id shared missing n
+	for round in $(seq 12); do
+		echo "# round $round" >&2
+		[ ! -e "$PIN" ]
+		pids=()
+		rm -f "$XF_TMP/go"
+		mkfifo "$XF_TMP/go"
+		for ifc in "${ifs[@]}"; do
+			# Each waits at the fifo; closing it releases all three at the same instant.
+			nsenter --net="/run/netns/$NS_P" sh -c 'read -r _ <"$0"; exec "$@"' "$XF_TMP/go" \
+				"$XDPFWD" --pin-dir "$PIN" --iface "$ifc" \
+				>>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err.$round" 3>&- &
+			pids+=($!)
+			XF_PIDS+=($!)
+		done
+		sleep 0.2
+		: >"$XF_TMP/go"
+		rel_wait_ms 20 st_lines 3 'attached program' "$XF_TMP/daemon.err.$round" >/dev/null || {
+			cat "$XF_TMP/daemon.err.$round" >&2
+			return 1
+		}
+		shared=$(st_shared_map_ids)
+		[ -n "$shared" ]
+		for ifc in "${ifs[@]}"; do
+			id=$(xf_xdp_prog "$ifc" | cut -d' ' -f2)
+			[ -n "$id" ] || { echo "$ifc: nothing attached; stderr:" >&2; cat "$XF_TMP/daemon.err.$round" >&2; return 1; }
+			# Every pinned map is one this interface's program uses (the program uses them all but
+			# ifaces and log_state, which only user space touches).
+			missing=$(comm -23 <(echo "$shared" | sort) <(st_prog_map_ids "$id" | sort) |
+				grep -vxF -f <(rel_pinned_map_ids | grep -E '^(ifaces|log_state)=' | cut -d= -f2) || true)
+			if [ -n "$missing" ]; then
+				echo "$ifc: program $id does not use pinned maps $missing; stderr:" >&2
+				cat "$XF_TMP/daemon.err.$round" >&2
+				return 1
+			fi
+		done
+		n=$(xf_json 'len(j["interfaces"])' xf_cli status --json)
+		[ "$n" = 3 ]
+		xf_cli detach --all >&2 || {
+			cat "$XF_TMP/daemon.err.$round" >&2
+			for ifc in "${ifs[@]}"; do ip -n "$NS_P" -d link show dev "$ifc" >&2; done
+			xf_cli status >&2
+			return 1
+		}
+		for ifc in "${ifs[@]}"; do
+			[ -z "$(xf_xdp_prog "$ifc")" ] || { echo "$ifc still has $(xf_xdp_prog "$ifc")" >&2; return 1; }
+		done
+		# The daemons let their interfaces go and exit.
+		for id in "${pids[@]}"; do
+			rel_wait_ms 5 st_exited "$id" >/dev/null
+		done
+	done
+}
