@@ -182,3 +182,67 @@ st_prog_map_ids() {
 		done
 	done
 }
+
+# ---- a program left attached without pins ----
+
+# What a kill -9 between attaching and pinning leaves: xdpfwd's program with maps of its own,
+# attached, pinned nowhere (bpftool pins the program to load it; the pin goes at once).
+st_attach_unpinned() {
+	local obj=$1 tmp=$PIN-unpinned
+	ST_EXTRA_DIRS+=("$tmp")
+	xf_p bpftool prog load "$obj" "$tmp" type xdp
+	xf_p bpftool net attach xdp pinned "$tmp" dev "$IF_P"
+	rm -f "$tmp"
+}
+
+@test "xdpfwd's program attached without pins (a start killed before pinning) is recognised and replaced, no --force" {
+	st_attach_unpinned "$REL_ROOT/build/xdpfwd.bpf.o"
+	orphan=$(rel_prog_id)
+	[ -n "$orphan" ]
+	xf_daemon --iface "$IF_P"
+	new=$(rel_prog_id)
+	[ "$new" != "$orphan" ]
+	grep -q "$IF_P: program 'xdpfwd_xdp' (id $orphan) is xdpfwd's, never published: same name, BTF and map layout" \
+		"$XF_TMP/daemon.err"
+	grep -q "$IF_P: attached program $new in native mode in place of the unpublished xdpfwd program $orphan" \
+		"$XF_TMP/daemon.err"
+	st_ours_attached
+	xf_cli block add 198.18.0.2
+	st_blocked_dropped
+	# And the instance is whole: a restart adopts it as usual.
+	xf_daemon_stop KILL
+	xf_daemon --iface "$IF_P"
+	grep -q "$IF_P: adopted the running firewall: program $new swapped for" "$XF_TMP/daemon.err"
+}
+
+@test "another program that is only named xdpfwd_xdp is refused as foreign, not replaced" {
+	cat >"$XF_TMP/impostor.bpf.c" <<-'EOF2'
+		#include "vmlinux.h"
+		#include <bpf/bpf_helpers.h>
+		SEC("xdp") int xdpfwd_xdp(struct xdp_md *ctx) { return XDP_PASS; }
+		char LICENSE[] SEC("license") = "GPL";
+	EOF2
+	rel_build_bpf "$XF_TMP/impostor.bpf.c" "$XF_TMP/impostor.bpf.o"
+	st_attach_unpinned "$XF_TMP/impostor.bpf.o"
+	id=$(rel_prog_id)
+	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f3)" = xdpfwd_xdp ]
+	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
+	[[ "$output" != *"never published"* ]]
+	[ "$(rel_prog_id)" = "$id" ]
+	[ ! -e "$PIN" ]
+}
+
+@test "an instance of another pin dir is not taken for an unpublished program" {
+	xf_daemon --iface "$IF_P" --pin-dir "$PIN-other"
+	ST_EXTRA_DIRS+=("$PIN-other")
+	id=$(rel_prog_id)
+	xf_daemon_stop KILL
+	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
+	[ "$(rel_prog_id)" = "$id" ]
+}
