@@ -54,23 +54,53 @@ static int same_file(const char *a, const char *b)
 	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+static pid_t parent_of_pid(pid_t pid)
+{
+	char path[64], buf[512], *end;
+	int ppid = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	/* "pid (comm) state ppid ...": comm may hold spaces and parentheses, the last ')' ends it. */
+	end = strrchr(buf, ')');
+	if (!end || sscanf(end + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return ppid;
+}
+
 /*
  * A mount namespace of our own whose /sys/fs/bpf is not the host's bpffs:
  * what `ip netns exec` makes (it remounts /sys, and bpffs goes with the old
- * one). Pins made there are seen by no other process and vanish with it.
- * Where pid 1's view cannot be read (no CAP_SYS_PTRACE under systemd's
- * sandbox, another pid namespace), nothing is known and 0 is returned.
+ * one). Pins made there are seen by no other process and vanish with it. The
+ * nearest ancestor in another mount namespace stands for the host (the shell
+ * that ran `ip netns exec`); where none can be read (systemd's sandbox hides
+ * pid 1 from an unprivileged view), nothing is known and 0 is returned.
  */
 static int bpffs_hidden_by_mount_ns(void)
 {
-	char host[] = "/proc/1/root" XDPFWD_BPFFS_ROOT;
+	char ns[64], root[96];
 	struct stat ours, theirs;
+	pid_t pid = getpid();
 
-	if (same_file("/proc/self/ns/mnt", "/proc/1/ns/mnt"))
-		return 0;
-	if (is_bpffs(host) != 1 || stat(host, &theirs))
-		return 0;
-	return stat(XDPFWD_BPFFS_ROOT, &ours) || ours.st_dev != theirs.st_dev;
+	while ((pid = parent_of_pid(pid)) > 0) {
+		snprintf(ns, sizeof(ns), "/proc/%d/ns/mnt", pid);
+		if (same_file("/proc/self/ns/mnt", ns))
+			continue;
+		snprintf(root, sizeof(root), "/proc/%d/root" XDPFWD_BPFFS_ROOT, pid);
+		if (is_bpffs(root) != 1 || stat(root, &theirs))
+			return 0;
+		return stat(XDPFWD_BPFFS_ROOT, &ours) || ours.st_dev != theirs.st_dev;
+	}
+	return 0;
 }
 
 static void warn_hidden_bpffs(const char *what)

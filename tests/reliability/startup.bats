@@ -246,3 +246,76 @@ st_attach_unpinned() {
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
 	[ "$(rel_prog_id)" = "$id" ]
 }
+
+# ---- where bpffs is not the host's, or cannot be mounted ----
+
+@test "under ip netns exec the daemon refuses, naming nsenter, and attaches and mounts nothing" {
+	run timeout 10 ip netns exec "$NS_P" "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"runs in a mount namespace of its own whose /sys/fs/bpf is not the host's bpffs"* ]]
+	[[ "$output" == *"nsenter --net=/run/netns/NAME"* ]]
+	[ "$(echo "$output" | wc -l)" = 1 ]
+	[ -z "$(rel_prog_id)" ]
+	[ ! -e "$PIN" ]
+}
+
+@test "under ip netns exec a command says why it sees no instance; detach's advice names nsenter" {
+	xf_daemon --iface "$IF_P"
+	run ip netns exec "$NS_P" "$XDPFWD" status --pin-dir "$PIN" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"this xdpfwd command runs in a mount namespace of its own"*"nsenter --net=/run/netns/NAME"* ]]
+	# From the host's network namespace, detach sends the operator into the daemon's.
+	run "$XDPFWD" detach --all --pin-dir "$PIN" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"attached from another network namespace"*"nsenter --net=/run/netns/NAME xdpfwd detach"* ]]
+	[[ "$output" != *"(ip netns exec NAME"* ]]
+}
+
+# A container's view: a pid and mount namespace of its own (so no process outside shows the
+# host's bpffs) with /sys/fs/bpf unmounted; runs CMD... there, in NS_P's network namespace.
+st_without_bpffs() {
+	nsenter --net="/run/netns/$NS_P" unshare --mount --propagation private --pid --fork --mount-proc \
+		sh -c 'for i in 1 2 3 4; do mountpoint -q /sys/fs/bpf && umount /sys/fs/bpf; done; "$@"' sh "$@" 3>&-
+}
+
+# Refuses mount(2) with EPERM through a seccomp filter, as systemd's SystemCallFilter= does, then
+# execs CMD... (x86_64 syscall numbers).
+ST_NO_MOUNT_PY='
+import ctypes, os, struct, sys
+ALLOW, EPERM = 0x7fff0000, 0x00050000 | 1
+insns = [(0x20, 0, 0, 4), (0x15, 1, 0, 0xc000003e), (0x06, 0, 0, ALLOW),
+         (0x20, 0, 0, 0), (0x15, 0, 1, 165), (0x06, 0, 0, EPERM), (0x06, 0, 0, ALLOW)]
+buf = ctypes.create_string_buffer(b"".join(struct.pack("HBBI", *i) for i in insns))
+prog = struct.pack("HxxxxxxQ", len(insns), ctypes.addressof(buf))
+libc = ctypes.CDLL(None, use_errno=True)
+libc.prctl.argtypes = [ctypes.c_int] + [ctypes.c_ulong] * 4
+assert libc.prctl(38, 1, 0, 0, 0) == 0                       # PR_SET_NO_NEW_PRIVS
+fprog = ctypes.create_string_buffer(prog)
+assert libc.prctl(22, 2, ctypes.addressof(fprog), 0, 0) == 0  # PR_SET_SECCOMP, FILTER
+os.execv(sys.argv[1], sys.argv[1:])
+'
+
+@test "bpffs not mounted and mount(2) refused for want of CAP_SYS_ADMIN: the message names that cause" {
+	run st_without_bpffs setpriv --inh-caps=-sys_admin --bounding-set=-sys_admin \
+		"$XDPFWD" --iface "$IF_P" --pin-dir "$PIN"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"mounting bpffs on /sys/fs/bpf failed: Operation not permitted: mounting needs CAP_SYS_ADMIN, which this process does not have; mount bpffs there before starting xdpfwd"* ]]
+	[[ "$output" != *"run as root"* ]]
+	[ "$(echo "$output" | wc -l)" = 1 ]
+	[ -z "$(rel_prog_id)" ]
+}
+
+@test "bpffs not mounted and mount(2) refused by a seccomp filter to root: the message names the filter" {
+	[ "$(uname -m)" = x86_64 ] || skip "the filter uses x86_64 syscall numbers"
+	run st_without_bpffs "$XF_PYTHON" -c "$ST_NO_MOUNT_PY" "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN"
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"mounting bpffs on /sys/fs/bpf failed: Operation not permitted: a seccomp filter forbids mount(2) to this process"* ]]
+	[[ "$output" != *"run as root"* ]]
+	[ "$(echo "$output" | wc -l)" = 1 ]
+	[ -z "$(rel_prog_id)" ]
+}
