@@ -103,11 +103,11 @@ static int bpffs_hidden_by_mount_ns(void)
 	return 0;
 }
 
-static void warn_hidden_bpffs(const char *what)
+static void warn_hidden_bpffs(const char *what, const char *so)
 {
 	pr_warn("%s runs in a mount namespace of its own whose %s is not the host's bpffs (`ip netns exec` "
-		"remounts /sys): its pins would be invisible to every other xdpfwd and lost on exit; enter only "
-		"the network namespace instead: nsenter --net=/run/netns/NAME xdpfwd ...\n", what, XDPFWD_BPFFS_ROOT);
+		"remounts /sys): %s; enter only the network namespace instead: nsenter --net=/run/netns/NAME "
+		"xdpfwd ...\n", what, XDPFWD_BPFFS_ROOT, so);
 }
 
 /* The initial user namespace maps every uid to itself; a container's maps a range. */
@@ -165,7 +165,8 @@ static int ensure_bpffs(const char *parent)
 		return -EINVAL;
 	}
 	if (bpffs_hidden_by_mount_ns()) {
-		warn_hidden_bpffs("the xdpfwd daemon");
+		warn_hidden_bpffs("the xdpfwd daemon", "pins made here would be invisible to every xdpfwd command "
+				  "and lost on exit");
 		return -EXDEV;
 	}
 	if (mount("bpf", XDPFWD_BPFFS_ROOT, "bpf", 0, "mode=0700")) {
@@ -289,7 +290,7 @@ int pin_dir_check(const char *dir)
 	if (access(dir, F_OK)) {
 		r = -errno;
 		if (r == -ENOENT && bpffs_hidden_by_mount_ns())
-			warn_hidden_bpffs("this xdpfwd command");
+			warn_hidden_bpffs("this xdpfwd command", "it cannot see the instances pinned on the host");
 		else if (r == -ENOENT)
 			pr_warn("no xdpfwd instance at %s (nothing pinned there); start one with: xdpfwd --iface IFACE%s%s\n",
 				dir, strcmp(dir, XDPFWD_DEFAULT_PIN_DIR) ? " --pin-dir " : "",

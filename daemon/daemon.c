@@ -435,8 +435,8 @@ static void report_stop(const struct watch *w)
 			pr_info("%s: the firewall stays attached (program %u); `xdpfwd detach --iface %s` removes it\n",
 				name, ai.ours_id, name);
 		else if (ai.kind == ATTACH_FOREIGN)
-			pr_info("%s: program '%s' (id %u) replaced xdpfwd there; xdpfwd is not attached and nothing "
-				"filters for it\n", name, ai.foreign_name, ai.foreign_id);
+			pr_info("%s: program '%s' (id %u) replaced xdpfwd there; xdpfwd's lists are not enforced on "
+				"it\n", name, ai.foreign_name, ai.foreign_id);
 		else
 			pr_info("%s: no XDP program is attached (xdpfwd's was detached); start xdpfwd to protect it "
 				"again\n", name);
