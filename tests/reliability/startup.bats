@@ -100,6 +100,78 @@ restart_detached_at() {
 	done
 }
 
+# Any program not ours: xdp-tools' default AF_XDP one.
+st_foreign_obj() {
+	ls /usr/lib/*/bpf/xsk_def_xdp_prog.o /usr/lib/bpf/xsk_def_xdp_prog.o 2>/dev/null | head -1
+}
+
+@test "another program replaces xdpfwd's 0-500 ms into a restart: refused or left alone, and every message true" {
+	local obj d from foreign out
+	obj=$(st_foreign_obj)
+	[ -n "$obj" ] || skip "xdp-tools' xsk_def_xdp_prog.o is not installed"
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2
+	for d in 0 0.02 0.05 0.1 0.2 0.35 0.5; do
+		echo "# foreign program at $d s" >&2
+		xf_daemon_stop KILL
+		# Each round starts from xdpfwd's own program, the state a restart adopts.
+		if [ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f3)" != xdpfwd_xdp ]; then
+			xf_p ip link set dev "$IF_P" xdp off
+			xf_daemon --iface "$IF_P"
+			xf_daemon_stop KILL
+		fi
+		from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
+		st_daemon_bg --iface "$IF_P"
+		sleep "$d"
+		xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
+		foreign=$(rel_prog_id)
+		rel_wait_ms 20 st_started "$from" >/dev/null || true
+		sleep 0.5
+		out=$(tail -c +"$from" "$XF_TMP/daemon.err")
+		echo "$out" >&2
+		# Nobody took the interface from the program that came last, without --force.
+		[ "$(rel_prog_id)" = "$foreign" ]
+		if kill -0 "$XF_DAEMON_PID" 2>/dev/null; then
+			# Attached before the other program came: the watch saw it and left it.
+			[[ "$out" == *"$IF_P: program 'xsk_def_prog' (id $foreign) replaced xdpfwd; leaving it"* ]]
+		else
+			[[ "$out" == *"$IF_P already has XDP program 'xsk_def_prog' (id $foreign, native mode) that xdpfwd does not own"* ]]
+			[[ "$out" != *"adopted"* ]] && [[ "$out" != *"attached program"* ]]
+		fi
+		[[ "$out" != *"stays attached"* ]]
+	done
+}
+
+@test "the interface deleted 0-500 ms into a restart and created again: the daemon protects the new one" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2
+	local d from
+	for d in 0.02 0.1 0.2 0.35; do
+		echo "# interface deleted at $d s" >&2
+		xf_daemon_stop KILL
+		from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
+		st_daemon_bg --iface "$IF_P"
+		sleep "$d"
+		ip -n "$NS_P" link del "$IF_P"
+		sleep 0.3
+		ip link add "$IF_P" netns "$NS_P" type veth peer name "$IF_S" netns "$NS_S"
+		for i in 2 3 4 5; do
+			ip -n "$NS_S" addr add 198.18.0.$i/24 dev "$IF_S"
+		done
+		ip -n "$NS_P" addr add 198.18.0.1/24 dev "$IF_P"
+		ip -n "$NS_P" link set "$IF_P" up
+		ip -n "$NS_S" link set "$IF_S" up
+		xf_static_neigh 2>/dev/null
+		if ! rel_wait_ms 5 st_ours_attached >/dev/null; then
+			echo "not protected; this start's stderr:" >&2
+			tail -c +"$from" "$XF_TMP/daemon.err" >&2
+			return 1
+		fi
+		st_blocked_dropped
+		tail -c +"$from" "$XF_TMP/daemon.err" >&2
+	done
+}
+
 # ---- several daemons at once on one fresh pin dir ----
 
 # FILE has N lines matching PATTERN.
