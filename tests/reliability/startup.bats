@@ -274,7 +274,7 @@ st_attach_unpinned() {
 	xf_daemon --iface "$IF_P"
 	new=$(rel_prog_id)
 	[ "$new" != "$orphan" ]
-	grep -q "$IF_P: program 'xdpfwd_xdp' (id $orphan) is xdpfwd's, never published: same name, BTF and map layout" \
+	grep -q "$IF_P: program 'xdpfwd_xdp' (id $orphan) is an xdpfwd program no instance published (same name, BTF and map layout" \
 		"$XF_TMP/daemon.err"
 	grep -q "$IF_P: attached program $new in native mode in place of the unpublished xdpfwd program $orphan" \
 		"$XF_TMP/daemon.err"
@@ -302,7 +302,7 @@ st_attach_unpinned() {
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
-	[[ "$output" != *"never published"* ]]
+	[[ "$output" != *"no instance published"* ]]
 	[ "$(rel_prog_id)" = "$id" ]
 	[ ! -e "$PIN" ]
 }
