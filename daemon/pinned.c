@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <ctype.h>
-#include <stdbool.h>
-#include <stdlib.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
