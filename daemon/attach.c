@@ -223,7 +223,7 @@ int attach_remove_all(int ifindex, const char *ifname)
 		return err;
 	err = xdp_multiprog__detach(mp);
 	xdp_multiprog__close(mp);
-	if (err)
+	if (err && !attach_raced(err))	/* replaced meanwhile: the caller looks again */
 		pr_warn("%s: removing the existing XDP program failed: %s\n", ifname, strerror(-err));
 	return err;
 }

@@ -63,7 +63,7 @@ int attach_remove_old_from_dispatcher(int ifindex, __u32 old_id);
 /* Detaches our program from ifindex, leaving other programs alone: 1 if it did, 0 if it was not there. */
 int attach_detach_ours(int ifindex, const char *ifname, __u32 our_map_id);
 
-/* --force: removes whatever is attached. */
+/* --force: removes whatever is attached (a raced error, see attach_raced, without a message). */
 int attach_remove_all(int ifindex, const char *ifname);
 
 const char *attach_mode_name(enum xdp_attach_mode mode);
