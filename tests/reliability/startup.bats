@@ -391,3 +391,16 @@ os.execv(sys.argv[1], sys.argv[1:])
 	[ "$(echo "$output" | wc -l)" = 1 ]
 	[ -z "$(rel_prog_id)" ]
 }
+
+@test "a pin dir that is a symlink, even to a safe directory, is refused before anything is locked or pinned" {
+	mkdir -m 0700 "$PIN-target"
+	ST_EXTRA_DIRS+=("$PIN-target")
+	ln -s "$PIN-target" "$PIN"
+	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"pin dir $PIN exists but is not a directory"* ]]
+	[ -z "$(ls -A "$PIN-target")" ]
+	[ -z "$(rel_prog_id)" ]
+	rm "$PIN"
+}
