@@ -268,7 +268,7 @@ st_attach_unpinned() {
 }
 
 @test "xdpfwd's program attached without pins (a start killed before pinning) is recognised and replaced, no --force" {
-	st_attach_unpinned "$REL_ROOT/build/xdpfwd.bpf.o"
+	st_attach_unpinned "$(dirname "$REL_OUT")/xdpfwd.bpf.o"
 	orphan=$(rel_prog_id)
 	[ -n "$orphan" ]
 	xf_daemon --iface "$IF_P"
