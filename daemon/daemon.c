@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's lifecycle in one place: validate -> open and reuse pins ->
- * configure -> load -> attach (or swap into an existing attachment) -> pin ->
- * drain events until a signal. Everything is checked before the first change,
- * and exiting leaves the firewall attached.
+ * The daemon's lifecycle in one place: validate -> lock the pin dir -> open
+ * and reuse pins -> inspect the interfaces -> configure -> load -> attach (or
+ * swap into an existing attachment, looking again whenever an interface
+ * changed meanwhile) -> pin -> unlock -> drain events until a signal.
+ * Everything is checked before the first change, and exiting leaves the
+ * firewall attached.
  */
 #include <errno.h>
 #include <net/if.h>
