@@ -94,8 +94,9 @@ static int inspect_iface(const struct daemon_opts *o, int i, struct xdpfwd_bpf *
 	if (err || ai->kind != ATTACH_FOREIGN || ai->dispatcher || !pinned_is_orphan(skel, ai->foreign_id))
 		return err;
 	pr_info("%s: program '%s' (id %u) is an xdpfwd program no instance published (same name, BTF and map "
-		"layout, its meta map never stamped, not this instance's maps), left by a start killed before "
-		"pinning: replacing it, its counters start afresh\n", o->ifname[i], ai->foreign_name, ai->foreign_id);
+		"layout, its meta map never stamped, not this instance's maps, held by no process), left by a start "
+		"killed before pinning: replacing it, its counters start afresh\n", o->ifname[i], ai->foreign_name,
+		ai->foreign_id);
 	ai->kind = ATTACH_OURS;
 	ai->ours_id = ai->foreign_id;
 	ai->foreign_id = 0;

@@ -397,6 +397,54 @@ static bool btf_has_struct(__u32 btf_id, const char *name)
 	return found;
 }
 
+/* Whether an fd of fdinfo file path is program prog_id (the kernel prints "prog_id:\tN" for BPF programs). */
+static bool fdinfo_is_prog(const char *path, __u32 prog_id)
+{
+	char line[128];
+	unsigned int id;
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "prog_id: %u", &id) == 1 && id == prog_id;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Whether a process other than this one holds an fd of the program: a start
+ * still under way does (its loader), a start killed before pinning does not.
+ * Processes this one may not inspect are not seen.
+ */
+static bool prog_held_elsewhere(__u32 prog_id)
+{
+	char path[PATH_MAX];
+	struct dirent *p, *f;
+	bool held = false;
+	DIR *procs, *fds;
+	int self = getpid();
+
+	procs = opendir("/proc");
+	while (procs && !held && (p = readdir(procs))) {
+		if (!isdigit((unsigned char)p->d_name[0]) || atoi(p->d_name) == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fdinfo", p->d_name);
+		fds = opendir(path);
+		while (fds && !held && (f = readdir(fds))) {
+			if (!isdigit((unsigned char)f->d_name[0]))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", p->d_name, f->d_name);
+			held = fdinfo_is_prog(path, prog_id);
+		}
+		if (fds)
+			closedir(fds);
+	}
+	if (procs)
+		closedir(procs);
+	return held;
+}
+
 int pinned_is_orphan(struct xdpfwd_bpf *skel, __u32 prog_id)
 {
 	struct bpf_prog_info info = {};
@@ -429,7 +477,7 @@ int pinned_is_orphan(struct xdpfwd_bpf *skel, __u32 prog_id)
 		if (mfd >= 0)
 			close(mfd);
 	}
-	return alike && meta_seen && !stamped;
+	return alike && meta_seen && !stamped && !prog_held_elsewhere(prog_id);
 }
 
 int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id,

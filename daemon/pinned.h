@@ -46,8 +46,9 @@ int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, 
  * killed between attaching and pinning leaves one behind, attached, its maps
  * pinned nowhere. The evidence, all of it: the program's name, BTF describing
  * struct xdpfwd_meta, every map it uses one of the skeleton's by name and
- * shape, and a meta map never stamped (a published instance's always is, so
- * an instance of another pin dir stays foreign).
+ * shape, a meta map never stamped (a published instance's always is, so an
+ * instance of another pin dir stays foreign), and no other process holding
+ * the program (a daemon still starting on another pin dir does).
  */
 int pinned_is_orphan(struct xdpfwd_bpf *skel, __u32 prog_id);
 

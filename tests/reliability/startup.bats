@@ -287,6 +287,44 @@ st_attach_unpinned() {
 	grep -q "$IF_P: adopted the running firewall: program $new swapped for" "$XF_TMP/daemon.err"
 }
 
+# Holds the program pinned at PATH open (BPF_OBJ_GET, x86_64 bpf(2)) until killed, as a loader does.
+ST_HOLD_PY='
+import ctypes, struct, sys, time
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+path = ctypes.create_string_buffer(sys.argv[1].encode())
+attr = ctypes.create_string_buffer(struct.pack("QII", ctypes.addressof(path), 0, 0), 64)
+fd = libc.syscall(321, 7, attr, 64)
+assert fd >= 0, ctypes.get_errno()
+open(sys.argv[2], "w").close()
+time.sleep(60)
+'
+
+@test "an unpublished xdpfwd program that a process still holds (a start under way) is not replaced" {
+	[ "$(uname -m)" = x86_64 ] || skip "the holder uses the x86_64 bpf(2) number"
+	local tmp=$PIN-held
+	ST_EXTRA_DIRS+=("$tmp")
+	xf_p bpftool prog load "$(dirname "$REL_OUT")/xdpfwd.bpf.o" "$tmp" type xdp
+	xf_p bpftool net attach xdp pinned "$tmp" dev "$IF_P"
+	"$XF_PYTHON" -c "$ST_HOLD_PY" "$tmp" "$XF_TMP/held" 3>&- &
+	XF_PIDS+=($!)
+	holder=$!
+	rel_wait_ms 5 test -e "$XF_TMP/held" >/dev/null
+	rm -f "$tmp"
+	id=$(rel_prog_id)
+	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
+	[ "$(rel_prog_id)" = "$id" ]
+	# Once nobody holds it, it is the leftover of a dead start.
+	kill "$holder"
+	wait "$holder" 2>/dev/null || true
+	xf_daemon --iface "$IF_P"
+	grep -q "$IF_P: attached program $(rel_prog_id) in native mode in place of the unpublished xdpfwd program $id" \
+		"$XF_TMP/daemon.err"
+}
+
 @test "another program that is only named xdpfwd_xdp is refused as foreign, not replaced" {
 	cat >"$XF_TMP/impostor.bpf.c" <<-'EOF2'
 		#include "vmlinux.h"
