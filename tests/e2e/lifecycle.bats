@@ -57,7 +57,8 @@ round() {
 	[ "$XF_DAEMON_RC" = 0 ]
 	grep -q "$IF_P: program 'xsk_def_prog' (id $id) replaced xdpfwd there; xdpfwd's lists are not enforced on it" \
 		"$XF_TMP/daemon.err"
-	! grep -q 'stays attached' "$XF_TMP/daemon.err"
+	run grep 'stays attached' "$XF_TMP/daemon.err"
+	[ "$status" = 1 ]
 	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)" = "$id" ]
 }
 
