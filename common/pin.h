@@ -21,6 +21,13 @@ int pin_dir_ensure_bpffs(const char *dir);
  */
 int pin_dir_create(const char *dir, int *created);
 
+/*
+ * The daemon's way in: creates the pin dir like pin_dir_create, then holds its
+ * lock (the fd) on the directory that is at the path once the lock is taken,
+ * so two daemons starting at once on a fresh pin dir share one instance.
+ */
+int pin_dir_create_locked(const char *dir, int *created);
+
 /* For commands that only use existing pins: 0, or -ENOENT with a message if there are none. */
 int pin_dir_check(const char *dir);
 

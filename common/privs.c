@@ -18,6 +18,14 @@ static int has_cap(const struct __user_cap_data_struct d[2], int cap)
 	return !!(d[cap / 32].effective & (1U << (cap % 32)));
 }
 
+int privs_has_cap(int cap)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {};
+
+	return syscall(SYS_capget, &hdr, data) == 0 && has_cap(data, cap);
+}
+
 int privs_check(const char *what)
 {
 	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };

@@ -115,14 +115,11 @@ int attach_with_libxdp(struct xdp_program *xprog, int ifindex, const char *ifnam
 		*used = XDP_MODE_SKB;
 		err = attach_mode(xprog, ifindex, *used);
 	}
-	if (!err)
-		return 0;
+	if (!err || attach_raced(err))
+		return err;
 	if (err == -EOPNOTSUPP && req == MODE_NATIVE)
 		pr_warn("attaching to %s in native mode failed: the driver does not support native XDP; try --mode skb\n",
 			ifname);
-	else if (err == -EBUSY || err == -EEXIST)
-		pr_warn("attaching to %s failed: another XDP program was attached meanwhile; check `xdp-loader status %s`\n",
-			ifname, ifname);
 	else if (err == -EPERM || err == -EACCES)
 		pr_warn("attaching to %s failed: %s; run as root (CAP_BPF, CAP_NET_ADMIN)\n", ifname, strerror(-err));
 	else
@@ -145,14 +142,16 @@ int attach_replace_single(int prog_fd, int ifindex, const char *ifname, const st
 	old_fd = bpf_prog_get_fd_by_id(ai->ours_id);
 	if (old_fd < 0) {
 		err = -errno;
-		pr_warn("%s: opening the attached program (id %u) failed: %s\n", ifname, ai->ours_id, strerror(-err));
+		if (!attach_raced(err))	/* -ENOENT: it is gone, detached and freed */
+			pr_warn("%s: opening the attached program (id %u) failed: %s\n", ifname, ai->ours_id,
+				strerror(-err));
 		return err;
 	}
 	opts.old_prog_fd = old_fd;
 	/* REPLACE fails if someone swapped the program since we looked, instead of clobbering theirs. */
 	err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_REPLACE | mode_flags(ai->mode), &opts);
 	close(old_fd);
-	if (err)
+	if (err && !attach_raced(err))
 		pr_warn("%s: replacing program %u failed: %s; the old program stays attached\n",
 			ifname, ai->ours_id, strerror(-err));
 	return err;
@@ -224,7 +223,7 @@ int attach_remove_all(int ifindex, const char *ifname)
 		return err;
 	err = xdp_multiprog__detach(mp);
 	xdp_multiprog__close(mp);
-	if (err)
+	if (err && !attach_raced(err))	/* replaced meanwhile: the caller looks again */
 		pr_warn("%s: removing the existing XDP program failed: %s\n", ifname, strerror(-err));
 	return err;
 }

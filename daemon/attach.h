@@ -8,6 +8,7 @@
 #ifndef XDPFWD_ATTACH_H
 #define XDPFWD_ATTACH_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <linux/types.h>
 #include <xdp/libxdp.h>
@@ -37,6 +38,18 @@ struct attach_info {
 /* What runs on ifindex; "ours" means it uses the map with id our_map_id (0 matches nothing). */
 int attach_inspect(int ifindex, __u32 our_map_id, struct attach_info *ai);
 
+/*
+ * The errors that mean the interface's XDP state changed since it was
+ * inspected: -EEXIST or -EBUSY (another program is attached, or not the one
+ * expected), -ENOENT (the expected program is gone), -ENODEV (so is the
+ * interface). The functions below return them without a message: only a
+ * new look says what is true now.
+ */
+static inline bool attach_raced(int err)
+{
+	return err == -EEXIST || err == -EBUSY || err == -ENOENT || err == -ENODEV;
+}
+
 /* Attaches through libxdp (which loads the program on first use), falling back from native to skb in auto mode. */
 int attach_with_libxdp(struct xdp_program *xprog, int ifindex, const char *ifname,
 		       enum mode_request req, enum xdp_attach_mode *used);
@@ -50,7 +63,7 @@ int attach_remove_old_from_dispatcher(int ifindex, __u32 old_id);
 /* Detaches our program from ifindex, leaving other programs alone: 1 if it did, 0 if it was not there. */
 int attach_detach_ours(int ifindex, const char *ifname, __u32 our_map_id);
 
-/* --force: removes whatever is attached. */
+/* --force: removes whatever is attached (a raced error, see attach_raced, without a message). */
 int attach_remove_all(int ifindex, const char *ifname);
 
 const char *attach_mode_name(enum xdp_attach_mode mode);

@@ -39,8 +39,9 @@ static int detach_one(struct xdpfwd_bpf *skel, const char *name, __u32 recorded)
 
 	if (recorded && !bpf_map_lookup_elem(ifaces_fd, &recorded, &rec) && rec.netns_ino &&
 	    rec.netns_ino != netns_current()) {
-		pr_warn("%s was attached from another network namespace (net:[%llu]); run detach inside it "
-			"(ip netns exec NAME xdpfwd detach ...)\n", name, (unsigned long long)rec.netns_ino);
+		pr_warn("%s was attached from another network namespace (net:[%llu]); run detach inside it with "
+			"nsenter --net=/run/netns/NAME xdpfwd detach ... (not ip netns exec, whose private /sys "
+			"hides the pins)\n", name, (unsigned long long)rec.netns_ino);
 		return -EXDEV;
 	}
 	ifindex = if_nametoindex(name);

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's lifecycle in one place: validate -> open and reuse pins ->
- * configure -> load -> attach (or swap into an existing attachment) -> pin ->
- * drain events until a signal. Everything is checked before the first change,
- * and exiting leaves the firewall attached.
+ * The daemon's lifecycle in one place: validate -> lock the pin dir -> open
+ * and reuse pins -> inspect the interfaces -> configure -> load -> attach (or
+ * swap into an existing attachment, looking again whenever an interface
+ * changed meanwhile) -> pin -> unlock -> drain events until a signal.
+ * Everything is checked before the first change, and exiting leaves the
+ * firewall attached.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -35,9 +37,11 @@
 #include "daemon.h"
 
 struct iface_plan {
-	struct attach_info before;
+	struct attach_info before;	/* what runs there: as inspected, then as found when acting on it */
 	enum xdp_attach_mode mode;
+	bool orphan;		/* before.ours_id: an xdpfwd program never published (pinned_is_orphan) */
 	bool attached;		/* by this run, from nothing: undone if a later step fails */
+	bool gone;		/* the interface was deleted during start: the watch attaches when it returns */
 };
 
 static int resolve_ifaces(struct daemon_opts *o)
@@ -74,69 +78,201 @@ static void configure(struct xdpfwd_bpf *skel, const struct daemon_opts *o, cons
 	skel->rodata->log_global_tolerance_ns = interval * (o->log_burst - 1);
 }
 
+/*
+ * What runs on interface i. A lone program that is not ours may still be an
+ * xdpfwd program no instance published (a start killed between attaching and
+ * pinning): that one is ours to replace, and we say why we think so.
+ */
+static int inspect_iface(const struct daemon_opts *o, int i, struct xdpfwd_bpf *skel, __u32 our_map_id,
+			 struct iface_plan *p)
+{
+	struct attach_info *ai = &p->before;
+	int err;
+
+	p->orphan = false;
+	err = attach_inspect(o->ifindex[i], our_map_id, ai);
+	if (err || ai->kind != ATTACH_FOREIGN || ai->dispatcher || !pinned_is_orphan(skel, ai->foreign_id))
+		return err;
+	pr_info("%s: program '%s' (id %u) is an xdpfwd program no instance published (same name, BTF and map "
+		"layout, its meta map never stamped, not this instance's maps, held by no process), left by a start "
+		"killed before pinning: replacing it, its counters start afresh\n", o->ifname[i], ai->foreign_name,
+		ai->foreign_id);
+	ai->kind = ATTACH_OURS;
+	ai->ours_id = ai->foreign_id;
+	ai->foreign_id = 0;
+	p->orphan = true;
+	return 0;
+}
+
 /* Refuses, before any change, to take an interface another program holds. */
+static int check_foreign_one(const struct daemon_opts *o, int i, const struct attach_info *ai)
+{
+	if (ai->kind != ATTACH_FOREIGN || ai->dispatcher || o->force)
+		return 0;
+	pr_warn("%s already has XDP program '%s' (id %u, %s mode) that xdpfwd does not own, and the kernel "
+		"cannot share the interface through libxdp's dispatcher; detach it (xdp-loader unload %s --all) "
+		"or run xdpfwd with --force to replace it\n",
+		o->ifname[i], ai->foreign_name, ai->foreign_id, attach_mode_name(ai->mode), o->ifname[i]);
+	return -EBUSY;
+}
+
 static int check_foreign(const struct daemon_opts *o, const struct iface_plan *plan)
+{
+	int i, err = 0;
+
+	for (i = 0; i < o->n_ifaces && !err; i++)
+		err = check_foreign_one(o, i, &plan[i].before);
+	return err;
+}
+
+/* One attempt at what plan p says; raced errors (attach_raced) come back without a message. */
+static int attach_as_planned(const struct daemon_opts *o, int i, struct iface_plan *p, struct xdp_program *xprog,
+			     int loaded_fd)
+{
+	struct attach_info *ai = &p->before;
+	int err;
+
+	if (ai->kind == ATTACH_FOREIGN && o->force && !ai->dispatcher) {
+		pr_info("%s: --force: removing program '%s' (id %u)\n", o->ifname[i], ai->foreign_name,
+			ai->foreign_id);
+		err = attach_remove_all(o->ifindex[i], o->ifname[i]);
+		if (err)
+			return err;
+	}
+	if (ai->kind == ATTACH_OURS && !ai->dispatcher) {
+		/* libxdp loads the program on the first attach; a swap found on a second look needs it loaded. */
+		if (loaded_fd < 0)
+			loaded_fd = xdp_program__fd(xprog);
+		if (loaded_fd < 0) {
+			pr_warn("%s: xdpfwd program %u appeared while xdpfwd started and cannot be swapped before "
+				"this one is loaded; nothing was changed there; start xdpfwd again\n",
+				o->ifname[i], ai->ours_id);
+			return -EAGAIN;
+		}
+		/* Changing the mode would need a detach first, a window without filtering: keep it. */
+		if ((o->mode == MODE_SKB && ai->mode != XDP_MODE_SKB) ||
+		    (o->mode == MODE_NATIVE && ai->mode != XDP_MODE_NATIVE))
+			pr_warn("%s: keeping the running attachment's %s mode; to change it, run `xdpfwd detach --iface %s` first\n",
+				o->ifname[i], attach_mode_name(ai->mode), o->ifname[i]);
+		p->mode = ai->mode;
+		return attach_replace_single(loaded_fd, o->ifindex[i], o->ifname[i], ai);
+	}
+	err = attach_with_libxdp(xprog, o->ifindex[i], o->ifname[i], o->mode, &p->mode);
+	if (err)
+		return err;
+	if (ai->kind == ATTACH_OURS) {
+		/* Both programs enforce the same maps while they overlap, so the swap leaks nothing. */
+		err = attach_remove_old_from_dispatcher(o->ifindex[i], ai->ours_id);
+		if (err)
+			pr_warn("%s: removing the previous xdpfwd program %u from the dispatcher failed: %s\n",
+				o->ifname[i], ai->ours_id, strerror(-err));
+	} else {
+		p->attached = true;
+	}
+	return err;
+}
+
+static const char *describe(const struct attach_info *ai, char *buf, size_t len)
+{
+	if (ai->kind == ATTACH_NONE)
+		snprintf(buf, len, "no program");
+	else if (ai->kind == ATTACH_OURS)
+		snprintf(buf, len, "xdpfwd program %u", ai->ours_id);
+	else
+		snprintf(buf, len, "program '%s' (id %u)", ai->foreign_name, ai->foreign_id);
+	return buf;
+}
+
+#define ATTACH_TRIES 5
+
+/*
+ * Puts the program on interface i whatever happens to the interface meanwhile:
+ * its XDP state may change at any instant (a program detached, replaced by
+ * another, the interface deleted), so an attempt that raced looks again and
+ * acts on what is there now, saying what changed. A deleted interface is left
+ * to the watch, which attaches when it exists again.
+ */
+static int attach_one(const struct daemon_opts *o, int i, struct iface_plan *p, struct xdpfwd_bpf *skel,
+		      struct xdp_program *xprog, int loaded_fd, __u32 our_map_id)
+{
+	char was[64], now[64];
+	struct iface_plan seen;
+	int tries, err, failed;
+
+	for (tries = 1; ; tries++) {
+		failed = attach_as_planned(o, i, p, xprog, loaded_fd);
+		if (!failed || !attach_raced(failed))
+			return failed;
+		if (if_nametoindex(o->ifname[i]) != (unsigned int)o->ifindex[i]) {
+			pr_warn("%s: the interface was deleted while xdpfwd started; xdpfwd attaches as soon as it "
+				"exists again\n", o->ifname[i]);
+			p->gone = true;
+			return 0;
+		}
+		seen = *p;
+		err = inspect_iface(o, i, skel, our_map_id, &seen);
+		if (err)
+			return err;
+		describe(&p->before, was, sizeof(was));
+		describe(&seen.before, now, sizeof(now));
+		if (!strcmp(was, now)) {
+			pr_warn("%s: attaching failed: %s, although the interface still runs %s as xdpfwd found it; "
+				"nothing was changed there (an XDP program on a device stacked on it, e.g. a macvlan, "
+				"can block it)\n", o->ifname[i], strerror(-failed), now);
+			return failed;
+		}
+		if (tries == ATTACH_TRIES) {
+			pr_warn("%s: its XDP program changed %d times while xdpfwd started (now %s); xdpfwd "
+				"attached nothing there; start it again once nothing else changes the interface\n",
+				o->ifname[i], tries, now);
+			return -EAGAIN;
+		}
+		err = check_foreign_one(o, i, &seen.before);	/* the usual refusal says it all */
+		if (err)
+			return err;
+		if (seen.before.kind == ATTACH_NONE)
+			pr_info("%s: %s was detached while xdpfwd started; attaching afresh\n", o->ifname[i], was);
+		else if (p->before.kind == ATTACH_NONE)
+			pr_info("%s: %s was attached while xdpfwd started; taking its place\n", o->ifname[i], now);
+		else
+			pr_info("%s: %s took the place of %s while xdpfwd started; taking its place\n",
+				o->ifname[i], now, was);
+		p->before = seen.before;
+		p->orphan = seen.orphan;
+	}
+}
+
+/* Takes off what this run attached from nothing: a program whose pins or lists failed protects nothing. */
+static void undo_fresh(const struct daemon_opts *o, struct iface_plan *plan, struct xdp_program *xprog)
 {
 	int i;
 
 	for (i = 0; i < o->n_ifaces; i++) {
-		const struct attach_info *ai = &plan[i].before;
-
-		if (ai->kind != ATTACH_FOREIGN || ai->dispatcher || o->force)
+		if (!plan[i].attached)
 			continue;
-		pr_warn("%s already has XDP program '%s' (id %u, %s mode) that xdpfwd does not own, and the kernel "
-			"cannot share the interface through libxdp's dispatcher; detach it (xdp-loader unload %s --all) "
-			"or run xdpfwd with --force to replace it\n",
-			o->ifname[i], ai->foreign_name, ai->foreign_id, attach_mode_name(ai->mode), o->ifname[i]);
-		return -EBUSY;
+		if (xdp_program__detach(xprog, o->ifindex[i], plan[i].mode, 0))
+			pr_warn("%s: taking off the program this start attached failed; remove it with "
+				"`ip link set dev %s xdp off`\n", o->ifname[i], o->ifname[i]);
+		plan[i].attached = false;
 	}
-	return 0;
 }
 
 /* Attaches or swaps on every interface; on failure undoes the attachments this run created. */
-static int attach_all(const struct daemon_opts *o, struct iface_plan *plan, struct xdp_program *xprog,
-		      int loaded_fd)
+static int attach_all(const struct daemon_opts *o, struct iface_plan *plan, struct xdpfwd_bpf *skel,
+		      struct xdp_program *xprog, int loaded_fd, __u32 our_map_id)
 {
 	int i, err = 0;
 
-	for (i = 0; i < o->n_ifaces && !err; i++) {
-		struct attach_info *ai = &plan[i].before;
-
-		if (ai->kind == ATTACH_FOREIGN && o->force && !ai->dispatcher) {
-			pr_info("%s: --force: removing program '%s' (id %u)\n", o->ifname[i], ai->foreign_name,
-				ai->foreign_id);
-			err = attach_remove_all(o->ifindex[i], o->ifname[i]);
-			if (err)
-				break;
-		}
-		if (ai->kind == ATTACH_OURS && !ai->dispatcher) {
-			/* Changing the mode would need a detach first, a window without filtering: keep it. */
-			if ((o->mode == MODE_SKB && ai->mode != XDP_MODE_SKB) ||
-			    (o->mode == MODE_NATIVE && ai->mode != XDP_MODE_NATIVE))
-				pr_warn("%s: keeping the running attachment's %s mode; to change it, run `xdpfwd detach --iface %s` first\n",
-					o->ifname[i], attach_mode_name(ai->mode), o->ifname[i]);
-			err = attach_replace_single(loaded_fd, o->ifindex[i], o->ifname[i], ai);
-			plan[i].mode = ai->mode;
-			continue;
-		}
-		err = attach_with_libxdp(xprog, o->ifindex[i], o->ifname[i], o->mode, &plan[i].mode);
-		if (err)
-			break;
-		if (ai->kind == ATTACH_OURS) {
-			/* Both programs enforce the same maps while they overlap, so the swap leaks nothing. */
-			err = attach_remove_old_from_dispatcher(o->ifindex[i], ai->ours_id);
-			if (err)
-				pr_warn("%s: removing the previous xdpfwd program %u from the dispatcher failed: %s\n",
-					o->ifname[i], ai->ours_id, strerror(-err));
-		} else {
-			plan[i].attached = true;
-		}
+	for (i = 0; i < o->n_ifaces && !err; i++)
+		err = attach_one(o, i, &plan[i], skel, xprog, loaded_fd, our_map_id);
+	/* libxdp loads the program when it first attaches: with every interface gone there is none. */
+	if (!err && xdp_program__fd(xprog) < 0) {
+		pr_warn("every interface was deleted while xdpfwd started; nothing is attached; start xdpfwd again "
+			"once %s\n", o->n_ifaces == 1 ? "it exists" : "they exist");
+		err = -ENODEV;
 	}
-	if (!err)
-		return 0;
-	for (i = 0; i < o->n_ifaces; i++)
-		if (plan[i].attached)
-			xdp_program__detach(xprog, o->ifindex[i], plan[i].mode, 0);
+	if (err)
+		undo_fresh(o, plan, xprog);
 	return err;
 }
 
@@ -156,7 +292,12 @@ static void announce(const struct daemon_opts *o, const struct iface_plan *plan,
 	for (i = 0; i < o->n_ifaces; i++) {
 		const struct attach_info *ai = &plan[i].before;
 
-		if (ai->kind == ATTACH_OURS)
+		if (plan[i].gone)
+			continue;	/* said so when it went */
+		if (plan[i].orphan)
+			pr_info("%s: attached program %u in %s mode in place of the unpublished xdpfwd program %u\n",
+				o->ifname[i], prog_id, attach_mode_name(plan[i].mode), ai->ours_id);
+		else if (ai->kind == ATTACH_OURS)
 			pr_info("%s: adopted the running firewall: program %u swapped for %u in place (%s mode), lists kept\n",
 				o->ifname[i], ai->ours_id, prog_id, attach_mode_name(plan[i].mode));
 		else
@@ -277,6 +418,34 @@ static int repair_lists(struct xdpfwd_bpf *skel)
 	return 0;
 }
 
+/* At a stop: what each kept interface runs now, for the firewall may have been taken away meanwhile. */
+static void report_stop(const struct watch *w)
+{
+	const char *name;
+	struct attach_info ai;
+	int i, ifindex;
+
+	for (i = 0; i < w->o->n_ifaces; i++) {
+		name = w->o->ifname[i];
+		if (w->state[i] == WATCH_RELEASED)
+			continue;
+		ifindex = if_nametoindex(name);
+		if (!ifindex)
+			pr_info("%s: the interface does not exist; xdpfwd is attached nowhere under that name\n", name);
+		else if (attach_inspect(ifindex, w->our_map_id, &ai))
+			continue;	/* said why */
+		else if (ai.kind == ATTACH_OURS)
+			pr_info("%s: the firewall stays attached (program %u); `xdpfwd detach --iface %s` removes it\n",
+				name, ai.ours_id, name);
+		else if (ai.kind == ATTACH_FOREIGN)
+			pr_info("%s: program '%s' (id %u) replaced xdpfwd there; xdpfwd's lists are not enforced on "
+				"it\n", name, ai.foreign_name, ai.foreign_id);
+		else
+			pr_info("%s: no XDP program is attached (xdpfwd's was detached); start xdpfwd to protect it "
+				"again\n", name);
+	}
+}
+
 static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct xdp_program *xprog,
 		    const struct iface_plan *plan, const __u32 *slots, __u32 prog_id, struct metrics_server *metrics)
 {
@@ -304,6 +473,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		hk.watch.ifindex[i] = o->ifindex[i];
 		hk.watch.mode[i] = plan[i].mode;
 		hk.watch.stats_slot[i] = slots[i];
+		hk.watch.state[i] = plan[i].gone ? WATCH_GONE : WATCH_OK;
 	}
 
 	metrics_server_set_source(metrics, skel);
@@ -312,6 +482,8 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		return -errno;
 	err = event_loop_run(&cfg);
 	consumer_free(cfg.consumer);
+	if (!err)
+		report_stop(&hk.watch);
 	return err;
 }
 
@@ -353,11 +525,22 @@ int daemon_run(struct daemon_opts *o)
 	for (i = 0; i < o->n_ifaces; i++)
 		ilock[i] = -1;
 
-	/* One writer at a time: a CLI edit or another daemon waits until we are attached. */
-	if (access(o->pin_dir, F_OK) == 0) {
-		lock = pin_dir_lock(o->pin_dir);
-		if (lock < 0) {
-			err = lock;
+	/*
+	 * One writer at a time, from before the first pin is read until the last
+	 * is written: a CLI edit or another daemon waits, and two daemons started
+	 * at once on a fresh pin dir share one set of maps instead of each
+	 * enforcing its own.
+	 */
+	lock = pin_dir_create_locked(o->pin_dir, &created);
+	if (lock < 0) {
+		err = lock;
+		goto out;
+	}
+	/* One daemon per interface: its lock lives in the pin dir (daemon/instance_lock.h). */
+	for (i = 0; i < o->n_ifaces; i++) {
+		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		if (ilock[i] < 0) {
+			err = ilock[i];
 			goto out;
 		}
 	}
@@ -377,7 +560,7 @@ int daemon_run(struct daemon_opts *o)
 	else if (mig.n)
 		our_map_id = mig.old_stats_id;
 	for (i = 0; i < o->n_ifaces; i++) {
-		err = attach_inspect(o->ifindex[i], our_map_id, &plan[i].before);
+		err = inspect_iface(o, i, skel, our_map_id, &plan[i]);
 		if (err)
 			goto out;
 		replace_single |= plan[i].before.kind == ATTACH_OURS && !plan[i].before.dispatcher;
@@ -386,24 +569,6 @@ int daemon_run(struct daemon_opts *o)
 	if (err)
 		goto out;
 
-	err = pin_dir_create(o->pin_dir, &created);
-	if (err)
-		goto out;
-	if (lock < 0) {
-		lock = pin_dir_lock(o->pin_dir);
-		if (lock < 0) {
-			err = lock;
-			goto out;
-		}
-	}
-	/* The lock lives in the pin dir; until here we only looked, under the pin dir lock. */
-	for (i = 0; i < o->n_ifaces; i++) {
-		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
-		if (ilock[i] < 0) {
-			err = ilock[i];
-			goto out;
-		}
-	}
 	/* Under the pin dir lock: every program of the instance runs on the clock its first daemon chose. */
 	kclock_of_instance(o->pin_dir, &clk);
 	kclock_use(&clk);
@@ -442,7 +607,8 @@ int daemon_run(struct daemon_opts *o)
 		pr_warn("preparing the XDP program failed: %s\n", strerror(-err));
 		goto out;
 	}
-	err = attach_all(o, plan, xprog, replace_single ? bpf_program__fd(skel->progs.xdpfwd_xdp) : -1);
+	err = attach_all(o, plan, skel, xprog, replace_single ? bpf_program__fd(skel->progs.xdpfwd_xdp) : -1,
+			 our_map_id);
 	if (err)
 		goto out;
 	/* Not attached before: nothing was enforced, so the lists may follow the attach. */
@@ -472,8 +638,10 @@ int daemon_run(struct daemon_opts *o)
 		err = pinned_record_iface(skel, o->ifname[i], o->ifindex[i], attach_mode_record(plan[i].mode),
 					  prog_id, slots[i]);
 	if (err) {
-		pr_warn("the firewall is attached but its pins under %s are incomplete; fix the cause and start xdpfwd again\n",
-			o->pin_dir);
+		undo_fresh(o, plan, xprog);
+		pr_warn("publishing the instance in %s failed (see above): %s; fix the cause and start xdpfwd again\n",
+			o->pin_dir, replace_single ? "the swapped-in program stays attached with the pinned lists" :
+			"nothing of this start stays attached");
 		goto out;
 	}
 	pin_dir_unlock(lock);
@@ -485,14 +653,16 @@ int daemon_run(struct daemon_opts *o)
 	err = run_loop(skel, o, xprog, plan, slots, prog_id, metrics);
 out:
 	metrics_server_close(metrics);
-	pin_dir_unlock(lock);
-	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
-	xdp_program__close(xprog);
+	/* The interface locks live in the pin dir: released first, so an unused dir can go. */
 	for (i = 0; i < o->n_ifaces; i++)
 		if (ilock[i] >= 0)
 			close(ilock[i]);
+	/* Under the lock: a daemon waiting for it must not lock a directory about to go. */
 	if (err && created && !found && !instance_lock_remove_all(o->pin_dir, false))
 		rmdir(o->pin_dir);
+	pin_dir_unlock(lock);
+	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
+	xdp_program__close(xprog);
 	pinned_close(skel);
 	migrate_close(&mig);
 	xdpfwd_prefix_set_free(&files[0]);

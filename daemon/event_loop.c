@@ -73,8 +73,8 @@ static int handle_signal(const struct event_loop_cfg *cfg, int sfd)
 		return 0;
 	}
 	sd_notify_stopping();
-	pr_info("%s: stopping; the firewall stays attached (xdpfwd detach removes it)\n",
-		strsignal(si.ssi_signo));
+	/* The daemon then says what stays attached: something else may have taken an interface over. */
+	pr_info("%s: stopping\n", strsignal(si.ssi_signo));
 	return 1;
 }
 

@@ -6,11 +6,13 @@
 #include <net/if.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include <bpf/btf.h>
 #include "xdpfwd.h"
 #include "xdpfwd.skel.h"
 #include "log.h"
@@ -334,6 +336,28 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 	return 0;
 }
 
+/*
+ * 0 if path holds the very map this process uses, -ENOENT if nothing is
+ * pinned there. Under the pin dir lock nobody else pins, so another map here
+ * means a process that ignores the lock: using it would split the instance
+ * (a program enforcing maps no command can see).
+ */
+static int pinned_check_same(const struct bpf_map *map, const char *path)
+{
+	unsigned int ours = pinned_map_id(bpf_map__fd(map)), theirs;
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return errno == ENOENT ? -ENOENT : -errno;
+	theirs = pinned_map_id(fd);
+	close(fd);
+	if (theirs == ours)
+		return 0;
+	pr_warn("%s is map id %u, not the map id %u this daemon uses: a process that ignores the pin dir lock "
+		"pinned it meanwhile; stop it (an older xdpfwd?) and start xdpfwd again\n", path, theirs, ours);
+	return -EEXIST;
+}
+
 int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_owner)
 {
 	struct xdpfwd_meta meta = {};
@@ -350,8 +374,11 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_
 			continue;
 		if (err)
 			return err;
-		if (access(path, F_OK) == 0)
+		err = pinned_check_same(map, path);
+		if (err == 0)
 			continue;
+		if (err != -ENOENT)
+			return err;
 		/* bpf_obj_pin, not bpf_map__pin: libbpf skips maps it believes pinned, even after an rm. */
 		if (bpf_obj_pin(bpf_map__fd(map), path)) {
 			err = -errno;
@@ -437,6 +464,113 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
 	if (err)
 		pr_warn("removing pins under %s failed: %s\n", dir, strerror(-err));
 	return err;
+}
+
+/* A map of the program's that is one of the skeleton's by name and shape; internal maps (.bss, ...) pass. */
+static bool same_as_skeleton_map(struct xdpfwd_bpf *skel, const struct bpf_map_info *info)
+{
+	struct bpf_map *map;
+
+	if (strchr(info->name, '.'))
+		return true;
+	bpf_object__for_each_map(map, skel->obj)
+		if (!bpf_map__is_internal(map) && !strcmp(info->name, bpf_map__name(map)))
+			return info->type == bpf_map__type(map) && info->key_size == bpf_map__key_size(map) &&
+			       info->value_size == bpf_map__value_size(map) &&
+			       info->max_entries == bpf_map__max_entries(map);
+	return false;
+}
+
+static bool btf_has_struct(__u32 btf_id, const char *name)
+{
+	struct btf *btf = btf_id ? btf__load_from_kernel_by_id(btf_id) : NULL;
+	bool found = btf && btf__find_by_name_kind(btf, name, BTF_KIND_STRUCT) >= 0;
+
+	btf__free(btf);
+	return found;
+}
+
+/* Whether an fd of fdinfo file path is program prog_id (the kernel prints "prog_id:\tN" for BPF programs). */
+static bool fdinfo_is_prog(const char *path, __u32 prog_id)
+{
+	char line[128];
+	unsigned int id;
+	bool found = false;
+	FILE *f = fopen(path, "re");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "prog_id: %u", &id) == 1 && id == prog_id;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/*
+ * Whether a process other than this one holds an fd of the program: a start
+ * still under way does (its loader), a start killed before pinning does not.
+ * Processes this one may not inspect are not seen.
+ */
+static bool prog_held_elsewhere(__u32 prog_id)
+{
+	char path[PATH_MAX];
+	struct dirent *p, *f;
+	bool held = false;
+	DIR *procs, *fds;
+	int self = getpid();
+
+	procs = opendir("/proc");
+	while (procs && !held && (p = readdir(procs))) {
+		if (!isdigit((unsigned char)p->d_name[0]) || atoi(p->d_name) == self)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fdinfo", p->d_name);
+		fds = opendir(path);
+		while (fds && !held && (f = readdir(fds))) {
+			if (!isdigit((unsigned char)f->d_name[0]))
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/fdinfo/%s", p->d_name, f->d_name);
+			held = fdinfo_is_prog(path, prog_id);
+		}
+		if (fds)
+			closedir(fds);
+	}
+	if (procs)
+		closedir(procs);
+	return held;
+}
+
+int pinned_is_orphan(struct xdpfwd_bpf *skel, __u32 prog_id)
+{
+	struct bpf_prog_info info = {};
+	struct bpf_map_info minfo;
+	struct xdpfwd_meta meta;
+	__u32 ids[64] = {}, len = sizeof(info), mlen, zero = 0, i;
+	int fd, mfd, meta_seen = 0, stamped = 0, alike = 1;
+
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return 0;
+	info.nr_map_ids = 64;
+	info.map_ids = (__u64)(unsigned long)ids;
+	if (bpf_obj_get_info_by_fd(fd, &info, &len) || strcmp(info.name, XDPFWD_PROG_NAME) ||
+	    info.type != BPF_PROG_TYPE_XDP || !btf_has_struct(info.btf_id, "xdpfwd_meta"))
+		alike = 0;
+	close(fd);
+	for (i = 0; alike && i < info.nr_map_ids && i < 64; i++) {
+		mfd = bpf_map_get_fd_by_id(ids[i]);
+		memset(&minfo, 0, sizeof(minfo));
+		mlen = sizeof(minfo);
+		if (mfd < 0 || bpf_obj_get_info_by_fd(mfd, &minfo, &mlen)) {
+			alike = 0;
+		} else if (!same_as_skeleton_map(skel, &minfo)) {
+			alike = 0;
+		} else if (!strcmp(minfo.name, "meta")) {
+			meta_seen = 1;
+			stamped = bpf_map_lookup_elem(mfd, &zero, &meta) || meta.magic != 0;
+		}
+		if (mfd >= 0)
+			close(mfd);
+	}
+	return alike && meta_seen && !stamped && !prog_held_elsewhere(prog_id);
 }
 
 int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id,

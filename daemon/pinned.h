@@ -41,6 +41,17 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir);
 int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, __u32 mode, __u32 prog_id,
 			__u32 stats_slot);
 
+/*
+ * 1 if prog_id is an xdpfwd program that no instance ever published: a start
+ * killed between attaching and pinning leaves one behind, attached, its maps
+ * pinned nowhere. The evidence, all of it: the program's name, BTF describing
+ * struct xdpfwd_meta, every map it uses one of the skeleton's by name and
+ * shape, a meta map never stamped (a published instance's always is, so an
+ * instance of another pin dir stays foreign), and no other process holding
+ * the program (a daemon still starting on another pin dir does).
+ */
+int pinned_is_orphan(struct xdpfwd_bpf *skel, __u32 prog_id);
+
 /* Kernel id of a map (0 on error). */
 unsigned int pinned_map_id(int map_fd);
 

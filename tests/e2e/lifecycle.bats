@@ -33,7 +33,8 @@ round() {
 	xf_cli block add 198.18.0.2
 	xf_daemon_stop TERM
 	[ "$XF_DAEMON_RC" = 0 ]
-	grep -q 'stopping; the firewall stays attached' "$XF_TMP/daemon.err"
+	grep -q 'Terminated: stopping' "$XF_TMP/daemon.err"
+	grep -q "$IF_P: the firewall stays attached (program $(xf_xdp_prog "$IF_P" | cut -d' ' -f2))" "$XF_TMP/daemon.err"
 
 	[ "$(round)" = "0 $N" ]
 	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
@@ -41,6 +42,24 @@ round() {
 	[ "$status" = 0 ]
 	[[ "$output" =~ $IF_P\ +ifindex\ [0-9]+\ +attached\  ]]
 	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f3)" = xdpfwd_xdp ]
+}
+
+@test "SIGTERM after another program replaced xdpfwd: the stop says so, not that the firewall stays" {
+	local obj id
+	# Any program not ours: xdp-tools' default AF_XDP one.
+	obj=$(ls /usr/lib/*/bpf/xsk_def_xdp_prog.o /usr/lib/bpf/xsk_def_xdp_prog.o 2>/dev/null | head -1)
+	[ -n "$obj" ] || skip "xdp-tools' xsk_def_xdp_prog.o is not installed"
+	xf_daemon --iface "$IF_P"
+	xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
+	id=$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)
+	xf_wait_lines "$IF_P: program 'xsk_def_prog' \(id $id\) replaced xdpfwd; leaving it" 1 "$XF_TMP/daemon.err"
+	xf_daemon_stop TERM
+	[ "$XF_DAEMON_RC" = 0 ]
+	grep -q "$IF_P: program 'xsk_def_prog' (id $id) replaced xdpfwd there; xdpfwd's lists are not enforced on it" \
+		"$XF_TMP/daemon.err"
+	run grep 'stays attached' "$XF_TMP/daemon.err"
+	[ "$status" = 1 ]
+	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)" = "$id" ]
 }
 
 @test "SIGKILL: the firewall stays attached and enforcing" {
