@@ -517,7 +517,13 @@ int list_count(const struct list_maps *m, struct list_counts *c)
 	struct xdpfwd_books b;
 	int err = books_get(m, &b);
 
-	if (err == -ENOENT || (!err && b.state != XDPFWD_BOOKS_EXACT))
+	if (err && err != -ENOENT) {
+		pr_warn("reading the %slist's counts from the books map failed: %s\n", list_kind_name(m->kind),
+			strerror(-err));
+		return err;
+	}
+	/* count_live says why it failed. */
+	if (err == -ENOENT || b.state != XDPFWD_BOOKS_EXACT)
 		err = count_live(m, &b);
 	if (err)
 		return err;
