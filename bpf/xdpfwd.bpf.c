@@ -124,6 +124,14 @@ struct {
 	__type(value, struct xdpfwd_clock);
 } clock SEC(".maps");
 
+/* Never read by the program: user space's counts of the lists (see struct xdpfwd_books). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFWD_BOOKS_MAX);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_books);
+} books SEC(".maps");
+
 /*
  * An LPM trie lookup is a helper call even when the trie is empty; reading the
  * trie's element count through CO-RE is one load. Kernels whose trie has no

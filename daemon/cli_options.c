@@ -70,6 +70,7 @@ enum {
 	OPT_PERSIST,
 	OPT_MIGRATE,
 	OPT_USAGE,
+	OPT_RECOUNT,
 };
 
 /*
@@ -280,7 +281,7 @@ static const char daemon_doc[] =
 	"  xdpfwd block list [-j|--json] | flush\n"
 	"  xdpfwd block load FILE               replace the whole list in one step\n"
 	"  xdpfwd allow add|del|list|flush|load ...  the allowlist, which wins over the blocklist\n"
-	"  xdpfwd status [-j|--json]            interfaces, program, counters\n"
+	"  xdpfwd status [-j] [--recount]      interfaces, program, counters\n"
 	"  xdpfwd metrics                       the counters in Prometheus text format\n"
 	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"
 	"\vExit status: 0 success, 1 failure, 2 bad usage or input (nothing changed).";
@@ -487,6 +488,8 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 static const struct argp_option status_options[] = {
 	PIN_DIR_OPTION,
 	{ "json", 'j', NULL, 0, "Print one JSON object", 0 },
+	{ "recount", OPT_RECOUNT, NULL, 0,
+	  "Count the list entries afresh (walks the lists) and store the counts, after edits made with bpftool", 0 },
 	VERBOSE_OPTION,
 	{},
 };
@@ -507,6 +510,9 @@ static error_t status_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'j':
 		o->json = true;
+		break;
+	case OPT_RECOUNT:
+		o->recount = true;
 		break;
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);

@@ -72,6 +72,7 @@ struct list_opts {
 struct status_opts {
 	const char *pin_dir;
 	bool json;
+	bool recount;				/* status --recount: count the lists afresh first */
 };
 
 struct detach_opts {

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
+#include "pin.h"
 #include "privs.h"
 #include "json_str.h"
 #include "utf8.h"
@@ -157,9 +158,37 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 	       (unsigned long long)st->ev_lost);
 }
 
-static long sum_counts(long a, long b)
+/*
+ * What `list` shows, from the books (one lookup per list, see list_count);
+ * --recount first counts afresh under the pin dir lock, after bpftool edits.
+ */
+static int count_lists(struct xdpfwd_bpf *skel, const struct status_opts *o, struct counts *c)
 {
-	return a < 0 ? a : b < 0 ? b : a + b;
+	struct list_counts lc[2];
+	struct list_maps m;
+	int kind, lock = -1, err = 0;
+
+	if (o->recount) {
+		lock = pin_dir_lock(o->pin_dir);
+		if (lock < 0)
+			return lock;
+	}
+	for (kind = LIST_BLOCK; kind <= LIST_ALLOW && !err; kind++) {
+		list_maps_get(skel, kind, &m);
+		/* Without a books map (an older build's instance) this only repairs; counting walks anyway. */
+		if (o->recount)
+			err = list_recount(&m);
+		if (!err)
+			err = list_count(&m, &lc[kind]);
+	}
+	if (lock >= 0)
+		pin_dir_unlock(lock);
+	if (err)
+		return err;
+	c->block_addr = lc[LIST_BLOCK].addrs;
+	c->block_net = lc[LIST_BLOCK].prefixes;
+	c->allow = lc[LIST_ALLOW].addrs + lc[LIST_ALLOW].prefixes;
+	return 0;
 }
 
 int cmd_status(int argc, char **argv)
@@ -186,12 +215,9 @@ int cmd_status(int argc, char **argv)
 		pr_warn("reading counters failed: %s\n", strerror(-err));
 		goto out;
 	}
-	c.block_addr = sum_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_addr)),
-				  list_map_count(bpf_map__fd(skel->maps.block_v6_addr)));
-	c.block_net = sum_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_net)),
-				 list_map_count(bpf_map__fd(skel->maps.block_v6_net)));
-	c.allow = sum_counts(list_map_count(bpf_map__fd(skel->maps.allow_v4)),
-			     list_map_count(bpf_map__fd(skel->maps.allow_v6)));
+	err = count_lists(skel, &o, &c);
+	if (err)
+		goto out;
 	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
 	if (o.json)
 		print_json(o.pin_dir, ifs, n, &c, &st, &other);

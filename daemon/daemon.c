@@ -400,7 +400,12 @@ static int on_tick(void *ctx)
 }
 
 
-/* A replace killed past its flip is finished here, before we serve. */
+/*
+ * A replace killed past its flip is finished here, before we serve; and the
+ * lists are counted afresh, so that edits made with bpftool while no daemon
+ * ran (or by an older build, or into a books map this start created) are in
+ * the counts status and metrics show.
+ */
 static int repair_lists(struct xdpfwd_bpf *skel)
 {
 	struct list_maps m;
@@ -408,7 +413,7 @@ static int repair_lists(struct xdpfwd_bpf *skel)
 
 	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
 		list_maps_get(skel, kind, &m);
-		err = list_repair(&m);
+		err = list_recount(&m);
 		if (err) {
 			pr_warn("finishing an interrupted replace of the %slist failed: %s\n", list_kind_name(kind),
 				strerror(-err));

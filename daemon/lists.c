@@ -28,6 +28,8 @@ void list_maps_get(struct xdpfwd_bpf *skel, enum list_kind kind, struct list_map
 {
 	m->kind = kind;
 	m->meta = bpf_map__fd(skel->maps.meta);
+	/* -1 when the skeleton was not loaded and no books pin was found to reuse. */
+	m->books = bpf_map__fd(skel->maps.books);
 	if (kind == LIST_BLOCK) {
 		m->v4_addr = bpf_map__fd(skel->maps.block_v4_addr);
 		m->v6_addr = bpf_map__fd(skel->maps.block_v6_addr);
@@ -70,17 +72,24 @@ union list_key {
 	struct xdpfwd_lpm_v6_key lpm6;
 };
 
-static int is_exact(const struct list_maps *m, const struct xdpfwd_prefix *p)
+static int full_length(const struct xdpfwd_prefix *p)
 {
-	return m->v4_addr >= 0 && p->prefixlen == (p->family == 4 ? 32 : 128);
+	return p->prefixlen == (p->family == 4 ? 32 : 128);
 }
 
-/* The map and key that hold p: the hash for exact blocked addresses, else the trie (or its twin). */
-static int locate(const struct list_maps *m, const struct xdpfwd_prefix *p, union list_key *k, int twin)
+/* Does p belong in the exact-address hash? (A blocked /32 or /128; the allowlist has no hash.) */
+static int is_exact(const struct list_maps *m, const struct xdpfwd_prefix *p)
+{
+	return m->v4_addr >= 0 && full_length(p);
+}
+
+/* The map and key of p in the hash (in_trie 0: only for a blocked /32 or /128) or in the trie (or its twin). */
+static int key_of(const struct list_maps *m, const struct xdpfwd_prefix *p, int in_trie, int twin,
+		  union list_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	if (p->family == 4) {
-		if (is_exact(m, p)) {
+		if (!in_trie) {
 			memcpy(k->v4.addr, p->addr, 4);
 			return m->v4_addr;
 		}
@@ -88,13 +97,19 @@ static int locate(const struct list_maps *m, const struct xdpfwd_prefix *p, unio
 		memcpy(k->lpm4.addr, p->addr, 4);
 		return twin ? m->v4_net_b : m->v4_net;
 	}
-	if (is_exact(m, p)) {
+	if (!in_trie) {
 		memcpy(k->v6.addr, p->addr, 16);
 		return m->v6_addr;
 	}
 	k->lpm6.prefixlen = p->prefixlen;
 	memcpy(k->lpm6.addr, p->addr, 16);
 	return twin ? m->v6_net_b : m->v6_net;
+}
+
+/* Where xdpfwd puts p: the hash for exact blocked addresses (one inlined lookup per packet), else the trie. */
+static int locate(const struct list_maps *m, const struct xdpfwd_prefix *p, union list_key *k, int twin)
+{
+	return key_of(m, p, !is_exact(m, p), twin, k);
 }
 
 static int get_active(const struct list_maps *m, __u32 *active)
@@ -162,6 +177,7 @@ static void append_dump(const struct map_dump *d, int family, int exact, __u32 h
 		memset(&k, 0, sizeof(k));
 		memcpy(&k, (char *)d->keys + i * d->key_size, d->key_size);
 		key_to_prefix(&k, family, exact, &it->prefix);
+		it->in_trie = !exact;
 		g->n++;
 	}
 }
@@ -198,15 +214,45 @@ out:
 	return err;
 }
 
-int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
+/* The entries the program sees: the twins' tries past a replace's flip, no exact entry the live set hides. */
+static int read_live(const struct list_maps *m, struct items *g, __u32 *hidden)
 {
-	struct items g = {};
 	__u32 active = 0;
 	int err;
 
 	err = get_active(m, &active);
+	*hidden = hidden_from(live_set(active));
 	if (!err)
-		err = read_all(m, active & TWIN, hidden_from(live_set(active)), &g);
+		err = read_all(m, active & TWIN, *hidden, g);
+	return err;
+}
+
+/*
+ * A sorted list keeps one item per prefix. Twice is possible only for a
+ * blocked address that bpftool wrote into the trie while the hash had it: the
+ * program finds the hash's entry first, so that is the one listed.
+ */
+static void one_per_prefix(struct items *g)
+{
+	size_t i, last = 0;
+
+	for (i = 1; i < g->n; i++) {
+		if (xdpfwd_prefix_cmp(&g->v[last].prefix, &g->v[i].prefix))
+			g->v[++last] = g->v[i];
+		else if (!g->v[i].in_trie)
+			g->v[last] = g->v[i];
+	}
+	if (g->n)
+		g->n = last + 1;
+}
+
+int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
+{
+	struct items g = {};
+	__u32 hidden;
+	int err;
+
+	err = read_live(m, &g, &hidden);
 	if (err) {
 		free(g.v);
 		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
@@ -215,6 +261,7 @@ int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
 	/* list_item starts with its prefix, so the prefix order sorts items too. */
 	if (g.n)
 		qsort(g.v, g.n, sizeof(*g.v), xdpfwd_prefix_cmp);
+	one_per_prefix(&g);
 	*items = g.v;
 	*n = g.n;
 	return 0;
@@ -333,6 +380,158 @@ static int repair_or_report(const struct list_maps *m)
 	return err;
 }
 
+/* ---- the books: each list's counts, kept by every edit (see struct xdpfwd_books) ---- */
+
+static __u32 books_key(const struct list_maps *m)
+{
+	return m->kind == LIST_BLOCK ? XDPFWD_BOOKS_BLOCK : XDPFWD_BOOKS_ALLOW;
+}
+
+/* -ENOENT without a books map. */
+static int books_get(const struct list_maps *m, struct xdpfwd_books *b)
+{
+	__u32 key = books_key(m);
+
+	if (m->books < 0)
+		return -ENOENT;
+	return bpf_map_lookup_elem(m->books, &key, b) ? -errno : 0;
+}
+
+static int books_put(const struct list_maps *m, struct xdpfwd_books *b, __u32 state)
+{
+	__u32 key = books_key(m);
+	int err = 0;
+
+	if (m->books < 0)
+		return 0;
+	b->state = state;
+	if (bpf_map_update_elem(m->books, &key, b, BPF_ANY))
+		err = -errno;
+	if (err)
+		pr_warn("writing the %slist's counts to the books map failed: %s; `xdpfwd status --recount` counts afresh\n",
+			list_kind_name(m->kind), strerror(-err));
+	return err;
+}
+
+/* The counter an entry of p stored in the hash or the trie counts in. */
+static __u64 *books_slot(struct xdpfwd_books *b, const struct xdpfwd_prefix *p, int in_trie)
+{
+	int f = p->family == 6;
+
+	if (!in_trie)
+		return &b->hashed[f];
+	return full_length(p) ? &b->trie_addrs[f] : &b->trie_prefixes[f];
+}
+
+/* A deadline moves the next one only earlier: the sweep finds the exact one when it walks. */
+static void books_deadline(struct xdpfwd_books *b, __u64 expires_ns)
+{
+	if (expires_ns && (!b->next_expiry_ns || expires_ns < b->next_expiry_ns))
+		b->next_expiry_ns = expires_ns;
+}
+
+/*
+ * Counts one live item. A trie-resident /32 or /128 that the live hash set
+ * also holds is listed once, from the hash (one_per_prefix), so it is counted
+ * there; such twins come only from bpftool, so this lookup is rare.
+ */
+static void books_count(const struct list_maps *m, const struct list_item *it, __u32 hidden,
+			struct xdpfwd_books *b)
+{
+	struct xdpfwd_entry e;
+	union list_key k;
+
+	if (it->in_trie && is_exact(m, &it->prefix) &&
+	    !bpf_map_lookup_elem(key_of(m, &it->prefix, 0, 0, &k), &k, &e) && !(e.flags & hidden))
+		return;
+	(*books_slot(b, &it->prefix, it->in_trie))++;
+	books_deadline(b, it->entry.expires_ns);
+}
+
+/* What `list` would show, counted by walking every map. */
+static int count_live(const struct list_maps *m, struct xdpfwd_books *b)
+{
+	struct items g = {};
+	__u32 hidden;
+	size_t i;
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	err = read_live(m, &g, &hidden);
+	for (i = 0; !err && i < g.n; i++)
+		books_count(m, &g.v[i], hidden, b);
+	free(g.v);
+	if (err)
+		pr_warn("counting the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
+	return err;
+}
+
+/*
+ * Every edit starts here, under the pin dir lock: *b gets the counts before
+ * the edit, and the stored ones are marked inexact until books_commit. Counts
+ * found inexact mean that an edit died: only then is an interrupted replace
+ * finished and every map walked to count afresh, so that an edit of a list at
+ * rest touches nothing but what it changes (a block add with a million
+ * entries: one lookup and two writes of the books besides its own calls,
+ * instead of dumping both exact-address hashes to look for a replace's
+ * leftovers: 0.3 s).
+ * Without a books map, every edit repairs first, as older builds did.
+ */
+static int books_begin(const struct list_maps *m, struct xdpfwd_books *b)
+{
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	if (m->books < 0)
+		return repair_or_report(m);
+	err = books_get(m, b);
+	if (!err && b->state != XDPFWD_BOOKS_EXACT) {
+		err = repair_or_report(m);
+		if (!err)
+			err = count_live(m, b);
+	}
+	if (!err)
+		err = books_put(m, b, 0);
+	return err;
+}
+
+static int books_commit(const struct list_maps *m, struct xdpfwd_books *b)
+{
+	return books_put(m, b, XDPFWD_BOOKS_EXACT);
+}
+
+int list_recount(const struct list_maps *m)
+{
+	struct xdpfwd_books b = {};
+	int err = repair_or_report(m);
+
+	if (!err && m->books >= 0)
+		err = count_live(m, &b);
+	if (!err)
+		err = books_commit(m, &b);
+	return err;
+}
+
+int list_count(const struct list_maps *m, struct list_counts *c)
+{
+	struct xdpfwd_books b;
+	int err = books_get(m, &b);
+
+	if (err && err != -ENOENT) {
+		pr_warn("reading the %slist's counts from the books map failed: %s\n", list_kind_name(m->kind),
+			strerror(-err));
+		return err;
+	}
+	/* count_live says why it failed. */
+	if (err == -ENOENT || b.state != XDPFWD_BOOKS_EXACT)
+		err = count_live(m, &b);
+	if (err)
+		return err;
+	c->addrs = b.hashed[0] + b.hashed[1] + b.trie_addrs[0] + b.trie_addrs[1];
+	c->prefixes = b.trie_prefixes[0] + b.trie_prefixes[1];
+	return 0;
+}
+
 static void report_write_error(const struct list_maps *m, const struct xdpfwd_prefix *p, const char *what,
 			       int err)
 {
@@ -348,117 +547,207 @@ static void report_write_error(const struct list_maps *m, const struct xdpfwd_pr
 			err == -EPERM || err == -EACCES ? " (run as root)" : "");
 }
 
+/* What list_add did to one prefix, so that a failure can undo it. */
+struct add_undo {
+	int done;		/* 0 untouched, ADD_CREATED, or ADD_UPDATED (old value in saved) */
+	int in_trie;
+	struct xdpfwd_entry saved;
+};
+
+enum { ADD_CREATED = 1, ADD_UPDATED };
+
+/* An existing entry re-added: a new expiry (a refreshed ban, or permanent), counters kept. */
+static struct xdpfwd_entry refreshed(const struct xdpfwd_entry *old, __u64 expires_ns)
+{
+	struct xdpfwd_entry e = *old;
+
+	/*
+	 * Visible in the live set; at rest the idle set's bit means nothing:
+	 * clearing it too spares the next replace a write.
+	 */
+	e.flags &= ~(XDPFWD_ENTRY_F_NOT_IN_SET0 | XDPFWD_ENTRY_F_NOT_IN_SET1);
+	e.expires_ns = expires_ns;
+	return e;
+}
+
+/*
+ * A blocked /32 or /128 that bpftool wrote into the trie is updated there
+ * rather than doubled in the hash. An LPM lookup returns the longest match,
+ * which may be a covering prefix's value: only an update with BPF_EXIST,
+ * which needs the exact key, tells. It rewrites the entry (hits counted
+ * between the two calls are lost: a rare entry, a short window). Returns 1
+ * if the entry was there, 0 if not.
+ */
+static int add_in_trie(const struct list_maps *m, const struct xdpfwd_prefix *p, __u64 expires_ns,
+		       struct add_undo *u)
+{
+	struct xdpfwd_entry upd;
+	union list_key k;
+	int fd = key_of(m, p, 1, 0, &k);
+
+	if (bpf_map_lookup_elem(fd, &k, &u->saved))
+		return errno == ENOENT ? 0 : -errno;
+	upd = refreshed(&u->saved, expires_ns);
+	if (bpf_map_update_elem(fd, &k, &upd, BPF_EXIST))
+		return errno == ENOENT ? 0 : -errno;
+	u->in_trie = 1;
+	u->done = ADD_UPDATED;
+	return 1;
+}
+
+/* Adds or refreshes one prefix where it lives (b counts it); 1 if it was new. */
+static int add_one(const struct list_maps *m, const struct xdpfwd_prefix *p, __u64 expires_ns, __u32 hidden,
+		   struct add_undo *u, struct xdpfwd_books *b)
+{
+	struct xdpfwd_entry fresh = { .expires_ns = expires_ns }, upd;
+	union list_key k;
+	int fd, err;
+
+	books_deadline(b, expires_ns);
+	u->in_trie = !is_exact(m, p);
+	if (!u->in_trie) {
+		err = add_in_trie(m, p, expires_ns, u);
+		if (err)
+			return err < 0 ? err : 0;
+	}
+	fd = key_of(m, p, u->in_trie, 0, &k);
+	/* NOEXIST keeps an existing entry's counters: adding twice is not a reset. */
+	if (!bpf_map_update_elem(fd, &k, &fresh, BPF_NOEXIST)) {
+		u->done = ADD_CREATED;
+		(*books_slot(b, p, u->in_trie))++;
+		return 1;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	if (bpf_map_lookup_elem(fd, &k, &u->saved) ||
+	    (u->saved.expires_ns == expires_ns && !(u->saved.flags & hidden)))
+		return 0;
+	upd = refreshed(&u->saved, expires_ns);
+	if (bpf_map_update_elem(fd, &k, &upd, BPF_EXIST))
+		return -errno;
+	u->done = ADD_UPDATED;
+	return 0;
+}
+
 int list_add(const struct list_maps *m, const struct xdpfwd_prefix_set *set, __u64 expires_ns, size_t *added)
 {
-	struct xdpfwd_entry fresh_val = { .expires_ns = expires_ns }, *saved;
+	struct xdpfwd_books b, before;
+	struct add_undo *undo;
 	union list_key k;
-	size_t i, j;
-	char *state;	/* 0 untouched, 1 created, 2 updated (old value in saved[]) */
 	__u32 active = 0, hidden;
-	int err = 0, fd;
+	size_t i, j;
+	int err, fd, undone = 1;
 
 	*added = 0;
-	err = repair_or_report(m);
+	err = books_begin(m, &b);
 	if (!err)
 		err = get_active(m, &active);
 	if (err)
 		return err;
+	before = b;
 	hidden = hidden_from(live_set(active));
-	state = calloc(set->n + 1, 1);
-	saved = calloc(set->n + 1, sizeof(*saved));
-	if (!state || !saved) {
-		free(state);
-		free(saved);
+	undo = calloc(set->n + 1, sizeof(*undo));
+	if (!undo)
 		return -ENOMEM;
-	}
-	for (i = 0; i < set->n && !err; i++) {
-		fd = locate(m, &set->v[i], &k, 0);
-		fresh_val.expires_ns = entry_expiry_ns(&set->v[i], expires_ns);
-		/* NOEXIST keeps an existing entry's counters: adding twice is not a reset. */
-		if (!bpf_map_update_elem(fd, &k, &fresh_val, BPF_NOEXIST)) {
-			state[i] = 1;
-			(*added)++;
-			continue;
-		}
-		if (errno != EEXIST) {
-			err = -errno;
-			report_write_error(m, &set->v[i], "adding", err);
+	for (i = 0; i < set->n; i++) {
+		err = add_one(m, &set->v[i], entry_expiry_ns(&set->v[i], expires_ns), hidden, &undo[i], &b);
+		if (err < 0)
 			break;
-		}
-		if (bpf_map_lookup_elem(fd, &k, &saved[i]) ||
-		    (saved[i].expires_ns == fresh_val.expires_ns && !(saved[i].flags & hidden)))
-			continue;
-		/*
-		 * Re-adding sets the expiry anew (a refreshed ban), or makes the entry
-		 * permanent, and makes it visible in the live set. At rest the idle
-		 * set's bit means nothing: clearing it too spares the next replace a write.
-		 */
-		struct xdpfwd_entry upd = saved[i];
-
-		upd.flags &= ~(XDPFWD_ENTRY_F_NOT_IN_SET0 | XDPFWD_ENTRY_F_NOT_IN_SET1);
-		upd.expires_ns = fresh_val.expires_ns;
-		if (bpf_map_update_elem(fd, &k, &upd, BPF_EXIST)) {
-			err = -errno;
-			report_write_error(m, &set->v[i], "updating", err);
-			break;
-		}
-		state[i] = 2;
+		*added += err;
+		err = 0;
 	}
 	if (err) {
+		report_write_error(m, &set->v[i], "adding", err);
 		for (j = 0; j < i; j++) {
-			fd = locate(m, &set->v[j], &k, 0);
-			if (state[j] == 1)
-				bpf_map_delete_elem(fd, &k);
-			else if (state[j] == 2)
-				bpf_map_update_elem(fd, &k, &saved[j], BPF_EXIST);
+			fd = key_of(m, &set->v[j], undo[j].in_trie, 0, &k);
+			if (undo[j].done == ADD_CREATED && bpf_map_delete_elem(fd, &k))
+				undone = 0;
+			else if (undo[j].done == ADD_UPDATED && bpf_map_update_elem(fd, &k, &undo[j].saved, BPF_EXIST))
+				undone = 0;
 		}
 		*added = 0;
+		/* Counts that an incomplete undo made wrong stay marked inexact: the next edit counts afresh. */
+		if (undone)
+			books_commit(m, &before);
+	} else {
+		err = books_commit(m, &b);
 	}
-	free(state);
-	free(saved);
+	free(undo);
 	return err;
+}
+
+/* Deletes p's entry from the hash (in_trie 0) or the trie, uncounting it; 1 if it was there. */
+static int del_at(const struct list_maps *m, const struct xdpfwd_prefix *p, int in_trie, struct xdpfwd_books *b,
+		  int *drift)
+{
+	union list_key k;
+	__u64 *n;
+
+	if (bpf_map_delete_elem(key_of(m, p, in_trie, 0, &k), &k))
+		return errno == ENOENT ? 0 : -errno;
+	n = books_slot(b, p, in_trie);
+	/* Below zero: the books missed an entry added behind xdpfwd's back. */
+	if (*n)
+		(*n)--;
+	else
+		*drift = 1;
+	return 1;
 }
 
 int list_del(const struct list_maps *m, const struct xdpfwd_prefix_set *set, size_t *removed, size_t *missing)
 {
 	char buf[XDPFWD_PREFIX_STRLEN];
-	union list_key k;
+	struct xdpfwd_books b;
 	size_t i;
-	int fd, err;
+	int err, in_hash, in_trie, drift = 0, commit_err;
 
 	*removed = *missing = 0;
-	err = repair_or_report(m);
+	err = books_begin(m, &b);
 	if (err)
 		return err;
 	for (i = 0; i < set->n; i++) {
-		fd = locate(m, &set->v[i], &k, 0);
-		if (!bpf_map_delete_elem(fd, &k)) {
+		const struct xdpfwd_prefix *p = &set->v[i];
+
+		/* A blocked address is looked for in the trie too, where bpftool may have put it. */
+		in_hash = is_exact(m, p) ? del_at(m, p, 0, &b, &drift) : 0;
+		in_trie = in_hash < 0 ? 0 : del_at(m, p, 1, &b, &drift);
+		xdpfwd_prefix_format(p, buf, sizeof(buf));
+		if (in_hash < 0 || in_trie < 0) {
+			err = in_hash < 0 ? in_hash : in_trie;
+			pr_warn("deleting %s from the %slist failed: %s\n", buf, list_kind_name(m->kind), strerror(-err));
+			break;
+		}
+		if (in_hash || in_trie) {
 			(*removed)++;
 			continue;
-		}
-		xdpfwd_prefix_format(&set->v[i], buf, sizeof(buf));
-		if (errno != ENOENT) {
-			err = -errno;
-			pr_warn("deleting %s from the %slist failed: %s\n", buf, list_kind_name(m->kind), strerror(-err));
-			return err;
 		}
 		(*missing)++;
 		pr_warn("%s is not in the %slist\n", buf, list_kind_name(m->kind));
 	}
-	return 0;
+	/* Deletions are not undone on failure: the books count what was done either way. */
+	if (drift && count_live(m, &b))
+		return err;	/* left inexact: the next edit counts afresh */
+	commit_err = books_commit(m, &b);
+	return err ? err : commit_err;
 }
 
 int list_flush(const struct list_maps *m, size_t *removed)
 {
 	int fds[4] = { m->v4_addr, m->v4_net, m->v6_addr, m->v6_net };
+	struct xdpfwd_books b;
 	int i, err;
 
 	*removed = 0;
-	err = repair_or_report(m);
+	err = books_begin(m, &b);
 	for (i = 0; i < 4 && !err; i++) {
 		err = flush_map(fds[i], removed);
 		if (err)
 			pr_warn("flushing the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
+	}
+	/* A flush that failed halfway leaves the counts inexact: the next edit counts afresh. */
+	if (!err) {
+		memset(&b, 0, sizeof(b));
+		err = books_commit(m, &b);
 	}
 	return err;
 }
@@ -576,10 +865,24 @@ static int plan_entry(const struct list_maps *m, const struct list_item *o, cons
 		      __u32 now, __u32 next, struct replace_plan *p)
 {
 	const struct xdpfwd_prefix *cur = n ? n : &o->prefix;
+	const struct xdpfwd_entry *carry = NULL;
 	struct xdpfwd_entry val;
 	union list_key k;
 	int f = cur->family == 6, err = 0;
 
+	/*
+	 * A blocked address that bpftool wrote into the trie is an entry of the
+	 * old set like any other: it leaves the trie, and if the new set has it,
+	 * it comes back in the hash, as new there, with its counters.
+	 */
+	if (o && o->in_trie && is_exact(m, cur)) {
+		key_of(m, cur, 1, 0, &k);
+		err = kv_push(&p->trie_gone[f], &k, NULL);
+		if (err || !n)
+			return err;
+		carry = &o->entry;
+		o = NULL;
+	}
 	locate(m, cur, &k, 0);
 	if (!is_exact(m, cur)) {
 		if (!n)
@@ -608,6 +911,11 @@ static int plan_entry(const struct list_maps *m, const struct list_item *o, cons
 	/* An entry hidden from the live set was staged by a replace that died before its flip: not in force. */
 	if (!o || (o->entry.flags & now)) {
 		val = (struct xdpfwd_entry){ .flags = now, .expires_ns = entry_expiry_ns(n, 0) };
+		if (carry) {
+			val.packets = carry->packets;
+			val.bytes = carry->bytes;
+			val.last_hit_ns = carry->last_hit_ns;
+		}
 		return kv_push(&p->exact_new[f], &k, &val);
 	}
 	/*
@@ -663,6 +971,11 @@ static int index_build(struct old_index *ix, const struct items *old)
 	ix->slot = calloc(ix->mask + 1, sizeof(*ix->slot));
 	if (!ix->slot)
 		return -ENOMEM;
+	/*
+	 * In read order, each family's hash before its trie: a blocked address
+	 * found in both resolves to its hash entry (it comes first on the probe
+	 * path), and the trie's copy is left over as an old entry that goes.
+	 */
 	for (i = 0; i < old->n; i++) {
 		for (s = prefix_slot(ix, &old->v[i].prefix); ix->slot[s]; s = (s + 1) & ix->mask)
 			;
@@ -712,6 +1025,24 @@ static int plan_build(const struct list_maps *m, const struct items *old, const 
 	return err;
 }
 
+/*
+ * The counts after a replace, from the new set: blocked addresses go to the
+ * hash, everything else to the trie. Deadlines are computed here a moment
+ * before the plan computes them again, so the books' next one is at most a
+ * second late (a realtime second ticking in between): the program stops
+ * matching at the entry's own deadline, the sweep only reclaims the memory.
+ */
+static void books_of_set(const struct list_maps *m, const struct xdpfwd_prefix_set *set, struct xdpfwd_books *b)
+{
+	size_t i;
+
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < set->n; i++) {
+		(*books_slot(b, &set->v[i], !is_exact(m, &set->v[i])))++;
+		books_deadline(b, entry_expiry_ns(&set->v[i], 0));
+	}
+}
+
 /* Do exact entries come or go? */
 static int plan_exact_changes(const struct replace_plan *p)
 {
@@ -722,12 +1053,20 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 {
 	int exact_fd[2] = { m->v4_addr, m->v6_addr }, net[2] = { m->v4_net, m->v6_net };
 	int twin[2] = { m->v4_net_b, m->v6_net_b }, f, err;
+	struct xdpfwd_books b = {};
 	struct replace_plan p;
 	struct items old = {};
 	__u32 active = 0, next;
 
 	plan_init(&p);
-	err = get_active(m, &active);
+	/* Inexact from here until the new set is complete: a kill in between shows in the books. */
+	err = books_get(m, &b);
+	if (!err)
+		err = books_put(m, &b, 0);
+	else if (err == -ENOENT)
+		err = 0;
+	if (!err)
+		err = get_active(m, &active);
 	/* A replace killed past its flip is finished first; one killed before it is undone below. */
 	if (!err && (active & TWIN)) {
 		err = repair_or_report(m);
@@ -800,6 +1139,10 @@ int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
 	/* Past the flip the new set applies whatever happens; the generic repair can finish the rest. */
 	if (err)
 		err = repair_or_report(m);
+	if (!err) {
+		books_of_set(m, set, &b);
+		err = books_commit(m, &b);
+	}
 out:
 	plan_free(&p);
 	free(old.v);
@@ -809,38 +1152,35 @@ out:
 int list_expire(const struct list_maps *m, size_t *removed)
 {
 	__u64 now = list_boottime_ns();
+	struct xdpfwd_books b;
 	struct items g = {};
 	union list_key k;
-	__u32 active = 0;
 	size_t i;
 	int err;
 
 	*removed = 0;
-	/* A replace past its flip owns the maps; expired entries already stopped matching anyway. */
-	err = get_active(m, &active);
-	if (err || (active & TWIN))
-		return err;
-	err = read_all(m, 0, 0, &g);
-	for (i = 0; !err && i < g.n; i++) {
-		if (!g.v[i].entry.expires_ns || g.v[i].entry.expires_ns > now)
-			continue;
-		if (!bpf_map_delete_elem(locate(m, &g.v[i].prefix, &k, 0), &k))
+	/* Nothing due (or no timed entry at all): one lookup, no walk. */
+	err = books_get(m, &b);
+	if (!err && b.state == XDPFWD_BOOKS_EXACT && (!b.next_expiry_ns || b.next_expiry_ns > now))
+		return 0;
+	err = books_begin(m, &b);
+	if (!err)
+		err = read_all(m, 0, 0, &g);
+	if (err)
+		goto out;
+	/* The walk counts what stays, and finds the exact next deadline. */
+	memset(&b, 0, sizeof(b));
+	for (i = 0; i < g.n; i++) {
+		const struct list_item *it = &g.v[i];
+
+		if (it->entry.expires_ns && it->entry.expires_ns <= now &&
+		    !bpf_map_delete_elem(key_of(m, &it->prefix, it->in_trie, 0, &k), &k))
 			(*removed)++;
+		else
+			books_count(m, it, 0, &b);
 	}
+	err = books_commit(m, &b);
+out:
 	free(g.v);
 	return err;
-}
-
-long list_map_count(int fd)
-{
-	union list_key k, next;
-	void *prev = NULL;
-	long n = 0;
-
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
-	}
-	return errno == ENOENT ? n : -errno;
 }

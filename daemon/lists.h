@@ -4,9 +4,13 @@
  * blocked addresses go to the block_v*_addr hashes (one inlined lookup per
  * packet), shorter block prefixes to the block_v*_net tries, and every allow
  * entry to the allow_v* tries. Every trie has a twin (NAME_b) used only while
- * a whole set is being replaced; see struct xdpfwd_meta.
+ * a whole set is being replaced; see struct xdpfwd_meta. A /32 or /128 that
+ * bpftool wrote into a blocklist trie is found there too: listed, counted,
+ * deleted and replaced like any other entry.
  *
- * Callers hold the pin dir lock for anything that writes.
+ * Every edit keeps the list's counts in the "books" map (struct
+ * xdpfwd_books), so that an edit only touches what it changes and counting
+ * never walks a map. Callers hold the pin dir lock for anything that writes.
  */
 #ifndef XDPFWD_LISTS_H
 #define XDPFWD_LISTS_H
@@ -25,11 +29,18 @@ struct list_maps {
 	int v4_net, v6_net;
 	int v4_net_b, v6_net_b;		/* the twins */
 	int meta;
+	int books;			/* -1: an instance made by an older build (see list_count) */
 };
 
 struct list_item {
 	struct xdpfwd_prefix prefix;
 	struct xdpfwd_entry entry;
+	int in_trie;			/* where it lives; only a blocked /32 or /128 may be in either */
+};
+
+/* Entries as `list` shows them: exact addresses (/32, /128) and shorter prefixes. */
+struct list_counts {
+	long addrs, prefixes;
 };
 
 void list_maps_get(struct xdpfwd_bpf *skel, enum list_kind kind, struct list_maps *m);
@@ -58,14 +69,27 @@ int list_read(const struct list_maps *m, struct list_item **items, size_t *n);
 
 int list_flush(const struct list_maps *m, size_t *removed);
 
-/* Deletes entries whose expiry has passed; *removed counts them. */
+/*
+ * Deletes entries whose expiry has passed; *removed counts them. Walks the
+ * maps only when the books say a deadline has passed (or cannot say).
+ */
 int list_expire(const struct list_maps *m, size_t *removed);
 
 /* Completes a replace that a killed process left half done (a no-op at rest). */
 int list_repair(const struct list_maps *m);
 
-/* Entries per map, for status. */
-long list_map_count(int fd);
+/*
+ * list_repair, then counts every entry into the books: for the daemon's start
+ * and `status --recount`, after edits made behind xdpfwd's back (bpftool).
+ */
+int list_recount(const struct list_maps *m);
+
+/*
+ * From the books: one lookup. While an edit runs, after one was killed, and
+ * on an instance without the books map (made by an older build, until its
+ * daemon restarts), by walking the maps the way list_read does.
+ */
+int list_count(const struct list_maps *m, struct list_counts *c);
 
 /* CLOCK_BOOTTIME now, the clock entry expiry is measured on. */
 __u64 list_boottime_ns(void);

@@ -12,49 +12,21 @@
 #include "metrics.h"
 #include "version.h"
 
-static long add_counts(long a, long b)
-{
-	return a < 0 ? a : b < 0 ? b : a + b;
-}
-
-/* The allowlist keeps exact addresses and prefixes in one trie: tell them apart by length. */
-static int count_trie(int fd, __u32 full_len, size_t key_size, long *addrs, long *prefixes)
-{
-	union {
-		struct xdpfwd_lpm_v4_key v4;
-		struct xdpfwd_lpm_v6_key v6;
-	} k, next;
-	void *prev = NULL;
-
-	*addrs = *prefixes = 0;
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		memcpy(&k, &next, key_size);
-		prev = &k;
-		/* prefixlen is the first field of both key layouts. */
-		if (k.v4.prefixlen == full_len)
-			(*addrs)++;
-		else
-			(*prefixes)++;
-	}
-	if (errno != ENOENT)
-		*addrs = *prefixes = -errno;
-	return *addrs < 0 ? (int)*addrs : 0;
-}
-
+/* What `list` shows, from the books (see list_count); -1 where counting failed. */
 static void count_entries(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 {
-	long a4, p4, a6, p6;
+	int lists[METRICS_LIST_MAX] = { [METRICS_LIST_BLOCK] = LIST_BLOCK, [METRICS_LIST_ALLOW] = LIST_ALLOW };
+	struct list_counts c;
+	struct list_maps m;
+	int i;
 
-	s->entries[METRICS_LIST_BLOCK][METRICS_KIND_ADDRESS] =
-		add_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_addr)),
-			   list_map_count(bpf_map__fd(skel->maps.block_v6_addr)));
-	s->entries[METRICS_LIST_BLOCK][METRICS_KIND_PREFIX] =
-		add_counts(list_map_count(bpf_map__fd(skel->maps.block_v4_net)),
-			   list_map_count(bpf_map__fd(skel->maps.block_v6_net)));
-	count_trie(bpf_map__fd(skel->maps.allow_v4), 32, sizeof(struct xdpfwd_lpm_v4_key), &a4, &p4);
-	count_trie(bpf_map__fd(skel->maps.allow_v6), 128, sizeof(struct xdpfwd_lpm_v6_key), &a6, &p6);
-	s->entries[METRICS_LIST_ALLOW][METRICS_KIND_ADDRESS] = add_counts(a4, a6);
-	s->entries[METRICS_LIST_ALLOW][METRICS_KIND_PREFIX] = add_counts(p4, p6);
+	for (i = 0; i < METRICS_LIST_MAX; i++) {
+		list_maps_get(skel, lists[i], &m);
+		if (list_count(&m, &c))
+			c.addrs = c.prefixes = -1;
+		s->entries[i][METRICS_KIND_ADDRESS] = c.addrs;
+		s->entries[i][METRICS_KIND_PREFIX] = c.prefixes;
+	}
 }
 
 int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)

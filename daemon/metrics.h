@@ -43,8 +43,8 @@ struct metrics_snapshot {
 /*
  * Reads counters, list sizes and interfaces. Interfaces recorded from another
  * network namespace are left out: their ifindex means nothing here, and the
- * daemon running there reports them. Counting entries walks the maps, which
- * takes about a second per million entries.
+ * daemon running there reports them. List sizes come from the books map
+ * (one lookup per list, see list_count), not from walking the lists.
  */
 int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s);
 

@@ -324,8 +324,14 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 	err = pinned_open_reuse(dir, NULL, NULL, skelp, &found);
 	if (err)
 		return err;
+	/*
+	 * The books and clock maps came after the others: an instance made by an
+	 * older build has neither until its daemon restarts; its users count by
+	 * walking and convert times from the kernel's config.
+	 */
 	bpf_object__for_each_map(map, (*skelp)->obj)
-		want += !bpf_map__is_internal(map) && map != (*skelp)->maps.events && map != (*skelp)->maps.clock;
+		want += !bpf_map__is_internal(map) && map != (*skelp)->maps.events &&
+			map != (*skelp)->maps.clock && (map != (*skelp)->maps.books || bpf_map__fd(map) >= 0);
 	if (found != want) {
 		pr_warn("%s holds %d of xdpfwd's %d maps; start the daemon once to complete it, or remove the directory\n",
 			dir, found, want);

@@ -235,4 +235,42 @@ enum xdpfwd_clock_source {
 	XDPFWD_CLOCK_FROM_PROGRAM = 3,	/* the .rodata of a program an older daemon loaded */
 };
 
+/*
+ * "books" map (array, key XDPFWD_BOOKS_BLOCK or XDPFWD_BOOKS_ALLOW): user
+ * space's bookkeeping of each list, so that status and metrics never walk a
+ * map and an edit never searches for leftovers. The program never reads it.
+ * Written under the pin dir lock by every edit: an edit first clears
+ * XDPFWD_BOOKS_EXACT, makes its changes, then stores the new counts with the
+ * bit set again. A clear bit therefore means "an edit runs, or one was
+ * killed": readers count by walking the maps, and the next writer finishes
+ * any interrupted replace and counts afresh. A zero value (a map just
+ * created) reads the same way. Edits made with bpftool are not seen: the
+ * daemon counts afresh when it starts, and `xdpfwd status --recount` does so
+ * on demand.
+ *
+ * The counts are what `block list` / `allow list` show, per family (index 0:
+ * IPv4, 1: IPv6) and per map, so they also tell how full each map is:
+ * hashed        exact entries in block_v*_addr (always 0 for the allowlist)
+ * trie_addrs    /32 and /128 entries in the live trie (allowlist entries, or
+ *               blocklist ones written into the trie with bpftool)
+ * trie_prefixes shorter prefixes in the live trie
+ * Fixed-width and keyed by list, so more lists or sets can take more keys.
+ */
+struct xdpfwd_books {
+	__u64 hashed[2];
+	__u64 trie_addrs[2];
+	__u64 trie_prefixes[2];
+	__u64 next_expiry_ns;	/* CLOCK_BOOTTIME; no timed entry expires before it; 0: no timed entry */
+	__u32 state;		/* XDPFWD_BOOKS_EXACT, or 0 (see above) */
+	__u32 pad;
+};
+
+#define XDPFWD_BOOKS_EXACT 0x626f6f6b /* "book": the counts above are exact */
+
+enum {
+	XDPFWD_BOOKS_BLOCK = 0,
+	XDPFWD_BOOKS_ALLOW = 1,
+	XDPFWD_BOOKS_MAX,
+};
+
 #endif /* XDPFWD_H */

@@ -31,7 +31,7 @@ teardown() {
 		n=$((n + 1))
 	done
 	# The daemon runs in NS_P, not the initial namespace: its ring's name carries the namespace.
-	for f in prog meta clock stats "events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")" ifaces $CLI_LIST_MAPS; do
+	for f in prog meta clock books stats "events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")" ifaces $CLI_LIST_MAPS; do
 		[ -e "$PIN/$f" ]
 	done
 	[ "$n" -ge 12 ]
@@ -110,4 +110,102 @@ teardown() {
 	if [ "$(x status --json | cli_json 'j["interfaces"][0]["dispatcher"]')" = False ]; then
 		[[ $output =~ $IF_P\([0-9]+\)\ driver\ id\ $id ]]
 	fi
+}
+
+# Block addresses, block prefixes and allow entries as status --json counts them, e.g. "2 1 0".
+status_counts() {
+	x status --json "$@" | cli_json '"%d %d %d" % (j["blocklist"]["addresses"], j["blocklist"]["prefixes"], j["allowlist"]["entries"])'
+}
+
+# The same from `xdpfwd metrics` (xdpfwd_entries), as "block-address block-prefix allow-all".
+metrics_counts() {
+	x metrics | awk '$1 ~ /^xdpfwd_entries\{/ {
+		if ($1 ~ /list="block"/ && $1 ~ /kind="address"/) ba = $2
+		else if ($1 ~ /list="block"/) bp = $2
+		else al += $2
+	} END { printf "%d %d %d\n", ba, bp, al }'
+}
+
+@test "a /32 that bpftool wrote into the prefix trie is listed once, re-added in place, and removed by block del" {
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
+	run -0 x block list
+	[ "${#lines[@]}" -eq 2 ]
+	[[ ${lines[1]} =~ ^198\.18\.0\.4\  ]]
+	cli_blocked 198.18.0.4 5
+	# Found where it lives: adding it again does not put a second copy into the hash.
+	run -0 x block add 198.18.0.4
+	[[ $output == *"added 0, 1 already present"* ]]
+	[ "$(cli_map_entries block_v4_addr)" = "" ]
+	[ "$(status_counts --recount)" = "1 0 0" ]
+
+	run -0 x block del 198.18.0.4
+	[[ $output != *"not in the blocklist"* ]]
+	[[ $output == *"removed 1, 0 not present"* ]]
+	[ "$(cli_map_entries block_v4_net)" = "" ]
+	cli_arrives 198.18.0.4 5
+	[ "$(status_counts)" = "0 0 0" ]
+
+	# In both maps at once (bpftool again): listed once, and del removes both.
+	run -0 x block add 198.18.0.5
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	run -0 x block list
+	[ "${#lines[@]}" -eq 2 ]
+	run -0 x block del 198.18.0.5
+	[ "$(cli_map_entries block_v4_addr)" = "" ]
+	[ "$(cli_map_entries block_v4_net)" = "" ]
+	cli_arrives 198.18.0.5 5
+}
+
+@test "block load treats a /32 that bpftool wrote into the trie as an entry of the old set" {
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	cli_blocked 198.18.0.5 3
+	printf '198.18.0.5\n198.18.3.0/24\n' >"$XF_TMP/new.txt"
+	run -0 x block load "$XF_TMP/new.txt"
+	# .4 is gone with the old set; .5 stays, now where xdpfwd keeps addresses, with its counters.
+	[ "$(x block list | awk 'NR > 1 { print $1 }')" = "198.18.0.5"$'\n'"198.18.3.0/24" ]
+	[ "$(cli_map_entries block_v4_net)" = 198.18.3.0/24 ]
+	[ "$(cli_map_entries block_v4_addr)" = 198.18.0.5 ]
+	[ "$(x block list | awk '$1 == "198.18.0.5" { print $2 }')" -ge 3 ]
+	cli_arrives 198.18.0.4 5
+	cli_blocked 198.18.0.5 5
+	[ "$(status_counts)" = "1 1 0" ]
+	[ "$(metrics_counts)" = "1 1 0" ]
+}
+
+@test "after bpftool edits status --recount counts what list shows, and so does the next daemon start" {
+	run -0 x block add 198.18.0.2 198.18.3.0/24
+	run -0 x allow add 198.18.0.3
+	[ "$(status_counts)" = "1 1 1" ]
+	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_net key 16 0 0 0 198 19 0 0 value $(printf '0 %.0s' $(seq 48))
+	bpftool map delete pinned $PIN/allow_v4 key 32 0 0 0 198 18 0 3
+	# Edits behind xdpfwd's back are not in the books (README, "bpftool") until they are
+	# counted afresh: on demand,
+	[ "$(status_counts --recount)" = "2 2 0" ]
+	[ "$(metrics_counts)" = "2 2 0" ]
+	[ "$(x block list | awk 'NR > 1' | wc -l)" = 4 ]
+	# or by the next daemon start.
+	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	xf_daemon_stop TERM
+	xf_daemon --iface "$IF_P"
+	[ "$(status_counts)" = "3 2 0" ]
+	[ "$(metrics_counts)" = "3 2 0" ]
+}
+
+@test "an instance without the books pin (made by an older build): the CLI counts by walking, the daemon creates it" {
+	run -0 x block add 198.18.0.2 198.18.3.0/24 2001:2::2
+	cli_stop_daemon
+	rm "$PIN/books"
+	run -0 x block add 198.18.0.4
+	run -0 x block del 198.18.0.2
+	[ "$(status_counts)" = "2 1 0" ]
+	[ "$(metrics_counts)" = "2 1 0" ]
+	[ ! -e "$PIN/books" ]
+	xf_daemon --iface "$IF_P"
+	[ -e "$PIN/books" ]
+	[ "$(stat -c %a "$PIN/books")" = 600 ]
+	[ "$(status_counts)" = "2 1 0" ]
+	run -0 x block add 198.18.0.5
+	[ "$(status_counts)" = "3 1 0" ]
 }

@@ -123,6 +123,8 @@ lister() {
 	rel_entries >"$XF_TMP/final"
 	diff "$XF_TMP/expected" "$XF_TMP/final"
 	n=$(wc -l <"$XF_TMP/final")
+	# The counts every edit kept under the lock add up to the same.
+	[ "$(xf_json 'j["blocklist"]["addresses"] + j["blocklist"]["prefixes"]' xf_cli status --json)" = "$n" ]
 	rel_figure "$workers writers x 20 calls (500 adds + 500 deletes each) and a lister in parallel: $elapsed ms;" \
 		"final set $n entries, exactly as expected"
 	# Still enforcing, still one daemon.

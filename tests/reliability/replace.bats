@@ -167,13 +167,13 @@ in_force() {
 	fi
 }
 
-# Half a million entries: A or B, 2,000 IPv4 and 2,000 IPv6 prefixes, the rest IPv6 addresses
-# (2001:2::/48 is the only range this large we may use). The two files share nothing.
+# Half a million entries (or N): A or B, 2,000 IPv4 and 2,000 IPv6 prefixes, the rest IPv6
+# addresses (2001:2::/48 is the only range this large we may use). The two files share nothing.
 half_million() {
-	python3 - "$1" "$2" <<'EOF'
+	python3 - "$1" "$2" "${3:-500000}" <<'EOF'
 import sys
 which, path = sys.argv[1], sys.argv[2]
-n = 500000
+n = int(sys.argv[3])
 with open(path, "w") as f:
     f.write(("198.18.0.2" if which == "A" else "198.18.0.3") + "\n")
     off = 0 if which == "A" else 128
@@ -275,4 +275,77 @@ phase_of() {
 		current=$seen
 	done
 	rel_figure "replacing 500,000 entries by 500,000 others took $full_ms ms; killed at: $outcomes"
+}
+
+# ---- counts after a kill ----
+
+# "list L, status S, metrics M" for the blocklist; fails unless all three agree.
+counts_agree() {
+	local listed st me
+	listed=$(($(xf_cli block list | wc -l) - 1))
+	st=$(xf_json 'j["blocklist"]["addresses"] + j["blocklist"]["prefixes"]' xf_cli status --json)
+	me=$(xf_cli metrics | awk '$1 ~ /^xdpfwd_entries[{]list="block"/ { n += $2 } END { print n + 0 }')
+	echo "list $listed, status $st, metrics $me"
+	[ "$st" = "$listed" ] && [ "$me" = "$listed" ]
+}
+
+# The set not in force (B holds 198.18.0.3) is the next one to load.
+next_target() {
+	if grep -q "^198\.18\.0\.3 " <(xf_cli block list); then
+		target=A
+	else
+		target=B
+	fi
+}
+
+# A replace is staging: the IPv6 twin trie is being filled, after the IPv4 exact entries it
+# hides from the live set were written (and before the 196,000 IPv6 ones).
+staging_v6() {
+	bpftool map getnext pinned "$PIN/block_v6_net_b" >/dev/null 2>&1
+}
+
+@test "status and metrics count what block list shows after a block load killed while staging or past its switch" {
+	local phase target=B state try hit
+	half_million A "$XF_TMP/A.txt" 200000
+	half_million B "$XF_TMP/B.txt" 200000
+	xf_cli block load "$XF_TMP/A.txt"
+	counts_agree
+	for phase in staging switched; do
+		# The kill must land in the phase; a replace that outran the poll is tried again.
+		hit=0
+		for try in 1 2 3 4 5; do
+			nsenter --net="/run/netns/$NS_P" "$XDPFWD" block load "$XF_TMP/$target.txt" --pin-dir "$PIN" \
+				>/dev/null 2>&1 3>&- &
+			pid=$!
+			if [ "$phase" = staging ]; then
+				rel_wait_ms 30 staging_v6 >/dev/null || true
+			else
+				rel_wait_ms 30 switched >/dev/null || true
+			fi
+			kill -9 "$pid" 2>/dev/null || true
+			wait "$pid" || true
+			state=$(xf_p "$RELNET" mapcheck "$PIN")
+			echo "$phase, try $try: $state"
+			if [ "$phase" = staging ] && [[ $state == *" block_twin=0"* ]] && [[ $state != *" hidden=0 "* ]]; then
+				hit=1
+			elif [ "$phase" = switched ] && [[ $state == *" block_twin=1"* ]]; then
+				hit=1
+			fi
+			[ "$hit" = 1 ] && break
+			# Finished, or killed too early: the next edit tidies up; the roles swap if it finished.
+			xf_cli block add 198.18.0.5 && xf_cli block del 198.18.0.5
+			next_target
+		done
+		[ "$hit" = 1 ]
+		# What a dead replace left is hidden from `list`, and from the counts.
+		counts_agree
+		# The next edit finishes or discards it and counts afresh.
+		xf_cli block add 198.18.0.5
+		counts_agree
+		xf_cli block del 198.18.0.5
+		counts_agree
+		[ "$(xf_p "$RELNET" mapcheck "$PIN" | grep -c ' block_twin=0')" = 1 ]
+		rel_figure "block load of 200,000 killed $phase (try $try): $(counts_agree)"
+		next_target
+	done
 }
