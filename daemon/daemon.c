@@ -662,8 +662,13 @@ out:
 	for (i = 0; i < o->n_ifaces; i++)
 		if (ilock[i] >= 0)
 			close(ilock[i]);
-	/* Under the lock: a daemon waiting for it must not lock a directory about to go. */
-	if (err && created && !found && !instance_lock_remove_all(o->pin_dir, false))
+	/*
+	 * A refused start leaves the pin dir as it found it: the lock directories
+	 * it made go (those no daemon holds), and the dir too if this run made it.
+	 * Under the lock: a daemon waiting for it must not lock a directory about
+	 * to go.
+	 */
+	if (err && lock >= 0 && !instance_lock_remove_all(o->pin_dir, false) && created && !found)
 		rmdir(o->pin_dir);
 	pin_dir_unlock(lock);
 	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
