@@ -13,11 +13,6 @@
 const char *argp_program_version = "xdpfwd " XDPFWD_VERSION;
 const char *argp_program_bug_address = "the xdpfwd issue tracker";
 
-const char *list_kind_name(enum list_kind kind)
-{
-	return kind == LIST_ALLOW ? "allow" : "block";
-}
-
 /* Decimal only, no sign, no trailing junk: "10x", "-1" and "" are errors, not 10, huge or 0. */
 static int parse_u64(const char *s, __u64 max, __u64 *out)
 {

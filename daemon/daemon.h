@@ -2,7 +2,39 @@
 #ifndef XDPFWD_DAEMON_H
 #define XDPFWD_DAEMON_H
 
-#include "cli_options.h"
+#include <stdbool.h>
+#include <net/if.h>
+#include <linux/types.h>
+#include "listen_addr.h"
+#include "attach.h"
+#include "lists.h"
+#include "event_format.h"
+#include "xdpfwd.h"
+
+/* What the service runs with; the command line (cli/cli_options.c) fills it. */
+struct daemon_opts {
+	char ifname[XDPFWD_MAX_IFACES][IF_NAMESIZE];
+	int ifindex[XDPFWD_MAX_IFACES];
+	int n_ifaces;
+	enum mode_request mode;
+	const char *pin_dir;
+	enum log_format log_format;
+	bool log_enabled;
+	__u64 log_rate;			/* events per second, 0: unlimited */
+	__u64 log_burst;
+	__u64 log_source_interval_ms;	/* 0: no per-source limit */
+	unsigned int stats_interval;	/* seconds, 0: off */
+	bool metrics_listen;		/* serve GET /metrics on metrics_addr */
+	bool metrics_allow_remote;	/* accept a metrics_addr that is not loopback */
+	struct listen_addr metrics_addr;
+	const char *metrics_textfile;	/* rewrite this file for node_exporter, NULL: off */
+	bool drop_malformed;
+	bool force;
+	const char *bpf_object;		/* another build of the program (upgrades, tests) */
+	const char *list_file[2];	/* --blocklist-file, --allowlist-file (by enum list_kind) */
+	const char *state_dir;		/* entries persisted with --persist */
+	bool migrate;			/* move pinned maps of another layout to this build's */
+};
 
 /* `xdpfwd --iface ...`: load, attach or adopt, then log until SIGINT/SIGTERM. Returns an exit status. */
 int daemon_run(struct daemon_opts *o);

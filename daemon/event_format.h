@@ -3,8 +3,12 @@
 #ifndef XDPFWD_EVENT_FORMAT_H
 #define XDPFWD_EVENT_FORMAT_H
 
-#include "cli_options.h"
 #include "xdpfwd.h"
+
+enum log_format {
+	LOG_FORMAT_TEXT,
+	LOG_FORMAT_JSON,
+};
 
 /* The longest line, a JSON one with a 15-byte name of control bytes (6 each) and IPv6, is under 300. */
 #define EVENT_LINE_MAX 320

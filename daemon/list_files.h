@@ -10,7 +10,7 @@
 #define XDPFWD_LIST_FILES_H
 
 #include <stddef.h>
-#include "cli_options.h"
+#include "daemon.h"
 #include "listfile.h"
 
 #define XDPFWD_DEFAULT_STATE_DIR "/var/lib/xdpfwd"

@@ -10,6 +10,11 @@
 #include "lists.h"
 #include "map_batch.h"
 
+const char *list_kind_name(enum list_kind kind)
+{
+	return kind == LIST_ALLOW ? "allow" : "block";
+}
+
 #define TWIN XDPFWD_ACTIVE_TWIN
 
 /* The flag that hides an exact entry from exact set `set` (0 or 1). */

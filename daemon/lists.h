@@ -18,10 +18,17 @@
 #include <stddef.h>
 #include "addr.h"
 #include "listfile.h"
-#include "cli_options.h"
 #include "xdpfwd.h"
 
 struct xdpfwd_bpf;
+
+enum list_kind {
+	LIST_BLOCK,
+	LIST_ALLOW,
+};
+
+/* "block" or "allow", as in "the blocklist". */
+const char *list_kind_name(enum list_kind kind);
 
 struct list_maps {
 	enum list_kind kind;

@@ -16,7 +16,7 @@
 #ifndef XDPFWD_METRICS_HTTP_H
 #define XDPFWD_METRICS_HTTP_H
 
-#include "cli_options.h"
+#include "daemon.h"
 
 #define METRICS_HTTP_MAX_CONNS		8
 #define METRICS_HTTP_DEADLINE_MS	2000

@@ -8,7 +8,7 @@
 #define XDPFWD_RINGBUF_CONSUMER_H
 
 #include <stdio.h>
-#include "cli_options.h"
+#include "event_format.h"
 
 /*
  * Space freed before the producer is told: small against the ring (1 MiB),

@@ -10,7 +10,7 @@
 #define XDPFWD_WATCH_H
 
 #include <xdp/libxdp.h>
-#include "cli_options.h"
+#include "daemon.h"
 #include "xdpfwd.h"
 
 struct xdpfwd_bpf;
