@@ -24,8 +24,18 @@ endif
 .SECONDARY:
 
 CFLAGS		?= -O2 -g
-XCFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE \
-		   -Iinclude -Icommon -Idaemon -I$(OUT) -MMD -MP
+XCFLAGS		:= -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -MMD -MP
+# Each room is compiled with only the include paths below it, so an include that points up
+# (common -> daemon, lib -> service, service -> cli) fails to compile: cli -> service -> lib ->
+# common -> include. The build folder (skeleton, version) is the library's: it knows the program.
+COMMON_INC	:= -Iinclude -Icommon
+LIB_INC		:= $(COMMON_INC) -Idaemon/lib -I$(OUT)
+SERVICE_INC	:= $(LIB_INC) -Idaemon/service
+CLI_INC		:= $(SERVICE_INC) -Idaemon/cli
+# The include paths of a source, by its room; tests and tools name theirs where they are built.
+room_inc	= $(or $(if $(filter common/%,$1),$(COMMON_INC)),$(if $(filter daemon/lib/%,$1),$(LIB_INC)),\
+		  $(if $(filter daemon/service/%,$1),$(SERVICE_INC)),$(if $(filter daemon/cli/%,$1),$(CLI_INC)),\
+		  $(error $1: not in a room (common/, daemon/lib/, daemon/service/, daemon/cli/)))
 LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -pthread
 SANFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 # Left to itself, clang merges the identical ends of the program's drop paths into one block
@@ -39,14 +49,18 @@ BPF_CFLAGS	:= -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_$(ARCH) -Wall -Werror 
 		   -Ibpf -Iinclude -MMD -MP $(BPF_NO_TAIL_MERGE)
 
 COMMON_SRCS	:= $(wildcard common/*.c)
-DAEMON_SRCS	:= $(wildcard daemon/*.c)
+LIB_SRCS	:= $(wildcard daemon/lib/*.c)
+SERVICE_SRCS	:= $(wildcard daemon/service/*.c)
+CLI_SRCS	:= $(wildcard daemon/cli/*.c)
+DAEMON_SRCS	:= $(LIB_SRCS) $(SERVICE_SRCS) $(CLI_SRCS)
 APP_SRCS	:= $(COMMON_SRCS) $(DAEMON_SRCS)
 APP_OBJS	:= $(APP_SRCS:%.c=$(OUT)/obj/%.o)
 SAN_OBJS	:= $(APP_SRCS:%.c=$(OUT)/san/%.o)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TEST	:= $(OUT)/tests/test_prog
 CONSUMER_TEST	:= $(OUT)/tests/test_ringbuf_consumer
-CONSUMER_SRCS	:= daemon/ringbuf_consumer.c daemon/event_format.c daemon/names.c $(COMMON_SRCS)
+CONSUMER_SRCS	:= daemon/service/ringbuf_consumer.c daemon/service/event_format.c daemon/lib/enum_names.c \
+		   daemon/lib/time_format.c $(COMMON_SRCS)
 MODEL_TEST	:= $(OUT)/tests/test_differential
 FUZZ_TARGETS	:= prefix_parse duration_parse listfile_parse
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
@@ -64,8 +78,8 @@ SKEL		:= $(OUT)/xdpfwd.skel.h
 all: $(OUT)/xdpfwd
 
 $(OUT)/.dir:
-	$(Q)mkdir -p $(OUT)/obj/common $(OUT)/obj/daemon $(OUT)/san/common $(OUT)/san/daemon \
-		$(OUT)/tests && touch $@
+	$(Q)mkdir -p $(OUT)/obj/common $(OUT)/san/common $(OUT)/tests \
+		$(foreach r,lib service cli,$(OUT)/obj/daemon/$r $(OUT)/san/daemon/$r) && touch $@
 
 # Regenerating vmlinux.h is an explicit step: the committed one is what builds.
 vmlinux:
@@ -96,11 +110,11 @@ FORCE:
 
 $(OUT)/obj/%.o: %.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(call room_inc,$<) -c $< -o $@
 
 $(OUT)/san/%.o: %.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 	$(call msg,CC-SAN,$@)
-	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -c $< -o $@
+	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) $(call room_inc,$<) -c $< -o $@
 
 $(OUT)/xdpfwd: $(APP_OBJS)
 	$(call msg,LINK,$@)
@@ -111,12 +125,16 @@ $(OUT)/xdpfwd-san: $(SAN_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
 
+# Unit tests see common/ only; the program, model and consumer tests the service's paths (the
+# consumer is the service's, the skeleton the library's).
+test_inc	= $(if $(filter tests/unit/%,$1),$(COMMON_INC),$(SERVICE_INC) -Itests/prog -Itests/model)
+
 # Test programs link sanitizer objects, one per source, so each source's -MMD file tracks its
 # own headers (one compile of several sources with one -MF kept only the last one's).
 $(OUT)/san/tests/%.o: tests/%.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 	$(call msg,CC-SAN,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) -Itests/prog -Itests/model -c $< -o $@
+	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) $(call test_inc,$<) -c $< -o $@
 
 $(OUT)/tests/test_%: $(OUT)/san/tests/unit/test_%.o $(COMMON_SRCS:%.c=$(OUT)/san/%.o)
 	$(call msg,TEST-LD,$@)
@@ -144,10 +162,10 @@ $(MODEL_TEST): $(OUT)/san/tests/model/test_differential.o $(OUT)/san/tests/model
 $(OUT)/fuzz/obj/%.o: %.c Makefile | $(OUT)/.dir
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(XCFLAGS) -c $< -o $@
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) $(XCFLAGS) $(COMMON_INC) -c $< -o $@
 
 $(OUT)/fuzz/fuzz_%: $(OUT)/fuzz/obj/tests/fuzz/fuzz_%.o $(OUT)/fuzz/obj/common/addr.o \
-		$(OUT)/fuzz/obj/common/listfile.o
+		$(OUT)/fuzz/obj/common/list_parse.o
 	$(call msg,FUZZ-LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) $^ -o $@
@@ -253,8 +271,8 @@ clean:
 	$(call msg,CLEAN,$(OUT))
 	$(Q)rm -rf $(OUT)
 
--include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/san/*/*.d $(OUT)/san/tests/*/*.d $(OUT)/fuzz/obj/*/*.d \
-		   $(OUT)/fuzz/obj/tests/*/*.d)
+-include $(wildcard $(OUT)/*.d $(OUT)/obj/*/*.d $(OUT)/obj/daemon/*/*.d $(OUT)/san/*/*.d \
+		   $(OUT)/san/daemon/*/*.d $(OUT)/san/tests/*/*.d $(OUT)/fuzz/obj/*/*.d $(OUT)/fuzz/obj/tests/*/*.d)
 
 # The benchmark harness (make bench) lives in its own folder and fragment.
 -include bench/bench.mk

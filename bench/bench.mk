@@ -6,7 +6,7 @@ BENCH_OUT	:= $(OUT)/bench
 BENCH_SRCS	:= $(filter-out %.bpf.c,$(wildcard bench/*.c))
 BENCH_OBJS	:= $(BENCH_SRCS:bench/%.c=$(BENCH_OUT)/obj/%.o)
 # xdpfwd's own list-file parser, so fill reads exactly what `xdpfwd block load` reads.
-BENCH_COMMON	:= $(OUT)/obj/common/addr.o $(OUT)/obj/common/listfile.o
+BENCH_COMMON	:= $(OUT)/obj/common/addr.o $(OUT)/obj/common/list_parse.o
 BENCH_SKELS	:= $(BENCH_OUT)/gen.skel.h $(BENCH_OUT)/ref.skel.h
 # UAPI headers only: the reference programs must not depend on this kernel's vmlinux.h.
 BENCH_BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror -Iinclude \
@@ -26,7 +26,7 @@ $(BENCH_OUT)/%.skel.h: $(BENCH_OUT)/%.bpf.o
 
 $(BENCH_OUT)/obj/%.o: bench/%.c bench/bench.mk Makefile | $(BENCH_OUT)/.dir $(BENCH_SKELS)
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -I$(BENCH_OUT) -Ibench -c $< -o $@
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(COMMON_INC) -I$(BENCH_OUT) -Ibench -c $< -o $@
 
 $(BENCH_OUT)/xfbench: $(BENCH_OBJS) $(BENCH_COMMON)
 	$(call msg,LINK,$@)

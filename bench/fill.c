@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "listfile.h"
+#include "list_parse.h"
 #include "xdpfwd.h"
 #include "xfbench.h"
 

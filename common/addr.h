@@ -29,7 +29,7 @@ struct xdpfwd_prefix {
  * "for a long time"; an entry that should never expire takes no timeout.
  * Far below the 584 years of nanoseconds a __u64 holds, so a deadline
  * "now + timeout" cannot wrap on any clock (boot time, wall time) in any
- * unit, and an until= deadline (listfile.h) is held to it too.
+ * unit, and an until= deadline (list_parse.h) is held to it too.
  */
 #define XDPFWD_DURATION_MAX_DAYS 3650ULL
 #define XDPFWD_DURATION_MAX (XDPFWD_DURATION_MAX_DAYS * 86400ULL)

@@ -12,7 +12,7 @@
 #include <bpf/btf.h>
 #include <zlib.h>
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "kclock.h"
 
 #define NSEC 1000000000ULL

@@ -4,7 +4,7 @@
  * picks the setup (a set that already holds entries or not, the size of the
  * error buffer); the rest is the file, in a heap block of exactly its size.
  *
- * Properties (listfile.h): a file is all or nothing, so a failure returns
+ * Properties (common/list_parse.h): a file is all or nothing, so a failure returns
  * -EINVAL, -ERANGE or -ENOMEM, names the file and line, and leaves the set
  * exactly as it was; a success leaves it sorted without duplicates, holding
  * the old entries and only valid prefixes, and printing the set and parsing
@@ -13,7 +13,7 @@
 #include <errno.h>
 #include <time.h>
 
-#include "listfile.h"
+#include "list_parse.h"
 #include "fuzz.h"
 
 #define NAME "fuzz.list"

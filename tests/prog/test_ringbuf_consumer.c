@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's ring-buffer consumer (daemon/ringbuf_consumer.c) against the
+ * The daemon's ring-buffer consumer (daemon/service/ringbuf_consumer.c) against the
  * real XDP program as producer: frames through BPF_PROG_TEST_RUN, each
  * dropped and logged (the skeleton is loaded without rate limits), the
  * consumer's lines read back through a FILE of our own.

@@ -17,8 +17,8 @@
  * XDPFWD_LISTFILE_WARN_MAX a file, then a count). The same rule, without
  * warnings, when a file's entries meet those already in the set.
  */
-#ifndef XDPFWD_LISTFILE_H
-#define XDPFWD_LISTFILE_H
+#ifndef XDPFWD_LIST_PARSE_H
+#define XDPFWD_LIST_PARSE_H
 
 #include <stddef.h>
 
@@ -54,4 +54,4 @@ void xdpfwd_prefix_set_sort_unique(struct xdpfwd_prefix_set *s);
 int xdpfwd_prefix_cmp(const void *a, const void *b);
 void xdpfwd_prefix_set_free(struct xdpfwd_prefix_set *s);
 
-#endif /* XDPFWD_LISTFILE_H */
+#endif /* XDPFWD_LIST_PARSE_H */

@@ -6,9 +6,9 @@
 #include <time.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "privs.h"
-#include "names.h"
+#include "time_format.h"
 #include "kclock.h"
 #include "pinned.h"
 #include "lists.h"

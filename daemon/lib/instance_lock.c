@@ -9,7 +9,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "netns.h"
 #include "instance_lock.h"
 

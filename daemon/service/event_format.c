@@ -4,7 +4,8 @@
 #include "addr.h"
 #include "json_str.h"
 #include "utf8.h"
-#include "names.h"
+#include "enum_names.h"
+#include "time_format.h"
 #include "event_format.h"
 
 void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_format fmt,

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "xdpfwd.skel.h"
-#include "names.h"
+#include "enum_names.h"
 #include "stats.h"
 #include "lists.h"
 #include "iface_status.h"

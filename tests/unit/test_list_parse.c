@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "listfile.h"
+#include "list_parse.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 /* A literal and its length, which strlen would get wrong for the ones holding a NUL. */

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 #include "addr.h"
-#include "listfile.h"
+#include "list_parse.h"
 #include "xdpfwd.h"
 
 struct xdpfwd_bpf;

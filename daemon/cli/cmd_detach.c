@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "privs.h"
 #include "netns.h"
 #include "pinned.h"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Where an xdpfwd instance keeps its pins, and making sure that place is a safe bpffs directory. */
-#ifndef XDPFWD_PIN_H
-#define XDPFWD_PIN_H
+#ifndef XDPFWD_PIN_DIR_H
+#define XDPFWD_PIN_DIR_H
 
 #include <stddef.h>
 

@@ -10,7 +10,7 @@
 #include <net/if.h>
 #include <linux/types.h>
 #include "addr.h"
-#include "listfile.h"
+#include "list_parse.h"
 #include "lists.h"
 #include "daemon.h"
 #include "xdpfwd.h"

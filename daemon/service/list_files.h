@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 #include "daemon.h"
-#include "listfile.h"
+#include "list_parse.h"
 
 #define XDPFWD_DEFAULT_STATE_DIR "/var/lib/xdpfwd"
 

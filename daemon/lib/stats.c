@@ -5,7 +5,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include "names.h"
+#include "enum_names.h"
 #include "stats.h"
 
 /* Adds n per-CPU copies of struct xdpfwd_stats to *sum (the struct is all __u64). */

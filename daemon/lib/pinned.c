@@ -16,7 +16,7 @@
 #include "xdpfwd.h"
 #include "xdpfwd.skel.h"
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "pinned.h"
 #include "netns.h"
 #include "attach.h"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "cli_options.h"
 #include "version.h"
 

@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "listfile.h"
+#include "list_parse.h"
 
 static int __attribute__((format(printf, 4, 5)))
 fail(int code, char *err, size_t errlen, const char *fmt, ...)
@@ -119,7 +119,7 @@ void xdpfwd_prefix_set_sort_unique(struct xdpfwd_prefix_set *s)
 /*
  * What may follow the address on a line: timeout=DURATION (from now) or
  * until=SECONDS (a CLOCK_REALTIME deadline, as --persist writes it), which
- * is held to now + XDPFWD_DURATION_MAX (listfile.h says why).
+ * is held to now + XDPFWD_DURATION_MAX (list_parse.h says why).
  */
 static int parse_options(char *opts, __u64 now, struct xdpfwd_prefix *p, char *why, size_t whylen)
 {

@@ -18,7 +18,7 @@
 #include <xdp/libxdp.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "privs.h"
 #include "netns.h"
 #include "attach.h"
@@ -541,7 +541,7 @@ int daemon_run(struct daemon_opts *o)
 		err = lock;
 		goto out;
 	}
-	/* One daemon per interface: its lock lives in the pin dir (daemon/instance_lock.h). */
+	/* One daemon per interface: its lock lives in the pin dir (lib/instance_lock.h). */
 	for (i = 0; i < o->n_ifaces; i++) {
 		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
 		if (ilock[i] < 0) {

@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
-#include "pin.h"
+#include "pin_dir.h"
 #include "map_batch.h"
 #include "pinned.h"
 #include "migrate.h"

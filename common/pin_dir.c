@@ -13,7 +13,7 @@
 #include <linux/magic.h>
 #include "log.h"
 #include "privs.h"
-#include "pin.h"
+#include "pin_dir.h"
 
 int pin_path(char *buf, size_t len, const char *dir, const char *name)
 {
