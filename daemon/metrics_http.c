@@ -353,6 +353,26 @@ static int textfile_check(const char *path)
 	return 0;
 }
 
+/*
+ * The directory may belong to another user (node_exporter's), who can put
+ * anything at PATH.tmp: a FIFO would block open() forever, a symlink would
+ * aim our write at any file. So the temp file is created afresh (O_EXCL
+ * follows no symlink and opens no FIFO); what is in the way is removed only
+ * when it is what a crash of ours leaves: a regular file of our own user.
+ */
+static int textfile_open_tmp(const char *tmp)
+{
+	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	struct stat st;
+	int fd;
+
+	fd = open(tmp, flags, 0644);
+	if (fd < 0 && errno == EEXIST && !lstat(tmp, &st) && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    st.st_nlink == 1 && !unlink(tmp))
+		fd = open(tmp, flags, 0644);
+	return fd < 0 ? -errno : fd;
+}
+
 static int textfile_write(struct metrics_server *ms)
 {
 	struct metrics_snapshot snap;
@@ -362,9 +382,9 @@ static int textfile_write(struct metrics_server *ms)
 	err = metrics_collect(ms->skel, &snap);
 	if (err)
 		return err;
-	fd = open(ms->textfile_tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = textfile_open_tmp(ms->textfile_tmp);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* node_exporter runs as its own user: readable whatever the service's UMask. */
 	fchmod(fd, 0644);
 	f = fdopen(fd, "w");
@@ -400,8 +420,10 @@ void metrics_server_tick(struct metrics_server *ms)
 	ms->textfile_next_ns = now + ms->textfile_every_ns;
 	err = textfile_write(ms);
 	if (err && !ms->textfile_failing)
-		pr_warn("--metrics-textfile %s: writing failed: %s; trying again every interval\n",
-			ms->textfile, strerror(-err));
+		pr_warn("--metrics-textfile %s: writing failed: %s%s; trying again every interval\n",
+			ms->textfile, strerror(-err),
+			err == -EEXIST ? " (something that xdpfwd did not leave is at the .tmp name: remove it)" :
+			err == -EMFILE ? " (the process is out of file descriptors: raise LimitNOFILE=)" : "");
 	else if (!err && ms->textfile_failing)
 		pr_info("--metrics-textfile %s: written again\n", ms->textfile);
 	ms->textfile_failing = !!err;

@@ -258,6 +258,53 @@ s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); time.sleep(20
 	[ "$(ls "$XF_TMP/textfile")" = xdpfwd.prom ]
 }
 
+# Waits (at most 1 s) until xdpfwd is attached to $IF_P again.
+wait_reattached() {
+	local i
+	for i in $(seq 50); do
+		ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp ' && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+@test "--metrics-textfile: a FIFO or symlink planted at the .tmp name neither hangs nor redirects the daemon" {
+	local dir=$XF_TMP/nodeexp tf victim=$XF_TMP/victim
+	tf=$dir/xdpfwd.prom
+	# The directory belongs to another user, as node_exporter's may: it can plant anything there.
+	chmod 711 "$XF_TMP"
+	mkdir "$dir"
+	chown 65534:65534 "$dir"
+	echo precious >"$victim"
+	# A stale temp file of our own (a crash) is no obstacle.
+	echo stale >"$tf.tmp"
+	xf_daemon --iface "$IF_P" --metrics-textfile "$tf" --stats-interval 1
+	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	rm -f "$tf"
+	setpriv --reuid 65534 --regid 65534 --clear-groups mkfifo "$dir/xdpfwd.prom.tmp"
+	# Past the next write attempt, the loop goes on: a detach is repaired at once.
+	sleep 1.2
+	ip -n "$NS_P" link set dev "$IF_P" xdp off
+	wait_reattached
+	ops_wait_grep "xdpfwd.prom: writing failed: File exists \\(something that xdpfwd did not leave is at the .tmp name: remove it\\)" \
+		"$XF_TMP/daemon.err" 3
+	setpriv --reuid 65534 --regid 65534 --clear-groups rm "$dir/xdpfwd.prom.tmp"
+	setpriv --reuid 65534 --regid 65534 --clear-groups ln -s "$victim" "$dir/xdpfwd.prom.tmp"
+	sleep 2.2
+	[ "$(cat "$victim")" = precious ]
+	[ ! -e "$tf" ]
+	setpriv --reuid 65534 --regid 65534 --clear-groups rm "$dir/xdpfwd.prom.tmp"
+	ops_wait_grep "xdpfwd.prom: written again" "$XF_TMP/daemon.err" 3
+	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	[ "$(stat -c %U "$tf")" = root ]
+	setpriv --reuid 65534 --regid 65534 --clear-groups mkfifo "$dir/xdpfwd.prom.tmp"
+	sleep 1.2
+	kill -TERM "$XF_DAEMON_PID"
+	xf_daemon_wait_exit 1
+	[ "$XF_DAEMON_RC" -eq 0 ]
+	[ "$(cat "$victim")" = precious ]
+}
+
 @test "--metrics-textfile: an unwritable place fails the start before anything changes" {
 	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-textfile "$XF_TMP/no/such/dir/x.prom"
 	[ "$status" -eq 1 ]
