@@ -100,7 +100,8 @@ static int iface_index(const char *name, int *ifindex)
 	int fd, err = 0;
 
 	*ifindex = 0;
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	/* AF_UNIX: the unit's RestrictAddressFamilies= allows it; the ioctl is the device layer's anyway. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
