@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include "log.h"
 #include "prom_text.h"
+#include "attach.h"
 #include "metrics.h"
 #include "metrics_http.h"
 
@@ -122,6 +123,7 @@ static void respond_text(struct http_conn *c, int status, const char *reason, co
 
 static void collect_start(struct metrics_server *ms);
 static void collect_done(struct metrics_server *ms, int ok);
+static int collect_reap(struct metrics_server *ms, int kill_it);
 static int textfile_write(struct metrics_server *ms, const char *body, size_t len);
 static void textfile_report(struct metrics_server *ms, int err);
 
@@ -353,12 +355,14 @@ static void collect_start(struct metrics_server *ms)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = COLLECTOR_TAG };
 	struct collector *col = &ms->col;
-	int p[2];
+	int p[2], err;
 
 	if (col->pid || !ms->skel)
 		return;		/* the running one's end starts the next */
-	if (pipe2(p, O_CLOEXEC))
+	if (pipe2(p, O_CLOEXEC)) {
+		err = -errno;
 		goto fail;
+	}
 	col->started_ns = now_ns();
 	col->len = 0;
 	col->pid = fork();
@@ -366,26 +370,19 @@ static void collect_start(struct metrics_server *ms)
 		close(p[0]);
 		collector_child(ms, p[1]);
 	}
+	err = col->pid < 0 ? -errno : 0;
 	close(p[1]);
-	if (col->pid < 0) {
-		col->pid = 0;
-		close(p[0]);
-		goto fail;
-	}
 	col->fd = p[0];
-	if (fcntl(col->fd, F_SETFL, O_NONBLOCK) || epoll_ctl(ms->ep, EPOLL_CTL_ADD, col->fd, &ev)) {
-		kill(col->pid, SIGKILL);
-		waitpid(col->pid, NULL, 0);
+	if (!err && (fcntl(col->fd, F_SETFL, O_NONBLOCK) || epoll_ctl(ms->ep, EPOLL_CTL_ADD, col->fd, &ev)))
+		err = -errno;
+	if (!err)
+		return;
+	if (col->pid < 0)
 		col->pid = 0;
-		close(col->fd);
-		col->fd = -1;
-		goto fail;
-	}
-	return;
+	collect_reap(ms, 1);
 fail:
-	pr_warn("metrics: starting a collection failed: %s%s\n", strerror(errno),
-		errno == EMFILE ? " (the process is out of file descriptors: raise LimitNOFILE=)" : "");
-	/* Said once per failure; the waiting scrapes get 503 rather than a timeout. */
+	pr_warn("metrics: starting a collection failed: %s%s\n", strerror(-err), attach_fd_hint(err));
+	/* The waiting scrapes get 503 rather than a timeout. */
 	collect_done(ms, 0);
 }
 
