@@ -69,6 +69,8 @@ struct metrics_server {
 	__u64 textfile_every_ns, textfile_next_ns;
 	__u64 textfile_due_ns;	/* a rewrite is waiting for a collection since then; 0: none */
 	int textfile_failing;	/* warn when writing starts failing, not every time */
+	int accept_failing;	/* said that accepting fails (EMFILE), not every time */
+	int accept_paused;	/* listener out of the epoll set until the next tick */
 };
 
 static __u64 now_ns(void)
@@ -295,6 +297,22 @@ static struct http_conn *conn_slot(struct metrics_server *ms)
 	return victim;
 }
 
+/*
+ * Out of descriptors, the pending connection stays in the backlog and the
+ * listener stays readable: waiting on it would spin the loop. It sleeps until
+ * the next tick instead, and says why once.
+ */
+static void accept_pause(struct metrics_server *ms, int err)
+{
+	struct epoll_event ev = { .events = 0, .data.u32 = LISTENER_TAG };
+
+	if (!ms->accept_failing)
+		pr_warn("metrics: accepting a connection failed: %s%s\n", strerror(-err), attach_fd_hint(err));
+	ms->accept_failing = 1;
+	if (!epoll_ctl(ms->ep, EPOLL_CTL_MOD, ms->listen_fd, &ev))
+		ms->accept_paused = 1;
+}
+
 static void accept_some(struct metrics_server *ms)
 {
 	struct http_conn *c;
@@ -303,12 +321,17 @@ static void accept_some(struct metrics_server *ms)
 
 	for (i = 0; i < HTTP_ACCEPT_BATCH; i++) {
 		fd = accept4(ms->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+			accept_pause(ms, -errno);
+			return;
+		}
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR &&
 			    errno != ECONNABORTED)
 				pr_debug("metrics: accept failed: %s\n", strerror(errno));
 			return;
 		}
+		ms->accept_failing = 0;
 		c = conn_slot(ms);
 		if (!c) {
 			close(fd);	/* every slot is a scrape waiting for its answer */
@@ -642,6 +665,11 @@ void metrics_server_tick(struct metrics_server *ms)
 	for (i = 0; i < METRICS_HTTP_MAX_CONNS; i++)
 		if (ms->conns[i].fd >= 0 && now >= ms->conns[i].deadline_ns)
 			conn_close(&ms->conns[i]);
+	if (ms->accept_paused) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.u32 = LISTENER_TAG };
+
+		ms->accept_paused = !!epoll_ctl(ms->ep, EPOLL_CTL_MOD, ms->listen_fd, &ev);
+	}
 	/* A collection that hangs (a map walk that never ends) must not hold every later scrape. */
 	if (ms->col.pid && now - ms->col.started_ns >= METRICS_COLLECT_TIMEOUT_MS * 1000000ULL) {
 		pr_warn("metrics: collecting took longer than %d s; stopped it\n", METRICS_COLLECT_TIMEOUT_MS / 1000);

@@ -94,22 +94,39 @@ EOF
 	lacks "interface disappeared|replaced xdpfwd|out of file descriptors"
 }
 
-@test "descriptors: running out is said as such, not as a vanished interface; repair resumes after" {
-	local n
-	xf_daemon --iface "$IF_P"
+# CPU time (user + system, in clock ticks) the daemon has used.
+cpu_ticks() {
+	awk '{ print $14 + $15 }' "/proc/$XF_DAEMON_PID/stat"
+}
+
+@test "descriptors: running out is said as such, not as a vanished interface; no spin; repair resumes after" {
+	local c0 c1 hz
+	xf_daemon --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
 	sleep 0.3
-	# Not one descriptor to spare: the watcher's next look cannot open its netlink socket.
-	n=$(fds)
-	prlimit --pid "$XF_DAEMON_PID" --nofile="$n:"
+	# No new descriptor at all (those open stay usable): the watcher's next look cannot open its socket.
+	prlimit --pid "$XF_DAEMON_PID" --nofile=3:
 	ip -n "$NS_P" link set dev "$IF_P" xdp off
 	xf_wait_lines "$IF_P: .* failed: Too many open files; the process is out of file descriptors \\(raise LimitNOFILE=" \
 		1 "$XF_TMP/daemon.err"
-	sleep 0.5
-	# Said once, not every round.
-	[ "$(grep -c 'out of file descriptors' "$XF_TMP/daemon.err")" -eq 1 ]
+	# A scrape cannot be accepted: said once, and the listener does not spin the loop meanwhile.
+	xf_p python3 -c 'import socket, time
+s = socket.create_connection(("127.0.0.1", '"$PORT"')); s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n"); time.sleep(8)' 3>&- &
+	XF_PIDS+=($!)
+	xf_wait_lines "metrics: accepting a connection failed: Too many open files; the process is out of file descriptors" \
+		1 "$XF_TMP/daemon.err"
+	c0=$(cpu_ticks)
+	sleep 1
+	c1=$(cpu_ticks)
+	hz=$(getconf CLK_TCK)
+	echo "CPU over 1 s while out of descriptors: $((c1 - c0)) of $hz ticks"
+	[ $((c1 - c0)) -lt $((hz / 4)) ]
+	# Each said once, not every round.
+	[ "$(grep -c "$IF_P: .*out of file descriptors" "$XF_TMP/daemon.err")" -eq 1 ]
+	[ "$(grep -c 'metrics: accepting.*out of file descriptors' "$XF_TMP/daemon.err")" -eq 1 ]
 	lacks "interface disappeared|replaced xdpfwd"
 	prlimit --pid "$XF_DAEMON_PID" --nofile=1024:
 	xf_wait_lines "$IF_P: re-attached program" 1 "$XF_TMP/daemon.err"
 	grep -q "$IF_P: watched again" "$XF_TMP/daemon.err"
 	ours_attached
+	scrape 1
 }
