@@ -75,7 +75,7 @@ EOF
 		xf_cli status >/dev/null
 	done
 	after_calls=$(fds)
-	rel_figure "descriptors: $start at start, $after_watch after 10 s (50 watch rounds)," \
+	rel_figure "$start at start, $after_watch after 10 s (50 watch rounds)," \
 		"$after_calls after 50 scrapes and 20 status commands"
 	echo "start $start, after 10 s $after_watch, after the calls $after_calls"
 	[ "$after_watch" -eq "$start" ]
