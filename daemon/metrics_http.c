@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -348,11 +349,15 @@ static void accept_some(struct metrics_server *ms)
 
 /* ---- collecting, in a child process ---- */
 
-static void collector_child(struct metrics_server *ms, int wfd)
+static void collector_child(struct metrics_server *ms, int wfd, pid_t parent)
 {
 	struct metrics_snapshot snap;
 	FILE *f;
 	int i, err;
+
+	/* It holds copies of the daemon's descriptors (the instance locks): it must not outlive a kill -9. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) || getppid() != parent)
+		_exit(1);
 
 	/* Sockets stay the parent's: a client sees its close, a restart can bind the port. */
 	for (i = 0; i < METRICS_HTTP_MAX_CONNS; i++)
@@ -379,6 +384,7 @@ static void collect_start(struct metrics_server *ms)
 	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = COLLECTOR_TAG };
 	struct collector *col = &ms->col;
 	int p[2], err;
+	pid_t parent;
 
 	if (col->pid || !ms->skel)
 		return;		/* the running one's end starts the next */
@@ -388,10 +394,11 @@ static void collect_start(struct metrics_server *ms)
 	}
 	col->started_ns = now_ns();
 	col->len = 0;
+	parent = getpid();
 	col->pid = fork();
 	if (col->pid == 0) {
 		close(p[0]);
-		collector_child(ms, p[1]);
+		collector_child(ms, p[1], parent);
 	}
 	err = col->pid < 0 ? -errno : 0;
 	close(p[1]);
