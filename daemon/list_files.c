@@ -199,8 +199,11 @@ static int read_state(int dirfd, const char *path, enum list_kind kind, struct x
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
-	if (fd < 0)
-		return say(-errno, err, errlen, "%s: %s; remove it", path, strerror(errno));
+	if (fd < 0) {
+		r = -errno;
+		return say(r, err, errlen, "%s: %s%s", path, strerror(-r),
+			   r == -ELOOP ? " (a symlink, which xdpfwd never writes); remove it" : "");
+	}
 	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
 		close(fd);
 		return say(-EINVAL, err, errlen, "%s is not a regular file; remove it", path);
@@ -285,7 +288,7 @@ int list_state_update(const char *state_dir, enum list_kind kind, const struct x
 	}
 	err = read_state(dirfd, path, kind, &cur, why, sizeof(why));
 	if (err) {
-		pr_warn("%s; fix or remove it, then try again\n", why);
+		pr_warn("%s%s\n", why, strstr(why, "; remove it") ? "" : "; fix or remove it, then try again");
 		goto out;
 	}
 	/* Entries of this command replace their earlier versions (a new timeout). */
