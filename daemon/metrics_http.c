@@ -261,7 +261,10 @@ static void conn_read(struct metrics_server *ms, struct http_conn *c)
 		conn_write(ms, c);
 }
 
-/* Who gives way to a new client: one done but draining, then one still sending its request, then one being sent its answer. */
+/*
+ * Who gives way to a new client: one done but draining, then one still
+ * sending its request, then one being sent its answer.
+ */
 static int conn_rank(const struct http_conn *c)
 {
 	if (c->draining)
@@ -430,7 +433,8 @@ static void collect_done(struct metrics_server *ms, int ok)
 		if (c->fd < 0 || !c->waiting_ns)
 			continue;
 		if (ok && c->waiting_ns > col->started_ns) {
-			again = 1;	/* asked after it started: its counters may be older than the request */
+			/* Asked after it started: its counters may be older than the request. */
+			again = 1;
 			continue;
 		}
 		c->waiting_ns = 0;
@@ -472,7 +476,8 @@ static int collect_reap(struct metrics_server *ms, int kill_it)
 	while (waitpid(col->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	col->pid = 0;
-	return !kill_it && WIFEXITED(status) && WEXITSTATUS(status) == 0 && col->len > 0 && col->buf[0] == '0';
+	return !kill_it && WIFEXITED(status) && WEXITSTATUS(status) == 0 && col->len > 0 &&
+	       col->buf[0] == '0';
 }
 
 /* Reads what the child wrote so far, a bounded amount per wakeup. */
@@ -679,7 +684,8 @@ void metrics_server_tick(struct metrics_server *ms)
 	}
 	/* A collection that hangs (a map walk that never ends) must not hold every later scrape. */
 	if (ms->col.pid && now - ms->col.started_ns >= METRICS_COLLECT_TIMEOUT_MS * 1000000ULL) {
-		pr_warn("metrics: collecting took longer than %d s; stopped it\n", METRICS_COLLECT_TIMEOUT_MS / 1000);
+		pr_warn("metrics: collecting took longer than %d s; stopped it\n",
+			METRICS_COLLECT_TIMEOUT_MS / 1000);
 		collect_reap(ms, 1);
 		collect_done(ms, 0);
 	}
