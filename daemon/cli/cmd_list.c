@@ -88,6 +88,12 @@ static int run(const struct list_opts *o, const struct list_maps *m)
 		free(items);
 		return 0;
 	}
+	/* A state dir that --persist would refuse is refused before the lists change. */
+	if (o->persist) {
+		err = list_state_dir_check(o->state_dir);
+		if (err)
+			return err;
+	}
 	lock = pin_dir_lock(o->pin_dir);
 	if (lock < 0)
 		return lock;

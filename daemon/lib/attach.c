@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,71 +31,150 @@ __u32 attach_mode_record(enum xdp_attach_mode mode)
 	return mode == XDP_MODE_SKB ? XDPFWD_MODE_SKB : XDPFWD_MODE_NATIVE;
 }
 
-static bool prog_uses_map(__u32 prog_id, __u32 map_id)
-{
-	__u32 ids[64] = {}, len;
-	struct bpf_prog_info info;
-	bool found = false;
-	int fd, i;
+/*
+ * Everything here reads through bpf_xdp_query and descriptors we open and
+ * close ourselves. libxdp 1.3.1's xdp_multiprog__get_from_ifindex() keeps one
+ * program descriptor per call (xdp-tools #343, fixed after 1.3.1): the
+ * watcher's 5 looks a second exhausted a 1024 limit in about 3 minutes.
+ */
+#define MAX_DISPATCHED 10	/* libxdp's MAX_DISPATCHER_ACTIONS */
+#define DISPATCHER_NAME "xdp_dispatcher"
 
-	if (!map_id)
-		return false;
-	fd = bpf_prog_get_fd_by_id(prog_id);
-	if (fd < 0)
-		return false;
-	memset(&info, 0, sizeof(info));
+static void note_prog(struct attach_info *ai, int fd, __u32 our_map_id)
+{
+	__u32 ids[64] = {}, len = sizeof(struct bpf_prog_info);
+	struct bpf_prog_info info = {};
+	bool ours = false;
+	__u32 i;
+
 	info.nr_map_ids = 64;
 	info.map_ids = (__u64)(unsigned long)ids;
-	len = sizeof(info);
-	if (!bpf_obj_get_info_by_fd(fd, &info, &len))
-		for (i = 0; i < (int)info.nr_map_ids && i < 64; i++)
-			found |= ids[i] == map_id;
-	close(fd);
-	return found;
-}
-
-static void note_prog(struct attach_info *ai, struct xdp_program *p, __u32 our_map_id)
-{
-	__u32 id = xdp_program__id(p);
-
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return;
+	for (i = 0; our_map_id && i < info.nr_map_ids && i < 64; i++)
+		ours |= ids[i] == our_map_id;
 	ai->nprogs++;
-	if (prog_uses_map(id, our_map_id)) {
-		ai->ours_id = id;
+	if (ours) {
+		ai->ours_id = info.id;
 		ai->kind = ATTACH_OURS;
 	} else if (!ai->foreign_id) {
-		ai->foreign_id = id;
-		snprintf(ai->foreign_name, sizeof(ai->foreign_name), "%s", xdp_program__name(p));
+		ai->foreign_id = info.id;
+		snprintf(ai->foreign_name, sizeof(ai->foreign_name), "%s", info.name);
 	}
+}
+
+/*
+ * libxdp pins a dispatcher's programs as DIR/dispatch-IFINDEX-ID/progN-prog;
+ * 0 if it found that directory. The directory is libxdp's bpffs one:
+ * $LIBXDP_BPFFS, else /sys/fs/bpf/xdp.
+ */
+static int note_dispatched(struct attach_info *ai, int ifindex, __u32 dispatcher_id, __u32 our_map_id)
+{
+	const char *bpffs = getenv("LIBXDP_BPFFS") ?: "/sys/fs/bpf/xdp";
+	char path[PATH_MAX];
+	int i, fd;
+
+	for (i = 0; i < MAX_DISPATCHED; i++) {
+		snprintf(path, sizeof(path), "%s/dispatch-%d-%u/prog%d-prog", bpffs, ifindex, dispatcher_id, i);
+		fd = bpf_obj_get(path);
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE))
+			return -errno;
+		if (fd < 0)
+			return i ? 0 : -ENOENT;	/* past the last one, or no pins at all */
+		note_prog(ai, fd, our_map_id);
+		close(fd);
+	}
+	return 0;
+}
+
+int attach_query(int ifindex, __u32 *prog_id, enum xdp_attach_mode *mode)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int err;
+
+	*prog_id = 0;
+	*mode = XDP_MODE_UNSPEC;
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err)
+		return err;
+	/* Native wins over generic, as libxdp reports it; an offloaded program alone is not looked at. */
+	if (q.drv_prog_id) {
+		*prog_id = q.drv_prog_id;
+		*mode = XDP_MODE_NATIVE;
+	} else if (q.skb_prog_id) {
+		*prog_id = q.skb_prog_id;
+		*mode = XDP_MODE_SKB;
+	}
+	return 0;
+}
+
+int attach_describe(int ifindex, __u32 prog_id, enum xdp_attach_mode mode, __u32 our_map_id,
+		    struct attach_info *ai)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd, err = 0;
+
+	memset(ai, 0, sizeof(*ai));
+	ai->prog_id = prog_id;
+	ai->mode = mode;
+	if (!prog_id)
+		return 0;
+	fd = bpf_prog_get_fd_by_id(prog_id);
+	if (fd < 0)
+		return -errno;	/* -ENOENT: gone since the query */
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		goto out;
+	}
+	if (!strcmp(info.name, DISPATCHER_NAME)) {
+		ai->dispatcher = true;
+		err = note_dispatched(ai, ifindex, prog_id, our_map_id);
+		if (err == -ENOENT) {
+			/* No pins to read its programs from: libxdp treats it as one program, so do we. */
+			ai->dispatcher = false;
+			err = 0;
+		} else if (err) {
+			goto out;
+		}
+	}
+	if (!ai->dispatcher)
+		note_prog(ai, fd, our_map_id);
+	/* Ours next to another program is fine under the dispatcher; only a lone foreign program blocks us. */
+	if (ai->kind != ATTACH_OURS && ai->nprogs)
+		ai->kind = ATTACH_FOREIGN;
+out:
+	close(fd);
+	return err;
 }
 
 int attach_inspect(int ifindex, __u32 our_map_id, struct attach_info *ai)
 {
-	struct xdp_multiprog *mp;
-	struct xdp_program *p;
-	int err;
+	enum xdp_attach_mode mode;
+	__u32 id;
+	int err, tries;
 
-	memset(ai, 0, sizeof(*ai));
-	mp = xdp_multiprog__get_from_ifindex(ifindex);
-	err = libxdp_get_error(mp);
-	if (err) {
-		if (err == -ENOENT)
-			return 0;
-		pr_warn("querying XDP programs on ifindex %d failed: %s\n", ifindex, strerror(-err));
-		return err;
+	/* A program replaced between the query and opening it by id: ask again. */
+	for (tries = 0; tries < 3; tries++) {
+		err = attach_query(ifindex, &id, &mode);
+		if (!err)
+			err = attach_describe(ifindex, id, mode, our_map_id, ai);
+		if (err != -ENOENT)
+			break;
 	}
-	ai->mode = xdp_multiprog__attach_mode(mp);
-	ai->dispatcher = !xdp_multiprog__is_legacy(mp);
-	if (ai->dispatcher) {
-		for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp))
-			note_prog(ai, p, our_map_id);
-	} else if (xdp_multiprog__main_prog(mp)) {
-		note_prog(ai, xdp_multiprog__main_prog(mp), our_map_id);
-	}
-	/* Ours next to another program is fine under the dispatcher; only a lone foreign program blocks us. */
-	if (ai->kind != ATTACH_OURS && ai->nprogs)
-		ai->kind = ATTACH_FOREIGN;
-	xdp_multiprog__close(mp);
-	return 0;
+	if (err)
+		pr_warn("querying XDP programs on ifindex %d failed: %s%s\n", ifindex, strerror(-err),
+			attach_fd_hint(err));
+	return err;
+}
+
+const char *attach_fd_hint(int err)
+{
+	if (err == -EMFILE)
+		return "; the process is out of file descriptors (raise LimitNOFILE= / ulimit -n)";
+	if (err == -ENFILE)
+		return "; the system is out of file descriptors (fs.file-max)";
+	return "";
 }
 
 static int attach_mode(struct xdp_program *xprog, int ifindex, enum xdp_attach_mode mode)

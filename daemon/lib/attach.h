@@ -27,6 +27,7 @@ enum mode_request {
 
 struct attach_info {
 	enum attach_kind kind;
+	__u32 prog_id;			/* what the kernel runs: ours, a foreign one or the dispatcher; 0: none */
 	bool dispatcher;		/* libxdp's multi-program dispatcher is in use */
 	enum xdp_attach_mode mode;
 	__u32 ours_id;			/* our program's id, if attached */
@@ -35,8 +36,21 @@ struct attach_info {
 	int nprogs;			/* programs on the interface */
 };
 
-/* What runs on ifindex; "ours" means it uses the map with id our_map_id (0 matches nothing). */
+/*
+ * What runs on ifindex; "ours" means it uses the map with id our_map_id (0 matches nothing).
+ * Holds no descriptor after it returns (libxdp 1.3.1's multiprog lookup leaks one a call).
+ */
 int attach_inspect(int ifindex, __u32 our_map_id, struct attach_info *ai);
+
+/* The id of the program the kernel runs on ifindex (0: none) and its mode: one netlink request, no descriptor. */
+int attach_query(int ifindex, __u32 *prog_id, enum xdp_attach_mode *mode);
+
+/* attach_inspect for a program attach_query found; -ENOENT if it went away meanwhile. Prints nothing. */
+int attach_describe(int ifindex, __u32 prog_id, enum xdp_attach_mode mode, __u32 our_map_id,
+		    struct attach_info *ai);
+
+/* "; the process is out of file descriptors ..." for -EMFILE/-ENFILE, else "": appended to messages. */
+const char *attach_fd_hint(int err);
 
 /*
  * The errors that mean the interface's XDP state changed since it was

@@ -19,6 +19,12 @@
 int list_state_path(char *buf, size_t len, const char *state_dir, enum list_kind kind);
 
 /*
+ * Refuses (saying why and what to do) a state dir that is a symlink, not
+ * root's, or writable by group or others. A missing one is fine.
+ */
+int list_state_dir_check(const char *state_dir);
+
+/*
  * Adds set to (or with remove, takes it out of) the persisted entries,
  * rewriting the file atomically (temp file, fsync, rename). expires_at is a
  * CLOCK_REALTIME deadline for added entries, 0 for none.
@@ -28,7 +34,9 @@ int list_state_update(const char *state_dir, enum list_kind kind, const struct x
 
 /*
  * The configured file (if any) and the persisted entries, merged into out.
- * A missing state file is an empty one; a missing config file is an error.
+ * A missing state file is an empty one; a missing config file is an error,
+ * and so is a /0 line whose comment does not say "--force" (as the CLI wants
+ * --force for one), and a state dir list_state_dir_check refuses.
  */
 int list_files_read(const char *config_file, const char *state_dir, enum list_kind kind,
 		    struct xdpfwd_prefix_set *out, char *err, size_t errlen);

@@ -5,10 +5,15 @@
  *
  *  --metrics-listen ADDR:PORT  a tiny HTTP server: GET /metrics, one request
  *      per connection, answered with "Connection: close". Sockets are
- *      non-blocking, every connection has a 2 s deadline, and at most 8 are
- *      open (a new one evicts the oldest), so a stuck client costs a slot,
- *      never the loop. Its own epoll fd stands for all of its sockets in the
- *      loop's epoll, as the ring buffer's does.
+ *      non-blocking, a connection has 2 s to send its request and 10 s more
+ *      for its answer to go out, and at most 8 are open (a new one evicts the
+ *      one with the nearest deadline), so a stuck client costs a slot, never
+ *      the loop. Its own epoll fd stands for all of its sockets in the loop's
+ *      epoll, as the ring buffer's does.
+ *  Collecting (walking the maps) happens in a forked child whose output the
+ *  loop reads as it comes: one at a time, shared by every scrape waiting when
+ *  it started, killed on exit. So neither many scrapers nor big lists hold
+ *  the loop (repairs, signals) for the length of a collection.
  *  --metrics-textfile PATH     for node_exporter's textfile collector: PATH is
  *      rewritten through PATH.tmp and rename(), so a reader sees the old file
  *      or the new one, never half of one.
@@ -19,7 +24,9 @@
 #include "daemon.h"
 
 #define METRICS_HTTP_MAX_CONNS		8
-#define METRICS_HTTP_DEADLINE_MS	2000
+#define METRICS_HTTP_DEADLINE_MS	2000	/* from connect to a whole request */
+#define METRICS_HTTP_ANSWER_MS		10000	/* from a whole request to its answer sent */
+#define METRICS_COLLECT_TIMEOUT_MS	30000	/* a collection still running then is killed */
 #define METRICS_TEXTFILE_INTERVAL	10	/* seconds, when --stats-interval does not say */
 
 struct metrics_server;

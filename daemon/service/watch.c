@@ -2,6 +2,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -48,11 +50,74 @@ static void reattach(struct watch *w, int i, int ifindex)
 	pr_warn("%s: re-attached program %u (%s mode)\n", name, w->prog_id, attach_mode_name(w->mode[i]));
 }
 
+/* Says once why an interface cannot be checked (EMFILE says so), not every round. */
+static void cannot_check(struct watch *w, int i, int err, const char *what)
+{
+	if (w->err[i] != err)
+		pr_warn("%s: %s failed: %s%s; it is not watched until this clears\n", w->o->ifname[i], what,
+			strerror(-err), attach_fd_hint(err));
+	w->err[i] = err;
+}
+
+/*
+ * What runs on the interface, looked at closely only when the kernel's
+ * answer (one netlink request, no descriptor) names another program than
+ * last time: program ids are not reused while the old program exists.
+ */
+static int look(struct watch *w, int i, int ifindex, struct attach_info *ai)
+{
+	enum xdp_attach_mode mode;
+	__u32 id;
+	int err;
+
+	err = attach_query(ifindex, &id, &mode);
+	if (err) {
+		cannot_check(w, i, err, "querying its XDP program");
+		return err;
+	}
+	if (id != w->seen[i].prog_id || mode != w->seen[i].mode) {
+		err = attach_describe(ifindex, id, mode, w->our_map_id, &w->seen[i]);
+		if (err) {
+			memset(&w->seen[i], 0, sizeof(w->seen[i]));
+			/* -ENOENT: replaced again while we looked; the next round sees the new one. */
+			if (err != -ENOENT)
+				cannot_check(w, i, err, "inspecting its XDP program");
+			return err;
+		}
+	}
+	*ai = w->seen[i];
+	return 0;
+}
+
+/*
+ * if_nametoindex() with a reliable errno: glibc's, when it cannot open its
+ * socket (EMFILE), fails with whatever its fallbacks left (ENOENT), which
+ * reads as "no such interface". 0 with *ifindex 0: there is none.
+ */
+static int iface_index(const char *name, int *ifindex)
+{
+	struct ifreq ifr = {};
+	int fd, err = 0;
+
+	*ifindex = 0;
+	/* AF_UNIX: the unit's RestrictAddressFamilies= allows it; the ioctl is the device layer's anyway. */
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (!ioctl(fd, SIOCGIFINDEX, &ifr))
+		*ifindex = ifr.ifr_ifindex;
+	else if (errno != ENODEV)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 static void check_iface(struct watch *w, int i)
 {
 	const char *name = w->o->ifname[i];
 	struct attach_info ai;
-	int ifindex;
+	int ifindex, err;
 
 	if (w->state[i] == WATCH_RELEASED)
 		return;
@@ -61,15 +126,23 @@ static void check_iface(struct watch *w, int i)
 		w->state[i] = WATCH_RELEASED;
 		return;
 	}
-	ifindex = if_nametoindex(name);
+	err = iface_index(name, &ifindex);
+	if (err) {
+		cannot_check(w, i, err, "looking up the interface");
+		return;
+	}
 	if (!ifindex) {
 		if (w->state[i] != WATCH_GONE)
 			pr_warn("%s: interface disappeared; xdpfwd will attach again when it returns\n", name);
 		w->state[i] = WATCH_GONE;
+		w->err[i] = 0;
 		return;
 	}
-	if (attach_inspect(ifindex, w->our_map_id, &ai))
+	if (look(w, i, ifindex, &ai))
 		return;
+	if (w->err[i])
+		pr_info("%s: watched again\n", name);
+	w->err[i] = 0;
 	if (ai.kind == ATTACH_OURS) {
 		w->state[i] = WATCH_OK;
 		return;

@@ -10,6 +10,7 @@
 #define XDPFWD_WATCH_H
 
 #include <xdp/libxdp.h>
+#include "attach.h"
 #include "daemon.h"
 #include "xdpfwd.h"
 
@@ -32,6 +33,8 @@ struct watch {
 	__u32 stats_slot[XDPFWD_MAX_IFACES];	/* see iface_slots.h */
 	enum xdp_attach_mode mode[XDPFWD_MAX_IFACES];
 	enum watch_state state[XDPFWD_MAX_IFACES];
+	struct attach_info seen[XDPFWD_MAX_IFACES];	/* the last program looked at closely */
+	int err[XDPFWD_MAX_IFACES];			/* why the last check failed (said once), or 0 */
 };
 
 /* One round over interfaces and pins; returns how many interfaces are still ours to keep. */

@@ -71,6 +71,47 @@ for e in json.load(sys.stdin):
 	[[ "$output" != *xdp* ]]
 }
 
+@test "a /0 in a list file is refused at FILE:LINE, at start and on SIGHUP; '# --force' lets it in" {
+	printf '198.18.0.2\n::/0\n' >"$XF_TMP/block"
+	run xf_p timeout 10 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" --blocklist-file "$XF_TMP/block"
+	[ "$status" = 1 ]
+	[[ "$output" == *"$XF_TMP/block:2: ::/0 matches every IPv6 source; end the line with '# --force' if you mean it"* ]]
+	[ ! -e "$PIN" ]
+	printf '198.18.0.3\n' >"$XF_TMP/allow"
+	printf '198.18.0.2\n' >"$XF_TMP/block"
+	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/block" --allowlist-file "$XF_TMP/allow" \
+		--state-dir "$STATE"
+	printf '198.18.0.3\n  0.0.0.0/0   # everyone\n' >"$XF_TMP/allow"
+	kill -HUP "$XF_DAEMON_PID"
+	xf_wait_lines 'not reloading' 1 "$XF_TMP/daemon.err" 5
+	grep -q "$XF_TMP/allow:2: 0.0.0.0/0 matches every IPv4 source" "$XF_TMP/daemon.err"
+	run entries allow
+	[ "$output" = "198.18.0.3 -" ]
+	# The blocked source stays blocked.
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	# Meant: the comment says so, as --force does on the command line.
+	printf '198.18.0.3\n0.0.0.0/0 # --force: maintenance window\n' >"$XF_TMP/allow"
+	kill -HUP "$XF_DAEMON_PID"
+	xf_wait_lines 'allowlist: 2 entries from' 1 "$XF_TMP/daemon.err" 5
+	run entries allow
+	[ "$output" = $'0.0.0.0/0 -\n198.18.0.3 -' ]
+}
+
+@test "a /0 added with --force --persist survives a restart on fresh maps" {
+	xf_daemon --iface "$IF_P" --state-dir "$STATE"
+	xf_cli allow add ::/0 --force --persist --state-dir "$STATE"
+	grep -qx '::/0 # --force' "$STATE/allowlist"
+	xf_daemon_stop
+	xf_cli detach --iface "$IF_P"
+	xf_daemon --iface "$IF_P" --state-dir "$STATE"
+	grep -q 'restored 1 persisted entries' "$XF_TMP/daemon.err"
+	run entries allow
+	[ "$output" = "::/0 -" ]
+}
+
 @test "--persist entries survive a restart on fresh maps (a reboot); plain ones do not" {
 	xf_daemon --iface "$IF_P" --state-dir "$STATE"
 	xf_cli block add 198.18.0.2 --persist --state-dir "$STATE"

@@ -9,7 +9,12 @@ http_probe.py send HOST PORT REQUEST OUTDIR
 http_probe.py idle HOST PORT N SECONDS [PREFIX]
     opens N connections that send PREFIX (default nothing) and then stall; prints
     how many the server closed within SECONDS, and the time the first was closed.
+http_probe.py storm HOST PORT SECONDS
+    for SECONDS: 8 threads that scrape GET /metrics in a loop, 16 slowloris clients
+    (a byte of a request every second, reconnecting when cut off) and 4 that send a
+    request and never read; prints "scrapes=N ok=N".
 """
+import threading
 import socket
 import sys
 import time
@@ -75,10 +80,71 @@ def idle(host, port, n, secs, prefix=""):
     print(len(closed), "%.2f" % (first if first is not None else -1))
 
 
+def storm(host, port, secs):
+    end = time.monotonic() + float(secs)
+    counts = {"scrapes": 0, "ok": 0}
+    lock = threading.Lock()
+
+    def scraper():
+        while time.monotonic() < end:
+            try:
+                s = connect(host, port, 5)
+                s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+                data = b""
+                while True:
+                    chunk = s.recv(65536)
+                    if not chunk:
+                        break
+                    data += chunk
+                s.close()
+                ok = data.startswith(b"HTTP/1.0 200 ")
+            except OSError:
+                ok = False
+            with lock:
+                counts["scrapes"] += 1
+                counts["ok"] += ok
+            if not ok:
+                time.sleep(0.05)  # turned away (every slot busy): as a scraper would, not in a spin
+
+    def slowloris():
+        req = b"GET /metrics HTTP/1.1\r\nX-Slow: " + b"a" * 4000
+        while time.monotonic() < end:
+            try:
+                s = connect(host, port, 5)
+                for b in req:
+                    if time.monotonic() >= end:
+                        break
+                    s.sendall(bytes([b]))
+                    time.sleep(1)
+            except OSError:
+                time.sleep(0.1)
+
+    def nonreader():
+        while time.monotonic() < end:
+            try:
+                s = connect(host, port, 5)
+                s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1024)
+                s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+                time.sleep(max(0, min(3, end - time.monotonic())))
+                s.close()
+            except OSError:
+                time.sleep(0.1)
+
+    threads = [threading.Thread(target=f, daemon=True)
+               for f in [scraper] * 8 + [slowloris] * 16 + [nonreader] * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(max(0, end - time.monotonic()) + 6)
+    print("scrapes=%d ok=%d" % (counts["scrapes"], counts["ok"]))
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "send":
         send(*sys.argv[2:6])
     elif sys.argv[1] == "idle":
         idle(*sys.argv[2:])
+    elif sys.argv[1] == "storm":
+        storm(*sys.argv[2:5])
     else:
         sys.exit(__doc__)

@@ -203,6 +203,48 @@ no_attachment() {
 	kill -0 "$XF_DAEMON_PID"
 }
 
+# Milliseconds since $1 (date +%s%N).
+ms_since() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
+
+@test "--metrics-listen: 8 looping scrapers and slowloris clients never hold the loop: repair and SIGTERM within 1 s" {
+	local t0 i repair=() stop
+	# 200,000 entries: a collection walks them all (until counting is O(1)), about a second here.
+	python3 -c '
+for i in range(200000):
+    print("100.%d.%d.%d" % (64 + (i >> 16), (i >> 8) & 255, i & 255))' >"$XF_TMP/big"
+	xf_daemon --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
+	xf_cli block load "$XF_TMP/big" >/dev/null
+	xf_p $PROBE storm 127.0.0.1 "$PORT" 12 >"$XF_TMP/storm" &
+	XF_PIDS+=($!)
+	sleep 2
+	for i in 1 2 3; do
+		ip -n "$NS_P" link set dev "$IF_P" xdp off
+		t0=$(date +%s%N)
+		# At most ~5 s: the old loop took up to 6.
+		for _ in $(seq 500); do
+			ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp ' && break
+			sleep 0.01
+		done
+		repair+=("$(ms_since "$t0")")
+		sleep 0.5
+	done
+	kill -TERM "$XF_DAEMON_PID"
+	t0=$(date +%s%N)
+	xf_daemon_wait_exit 5
+	stop=$(ms_since "$t0")
+	wait "${XF_PIDS[-1]}" || true
+	echo "repairs ${repair[*]} ms; SIGTERM answered in $stop ms; $(cat "$XF_TMP/storm")"
+	for i in "${repair[@]}"; do
+		[ "$i" -le 1000 ]
+	done
+	[ "$stop" -le 1000 ]
+	[ "$XF_DAEMON_RC" -eq 0 ]
+	# And the scrapes were answered, not just refused.
+	[ "$(sed -n 's/.*ok=\([0-9]*\).*/\1/p' "$XF_TMP/storm")" -gt 0 ]
+}
+
 @test "--metrics-listen: IPv6 loopback" {
 	xf_daemon --iface "$IF_P" --metrics-listen "[::1]:$PORT"
 	scrape_http h ::1
@@ -256,6 +298,53 @@ s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); time.sleep(20
 	[ "$after" -eq 5 ]
 	[ ! -e "$tf.tmp" ]
 	[ "$(ls "$XF_TMP/textfile")" = xdpfwd.prom ]
+}
+
+# Waits (at most 1 s) until xdpfwd is attached to $IF_P again.
+wait_reattached() {
+	local i
+	for i in $(seq 50); do
+		ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp ' && return 0
+		sleep 0.02
+	done
+	return 1
+}
+
+@test "--metrics-textfile: a FIFO or symlink planted at the .tmp name neither hangs nor redirects the daemon" {
+	local dir=$XF_TMP/nodeexp tf victim=$XF_TMP/victim
+	tf=$dir/xdpfwd.prom
+	# The directory belongs to another user, as node_exporter's may: it can plant anything there.
+	chmod 711 "$XF_TMP"
+	mkdir "$dir"
+	chown 65534:65534 "$dir"
+	echo precious >"$victim"
+	# A stale temp file of our own (a crash) is no obstacle.
+	echo stale >"$tf.tmp"
+	xf_daemon --iface "$IF_P" --metrics-textfile "$tf" --stats-interval 1
+	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	rm -f "$tf"
+	setpriv --reuid 65534 --regid 65534 --clear-groups mkfifo "$dir/xdpfwd.prom.tmp"
+	# Past the next write attempt, the loop goes on: a detach is repaired at once.
+	sleep 1.2
+	ip -n "$NS_P" link set dev "$IF_P" xdp off
+	wait_reattached
+	ops_wait_grep "xdpfwd.prom: writing failed: File exists \\(something that xdpfwd did not leave is at the .tmp name: remove it\\)" \
+		"$XF_TMP/daemon.err" 3
+	setpriv --reuid 65534 --regid 65534 --clear-groups rm "$dir/xdpfwd.prom.tmp"
+	setpriv --reuid 65534 --regid 65534 --clear-groups ln -s "$victim" "$dir/xdpfwd.prom.tmp"
+	sleep 2.2
+	[ "$(cat "$victim")" = precious ]
+	[ ! -e "$tf" ]
+	setpriv --reuid 65534 --regid 65534 --clear-groups rm "$dir/xdpfwd.prom.tmp"
+	ops_wait_grep "xdpfwd.prom: written again" "$XF_TMP/daemon.err" 3
+	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	[ "$(stat -c %U "$tf")" = root ]
+	setpriv --reuid 65534 --regid 65534 --clear-groups mkfifo "$dir/xdpfwd.prom.tmp"
+	sleep 1.2
+	kill -TERM "$XF_DAEMON_PID"
+	xf_daemon_wait_exit 1
+	[ "$XF_DAEMON_RC" -eq 0 ]
+	[ "$(cat "$victim")" = precious ]
 }
 
 @test "--metrics-textfile: an unwritable place fails the start before anything changes" {

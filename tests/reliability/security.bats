@@ -114,3 +114,59 @@ snapshot() {
 	[ "$(rel_count 198.18.0.2)" = 0 ]
 	rel_figure "${#cmds[@]} commands run as uid 65534 without capabilities: all refused, nothing changed"
 }
+
+# A state dir that another user owns, and a root file that user would like overwritten.
+untrusted_state() {
+	STATE=$XF_TMP/state
+	VICTIM=$XF_TMP/victim
+	# uid 65534 must reach into XF_TMP (0700) to plant its files.
+	chmod 711 "$XF_TMP"
+	mkdir -m 0755 "$STATE"
+	chown 65534:65534 "$STATE"
+	echo precious >"$VICTIM"
+}
+
+@test "--persist into a state dir another user owns: refused, a symlink at blocklist.tmp overwrites nothing" {
+	untrusted_state
+	"${NOBODY[@]}" ln -s "$VICTIM" "$STATE/blocklist.tmp"
+	xf_daemon --iface "$IF_P" --state-dir "$XF_TMP/rootstate"
+	run xf_cli block add 198.18.0.2 --persist --state-dir "$STATE"
+	echo "$output"
+	cat "$VICTIM"
+	[ "$(cat "$VICTIM")" = precious ]
+	[ "$status" = 1 ]
+	[[ "$output" == *"state dir $STATE is owned by uid 65534 with mode 0755; refusing to trust it (chown root and chmod go-w it, or choose another --state-dir)"* ]]
+	[ -L "$STATE/blocklist.tmp" ]
+	# Refused before the lists changed.
+	[ -z "$(rel_entries)" ]
+	# Root's own but writable by others, or a symlink to a good one: refused too.
+	mkdir -m 0777 "$XF_TMP/open"
+	run xf_cli block add 198.18.0.2 --persist --state-dir "$XF_TMP/open"
+	[ "$status" = 1 ]
+	[[ "$output" == *"state dir $XF_TMP/open is owned by uid 0 with mode 0777; refusing to trust it"* ]]
+	mkdir -m 0700 "$XF_TMP/good"
+	ln -s "$XF_TMP/good" "$XF_TMP/link"
+	run xf_cli block add 198.18.0.2 --persist --state-dir "$XF_TMP/link"
+	[ "$status" = 1 ]
+	[[ "$output" == *"state dir $XF_TMP/link is a symlink or not a directory; refusing to trust it"* ]]
+	[ -z "$(rel_entries)" ]
+	[ -z "$(ls "$XF_TMP/good")" ]
+}
+
+@test "0.0.0.0/0 planted in the persisted allowlist by the state dir's owner: the start is refused" {
+	untrusted_state
+	"${NOBODY[@]}" sh -c "echo 0.0.0.0/0 >'$STATE/allowlist'"
+	run xf_p timeout 10 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" --state-dir "$STATE" 3>&-
+	echo "$output"
+	[ "$status" = 1 ]
+	[[ "$output" == *"state dir $STATE is owned by uid 65534 with mode 0755; refusing to trust it"* ]]
+	[ -z "$(rel_prog_id)" ]
+	[ ! -e "$PIN" ]
+	# In root's own state dir, a /0 that --force did not put there is refused at FILE:LINE.
+	mkdir -m 0700 "$XF_TMP/rootstate"
+	printf '198.18.0.4\n0.0.0.0/0\n' >"$XF_TMP/rootstate/allowlist"
+	run xf_p timeout 10 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" --state-dir "$XF_TMP/rootstate" 3>&-
+	[ "$status" = 1 ]
+	[[ "$output" == *"$XF_TMP/rootstate/allowlist:2: 0.0.0.0/0 matches every IPv4 source; end the line with '# --force' if you mean it"* ]]
+	[ -z "$(rel_prog_id)" ]
+}
