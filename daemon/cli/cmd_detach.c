@@ -9,7 +9,6 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "pin_dir.h"
-#include "privs.h"
 #include "netns.h"
 #include "pinned.h"
 #include "attach.h"
@@ -65,29 +64,26 @@ static int detach_one(struct xdpfwd_bpf *skel, const char *name, __u32 recorded)
 	return 0;
 }
 
-int cmd_detach(int argc, char **argv)
+static int parse(int argc, char **argv, struct cmd_opts *o)
 {
-	struct xdpfwd_bpf *skel = NULL;
-	struct detach_opts o;
+	int err = cli_parse_detach(argc, argv, &o->detach);
+
+	o->pin_dir = o->detach.pin_dir;
+	return err;
+}
+
+static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
+{
+	const struct detach_opts *o = &co->detach;
 	struct xdpfwd_iface rec;
 	__u32 key, next;
-	int err, lock = -1, fd, i;
+	int err = 0, lock, fd, i;
 
-	err = cli_parse_detach(argc, argv, &o);
-	if (err)
-		return err;
-	err = privs_check("xdpfwd detach");
-	if (!err)
-		err = pinned_open_all(o.pin_dir, &skel);
-	if (err)
-		goto out;
-	lock = pin_dir_lock(o.pin_dir);
-	if (lock < 0) {
-		err = lock;
-		goto out;
-	}
+	lock = pin_dir_lock(o->pin_dir);
+	if (lock < 0)
+		return lock;
 	fd = bpf_map__fd(skel->maps.ifaces);
-	if (o.all) {
+	if (o->all) {
 		while (!err && !bpf_map_get_next_key(fd, NULL, &next)) {
 			key = next;
 			if (bpf_map_lookup_elem(fd, &key, &rec)) {
@@ -97,15 +93,15 @@ int cmd_detach(int argc, char **argv)
 			err = detach_one(skel, rec.name, key);
 		}
 	}
-	for (i = 0; i < o.n_ifaces && !err; i++)
-		err = detach_one(skel, o.ifname[i], recorded_ifindex(fd, o.ifname[i]));
+	for (i = 0; i < o->n_ifaces && !err; i++)
+		err = detach_one(skel, o->ifname[i], recorded_ifindex(fd, o->ifname[i]));
 	if (!err && bpf_map_get_next_key(fd, NULL, &next) && errno == ENOENT) {
-		err = pinned_remove_all(skel, o.pin_dir);
+		err = pinned_remove_all(skel, o->pin_dir);
 		if (!err)
-			pr_info("no interface left: removed the pins under %s\n", o.pin_dir);
+			pr_info("no interface left: removed the pins under %s\n", o->pin_dir);
 	}
-out:
 	pin_dir_unlock(lock);
-	xdpfwd_bpf__destroy(skel);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+	return err;
 }
+
+const struct cmd_ops cmd_detach_ops = { .parse = parse, .run = run };

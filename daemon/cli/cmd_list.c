@@ -7,7 +7,6 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "pin_dir.h"
-#include "privs.h"
 #include "time_format.h"
 #include "kclock.h"
 #include "pinned.h"
@@ -129,27 +128,35 @@ static int run(const struct list_opts *o, const struct list_maps *m)
 	return err;
 }
 
-int cmd_list(enum list_kind kind, int argc, char **argv)
+static int parse_block(int argc, char **argv, struct cmd_opts *o)
 {
-	struct xdpfwd_bpf *skel = NULL;
-	struct list_opts o;
-	struct list_maps m;
-	int err;
+	int err = cli_parse_list(LIST_BLOCK, argc, argv, &o->list);
 
-	err = cli_parse_list(kind, argc, argv, &o);
-	if (err) {
-		xdpfwd_prefix_set_free(&o.prefixes);
-		return err;
-	}
-	err = privs_check(kind == LIST_BLOCK ? "xdpfwd block" : "xdpfwd allow");
-	if (!err)
-		err = pinned_open_all(o.pin_dir, &skel);
-	if (!err) {
-		kclock_use_instance(o.pin_dir);
-		list_maps_get(skel, kind, &m);
-		err = run(&o, &m);
-	}
-	xdpfwd_prefix_set_free(&o.prefixes);
-	xdpfwd_bpf__destroy(skel);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+	o->pin_dir = o->list.pin_dir;
+	return err;
 }
+
+static int parse_allow(int argc, char **argv, struct cmd_opts *o)
+{
+	int err = cli_parse_list(LIST_ALLOW, argc, argv, &o->list);
+
+	o->pin_dir = o->list.pin_dir;
+	return err;
+}
+
+static int run_list(struct xdpfwd_bpf *skel, struct cmd_opts *o)
+{
+	struct list_maps m;
+
+	kclock_use_instance(o->pin_dir);
+	list_maps_get(skel, o->list.kind, &m);
+	return run(&o->list, &m);
+}
+
+static void done(struct cmd_opts *o)
+{
+	xdpfwd_prefix_set_free(&o->list.prefixes);
+}
+
+const struct cmd_ops cmd_block_ops = { .parse = parse_block, .run = run_list, .done = done };
+const struct cmd_ops cmd_allow_ops = { .parse = parse_allow, .run = run_list, .done = done };

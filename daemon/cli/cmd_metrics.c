@@ -1,41 +1,39 @@
 // SPDX-License-Identifier: GPL-2.0
 /* xdpfwd metrics: one scrape on stdout, for cron jobs, ad-hoc checks and the tests. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
-#include "privs.h"
-#include "pinned.h"
 #include "metrics.h"
 #include "commands.h"
 
-int cmd_metrics(int argc, char **argv)
+static int parse(int argc, char **argv, struct cmd_opts *o)
+{
+	int err = cli_parse_metrics(argc, argv, &o->status);
+
+	o->pin_dir = o->status.pin_dir;
+	return err;
+}
+
+static int run(struct xdpfwd_bpf *skel, struct cmd_opts *o)
 {
 	struct metrics_snapshot snap;
-	struct xdpfwd_bpf *skel = NULL;
-	struct status_opts o;
 	int err;
 
-	err = cli_parse_metrics(argc, argv, &o);
-	if (err)
-		return err;
-	err = privs_check("xdpfwd metrics");
-	if (!err)
-		err = pinned_open_all(o.pin_dir, &skel);
-	if (err)
-		goto out;
+	(void)o;
 	err = metrics_collect(skel, &snap);
 	if (err) {
 		pr_warn("reading counters failed: %s\n", strerror(-err));
-		goto out;
+		return err;
 	}
 	err = metrics_write(stdout, &snap);
 	if (!err && fflush(stdout))
-		err = -1;
+		err = -EIO;
 	if (err)
 		pr_warn("writing the metrics to stdout failed\n");
-out:
-	xdpfwd_bpf__destroy(skel);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+	return err;
 }
+
+const struct cmd_ops cmd_metrics_ops = { .parse = parse, .run = run };

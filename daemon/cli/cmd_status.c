@@ -9,7 +9,6 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "pin_dir.h"
-#include "privs.h"
 #include "json_str.h"
 #include "utf8.h"
 #include "netns.h"
@@ -191,39 +190,38 @@ static int count_lists(struct xdpfwd_bpf *skel, const struct status_opts *o, str
 	return 0;
 }
 
-int cmd_status(int argc, char **argv)
+static int parse(int argc, char **argv, struct cmd_opts *o)
 {
+	int err = cli_parse_status(argc, argv, &o->status);
+
+	o->pin_dir = o->status.pin_dir;
+	return err;
+}
+
+static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
+{
+	const struct status_opts *o = &co->status;
 	struct iface_status ifs[XDPFWD_MAX_IFACES];
-	struct xdpfwd_bpf *skel = NULL;
 	struct xdpfwd_stats st, other;
-	struct status_opts o;
 	struct counts c;
 	int err, n;
 
-	err = cli_parse_status(argc, argv, &o);
-	if (err)
-		return err;
-	err = privs_check("xdpfwd status");
-	if (!err)
-		err = pinned_open_all(o.pin_dir, &skel);
-	if (err)
-		goto out;
 	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
 	if (!err)
 		err = stats_read_slot(bpf_map__fd(skel->maps.stats), XDPFWD_STATS_SLOT_OTHER, &other);
 	if (err) {
 		pr_warn("reading counters failed: %s\n", strerror(-err));
-		goto out;
+		return err;
 	}
-	err = count_lists(skel, &o, &c);
+	err = count_lists(skel, o, &c);
 	if (err)
-		goto out;
+		return err;
 	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
-	if (o.json)
-		print_json(o.pin_dir, ifs, n, &c, &st, &other);
+	if (o->json)
+		print_json(o->pin_dir, ifs, n, &c, &st, &other);
 	else
-		print_text(o.pin_dir, ifs, n, &c, &st, &other);
-out:
-	xdpfwd_bpf__destroy(skel);
-	return err ? EXIT_FAILURE : EXIT_SUCCESS;
+		print_text(o->pin_dir, ifs, n, &c, &st, &other);
+	return 0;
 }
+
+const struct cmd_ops cmd_status_ops = { .parse = parse, .run = run };

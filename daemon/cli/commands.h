@@ -1,13 +1,34 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The subcommands; each parses its own arguments and returns an exit status. */
+/*
+ * The subcommands. Every one works on one instance and opens the same way:
+ * parse -> privilege check -> open the instance's pins -> run -> close. That
+ * opening is main.c's (run_command); a command gives its parser and its body.
+ */
 #ifndef XDPFWD_COMMANDS_H
 #define XDPFWD_COMMANDS_H
 
 #include "cli_options.h"
 
-int cmd_list(enum list_kind kind, int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_metrics(int argc, char **argv);
-int cmd_detach(int argc, char **argv);
+struct xdpfwd_bpf;
+
+struct cmd_opts {
+	const char *pin_dir;		/* the instance; set by every parser */
+	union {
+		struct list_opts list;
+		struct status_opts status;	/* status and metrics */
+		struct detach_opts detach;
+	};
+};
+
+struct cmd_ops {
+	/* Fills o, o->pin_dir too; returns 0, or an exit status (EXIT_USAGE) after printing why. */
+	int (*parse)(int argc, char **argv, struct cmd_opts *o);
+	/* With the instance open; returns 0 or -errno after printing why. */
+	int (*run)(struct xdpfwd_bpf *skel, struct cmd_opts *o);
+	/* NULL, or frees what parse allocated (called after a failed parse too). */
+	void (*done)(struct cmd_opts *o);
+};
+
+extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops;
 
 #endif

@@ -4,16 +4,56 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "xdpfwd.skel.h"
 #include "log.h"
+#include "privs.h"
+#include "pinned.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "daemon.h"
+
+/* The words `xdpfwd --help` lists (cli_options.c's daemon_doc says what each does). */
+static const struct command {
+	const char *name;
+	const struct cmd_ops *ops;
+} commands[] = {
+	{ "block", &cmd_block_ops },		/* add, del, list, flush, load blocklist entries */
+	{ "allow", &cmd_allow_ops },		/* the same for the allowlist */
+	{ "status", &cmd_status_ops },		/* interfaces, program, list sizes, counters */
+	{ "metrics", &cmd_metrics_ops },	/* the counters in Prometheus text format */
+	{ "detach", &cmd_detach_ops },		/* take the firewall off interfaces */
+};
+
+/* What every command does around its own work; argv[0] is "xdpfwd NAME". */
+static int run_command(const struct command *c, int argc, char **argv)
+{
+	struct xdpfwd_bpf *skel = NULL;
+	struct cmd_opts o;
+	int err;
+
+	memset(&o, 0, sizeof(o));
+	err = c->ops->parse(argc, argv, &o);
+	if (err)
+		goto out_parsed;
+	err = privs_check(argv[0]);
+	if (!err)
+		err = pinned_open_all(o.pin_dir, &skel);
+	if (!err)
+		err = c->ops->run(skel, &o);
+	xdpfwd_bpf__destroy(skel);
+	err = err ? EXIT_FAILURE : EXIT_SUCCESS;
+out_parsed:
+	if (c->ops->done)
+		c->ops->done(&o);
+	return err;
+}
 
 int main(int argc, char **argv)
 {
 	struct daemon_opts o;
 	const char *cmd = argc > 1 ? argv[1] : "";
 	char name[64];
+	size_t i;
 	int err;
 
 	/*
@@ -22,20 +62,13 @@ int main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	log_install_lib_printers();
-	/* Subcommands see "xdpfwd CMD" as their program name, so argp's messages read naturally. */
-	if (!strcmp(cmd, "block") || !strcmp(cmd, "allow") || !strcmp(cmd, "status") || !strcmp(cmd, "detach") ||
-	    !strcmp(cmd, "metrics")) {
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (strcmp(cmd, commands[i].name))
+			continue;
+		/* Subcommands see "xdpfwd CMD" as their program name, so argp's messages read naturally. */
 		snprintf(name, sizeof(name), "xdpfwd %s", cmd);
 		argv[1] = name;
-		if (!strcmp(cmd, "block"))
-			return cmd_list(LIST_BLOCK, argc - 1, argv + 1);
-		if (!strcmp(cmd, "allow"))
-			return cmd_list(LIST_ALLOW, argc - 1, argv + 1);
-		if (!strcmp(cmd, "status"))
-			return cmd_status(argc - 1, argv + 1);
-		if (!strcmp(cmd, "metrics"))
-			return cmd_metrics(argc - 1, argv + 1);
-		return cmd_detach(argc - 1, argv + 1);
+		return run_command(&commands[i], argc - 1, argv + 1);
 	}
 	if (cmd[0] && cmd[0] != '-') {
 		fprintf(stderr, "xdpfwd: unknown command '%s'; try `xdpfwd --help`\n", cmd);
