@@ -27,6 +27,7 @@
 #include "watch.h"
 #include "instance_lock.h"
 #include "iface_slots.h"
+#include "stats.h"
 #include "list_files.h"
 #include "migrate.h"
 #include "kclock.h"
@@ -321,25 +322,25 @@ static void announce(const struct daemon_opts *o, const struct iface_plan *plan,
 	pr_info("logging drops: %s, %s\n", per_source, overall);
 }
 
-/* Housekeeping cadence, in event-loop ticks (EVENT_LOOP_TICK_MS). */
-#define WATCH_TICKS 2		/* tampering is repaired well within a second */
-#define EXPIRY_TICKS 50		/* expired entries already stopped matching: this is garbage collection */
-
+/* What the loop's periodic tasks and SIGHUP work on. */
 struct housekeeping {
 	struct watch watch;
-	unsigned int ticks;
+	struct consumer *consumer;
+	struct metrics_server *metrics;
+	FILE *out;
 };
 
 /* Skips a round rather than wait for a CLI edit that holds the lock. */
-static void sweep_expired(struct watch *w)
+static int sweep_expired(void *ctx)
 {
+	struct watch *w = &((struct housekeeping *)ctx)->watch;
 	struct list_maps m;
 	size_t removed;
 	int lock, kind;
 
 	lock = pin_dir_trylock(w->o->pin_dir);
 	if (lock < 0)
-		return;
+		return 0;
 	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
 		list_maps_get(w->skel, kind, &m);
 		if (!list_expire(&m, &removed) && removed)
@@ -347,6 +348,71 @@ static void sweep_expired(struct watch *w)
 				removed == 1 ? "y" : "ies");
 	}
 	pin_dir_unlock(lock);
+	return 0;
+}
+
+/* Under the pin dir lock, so `xdpfwd detach` is never mistaken for tampering mid-way. */
+static int watch_round(void *ctx)
+{
+	struct watch *w = &((struct housekeeping *)ctx)->watch;
+	int lock = pin_dir_trylock(w->o->pin_dir), kept;
+
+	if (lock == -EWOULDBLOCK)
+		return 0;
+	kept = watch_check(w);
+	pin_dir_unlock(lock);
+	if (!kept) {
+		pr_info("no interface left to protect: exiting\n");
+		return 1;
+	}
+	return 0;
+}
+
+/* --stats-interval, in the drop log's format: with --log-format json every line of stdout is JSON. */
+static int stats_line(void *ctx)
+{
+	struct housekeeping *hk = ctx;
+	struct xdpfwd_stats s;
+	char line[1024];
+
+	if (stats_read(bpf_map__fd(hk->watch.skel->maps.stats), &s))
+		return 0;
+	if (consumer_log_format(hk->consumer) == LOG_FORMAT_JSON)
+		event_format_stats_json(&s, line, sizeof(line));
+	else
+		stats_format_line(&s, line, sizeof(line));
+	fprintf(hk->out, "%s\n", line);
+	fflush(hk->out);
+	return 0;
+}
+
+/* Interface names may change; the consumer's log lines look them up afresh. */
+static int forget_names(void *ctx)
+{
+	consumer_forget_names(((struct housekeeping *)ctx)->consumer);
+	return 0;
+}
+
+/* Closes metrics connections past their deadline and rewrites the textfile when due. */
+static int metrics_tick(void *ctx)
+{
+	metrics_server_tick(((struct housekeeping *)ctx)->metrics);
+	return 0;
+}
+
+static int watchdog_ping(void *ctx)
+{
+	(void)ctx;
+	sd_notify_watchdog();
+	return 0;
+}
+
+/* WatchdogSec=: ping at half the timeout, from the loop's tick, so a stuck loop stops the pings. */
+static unsigned int watchdog_ticks(void)
+{
+	__u64 usec = sd_watchdog_usec();
+
+	return usec ? (usec / 2000 / EVENT_LOOP_TICK_MS ?: 1) : 0;
 }
 
 /* SIGHUP: files are validated whole first; a bad one leaves the running lists as they are. */
@@ -374,29 +440,6 @@ static void reload_files(void *ctx)
 out:
 	xdpfwd_prefix_set_free(&set[0]);
 	xdpfwd_prefix_set_free(&set[1]);
-}
-
-static int on_tick(void *ctx)
-{
-	struct housekeeping *hk = ctx;
-
-	hk->ticks++;
-	if (hk->ticks % EXPIRY_TICKS == 0)
-		sweep_expired(&hk->watch);
-	if (hk->ticks % WATCH_TICKS == 0) {
-		/* Under the pin dir lock, so `xdpfwd detach` is never mistaken for tampering mid-way. */
-		int lock = pin_dir_trylock(hk->watch.o->pin_dir), kept;
-
-		if (lock == -EWOULDBLOCK)
-			return 0;
-		kept = watch_check(&hk->watch);
-		pin_dir_unlock(lock);
-		if (!kept) {
-			pr_info("no interface left to protect: exiting\n");
-			return 1;
-		}
-	}
-	return 0;
 }
 
 
@@ -462,15 +505,27 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 			.prog_id = prog_id,
 			.our_map_id = pinned_map_id(bpf_map__fd(skel->maps.stats)),
 		},
+		.metrics = metrics,
+		.out = stdout,
+	};
+	/* Everything the daemon does on a clock, in the order it is done at a tick (EVENT_LOOP_TICK_MS). */
+	const struct periodic_task tasks[] = {
+		/* The first tick pings at once: loading and attaching may have taken a while. */
+		{ "watchdog ping", watchdog_ticks(), true, watchdog_ping },
+		{ "metrics deadlines, textfile", 1, false, metrics_tick },
+		/* Expired entries already stopped matching: this is garbage collection. */
+		{ "expiry sweep", 5 * EVENT_LOOP_TICKS_PER_SEC, false, sweep_expired },
+		/* Tampering is repaired well within a second. */
+		{ "watch", 2, false, watch_round },
+		{ "stats line", o->stats_interval * EVENT_LOOP_TICKS_PER_SEC, false, stats_line },
+		{ "interface names", 5 * EVENT_LOOP_TICKS_PER_SEC, false, forget_names },
 	};
 	struct event_loop_cfg cfg = {
-		.stats_fd = bpf_map__fd(skel->maps.stats),
-		.stats_interval = o->stats_interval,
-		.out = stdout,
-		.on_tick = on_tick,
+		.metrics = metrics,
+		.tasks = tasks,
+		.n_tasks = sizeof(tasks) / sizeof(tasks[0]),
 		.on_reload = reload_files,
 		.ctx = &hk,
-		.metrics = metrics,
 	};
 	int err, i;
 
@@ -482,11 +537,12 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 	}
 
 	metrics_server_set_source(metrics, skel);
-	cfg.consumer = consumer_new(bpf_map__fd(skel->maps.events), o->log_format, stdout);
-	if (!cfg.consumer)
+	hk.consumer = consumer_new(bpf_map__fd(skel->maps.events), o->log_format, stdout);
+	if (!hk.consumer)
 		return -errno;
+	cfg.consumer = hk.consumer;
 	err = event_loop_run(&cfg);
-	consumer_free(cfg.consumer);
+	consumer_free(hk.consumer);
 	if (!err)
 		report_stop(&hk.watch);
 	return err;

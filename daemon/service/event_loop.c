@@ -8,8 +8,6 @@
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include "log.h"
-#include "stats.h"
-#include "event_format.h"
 #include "sd_notify.h"
 #include "metrics_http.h"
 #include "event_loop.h"
@@ -39,20 +37,23 @@ static int add_fd(int ep, int fd)
 	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
-static void print_stats(const struct event_loop_cfg *cfg)
+/* Returns 1 when a task asks the loop to stop. */
+static int run_tasks(const struct event_loop_cfg *cfg, unsigned int *elapsed, __u64 ticks)
 {
-	struct xdpfwd_stats s;
-	char line[1024];
+	const struct periodic_task *t;
+	int i, stop = 0;
 
-	if (stats_read(cfg->stats_fd, &s))
-		return;
-	/* In the drop log's format: with --log-format json every line of stdout is JSON. */
-	if (consumer_log_format(cfg->consumer) == LOG_FORMAT_JSON)
-		event_format_stats_json(&s, line, sizeof(line));
-	else
-		stats_format_line(&s, line, sizeof(line));
-	fprintf(cfg->out, "%s\n", line);
-	fflush(cfg->out);
+	for (i = 0; i < cfg->n_tasks; i++) {
+		t = &cfg->tasks[i];
+		if (!t->every)
+			continue;
+		elapsed[i] = elapsed[i] + ticks > t->every ? t->every : elapsed[i] + ticks;
+		if (elapsed[i] < t->every)
+			continue;
+		elapsed[i] = 0;
+		stop |= t->run(cfg->ctx);
+	}
+	return stop;
 }
 
 /* Returns 1 when the loop should stop. */
@@ -86,16 +87,16 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 	};
 	sigset_t set = loop_signals();
 	int ep = -1, sfd = -1, tfd = -1, rb_fd, err = 0, stop = 0, i, n;
-	unsigned int ticks = 0, stats_ticks = cfg->stats_interval * (1000 / EVENT_LOOP_TICK_MS);
-	/* WatchdogSec=: ping at half the timeout, from the tick, so a stuck loop stops the pings. */
-	__u64 wd_usec = sd_watchdog_usec();
-	unsigned int wd_ticks = wd_usec ? (wd_usec / 2000 / EVENT_LOOP_TICK_MS ?: 1) : 0;
-	/* The first tick pings at once: loading and attaching may have taken a while. */
-	unsigned int wd_count = wd_ticks;
+	unsigned int elapsed[EVENT_LOOP_MAX_TASKS];	/* ticks since each task last ran */
 	int metrics_fd = metrics_server_fd(cfg->metrics);
 	struct epoll_event evs[4];
 	__u64 expirations;
 
+	if (cfg->n_tasks > EVENT_LOOP_MAX_TASKS) {
+		pr_warn("the event loop has room for %d periodic tasks, not %d; raise EVENT_LOOP_MAX_TASKS\n",
+			EVENT_LOOP_MAX_TASKS, cfg->n_tasks);
+		return -E2BIG;
+	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	sfd = signalfd(-1, &set, SFD_CLOEXEC);
 	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
@@ -116,6 +117,8 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 		pr_warn("setting up the event loop failed: %s\n", strerror(-err));
 		goto out;
 	}
+	for (i = 0; i < cfg->n_tasks; i++)
+		elapsed[i] = cfg->tasks[i].at_start ? cfg->tasks[i].every : 0;
 
 	while (!stop) {
 		n = epoll_wait(ep, evs, 4, -1);
@@ -134,21 +137,7 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 			} else if (evs[i].data.fd == tfd) {
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
 					continue;
-				ticks += expirations;
-				wd_count += expirations;
-				if (wd_ticks && wd_count >= wd_ticks) {
-					wd_count = 0;
-					sd_notify_watchdog();
-				}
-				metrics_server_tick(cfg->metrics);
-				if (cfg->on_tick && cfg->on_tick(cfg->ctx))
-					stop = 1;
-				if (stats_ticks && ticks >= stats_ticks) {
-					ticks = 0;
-					print_stats(cfg);
-				}
-				if (!(ticks % 50))
-					consumer_forget_names(cfg->consumer);
+				stop |= run_tasks(cfg, elapsed, expirations);
 			}
 		}
 		/* Every wakeup drains: the program only wakes us for a backlog, the tick covers the rest. */

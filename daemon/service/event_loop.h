@@ -7,25 +7,37 @@
 #ifndef XDPFWD_EVENT_LOOP_H
 #define XDPFWD_EVENT_LOOP_H
 
-#include <stdio.h>
+#include <stdbool.h>
 #include "ringbuf_consumer.h"
 
 struct metrics_server;
 
 #define EVENT_LOOP_TICK_MS 100
+#define EVENT_LOOP_TICKS_PER_SEC (1000 / EVENT_LOOP_TICK_MS)
+
+/*
+ * Work done every so many ticks, one row of the caller's table each. Ticks
+ * the loop slept through count (a timerfd's expirations), so a slow round
+ * does not stretch the intervals.
+ */
+struct periodic_task {
+	const char *what;		/* for the reader and a debugger */
+	unsigned int every;		/* in ticks; 0: never */
+	bool at_start;			/* due at the first tick as well */
+	int (*run)(void *ctx);		/* returns 1 to stop the loop */
+};
+
+#define EVENT_LOOP_MAX_TASKS 8
 
 struct event_loop_cfg {
-	struct consumer *consumer;
-	int stats_fd;
-	unsigned int stats_interval;	/* seconds, 0: no stats lines */
-	FILE *out;
-	/* Called every tick (EVENT_LOOP_TICK_MS) for housekeeping; returns 1 to stop the loop. May be NULL. */
-	int (*on_tick)(void *ctx);
+	struct consumer *consumer;	/* drained at every wakeup */
+	/* --metrics-listen / --metrics-textfile sockets, served from the loop; NULL: neither. */
+	struct metrics_server *metrics;
+	const struct periodic_task *tasks;	/* run in table order at a tick */
+	int n_tasks;				/* at most EVENT_LOOP_MAX_TASKS */
 	/* Called on SIGHUP to re-read files; may be NULL. */
 	void (*on_reload)(void *ctx);
-	void *ctx;
-	/* --metrics-listen / --metrics-textfile, served from the loop; NULL: neither. */
-	struct metrics_server *metrics;
+	void *ctx;			/* for the tasks and on_reload */
 };
 
 /* Blocks SIGINT, SIGTERM and SIGHUP for the whole process; call before any thread exists. */
