@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The daemon's lifecycle in one place: validate -> lock the pin dir -> open
- * and reuse pins -> inspect the interfaces -> configure -> load -> attach (or
- * swap into an existing attachment, looking again whenever an interface
- * changed meanwhile) -> pin -> unlock -> drain events until a signal.
- * Everything is checked before the first change, and exiting leaves the
- * firewall attached.
+ * The daemon's lifecycle in named phases (daemon_run):
+ *   prepare          check and read everything that can refuse the start; nothing changes yet
+ *   open_instance    lock the pin dir, reuse its pins (or --migrate), inspect the interfaces,
+ *                    refuse foreign programs, configure
+ *   load_and_attach  swap our own lone program in place, or attach through libxdp (which
+ *                    loads it), looking again whenever an interface changed meanwhile
+ *   publish          pin, record, apply list files, unlock, READY=1
+ *   run_loop         drain events and run the periodic tasks until a signal
+ * Exiting leaves the firewall attached.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -548,20 +551,32 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 	return err;
 }
 
-int daemon_run(struct daemon_opts *o)
-{
-	struct iface_plan plan[XDPFWD_MAX_IFACES] = {};
-	struct xdp_program *xprog = NULL;
-	struct xdpfwd_bpf *skel = NULL;
-	struct metrics_server *metrics = NULL;
-	struct xdpfwd_prefix_set files[2] = {};
-	struct migration mig = {};
+/* One start of the daemon, handed from phase to phase. */
+struct start {
+	struct daemon_opts *o;
+	struct iface_plan plan[XDPFWD_MAX_IFACES];
+	struct xdpfwd_prefix_set files[2];	/* --blocklist-file, --allowlist-file with the persisted entries */
+	struct metrics_server *metrics;
+	int lock;				/* the pin dir's, from the first pin read to the last written */
+	int created;				/* this start made the pin dir */
+	int ilock[XDPFWD_MAX_IFACES];		/* one daemon per interface */
+	struct xdpfwd_bpf *skel;
+	int found;				/* the instance's maps existed and are reused */
+	struct migration mig;			/* --migrate: the old layout's maps, until copied */
+	size_t migrated;			/* entries copied from them */
+	__u32 our_map_id;			/* tells our running program from others; 0: none yet */
+	bool replace_single;			/* our own lone program runs somewhere: swap it in place */
 	struct xdpfwd_clock clk;
-	size_t migrated = 0;
-	int ilock[XDPFWD_MAX_IFACES];
 	__u32 slots[XDPFWD_MAX_IFACES];
-	int err, i, found, created = 0, lock = -1, prog_fd, replace_single = 0;
-	__u32 our_map_id = 0, prog_id;
+	struct xdp_program *xprog;
+	__u32 prog_id;
+};
+
+/* Prepare: everything that can refuse the start is checked and read before anything changes. */
+static int prepare(struct start *s)
+{
+	struct daemon_opts *o = s->o;
+	int err;
 
 	err = privs_check("the xdpfwd daemon");
 	if (!err)
@@ -573,18 +588,23 @@ int daemon_run(struct daemon_opts *o)
 	if (!err)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
 	if (!err)
-		err = list_files_load(o, LIST_BLOCK, &files[LIST_BLOCK]);
+		err = list_files_load(o, LIST_BLOCK, &s->files[LIST_BLOCK]);
 	if (!err)
-		err = list_files_load(o, LIST_ALLOW, &files[LIST_ALLOW]);
+		err = list_files_load(o, LIST_ALLOW, &s->files[LIST_ALLOW]);
 	if (!err)
-		err = metrics_server_open(o, &metrics);
-	if (err) {
-		xdpfwd_prefix_set_free(&files[0]);
-		xdpfwd_prefix_set_free(&files[1]);
-		return EXIT_FAILURE;
-	}
-	for (i = 0; i < o->n_ifaces; i++)
-		ilock[i] = -1;
+		err = metrics_server_open(o, &s->metrics);
+	return err;
+}
+
+/*
+ * Open the instance under its locks: reuse its pins (or, with --migrate, make
+ * fresh maps and open the old ones), look at every interface, refuse one a
+ * foreign program holds, and configure the program for this instance.
+ */
+static int open_instance(struct start *s)
+{
+	struct daemon_opts *o = s->o;
+	int err, i;
 
 	/*
 	 * One writer at a time, from before the first pin is read until the last
@@ -592,146 +612,206 @@ int daemon_run(struct daemon_opts *o)
 	 * at once on a fresh pin dir share one set of maps instead of each
 	 * enforcing its own.
 	 */
-	lock = pin_dir_create_locked(o->pin_dir, &created);
-	if (lock < 0) {
-		err = lock;
-		goto out;
-	}
+	s->lock = pin_dir_create_locked(o->pin_dir, &s->created);
+	if (s->lock < 0)
+		return s->lock;
 	/* One daemon per interface: its lock lives in the pin dir (lib/instance_lock.h). */
 	for (i = 0; i < o->n_ifaces; i++) {
-		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
-		if (ilock[i] < 0) {
-			err = ilock[i];
-			goto out;
-		}
+		s->ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		if (s->ilock[i] < 0)
+			return s->ilock[i];
 	}
-	err = pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &skel, &found);
+	err = pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &s->skel, &s->found);
 	if ((err == -EINVAL || err == -EPROTO) && o->migrate) {
 		/* Fresh maps for this build; the old ones stay in force until the swap. */
-		err = pinned_open_reuse(NULL, o->bpf_object, NULL, &skel, &found);
+		err = pinned_open_reuse(NULL, o->bpf_object, NULL, &s->skel, &s->found);
 		if (!err)
-			err = migrate_open_old(o->pin_dir, &mig);
+			err = migrate_open_old(o->pin_dir, &s->mig);
 		if (!err)
 			pr_info("migrating the instance in %s to this build's map layout\n", o->pin_dir);
 	}
 	if (err)
-		goto out;
-	if (found)
-		our_map_id = pinned_map_id(bpf_map__fd(skel->maps.stats));
-	else if (mig.n)
-		our_map_id = mig.old_stats_id;
+		return err;
+	if (s->found)
+		s->our_map_id = pinned_map_id(bpf_map__fd(s->skel->maps.stats));
+	else if (s->mig.n)
+		s->our_map_id = s->mig.old_stats_id;
 	for (i = 0; i < o->n_ifaces; i++) {
-		err = inspect_iface(o, i, skel, our_map_id, &plan[i]);
+		err = inspect_iface(o, i, s->skel, s->our_map_id, &s->plan[i]);
 		if (err)
-			goto out;
-		replace_single |= plan[i].before.kind == ATTACH_OURS && !plan[i].before.dispatcher;
+			return err;
+		s->replace_single |= s->plan[i].before.kind == ATTACH_OURS && !s->plan[i].before.dispatcher;
 	}
-	err = check_foreign(o, plan);
+	err = check_foreign(o, s->plan);
 	if (err)
-		goto out;
+		return err;
 
 	/* Under the pin dir lock: every program of the instance runs on the clock its first daemon chose. */
-	kclock_of_instance(o->pin_dir, &clk);
-	kclock_use(&clk);
-	configure(skel, o, &clk);
-	err = iface_slots_assign(skel, (const char (*)[IF_NAMESIZE])o->ifname, o->n_ifaces, slots);
+	kclock_of_instance(o->pin_dir, &s->clk);
+	kclock_use(&s->clk);
+	configure(s->skel, o, &s->clk);
+	err = iface_slots_assign(s->skel, (const char (*)[IF_NAMESIZE])o->ifname, o->n_ifaces, s->slots);
 	if (err)
-		goto out;
-	iface_slots_preload(skel, o->ifindex, slots, o->n_ifaces);
+		return err;
+	iface_slots_preload(s->skel, o->ifindex, s->slots, o->n_ifaces);
+	return 0;
+}
 
-	/*
-	 * Swapping our own single program needs the new one loaded first; otherwise
-	 * libxdp loads it, as a dispatcher component where the kernel allows.
-	 */
-	if (replace_single) {
-		err = xdpfwd_bpf__load(skel);
-		if (err) {
-			pr_warn("loading the BPF program failed: %s; the running firewall is unchanged (see -v for the verifier log)\n",
-				strerror(-err));
-			goto out;
-		}
-		/* The new maps are filled before the swap: the new program never runs on empty lists. */
-		if (mig.n) {
-			err = migrate_copy_entries(&mig, skel, &migrated);
-			if (err)
-				goto out;
-		}
-		xprog = xdp_program__from_fd(bpf_program__fd(skel->progs.xdpfwd_xdp));
-	} else {
-		DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = skel->obj, .prog_name = XDPFWD_PROG_NAME);
+/* --migrate: the old lists into the new maps, once these exist and before they matter. */
+static int migrate_fill(struct start *s)
+{
+	return s->mig.n ? migrate_copy_entries(&s->mig, s->skel, &s->migrated) : 0;
+}
 
-		xprog = xdp_program__create(&xopts);
-	}
-	err = libxdp_get_error(xprog);
+/*
+ * Swapping our own lone program: the new one is loaded here, and its maps
+ * filled, before the one netlink call that puts it in the old one's place, so
+ * it never runs on empty lists.
+ */
+static int load_for_swap(struct start *s)
+{
+	int err;
+
+	err = xdpfwd_bpf__load(s->skel);
 	if (err) {
-		xprog = NULL;
-		pr_warn("preparing the XDP program failed: %s\n", strerror(-err));
-		goto out;
+		pr_warn("loading the BPF program failed: %s; the running firewall is unchanged (see -v for the verifier log)\n",
+			strerror(-err));
+		return err;
 	}
-	err = attach_all(o, plan, skel, xprog, replace_single ? bpf_program__fd(skel->progs.xdpfwd_xdp) : -1,
-			 our_map_id);
+	err = migrate_fill(s);
 	if (err)
-		goto out;
-	/* Not attached before: nothing was enforced, so the lists may follow the attach. */
-	if (mig.n && !replace_single)
-		err = migrate_copy_entries(&mig, skel, &migrated);
-	if (mig.n && !err) {
-		migrate_unpin_old(&mig);
-		pr_info("migrated %zu list entries to the new maps (counters and expiry start afresh)\n", migrated);
-	}
-	if (err)
-		goto out;
+		return err;
+	s->xprog = xdp_program__from_fd(bpf_program__fd(s->skel->progs.xdpfwd_xdp));
+	return 0;
+}
 
-	prog_fd = xdp_program__fd(xprog);
-	prog_id = prog_id_of(prog_fd);
-	err = kclock_record(bpf_map__fd(skel->maps.clock), &clk);
+/*
+ * Everywhere else libxdp loads the program, as it attaches it. It must: to put
+ * the program into its dispatcher (sharing the interface with other libxdp
+ * programs), libxdp 1.3 loads it as a BPF_PROG_TYPE_EXT program aimed at the
+ * dispatcher's slot (xdp_multiprog__link_prog sets type and target on the
+ * unloaded object), and a program we had loaded as plain XDP cannot be linked
+ * there: libxdp would fall back to attaching it alone. Hence the skeleton's
+ * .bss written again after the load (iface_slots.c).
+ */
+static int create_for_libxdp(struct start *s)
+{
+	DECLARE_LIBXDP_OPTS(xdp_program_opts, xopts, .obj = s->skel->obj, .prog_name = XDPFWD_PROG_NAME);
+
+	s->xprog = xdp_program__create(&xopts);
+	return 0;
+}
+
+/* Load and attach: the in-place swap and libxdp's attach side by side; migration finished in both. */
+static int load_and_attach(struct start *s)
+{
+	struct daemon_opts *o = s->o;
+	int err;
+
+	err = s->replace_single ? load_for_swap(s) : create_for_libxdp(s);
+	if (err)
+		return err;
+	err = libxdp_get_error(s->xprog);
+	if (err) {
+		s->xprog = NULL;
+		pr_warn("preparing the XDP program failed: %s\n", strerror(-err));
+		return err;
+	}
+	err = attach_all(o, s->plan, s->skel, s->xprog,
+			 s->replace_single ? bpf_program__fd(s->skel->progs.xdpfwd_xdp) : -1, s->our_map_id);
+	if (err)
+		return err;
+	/* libxdp made the maps as it attached; nothing was attached before, so nothing ran on them empty. */
+	if (!s->replace_single)
+		err = migrate_fill(s);
+	if (!err && s->mig.n) {
+		migrate_unpin_old(&s->mig);
+		pr_info("migrated %zu list entries to the new maps (counters and expiry start afresh)\n", s->migrated);
+	}
+	return err;
+}
+
+/* Publish: pins, clock, lists and interface records, so the CLI and the next start find the instance. */
+static int publish(struct start *s)
+{
+	struct daemon_opts *o = s->o;
+	int err, i, prog_fd;
+
+	prog_fd = xdp_program__fd(s->xprog);
+	s->prog_id = prog_id_of(prog_fd);
+	err = kclock_record(bpf_map__fd(s->skel->maps.clock), &s->clk);
 	if (!err)
-		err = pinned_pin_new(skel, o->pin_dir, o->ifname[0]);
+		err = pinned_pin_new(s->skel, o->pin_dir, o->ifname[0]);
 	if (!err)
 		err = pinned_pin_prog(prog_fd, o->pin_dir);
 	if (!err)
-		err = repair_lists(skel);
+		err = repair_lists(s->skel);
 	if (!err)
-		err = list_files_apply(skel, o, LIST_BLOCK, &files[LIST_BLOCK], !found);
+		err = list_files_apply(s->skel, o, LIST_BLOCK, &s->files[LIST_BLOCK], !s->found);
 	if (!err)
-		err = list_files_apply(skel, o, LIST_ALLOW, &files[LIST_ALLOW], !found);
+		err = list_files_apply(s->skel, o, LIST_ALLOW, &s->files[LIST_ALLOW], !s->found);
 	for (i = 0; i < o->n_ifaces && !err; i++)
-		err = pinned_record_iface(skel, o->ifname[i], o->ifindex[i], attach_mode_record(plan[i].mode),
-					  prog_id, slots[i]);
+		err = pinned_record_iface(s->skel, o->ifname[i], o->ifindex[i], attach_mode_record(s->plan[i].mode),
+					  s->prog_id, s->slots[i]);
 	if (err) {
-		undo_fresh(o, plan, xprog);
+		undo_fresh(o, s->plan, s->xprog);
 		pr_warn("publishing the instance in %s failed (see above): %s; fix the cause and start xdpfwd again\n",
-			o->pin_dir, replace_single ? "the swapped-in program stays attached with the pinned lists" :
+			o->pin_dir, s->replace_single ? "the swapped-in program stays attached with the pinned lists" :
 			"nothing of this start stays attached");
-		goto out;
+		return err;
 	}
-	pin_dir_unlock(lock);
-	lock = -1;
-	announce(o, plan, prog_id);
+	pin_dir_unlock(s->lock);
+	s->lock = -1;
+	announce(o, s->plan, s->prog_id);
 	sd_notify_ready("enforcing on %d interface%s, pins in %s", o->n_ifaces, o->n_ifaces == 1 ? "" : "s",
 			o->pin_dir);
+	return 0;
+}
 
-	err = run_loop(skel, o, xprog, plan, slots, prog_id, metrics);
-out:
-	metrics_server_close(metrics);
+/* Everything a start holds, in reverse; a refused start leaves the pin dir as it found it. */
+static void finish(struct start *s, int err)
+{
+	struct daemon_opts *o = s->o;
+	int i;
+
+	metrics_server_close(s->metrics);
 	/* The interface locks live in the pin dir: released first, so an unused dir can go. */
 	for (i = 0; i < o->n_ifaces; i++)
-		if (ilock[i] >= 0)
-			close(ilock[i]);
+		if (s->ilock[i] >= 0)
+			close(s->ilock[i]);
 	/*
 	 * A refused start leaves the pin dir as it found it: the lock directories
 	 * it made go (those no daemon holds), and the dir too if this run made it.
 	 * Under the lock: a daemon waiting for it must not lock a directory about
 	 * to go.
 	 */
-	if (err && lock >= 0 && !instance_lock_remove_all(o->pin_dir, false) && created && !found)
+	if (err && s->lock >= 0 && !instance_lock_remove_all(o->pin_dir, false) && s->created && !s->found)
 		rmdir(o->pin_dir);
-	pin_dir_unlock(lock);
+	pin_dir_unlock(s->lock);
 	/* Closing fds never detaches: the attachment is netlink's or libxdp's pinned dispatcher's. */
-	xdp_program__close(xprog);
-	pinned_close(skel);
-	migrate_close(&mig);
-	xdpfwd_prefix_set_free(&files[0]);
-	xdpfwd_prefix_set_free(&files[1]);
+	xdp_program__close(s->xprog);
+	pinned_close(s->skel);
+	migrate_close(&s->mig);
+	xdpfwd_prefix_set_free(&s->files[0]);
+	xdpfwd_prefix_set_free(&s->files[1]);
+}
+
+int daemon_run(struct daemon_opts *o)
+{
+	struct start s = { .o = o, .lock = -1 };
+	int err, i;
+
+	for (i = 0; i < XDPFWD_MAX_IFACES; i++)
+		s.ilock[i] = -1;
+	err = prepare(&s);
+	if (!err)
+		err = open_instance(&s);
+	if (!err)
+		err = load_and_attach(&s);
+	if (!err)
+		err = publish(&s);
+	if (!err)
+		err = run_loop(s.skel, o, s.xprog, s.plan, s.slots, s.prog_id, s.metrics);
+	finish(&s, err);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }
