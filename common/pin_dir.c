@@ -308,9 +308,11 @@ static int lock_dir(const char *dir, int how)
 	int quiet = how & LOCK_NB;	/* try-lockers decide themselves what a failure means */
 
 	if (fd < 0) {
+		int r = -errno;	/* before printing, which may change errno */
+
 		if (!quiet)
-			pr_warn("opening %s to lock it failed: %s\n", dir, strerror(errno));
-		return -errno;
+			pr_warn("opening %s to lock it failed: %s\n", dir, strerror(-r));
+		return r;
 	}
 	if (flock(fd, how)) {
 		int r = -errno;

@@ -592,8 +592,10 @@ int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, 
 
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &key, &rec, BPF_ANY)) {
-		pr_warn("recording %s in the ifaces map failed: %s\n", name, strerror(errno));
-		return -errno;
+		int err = -errno;	/* before printing, which may change errno */
+
+		pr_warn("recording %s in the ifaces map failed: %s\n", name, strerror(-err));
+		return err;
 	}
 	return 0;
 }
