@@ -10,8 +10,7 @@
 #include "log.h"
 #include "pin_dir.h"
 #include "netns.h"
-#include "pinned.h"
-#include "attach.h"
+#include "instance.h"
 #include "commands.h"
 
 /* The recorded interface with this name, or 0; the record survives renumbering, the name is what operators type. */

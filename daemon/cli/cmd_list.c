@@ -7,10 +7,8 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "pin_dir.h"
-#include "time_format.h"
+#include "instance.h"
 #include "kclock.h"
-#include "pinned.h"
-#include "lists.h"
 #include "list_files.h"
 #include "commands.h"
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
-#include "metrics.h"
+#include "instance.h"
 #include "commands.h"
 
 static int parse(int argc, char **argv, struct cmd_opts *o)

@@ -12,12 +12,7 @@
 #include "json_str.h"
 #include "utf8.h"
 #include "netns.h"
-#include "enum_names.h"
-#include "pinned.h"
-#include "attach.h"
-#include "lists.h"
-#include "stats.h"
-#include "iface_status.h"
+#include "instance.h"
 #include "commands.h"
 
 struct counts {

@@ -7,7 +7,7 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "privs.h"
-#include "pinned.h"
+#include "instance.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "daemon.h"

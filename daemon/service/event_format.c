@@ -4,8 +4,7 @@
 #include "addr.h"
 #include "json_str.h"
 #include "utf8.h"
-#include "enum_names.h"
-#include "time_format.h"
+#include "instance.h"
 #include "event_format.h"
 
 void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_format fmt,

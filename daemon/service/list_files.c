@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include "log.h"
 #include "list_files.h"
-#include "lists.h"
+#include "instance.h"
 
 int list_state_path(char *buf, size_t len, const char *state_dir, enum list_kind kind)
 {

@@ -17,8 +17,7 @@
 #include <sys/stat.h>
 #include "log.h"
 #include "prom_text.h"
-#include "attach.h"
-#include "metrics.h"
+#include "instance.h"
 #include "metrics_http.h"
 
 /* A request line and a few headers; Prometheus sends about 300 bytes. */

@@ -11,9 +11,7 @@
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "pin_dir.h"
-#include "attach.h"
-#include "pinned.h"
-#include "iface_slots.h"
+#include "instance.h"
 #include "watch.h"
 
 /* `xdpfwd detach` deletes the record first: that is the operator's word, not tampering. */

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The library's front door: what the front ends (daemon/service, daemon/cli)
+ * use of an xdpfwd instance. An instance is a pin dir on bpffs holding the
+ * program's maps (and the program): it lives on without any process, and
+ * every front end opens it the same way. Functions return 0 or -errno; the
+ * skeleton (struct xdpfwd_bpf, build/xdpfwd.skel.h) is the instance's handle.
+ * This header includes the module headers; each says the rules of its part.
+ *
+ *   open, create   pinned_open_all (every map pinned: the commands)
+ *                  pinned_open_reuse, pinned_pin_new, pinned_pin_prog (the daemon's start)
+ *                  pinned_close, pinned_remove_all, pinned_record_iface, pinned_map_id
+ *                  pin_dir_lock / pin_dir_unlock (common/pin_dir.h): one writer at a time
+ *                  instance_lock_iface: one daemon per interface
+ *   lists          list_maps_get, then list_add, list_del, list_replace, list_flush,
+ *                  list_read, list_count, list_expire, list_recount
+ *   counters       stats_read, stats_read_slot; metrics_collect, metrics_write
+ *   interfaces     attach_inspect, attach_with_libxdp, attach_replace_single,
+ *                  attach_detach_ours, attach_remove_all (attach.h);
+ *                  iface_status_read; iface_slots_assign, iface_slots_update
+ *   migration      migrate_open_old, migrate_copy_entries, migrate_unpin_old, migrate_close
+ *   words          action_name, reason_name, proto_name, time_format_mono, list_kind_name,
+ *                  attach_mode_name, stats_format_line
+ *
+ * Inside the library only: map_batch.h (batch reads and writes under lists and migrate).
+ */
+#ifndef XDPFWD_INSTANCE_H
+#define XDPFWD_INSTANCE_H
+
+#include "pinned.h"
+#include "instance_lock.h"
+#include "lists.h"
+#include "stats.h"
+#include "metrics.h"
+#include "attach.h"
+#include "iface_status.h"
+#include "iface_slots.h"
+#include "migrate.h"
+#include "enum_names.h"
+#include "time_format.h"
+
+#endif
