@@ -242,7 +242,7 @@ install: $(OUT)/xdpfwd
 		$(SUBST_SBIN) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 # The man page carries the version the binary reports (VERSION may have moved on since the build).
 	$(Q)v=$$($(OUT)/xdpfwd --version) && \
-		sed -e "s|^\.TH XDPFWD 8 \"\" \"xdpfwd\" |.TH XDPFWD 8 \"\" \"$$v\" |" doc/xdpfwd.8 \
+		sed -e "s|^\.TH XDPFWD 8 \"\" \"xdpfwd\" |.TH XDPFWD 8 \"\" \"$$v\" |" docs/xdpfwd.8 \
 		>$(DESTDIR)$(MANDIR)/man8/xdpfwd.8
 	$(Q)chmod 0644 $(DESTDIR)$(MANDIR)/man8/xdpfwd.8
 	$(Q)$(INSTALL) -m 0644 contrib/bash-completion/xdpfwd $(DESTDIR)$(COMPLETIONDIR)/xdpfwd

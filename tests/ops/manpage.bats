@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# doc/xdpfwd.8 and the bash completion against the binary: every option that any command's
+# docs/xdpfwd.8 and the bash completion against the binary: every option that any command's
 # --help lists must be documented and completed, every command must have its section.
 
 load ops
 
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-MAN=$REPO/doc/xdpfwd.8
+MAN=$REPO/docs/xdpfwd.8
 COMPLETION=$REPO/contrib/bash-completion/xdpfwd
 COMMANDS="block allow status metrics detach"
 

@@ -34,7 +34,7 @@ stage_unit() {
 	mkdir -p "$STAGE/man/man8"
 	sed -e "s|/usr/local/sbin/xdpfwd|$XDPFWD|g" "$UNIT" >"$STAGE/xdpfwd@eth0.service"
 	sed -e "s|/usr/local/sbin/xdpfwd|$XDPFWD|g" "$CUNIT" >"$STAGE/xdpfwd-container@eth0.service"
-	cp "$REPO/doc/xdpfwd.8" "$STAGE/man/man8/"
+	cp "$REPO/docs/xdpfwd.8" "$STAGE/man/man8/"
 }
 
 # unit_value KEY [UNIT FILE]
@@ -50,7 +50,7 @@ unit_joined() {
 @test "systemd-analyze verify: no errors and no warnings, both units" {
 	local u
 	stage_unit
-	# Documentation=man:xdpfwd(8) is checked too, against the page in doc/.
+	# Documentation=man:xdpfwd(8) is checked too, against the page in docs/.
 	for u in xdpfwd@eth0.service xdpfwd-container@eth0.service; do
 		run env MANPATH="$STAGE/man" systemd-analyze verify "$STAGE/$u"
 		echo "$u: $output"
