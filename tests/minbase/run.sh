@@ -112,9 +112,13 @@ in_root() {
 		/bin/sh -c '
 set -e
 r=$1 cmd=$2
+# / is a mount point on a host, and ip netns add remounts it (--make-rslave): so here too.
+mount --bind "$r" "$r"
 mount -t proc -o nosuid,nodev,noexec proc "$r/proc"
 mount -t sysfs -o nosuid,nodev,noexec sysfs "$r/sys"
 mount -t bpf -o mode=700 bpffs "$r/sys/fs/bpf"
+# A fresh bpffs holds the kernel'"'"'s preloaded iterators (maps.debug, progs.debug): not left-overs.
+pins0=$(ls -A "$r/sys/fs/bpf")
 mount -t cgroup2 -o nosuid,nodev,noexec cgroup2 "$r/sys/fs/cgroup"
 mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs "$r/run"
 mount -t tmpfs -o nosuid,mode=755 tmpfs "$r/dev"
@@ -140,7 +144,15 @@ chroot "$r" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
 rc=$?
 left=""
 [ -d "$r/run/netns" ] && for f in "$r"/run/netns/*; do [ -e "$f" ] && left="$left netns:${f##*/}"; done
-for f in "$r"/sys/fs/bpf/*; do [ -e "$f" ] && left="$left pin:${f##*/}"; done
+# Every pin and pin directory that was not there at mount time, except libxdp'"'"'s own directory
+# "xdp" (it stays after any libxdp attach, as on every host; pins in it still count).
+for f in $(find "$r/sys/fs/bpf" -mindepth 1 ! -path "$r/sys/fs/bpf/xdp"); do
+	case "
+$pins0
+" in *"
+${f#"$r/sys/fs/bpf/"}
+"*) ;; *) left="$left pin:${f#"$r/sys/fs/bpf/"}" ;; esac
+done
 for p in "$r"/proc/[0-9]*; do
 	[ "${p##*/}" = 1 ] && continue
 	read -r comm <"$p/comm" 2>/dev/null && left="$left process:${p##*/}:$comm"
