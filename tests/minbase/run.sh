@@ -6,7 +6,7 @@
 # .git), with what a real host mounts: proc, sysfs, bpffs at /sys/fs/bpf, cgroup2, a tmpfs /run
 # and /dev. The chroot shares the host's kernel and network namespace; the demo makes its own.
 #
-#   tests/minbase/run.sh                     # both commands, each twice: about 20 minutes
+#   tests/minbase/run.sh                     # both commands, each twice: 15-20 minutes
 #   MINBASE_ONLY=demo tests/minbase/run.sh   # or =check: one of them
 #
 # Asserts: the README's first code block is exactly two commands and .ci/run runs the second;
