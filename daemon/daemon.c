@@ -541,14 +541,6 @@ int daemon_run(struct daemon_opts *o)
 		err = lock;
 		goto out;
 	}
-	/* One daemon per interface: its lock lives in the pin dir (daemon/instance_lock.h). */
-	for (i = 0; i < o->n_ifaces; i++) {
-		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
-		if (ilock[i] < 0) {
-			err = ilock[i];
-			goto out;
-		}
-	}
 	err = pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &skel, &found);
 	if ((err == -EINVAL || err == -EPROTO) && o->migrate) {
 		/* Fresh maps for this build; the old ones stay in force until the swap. */
@@ -574,6 +566,18 @@ int daemon_run(struct daemon_opts *o)
 	if (err)
 		goto out;
 
+	/*
+	 * One daemon per interface: its lock is a directory in the pin dir
+	 * (daemon/instance_lock.h), taken only now, so a start refused by the
+	 * checks above leaves the pin dir exactly as it found it.
+	 */
+	for (i = 0; i < o->n_ifaces; i++) {
+		ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		if (ilock[i] < 0) {
+			err = ilock[i];
+			goto out;
+		}
+	}
 	/* Under the pin dir lock: every program of the instance runs on the clock its first daemon chose. */
 	kclock_of_instance(o->pin_dir, &clk);
 	kclock_use(&clk);
