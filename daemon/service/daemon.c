@@ -3,7 +3,7 @@
  * The daemon's lifecycle in named phases (daemon_run):
  *   prepare          check and read everything that can refuse the start; nothing changes yet
  *   open_instance    lock the pin dir, reuse its pins (or --migrate), inspect the interfaces,
- *                    refuse foreign programs, configure
+ *                    refuse foreign programs, take the interface locks, configure
  *   load_and_attach  swap our own lone program in place, or attach through libxdp (which
  *                    loads it), looking again whenever an interface changed meanwhile
  *   publish          pin, record, apply list files, unlock, READY=1
@@ -591,9 +591,10 @@ static int prepare(struct start *s)
 }
 
 /*
- * Open the instance under its locks: reuse its pins (or, with --migrate, make
+ * Open the instance under its lock: reuse its pins (or, with --migrate, make
  * fresh maps and open the old ones), look at every interface, refuse one a
- * foreign program holds, and configure the program for this instance.
+ * foreign program holds, take the interface locks, and configure the program
+ * for this instance.
  */
 static int open_instance(struct start *s)
 {
@@ -609,12 +610,6 @@ static int open_instance(struct start *s)
 	s->lock = pin_dir_create_locked(o->pin_dir, &s->created);
 	if (s->lock < 0)
 		return s->lock;
-	/* One daemon per interface: its lock lives in the pin dir (lib/instance_lock.h). */
-	for (i = 0; i < o->n_ifaces; i++) {
-		s->ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
-		if (s->ilock[i] < 0)
-			return s->ilock[i];
-	}
 	err = pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &s->skel, &s->found);
 	if ((err == -EINVAL || err == -EPROTO) && o->migrate) {
 		/* Fresh maps for this build; the old ones stay in force until the swap. */
@@ -640,6 +635,16 @@ static int open_instance(struct start *s)
 	if (err)
 		return err;
 
+	/*
+	 * One daemon per interface: its lock is a directory in the pin dir
+	 * (lib/instance_lock.h), taken only now, so a start refused by the
+	 * checks above leaves the pin dir exactly as it found it.
+	 */
+	for (i = 0; i < o->n_ifaces; i++) {
+		s->ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		if (s->ilock[i] < 0)
+			return s->ilock[i];
+	}
 	/* Under the pin dir lock: every program of the instance runs on the clock its first daemon chose. */
 	kclock_of_instance(o->pin_dir, &s->clk);
 	kclock_use(&s->clk);

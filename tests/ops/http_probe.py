@@ -9,6 +9,8 @@ http_probe.py send HOST PORT REQUEST OUTDIR
 http_probe.py idle HOST PORT N SECONDS [PREFIX]
     opens N connections that send PREFIX (default nothing) and then stall; prints
     how many the server closed within SECONDS, and the time the first was closed.
+http_probe.py scrape HOST PORT N
+    N scrapes of GET /metrics one after the other; fails unless every answer is 200.
 http_probe.py storm HOST PORT SECONDS
     for SECONDS: 8 threads that scrape GET /metrics in a loop, 16 slowloris clients
     (a byte of a request every second, reconnecting when cut off) and 4 that send a
@@ -28,15 +30,20 @@ def connect(host, port, timeout):
     return s
 
 
-def send(host, port, request, outdir):
-    s = connect(host, port, 5)
-    s.sendall(request.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+def read_all(s):
+    """What the server sends until it closes."""
     data = b""
     while True:
         chunk = s.recv(65536)
         if not chunk:
-            break
+            return data
         data += chunk
+
+
+def send(host, port, request, outdir):
+    s = connect(host, port, 5)
+    s.sendall(request.encode("latin-1").decode("unicode_escape").encode("latin-1"))
+    data = read_all(s)
     head, sep, body = data.partition(b"\r\n\r\n")
     if not sep:
         sys.exit("no end of headers in %r" % data[:200])
@@ -80,6 +87,16 @@ def idle(host, port, n, secs, prefix=""):
     print(len(closed), "%.2f" % (first if first is not None else -1))
 
 
+def scrape(host, port, n):
+    for _ in range(int(n)):
+        s = connect(host, port, 5)
+        s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
+        data = read_all(s)
+        s.close()
+        if not data.startswith(b"HTTP/1.0 200 "):
+            sys.exit("answer: %r" % data[:80])
+
+
 def storm(host, port, secs):
     end = time.monotonic() + float(secs)
     counts = {"scrapes": 0, "ok": 0}
@@ -90,12 +107,7 @@ def storm(host, port, secs):
             try:
                 s = connect(host, port, 5)
                 s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-                data = b""
-                while True:
-                    chunk = s.recv(65536)
-                    if not chunk:
-                        break
-                    data += chunk
+                data = read_all(s)
                 s.close()
                 ok = data.startswith(b"HTTP/1.0 200 ")
             except OSError:
@@ -144,6 +156,8 @@ if __name__ == "__main__":
         send(*sys.argv[2:6])
     elif sys.argv[1] == "idle":
         idle(*sys.argv[2:])
+    elif sys.argv[1] == "scrape":
+        scrape(*sys.argv[2:5])
     elif sys.argv[1] == "storm":
         storm(*sys.argv[2:5])
     else:

@@ -45,22 +45,7 @@ detach_and_expect_repair() {
 
 # Scrapes N times with a raw HTTP GET; the answers must be 200.
 scrape() {
-	xf_p python3 - "$PORT" "$1" <<'EOF'
-import socket, sys
-port, n = int(sys.argv[1]), int(sys.argv[2])
-for _ in range(n):
-    s = socket.create_connection(("127.0.0.1", port), timeout=5)
-    s.sendall(b"GET /metrics HTTP/1.0\r\n\r\n")
-    data = b""
-    while True:
-        chunk = s.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    s.close()
-    if not data.startswith(b"HTTP/1.0 200 "):
-        sys.exit("answer: %r" % data[:80])
-EOF
+	xf_p python3 "$BATS_TEST_DIRNAME/../ops/http_probe.py" scrape 127.0.0.1 "$PORT" "$1"
 }
 
 @test "descriptors: constant over 50 watch rounds, 50 scrapes and 20 status commands" {
