@@ -3,7 +3,7 @@
 # One instance on two interfaces shares one blocklist; detaching one keeps the pins,
 # detaching the last removes them. Pair 1: 198.18.0.0/24, pair 2: 198.19.0.0/24.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 XF_N=$N

@@ -4,7 +4,7 @@
 # enforcing, a restart adopts it in place (lists and counters kept, nothing leaks
 # while it happens), and `xdpfwd detach` is what removes it.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 XF_N=$N

@@ -32,7 +32,7 @@ st_daemon_bg() {
 st_ours_attached() {
 	local attached recorded
 	kill -0 "$XF_DAEMON_PID" || return 1
-	attached=$(rel_prog_id)
+	attached=$(xf_prog_id)
 	recorded=$(xf_json 'j["interfaces"][0]["prog_id"]' xf_cli status --json 2>/dev/null)
 	[ -n "$attached" ] && [ "$attached" = "$recorded" ]
 }
@@ -126,13 +126,13 @@ st_foreign_obj() {
 		st_daemon_bg --iface "$IF_P"
 		sleep "$d"
 		xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
-		foreign=$(rel_prog_id)
+		foreign=$(xf_prog_id)
 		rel_wait_ms 20 st_started "$from" >/dev/null || true
 		sleep 0.5
 		out=$(tail -c +"$from" "$XF_TMP/daemon.err")
 		echo "$out" >&2
 		# Nobody took the interface from the program that came last, without --force.
-		[ "$(rel_prog_id)" = "$foreign" ]
+		[ "$(xf_prog_id)" = "$foreign" ]
 		if kill -0 "$XF_DAEMON_PID" 2>/dev/null; then
 			# Attached before the other program came: the watch saw it and left it.
 			[[ "$out" == *"$IF_P: program 'xsk_def_prog' (id $foreign) replaced xdpfwd; leaving it"* ]]
@@ -272,10 +272,10 @@ st_attach_unpinned() {
 
 @test "xdpfwd's program attached without pins (a start killed before pinning) is recognised and replaced, no --force" {
 	st_attach_unpinned "$(dirname "$REL_OUT")/xdpfwd.bpf.o"
-	orphan=$(rel_prog_id)
+	orphan=$(xf_prog_id)
 	[ -n "$orphan" ]
 	xf_daemon --iface "$IF_P"
-	new=$(rel_prog_id)
+	new=$(xf_prog_id)
 	[ "$new" != "$orphan" ]
 	grep -q "$IF_P: program 'xdpfwd_xdp' (id $orphan) is an xdpfwd program no instance published (same name, BTF and map layout" \
 		"$XF_TMP/daemon.err"
@@ -314,17 +314,17 @@ time.sleep(60)
 	holder=$!
 	rel_wait_ms 5 test -e "$XF_TMP/held" >/dev/null
 	rm -f "$tmp"
-	id=$(rel_prog_id)
+	id=$(xf_prog_id)
 	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
-	[ "$(rel_prog_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 	# Once nobody holds it, it is the leftover of a dead start.
 	kill "$holder"
 	wait "$holder" 2>/dev/null || true
 	xf_daemon --iface "$IF_P"
-	grep -q "$IF_P: attached program $(rel_prog_id) in native mode in place of the unpublished xdpfwd program $id" \
+	grep -q "$IF_P: attached program $(xf_prog_id) in native mode in place of the unpublished xdpfwd program $id" \
 		"$XF_TMP/daemon.err"
 }
 
@@ -337,27 +337,27 @@ time.sleep(60)
 	EOF2
 	rel_build_bpf "$XF_TMP/impostor.bpf.c" "$XF_TMP/impostor.bpf.o"
 	st_attach_unpinned "$XF_TMP/impostor.bpf.o"
-	id=$(rel_prog_id)
+	id=$(xf_prog_id)
 	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f3)" = xdpfwd_xdp ]
 	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
 	[[ "$output" != *"no instance published"* ]]
-	[ "$(rel_prog_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 	[ ! -e "$PIN" ]
 }
 
 @test "an instance of another pin dir is not taken for an unpublished program" {
 	xf_daemon --iface "$IF_P" --pin-dir "$PIN-other"
 	ST_EXTRA_DIRS+=("$PIN-other")
-	id=$(rel_prog_id)
+	id=$(xf_prog_id)
 	xf_daemon_stop KILL
 	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
-	[ "$(rel_prog_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 }
 
 # ---- where bpffs is not the host's, or cannot be mounted ----
@@ -369,7 +369,7 @@ time.sleep(60)
 	[[ "$output" == *"runs in a mount namespace of its own whose /sys/fs/bpf is not the host's bpffs"* ]]
 	[[ "$output" == *"nsenter --net=/run/netns/NAME"* ]]
 	[ "$(echo "$output" | wc -l)" = 1 ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 	[ ! -e "$PIN" ]
 }
 
@@ -419,7 +419,7 @@ os.execv(sys.argv[1], sys.argv[1:])
 	[[ "$output" == *"mounting bpffs on /sys/fs/bpf failed: Operation not permitted: mounting needs CAP_SYS_ADMIN, which this process does not have; mount bpffs there before starting xdpfwd"* ]]
 	[[ "$output" != *"run as root"* ]]
 	[ "$(echo "$output" | wc -l)" = 1 ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 }
 
 @test "bpffs not mounted and mount(2) refused by a seccomp filter to root: the message names the filter" {
@@ -430,7 +430,7 @@ os.execv(sys.argv[1], sys.argv[1:])
 	[[ "$output" == *"mounting bpffs on /sys/fs/bpf failed: Operation not permitted: a seccomp filter forbids mount(2) to this process"* ]]
 	[[ "$output" != *"run as root"* ]]
 	[ "$(echo "$output" | wc -l)" = 1 ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 }
 
 @test "a pin dir that is a symlink, even to a safe directory, is refused before anything is locked or pinned" {
@@ -442,6 +442,6 @@ os.execv(sys.argv[1], sys.argv[1:])
 	[ "$status" = 1 ]
 	[[ "$output" == *"pin dir $PIN exists but is not a directory"* ]]
 	[ -z "$(ls -A "$PIN-target")" ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 	rm "$PIN"
 }
