@@ -32,7 +32,7 @@ teardown() {
 		xf_cli status --json
 	[ "$output" = "[('$IF_P', 'attached'), ('$IF_P2', 'attached')]" ]
 	# Both run the same program.
-	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)" = "$(xf_xdp_prog "$IF_P2" | cut -d' ' -f2)" ]
+	[ "$(xf_prog_id "$IF_P")" = "$(xf_prog_id "$IF_P2")" ]
 }
 
 @test "drop log lines name the interface the packet arrived on" {

@@ -5,10 +5,13 @@
 #   xf_start NAME CMD...      starts CMD in NS_P in the background (stdout and stderr in
 #                             $XF_TMP/NAME.err) and waits (at most 5 s) until it creates
 #                             $XF_TMP/NAME.ready, a path the caller gives CMD; sets XF_START_PID
-#   xf_daemon ARGS...         starts $XDPFWD --pin-dir $PIN ARGS... in NS_P in the background
-#                             (stdout $XF_TMP/daemon.out, stderr $XF_TMP/daemon.err, appended) and
-#                             waits (at most 10 s) until this start attached or adopted; sets
-#                             XF_DAEMON_PID
+#   xf_daemon_bg ARGS...      starts $XDPFWD --pin-dir $PIN ARGS... in NS_P in the background
+#                             (stdout $XF_TMP/daemon.out, stderr $XF_TMP/daemon.err, appended);
+#                             sets XF_DAEMON_PID, and XF_DAEMON_FROM: the byte of daemon.err where
+#                             this start's lines begin (a restart appends to the same files)
+#   xf_daemon_started         succeeds once this start attached or adopted (says so in its lines)
+#   xf_daemon ARGS...         xf_daemon_bg, then waits (at most 10 s) for xf_daemon_started; fails,
+#                             showing this start's stderr, if the daemon exits first
 #   xf_daemon_stop [SIGNAL]   signals the last xf_daemon (default TERM), waits (at most 10 s) and
 #                             sets XF_DAEMON_RC to its exit status
 #   xf_daemon_wait_exit [SECONDS]
@@ -39,24 +42,29 @@ xf_start() {
 	return 1
 }
 
-xf_daemon() {
-	# Only this start's lines count: a restart appends to the same files.
-	local from
-	from=$(($(stat -c %s "$XF_TMP/daemon.err" 2>/dev/null || echo 0) + 1))
+xf_daemon_bg() {
+	XF_DAEMON_FROM=$(($(stat -c %s "$XF_TMP/daemon.err" 2>/dev/null || echo 0) + 1))
 	# nsenter execs the daemon, so $! is its pid; fd 3 is bats' and must not be inherited.
 	nsenter --net="/run/netns/$NS_P" "$XDPFWD" --pin-dir "$PIN" "$@" \
 		>>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
 	XF_PIDS+=($!)
 	XF_DAEMON_PID=$!
+}
+
+xf_daemon_started() {
+	tail -c +"$XF_DAEMON_FROM" "$XF_TMP/daemon.err" 2>/dev/null | grep -qE 'attached program|adopted the running'
+}
+
+xf_daemon() {
 	local i
+	xf_daemon_bg "$@"
 	for i in $(seq 100); do
-		tail -c +"$from" "$XF_TMP/daemon.err" 2>/dev/null |
-			grep -qE 'attached program|adopted the running' && return 0
+		xf_daemon_started && return 0
 		kill -0 "$XF_DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done
 	echo "daemon did not attach; stderr:" >&2
-	tail -c +"$from" "$XF_TMP/daemon.err" >&2
+	tail -c +"$XF_DAEMON_FROM" "$XF_TMP/daemon.err" >&2
 	return 1
 }
 

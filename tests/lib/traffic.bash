@@ -21,7 +21,10 @@
 #                             is still on its way. Prints "SRC=COUNT ..." for this round only, and
 #                             "barrier=COUNT" after them if the barrier's did not all arrive.
 #                             Needs xf_recv_start (and xf_static_neigh for the barrier addresses).
-#   xf_ping SRC N [DST]       N echo requests from SRC 10 ms apart; prints the replies received
+#   xf_ping SRC N [GAP_MS] [DST]
+#                             N echo requests from SRC, GAP_MS (default 10) apart, to DST (default
+#                             xf_default_dst SRC); prints the replies received; at most N * GAP_MS
+#                             + 10 s
 #   xf_pcap_start IF          records, in NS_P, the IPv4 UDP frames arriving on IF (as
 #                             "SRC vlan=ID" or "SRC", listen.py pcap); count them with
 #                             xf_recv_count LINE IF; stops by itself after 60 s
@@ -164,9 +167,11 @@ xf_round() {
 }
 
 xf_ping() {
-	local src=$1 n=$2 dst=${3:-} out
+	local src=$1 n=$2 gap=${3:-10} dst=${4:-} out
 	[ -n "$dst" ] || dst=$(xf_default_dst "$src")
-	out=$(nsenter --net="/run/netns/$NS_S" timeout 10 ping -n -q -c "$n" -i 0.01 -W 1 -I "$src" "$dst" 2>&1 3>&-)
+	# ping fails when a reply is missing: the count says so, also under set -e (a job with &).
+	out=$(nsenter --net="/run/netns/$NS_S" timeout $((n * gap / 1000 + 10)) ping -n -q -c "$n" \
+		-i "$((gap / 1000)).$(printf %03d $((gap % 1000)))" -W 1 -I "$src" "$dst" 2>&1 3>&-) || true
 	sed -n 's/.* \([0-9][0-9]*\) received.*/\1/p' <<<"$out"
 }
 

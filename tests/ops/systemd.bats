@@ -166,7 +166,7 @@ wait_attached() {
 	xf_wait_lines 'READY=1' 1 "$XF_TMP/notify.log" 5
 	xf_wait_lines 'WATCHDOG=1' 1 "$XF_TMP/notify.log" 5
 	# With the unit's list files, a runtime entry outlives a restart only with --persist.
-	xf_p "$XDPFWD" block add 198.18.0.2 --persist --state-dir "$XF_TMP/state" --pin-dir "$PIN"
+	xf_cli block add 198.18.0.2 --persist --state-dir "$XF_TMP/state"
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
 	# systemctl restart: stop, then a new process adopts the running firewall.

@@ -97,7 +97,7 @@ worker() {
 lister() {
 	local i n
 	for i in $(seq 15); do
-		n=$(nsenter --net="/run/netns/$NS_P" "$XDPFWD" block list --pin-dir "$PIN" 3>&- | wc -l) || return 1
+		n=$(xf_cli block list | wc -l) || return 1
 		[ "$n" -gt 100 ] || return 1
 	done
 }

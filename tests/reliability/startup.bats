@@ -20,14 +20,6 @@ teardown() {
 	rel_teardown
 }
 
-# Starts the daemon in NS_P without waiting (xf_daemon's output files and pid list).
-st_daemon_bg() {
-	nsenter --net="/run/netns/$NS_P" "$XDPFWD" --pin-dir "$PIN" "$@" \
-		>>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
-	XF_PIDS+=($!)
-	XF_DAEMON_PID=$!
-}
-
 # The interface runs the program the instance recorded, and the daemon is alive.
 st_ours_attached() {
 	local attached recorded
@@ -46,10 +38,9 @@ st_blocked_dropped() {
 	[ "$(rel_count 198.18.0.2)" = "$before" ]
 }
 
-# This start (its stderr from byte FROM on) attached or adopted, or the daemon is gone.
+# The last xf_daemon_bg attached or adopted, or the daemon is gone.
 st_started() {
-	tail -c +"$1" "$XF_TMP/daemon.err" | grep -qE 'attached program|adopted the running' ||
-		! kill -0 "$XF_DAEMON_PID" 2>/dev/null
+	xf_daemon_started || ! kill -0 "$XF_DAEMON_PID" 2>/dev/null
 }
 
 # Restarts after a kill -9 and runs `ip link set dev IF xdp off` from another process DELAY
@@ -58,12 +49,12 @@ restart_detached_at() {
 	local delay=$1 from
 	shift
 	xf_daemon_stop KILL
-	from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
-	st_daemon_bg --iface "$IF_P" "$@"
+	xf_daemon_bg --iface "$IF_P" "$@"
+	from=$XF_DAEMON_FROM
 	sleep "$delay"
 	xf_p ip link set dev "$IF_P" xdp off
 	# Started (or died), then protected within the watch's reach.
-	rel_wait_ms 20 st_started "$from" >/dev/null || true
+	rel_wait_ms 20 st_started >/dev/null || true
 	if ! rel_wait_ms 3 st_ours_attached >/dev/null; then
 		echo "delay $delay: not protected; this start's stderr:" >&2
 		tail -c +"$from" "$XF_TMP/daemon.err" >&2
@@ -122,12 +113,12 @@ st_foreign_obj() {
 			xf_daemon --iface "$IF_P"
 			xf_daemon_stop KILL
 		fi
-		from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
-		st_daemon_bg --iface "$IF_P"
+		xf_daemon_bg --iface "$IF_P"
+		from=$XF_DAEMON_FROM
 		sleep "$d"
 		xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
 		foreign=$(xf_prog_id)
-		rel_wait_ms 20 st_started "$from" >/dev/null || true
+		rel_wait_ms 20 st_started >/dev/null || true
 		sleep 0.5
 		out=$(tail -c +"$from" "$XF_TMP/daemon.err")
 		echo "$out" >&2
@@ -152,8 +143,8 @@ st_foreign_obj() {
 	for d in 0.02 0.1 0.2 0.35; do
 		echo "# interface deleted at $d s" >&2
 		xf_daemon_stop KILL
-		from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
-		st_daemon_bg --iface "$IF_P"
+		xf_daemon_bg --iface "$IF_P"
+		from=$XF_DAEMON_FROM
 		sleep "$d"
 		ip -n "$NS_P" link del "$IF_P"
 		sleep 0.3
@@ -179,7 +170,7 @@ st_foreign_obj() {
 
 # FILE has N lines matching PATTERN.
 st_lines() {
-	[ "$(grep -cE -- "$2" "$3")" = "$1" ]
+	[ "$(xf_count_lines "$2" "$3")" = "$1" ]
 }
 
 # Ids of the maps pinned under $PIN that every program of the instance must use.
@@ -193,7 +184,7 @@ st_exited() {
 
 # The map ids program ID uses, one a line.
 st_prog_map_ids() {
-	bpftool -j prog show id "$1" | "$XF_PYTHON" -c 'import json, sys; print("\n".join(map(str, json.load(sys.stdin).get("map_ids", []))))'
+	bpftool -j prog show id "$1" | xf_json '"\n".join(map(str, j.get("map_ids", [])))'
 }
 
 @test "three daemons started at once on three interfaces and one fresh pin dir: one instance, 12 rounds" {
@@ -228,7 +219,7 @@ st_prog_map_ids() {
 		shared=$(st_shared_map_ids)
 		[ -n "$shared" ]
 		for ifc in "${ifs[@]}"; do
-			id=$(xf_xdp_prog "$ifc" | cut -d' ' -f2)
+			id=$(xf_prog_id "$ifc")
 			[ -n "$id" ] || { echo "$ifc: nothing attached; stderr:" >&2; cat "$XF_TMP/daemon.err.$round" >&2; return 1; }
 			# Every pinned map is one this interface's program uses (the program uses them all but
 			# ifaces, log_state, clock and books, which only user space touches).

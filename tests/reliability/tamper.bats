@@ -164,7 +164,7 @@ map_pin_exists() {
 
 @test "tampering: rm PIN/prog" {
 	tamper_and_measure "rm prog pin" prog_pin_exists rm "$PIN/prog"
-	[ "$(bpftool -j prog show pinned "$PIN/prog" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" = "$prog" ]
+	[ "$(bpftool -j prog show pinned "$PIN/prog" | xf_json 'j["id"]')" = "$prog" ]
 	grep -q "pins under $PIN were removed; pinning again" "$XF_TMP/daemon.err"
 	[ "$(stat -c %a "$PIN/prog")" = 600 ]
 	[ "$(xf_prog_id)" = "$prog" ]
@@ -172,10 +172,10 @@ map_pin_exists() {
 
 
 @test "tampering: rm PIN/block_v4_addr" {
-	map=$(bpftool -j map show pinned "$PIN/block_v4_addr" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	map=$(bpftool -j map show pinned "$PIN/block_v4_addr" | xf_json 'j["id"]')
 	tamper_and_measure "rm block_v4_addr pin" map_pin_exists rm "$PIN/block_v4_addr"
 	# The very map the program uses, not a new empty one.
-	[ "$(bpftool -j map show pinned "$PIN/block_v4_addr" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" = "$map" ]
+	[ "$(bpftool -j map show pinned "$PIN/block_v4_addr" | xf_json 'j["id"]')" = "$map" ]
 	grep -q "pins under $PIN were removed; pinning again" "$XF_TMP/daemon.err"
 	[ "$(stat -c %a "$PIN/block_v4_addr")" = 600 ]
 	# The CLI reaches the list again.

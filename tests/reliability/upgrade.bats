@@ -68,7 +68,7 @@ list_but_flooded() {
 	[ -n "$new" ]
 	[ "$new" != "$old" ]
 	grep -q "$IF_P: adopted the running firewall: program $old swapped for $new in place" "$XF_TMP/daemon.err"
-	[ "$(bpftool -j prog show pinned "$PIN/prog" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" = "$new" ]
+	[ "$(bpftool -j prog show pinned "$PIN/prog" | xf_json 'j["id"]')" = "$new" ]
 	# Every entry and counter kept; the flooded entry only counted on.
 	[ "$(list_but_flooded)" = "$kept" ]
 	[ "$(xf_entry_packets 198.18.0.2)" -gt "$flooded_before" ]
@@ -200,7 +200,7 @@ build_variant() {
 	[ "$leaked" = 0 ]
 	[ "$(xf_prog_id)" != "$old" ]
 	# The pins are the new maps now, with every entry: the allowlist's capacity doubled.
-	[ "$(bpftool map show pinned "$PIN/allow_v4" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_entries"])')" = 131072 ]
+	[ "$(bpftool map show pinned "$PIN/allow_v4" -j | xf_json 'j["max_entries"]')" = 131072 ]
 	[ "$(keys)" = "$before" ]
 	# And they are the maps the program uses: an entry added to the new pin is enforced.
 	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
