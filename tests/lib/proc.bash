@@ -17,6 +17,8 @@
 #   xf_daemon_wait_exit [SECONDS]
 #                             the same without a signal: for a daemon that exits by itself
 #   xf_count_lines ERE FILE   how many lines of FILE match ERE (nothing if FILE is missing)
+#   xf_lacks ERE FILE         succeeds when no line of FILE matches ERE (a bare `! grep` in a test
+#                             does not fail it: bats ignores `!`)
 #   xf_wait_lines ERE N [FILE] [SECONDS]
 #                             waits (default 3 s) until FILE (default daemon.out) has N lines
 #                             matching ERE; fails, showing FILE, if it never has
@@ -91,6 +93,10 @@ xf_daemon_wait_exit() {
 
 xf_count_lines() {
 	grep -cE -- "$1" "$2" 2>/dev/null || true
+}
+
+xf_lacks() {
+	! grep -qE -- "$1" "$2"
 }
 
 xf_wait_lines() {

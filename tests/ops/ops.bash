@@ -7,9 +7,8 @@
 #                                   @abstract) in NS_P, logging to $XF_TMP/notify.log; CMD runs when
 #                                   READY=1 arrives (see tests/lib/listen.py). Lives 60 s at most.
 #   ops_metric NAME{LABELS} FILE    the value of one normalised sample (promparse.py output)
-#   ops_lacks ERE FILE              succeeds when no line of FILE matches ERE
-# (Use these rather than a bare `! cmd`, which bats does not count as a failure; waiting for a
-# line is xf_wait_lines, counting lines xf_count_lines, no program attached xf_no_xdp.)
+# (Waiting for a line is xf_wait_lines, counting lines xf_count_lines, no line xf_lacks, no
+# program attached xf_no_xdp.)
 
 OPS_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/xf.bash
@@ -27,8 +26,4 @@ ops_metric() {
 	line=$(grep -F -- "$1 " "$2" | head -1)
 	[ -n "$line" ] || { echo "no sample $1 in $2" >&2; return 1; }
 	echo "${line##* }"
-}
-
-ops_lacks() {
-	! grep -qE -- "$1" "$2"
 }

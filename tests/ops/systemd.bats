@@ -208,5 +208,5 @@ wait_attached() {
 	: >"$XF_TMP/daemon.err"
 	run_as_unit "CAP_NET_ADMIN CAP_BPF"
 	wait "$XF_DAEMON_PID" || true
-	ops_lacks 'attached program' "$XF_TMP/daemon.err"
+	xf_lacks 'attached program' "$XF_TMP/daemon.err"
 }

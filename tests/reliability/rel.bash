@@ -16,6 +16,8 @@
 #                               relnet recv in NS_P, recording "SRC_INDEX ROUND SENT_NS RECV_NS"
 #                               lines in $XF_TMP/NAME.recv
 #   rel_now                     CLOCK_MONOTONIC in ns (the clock of the payload send times)
+#   rel_ours_attached           $IF_P runs a program named xdpfwd_xdp: a cheap check (one ip, no
+#                               python) to poll every 20 ms while timing a repair
 #   rel_wait_ms SECS CMD...     retries CMD every 20 ms for at most SECS; prints the ms it took
 #                               (fails if it never succeeded)
 #   rel_wait_since T0 SECS CMD  the same, printing the ms since T0 (a rel_now value) instead
@@ -152,6 +154,10 @@ rel_recv_stop() {
 
 rel_now() {
 	"$RELNET" now
+}
+
+rel_ours_attached() {
+	ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp '
 }
 
 rel_wait_ms() {

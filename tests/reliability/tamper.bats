@@ -24,11 +24,6 @@ teardown() {
 	rel_teardown
 }
 
-# Cheap checks (no python), polled every 20 ms while timing a repair.
-ours_attached() {
-	ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp '
-}
-
 # Leaks recorded by the receiver "leak", relative to T0: "TOTAL LAST_MS LATE" where LATE counts
 # datagrams sent more than 1 s after T0.
 leaks_since() {
@@ -71,7 +66,7 @@ watch_attach_bg() {
 	(
 		end=$(($(rel_now) + 3000000000))
 		while [ "$(rel_now)" -lt "$end" ]; do
-			if ours_attached 2>/dev/null; then
+			if rel_ours_attached 2>/dev/null; then
 				rel_now >"$XF_TMP/attached.at"
 				exit 0
 			fi
@@ -128,13 +123,13 @@ watch_attach_bg() {
 }
 
 @test "tampering: ip link set dev IF xdp off" {
-	tamper_and_measure "xdp off" ours_attached xf_p ip link set dev "$IF_P" xdp off
+	tamper_and_measure "xdp off" rel_ours_attached xf_p ip link set dev "$IF_P" xdp off
 	grep -q "$IF_P: xdpfwd was detached behind its back" "$XF_TMP/daemon.err"
 	grep -q "$IF_P: re-attached program $prog" "$XF_TMP/daemon.err"
 }
 
 @test "tampering: bpftool net detach xdp dev IF" {
-	tamper_and_measure "bpftool net detach" ours_attached xf_p bpftool net detach xdp dev "$IF_P"
+	tamper_and_measure "bpftool net detach" rel_ours_attached xf_p bpftool net detach xdp dev "$IF_P"
 	grep -q "$IF_P: xdpfwd was detached behind its back" "$XF_TMP/daemon.err"
 	grep -q "$IF_P: re-attached program $prog" "$XF_TMP/daemon.err"
 }
@@ -148,7 +143,7 @@ xdp_loader_unload() {
 }
 
 @test "tampering: xdp-loader unload IF --all" {
-	tamper_and_measure "xdp-loader unload" ours_attached xdp_loader_unload
+	tamper_and_measure "xdp-loader unload" rel_ours_attached xdp_loader_unload
 	grep -q "$IF_P: xdpfwd was detached behind its back" "$XF_TMP/daemon.err"
 	grep -q "$IF_P: re-attached program $prog" "$XF_TMP/daemon.err"
 }
