@@ -8,7 +8,6 @@
 # value $(printf '0 %.0s' $(seq 48)) is a 48-byte all-zero struct xdpfwd_entry.
 # shellcheck disable=SC2046,SC2086
 
-load ../lib/netns.bash
 load cli_helpers
 
 setup() {
@@ -38,7 +37,7 @@ teardown() {
 }
 
 @test "bpftool map dump prints BTF field names" {
-	run -0 x block add 198.18.0.2 198.18.3.0/24
+	run -0 xf_cli block add 198.18.0.2 198.18.3.0/24
 	run -0 bpftool map dump pinned "$PIN/block_v4_addr"
 	local f
 	for f in '"addr"' '"packets"' '"bytes"' '"last_hit_ns"' '"last_log_ns"' '"expires_ns"' '"flags"'; do
@@ -59,25 +58,25 @@ teardown() {
 	cli_arrives 198.18.0.2 3
 
 	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 2 value $(printf '0 %.0s' $(seq 48))
-	run -0 x block list
+	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[1]} =~ ^198\.18\.0\.2\  ]]
 	cli_blocked 198.18.0.2 5
 	cli_arrives 198.18.0.3 5
 	# The program counts into the bpftool-made entry like any other.
-	[ "$(x block list | awk '$1 == "198.18.0.2" { print $2 }')" -ge 5 ]
+	[ "$(xf_cli block list | awk '$1 == "198.18.0.2" { print $2 }')" -ge 5 ]
 
 	bpftool map delete pinned $PIN/block_v4_addr key 198 18 0 2
-	run -0 x block list
+	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 1 ]
 	cli_arrives 198.18.0.2 5
 }
 
 @test "recipe: block a prefix with bpftool (LPM key: prefixlen as 4 bytes little-endian, then the address)" {
 	# Works without a daemon running too.
-	cli_stop_daemon
+	xf_daemon_stop
 	bpftool map update pinned $PIN/block_v4_net key 24 0 0 0 198 18 0 0 value $(printf '0 %.0s' $(seq 48))
-	run -0 x block list
+	run -0 xf_cli block list
 	[[ ${lines[1]} =~ ^198\.18\.0\.0/24\  ]]
 	[ "$(cli_map_entries block_v4_net)" = 198.18.0.0/24 ]
 	cli_blocked 198.18.0.3 5
@@ -86,13 +85,13 @@ teardown() {
 
 	bpftool map delete pinned $PIN/block_v4_net key 24 0 0 0 198 18 0 0
 	cli_arrives 198.18.0.3 5
-	run -0 x block list
+	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 1 ]
 }
 
 @test "recipe: block an IPv6 address with bpftool (key in hex)" {
 	bpftool map update pinned $PIN/block_v6_addr key hex 20 01 00 02 00 00 00 00 00 00 00 00 00 00 00 02 value $(printf '0 %.0s' $(seq 48))
-	run -0 x block list
+	run -0 xf_cli block list
 	[[ ${lines[1]} =~ ^2001:2::2\  ]]
 	cli_blocked 2001:2::2 5
 	cli_arrives 2001:2::3 5
@@ -107,19 +106,19 @@ teardown() {
 	run -0 xf_p bpftool net show
 	echo "$output" >&2
 	[[ $output =~ $IF_P\([0-9]+\)\ (driver|generic)\ id\ [0-9]+ ]]
-	if [ "$(x status --json | cli_json 'j["interfaces"][0]["dispatcher"]')" = False ]; then
+	if [ "$(xf_cli status --json | xf_json 'j["interfaces"][0]["dispatcher"]')" = False ]; then
 		[[ $output =~ $IF_P\([0-9]+\)\ driver\ id\ $id ]]
 	fi
 }
 
 # Block addresses, block prefixes and allow entries as status --json counts them, e.g. "2 1 0".
 status_counts() {
-	x status --json "$@" | cli_json '"%d %d %d" % (j["blocklist"]["addresses"], j["blocklist"]["prefixes"], j["allowlist"]["entries"])'
+	xf_cli status --json "$@" | xf_json '"%d %d %d" % (j["blocklist"]["addresses"], j["blocklist"]["prefixes"], j["allowlist"]["entries"])'
 }
 
 # The same from `xdpfwd metrics` (xdpfwd_entries), as "block-address block-prefix allow-all".
 metrics_counts() {
-	x metrics | awk '$1 ~ /^xdpfwd_entries\{/ {
+	xf_cli metrics | awk '$1 ~ /^xdpfwd_entries\{/ {
 		if ($1 ~ /list="block"/ && $1 ~ /kind="address"/) ba = $2
 		else if ($1 ~ /list="block"/) bp = $2
 		else al += $2
@@ -128,17 +127,17 @@ metrics_counts() {
 
 @test "a /32 that bpftool wrote into the prefix trie is listed once, re-added in place, and removed by block del" {
 	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
-	run -0 x block list
+	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[1]} =~ ^198\.18\.0\.4\  ]]
 	cli_blocked 198.18.0.4 5
 	# Found where it lives: adding it again does not put a second copy into the hash.
-	run -0 x block add 198.18.0.4
+	run -0 xf_cli block add 198.18.0.4
 	[[ $output == *"added 0, 1 already present"* ]]
 	[ "$(cli_map_entries block_v4_addr)" = "" ]
 	[ "$(status_counts --recount)" = "1 0 0" ]
 
-	run -0 x block del 198.18.0.4
+	run -0 xf_cli block del 198.18.0.4
 	[[ $output != *"not in the blocklist"* ]]
 	[[ $output == *"removed 1, 0 not present"* ]]
 	[ "$(cli_map_entries block_v4_net)" = "" ]
@@ -146,11 +145,11 @@ metrics_counts() {
 	[ "$(status_counts)" = "0 0 0" ]
 
 	# In both maps at once (bpftool again): listed once, and del removes both.
-	run -0 x block add 198.18.0.5
+	run -0 xf_cli block add 198.18.0.5
 	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
-	run -0 x block list
+	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 2 ]
-	run -0 x block del 198.18.0.5
+	run -0 xf_cli block del 198.18.0.5
 	[ "$(cli_map_entries block_v4_addr)" = "" ]
 	[ "$(cli_map_entries block_v4_net)" = "" ]
 	cli_arrives 198.18.0.5 5
@@ -161,12 +160,12 @@ metrics_counts() {
 	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
 	cli_blocked 198.18.0.5 3
 	printf '198.18.0.5\n198.18.3.0/24\n' >"$XF_TMP/new.txt"
-	run -0 x block load "$XF_TMP/new.txt"
+	run -0 xf_cli block load "$XF_TMP/new.txt"
 	# .4 is gone with the old set; .5 stays, now where xdpfwd keeps addresses, with its counters.
-	[ "$(x block list | awk 'NR > 1 { print $1 }')" = "198.18.0.5"$'\n'"198.18.3.0/24" ]
+	[ "$(xf_cli block list | awk 'NR > 1 { print $1 }')" = "198.18.0.5"$'\n'"198.18.3.0/24" ]
 	[ "$(cli_map_entries block_v4_net)" = 198.18.3.0/24 ]
 	[ "$(cli_map_entries block_v4_addr)" = 198.18.0.5 ]
-	[ "$(x block list | awk '$1 == "198.18.0.5" { print $2 }')" -ge 3 ]
+	[ "$(xf_cli block list | awk '$1 == "198.18.0.5" { print $2 }')" -ge 3 ]
 	cli_arrives 198.18.0.4 5
 	cli_blocked 198.18.0.5 5
 	[ "$(status_counts)" = "1 1 0" ]
@@ -174,8 +173,8 @@ metrics_counts() {
 }
 
 @test "after bpftool edits status --recount counts what list shows, and so does the next daemon start" {
-	run -0 x block add 198.18.0.2 198.18.3.0/24
-	run -0 x allow add 198.18.0.3
+	run -0 xf_cli block add 198.18.0.2 198.18.3.0/24
+	run -0 xf_cli allow add 198.18.0.3
 	[ "$(status_counts)" = "1 1 1" ]
 	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
 	bpftool map update pinned $PIN/block_v4_net key 16 0 0 0 198 19 0 0 value $(printf '0 %.0s' $(seq 48))
@@ -184,7 +183,7 @@ metrics_counts() {
 	# counted afresh: on demand,
 	[ "$(status_counts --recount)" = "2 2 0" ]
 	[ "$(metrics_counts)" = "2 2 0" ]
-	[ "$(x block list | awk 'NR > 1' | wc -l)" = 4 ]
+	[ "$(xf_cli block list | awk 'NR > 1' | wc -l)" = 4 ]
 	# or by the next daemon start.
 	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
 	xf_daemon_stop TERM
@@ -194,11 +193,11 @@ metrics_counts() {
 }
 
 @test "an instance without the books pin (made by an older build): the CLI counts by walking, the daemon creates it" {
-	run -0 x block add 198.18.0.2 198.18.3.0/24 2001:2::2
-	cli_stop_daemon
+	run -0 xf_cli block add 198.18.0.2 198.18.3.0/24 2001:2::2
+	xf_daemon_stop
 	rm "$PIN/books"
-	run -0 x block add 198.18.0.4
-	run -0 x block del 198.18.0.2
+	run -0 xf_cli block add 198.18.0.4
+	run -0 xf_cli block del 198.18.0.2
 	[ "$(status_counts)" = "2 1 0" ]
 	[ "$(metrics_counts)" = "2 1 0" ]
 	[ ! -e "$PIN/books" ]
@@ -206,6 +205,6 @@ metrics_counts() {
 	[ -e "$PIN/books" ]
 	[ "$(stat -c %a "$PIN/books")" = 600 ]
 	[ "$(status_counts)" = "2 1 0" ]
-	run -0 x block add 198.18.0.5
+	run -0 xf_cli block add 198.18.0.5
 	[ "$(status_counts)" = "3 1 0" ]
 }

@@ -6,7 +6,6 @@
 # sweep walks nothing while no timed entry is due. (The times these save: BENCHMARKS.md,
 # "Edits and counts with a million entries".)
 
-load ../lib/netns.bash
 load cli_helpers
 
 setup() {
@@ -49,8 +48,8 @@ EOF
 	add0=$(bpf_calls block add 198.18.0.4)
 	del0=$(bpf_calls block del 198.18.0.4)
 	entries_file 100000 "$XF_TMP/big.txt"
-	x block load "$XF_TMP/big.txt"
-	status_n=$(x status --json | cli_json 'j["blocklist"]["addresses"] + j["blocklist"]["prefixes"]')
+	xf_cli block load "$XF_TMP/big.txt"
+	status_n=$(xf_cli status --json | xf_json 'j["blocklist"]["addresses"] + j["blocklist"]["prefixes"]')
 	[ "$status_n" = 100000 ]
 	add1=$(bpf_calls block add 198.18.0.4)
 	del1=$(bpf_calls block del 198.18.0.4)
@@ -59,7 +58,7 @@ EOF
 	[ "$del1" = "$del0" ]
 	# A timed entry and the allowlist likewise.
 	[ "$(bpf_calls block add --timeout 1h 198.18.0.5)" = "$add0" ]
-	run -0 x allow add 198.18.0.6
+	run -0 xf_cli allow add 198.18.0.6
 	[ "$(bpf_calls allow del 198.18.0.6)" -le "$del0" ]
 }
 
@@ -68,15 +67,15 @@ EOF
 	st0=$(bpf_calls status --json)
 	me0=$(bpf_calls metrics)
 	entries_file 100000 "$XF_TMP/big.txt"
-	x block load "$XF_TMP/big.txt"
+	xf_cli block load "$XF_TMP/big.txt"
 	head -1000 "$XF_TMP/big.txt" >"$XF_TMP/allow.txt"
-	x allow load "$XF_TMP/allow.txt"
+	xf_cli allow load "$XF_TMP/allow.txt"
 	st1=$(bpf_calls status --json)
 	me1=$(bpf_calls metrics)
 	echo "# status: $st0 calls with no entries, $st1 with 101,000; metrics: $me0, $me1" >&3
 	[ "$st1" = "$st0" ]
 	[ "$me1" = "$me0" ]
-	[ "$(x status --json | cli_json '(j["blocklist"]["addresses"], j["blocklist"]["prefixes"], j["allowlist"]["entries"])')" = "(80000, 20000, 1000)" ]
+	[ "$(xf_cli status --json | xf_json '(j["blocklist"]["addresses"], j["blocklist"]["prefixes"], j["allowlist"]["entries"])')" = "(80000, 20000, 1000)" ]
 }
 
 # Calls of the daemon that walk a map (one key at a time, or a batch at a time) during SECS seconds.
@@ -89,11 +88,11 @@ daemon_walk_calls() {
 @test "the expiry sweep walks no list while no timed entry is due, and walks them once one is" {
 	local idle due
 	entries_file 20000 "$XF_TMP/big.txt"
-	x block load "$XF_TMP/big.txt"
+	xf_cli block load "$XF_TMP/big.txt"
 	# The sweep runs every 5 s: 6 s of tracing see at least one.
 	idle=$(daemon_walk_calls 6)
 	# CONTROL: the same measurement with an entry due sees the walk: at least one batch per map.
-	x block add --timeout 1 198.18.0.4
+	xf_cli block add --timeout 1 198.18.0.4
 	due=$(daemon_walk_calls 6)
 	echo "# map-walking calls of the daemon in 6 s: $idle with no timed entry, $due with one due" >&3
 	[ "$idle" = 0 ]
@@ -101,5 +100,5 @@ daemon_walk_calls() {
 	xf_wait_lines 'blocklist: removed 1 expired entry' 1 "$XF_TMP/daemon.err" 6
 	# The walk found no other deadline: the next sweeps walk nothing again.
 	[ "$(daemon_walk_calls 6)" = 0 ]
-	[ "$(x status --json | cli_json 'j["blocklist"]["addresses"] + j["blocklist"]["prefixes"]')" = 20000 ]
+	[ "$(xf_cli status --json | xf_json 'j["blocklist"]["addresses"] + j["blocklist"]["prefixes"]')" = 20000 ]
 }

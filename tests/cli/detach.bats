@@ -3,7 +3,6 @@
 # xdpfwd detach: --iface and --all, the pins going with the last interface, with and without
 # a daemon running, and interfaces that are not attached or do not exist.
 
-load ../lib/netns.bash
 load cli_helpers
 
 setup() {
@@ -18,15 +17,15 @@ no_xdp_anywhere() {
 	run -0 xf_p ip -o link
 	[[ $output != *xdp* ]]
 	run -0 xf_p bpftool net show -j
-	[ "$(echo "$output" | cli_json 'len(j[0]["xdp"])')" -eq 0 ]
+	[ "$(echo "$output" | xf_json 'len(j[0]["xdp"])')" -eq 0 ]
 }
 
 @test "detach --iface: the last interface takes the attachment and the pins with it" {
 	xf_daemon --iface "$IF_P"
-	run -0 x block add 198.18.0.2
+	run -0 xf_cli block add 198.18.0.2
 	cli_blocked 198.18.0.2 3
 
-	run -0 x detach --iface "$IF_P"
+	run -0 xf_cli detach --iface "$IF_P"
 	[[ $output == *"$IF_P: detached"* ]]
 	no_xdp_anywhere
 	[ ! -e "$PIN" ]
@@ -41,15 +40,15 @@ no_xdp_anywhere() {
 	[ ! -e "$PIN" ]
 
 	# Nothing left to detach: there is no instance any more.
-	run -1 --separate-stderr x detach --iface "$IF_P"
+	run -1 --separate-stderr xf_cli detach --iface "$IF_P"
 	[[ $stderr == *"no xdpfwd instance at $PIN"* ]]
 }
 
 @test "detach --all with no daemon running" {
 	xf_daemon --iface "$IF_P"
-	cli_stop_daemon
-	[ -n "$(cli_xdp_id)" ]
-	run -0 x detach --all
+	xf_daemon_stop
+	[ -n "$(xf_prog_id)" ]
+	run -0 xf_cli detach --all
 	no_xdp_anywhere
 	[ ! -e "$PIN" ]
 }
@@ -57,22 +56,22 @@ no_xdp_anywhere() {
 @test "two interfaces: detaching one keeps the other and the pins; --all removes the rest" {
 	# lo of NS_P is the second interface (generic mode: it has no native XDP).
 	xf_daemon --iface "$IF_P" --iface lo
-	cli_stop_daemon
-	run -0 x block add 198.18.0.2
+	xf_daemon_stop
+	run -0 xf_cli block add 198.18.0.2
 	run -0 xf_p ip -o link show dev lo
 	[[ $output == *xdpgeneric* ]]
 
-	run -0 x detach --iface "$IF_P"
+	run -0 xf_cli detach --iface "$IF_P"
 	run -0 xf_p ip -o link show dev "$IF_P"
 	[[ $output != *xdp* ]]
 	run -0 xf_p ip -o link show dev lo
 	[[ $output == *xdp* ]]
 	[ -d "$PIN" ]
-	run -0 --separate-stderr x status --json
-	[ "$(echo "$output" | cli_json '[i["name"] for i in j["interfaces"]]')" = "['lo']" ]
+	run -0 --separate-stderr xf_cli status --json
+	[ "$(echo "$output" | xf_json '[i["name"] for i in j["interfaces"]]')" = "['lo']" ]
 	[ "$(cli_map_entries block_v4_addr)" = 198.18.0.2 ]
 
-	run -0 x detach --all
+	run -0 xf_cli detach --all
 	no_xdp_anywhere
 	[ ! -e "$PIN" ]
 }
@@ -80,29 +79,29 @@ no_xdp_anywhere() {
 @test "detach of an interface that is not attached: says so, exit 0, changes nothing" {
 	xf_daemon --iface "$IF_P"
 	local id
-	id=$(cli_xdp_id)
-	run -0 --separate-stderr x detach --iface lo
+	id=$(xf_prog_id)
+	run -0 --separate-stderr xf_cli detach --iface lo
 	echo "# $stderr" >&2
 	[[ $stderr == *lo* ]]
 	[[ $stderr == *"not attached"* ]]
 	# It must not also claim to have detached it.
 	[[ $stderr != *"lo: detached"* ]]
-	[ "$(cli_xdp_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 	[ -d "$PIN" ]
-	run -0 --separate-stderr x status --json
-	[ "$(echo "$output" | cli_json 'j["interfaces"][0]["state"]')" = attached ]
+	run -0 --separate-stderr xf_cli status --json
+	[ "$(echo "$output" | xf_json 'j["interfaces"][0]["state"]')" = attached ]
 	kill -0 "$XF_DAEMON_PID"
 }
 
 @test "detach of an interface that does not exist: an error, no crash, nothing detached" {
 	xf_daemon --iface "$IF_P"
 	local id
-	id=$(cli_xdp_id)
-	run -1 --separate-stderr x detach --iface nosuch0
+	id=$(xf_prog_id)
+	run -1 --separate-stderr xf_cli detach --iface nosuch0
 	echo "# $stderr" >&2
 	[[ $stderr == *nosuch0* ]]
 	[[ $stderr == *"does not exist"* ]]
 	[[ $stderr != *"nosuch0: detached"* ]]
-	[ "$(cli_xdp_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 	[ -d "$PIN" ]
 }

@@ -3,7 +3,6 @@
 # A full map is a clear error and never a partial apply. The allowlist holds XDPFWD_MAX_ALLOW
 # (65536) entries per family, small enough to fill from the command line.
 
-load ../lib/netns.bash
 load cli_helpers
 
 MAX_ALLOW=65536
@@ -33,11 +32,11 @@ for i in range(s, s + n): print("2001:2:0:1::%x:%x" % (i >> 16, i & 0xffff))' "$
 # Entries in allow_v4 or allow_v6 (4 or 6) as `allow list` shows them; bpftool's -j dump of a full
 # map takes seconds, so it is used once per test only.
 count_entries() {
-	x allow list | awk -v f="$1" 'NR > 1 && (f == 6) == ($1 ~ /:/)' | wc -l
+	xf_cli allow list | awk -v f="$1" 'NR > 1 && (f == 6) == ($1 ~ /:/)' | wc -l
 }
 
 count_bpftool() {
-	bpftool map dump pinned "$PIN/$1" -j | cli_json 'len(j)'
+	bpftool map dump pinned "$PIN/$1" -j | xf_json 'len(j)'
 }
 
 @test "allow_v4 fills to 65536 with one command; then adding 3 more fails with 'full' and adds none" {
@@ -45,7 +44,7 @@ count_bpftool() {
 	mapfile -t addrs < <(gen_v4 0 $MAX_ALLOW)
 	[ "${#addrs[@]}" -eq $MAX_ALLOW ]
 	local t0=$SECONDS
-	run -0 x allow add "${addrs[@]}"
+	run -0 xf_cli allow add "${addrs[@]}"
 	echo "# one allow add of $MAX_ALLOW addresses took $((SECONDS - t0)) s" >&2
 	# Seconds, not tens of them: argument de-duplication must not be quadratic (it took 35 s once).
 	[ $((SECONDS - t0)) -lt 20 ]
@@ -53,27 +52,27 @@ count_bpftool() {
 	[ "$(count_entries 4)" -eq $MAX_ALLOW ]
 
 	# 198.19.0.0 onwards are not in the first 65536 of 198.18.0.0/15.
-	run -1 --separate-stderr x allow add 198.19.0.1 198.19.0.2 198.19.0.3
+	run -1 --separate-stderr xf_cli allow add 198.19.0.1 198.19.0.2 198.19.0.3
 	[[ $stderr == *full* ]]
 	[[ $stderr =~ 198\.19\.0\.[123] ]]
 	[ "$(count_entries 4)" -eq $MAX_ALLOW ]
-	run -0 x allow list
+	run -0 xf_cli allow list
 	[ "${#lines[@]}" -eq $((MAX_ALLOW + 1)) ]
 	[ "$(grep -cE '^198\.19\.0\.[123] ' <<<"$output")" -eq 0 ]
 
 	# An IPv6 entry in the same command is not left behind either, nor is an existing entry touched.
-	run -1 x allow add 2001:2:ff::1 198.18.0.5 198.19.0.4
+	run -1 xf_cli allow add 2001:2:ff::1 198.18.0.5 198.19.0.4
 	[[ $output == *full* ]]
 	[ "$(count_entries 6)" -eq 0 ]
 	[ "$(count_entries 4)" -eq $MAX_ALLOW ]
-	x allow list | grep -q '^198\.18\.0\.5 '
+	xf_cli allow list | grep -q '^198\.18\.0\.5 '
 
 	# status counts the same, and deleting one makes room for exactly one.
-	run -0 --separate-stderr x status --json
-	[ "$(echo "$output" | cli_json 'j["allowlist"]["entries"]')" -eq $MAX_ALLOW ]
-	run -0 x allow del 198.18.0.5
-	run -0 x allow add 198.19.0.1
-	run -1 x allow add 198.19.0.2
+	run -0 --separate-stderr xf_cli status --json
+	[ "$(echo "$output" | xf_json 'j["allowlist"]["entries"]')" -eq $MAX_ALLOW ]
+	run -0 xf_cli allow del 198.18.0.5
+	run -0 xf_cli allow add 198.19.0.1
+	run -1 xf_cli allow add 198.19.0.2
 	[[ $output == *full* ]]
 	[ "$(count_bpftool allow_v4)" -eq $MAX_ALLOW ]
 }
@@ -81,14 +80,14 @@ count_bpftool() {
 @test "a command that fills one family and overflows the other is rolled back completely" {
 	local -a addrs
 	mapfile -t addrs < <(gen_v6 0 $MAX_ALLOW)
-	run -0 x allow add "${addrs[@]}"
+	run -0 xf_cli allow add "${addrs[@]}"
 	[ "$(count_entries 6)" -eq $MAX_ALLOW ]
 
 	# The IPv4 entries fit and may be written first; the IPv6 one does not fit, so none stays.
-	run -1 x allow add 198.18.0.3 198.18.0.4 198.18.9.0/24 2001:2:ff::1
+	run -1 xf_cli allow add 198.18.0.3 198.18.0.4 198.18.9.0/24 2001:2:ff::1
 	[[ $output == *full* ]]
 	[[ $output == *"nothing was changed"* ]] || [[ $output =~ [Nn]othing ]]
 	[ "$(count_entries 4)" -eq 0 ]
 	[ "$(count_bpftool allow_v6)" -eq $MAX_ALLOW ]
-	[ "$(x allow list | grep -c '^2001:2:ff::1 ')" -eq 0 ]
+	[ "$(xf_cli allow list | grep -c '^2001:2:ff::1 ')" -eq 0 ]
 }

@@ -2,7 +2,6 @@
 # SPDX-License-Identifier: GPL-2.0
 # --help for the daemon and every subcommand: exit 0 and every option mentioned; --version.
 
-load ../lib/netns.bash
 load cli_helpers
 
 setup() {
@@ -77,8 +76,8 @@ help_mentions() {
 }
 
 @test "--help needs no instance and changes nothing; --version prints a version" {
-	run -0 x block --help
-	run -0 x status --help
+	run -0 xf_cli block --help
+	run -0 xf_cli status --help
 	[ ! -e "$PIN" ]
 	run -0 --separate-stderr "$XDPFWD" --version
 	[[ $output =~ ^xdpfwd\ [0-9a-zA-Z.+-]+$ ]]

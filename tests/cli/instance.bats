@@ -3,7 +3,6 @@
 # Pin dirs that hold no instance, are not on bpffs, or hold pins that are not ours: a clear
 # error, a non-zero exit, and nothing attached or created.
 
-load ../lib/netns.bash
 load cli_helpers
 
 setup() {
@@ -70,9 +69,9 @@ no_xdp() {
 	[ "$(bpftool map show pinned "$PIN/block_v4_addr" -j)" = "$before" ]
 
 	# The CLI refuses it the same way.
-	run -1 --separate-stderr x block list
+	run -1 --separate-stderr xf_cli block list
 	[[ $stderr == *"$PIN/block_v4_addr"* ]]
-	run -1 --separate-stderr x block add 198.18.0.2
+	run -1 --separate-stderr xf_cli block add 198.18.0.2
 	[[ $stderr == *"$PIN/block_v4_addr"* ]]
 	[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j)" = "[]" ]
 }
@@ -98,11 +97,11 @@ no_xdp() {
 
 	# A running instance whose dir was opened up: the CLI stops trusting it too.
 	xf_daemon --iface "$IF_P"
-	run -0 x block add 198.18.0.2
+	run -0 xf_cli block add 198.18.0.2
 	chmod 0755 "$PIN"
-	run -1 --separate-stderr x block add 198.18.0.3
+	run -1 --separate-stderr xf_cli block add 198.18.0.3
 	[[ $stderr == *0755* ]]
-	run -1 --separate-stderr x block list
+	run -1 --separate-stderr xf_cli block list
 	[[ $stderr == *0755* ]]
 	chmod 0700 "$PIN"
 	[ "$(cli_map_entries block_v4_addr)" = 198.18.0.2 ]

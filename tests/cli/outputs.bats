@@ -6,7 +6,6 @@
 # drop log (JSON and text), status (text and JSON), list --json and metrics; and with
 # --log-format json, every line on stdout is JSON, the stats lines too.
 
-load ../lib/netns.bash
 load cli_helpers
 
 # A quote and a backslash; then 15 bytes: UTF-8 e-acute, an ESC, an invalid byte (0xff).
@@ -47,7 +46,7 @@ rename_if() {
 
 # Drops from .2 on each interface; waits for both log lines.
 drops_on_both() {
-	x block add 198.18.0.2 198.19.0.2
+	xf_cli block add 198.18.0.2 198.19.0.2
 	xf_udp_send 198.18.0.2 3
 	xf_udp_send 198.19.0.2 3 198.19.0.1
 	xf_wait_lines ' drop |"action":"drop"' 2
@@ -98,16 +97,16 @@ assert seen == set(want), (seen, want)
 
 @test "status, status --json, list --json: names intact, nothing read past a name" {
 	xf_daemon --iface "$IF_P" --iface "$IF_P2"
-	x block add 198.18.0.2 2001:2::/48
-	run -0 --separate-stderr x status --json
+	xf_cli block add 198.18.0.2 2001:2::/48
+	run -0 --separate-stderr xf_cli status --json
 	python3 -c "$WANT_PY"'
 import json
 j = json.loads(sys.stdin.buffer.read())
 assert sorted(i["name"] for i in j["interfaces"]) == sorted(want), j["interfaces"]
 ' "$NAME_Q" "$NAME_U" <<<"$output"
-	run -0 --separate-stderr x block list --json
+	run -0 --separate-stderr xf_cli block list --json
 	python3 -c 'import json, sys; j = json.load(sys.stdin); assert {e["entry"] for e in j} == {"198.18.0.2", "2001:2::/48"}, j' <<<"$output"
-	run -0 --separate-stderr x status
+	run -0 --separate-stderr xf_cli status
 	# Each name escaped in its column, then the ifindex: the 15-byte one with nothing after it.
 	[[ $output == *$'\n  '"$TEXT_Q"' '*' ifindex '* ]]
 	[[ $output == *$'\n  '"$TEXT_U"' ifindex '* ]]
@@ -123,17 +122,17 @@ assert sorted(i["name"] for i in j["interfaces"]) == sorted(want), j["interfaces
 	value=$(bpftool map lookup pinned "$PIN/ifaces" key $key -j |
 		python3 -c 'import json, sys; v = json.load(sys.stdin)["value"]; print(" ".join(["0x41"] * 16 + v[16:]))')
 	bpftool map update pinned "$PIN/ifaces" key $key value $value
-	run -0 --separate-stderr x status
+	run -0 --separate-stderr xf_cli status
 	[[ $output == *$'\n  AAAAAAAAAAAAAAAA ifindex '* ]]
-	run -0 --separate-stderr x status --json
-	[ "$(cli_json '[i["name"] for i in j["interfaces"]]' <<<"$output")" = "['AAAAAAAAAAAAAAAA']" ]
+	run -0 --separate-stderr xf_cli status --json
+	[ "$(xf_json '[i["name"] for i in j["interfaces"]]' <<<"$output")" = "['AAAAAAAAAAAAAAAA']" ]
 }
 
 @test "metrics: strict exposition format, the interface label carries each name" {
 	xf_daemon --iface "$IF_P" --iface "$IF_P2"
-	x block add 198.18.0.2
+	xf_cli block add 198.18.0.2
 	xf_udp_send 198.18.0.2 3
-	x metrics >"$XF_TMP/m"
+	xf_cli metrics >"$XF_TMP/m"
 	python3 "$BATS_TEST_DIRNAME/../ops/promparse.py" "$XF_TMP/m" >"$XF_TMP/m.n"
 	python3 -c "$WANT_PY"'
 import re

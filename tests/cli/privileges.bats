@@ -3,13 +3,12 @@
 # Without root (CAP_BPF + CAP_NET_ADMIN, or CAP_SYS_ADMIN) every command refuses with a message
 # that says so, and changes nothing; --help and --version still work.
 
-load ../lib/netns.bash
 load cli_helpers
 
 setup() {
 	cli_setup
 	xf_daemon --iface "$IF_P"
-	x block add 198.18.0.2 >/dev/null 2>&1
+	xf_cli block add 198.18.0.2 >/dev/null 2>&1
 }
 
 teardown() {
@@ -24,7 +23,7 @@ as_nobody() {
 @test "unprivileged: every command and the daemon say 'needs root', exit non-zero, change nothing" {
 	cli_snapshot "$XF_TMP/snap.before"
 	local id cmd
-	id=$(cli_xdp_id)
+	id=$(xf_prog_id)
 	for cmd in "block list" "block list --json" "block add 198.18.0.3" "block del 198.18.0.2" "block flush" \
 		"allow add 198.18.0.4" "allow list" "status" "status --json" "detach --all" "detach --iface $IF_P"; do
 		echo "# xdpfwd $cmd" >&2
@@ -48,7 +47,7 @@ as_nobody() {
 
 	cli_snapshot "$XF_TMP/snap.after"
 	diff "$XF_TMP/snap.before" "$XF_TMP/snap.after"
-	[ "$(cli_xdp_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 	[ -d "$PIN" ]
 	kill -0 "$XF_DAEMON_PID"
 	cli_blocked 198.18.0.2 3

@@ -2,17 +2,16 @@
 # SPDX-License-Identifier: GPL-2.0
 # Bad input: exit 2, a message that says what is wrong, and not one byte changed in any list map.
 
-load ../lib/netns.bash
 load cli_helpers
 
 setup() {
 	cli_setup
 	xf_daemon --iface "$IF_P"
 	# Entries outside the test bed's traffic, so no counter moves while we compare snapshots.
-	x block add 198.19.1.1 198.19.2.0/24 2001:2:ff::1 2001:2:fe::/64 >/dev/null 2>&1
-	x allow add 198.19.3.0/24 198.19.4.4 2001:2:fd::/64 >/dev/null 2>&1
+	xf_cli block add 198.19.1.1 198.19.2.0/24 2001:2:ff::1 2001:2:fe::/64 >/dev/null 2>&1
+	xf_cli allow add 198.19.3.0/24 198.19.4.4 2001:2:fd::/64 >/dev/null 2>&1
 	cli_snapshot "$XF_TMP/snap.before"
-	XDP_ID_BEFORE=$(cli_xdp_id)
+	XDP_ID_BEFORE=$(xf_prog_id)
 }
 
 teardown() {
@@ -37,7 +36,7 @@ refused() {
 unchanged() {
 	cli_snapshot "$XF_TMP/snap.after"
 	diff "$XF_TMP/snap.before" "$XF_TMP/snap.after"
-	[ "$(cli_xdp_id)" = "$XDP_ID_BEFORE" ]
+	[ "$(xf_prog_id)" = "$XDP_ID_BEFORE" ]
 }
 
 rejected() {
@@ -48,7 +47,7 @@ rejected() {
 @test "the snapshot covers every list map and sees a change" {
 	grep -q '^== block_v4_addr' "$XF_TMP/snap.before"
 	grep -q '^== allow_v6' "$XF_TMP/snap.before"
-	run -0 x block add 198.19.9.9
+	run -0 xf_cli block add 198.19.9.9
 	cli_snapshot "$XF_TMP/snap.after"
 	run -1 diff -q "$XF_TMP/snap.before" "$XF_TMP/snap.after"
 }
@@ -97,12 +96,12 @@ rejected() {
 	rejected 'force' allow add ::/0 --pin-dir "$PIN"
 	rejected 'force' block add 198.18.0.9 0.0.0.0/0 --pin-dir "$PIN"
 
-	run -0 x block add --force 0.0.0.0/0 ::/0
-	run -0 x block list --json
+	run -0 xf_cli block add --force 0.0.0.0/0 ::/0
+	run -0 xf_cli block list --json
 	[[ $output == *'"entry":"0.0.0.0/0"'* ]]
 	[[ $output == *'"entry":"::/0"'* ]]
 	[ "$(cli_map_entries block_v4_net)" = "$(printf '%s\n' 0.0.0.0/0 198.19.2.0/24)" ]
-	run -0 x allow add 0.0.0.0/0 --force
+	run -0 xf_cli allow add 0.0.0.0/0 --force
 	[ "$(cli_map_entries allow_v4)" = "$(printf '%s\n' 0.0.0.0/0 198.19.3.0/24 198.19.4.4/32)" ]
 }
 

@@ -5,7 +5,7 @@
 # with it, whichever of them can read the kernel's config (systemd's ProcSubset=pid hides
 # /proc/config.gz from the daemon only). Times shown must be within 2 s of the real hit.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 setup() {
 	xf_setup

@@ -9,7 +9,7 @@
 # foreign program without --force, and takes over with it. xdp-filter pins its maps
 # under /sys/fs/bpf/xdp-filter; xf_teardown unloads it and removes that directory.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 XF_N=$N

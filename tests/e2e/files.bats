@@ -5,7 +5,7 @@
 # timeout= per line, and entries added with --persist surviving a restart on fresh maps
 # (what a reboot looks like to xdpfwd).
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=10
 

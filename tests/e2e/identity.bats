@@ -4,7 +4,7 @@
 # root can take, keyed by what the pin dir and the interface are, not by how they are spelled;
 # each daemon's event ring is its interface's alone.
 
-load ../lib/netns.bash
+load ../lib/xf
 bats_require_minimum_version 1.5.0
 
 NOBODY=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all)

@@ -3,7 +3,7 @@
 # One instance on two interfaces shares one blocklist; detaching one keeps the pins,
 # detaching the last removes them. Pair 1: 198.18.0.0/24, pair 2: 198.19.0.0/24.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 XF_N=$N
@@ -32,7 +32,7 @@ teardown() {
 		xf_cli status --json
 	[ "$output" = "[('$IF_P', 'attached'), ('$IF_P2', 'attached')]" ]
 	# Both run the same program.
-	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)" = "$(xf_xdp_prog "$IF_P2" | cut -d' ' -f2)" ]
+	[ "$(xf_prog_id "$IF_P")" = "$(xf_prog_id "$IF_P2")" ]
 }
 
 @test "drop log lines name the interface the packet arrived on" {

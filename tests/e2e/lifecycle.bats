@@ -4,7 +4,7 @@
 # enforcing, a restart adopts it in place (lists and counters kept, nothing leaks
 # while it happens), and `xdpfwd detach` is what removes it.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 XF_N=$N
@@ -34,7 +34,7 @@ round() {
 	xf_daemon_stop TERM
 	[ "$XF_DAEMON_RC" = 0 ]
 	grep -q 'Terminated: stopping' "$XF_TMP/daemon.err"
-	grep -q "$IF_P: the firewall stays attached (program $(xf_xdp_prog "$IF_P" | cut -d' ' -f2))" "$XF_TMP/daemon.err"
+	grep -q "$IF_P: the firewall stays attached (program $(xf_prog_id "$IF_P"))" "$XF_TMP/daemon.err"
 
 	[ "$(round)" = "0 $N" ]
 	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
@@ -51,7 +51,7 @@ round() {
 	[ -n "$obj" ] || skip "xdp-tools' xsk_def_xdp_prog.o is not installed"
 	xf_daemon --iface "$IF_P"
 	xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
-	id=$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)
+	id=$(xf_prog_id "$IF_P")
 	xf_wait_lines "$IF_P: program 'xsk_def_prog' \(id $id\) replaced xdpfwd; leaving it" 1 "$XF_TMP/daemon.err"
 	xf_daemon_stop TERM
 	[ "$XF_DAEMON_RC" = 0 ]
@@ -59,7 +59,7 @@ round() {
 		"$XF_TMP/daemon.err"
 	run grep 'stays attached' "$XF_TMP/daemon.err"
 	[ "$status" = 1 ]
-	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f2)" = "$id" ]
+	[ "$(xf_prog_id "$IF_P")" = "$id" ]
 }
 
 @test "SIGKILL: the firewall stays attached and enforcing" {
@@ -147,7 +147,7 @@ round() {
 	xf_daemon_stop TERM
 	[ "$(round)" = "0 $N" ]
 
-	run xf_p "$XDPFWD" detach --iface "$IF_P" --pin-dir "$PIN"
+	run xf_cli detach --iface "$IF_P"
 	[ "$status" = 0 ]
 	[[ "$output" == *"$IF_P: detached"* ]]
 	[[ "$output" == *"removed the pins under $PIN"* ]]

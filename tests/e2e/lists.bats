@@ -5,7 +5,7 @@
 # is dropped until the swap and passes after it), and `add --timeout` entries stop
 # matching when they expire, then the daemon deletes them.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 

@@ -4,7 +4,7 @@
 # global limits, --no-log, and the periodic stats line. Frames are 14 (Ethernet) +
 # 20 or 40 (IP) + 8 (UDP) + $XF_UDP_PAYLOAD_LEN bytes long.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 LEN4=$((14 + 20 + 8 + 16))
 LEN6=$((14 + 40 + 8 + 16))

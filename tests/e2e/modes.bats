@@ -4,7 +4,7 @@
 # macvlan where the kernel has no dummy driver (this one has neither CONFIG_DUMMY nor
 # CONFIG_VLAN_8021Q); neither implements ndo_bpf, so native attach gets EOPNOTSUPP.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 

@@ -5,7 +5,7 @@
 # again gets the program back, pins removed by hand are pinned again from the maps the
 # daemon holds, so the lists survive.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 XF_N=$N

@@ -8,7 +8,7 @@
 # blocks; once all of the barrier's datagrams are in, none of the others is still on
 # its way, so a 0 is a real 0.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 XF_N=$N

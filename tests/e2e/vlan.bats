@@ -7,7 +7,7 @@
 # With a VLAN driver the frames would be delivered to a VLAN 100 interface; here they
 # stop at the capture, which is all the firewall can influence anyway.
 
-load ../lib/netns.bash
+load ../lib/xf
 
 N=20
 

@@ -27,7 +27,7 @@ f2b() {
 
 # The JSON entry of ADDR in the blocklist ("" when absent).
 entry() {
-	xf_p "$XDPFWD" block list --json --pin-dir "$PIN" |
+	xf_cli block list --json |
 		python3 -c 'import json, sys
 for e in json.load(sys.stdin):
     if e["entry"] == sys.argv[1]:
@@ -110,9 +110,9 @@ for e in json.load(sys.stdin):
 @test "the example list files parse and load" {
 	local etc=$BATS_TEST_DIRNAME/../../contrib/etc/xdpfwd
 	xf_daemon --iface "$IF_P"
-	xf_p "$XDPFWD" block load "$etc/blocklist.example" --pin-dir "$PIN"
-	xf_p "$XDPFWD" allow load "$etc/allowlist.example" --pin-dir "$PIN"
+	xf_cli block load "$etc/blocklist.example"
+	xf_cli allow load "$etc/allowlist.example"
 	[ -n "$(entry 198.51.100.0/24)" ]
 	[ -n "$(entry 2001:db8:dead::/48)" ]
-	[ "$(xf_p "$XDPFWD" allow list --json --pin-dir "$PIN" | python3 -c 'import json, sys; print(len(json.load(sys.stdin)))')" = 3 ]
+	[ "$(xf_cli allow list --json | xf_json 'len(j)')" = 3 ]
 }

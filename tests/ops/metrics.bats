@@ -21,15 +21,15 @@ teardown() {
 
 # Blocks .2 and a prefix, allows .4 and a prefix, and sends 20 blocked and 10 passed datagrams.
 traffic() {
-	xf_p "$XDPFWD" block add 198.18.0.2 198.18.4.0/24 2001:2::/48 --pin-dir "$PIN"
-	xf_p "$XDPFWD" allow add 198.18.0.4 198.18.8.0/24 2001:2::9 2001:2:0:1::/64 --pin-dir "$PIN"
+	xf_cli block add 198.18.0.2 198.18.4.0/24 2001:2::/48
+	xf_cli allow add 198.18.0.4 198.18.8.0/24 2001:2::9 2001:2:0:1::/64
 	xf_udp_send 198.18.0.2 20
 	xf_udp_send 198.18.0.3 10
 }
 
 # Scrapes with `xdpfwd metrics` into $XF_TMP/$1 (raw) and $XF_TMP/$1.n (normalised).
 scrape_cli() {
-	xf_p "$XDPFWD" metrics --pin-dir "$PIN" >"$XF_TMP/$1"
+	xf_cli metrics >"$XF_TMP/$1"
 	$PROM "$XF_TMP/$1" >"$XF_TMP/$1.n"
 }
 
@@ -42,7 +42,7 @@ scrape_http() {
 }
 
 no_attachment() {
-	ops_no_xdp && [ ! -e "$PIN" ]
+	xf_no_xdp && [ ! -e "$PIN" ]
 }
 
 @test "xdpfwd metrics: strict exposition format, counters that match the traffic" {
@@ -175,7 +175,7 @@ no_attachment() {
 	XF_PIDS+=($!)
 	sleep 0.5
 	# Meanwhile scrapes are answered at once, and drop events still flow to the log.
-	xf_p "$XDPFWD" block add 198.18.0.2 --pin-dir "$PIN"
+	xf_cli block add 198.18.0.2
 	scrape_http h1
 	[ "$(cat "$XF_TMP/h1/status")" = 200 ]
 	xf_udp_send 198.18.0.2 3
@@ -281,12 +281,12 @@ s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); time.sleep(20
 	local tf=$XF_TMP/textfile/xdpfwd.prom i before after
 	mkdir -p "$XF_TMP/textfile"
 	xf_daemon --iface "$IF_P" --metrics-textfile "$tf" --stats-interval 1
-	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	xf_wait_lines '^xdpfwd_build_info' 1 "$tf" 5
 	[ "$(stat -c %a "$tf")" = 644 ]
 	$PROM "$tf" >"$XF_TMP/t0.n"
 	before=$(ops_metric 'xdpfwd_packets_total{action="drop",reason="blocklist"}' "$XF_TMP/t0.n")
 	[ "$before" -eq 0 ]
-	xf_p "$XDPFWD" block add 198.18.0.2 --pin-dir "$PIN"
+	xf_cli block add 198.18.0.2
 	xf_udp_send 198.18.0.2 5
 	# Rewritten within the interval; a reader never sees a partial file.
 	for i in $(seq 40); do
@@ -321,14 +321,14 @@ wait_reattached() {
 	# A stale temp file of our own (a crash) is no obstacle.
 	echo stale >"$tf.tmp"
 	xf_daemon --iface "$IF_P" --metrics-textfile "$tf" --stats-interval 1
-	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	xf_wait_lines '^xdpfwd_build_info' 1 "$tf" 5
 	rm -f "$tf"
 	setpriv --reuid 65534 --regid 65534 --clear-groups mkfifo "$dir/xdpfwd.prom.tmp"
 	# Past the next write attempt, the loop goes on: a detach is repaired at once.
 	sleep 1.2
 	ip -n "$NS_P" link set dev "$IF_P" xdp off
 	wait_reattached
-	ops_wait_grep "xdpfwd.prom: writing failed: File exists \\(something that xdpfwd did not leave is at the .tmp name: remove it\\)" \
+	xf_wait_lines "xdpfwd.prom: writing failed: File exists \\(something that xdpfwd did not leave is at the .tmp name: remove it\\)" 1 \
 		"$XF_TMP/daemon.err" 3
 	setpriv --reuid 65534 --regid 65534 --clear-groups rm "$dir/xdpfwd.prom.tmp"
 	setpriv --reuid 65534 --regid 65534 --clear-groups ln -s "$victim" "$dir/xdpfwd.prom.tmp"
@@ -336,8 +336,8 @@ wait_reattached() {
 	[ "$(cat "$victim")" = precious ]
 	[ ! -e "$tf" ]
 	setpriv --reuid 65534 --regid 65534 --clear-groups rm "$dir/xdpfwd.prom.tmp"
-	ops_wait_grep "xdpfwd.prom: written again" "$XF_TMP/daemon.err" 3
-	ops_wait_grep '^xdpfwd_build_info' "$tf"
+	xf_wait_lines "xdpfwd.prom: written again" 1 "$XF_TMP/daemon.err" 3
+	xf_wait_lines '^xdpfwd_build_info' 1 "$tf" 5
 	[ "$(stat -c %U "$tf")" = root ]
 	setpriv --reuid 65534 --regid 65534 --clear-groups mkfifo "$dir/xdpfwd.prom.tmp"
 	sleep 1.2

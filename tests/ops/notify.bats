@@ -20,22 +20,22 @@ teardown() {
 	ops_notify_start "$XF_TMP/notify" "${CHECK_ATTACHED[@]}"
 	export NOTIFY_SOCKET=$XF_TMP/notify
 	xf_daemon --iface "$IF_P"
-	ops_wait_grep '^[0-9.]+ READY=1\|STATUS=enforcing on 1 interface, pins in /sys/fs/bpf/xdpfwd-test-' \
-		"$XF_TMP/notify.log"
-	ops_wait_grep '^CHECK ' "$XF_TMP/notify.log"
+	xf_wait_lines '^[0-9.]+ READY=1\|STATUS=enforcing on 1 interface, pins in /sys/fs/bpf/xdpfwd-test-' 1 \
+		"$XF_TMP/notify.log" 5
+	xf_wait_lines '^CHECK ' 1 "$XF_TMP/notify.log" 5
 	grep -qx 'CHECK 0' "$XF_TMP/notify.log"
-	[ "$(ops_count 'READY=1' "$XF_TMP/notify.log")" -eq 1 ]
+	[ "$(xf_count_lines 'READY=1' "$XF_TMP/notify.log")" -eq 1 ]
 	# No watchdog configured, no pings.
 	sleep 0.5
-	[ "$(ops_count 'WATCHDOG=1' "$XF_TMP/notify.log")" -eq 0 ]
+	[ "$(xf_count_lines 'WATCHDOG=1' "$XF_TMP/notify.log")" -eq 0 ]
 }
 
 @test "an abstract NOTIFY_SOCKET (@name) works too" {
 	ops_notify_start "@xdpfwd-test-$XF_ID" "${CHECK_ATTACHED[@]}"
 	export NOTIFY_SOCKET=@xdpfwd-test-$XF_ID
 	xf_daemon --iface "$IF_P"
-	ops_wait_grep 'READY=1' "$XF_TMP/notify.log"
-	ops_wait_grep '^CHECK ' "$XF_TMP/notify.log"
+	xf_wait_lines 'READY=1' 1 "$XF_TMP/notify.log" 5
+	xf_wait_lines '^CHECK ' 1 "$XF_TMP/notify.log" 5
 	grep -qx 'CHECK 0' "$XF_TMP/notify.log"
 }
 
@@ -44,9 +44,9 @@ teardown() {
 	ops_notify_start "$XF_TMP/notify"
 	export NOTIFY_SOCKET=$XF_TMP/notify WATCHDOG_USEC=1000000
 	xf_daemon --iface "$IF_P"
-	ops_wait_grep 'READY=1' "$XF_TMP/notify.log"
+	xf_wait_lines 'READY=1' 1 "$XF_TMP/notify.log" 5
 	sleep 3
-	n=$(ops_count '^[0-9.]+ WATCHDOG=1$' "$XF_TMP/notify.log")
+	n=$(xf_count_lines '^[0-9.]+ WATCHDOG=1$' "$XF_TMP/notify.log")
 	# Every 0.5 s, the first at once: about 7 in 3 s; 5 leaves room for a slow machine.
 	[ "$n" -ge 5 ] || { cat "$XF_TMP/notify.log"; false; }
 	[ "$n" -le 10 ] || { cat "$XF_TMP/notify.log"; false; }
@@ -60,24 +60,24 @@ teardown() {
 	ops_notify_start "$XF_TMP/notify"
 	export NOTIFY_SOCKET=$XF_TMP/notify WATCHDOG_USEC=200000 WATCHDOG_PID=1
 	xf_daemon --iface "$IF_P"
-	ops_wait_grep 'READY=1' "$XF_TMP/notify.log"
+	xf_wait_lines 'READY=1' 1 "$XF_TMP/notify.log" 5
 	sleep 1
-	[ "$(ops_count 'WATCHDOG=1' "$XF_TMP/notify.log")" -eq 0 ]
+	[ "$(xf_count_lines 'WATCHDOG=1' "$XF_TMP/notify.log")" -eq 0 ]
 }
 
 @test "SIGHUP reports RELOADING=1 then READY=1; SIGTERM reports STOPPING=1" {
 	ops_notify_start "$XF_TMP/notify"
 	export NOTIFY_SOCKET=$XF_TMP/notify
 	xf_daemon --iface "$IF_P"
-	ops_wait_grep 'READY=1' "$XF_TMP/notify.log"
+	xf_wait_lines 'READY=1' 1 "$XF_TMP/notify.log" 5
 	kill -HUP "$XF_DAEMON_PID"
-	ops_wait_grep '^[0-9.]+ RELOADING=1$' "$XF_TMP/notify.log"
-	ops_wait_grep '^[0-9.]+ READY=1$' "$XF_TMP/notify.log"
+	xf_wait_lines '^[0-9.]+ RELOADING=1$' 1 "$XF_TMP/notify.log" 5
+	xf_wait_lines '^[0-9.]+ READY=1$' 1 "$XF_TMP/notify.log" 5
 	[ "$(grep -nE 'RELOADING=1$' "$XF_TMP/notify.log" | cut -d: -f1)" -lt \
 	  "$(grep -nE ' READY=1$' "$XF_TMP/notify.log" | cut -d: -f1)" ]
 	xf_daemon_stop TERM
 	[ "$XF_DAEMON_RC" -eq 0 ]
-	ops_wait_grep '^[0-9.]+ STOPPING=1$' "$XF_TMP/notify.log"
+	xf_wait_lines '^[0-9.]+ STOPPING=1$' 1 "$XF_TMP/notify.log" 5
 	# Stopping leaves the firewall enforcing, as without systemd.
 	xf_p ip -d link show dev "$IF_P" | grep -q 'prog/xdp'
 }

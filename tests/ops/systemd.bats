@@ -163,10 +163,10 @@ wait_attached() {
 	export NOTIFY_SOCKET=$XF_TMP/notify WATCHDOG_USEC=2000000
 	run_as_unit
 	wait_attached
-	ops_wait_grep 'READY=1' "$XF_TMP/notify.log"
-	ops_wait_grep 'WATCHDOG=1' "$XF_TMP/notify.log"
+	xf_wait_lines 'READY=1' 1 "$XF_TMP/notify.log" 5
+	xf_wait_lines 'WATCHDOG=1' 1 "$XF_TMP/notify.log" 5
 	# With the unit's list files, a runtime entry outlives a restart only with --persist.
-	xf_p "$XDPFWD" block add 198.18.0.2 --persist --state-dir "$XF_TMP/state" --pin-dir "$PIN"
+	xf_cli block add 198.18.0.2 --persist --state-dir "$XF_TMP/state"
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
 	# systemctl restart: stop, then a new process adopts the running firewall.
@@ -182,7 +182,7 @@ wait_attached() {
 	nsenter --net="/run/netns/$NS_P" setpriv --no-new-privs --bounding-set=-all,+net_admin,+sys_admin \
 		-- "$XDPFWD" detach --iface "$IF_P" --pin-dir "$PIN"
 	[ ! -e "$PIN" ]
-	ops_no_xdp
+	xf_no_xdp
 }
 
 @test "each of the unit's two capabilities is needed" {
@@ -191,7 +191,7 @@ wait_attached() {
 	run_as_unit "CAP_SYS_ADMIN"
 	wait "$XF_DAEMON_PID" || true
 	grep -q 'needs root\|Operation not permitted\|Permission denied' "$XF_TMP/daemon.err"
-	ops_no_xdp
+	xf_no_xdp
 	# Without CAP_SYS_ADMIN (CAP_BPF and CAP_PERFMON in its place) the first start works, but a
 	# restart cannot look at the attached program to adopt it (BPF_PROG_GET_FD_BY_ID).
 	: >"$XF_TMP/daemon.err"
@@ -208,5 +208,5 @@ wait_attached() {
 	: >"$XF_TMP/daemon.err"
 	run_as_unit "CAP_NET_ADMIN CAP_BPF"
 	wait "$XF_DAEMON_PID" || true
-	ops_lacks 'attached program' "$XF_TMP/daemon.err"
+	xf_lacks 'attached program' "$XF_TMP/daemon.err"
 }

@@ -9,7 +9,7 @@ setup() {
 	rel_setup
 	xf_daemon --iface "$IF_P"
 	xf_cli block add 198.18.0.2
-	prog=$(rel_prog_id)
+	prog=$(xf_prog_id)
 }
 
 teardown() {
@@ -20,7 +20,7 @@ teardown() {
 # The first daemon is alive, still the attached program, enforcing and logging.
 first_daemon_fine() {
 	kill -0 "$XF_DAEMON_PID"
-	[ "$(rel_prog_id)" = "$prog" ]
+	[ "$(xf_prog_id)" = "$prog" ]
 	before=$(rel_count 198.18.0.2)
 	[ "$(rel_flood 198.18.0.2 500 1 2000)" = 500 ]
 	sleep 0.2
@@ -97,7 +97,7 @@ worker() {
 lister() {
 	local i n
 	for i in $(seq 15); do
-		n=$(nsenter --net="/run/netns/$NS_P" "$XDPFWD" block list --pin-dir "$PIN" 3>&- | wc -l) || return 1
+		n=$(xf_cli block list | wc -l) || return 1
 		[ "$n" -gt 100 ] || return 1
 	done
 }
@@ -120,7 +120,7 @@ lister() {
 	elapsed=$((($(rel_now) - t0) / 1000000))
 	cat "$XF_TMP"/worker.*.log | grep -v 'blocklist: \(added 50, 0 already present\|removed 50, 0 not present\)' || true
 	[ "$rc" = 0 ]
-	rel_entries >"$XF_TMP/final"
+	xf_entries | sort >"$XF_TMP/final"
 	diff "$XF_TMP/expected" "$XF_TMP/final"
 	n=$(wc -l <"$XF_TMP/final")
 	# The counts every edit kept under the lock add up to the same.

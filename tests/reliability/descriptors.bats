@@ -21,21 +21,12 @@ fds() {
 	ls "/proc/$XF_DAEMON_PID/fd" | wc -l
 }
 
-ours_attached() {
-	ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp '
-}
-
-# Succeeds when no line of the daemon's stderr matches ERE (a bare `! grep` would not fail a test).
-lacks() {
-	! grep -qE -- "$1" "$XF_TMP/daemon.err"
-}
-
 # Detaches behind the daemon's back; succeeds if the program is back within 1 s.
 detach_and_expect_repair() {
 	local i
 	ip -n "$NS_P" link set dev "$IF_P" xdp off
 	for i in $(seq 50); do
-		ours_attached && return 0
+		rel_ours_attached && return 0
 		sleep 0.02
 	done
 	echo "not re-attached within 1 s; daemon stderr:" >&2
@@ -76,7 +67,7 @@ scrape() {
 	detach_and_expect_repair
 	grep -q "$IF_P: re-attached program" "$XF_TMP/daemon.err"
 	# No false story: the interface never went, no other program came, nothing ran out.
-	lacks "interface disappeared|replaced xdpfwd|out of file descriptors"
+	xf_lacks "interface disappeared|replaced xdpfwd|out of file descriptors" "$XF_TMP/daemon.err"
 }
 
 # CPU time (user + system, in clock ticks) the daemon has used.
@@ -108,10 +99,10 @@ s = socket.create_connection(("127.0.0.1", '"$PORT"')); s.sendall(b"GET /metrics
 	# Each said once, not every round.
 	[ "$(grep -c "$IF_P: .*out of file descriptors" "$XF_TMP/daemon.err")" -eq 1 ]
 	[ "$(grep -c 'metrics: accepting.*out of file descriptors' "$XF_TMP/daemon.err")" -eq 1 ]
-	lacks "interface disappeared|replaced xdpfwd"
+	xf_lacks "interface disappeared|replaced xdpfwd" "$XF_TMP/daemon.err"
 	prlimit --pid "$XF_DAEMON_PID" --nofile=1024:
 	xf_wait_lines "$IF_P: re-attached program" 1 "$XF_TMP/daemon.err"
 	grep -q "$IF_P: watched again" "$XF_TMP/daemon.err"
-	ours_attached
+	rel_ours_attached
 	scrape 1
 }

@@ -18,11 +18,11 @@ teardown() {
 	xf_cli block add 198.18.0.2 2001:2::2 198.18.0.128/25 2001:2:0:1::/64
 	# Counters that are not zero before the kill.
 	rel_flood 198.18.0.2 500 1 2000 >/dev/null
-	[ "$(rel_wait_entry_packets 198.18.0.2 500)" = 500 ]
-	prog=$(rel_prog_id)
+	[ "$(xf_wait_entry_packets 198.18.0.2 500)" = 500 ]
+	prog=$(xf_prog_id)
 	[ -n "$prog" ]
 	maps=$(rel_pinned_map_ids)
-	entries=$(rel_entries)
+	entries=$(xf_entries | sort)
 
 	# A blocked flood as fast as the sender goes, an allowed control source beside it.
 	rel_flood_bg blocked 198.18.0.2 5000000 3
@@ -40,7 +40,7 @@ teardown() {
 
 	leaked=$(rel_count 198.18.0.2)
 	arrived=$(rel_count 198.18.0.3)
-	dropped=$(($(rel_entry_packets 198.18.0.2) - 500))
+	dropped=$(($(xf_entry_packets 198.18.0.2) - 500))
 	rel_figure "blocked flood sent $sent, dropped by XDP $dropped, leaked $leaked; control sent $control, arrived $arrived"
 	[ "$leaked" = 0 ]
 	# The measurement sees traffic: the control source's datagrams arrive.
@@ -49,17 +49,17 @@ teardown() {
 	[ "$sent" -gt 20000 ]
 	[ "$dropped" -gt 0 ]
 	# Nothing moved: the attached program, the pinned maps, the entries.
-	[ "$(rel_prog_id)" = "$prog" ]
+	[ "$(xf_prog_id)" = "$prog" ]
 	[ "$(rel_pinned_map_ids)" = "$maps" ]
-	[ "$(rel_entries)" = "$entries" ]
+	[ "$(xf_entries | sort)" = "$entries" ]
 
 	# The next start adopts all of it, counters included.
-	before=$(rel_list)
+	before=$(xf_cli block list)
 	stats_before=$(xf_json 'json.dumps(j["packets"])' xf_cli status --json)
 	xf_daemon --iface "$IF_P"
-	new=$(rel_prog_id)
+	new=$(xf_prog_id)
 	grep -q "$IF_P: adopted the running firewall: program $prog swapped for $new in place" "$XF_TMP/daemon.err"
-	[ "$(rel_list)" = "$before" ]
+	[ "$(xf_cli block list)" = "$before" ]
 	"$XF_PYTHON" - "$stats_before" "$(xf_json 'json.dumps(j["packets"])' xf_cli status --json)" <<-'EOF'
 		import json, sys
 		b, a = json.loads(sys.argv[1]), json.loads(sys.argv[2])

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
-# Helpers of the reliability suite, on top of tests/lib/netns.bash. Leaks are measured on the
+# Helpers of the reliability suite, on top of tests/lib/xf.bash (which this loads). Leaks are measured on the
 # receiving side, after XDP: named nftables counters in NS_P's input hook count every datagram
 # from each sender address that reached the protected host's IP stack.
 #
@@ -16,17 +16,19 @@
 #                               relnet recv in NS_P, recording "SRC_INDEX ROUND SENT_NS RECV_NS"
 #                               lines in $XF_TMP/NAME.recv
 #   rel_now                     CLOCK_MONOTONIC in ns (the clock of the payload send times)
-#   rel_prog_id                 id of the XDP program on $IF_P (empty if none)
+#   rel_ours_attached           $IF_P runs a program named xdpfwd_xdp: a cheap check (one ip, no
+#                               python) to poll every 20 ms while timing a repair
 #   rel_wait_ms SECS CMD...     retries CMD every 20 ms for at most SECS; prints the ms it took
 #                               (fails if it never succeeded)
 #   rel_wait_since T0 SECS CMD  the same, printing the ms since T0 (a rel_now value) instead
-#   rel_list / rel_entries      `block list` / its sorted entry names
-#   rel_entry_packets ENTRY     ENTRY's packets counter; rel_wait_entry_packets ENTRY N waits for N
 #   rel_pinned_map_ids          "NAME=ID" of every map pinned under $PIN
 #   rel_figure TEXT             appends "TEST: TEXT" to the figures file
-#   rel_build_bpf SRC OUT       compiles a BPF object the way the Makefile does
+#   rel_build_bpf SRC OUT       compiles a BPF object with the Makefile's flags (make reliability-bpf)
+# (The program's id is xf_prog_id, the block list xf_cli block list, its entries xf_entries and
+# their counters xf_entry_packets / xf_wait_entry_packets.)
 
-source "$(dirname "${BASH_SOURCE[0]}")/../lib/netns.bash"
+# shellcheck source=../lib/xf.bash
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/xf.bash"
 
 REL_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 REL_OUT=${REL_OUT:-$REL_ROOT/build/reliability}
@@ -92,26 +94,26 @@ rel_counts() {
 	echo "${out% }"
 }
 
-_rel_dst() {
-	case $1 in
-	*:*) echo 2001:2::1 ;;
-	*) echo 198.18.0.1 ;;
-	esac
+# Sets REL_FLOOD to the command of a flood: SRCS N SECS [PPS] [DST] (DST: xf_default_dst of the
+# first source).
+_rel_flood_cmd() {
+	local srcs=$1 n=$2 secs=$3 pps=${4:-0} dst=${5:-}
+	[ -n "$dst" ] || dst=$(xf_default_dst "${srcs%%,*}")
+	REL_FLOOD=(nsenter --net="/run/netns/$NS_S" timeout $((${secs%.*} + 10)) "$RELNET" flood --src "$srcs"
+		--dst "$dst" --count "$n" --seconds "$secs" --pps "$pps")
 }
 
 rel_flood() {
-	local srcs=$1 n=$2 secs=$3 pps=${4:-0} dst=${5:-}
-	[ -n "$dst" ] || dst=$(_rel_dst "$srcs")
-	nsenter --net="/run/netns/$NS_S" timeout $((${secs%.*} + 10)) "$RELNET" flood --src "$srcs" --dst "$dst" \
-		--count "$n" --seconds "$secs" --pps "$pps" 3>&- | sed -n 's/^sent //p'
+	_rel_flood_cmd "$@"
+	"${REL_FLOOD[@]}" 3>&- | sed -n 's/^sent //p'
 }
 
 rel_flood_bg() {
-	local name=$1 srcs=$2 n=$3 secs=$4 pps=${5:-0} dst=${6:-}
-	[ -n "$dst" ] || dst=$(_rel_dst "$srcs")
+	local name=$1
+	shift
+	_rel_flood_cmd "$@"
 	# nsenter execs timeout, which the teardown's kill -9 reaches through XF_PIDS.
-	nsenter --net="/run/netns/$NS_S" timeout $((${secs%.*} + 10)) "$RELNET" flood --src "$srcs" --dst "$dst" \
-		--count "$n" --seconds "$secs" --pps "$pps" >"$XF_TMP/$name.flood" 2>&1 3>&- &
+	"${REL_FLOOD[@]}" >"$XF_TMP/$name.flood" 2>&1 3>&- &
 	XF_PIDS+=($!)
 	eval "REL_FLOOD_PID_$name=$!"
 }
@@ -134,18 +136,11 @@ rel_flood_sent() {
 }
 
 rel_recv_start() {
-	local name=$1 port=${2:-9000} i
-	rm -f "$XF_TMP/$name.ready"
-	nsenter --net="/run/netns/$NS_P" timeout 70 "$RELNET" recv --port "$port" --out "$XF_TMP/$name.recv" \
-		--seconds 60 --ready "$XF_TMP/$name.ready" >"$XF_TMP/$name.recvlog" 2>&1 3>&- &
-	XF_PIDS+=($!)
-	eval "REL_RECV_PID_$name=$!"
-	for i in $(seq 50); do
-		[ -e "$XF_TMP/$name.ready" ] && return 0
-		sleep 0.1
-	done
-	echo "receiver $name did not start: $(cat "$XF_TMP/$name.recvlog")" >&2
-	return 1
+	local name=$1 port=${2:-9000} rc=0
+	xf_start "$name" timeout 70 "$RELNET" recv --port "$port" --out "$XF_TMP/$name.recv" \
+		--seconds 60 --ready "$XF_TMP/$name.ready" || rc=$?
+	eval "REL_RECV_PID_$name=$XF_START_PID"
+	return $rc
 }
 
 # Stops the receiver after the last datagrams had time to arrive; it writes its file on exit.
@@ -161,8 +156,8 @@ rel_now() {
 	"$RELNET" now
 }
 
-rel_prog_id() {
-	xf_xdp_prog "$IF_P" | cut -d' ' -f2
+rel_ours_attached() {
+	ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp '
 }
 
 rel_wait_ms() {
@@ -180,11 +175,6 @@ rel_wait_ms() {
 	done
 }
 
-# The text listing, not --json: its columns are all these tests need.
-rel_list() {
-	xf_cli block list
-}
-
 # Like rel_wait_ms, but prints the ms since T0 (a rel_now value) at which CMD first succeeded.
 rel_wait_since() {
 	local t0=$1 secs=$2
@@ -193,28 +183,9 @@ rel_wait_since() {
 	echo $((($(rel_now) - t0) / 1000000))
 }
 
-rel_entries() {
-	xf_cli block list | awk 'NR > 1 { print $1 }' | sort
-}
-
-rel_entry_packets() {
-	xf_cli block list | awk -v e="$1" '$1 == e { print $2 }'
-}
-
-# Waits (at most 3 s) until ENTRY's packets counter is N; prints it.
-rel_wait_entry_packets() {
-	local got i
-	for i in $(seq 30); do
-		got=$(rel_entry_packets "$1")
-		[ "$got" = "$2" ] && break
-		sleep 0.1
-	done
-	echo "$got"
-}
-
 # Ids of the maps pinned under $PIN, "name=id" per line, sorted.
 rel_pinned_map_ids() {
-	bpftool -f -j map list | python3 -c '
+	bpftool -f -j map list | "$XF_PYTHON" -c '
 import json, os, sys
 pin = sys.argv[1]
 for m in json.load(sys.stdin):
@@ -230,10 +201,9 @@ rel_figure() {
 	echo "[${BATS_TEST_FILENAME##*/}] ${t%%:*}: $*" >>"$REL_FIGURES"
 }
 
+# The build itself is reliability.mk's, so the flags are the Makefile's BPF_CFLAGS. MAKEFLAGS
+# cleared: under `make check-long` it names the outer make's jobserver, which bats does not pass on.
 rel_build_bpf() {
-	local src=$1 out=$2 arch
-	arch=$(uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
-	clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_"$arch" -Wall -Werror \
-		-I"$REL_ROOT/bpf" -I"$REL_ROOT/include" -c "$src" -o "$out.tmp" &&
-		bpftool gen object "$out" "$out.tmp"
+	MAKEFLAGS= make -s --no-print-directory -C "$REL_ROOT" reliability-bpf \
+		REL_BPF_SRC="$1" REL_BPF_OBJ="$2" 3>&-
 }

@@ -9,23 +9,31 @@ REL_FIGURES	:= $(OUT)/reliability-figures.txt
 $(REL_OUT)/.dir:
 	$(Q)mkdir -p $(REL_OUT) && touch $@
 
+# The Makefile's BPF build: $(call rel_bpf,SOURCE,OBJECT[,FLAGS]) compiles with its BPF_CFLAGS
+# (dependencies in OBJECT's .d) and links with bpftool gen object, as it builds the program.
+rel_bpf = $(CLANG) $(BPF_CFLAGS) $(3) -MT $(2) -MF $(basename $(2)).d -c $(1) -o $(2:.o=.tmp.o) && \
+	  $(BPFTOOL) gen object $(2) $(2:.o=.tmp.o)
+
 # The traffic generator, receiver and map checker the tests drive.
 $(REL_OUT)/relnet: tests/reliability/relnet.c include/xdpfwd.h tests/reliability/reliability.mk Makefile | $(REL_OUT)/.dir
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE -Iinclude $< $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -MT $@ -MF $(REL_OUT)/relnet.d $< $(LIBS) -o $@
 
 # "A new build" for upgrade tests: the same source compiled again, with a flag that marks it.
 $(REL_OUT)/xdpfwd-alt.bpf.o: bpf/xdpfwd.bpf.c tests/reliability/reliability.mk Makefile | $(REL_OUT)/.dir
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -DXDPFWD_RELIABILITY_ALT_BUILD=1 -MT $@ -MF $(REL_OUT)/xdpfwd-alt.bpf.d \
-		-c $< -o $(REL_OUT)/xdpfwd-alt.tmp.bpf.o
-	$(Q)$(BPFTOOL) gen object $@ $(REL_OUT)/xdpfwd-alt.tmp.bpf.o
+	$(Q)$(call rel_bpf,$<,$@,-DXDPFWD_RELIABILITY_ALT_BUILD=1)
 
 # A build the verifier must reject: the program with its header bounds checks removed.
 $(REL_OUT)/unchecked.bpf.o: tests/reliability/unchecked.bpf.c tests/reliability/reliability.mk Makefile | $(REL_OUT)/.dir
 	$(call msg,BPF,$@)
-	$(Q)$(CLANG) $(BPF_CFLAGS) -MT $@ -MF $(REL_OUT)/unchecked.bpf.d -c $< -o $(REL_OUT)/unchecked.tmp.bpf.o
-	$(Q)$(BPFTOOL) gen object $@ $(REL_OUT)/unchecked.tmp.bpf.o
+	$(Q)$(call rel_bpf,$<,$@)
+
+# A test's own variant of the program (rel_build_bpf in rel.bash), built the same way:
+# make reliability-bpf REL_BPF_SRC=FILE.bpf.c REL_BPF_OBJ=FILE.bpf.o (absolute paths).
+.PHONY: reliability-bpf
+reliability-bpf:
+	$(Q)$(call rel_bpf,$(REL_BPF_SRC),$(REL_BPF_OBJ))
 
 .PHONY: check-long reliability-build
 reliability-build: $(OUT)/xdpfwd $(OUT)/xdpfwd-san $(REL_OUT)/relnet $(REL_OUT)/xdpfwd-alt.bpf.o \

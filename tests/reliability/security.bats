@@ -47,7 +47,7 @@ refused() {
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$message"* ]]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 	[ "$(stat -c '%a %u %Y' "$PIN"; ls -ln "$PIN")" = "$before" ]
 }
 
@@ -65,9 +65,9 @@ refused() {
 @test "a foreign map of another shape pinned at one of our names is refused, not reused" {
 	mkdir -m 0700 "$PIN"
 	bpftool map create "$PIN/stats" type array key 4 value 8 entries 1 name stats
-	id=$(bpftool -j map show pinned "$PIN/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	id=$(bpftool -j map show pinned "$PIN/stats" | xf_json 'j["id"]')
 	refused "pinned map $PIN/stats ('stats': type 2, key 4, value 8 bytes, 1 entries) does not match the program's"
-	[ "$(bpftool -j map show pinned "$PIN/stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" = "$id" ]
+	[ "$(bpftool -j map show pinned "$PIN/stats" | xf_json 'j["id"]')" = "$id" ]
 }
 
 @test "a foreign map of our shape but another size pinned at one of our names is refused, not reused" {
@@ -79,8 +79,8 @@ refused() {
 
 # Everything a non-root command could have changed.
 snapshot() {
-	rel_prog_id
-	rel_list
+	xf_prog_id
+	xf_cli block list
 	rel_pinned_map_ids
 	stat -c '%a %u %n' "$PIN" "$PIN"/*
 }
@@ -138,7 +138,7 @@ untrusted_state() {
 	[[ "$output" == *"state dir $STATE is owned by uid 65534 with mode 0755; refusing to trust it (chown root and chmod go-w it, or choose another --state-dir)"* ]]
 	[ -L "$STATE/blocklist.tmp" ]
 	# Refused before the lists changed.
-	[ -z "$(rel_entries)" ]
+	[ -z "$(xf_entries | sort)" ]
 	# Root's own but writable by others, or a symlink to a good one: refused too.
 	mkdir -m 0777 "$XF_TMP/open"
 	run xf_cli block add 198.18.0.2 --persist --state-dir "$XF_TMP/open"
@@ -149,7 +149,7 @@ untrusted_state() {
 	run xf_cli block add 198.18.0.2 --persist --state-dir "$XF_TMP/link"
 	[ "$status" = 1 ]
 	[[ "$output" == *"state dir $XF_TMP/link is a symlink or not a directory; refusing to trust it"* ]]
-	[ -z "$(rel_entries)" ]
+	[ -z "$(xf_entries | sort)" ]
 	[ -z "$(ls "$XF_TMP/good")" ]
 }
 
@@ -160,7 +160,7 @@ untrusted_state() {
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"state dir $STATE is owned by uid 65534 with mode 0755; refusing to trust it"* ]]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 	[ ! -e "$PIN" ]
 	# In root's own state dir, a /0 that --force did not put there is refused at FILE:LINE.
 	mkdir -m 0700 "$XF_TMP/rootstate"
@@ -168,5 +168,5 @@ untrusted_state() {
 	run xf_p timeout 10 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" --state-dir "$XF_TMP/rootstate" 3>&-
 	[ "$status" = 1 ]
 	[[ "$output" == *"$XF_TMP/rootstate/allowlist:2: 0.0.0.0/0 matches every IPv4 source; end the line with '# --force' if you mean it"* ]]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 }

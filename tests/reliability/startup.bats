@@ -20,19 +20,11 @@ teardown() {
 	rel_teardown
 }
 
-# Starts the daemon in NS_P without waiting (xf_daemon's output files and pid list).
-st_daemon_bg() {
-	nsenter --net="/run/netns/$NS_P" "$XDPFWD" --pin-dir "$PIN" "$@" \
-		>>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
-	XF_PIDS+=($!)
-	XF_DAEMON_PID=$!
-}
-
 # The interface runs the program the instance recorded, and the daemon is alive.
 st_ours_attached() {
 	local attached recorded
 	kill -0 "$XF_DAEMON_PID" || return 1
-	attached=$(rel_prog_id)
+	attached=$(xf_prog_id)
 	recorded=$(xf_json 'j["interfaces"][0]["prog_id"]' xf_cli status --json 2>/dev/null)
 	[ -n "$attached" ] && [ "$attached" = "$recorded" ]
 }
@@ -46,10 +38,9 @@ st_blocked_dropped() {
 	[ "$(rel_count 198.18.0.2)" = "$before" ]
 }
 
-# This start (its stderr from byte FROM on) attached or adopted, or the daemon is gone.
+# The last xf_daemon_bg attached or adopted, or the daemon is gone.
 st_started() {
-	tail -c +"$1" "$XF_TMP/daemon.err" | grep -qE 'attached program|adopted the running' ||
-		! kill -0 "$XF_DAEMON_PID" 2>/dev/null
+	xf_daemon_started || ! kill -0 "$XF_DAEMON_PID" 2>/dev/null
 }
 
 # Restarts after a kill -9 and runs `ip link set dev IF xdp off` from another process DELAY
@@ -58,12 +49,12 @@ restart_detached_at() {
 	local delay=$1 from
 	shift
 	xf_daemon_stop KILL
-	from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
-	st_daemon_bg --iface "$IF_P" "$@"
+	xf_daemon_bg --iface "$IF_P" "$@"
+	from=$XF_DAEMON_FROM
 	sleep "$delay"
 	xf_p ip link set dev "$IF_P" xdp off
 	# Started (or died), then protected within the watch's reach.
-	rel_wait_ms 20 st_started "$from" >/dev/null || true
+	rel_wait_ms 20 st_started >/dev/null || true
 	if ! rel_wait_ms 3 st_ours_attached >/dev/null; then
 		echo "delay $delay: not protected; this start's stderr:" >&2
 		tail -c +"$from" "$XF_TMP/daemon.err" >&2
@@ -122,17 +113,17 @@ st_foreign_obj() {
 			xf_daemon --iface "$IF_P"
 			xf_daemon_stop KILL
 		fi
-		from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
-		st_daemon_bg --iface "$IF_P"
+		xf_daemon_bg --iface "$IF_P"
+		from=$XF_DAEMON_FROM
 		sleep "$d"
 		xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
-		foreign=$(rel_prog_id)
-		rel_wait_ms 20 st_started "$from" >/dev/null || true
+		foreign=$(xf_prog_id)
+		rel_wait_ms 20 st_started >/dev/null || true
 		sleep 0.5
 		out=$(tail -c +"$from" "$XF_TMP/daemon.err")
 		echo "$out" >&2
 		# Nobody took the interface from the program that came last, without --force.
-		[ "$(rel_prog_id)" = "$foreign" ]
+		[ "$(xf_prog_id)" = "$foreign" ]
 		if kill -0 "$XF_DAEMON_PID" 2>/dev/null; then
 			# Attached before the other program came: the watch saw it and left it.
 			[[ "$out" == *"$IF_P: program 'xsk_def_prog' (id $foreign) replaced xdpfwd; leaving it"* ]]
@@ -152,8 +143,8 @@ st_foreign_obj() {
 	for d in 0.02 0.1 0.2 0.35; do
 		echo "# interface deleted at $d s" >&2
 		xf_daemon_stop KILL
-		from=$(($(stat -c %s "$XF_TMP/daemon.err") + 1))
-		st_daemon_bg --iface "$IF_P"
+		xf_daemon_bg --iface "$IF_P"
+		from=$XF_DAEMON_FROM
 		sleep "$d"
 		ip -n "$NS_P" link del "$IF_P"
 		sleep 0.3
@@ -179,7 +170,7 @@ st_foreign_obj() {
 
 # FILE has N lines matching PATTERN.
 st_lines() {
-	[ "$(grep -cE -- "$2" "$3")" = "$1" ]
+	[ "$(xf_count_lines "$2" "$3")" = "$1" ]
 }
 
 # Ids of the maps pinned under $PIN that every program of the instance must use.
@@ -193,7 +184,7 @@ st_exited() {
 
 # The map ids program ID uses, one a line.
 st_prog_map_ids() {
-	bpftool -j prog show id "$1" | "$XF_PYTHON" -c 'import json, sys; print("\n".join(map(str, json.load(sys.stdin).get("map_ids", []))))'
+	bpftool -j prog show id "$1" | xf_json '"\n".join(map(str, j.get("map_ids", [])))'
 }
 
 @test "three daemons started at once on three interfaces and one fresh pin dir: one instance, 12 rounds" {
@@ -228,7 +219,7 @@ st_prog_map_ids() {
 		shared=$(st_shared_map_ids)
 		[ -n "$shared" ]
 		for ifc in "${ifs[@]}"; do
-			id=$(xf_xdp_prog "$ifc" | cut -d' ' -f2)
+			id=$(xf_prog_id "$ifc")
 			[ -n "$id" ] || { echo "$ifc: nothing attached; stderr:" >&2; cat "$XF_TMP/daemon.err.$round" >&2; return 1; }
 			# Every pinned map is one this interface's program uses (the program uses them all but
 			# ifaces, log_state, clock and books, which only user space touches).
@@ -272,10 +263,10 @@ st_attach_unpinned() {
 
 @test "xdpfwd's program attached without pins (a start killed before pinning) is recognised and replaced, no --force" {
 	st_attach_unpinned "$(dirname "$REL_OUT")/xdpfwd.bpf.o"
-	orphan=$(rel_prog_id)
+	orphan=$(xf_prog_id)
 	[ -n "$orphan" ]
 	xf_daemon --iface "$IF_P"
-	new=$(rel_prog_id)
+	new=$(xf_prog_id)
 	[ "$new" != "$orphan" ]
 	grep -q "$IF_P: program 'xdpfwd_xdp' (id $orphan) is an xdpfwd program no instance published (same name, BTF and map layout" \
 		"$XF_TMP/daemon.err"
@@ -314,17 +305,17 @@ time.sleep(60)
 	holder=$!
 	rel_wait_ms 5 test -e "$XF_TMP/held" >/dev/null
 	rm -f "$tmp"
-	id=$(rel_prog_id)
+	id=$(xf_prog_id)
 	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
-	[ "$(rel_prog_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 	# Once nobody holds it, it is the leftover of a dead start.
 	kill "$holder"
 	wait "$holder" 2>/dev/null || true
 	xf_daemon --iface "$IF_P"
-	grep -q "$IF_P: attached program $(rel_prog_id) in native mode in place of the unpublished xdpfwd program $id" \
+	grep -q "$IF_P: attached program $(xf_prog_id) in native mode in place of the unpublished xdpfwd program $id" \
 		"$XF_TMP/daemon.err"
 }
 
@@ -337,27 +328,27 @@ time.sleep(60)
 	EOF2
 	rel_build_bpf "$XF_TMP/impostor.bpf.c" "$XF_TMP/impostor.bpf.o"
 	st_attach_unpinned "$XF_TMP/impostor.bpf.o"
-	id=$(rel_prog_id)
+	id=$(xf_prog_id)
 	[ "$(xf_xdp_prog "$IF_P" | cut -d' ' -f3)" = xdpfwd_xdp ]
 	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
 	[[ "$output" != *"no instance published"* ]]
-	[ "$(rel_prog_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 	[ ! -e "$PIN" ]
 }
 
 @test "an instance of another pin dir is not taken for an unpublished program" {
 	xf_daemon --iface "$IF_P" --pin-dir "$PIN-other"
 	ST_EXTRA_DIRS+=("$PIN-other")
-	id=$(rel_prog_id)
+	id=$(xf_prog_id)
 	xf_daemon_stop KILL
 	run xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"$IF_P already has XDP program 'xdpfwd_xdp' (id $id, native mode) that xdpfwd does not own"* ]]
-	[ "$(rel_prog_id)" = "$id" ]
+	[ "$(xf_prog_id)" = "$id" ]
 }
 
 # ---- where bpffs is not the host's, or cannot be mounted ----
@@ -369,7 +360,7 @@ time.sleep(60)
 	[[ "$output" == *"runs in a mount namespace of its own whose /sys/fs/bpf is not the host's bpffs"* ]]
 	[[ "$output" == *"nsenter --net=/run/netns/NAME"* ]]
 	[ "$(echo "$output" | wc -l)" = 1 ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 	[ ! -e "$PIN" ]
 }
 
@@ -419,7 +410,7 @@ os.execv(sys.argv[1], sys.argv[1:])
 	[[ "$output" == *"mounting bpffs on /sys/fs/bpf failed: Operation not permitted: mounting needs CAP_SYS_ADMIN, which this process does not have; mount bpffs there before starting xdpfwd"* ]]
 	[[ "$output" != *"run as root"* ]]
 	[ "$(echo "$output" | wc -l)" = 1 ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 }
 
 @test "bpffs not mounted and mount(2) refused by a seccomp filter to root: the message names the filter" {
@@ -430,7 +421,7 @@ os.execv(sys.argv[1], sys.argv[1:])
 	[[ "$output" == *"mounting bpffs on /sys/fs/bpf failed: Operation not permitted: a seccomp filter forbids mount(2) to this process"* ]]
 	[[ "$output" != *"run as root"* ]]
 	[ "$(echo "$output" | wc -l)" = 1 ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 }
 
 @test "a pin dir that is a symlink, even to a safe directory, is refused before anything is locked or pinned" {
@@ -442,6 +433,6 @@ os.execv(sys.argv[1], sys.argv[1:])
 	[ "$status" = 1 ]
 	[[ "$output" == *"pin dir $PIN exists but is not a directory"* ]]
 	[ -z "$(ls -A "$PIN-target")" ]
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 	rm "$PIN"
 }

@@ -16,17 +16,12 @@ setup() {
 	rel_setup
 	xf_daemon --iface "$IF_P"
 	xf_cli block add 198.18.0.2
-	prog=$(rel_prog_id)
+	prog=$(xf_prog_id)
 	[ -n "$prog" ]
 }
 
 teardown() {
 	rel_teardown
-}
-
-# Cheap checks (no python), polled every 20 ms while timing a repair.
-ours_attached() {
-	ip -n "$NS_P" link show dev "$IF_P" | grep -q 'prog/xdp id [0-9]* name xdpfwd_xdp '
 }
 
 # Leaks recorded by the receiver "leak", relative to T0: "TOTAL LAST_MS LATE" where LATE counts
@@ -71,7 +66,7 @@ watch_attach_bg() {
 	(
 		end=$(($(rel_now) + 3000000000))
 		while [ "$(rel_now)" -lt "$end" ]; do
-			if ours_attached 2>/dev/null; then
+			if rel_ours_attached 2>/dev/null; then
 				rel_now >"$XF_TMP/attached.at"
 				exit 0
 			fi
@@ -128,13 +123,13 @@ watch_attach_bg() {
 }
 
 @test "tampering: ip link set dev IF xdp off" {
-	tamper_and_measure "xdp off" ours_attached xf_p ip link set dev "$IF_P" xdp off
+	tamper_and_measure "xdp off" rel_ours_attached xf_p ip link set dev "$IF_P" xdp off
 	grep -q "$IF_P: xdpfwd was detached behind its back" "$XF_TMP/daemon.err"
 	grep -q "$IF_P: re-attached program $prog" "$XF_TMP/daemon.err"
 }
 
 @test "tampering: bpftool net detach xdp dev IF" {
-	tamper_and_measure "bpftool net detach" ours_attached xf_p bpftool net detach xdp dev "$IF_P"
+	tamper_and_measure "bpftool net detach" rel_ours_attached xf_p bpftool net detach xdp dev "$IF_P"
 	grep -q "$IF_P: xdpfwd was detached behind its back" "$XF_TMP/daemon.err"
 	grep -q "$IF_P: re-attached program $prog" "$XF_TMP/daemon.err"
 }
@@ -148,7 +143,7 @@ xdp_loader_unload() {
 }
 
 @test "tampering: xdp-loader unload IF --all" {
-	tamper_and_measure "xdp-loader unload" ours_attached xdp_loader_unload
+	tamper_and_measure "xdp-loader unload" rel_ours_attached xdp_loader_unload
 	grep -q "$IF_P: xdpfwd was detached behind its back" "$XF_TMP/daemon.err"
 	grep -q "$IF_P: re-attached program $prog" "$XF_TMP/daemon.err"
 }
@@ -164,22 +159,22 @@ map_pin_exists() {
 
 @test "tampering: rm PIN/prog" {
 	tamper_and_measure "rm prog pin" prog_pin_exists rm "$PIN/prog"
-	[ "$(bpftool -j prog show pinned "$PIN/prog" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" = "$prog" ]
+	[ "$(bpftool -j prog show pinned "$PIN/prog" | xf_json 'j["id"]')" = "$prog" ]
 	grep -q "pins under $PIN were removed; pinning again" "$XF_TMP/daemon.err"
 	[ "$(stat -c %a "$PIN/prog")" = 600 ]
-	[ "$(rel_prog_id)" = "$prog" ]
+	[ "$(xf_prog_id)" = "$prog" ]
 }
 
 
 @test "tampering: rm PIN/block_v4_addr" {
-	map=$(bpftool -j map show pinned "$PIN/block_v4_addr" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+	map=$(bpftool -j map show pinned "$PIN/block_v4_addr" | xf_json 'j["id"]')
 	tamper_and_measure "rm block_v4_addr pin" map_pin_exists rm "$PIN/block_v4_addr"
 	# The very map the program uses, not a new empty one.
-	[ "$(bpftool -j map show pinned "$PIN/block_v4_addr" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" = "$map" ]
+	[ "$(bpftool -j map show pinned "$PIN/block_v4_addr" | xf_json 'j["id"]')" = "$map" ]
 	grep -q "pins under $PIN were removed; pinning again" "$XF_TMP/daemon.err"
 	[ "$(stat -c %a "$PIN/block_v4_addr")" = 600 ]
 	# The CLI reaches the list again.
-	[ "$(rel_entries)" = 198.18.0.2 ]
+	[ "$(xf_entries | sort)" = 198.18.0.2 ]
 }
 
 @test "rm PIN/block_v4_addr, then a restart: the entries survive and still drop" {
@@ -190,7 +185,7 @@ map_pin_exists() {
 	sent=$(rel_flood 198.18.0.2 500 1 2000)
 	sleep 0.2
 	leaked=$(rel_count 198.18.0.2)
-	rel_figure "after the restart: $leaked of $sent leaked; blocklist: $(rel_entries | tr '\n' ' ')"
+	rel_figure "after the restart: $leaked of $sent leaked; blocklist: $(xf_entries | sort | tr '\n' ' ')"
 	[ "$leaked" = 0 ]
-	[ "$(rel_entries)" = 198.18.0.2 ]
+	[ "$(xf_entries | sort)" = 198.18.0.2 ]
 }

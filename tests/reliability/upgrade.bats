@@ -28,20 +28,20 @@ start_with_lists() {
 	xargs -a "$XF_TMP/more.txt" nsenter --net="/run/netns/$NS_P" "$XDPFWD" block add --pin-dir "$PIN" 3>&-
 	rel_flood 198.18.0.4 300 1 3000 >/dev/null
 	rel_flood 2001:2::2 200 1 3000 >/dev/null
-	[ "$(rel_wait_entry_packets 198.18.0.4 300)" = 300 ]
-	[ "$(rel_wait_entry_packets 2001:2::2 200)" = 200 ]
+	[ "$(xf_wait_entry_packets 198.18.0.4 300)" = 300 ]
+	[ "$(xf_wait_entry_packets 2001:2::2 200)" = 200 ]
 }
 
 # The listing without the flooded entry's line: what must be identical across the upgrade.
 list_but_flooded() {
-	rel_list | grep -v '^198\.18\.0\.2 '
+	xf_cli block list | grep -v '^198\.18\.0\.2 '
 }
 
 @test "upgrade under load: new build via --bpf-object, 0 leaked, program id changes, entries and counters kept" {
 	start_with_lists
-	old=$(rel_prog_id)
+	old=$(xf_prog_id)
 	kept=$(list_but_flooded)
-	flooded_before=$(rel_entry_packets 198.18.0.2)
+	flooded_before=$(xf_entry_packets 198.18.0.2)
 	drops_before=$(xf_json 'j["packets"]["drop"]["blocklist"]' xf_cli status --json)
 
 	rel_flood_bg blocked 198.18.0.2 5000000 4
@@ -50,9 +50,9 @@ list_but_flooded() {
 	# SIGTERM: the firewall stays attached while no daemon runs.
 	xf_daemon_stop TERM
 	[ "$XF_DAEMON_RC" = 0 ]
-	[ "$(rel_prog_id)" = "$old" ]
+	[ "$(xf_prog_id)" = "$old" ]
 	xf_daemon --iface "$IF_P" --bpf-object "$ALT_OBJ"
-	new=$(rel_prog_id)
+	new=$(xf_prog_id)
 	rel_flood_alive blocked
 	rel_flood_wait blocked
 	rel_flood_wait control
@@ -68,10 +68,10 @@ list_but_flooded() {
 	[ -n "$new" ]
 	[ "$new" != "$old" ]
 	grep -q "$IF_P: adopted the running firewall: program $old swapped for $new in place" "$XF_TMP/daemon.err"
-	[ "$(bpftool -j prog show pinned "$PIN/prog" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')" = "$new" ]
+	[ "$(bpftool -j prog show pinned "$PIN/prog" | xf_json 'j["id"]')" = "$new" ]
 	# Every entry and counter kept; the flooded entry only counted on.
 	[ "$(list_but_flooded)" = "$kept" ]
-	[ "$(rel_entry_packets 198.18.0.2)" -gt "$flooded_before" ]
+	[ "$(xf_entry_packets 198.18.0.2)" -gt "$flooded_before" ]
 	[ "$(xf_json 'j["packets"]["drop"]["blocklist"]' xf_cli status --json)" -gt "$drops_before" ]
 }
 
@@ -81,7 +81,7 @@ list_but_flooded() {
 	sleep 0.5
 	xf_daemon_stop TERM
 	xf_cli detach --iface "$IF_P"
-	[ -z "$(rel_prog_id)" ]
+	[ -z "$(xf_prog_id)" ]
 	sleep 0.3
 	xf_daemon --iface "$IF_P"
 	xf_cli block add 198.18.0.2
@@ -103,8 +103,8 @@ list_but_flooded() {
 refused_under_load() {
 	local obj=$1 old kept leaked
 	start_with_lists
-	old=$(rel_prog_id)
-	kept=$(rel_list)
+	old=$(xf_prog_id)
+	kept=$(xf_cli block list)
 	xf_daemon_stop TERM
 	rel_flood_bg blocked 198.18.0.2 2000000 3 100000
 	sleep 0.3
@@ -115,19 +115,19 @@ refused_under_load() {
 	rel_figure "exit $status; blocked flood sent $(rel_flood_sent blocked), leaked $leaked"
 	echo "$output"
 	[ "$status" = 1 ]
-	[ "$(rel_prog_id)" = "$old" ]
+	[ "$(xf_prog_id)" = "$old" ]
 	[ "$leaked" = 0 ]
 	# The flood only moved the flooded entry's counters.
-	[ "$(rel_list | grep -v '^198\.18\.0\.2 ')" = "$(grep -v '^198\.18\.0\.2 ' <<<"$kept")" ]
+	[ "$(xf_cli block list | grep -v '^198\.18\.0\.2 ')" = "$(grep -v '^198\.18\.0\.2 ' <<<"$kept")" ]
 }
 
 @test "a new build the verifier rejects: exit 1, clear message, the old program stays attached and enforcing" {
 	refused_under_load "$UNCHECKED_OBJ"
 	[[ "$output" == *"loading the BPF program failed"*"the running firewall is unchanged"* ]]
 	# And the instance is healthy: a good build still adopts it.
-	old=$(rel_prog_id)
+	old=$(xf_prog_id)
 	xf_daemon --iface "$IF_P" --bpf-object "$ALT_OBJ"
-	[ "$(rel_prog_id)" != "$old" ]
+	[ "$(xf_prog_id)" != "$old" ]
 }
 
 # A copy of the program with one map's definition changed.
@@ -155,7 +155,7 @@ build_variant() {
 
 @test "pins of another layout version are refused, naming both versions; the old program stays" {
 	start_with_lists
-	old=$(rel_prog_id)
+	old=$(xf_prog_id)
 	xf_daemon_stop TERM
 	# struct xdpfwd_meta: magic "xdpf" (little-endian), layout_version 99, both sets at 0.
 	bpftool map update pinned "$PIN/meta" key 0 0 0 0 \
@@ -164,7 +164,7 @@ build_variant() {
 	echo "$output"
 	[ "$status" = 1 ]
 	[[ "$output" == *"layout version 99, this xdpfwd uses 2"* ]]
-	[ "$(rel_prog_id)" = "$old" ]
+	[ "$(xf_prog_id)" = "$old" ]
 	# The CLI refuses those pins too, and the program still enforces.
 	run xf_cli block add 198.18.0.5
 	[ "$status" = 1 ]
@@ -178,7 +178,7 @@ build_variant() {
 	build_variant relayout 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/; s/TRIE_PAIR(allow_v4, XDPFWD_MAX_ALLOW,/TRIE_PAIR(allow_v4, 2 * XDPFWD_MAX_ALLOW,/'
 	start_with_lists
 	xf_cli allow add 198.18.0.3
-	old=$(rel_prog_id)
+	old=$(xf_prog_id)
 	# This binary's CLI knows only the old layout, so compare the maps' keys with bpftool.
 	keys() {
 		local m
@@ -198,9 +198,9 @@ build_variant() {
 	leaked=$(rel_count 198.18.0.2)
 	rel_figure "--migrate under load: blocked flood sent $(rel_flood_sent blocked), leaked $leaked"
 	[ "$leaked" = 0 ]
-	[ "$(rel_prog_id)" != "$old" ]
+	[ "$(xf_prog_id)" != "$old" ]
 	# The pins are the new maps now, with every entry: the allowlist's capacity doubled.
-	[ "$(bpftool map show pinned "$PIN/allow_v4" -j | python3 -c 'import json,sys; print(json.load(sys.stdin)["max_entries"])')" = 131072 ]
+	[ "$(bpftool map show pinned "$PIN/allow_v4" -j | xf_json 'j["max_entries"]')" = 131072 ]
 	[ "$(keys)" = "$before" ]
 	# And they are the maps the program uses: an entry added to the new pin is enforced.
 	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 5 value $(printf '0 %.0s' $(seq 48))

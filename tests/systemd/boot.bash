@@ -16,17 +16,17 @@
 #                      systemd-nspawn gives it (no udevd, no device units)
 #   sd_in CMD...       runs CMD in the container (all its namespaces, its root), clean environment
 #   sd_net CMD...      runs a host tool in the container's network namespace only
-#   sd_s CMD...        runs a host tool in the sender namespace
 #   sd_link IF         a veth pair, both ends up: IF in the container with 198.18.0.1/24, its
 #                      peer (IF's name with its first "c" made "s") in NS_S with 198.18.0.2-.5/24
-#   sd_ping SRC N      N echo requests from SRC (in NS_S) to 198.18.0.1, 50 ms apart (N <= 100,
-#                      at most N/10 + 5 s); prints the replies received
 #   sd_shutdown        stops the container (poweroff, then SIGKILL after 20 s); idempotent
 #   sd_cleanup         sd_shutdown, then removes the namespace, cgroup and copy; leaves the host
 #                      as found (checked by sd_host_clean)
 #   sd_host_clean      fails unless /dev/null is 0666 root:root and nothing of ours is left
+# The tests ping the container from NS_S with tests/lib/xf.bash's xf_ping (loaded here).
 
 SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=../lib/xf.bash
+source "$SD_DIR/../lib/xf.bash"
 SD_REPO=$(cd "$SD_DIR/../.." && pwd)
 SD_CG_PARENT=/sys/fs/cgroup/unified
 [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && SD_CG_PARENT=/sys/fs/cgroup
@@ -162,10 +162,6 @@ sd_net() {
 	nsenter --net="/proc/$SD_PID/ns/net" "$@"
 }
 
-sd_s() {
-	nsenter --net="/run/netns/$NS_S" "$@"
-}
-
 # IF in the container, IF's peer ${IF/c/s} in NS_S.
 sd_link() {
 	local ifc=$1 ifs=${1/c/s} i
@@ -178,12 +174,6 @@ sd_link() {
 		ip -n "$NS_S" addr add 198.18.0.$i/24 dev "$ifs"
 	done
 	ip -n "$NS_S" link set "$ifs" up
-}
-
-sd_ping() {
-	local src=$1 n=$2
-	sd_s timeout $((n / 10 + 5)) ping -n -q -c "$n" -i 0.05 -W 1 -I "$src" 198.18.0.1 2>/dev/null |
-		sed -n 's/.* \([0-9]*\) received.*/\1/p'
 }
 
 sd_shutdown() {

@@ -55,8 +55,8 @@ start_quickly() {
 	start_quickly "xdpfwd-container@$IFC"
 	# --persist: a start applies the list files plus persisted entries, and nothing else.
 	sd_in xdpfwd block add --persist 198.18.0.2
-	[ "$(sd_ping 198.18.0.2 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.2 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 	sd_in timeout 30 systemctl stop "xdpfwd-container@$IFC"
 }
 
@@ -64,6 +64,6 @@ start_quickly() {
 @test "xdpfwd@IF starts too and adopts the running firewall" {
 	start_quickly "xdpfwd@$IFC"
 	sd_in journalctl -q -u "xdpfwd@$IFC" --no-pager | grep -q 'adopted the running firewall'
-	[ "$(sd_ping 198.18.0.2 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.2 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }

@@ -107,8 +107,8 @@ xdp_attached() {
 	xdp_attached "$IFC"
 	wait_journal "xdpfwd@$IFC" "$IFC: attached program"
 	wait_journal "xdpfwd@$IFC" 'blocklist: 1 entries from /etc/xdpfwd/blocklist'
-	[ "$(sd_ping 198.18.0.4 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.4 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 	n=$(sd_in ls "/proc/$(main_pid "xdpfwd@$IFC")/fd" | wc -l)
 	echo "# descriptors after start: $n" >&3
 	[ "$(sd_in systemctl show -p LimitNOFILE --value "xdpfwd@$IFC")" = 512 ]
@@ -144,11 +144,11 @@ mount_opts() {
 @test "xdpfwd block add is enforced; LAST_HIT is the real hit's time" {
 	local before after hit line
 	sd_in xdpfwd block add --persist 198.18.0.2
-	[ "$(sd_ping 198.18.0.2 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.2 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 	sleep 2
 	before=$(date +%s.%N)
-	[ "$(sd_ping 198.18.0.2 1)" = 0 ]
+	[ "$(xf_ping 198.18.0.2 1 50)" = 0 ]
 	after=$(date +%s.%N)
 	# Read outside the unit, as an admin does.
 	line=$(sd_in xdpfwd block list | awk '$1 == "198.18.0.2"')
@@ -163,17 +163,17 @@ mount_opts() {
 	pid=$(main_pid "xdpfwd@$IFC")
 	before=$(applied)
 	echo 198.18.0.5 >>"$SD_ROOT/etc/xdpfwd/blocklist"
-	[ "$(sd_ping 198.18.0.5 3)" = 3 ]
+	[ "$(xf_ping 198.18.0.5 3 50)" = 3 ]
 	sd_in timeout 30 systemctl reload "xdpfwd@$IFC"
 	[ "$(main_pid "xdpfwd@$IFC")" = "$pid" ]
 	[ "$(sd_in systemctl show -p ActiveState --value "xdpfwd@$IFC")" = active ]
 	wait_journal "xdpfwd@$IFC" 'blocklist: 3 entries from /etc/xdpfwd/blocklist'
 	[ "$(applied)" = $((before + 1)) ]
-	[ "$(sd_ping 198.18.0.5 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.4 5)" = 0 ]
+	[ "$(xf_ping 198.18.0.5 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.4 5 50)" = 0 ]
 	# Persisted, so the reload kept it.
-	[ "$(sd_ping 198.18.0.2 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.2 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
 @test "the watchdog does not fire in twice WatchdogSec" {
@@ -192,9 +192,9 @@ mount_opts() {
 	sd_in timeout 30 systemctl stop "xdpfwd@$IFC"
 	[ "$(sd_in systemctl show -p ActiveState --value "xdpfwd@$IFC")" = inactive ]
 	xdp_attached "$IFC"
-	[ "$(sd_ping 198.18.0.2 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.4 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.2 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.4 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
 @test "start and restart adopt the running firewall: no ping from a blocked address answered" {
@@ -202,14 +202,14 @@ mount_opts() {
 	sd_in timeout 30 systemctl start "xdpfwd@$IFC"
 	wait_journal "xdpfwd@$IFC" 'adopted the running firewall'
 	# 60 pings over 3 s from an address in the list file while the unit restarts.
-	sd_ping 198.18.0.4 60 >"$out" 3>&- &
+	xf_ping 198.18.0.4 60 50 >"$out" 3>&- &
 	sleep 0.5
 	sd_in timeout 30 systemctl restart "xdpfwd@$IFC"
 	wait
 	echo "# answered during the restart: $(cat "$out") of 60" >&3
 	[ "$(cat "$out")" = 0 ]
 	[ "$(sd_in systemctl show -p ActiveState --value "xdpfwd@$IFC")" = active ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
 @test "systemd-analyze security: the exposure is no worse than $MAX_EXPOSURE" {
@@ -246,8 +246,8 @@ print(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode(), end="")' h
 	[ "$(main_pid "xdpfwd@$IFC")" = "$pid" ]
 	[ "$(sd_in systemctl show -p ActiveState --value "xdpfwd@$IFC")" = active ]
 	xdp_attached "$IFC"
-	[ "$(sd_ping 198.18.0.2 5)" = 0 ]
-	[ "$(sd_ping 198.18.0.3 5)" = 5 ]
+	[ "$(xf_ping 198.18.0.2 5 50)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
 @test "xdpfwd-container@IF starts in under 5 s where udev announces nothing, and attaches again" {
