@@ -17,7 +17,7 @@ rel_bpf = $(CLANG) $(BPF_CFLAGS) $(3) -MT $(2) -MF $(basename $(2)).d -c $(1) -o
 # The traffic generator, receiver and map checker the tests drive.
 $(REL_OUT)/relnet: tests/reliability/relnet.c include/xdpfwd.h tests/reliability/reliability.mk Makefile | $(REL_OUT)/.dir
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -MT $@ -MF $(REL_OUT)/relnet.d $< $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) -Iinclude -MT $@ -MF $(REL_OUT)/relnet.d $< $(LIBS) -o $@
 
 # "A new build" for upgrade tests: the same source compiled again, with a flag that marks it.
 $(REL_OUT)/xdpfwd-alt.bpf.o: bpf/xdpfwd.bpf.c tests/reliability/reliability.mk Makefile | $(REL_OUT)/.dir
