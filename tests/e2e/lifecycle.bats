@@ -50,7 +50,7 @@ round() {
 	obj=$(ls /usr/lib/*/bpf/xsk_def_xdp_prog.o /usr/lib/bpf/xsk_def_xdp_prog.o 2>/dev/null | head -1)
 	[ -n "$obj" ] || skip "xdp-tools' xsk_def_xdp_prog.o is not installed"
 	xf_daemon --iface "$IF_P"
-	xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
+	xf_attach_foreign "$IF_P" "$obj"
 	id=$(xf_prog_id "$IF_P")
 	xf_wait_lines "$IF_P: program 'xsk_def_prog' \(id $id\) replaced xdpfwd; leaving it" 1 "$XF_TMP/daemon.err"
 	xf_daemon_stop TERM

@@ -22,6 +22,7 @@
 #                             nothing; NS defaults to NS_P
 #   xf_prog_id [IF [NS]]      the ID alone (IF defaults to $IF_P); empty if none
 #   xf_no_xdp [IF [NS]]       succeeds when no XDP program is attached to IF (default $IF_P)
+#   xf_attach_foreign IF OBJ  attaches OBJ's XDP program to IF in NS_P in place of what runs (bpftool)
 #   xf_xdp_filter_load ARGS.. loads xdp-filter in NS_P (teardown unloads it and removes its pins)
 
 xf_setup() {
@@ -150,6 +151,17 @@ xf_prog_id() {
 
 xf_no_xdp() {
 	[ -z "$(xf_prog_id "$@")" ]
+}
+
+# Attaches the XDP program of OBJ to IFACE in NS_P in place of whatever runs there, with bpftool:
+# `ip link set ... xdp obj` would leave iproute2's ip/, tc/ and xdp/globals folders in bpffs.
+xf_attach_foreign() {
+	local pin=/sys/fs/bpf/xdpfwd-test-$XF_ID-foreign rc
+	bpftool prog load "$2" "$pin" type xdp || return 1
+	xf_p bpftool net attach xdp pinned "$pin" dev "$1" overwrite
+	rc=$?
+	rm -f "$pin"
+	return $rc
 }
 
 # xdp-filter keeps its maps in one global directory, so the tests only use it when no one else does.

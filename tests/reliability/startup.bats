@@ -116,7 +116,7 @@ st_foreign_obj() {
 		xf_daemon_bg --iface "$IF_P"
 		from=$XF_DAEMON_FROM
 		sleep "$d"
-		xf_p ip -force link set dev "$IF_P" xdp obj "$obj" sec xdp
+		xf_attach_foreign "$IF_P" "$obj"
 		foreign=$(xf_prog_id)
 		rel_wait_ms 20 st_started >/dev/null || true
 		sleep 0.5
