@@ -44,12 +44,14 @@ rename_if() {
 	ip -n "$NS_P" link set dev "$2" up
 }
 
-# Drops from .2 on each interface; waits for both log lines.
+# Drops from .2 on each interface; waits for a log line of each (two lines alone may both be the
+# first interface's: every datagram is logged with --log-source-interval 0).
 drops_on_both() {
 	xf_cli block add 198.18.0.2 198.19.0.2
 	xf_udp_send 198.18.0.2 3
 	xf_udp_send 198.19.0.2 3 198.19.0.1
-	xf_wait_lines ' drop |"action":"drop"' 2
+	xf_wait_lines '198\.18\.0\.2.*( drop |"action":"drop")|( drop |"action":"drop").*198\.18\.0\.2' 1
+	xf_wait_lines '198\.19\.0\.2.*( drop |"action":"drop")|( drop |"action":"drop").*198\.19\.0\.2' 1
 }
 
 # The names as a JSON reader (and the metrics) show them: U+FFFD for the invalid byte.
