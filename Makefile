@@ -110,10 +110,12 @@ FORCE:
 
 $(OUT)/obj/%.o: %.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(call room_inc,$<) -c $< -o $@
 
 $(OUT)/san/%.o: %.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 	$(call msg,CC-SAN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SANFLAGS) $(XCFLAGS) $(call room_inc,$<) -c $< -o $@
 
 $(OUT)/xdpfwd: $(APP_OBJS)

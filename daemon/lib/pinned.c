@@ -168,6 +168,8 @@ static int events_pin_path(const char *dir, const char *owner, bool with_netns, 
 static int map_pin_path(const struct bpf_map *map, const char *dir, const char *events_owner, char *path,
 			size_t len)
 {
+	if (bpf_map__is_internal(map))	/* .rodata/.bss: the program's own, never pinned */
+		return 1;
 	if (strcmp(bpf_map__name(map), "events"))
 		return pin_path(path, len, dir, bpf_map__name(map));
 	if (!events_owner)
@@ -274,8 +276,6 @@ int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_
 		return 0;
 	}
 	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
 		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
 		if (err == 1)
 			continue;
@@ -373,8 +373,6 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_
 	int err;
 
 	bpf_object__for_each_map(map, skel->obj) {
-		if (bpf_map__is_internal(map))
-			continue;
 		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
 		if (err == 1)
 			continue;
