@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The library never prints. A failing call returns -errno and records one
+ * line saying what failed and why (and, where only the library can know it,
+ * what to do); the front end decides whether, where and how to show it:
+ * the CLI on stderr, the service in the journal or in its status line.
+ * Notices (things an operator may want to know that are not failures, such
+ * as "taking over the event ring buffer") go to a handler the front end
+ * installs; without one they are dropped.
+ *
+ * The record is per thread and kept until the next lib_error_set, so a
+ * caller reads it right after the call that failed.
+ */
+#ifndef XDPFWD_LIB_ERROR_H
+#define XDPFWD_LIB_ERROR_H
+
+#define LIB_ERROR_MAX 512
+
+/* Records the message (no trailing newline needed; one is stripped) and returns err unchanged. */
+int lib_error_set(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The last recorded message of this thread; "" when none. */
+const char *lib_error(void);
+void lib_error_clear(void);
+
+typedef void (*lib_notice_fn)(const char *msg);
+/* Where notices go; NULL drops them. */
+void lib_notice_set_handler(lib_notice_fn fn);
+void lib_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif
