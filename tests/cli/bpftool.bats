@@ -11,12 +11,7 @@
 load cli_helpers
 
 setup() {
-	cli_setup
-	xf_daemon --iface "$IF_P"
-}
-
-teardown() {
-	cli_teardown
+	cli_setup_daemon
 }
 
 @test "pin dir is 0700 and every pin 0600, all owned by root" {

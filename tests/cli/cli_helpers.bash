@@ -2,7 +2,9 @@
 # Helpers for the CLI suites (tests/cli), on top of tests/lib/xf.bash (which this loads).
 #
 #   cli_setup              xf_setup and xf_static_neigh, plus bats' minimum version for `run -N`
-#   cli_teardown           removes what the CLI tests add (extra pin dirs, lo's XDP), then xf_teardown
+#   cli_setup_daemon       cli_setup, then the daemon on $IF_P (xf_daemon --iface $IF_P)
+#   cli_teardown           removes what the CLI tests add (extra pin dirs, lo's XDP), then xf_teardown;
+#                          the CLI suites' teardown()
 #   cli_map_entries MAP    the keys of $PIN/MAP as printed by `bpftool map dump -j`, one a line,
 #                          as "198.18.0.2" (hash key) or "198.18.0.0/24" (LPM key), sorted
 #   cli_snapshot FILE      every list as the CLI and bpftool see it, for byte-for-byte comparison
@@ -25,6 +27,11 @@ cli_setup() {
 	xf_static_neigh
 }
 
+cli_setup_daemon() {
+	cli_setup
+	xf_daemon --iface "$IF_P"
+}
+
 cli_teardown() {
 	local d
 	if [ -n "${NS_P:-}" ] && [ -e "/run/netns/$NS_P" ]; then
@@ -34,6 +41,11 @@ cli_teardown() {
 		rm -rf "$d"
 	done
 	xf_teardown
+}
+
+# The CLI suites' cleanup, in place of xf.bash's.
+teardown() {
+	cli_teardown
 }
 
 CLI_MAP_PY='

@@ -9,12 +9,7 @@
 load cli_helpers
 
 setup() {
-	cli_setup
-	xf_daemon --iface "$IF_P"
-}
-
-teardown() {
-	cli_teardown
+	cli_setup_daemon
 }
 
 # bpf(2) calls of `xdpfwd ARGS` as strace counts them, threads included. LeakSanitizer cannot

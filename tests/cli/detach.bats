@@ -9,10 +9,6 @@ setup() {
 	cli_setup
 }
 
-teardown() {
-	cli_teardown
-}
-
 no_xdp_anywhere() {
 	run -0 xf_p ip -o link
 	[[ $output != *xdp* ]]

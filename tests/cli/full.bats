@@ -8,12 +8,7 @@ load cli_helpers
 MAX_ALLOW=65536
 
 setup() {
-	cli_setup
-	xf_daemon --iface "$IF_P"
-}
-
-teardown() {
-	cli_teardown
+	cli_setup_daemon
 }
 
 # N /32 (or /128) addresses from index START in 198.18.0.0/15 (or 2001:2:0:1::/64), one a line.

@@ -8,10 +8,6 @@ setup() {
 	cli_setup
 }
 
-teardown() {
-	cli_teardown
-}
-
 # Runs xdpfwd ARGS --help (no pin dir, no namespace needed) and checks every WORD is in it.
 help_mentions() {
 	local -a args=()

@@ -9,10 +9,6 @@ setup() {
 	cli_setup
 }
 
-teardown() {
-	cli_teardown
-}
-
 no_xdp() {
 	run -0 xf_p ip -o link show dev "$IF_P"
 	[[ $output != *xdp* ]]

@@ -9,10 +9,6 @@ setup() {
 	cli_setup
 }
 
-teardown() {
-	cli_teardown
-}
-
 @test "block: add, list, del and flush IPv4 and IPv6 addresses and prefixes" {
 	xf_daemon --iface "$IF_P"
 	run -0 xf_cli block add 198.18.1.0/24 2001:2::5 198.18.0.2 2001:2:1::/48 10.1.0.0/16

@@ -34,10 +34,6 @@ setup() {
 	[ "$(ip -n "$NS_P" -o link show dev "$NAME_U" | wc -l)" = 1 ]
 }
 
-teardown() {
-	cli_teardown
-}
-
 rename_if() {
 	ip -n "$NS_P" link set dev "$1" down
 	ip -n "$NS_P" link set dev "$1" name "$2"

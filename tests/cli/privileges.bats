@@ -6,13 +6,8 @@
 load cli_helpers
 
 setup() {
-	cli_setup
-	xf_daemon --iface "$IF_P"
+	cli_setup_daemon
 	xf_cli block add 198.18.0.2 >/dev/null 2>&1
-}
-
-teardown() {
-	cli_teardown
 }
 
 # Runs xdpfwd ARGS in NS_P as nobody, with no capabilities.

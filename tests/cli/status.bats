@@ -6,12 +6,7 @@
 load cli_helpers
 
 setup() {
-	cli_setup
-	xf_daemon --iface "$IF_P"
-}
-
-teardown() {
-	cli_teardown
+	cli_setup_daemon
 }
 
 status_json() {

@@ -5,17 +5,12 @@
 load cli_helpers
 
 setup() {
-	cli_setup
-	xf_daemon --iface "$IF_P"
+	cli_setup_daemon
 	# Entries outside the test bed's traffic, so no counter moves while we compare snapshots.
 	xf_cli block add 198.19.1.1 198.19.2.0/24 2001:2:ff::1 2001:2:fe::/64 >/dev/null 2>&1
 	xf_cli allow add 198.19.3.0/24 198.19.4.4 2001:2:fd::/64 >/dev/null 2>&1
 	cli_snapshot "$XF_TMP/snap.before"
 	XDP_ID_BEFORE=$(xf_prog_id)
-}
-
-teardown() {
-	cli_teardown
 }
 
 # Runs xdpfwd ARGS in NS_P and checks: exit 2 and a message matching REGEX on stderr.

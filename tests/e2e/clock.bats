@@ -20,10 +20,6 @@ EOF
 	HZ=$( { zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)"; } | sed -n 's/^CONFIG_HZ=//p')
 }
 
-teardown() {
-	xf_teardown
-}
-
 # Exit 0 if the UTC time $1 ("2026-12-02T15:00:00.123Z") is within 2 s of the epoch time $2.
 near() {
 	"$XF_PYTHON" -c '

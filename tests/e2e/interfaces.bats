@@ -9,14 +9,8 @@ N=20
 XF_N=$N
 
 setup() {
-	xf_setup
-	xf_static_neigh
+	xf_setup_traffic
 	xf_setup_pair2
-	xf_recv_start
-}
-
-teardown() {
-	xf_teardown
 }
 
 @test "two interfaces share one blocklist: one block add enforces on both" {

@@ -10,13 +10,7 @@ N=20
 XF_N=$N
 
 setup() {
-	xf_setup
-	xf_static_neigh
-	xf_recv_start
-}
-
-teardown() {
-	xf_teardown
+	xf_setup_traffic
 }
 
 prog_id_from_status() {

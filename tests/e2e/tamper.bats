@@ -11,13 +11,7 @@ N=20
 XF_N=$N
 
 setup() {
-	xf_setup
-	xf_static_neigh
-	xf_recv_start
-}
-
-teardown() {
-	xf_teardown
+	xf_setup_traffic
 }
 
 # Waits (at most 3 s) until IF carries program ID; prints what it carries.

@@ -14,14 +14,8 @@ N=20
 XF_N=$N
 
 setup() {
-	xf_setup
-	xf_static_neigh
+	xf_setup_traffic
 	xf_daemon --iface "$IF_P"
-	xf_recv_start
-}
-
-teardown() {
-	xf_teardown
 }
 
 @test "nothing blocked: every UDP datagram and ping arrives, IPv4 and IPv6" {

@@ -3,6 +3,8 @@
 #
 #   xf_default_dst SRC        the protected side's address for a sender address SRC: .1 of SRC's /24,
 #                             or 2001:2::1
+#   xf_setup_traffic          the bed of the tests that count datagrams: xf_setup, xf_static_neigh
+#                             and xf_recv_start
 #   xf_recv_start [PORT]      a UDP receiver in NS_P (IPv4 and IPv6, default port 9000) that
 #                             records the source of every datagram (listen.py udp); stops by itself
 #                             after 60 s
@@ -80,6 +82,12 @@ xf_default_dst() {
 	*:*) echo 2001:2::1 ;;
 	*) echo "${1%.*}.1" ;;
 	esac
+}
+
+xf_setup_traffic() {
+	xf_setup
+	xf_static_neigh
+	xf_recv_start
 }
 
 xf_recv_start() {

@@ -12,6 +12,9 @@
 #   cli.bash      the CLI (xf_cli), its JSON (xf_json, xf_wait_json) and its list tables (xf_entries,
 #                 xf_entry_packets, xf_wait_entry_packets)
 #
+# Loading it also defines teardown() as xf_teardown, every suite's cleanup; a suite that must undo more
+# defines its own (which runs xf_teardown last).
+#
 # Suite helpers build on it: tests/cli/cli_helpers.bash (cli_), tests/ops/ops.bash (ops_),
 # tests/reliability/rel.bash (rel_). tests/systemd/boot.bash boots a container instead of the test bed.
 
@@ -28,3 +31,8 @@ source "$XF_LIB/proc.bash"
 source "$XF_LIB/traffic.bash"
 # shellcheck source=cli.bash
 source "$XF_LIB/cli.bash"
+
+# Every suite's cleanup unless it defines its own; safe when xf_setup did not run.
+teardown() {
+	xf_teardown
+}

@@ -12,10 +12,6 @@ setup() {
 	xf_static_neigh
 }
 
-teardown() {
-	xf_teardown
-}
-
 # f2b COMMAND [NAME=VALUE]...: expands the action's COMMAND for this instance and runs it in NS_P,
 # as fail2ban runs actions: through sh -c, as root.
 f2b() {

@@ -15,10 +15,6 @@ setup() {
 	PROBE="python3 $OPS_DIR/http_probe.py"
 }
 
-teardown() {
-	xf_teardown
-}
-
 # Blocks .2 and a prefix, allows .4 and a prefix, and sends 20 blocked and 10 passed datagrams.
 traffic() {
 	xf_cli block add 198.18.0.2 198.18.4.0/24 2001:2::/48
