@@ -37,6 +37,15 @@ scrape_http() {
 	$PROM "$XF_TMP/$1/body" >"$XF_TMP/$1.n"
 }
 
+# Starts the daemon on IF_P in the foreground with ARGS; it must exit with STATUS (what it said is
+# in $output).
+start_fails() {
+	local want=$1
+	shift
+	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" "$@"
+	[ "$status" -eq "$want" ]
+}
+
 no_attachment() {
 	xf_no_xdp && [ ! -e "$PIN" ]
 }
@@ -248,13 +257,10 @@ for i in range(200000):
 }
 
 @test "--metrics-listen: non-loopback needs --metrics-allow-remote" {
-	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "198.18.0.1:$PORT"
-	[ "$status" -eq 2 ]
+	start_fails 2 --metrics-listen "198.18.0.1:$PORT"
 	[[ "$output" == *"198.18.0.1:$PORT is not a loopback address; add --metrics-allow-remote"* ]]
-	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "0.0.0.0:$PORT"
-	[ "$status" -eq 2 ]
-	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "localhost"
-	[ "$status" -eq 2 ]
+	start_fails 2 --metrics-listen "0.0.0.0:$PORT"
+	start_fails 2 --metrics-listen "localhost"
 	no_attachment
 	xf_daemon --iface "$IF_P" --metrics-listen "198.18.0.1:$PORT" --metrics-allow-remote
 	mkdir -p "$XF_TMP/remote"
@@ -267,8 +273,7 @@ for i in range(200000):
 s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); time.sleep(20)' 3>&- &
 	XF_PIDS+=($!)
 	sleep 0.5
-	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT"
-	[ "$status" -eq 1 ]
+	start_fails 1 --metrics-listen "127.0.0.1:$PORT"
 	[[ "$output" == *"127.0.0.1:$PORT: Address already in use; another process"* ]]
 	no_attachment
 }
@@ -344,10 +349,8 @@ wait_reattached() {
 }
 
 @test "--metrics-textfile: an unwritable place fails the start before anything changes" {
-	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-textfile "$XF_TMP/no/such/dir/x.prom"
-	[ "$status" -eq 1 ]
+	start_fails 1 --metrics-textfile "$XF_TMP/no/such/dir/x.prom"
 	[[ "$output" == *"--metrics-textfile $XF_TMP/no/such/dir/x.prom: cannot write in $XF_TMP/no/such/dir"* ]]
-	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" --metrics-textfile "$XF_TMP/"
-	[ "$status" -eq 1 ]
+	start_fails 1 --metrics-textfile "$XF_TMP/"
 	no_attachment
 }
