@@ -16,6 +16,21 @@ no_xdp_anywhere() {
 	[ "$(echo "$output" | xf_json 'len(j[0]["xdp"])')" -eq 0 ]
 }
 
+# Starts the daemon on $IF_P, then `detach --iface IF` must exit with STATUS, name IF and say WHY
+# on stderr without claiming to have detached it, and leave the program and the pins in place.
+detach_changes_nothing() {
+	local want=$1 ifc=$2 why=$3 id
+	xf_daemon --iface "$IF_P" || return 1
+	id=$(xf_prog_id)
+	run "-$want" --separate-stderr xf_cli detach --iface "$ifc" || return 1
+	echo "# $stderr" >&2
+	[[ $stderr == *"$ifc"* ]] || return 1
+	[[ $stderr == *"$why"* ]] || return 1
+	[[ $stderr != *"$ifc: detached"* ]] || return 1
+	[ "$(xf_prog_id)" = "$id" ] || return 1
+	[ -d "$PIN" ]
+}
+
 @test "detach --iface: the last interface takes the attachment and the pins with it" {
 	xf_daemon --iface "$IF_P"
 	run -0 xf_cli block add 198.18.0.2
@@ -73,31 +88,12 @@ no_xdp_anywhere() {
 }
 
 @test "detach of an interface that is not attached: says so, exit 0, changes nothing" {
-	xf_daemon --iface "$IF_P"
-	local id
-	id=$(xf_prog_id)
-	run -0 --separate-stderr xf_cli detach --iface lo
-	echo "# $stderr" >&2
-	[[ $stderr == *lo* ]]
-	[[ $stderr == *"not attached"* ]]
-	# It must not also claim to have detached it.
-	[[ $stderr != *"lo: detached"* ]]
-	[ "$(xf_prog_id)" = "$id" ]
-	[ -d "$PIN" ]
+	detach_changes_nothing 0 lo "not attached"
 	run -0 --separate-stderr xf_cli status --json
 	[ "$(echo "$output" | xf_json 'j["interfaces"][0]["state"]')" = attached ]
 	kill -0 "$XF_DAEMON_PID"
 }
 
 @test "detach of an interface that does not exist: an error, no crash, nothing detached" {
-	xf_daemon --iface "$IF_P"
-	local id
-	id=$(xf_prog_id)
-	run -1 --separate-stderr xf_cli detach --iface nosuch0
-	echo "# $stderr" >&2
-	[[ $stderr == *nosuch0* ]]
-	[[ $stderr == *"does not exist"* ]]
-	[[ $stderr != *"nosuch0: detached"* ]]
-	[ "$(xf_prog_id)" = "$id" ]
-	[ -d "$PIN" ]
+	detach_changes_nothing 1 nosuch0 "does not exist"
 }
