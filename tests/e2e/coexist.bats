@@ -22,10 +22,6 @@ setup() {
 	xf_recv_start
 }
 
-teardown() {
-	xf_teardown
-}
-
 # .2 then .3, N each, through xf_round; prints the counts of this round as ".2 .3".
 round() {
 	xf_round 198.18.0.2 198.18.0.3 | sed -E 's/[^ =]+=//g'

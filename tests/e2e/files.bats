@@ -10,14 +10,8 @@ load ../lib/xf
 N=10
 
 setup() {
-	xf_setup
-	xf_static_neigh
-	xf_recv_start
+	xf_setup_traffic
 	STATE="$XF_TMP/state"
-}
-
-teardown() {
-	xf_teardown
 }
 
 # The entries of a list as "ENTRY EXPIRES_IN" lines.

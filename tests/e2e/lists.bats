@@ -10,14 +10,8 @@ load ../lib/xf
 N=20
 
 setup() {
-	xf_setup
-	xf_static_neigh
-	xf_recv_start
+	xf_setup_traffic
 	xf_daemon --iface "$IF_P"
-}
-
-teardown() {
-	xf_teardown
 }
 
 @test "block load swaps the whole set: a source in both sets never leaks while it is replaced again and again" {

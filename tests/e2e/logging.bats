@@ -15,10 +15,6 @@ setup() {
 	xf_static_neigh
 }
 
-teardown() {
-	xf_teardown
-}
-
 out() {
 	cat "$XF_TMP/daemon.out"
 }

@@ -14,10 +14,6 @@ setup() {
 	IF_D=xfd$XF_ID
 }
 
-teardown() {
-	xf_teardown
-}
-
 # Runs the daemon in the foreground, bounded: for starts that must fail.
 daemon_fg() {
 	xf_p timeout 20 "$XDPFWD" --pin-dir "$PIN" "$@" 3>&-

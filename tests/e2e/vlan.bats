@@ -16,10 +16,6 @@ setup() {
 	xf_pcap_start "$IF_P"
 }
 
-teardown() {
-	xf_teardown
-}
-
 @test "VLAN 100: a blocked source's tagged frames are dropped, another's pass; the log says vlan=100" {
 	xf_daemon --iface "$IF_P"
 	xf_cli block add 198.18.100.2
