@@ -38,11 +38,11 @@ scrape_http() {
 }
 
 # Starts the daemon on IF_P in the foreground with ARGS; it must exit with STATUS (what it said is
-# in $output).
+# in $output). Bounded: a daemon that starts after all is killed after 20 s and fails the test.
 start_fails() {
 	local want=$1
 	shift
-	run xf_p "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" "$@"
+	run xf_p timeout 20 "$XDPFWD" --pin-dir "$PIN" --iface "$IF_P" "$@"
 	[ "$status" -eq "$want" ]
 }
 
@@ -269,10 +269,10 @@ for i in range(200000):
 }
 
 @test "--metrics-listen: a port in use fails the start before anything changes" {
-	xf_p python3 -c 'import socket, time
-s = socket.socket(); s.bind(("127.0.0.1", '"$PORT"')); s.listen(); time.sleep(20)' 3>&- &
-	XF_PIDS+=($!)
-	sleep 0.5
+	# Ready once it listens: under load a fixed sleep let the daemon take the port first and run on.
+	xf_start port python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); open(sys.argv[2], "w").close()
+time.sleep(20)' "$PORT" "$XF_TMP/port.ready"
 	start_fails 1 --metrics-listen "127.0.0.1:$PORT"
 	[[ "$output" == *"127.0.0.1:$PORT: Address already in use; another process"* ]]
 	no_attachment
