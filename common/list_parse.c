@@ -560,9 +560,13 @@ int xdpfwd_listfile_parse_buf_opts(const char *name, const char *buf, size_t len
 	}
 	report_skipped(name, pt, o);
 	/* Every line bad is not a feed that shrank to nothing: an error page, the wrong file or format. */
-	if (!ret && o->skipped && !o->entries)
-		ret = fail(-EINVAL, err, errlen, "%s: none of its %zu entry lines is valid (first: %s); is it a %s list?",
-			   name, o->skipped, o->msgs[0] + strlen(name) + 1, xdpfwd_list_format_name(o->format_used));
+	if (!ret && o->skipped && !o->entries) {
+		i = !pt[0].nbad;	/* the part holding the first bad line */
+		ret = fail(-EINVAL, err, errlen,
+			   "%s: none of its %zu entry lines is valid (line %zu: %s); is it a %s list?", name,
+			   o->skipped, pt[i].bad[0].line + (i ? pt[0].lines : 0), pt[i].bad[0].why,
+			   xdpfwd_list_format_name(o->format_used));
+	}
 	if (!ret) {
 		for (k = 0; k < pt[1].set.n; k++)
 			pt[1].set.v[k].line += pt[0].lines;
