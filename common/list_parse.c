@@ -345,8 +345,7 @@ static int bad_line(struct part *pt, int ret, const char *why)
 {
 	if (!pt->r->skip_invalid) {
 		pt->ret = ret;
-		if (why != pt->why)
-			snprintf(pt->why, sizeof(pt->why), "%s", why);
+		snprintf(pt->why, sizeof(pt->why), "%s", why);
 		return ret;
 	}
 	if (pt->nbad < XDPFWD_LISTFILE_WARN_MAX) {
