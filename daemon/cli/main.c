@@ -24,6 +24,20 @@ static const struct command {
 	{ "detach", &cmd_detach_ops },		/* take the firewall off interfaces */
 };
 
+int cli_error(int err)
+{
+	if (err < 0 && lib_error()[0])
+		pr_warn("%s\n", lib_error());
+	lib_error_clear();
+	return err;
+}
+
+/* The library's notices (e.g. "nothing to detach"), as the commands' other lines. */
+static void cli_notice(const char *msg)
+{
+	pr_info("%s\n", msg);
+}
+
 /* What every command does around its own work; argv[0] is "xdpfwd NAME". */
 static int run_command(const struct command *c, int argc, char **argv)
 {
@@ -37,7 +51,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 		goto out_parsed;
 	err = privs_check(argv[0]);
 	if (!err)
-		err = pinned_open_all(o.pin_dir, &skel);
+		err = cli_error(pinned_open_all(o.pin_dir, &skel));
 	if (!err)
 		err = c->ops->run(skel, &o);
 	xdpfwd_bpf__destroy(skel);
@@ -62,6 +76,7 @@ int main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	log_install_lib_printers();
+	lib_notice_set_handler(cli_notice);	/* the daemon installs its own */
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(cmd, commands[i].name))
 			continue;
