@@ -250,61 +250,81 @@ static void events_unpin_earlier(const char *dir, const char *owner, int events_
 	}
 }
 
+/* Calls fn on every map the instance pins, with its pin path; stops at the first error. */
+static int for_each_pin(struct xdpfwd_bpf *skel, const char *dir, const char *events_owner,
+			int (*fn)(struct bpf_map *map, const char *path, void *ctx), void *ctx)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
+		if (!err)
+			err = fn(map, path, ctx);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+struct reuse {
+	struct xdpfwd_bpf *skel;
+	const char *dir, *events_owner;
+	int found;
+};
+
+/* The map takes over the pinned one at path, if there is one and it is compatible. */
+static int reuse_pinned(struct bpf_map *map, const char *path, void *ctx)
+{
+	struct reuse *r = ctx;
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0 && errno == ENOENT && map == r->skel->maps.events)
+		fd = events_adopt(r->dir, r->events_owner);
+	if (fd < 0) {
+		if (errno == ENOENT || fd == -ENOENT)
+			return 0;
+		return lib_error_set(-errno, "opening pinned map %s failed: %s%s", path, strerror(errno),
+				     errno == EPERM || errno == EACCES ? "; run as root" : "");
+	}
+	err = check_compatible(map, fd, path);
+	if (!err)
+		err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	/* The clock map is newer than some instances: they are complete without it. */
+	if (!err)
+		r->found += map != r->skel->maps.events && map != r->skel->maps.clock;
+	return err;
+}
+
 int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_owner, struct xdpfwd_bpf **skelp,
 		      int *found)
 {
-	struct xdpfwd_bpf *skel;
-	struct bpf_map *map;
-	char path[PATH_MAX];
-	int err = 0, fd;
+	struct reuse r = { .dir = dir, .events_owner = events_owner };
+	int err;
 
 	*found = 0;
-	skel = obj_path ? open_object_file(obj_path) : xdpfwd_bpf__open();
-	if (!skel) {
+	r.skel = obj_path ? open_object_file(obj_path) : xdpfwd_bpf__open();
+	if (!r.skel) {
 		err = -errno;
 		if (!obj_path)
 			lib_error_set(err, "opening the embedded BPF object failed: %s", strerror(-err));
 		return err;
 	}
-	if (!dir) {	/* fresh maps, reusing nothing (a migration) */
-		*skelp = skel;
-		return 0;
-	}
-	bpf_object__for_each_map(map, skel->obj) {
-		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
-		if (err == 1)
-			continue;
-		if (err)
-			goto fail;
-		fd = bpf_obj_get(path);
-		if (fd < 0 && errno == ENOENT && map == skel->maps.events)
-			fd = events_adopt(dir, events_owner);
-		if (fd < 0) {
-			if (errno == ENOENT || fd == -ENOENT)
-				continue;
-			err = lib_error_set(-errno, "opening pinned map %s failed: %s%s", path, strerror(errno),
-					    errno == EPERM || errno == EACCES ? "; run as root" : "");
-			goto fail;
+	if (dir) {	/* else fresh maps, reusing nothing (a migration) */
+		err = for_each_pin(r.skel, dir, events_owner, reuse_pinned, &r);
+		if (!err && bpf_map__fd(r.skel->maps.meta) >= 0)
+			err = check_layout(r.skel, dir);
+		if (err) {
+			pinned_close(r.skel);
+			return err;
 		}
-		err = check_compatible(map, fd, path);
-		if (!err)
-			err = bpf_map__reuse_fd(map, fd);
-		close(fd);
-		if (err)
-			goto fail;
-		/* The clock map is newer than some instances: they are complete without it. */
-		*found += map != skel->maps.events && map != skel->maps.clock;
 	}
-	if (bpf_map__fd(skel->maps.meta) >= 0) {
-		err = check_layout(skel, dir);
-		if (err)
-			goto fail;
-	}
-	*skelp = skel;
+	*skelp = r.skel;
+	*found = r.found;
 	return 0;
-fail:
-	pinned_close(skel);
-	return err;
 }
 
 int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
@@ -357,31 +377,32 @@ static int pinned_check_same(const struct bpf_map *map, const char *path)
 			     path, theirs, ours);
 }
 
+/* The map pinned at path, unless it is there already. */
+static int pin_map(struct bpf_map *map, const char *path, void *ctx)
+{
+	int err;
+
+	(void)ctx;
+	err = pinned_check_same(map, path);
+	if (err != -ENOENT)
+		return err;
+	/* bpf_obj_pin, not bpf_map__pin: libbpf skips maps it believes pinned, even after an rm. */
+	if (bpf_obj_pin(bpf_map__fd(map), path))
+		return lib_error_set(-errno, "pinning map %s failed: %s", path, strerror(errno));
+	if (chmod(path, 0600))
+		return lib_error_set(-errno, "chmod 0600 %s failed: %s", path, strerror(errno));
+	return 0;
+}
+
 int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_owner)
 {
 	struct xdpfwd_meta meta = {};
-	struct bpf_map *map;
-	char path[PATH_MAX];
 	__u32 zero = 0;
 	int err;
 
-	bpf_object__for_each_map(map, skel->obj) {
-		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
-		if (err == 1)
-			continue;
-		if (err)
-			return err;
-		err = pinned_check_same(map, path);
-		if (err == 0)
-			continue;
-		if (err != -ENOENT)
-			return err;
-		/* bpf_obj_pin, not bpf_map__pin: libbpf skips maps it believes pinned, even after an rm. */
-		if (bpf_obj_pin(bpf_map__fd(map), path))
-			return lib_error_set(-errno, "pinning map %s failed: %s", path, strerror(errno));
-		if (chmod(path, 0600))
-			return lib_error_set(-errno, "chmod 0600 %s failed: %s", path, strerror(errno));
-	}
+	err = for_each_pin(skel, dir, events_owner, pin_map, NULL);
+	if (err)
+		return err;
 	if (events_owner)
 		events_unpin_earlier(dir, events_owner, bpf_map__fd(skel->maps.events));
 	/* Keep the active-set flags: a replace may be in flight, and the program reads them. */
