@@ -16,7 +16,7 @@
 static const struct command {
 	const char *name;
 	const struct cmd_ops *ops;
-	const char *synopsis;	/* what follows "xdpfwd NAME" */
+	const char *synopsis;	/* what follows "xdpfwd NAME ", never empty */
 	const char *help;
 } commands[] = {
 	{ "block", &cmd_block_ops, "add|del ADDR[/LEN]... | list [-j|--json] | flush | load FILE",
@@ -24,7 +24,7 @@ static const struct command {
 	{ "allow", &cmd_allow_ops, "add|del ADDR[/LEN]... | list [-j|--json] | flush | load FILE",
 	  "the allowlist, which wins over the blocklist" },
 	{ "status", &cmd_status_ops, "[-j|--json] [--recount]", "interfaces, program, list sizes, counters" },
-	{ "metrics", &cmd_metrics_ops, "", "the counters in Prometheus text format" },
+	{ "metrics", &cmd_metrics_ops, "[--pin-dir DIR]", "the counters in Prometheus text format" },
 	{ "detach", &cmd_detach_ops, "(--iface IFACE)... | --all",
 	  "take the firewall off interfaces (the last one out removes the pins)" },
 };
@@ -39,8 +39,8 @@ static const char *commands_help(void)
 	int n;
 
 	for (i = 0; i < N_COMMANDS && used < sizeof(buf); i++) {
-		n = snprintf(buf + used, sizeof(buf) - used, "  xdpfwd %s%s%s\n      %s\n", commands[i].name,
-			     commands[i].synopsis[0] ? " " : "", commands[i].synopsis, commands[i].help);
+		n = snprintf(buf + used, sizeof(buf) - used, "  xdpfwd %s %s\n      %s\n", commands[i].name,
+			     commands[i].synopsis, commands[i].help);
 		used += n > 0 ? (size_t)n : 0;
 	}
 	return buf;
