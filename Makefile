@@ -59,7 +59,7 @@ SAN_OBJS	:= $(APP_SRCS:%.c=$(OUT)/san/%.o)
 UNIT_TESTS	:= $(patsubst tests/unit/%.c,$(OUT)/tests/%,$(wildcard tests/unit/test_*.c))
 PROG_TEST	:= $(OUT)/tests/test_prog
 CONSUMER_TEST	:= $(OUT)/tests/test_ringbuf_consumer
-CONSUMER_SRCS	:= daemon/service/ringbuf_consumer.c daemon/service/event_format.c daemon/lib/enum_names.c \
+CONSUMER_SRCS	:= daemon/service/ringbuf_consumer.c daemon/service/event_format.c daemon/lib/enum_names.c daemon/lib/stats.c \
 		   daemon/lib/time_format.c $(COMMON_SRCS)
 MODEL_TEST	:= $(OUT)/tests/test_differential
 FUZZ_TARGETS	:= prefix_parse duration_parse listfile_parse

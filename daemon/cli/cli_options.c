@@ -271,15 +271,20 @@ static const char daemon_doc[] =
 	"xdpfwd --iface IFACE [OPTION...]  attach (or adopt) and log drops until SIGINT/SIGTERM;\n"
 	"  the firewall stays attached after exit (remove it with `xdpfwd detach --iface IFACE`).\n\n"
 	"Commands (each takes --pin-dir and -h, --help):\n"
-	"  xdpfwd block add [--timeout DURATION] ADDR[/LEN]...   add to the blocklist (expiring)\n"
-	"  xdpfwd block del ADDR[/LEN]...       remove from it\n"
-	"  xdpfwd block list [-j|--json] | flush\n"
-	"  xdpfwd block load FILE               replace the whole list in one step\n"
-	"  xdpfwd allow add|del|list|flush|load ...  the allowlist, which wins over the blocklist\n"
-	"  xdpfwd status [-j] [--recount]      interfaces, program, counters\n"
-	"  xdpfwd metrics                       the counters in Prometheus text format\n"
-	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"
 	"\vExit status: 0 success, 1 failure, 2 bad usage or input (nothing changed).";
+
+/* The command list main.c's table writes (cli_parse_daemon), after daemon_doc's first part. */
+static const char *commands_doc = "";
+
+static char *daemon_help_filter(int key, const char *text, void *input)
+{
+	char *doc;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_PRE_DOC || !text || asprintf(&doc, "%s%s", text, commands_doc) < 0)
+		return (char *)text;
+	return doc;	/* argp frees it */
+}
 
 /* argp's default exit code for usage errors is 64; the project promises 2. */
 static void use_exit_usage(void)
@@ -287,11 +292,12 @@ static void use_exit_usage(void)
 	argp_err_exit_status = EXIT_USAGE;
 }
 
-int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
+int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *commands)
 {
-	static const struct argp argp = { daemon_options, daemon_parse_opt, NULL, daemon_doc, help_child, NULL,
-					  NULL };
+	static const struct argp argp = { daemon_options, daemon_parse_opt, NULL, daemon_doc, help_child,
+					  daemon_help_filter, NULL };
 
+	commands_doc = commands;
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_AUTO;
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;

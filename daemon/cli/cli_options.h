@@ -52,7 +52,8 @@ struct detach_opts {
 };
 
 /* Each returns 0, or EXIT_USAGE after printing why (argp prints --help and exits itself). */
-int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o);
+/* commands: the subcommands' lines --help lists (main.c writes them from its command table). */
+int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *commands);
 int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts *o);
 int cli_parse_status(int argc, char **argv, struct status_opts *o);
 /* metrics takes status's options but --json. */

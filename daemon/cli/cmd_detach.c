@@ -48,7 +48,7 @@ static int detach_one(struct xdpfwd_bpf *skel, const char *name, __u32 recorded)
 		return -ENODEV;
 	}
 	if (ifindex) {
-		err = attach_detach_ours(ifindex, name, map_id);
+		err = cli_error(attach_detach_ours(ifindex, name, map_id));
 		if (err < 0)
 			return err;
 	}
@@ -95,7 +95,7 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 	for (i = 0; i < o->n_ifaces && !err; i++)
 		err = detach_one(skel, o->ifname[i], recorded_ifindex(fd, o->ifname[i]));
 	if (!err && bpf_map_get_next_key(fd, NULL, &next) && errno == ENOENT) {
-		err = pinned_remove_all(skel, o->pin_dir);
+		err = cli_error(pinned_remove_all(skel, o->pin_dir));
 		if (!err)
 			pr_info("no interface left: removed the pins under %s\n", o->pin_dir);
 	}

@@ -29,6 +29,13 @@ struct cmd_ops {
 	void (*done)(struct cmd_opts *o);
 };
 
+/*
+ * Shows the message of a failed library call (lib_error.h) on stderr, once,
+ * as the commands printed it before the library stopped printing; returns
+ * err. 0, a non-negative result and a failure without a message show nothing.
+ */
+int cli_error(int err);
+
 extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops;
 
 #endif

@@ -12,17 +12,53 @@
 #include "commands.h"
 #include "daemon.h"
 
-/* The words `xdpfwd --help` lists (cli_options.c's daemon_doc says what each does). */
+/* The subcommands: `xdpfwd --help` lists each with its synopsis and one line of help. */
 static const struct command {
 	const char *name;
 	const struct cmd_ops *ops;
+	const char *synopsis;	/* what follows "xdpfwd NAME ", never empty */
+	const char *help;
 } commands[] = {
-	{ "block", &cmd_block_ops },		/* add, del, list, flush, load blocklist entries */
-	{ "allow", &cmd_allow_ops },		/* the same for the allowlist */
-	{ "status", &cmd_status_ops },		/* interfaces, program, list sizes, counters */
-	{ "metrics", &cmd_metrics_ops },	/* the counters in Prometheus text format */
-	{ "detach", &cmd_detach_ops },		/* take the firewall off interfaces */
+	{ "block", &cmd_block_ops, "add|del ADDR[/LEN]... | list [-j|--json] | flush | load FILE",
+	  "the blocklist (add --timeout DURATION: expiring; load: all in one step)" },
+	{ "allow", &cmd_allow_ops, "add|del ADDR[/LEN]... | list [-j|--json] | flush | load FILE",
+	  "the allowlist, which wins over the blocklist" },
+	{ "status", &cmd_status_ops, "[-j|--json] [--recount]", "interfaces, program, list sizes, counters" },
+	{ "metrics", &cmd_metrics_ops, "[--pin-dir DIR]", "the counters in Prometheus text format" },
+	{ "detach", &cmd_detach_ops, "(--iface IFACE)... | --all",
+	  "take the firewall off interfaces (the last one out removes the pins)" },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* The list --help shows, from the table: so a new command cannot be missing from it. */
+static const char *commands_help(void)
+{
+	static char buf[2048];
+	size_t i, used = 0;
+	int n;
+
+	for (i = 0; i < N_COMMANDS && used < sizeof(buf); i++) {
+		n = snprintf(buf + used, sizeof(buf) - used, "  xdpfwd %s %s\n      %s\n", commands[i].name,
+			     commands[i].synopsis, commands[i].help);
+		used += n > 0 ? (size_t)n : 0;
+	}
+	return buf;
+}
+
+int cli_error(int err)
+{
+	if (err < 0 && lib_error()[0])
+		pr_warn("%s\n", lib_error());
+	lib_error_clear();
+	return err;
+}
+
+/* The library's notices (e.g. "nothing to detach"), as the commands' other lines. */
+static void cli_notice(const char *msg)
+{
+	pr_info("%s\n", msg);
+}
 
 /* What every command does around its own work; argv[0] is "xdpfwd NAME". */
 static int run_command(const struct command *c, int argc, char **argv)
@@ -37,7 +73,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 		goto out_parsed;
 	err = privs_check(argv[0]);
 	if (!err)
-		err = pinned_open_all(o.pin_dir, &skel);
+		err = cli_error(pinned_open_all(o.pin_dir, &skel));
 	if (!err)
 		err = c->ops->run(skel, &o);
 	xdpfwd_bpf__destroy(skel);
@@ -62,7 +98,8 @@ int main(int argc, char **argv)
 	 */
 	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 	log_install_lib_printers();
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+	lib_notice_set_handler(cli_notice);	/* the daemon installs its own */
+	for (i = 0; i < N_COMMANDS; i++) {
 		if (strcmp(cmd, commands[i].name))
 			continue;
 		/* Subcommands see "xdpfwd CMD" as their program name, so argp's messages read naturally. */
@@ -71,10 +108,13 @@ int main(int argc, char **argv)
 		return run_command(&commands[i], argc - 1, argv + 1);
 	}
 	if (cmd[0] && cmd[0] != '-') {
-		fprintf(stderr, "xdpfwd: unknown command '%s'; try `xdpfwd --help`\n", cmd);
+		fprintf(stderr, "xdpfwd: unknown command '%s'; the commands are", cmd);
+		for (i = 0; i < N_COMMANDS; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", commands[i].name);
+		fprintf(stderr, "; try `xdpfwd --help`\n");
 		return EXIT_USAGE;
 	}
-	err = cli_parse_daemon(argc, argv, &o);
+	err = cli_parse_daemon(argc, argv, &o, commands_help());
 	if (err)
 		return err;
 	return daemon_run(&o);

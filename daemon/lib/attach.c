@@ -8,7 +8,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
-#include "log.h"
+#include "lib_error.h"
 #include "attach.h"
 #include "xdpfwd.h"
 
@@ -163,9 +163,9 @@ int attach_inspect(int ifindex, __u32 our_map_id, struct attach_info *ai)
 			break;
 	}
 	if (err)
-		pr_warn("querying XDP programs on ifindex %d failed: %s%s\n", ifindex, strerror(-err),
-			attach_fd_hint(err));
-	return err;
+		return lib_error_set(err, "querying XDP programs on ifindex %d failed: %s%s", ifindex, strerror(-err),
+				     attach_fd_hint(err));
+	return 0;
 }
 
 const char *attach_fd_hint(int err)
@@ -190,22 +190,21 @@ int attach_with_libxdp(struct xdp_program *xprog, int ifindex, const char *ifnam
 	*used = req == MODE_SKB ? XDP_MODE_SKB : XDP_MODE_NATIVE;
 	err = attach_mode(xprog, ifindex, *used);
 	if (err == -EOPNOTSUPP && req == MODE_AUTO) {
-		pr_info("%s: the driver has no native XDP support; using generic (skb) mode, which is slower\n",
-			ifname);
+		lib_notice("%s: the driver has no native XDP support; using generic (skb) mode, which is slower",
+			   ifname);
 		*used = XDP_MODE_SKB;
 		err = attach_mode(xprog, ifindex, *used);
 	}
 	if (!err || attach_raced(err))
 		return err;
 	if (err == -EOPNOTSUPP && req == MODE_NATIVE)
-		pr_warn("attaching to %s in native mode failed: the driver does not support native XDP; try --mode skb\n",
-			ifname);
-	else if (err == -EPERM || err == -EACCES)
-		pr_warn("attaching to %s failed: %s; run as root (CAP_BPF, CAP_NET_ADMIN)\n", ifname, strerror(-err));
-	else
-		pr_warn("attaching to %s in %s mode failed: %s%s\n", ifname, attach_mode_name(*used),
-			strerror(-err), req == MODE_NATIVE ? "; try --mode skb" : "");
-	return err;
+		return lib_error_set(err, "attaching to %s in native mode failed: the driver does not support native XDP; try --mode skb",
+				     ifname);
+	if (err == -EPERM || err == -EACCES)
+		return lib_error_set(err, "attaching to %s failed: %s; run as root (CAP_BPF, CAP_NET_ADMIN)", ifname,
+				     strerror(-err));
+	return lib_error_set(err, "attaching to %s in %s mode failed: %s%s", ifname, attach_mode_name(*used),
+			     strerror(-err), req == MODE_NATIVE ? "; try --mode skb" : "");
 }
 
 static __u32 mode_flags(enum xdp_attach_mode mode)
@@ -223,8 +222,8 @@ int attach_replace_single(int prog_fd, int ifindex, const char *ifname, const st
 	if (old_fd < 0) {
 		err = -errno;
 		if (!attach_raced(err))	/* -ENOENT: it is gone, detached and freed */
-			pr_warn("%s: opening the attached program (id %u) failed: %s\n", ifname, ai->ours_id,
-				strerror(-err));
+			lib_error_set(err, "%s: opening the attached program (id %u) failed: %s", ifname, ai->ours_id,
+				      strerror(-err));
 		return err;
 	}
 	opts.old_prog_fd = old_fd;
@@ -232,8 +231,8 @@ int attach_replace_single(int prog_fd, int ifindex, const char *ifname, const st
 	err = bpf_xdp_attach(ifindex, prog_fd, XDP_FLAGS_REPLACE | mode_flags(ai->mode), &opts);
 	close(old_fd);
 	if (err && !attach_raced(err))
-		pr_warn("%s: replacing program %u failed: %s; the old program stays attached\n",
-			ifname, ai->ours_id, strerror(-err));
+		lib_error_set(err, "%s: replacing program %u failed: %s; the old program stays attached",
+			      ifname, ai->ours_id, strerror(-err));
 	return err;
 }
 
@@ -270,7 +269,7 @@ int attach_detach_ours(int ifindex, const char *ifname, __u32 our_map_id)
 	if (err)
 		return err;
 	if (ai.kind != ATTACH_OURS) {
-		pr_info("%s: xdpfwd is not attached; nothing to detach\n", ifname);
+		lib_notice("%s: xdpfwd is not attached; nothing to detach", ifname);
 		return 0;
 	}
 	if (ai.dispatcher) {
@@ -279,16 +278,13 @@ int attach_detach_ours(int ifindex, const char *ifname, __u32 our_map_id)
 		LIBBPF_OPTS(bpf_xdp_attach_opts, opts);
 		int fd = bpf_prog_get_fd_by_id(ai.ours_id);
 
-		if (fd < 0)
-			return -errno;
 		opts.old_prog_fd = fd;
-		err = bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | mode_flags(ai.mode), &opts);
-		close(fd);
+		err = fd < 0 ? -errno : bpf_xdp_detach(ifindex, XDP_FLAGS_REPLACE | mode_flags(ai.mode), &opts);
+		if (fd >= 0)
+			close(fd);
 	}
-	if (err) {
-		pr_warn("%s: detaching xdpfwd failed: %s\n", ifname, strerror(-err));
-		return err;
-	}
+	if (err)
+		return lib_error_set(err, "%s: detaching xdpfwd failed: %s", ifname, strerror(-err));
 	return 1;
 }
 
@@ -304,6 +300,6 @@ int attach_remove_all(int ifindex, const char *ifname)
 	err = xdp_multiprog__detach(mp);
 	xdp_multiprog__close(mp);
 	if (err && !attach_raced(err))	/* replaced meanwhile: the caller looks again */
-		pr_warn("%s: removing the existing XDP program failed: %s\n", ifname, strerror(-err));
+		lib_error_set(err, "%s: removing the existing XDP program failed: %s", ifname, strerror(-err));
 	return err;
 }

@@ -5,7 +5,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdpfwd.skel.h"
-#include "log.h"
+#include "lib_error.h"
 #include "netns.h"
 #include "stats.h"
 #include "iface_slots.h"
@@ -60,16 +60,15 @@ int iface_slots_assign(struct xdpfwd_bpf *skel, const char (*names)[IF_NAMESIZE]
 		for (s = XDPFWD_STATS_SLOT_FIRST; s < XDPFWD_STATS_SLOTS && (held[s] || taken[s]); s++)
 			;
 		if (s == XDPFWD_STATS_SLOTS) {
-			pr_warn("no free counter slot for %s: %d interfaces are recorded; detach some "
-				"(xdpfwd detach IFACE) or use another --pin-dir\n", names[i], XDPFWD_MAX_IFACES);
-			return -ENOSPC;
+			return lib_error_set(-ENOSPC, "no free counter slot for %s: %d interfaces are recorded; "
+					     "detach some (xdpfwd detach IFACE) or use another --pin-dir", names[i],
+					     XDPFWD_MAX_IFACES);
 		}
 		if (stats_fd >= 0) {
 			err = stats_retire_slot(stats_fd, s);
-			if (err) {
-				pr_warn("emptying counter slot %u for %s failed: %s\n", s, names[i], strerror(-err));
-				return err;
-			}
+			if (err)
+				return lib_error_set(err, "emptying counter slot %u for %s failed: %s", s, names[i],
+						     strerror(-err));
 		}
 		slots[i] = s;
 		taken[s] = 1;

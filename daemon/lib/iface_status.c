@@ -3,6 +3,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 #include "xdpfwd.skel.h"
+#include "lib_error.h"
 #include "netns.h"
 #include "pinned.h"
 #include "stats.h"
@@ -32,8 +33,10 @@ int iface_status_read(struct xdpfwd_bpf *skel, struct iface_status *out, int max
 		/* Another namespace's ifindex names some unrelated interface here: do not look. */
 		s->other_netns = s->rec.netns_ino && s->rec.netns_ino != netns_current();
 		s->exists = !s->other_netns && if_indextoname(key, name) != NULL;
-		if (s->exists && attach_inspect(key, our_map, &s->live))
+		if (s->exists && attach_inspect(key, our_map, &s->live)) {
+			lib_error_notice();	/* shown as not there; the other interfaces still count */
 			s->exists = 0;
+		}
 		(*n)++;
 	}
 	return 0;

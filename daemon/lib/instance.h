@@ -19,6 +19,8 @@
  *                  attach_detach_ours, attach_remove_all (attach.h);
  *                  iface_status_read; iface_slots_assign, iface_slots_update
  *   migration      migrate_open_old, migrate_copy_entries, migrate_unpin_old, migrate_close
+ *   messages       lib_error (a failed call's one line), lib_notice_set_handler (lib_error.h):
+ *                  the library never prints; the front ends show both
  *   words          action_name, reason_name, proto_name, time_format_mono, list_kind_name,
  *                  attach_mode_name, stats_format_line
  *
@@ -27,6 +29,7 @@
 #ifndef XDPFWD_INSTANCE_H
 #define XDPFWD_INSTANCE_H
 
+#include "lib_error.h"
 #include "pinned.h"
 #include "instance_lock.h"
 #include "lists.h"

@@ -8,7 +8,7 @@
 #include <unistd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include "log.h"
+#include "lib_error.h"
 #include "pin_dir.h"
 #include "netns.h"
 #include "instance_lock.h"
@@ -96,11 +96,9 @@ int instance_lock_iface(const char *pin_dir, const char *ifname)
 		if (flock(fd, LOCK_EX | LOCK_NB)) {
 			err = -errno;
 			close(fd);
-			if (err == -EWOULDBLOCK) {
-				pr_warn("another xdpfwd daemon already runs for %s with pin dir %s; stop it first (systemctl stop xdpfwd@%s)\n",
-					ifname, pin_dir, ifname);
-				return -EBUSY;
-			}
+			if (err == -EWOULDBLOCK)
+				return lib_error_set(-EBUSY, "another xdpfwd daemon already runs for %s with pin dir %s; "
+						     "stop it first (systemctl stop xdpfwd@%s)", ifname, pin_dir, ifname);
 			break;
 		}
 		if (!lstat(path, &now) && now.st_dev == held.st_dev && now.st_ino == held.st_ino)
@@ -109,9 +107,8 @@ int instance_lock_iface(const char *pin_dir, const char *ifname)
 	}
 	if (!err)
 		err = -EAGAIN;
-	pr_warn("taking the instance lock %s failed: %s; it must be a directory root made, or absent\n", path,
-		strerror(-err));
-	return err;
+	return lib_error_set(err, "taking the instance lock %s failed: %s; it must be a directory root made, or absent",
+			     path, strerror(-err));
 }
 
 /* Removes one lock directory, unless with_held is false and a daemon holds it. */

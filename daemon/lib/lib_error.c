@@ -54,3 +54,10 @@ void lib_notice(const char *fmt, ...)
 	strip_newline(msg);
 	notice_fn(msg);
 }
+
+void lib_error_notice(void)
+{
+	if (last[0])
+		lib_notice("%s", last);
+	lib_error_clear();
+}

@@ -26,5 +26,11 @@ typedef void (*lib_notice_fn)(const char *msg);
 /* Where notices go; NULL drops them. */
 void lib_notice_set_handler(lib_notice_fn fn);
 void lib_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A failure the library works around (the call goes on and succeeds): its
+ * message is still news to an operator, so it goes out as a notice, and the
+ * record is cleared so that no later failure is shown with it.
+ */
+void lib_error_notice(void);
 
 #endif

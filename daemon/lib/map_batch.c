@@ -105,43 +105,74 @@ fail:
 	return err;
 }
 
-struct dump_job {
-	int fd, err, started;
-	struct map_dump *d;
+/* One job of several run side by side (run_workers); embedded first in each kind of job. */
+struct worker {
+	void (*run)(struct worker *w);	/* sets err */
+	int err;
+	int started;
 	pthread_t thread;
 };
 
-static void *run_dump(void *arg)
+static void *worker_main(void *arg)
 {
-	struct dump_job *j = arg;
+	struct worker *w = arg;
 
-	j->err = map_dump_all(j->fd, j->d);
+	w->run(w);
 	return NULL;
+}
+
+/*
+ * Runs every job on a thread of its own but the last, which runs on this one
+ * (as does any whose thread cannot start: slower, never lost). Returns the
+ * first job's error.
+ */
+static int run_workers(struct worker **w, int n)
+{
+	int i, err = 0;
+
+	for (i = 0; i < n; i++) {
+		w[i]->started = i < n - 1 && !pthread_create(&w[i]->thread, NULL, worker_main, w[i]);
+		if (!w[i]->started)
+			w[i]->run(w[i]);
+	}
+	for (i = 0; i < n; i++) {
+		if (w[i]->started)
+			pthread_join(w[i]->thread, NULL);
+		if (!err)
+			err = w[i]->err;
+	}
+	return err;
+}
+
+struct dump_job {
+	struct worker w;	/* first: the job is its worker */
+	int fd;
+	struct map_dump *d;
+};
+
+static void run_dump(struct worker *w)
+{
+	struct dump_job *j = (struct dump_job *)w;
+
+	w->err = map_dump_all(j->fd, j->d);
 }
 
 /* The kernel walks every bucket of a hash map to dump it: maps dumped side by side take about the time of the biggest. */
 int map_dump_many(const int *fds, struct map_dump *d, int n)
 {
 	struct dump_job j[MAX_DUMPS];
-	int i, err = 0;
+	struct worker *w[MAX_DUMPS];
+	int i, nw = 0, err;
 
 	if (n > MAX_DUMPS)
 		return -E2BIG;
 	for (i = 0; i < n; i++) {
-		j[i] = (struct dump_job){ .fd = fds[i], .d = &d[i] };
 		memset(&d[i], 0, sizeof(d[i]));
-		if (fds[i] < 0)
-			continue;
-		j[i].started = i < n - 1 && !pthread_create(&j[i].thread, NULL, run_dump, &j[i]);
-		if (!j[i].started)
-			run_dump(&j[i]);
+		j[i] = (struct dump_job){ .w.run = run_dump, .fd = fds[i], .d = &d[i] };
+		if (fds[i] >= 0)	/* no map: an empty dump */
+			w[nw++] = &j[i].w;
 	}
-	for (i = 0; i < n; i++) {
-		if (j[i].started)
-			pthread_join(j[i].thread, NULL);
-		if (!err)
-			err = j[i].err;
-	}
+	err = run_workers(w, nw);
 	if (err)
 		for (i = 0; i < n; i++)
 			map_dump_free(&d[i]);
@@ -202,22 +233,19 @@ static int delete_serial(int fd, const char *keys, size_t n, __u32 key_size)
 
 /* One thread's share of a bulk write: a contiguous slice of the keys (and values). */
 struct slice {
+	struct worker w;	/* first: the slice is its worker */
 	int fd;
 	const char *keys, *values;	/* values NULL: delete */
 	size_t n;
 	__u32 key_size, value_size;
-	int err;
-	int started;
-	pthread_t thread;
 };
 
-static void *run_slice(void *arg)
+static void run_slice(struct worker *w)
 {
-	struct slice *s = arg;
+	struct slice *s = (struct slice *)w;
 
-	s->err = s->values ? update_serial(s->fd, s->keys, s->values, s->n, s->key_size, s->value_size) :
+	w->err = s->values ? update_serial(s->fd, s->keys, s->values, s->n, s->key_size, s->value_size) :
 			     delete_serial(s->fd, s->keys, s->n, s->key_size);
-	return NULL;
 }
 
 /*
@@ -232,33 +260,25 @@ static int for_slices(int fd, const void *keys, const void *values, size_t n, __
 		      __u32 value_size)
 {
 	struct slice s[MAX_THREADS] = {};
+	struct worker *w[MAX_THREADS];
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t per, off = 0;
-	int t, nt = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus, err = 0;
+	int t, nt = cpus < 1 ? 1 : cpus > MAX_THREADS ? MAX_THREADS : (int)cpus;
 
 	if (n < PARALLEL_MIN || nt == 1 || bpf_obj_get_info_by_fd(fd, &info, &len) || info.type != BPF_MAP_TYPE_HASH)
 		nt = 1;
 	per = (n + nt - 1) / nt;
 	for (t = 0; t < nt; t++) {
-		s[t] = (struct slice){ .fd = fd, .keys = (const char *)keys + off * key_size,
+		s[t] = (struct slice){ .w.run = run_slice, .fd = fd, .keys = (const char *)keys + off * key_size,
 				       .values = values ? (const char *)values + off * value_size : NULL,
 				       .n = n - off < per ? n - off : per, .key_size = key_size,
 				       .value_size = value_size };
 		off += s[t].n;
-		/* The last slice, or any whose thread cannot start, runs here. */
-		s[t].started = t < nt - 1 && !pthread_create(&s[t].thread, NULL, run_slice, &s[t]);
-		if (!s[t].started)
-			run_slice(&s[t]);
+		w[t] = &s[t].w;
 	}
-	for (t = 0; t < nt; t++) {
-		if (s[t].started)
-			pthread_join(s[t].thread, NULL);
-		if (!err)
-			err = s[t].err;
-	}
-	return err;
+	return run_workers(w, nt);
 }
 
 int map_update_many(int fd, const void *keys, const void *values, size_t n, __u32 key_size,

@@ -15,7 +15,7 @@
 #include <bpf/btf.h>
 #include "xdpfwd.h"
 #include "xdpfwd.skel.h"
-#include "log.h"
+#include "lib_error.h"
 #include "pin_dir.h"
 #include "pinned.h"
 #include "netns.h"
@@ -38,23 +38,20 @@ static int check_compatible(const struct bpf_map *map, int fd, const char *path)
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
 
-	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
-		pr_warn("%s is not a BPF map (%s); remove it or use another --pin-dir\n", path, strerror(errno));
-		return -EINVAL;
-	}
+	if (bpf_obj_get_info_by_fd(fd, &info, &len))
+		return lib_error_set(-EINVAL, "%s is not a BPF map (%s); remove it or use another --pin-dir", path,
+				     strerror(errno));
 	/* max_entries too: bpf_map__reuse_fd would silently take the pinned size over ours. */
 	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
 	    info.value_size != bpf_map__value_size(map) || info.map_flags != bpf_map__map_flags(map) ||
-	    info.max_entries != bpf_map__max_entries(map) || strcmp(info.name, bpf_map__name(map))) {
-		pr_warn("pinned map %s ('%s': type %u, key %u, value %u bytes, %u entries) does not match the program's "
+	    info.max_entries != bpf_map__max_entries(map) || strcmp(info.name, bpf_map__name(map)))
+		return lib_error_set(-EINVAL, "pinned map %s ('%s': type %u, key %u, value %u bytes, %u entries) does not match the program's "
 			"(type %u, key %u, value %u bytes, %u entries); nothing was changed. If the program is a new "
 			"build with another layout, start it with --migrate to move the lists over; "
-			"if the pin is not xdpfwd's, remove it or use another --pin-dir\n",
+			"if the pin is not xdpfwd's, remove it or use another --pin-dir",
 			path, info.name, info.type, info.key_size, info.value_size, info.max_entries,
 			bpf_map__type(map), bpf_map__key_size(map), bpf_map__value_size(map),
 			bpf_map__max_entries(map));
-		return -EINVAL;
-	}
 	return 0;
 }
 
@@ -67,16 +64,12 @@ static int check_layout(struct xdpfwd_bpf *skel, const char *dir)
 		return -errno;
 	if (meta.magic == 0)	/* created but never stamped: a start that died before pinning finished */
 		return 0;
-	if (meta.magic != XDPFWD_META_MAGIC) {
-		pr_warn("%s/meta does not belong to xdpfwd; use another --pin-dir\n", dir);
-		return -EINVAL;
-	}
-	if (meta.layout_version != XDPFWD_LAYOUT_VERSION) {
-		pr_warn("maps pinned in %s have layout version %u, this xdpfwd uses %u; "
-			"start it with --migrate to move the lists over, or use another --pin-dir\n",
-			dir, meta.layout_version, XDPFWD_LAYOUT_VERSION);
-		return -EPROTO;
-	}
+	if (meta.magic != XDPFWD_META_MAGIC)
+		return lib_error_set(-EINVAL, "%s/meta does not belong to xdpfwd; use another --pin-dir", dir);
+	if (meta.layout_version != XDPFWD_LAYOUT_VERSION)
+		return lib_error_set(-EPROTO, "maps pinned in %s have layout version %u, this xdpfwd uses %u; "
+				     "start it with --migrate to move the lists over, or use another --pin-dir",
+				     dir, meta.layout_version, XDPFWD_LAYOUT_VERSION);
 	return 0;
 }
 
@@ -118,8 +111,7 @@ static struct xdpfwd_bpf *open_object_file(const char *path)
 	free(object_image);
 	object_image = read_file(path, &size);
 	if (!object_image) {
-		err = -errno;
-		pr_warn("reading BPF object %s failed: %s\n", path, strerror(-err));
+		err = lib_error_set(-errno, "reading BPF object %s failed: %s", path, strerror(errno));
 		goto fail;
 	}
 	err = xdpfwd_bpf__create_skeleton(skel);
@@ -129,7 +121,8 @@ static struct xdpfwd_bpf *open_object_file(const char *path)
 		err = bpf_object__open_skeleton(skel->skeleton, NULL);
 	}
 	if (err) {
-		pr_warn("%s is not a build of xdpfwd's BPF program (%s); nothing was changed\n", path, strerror(-err));
+		lib_error_set(err, "%s is not a build of xdpfwd's BPF program (%s); nothing was changed", path,
+			      strerror(-err));
 		goto fail;
 	}
 	return skel;
@@ -227,8 +220,10 @@ static int events_adopt(const char *dir, const char *owner)
 		fd = bpf_obj_get(path);
 		if (fd < 0)
 			continue;
-		if (!attach_inspect(ifindex, pinned_map_id(fd), &ai) && ai.kind == ATTACH_OURS) {
-			pr_info("%s: taking over the event ring buffer %s of the running program\n", owner, path);
+		if (attach_inspect(ifindex, pinned_map_id(fd), &ai))
+			lib_error_notice();	/* the ring stays where it is; the start goes on */
+		else if (ai.kind == ATTACH_OURS) {
+			lib_notice("%s: taking over the event ring buffer %s of the running program", owner, path);
 			return fd;
 		}
 		close(fd);
@@ -255,62 +250,81 @@ static void events_unpin_earlier(const char *dir, const char *owner, int events_
 	}
 }
 
+/* Calls fn on every map the instance pins, with its pin path; stops at the first error. */
+static int for_each_pin(struct xdpfwd_bpf *skel, const char *dir, const char *events_owner,
+			int (*fn)(struct bpf_map *map, const char *path, void *ctx), void *ctx)
+{
+	struct bpf_map *map;
+	char path[PATH_MAX];
+	int err;
+
+	bpf_object__for_each_map(map, skel->obj) {
+		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
+		if (!err)
+			err = fn(map, path, ctx);
+		if (err < 0)
+			return err;
+	}
+	return 0;
+}
+
+struct reuse {
+	struct xdpfwd_bpf *skel;
+	const char *dir, *events_owner;
+	int found;
+};
+
+/* The map takes over the pinned one at path, if there is one and it is compatible. */
+static int reuse_pinned(struct bpf_map *map, const char *path, void *ctx)
+{
+	struct reuse *r = ctx;
+	int fd, err;
+
+	fd = bpf_obj_get(path);
+	if (fd < 0 && errno == ENOENT && map == r->skel->maps.events)
+		fd = events_adopt(r->dir, r->events_owner);
+	if (fd < 0) {
+		if (errno == ENOENT || fd == -ENOENT)
+			return 0;
+		return lib_error_set(-errno, "opening pinned map %s failed: %s%s", path, strerror(errno),
+				     errno == EPERM || errno == EACCES ? "; run as root" : "");
+	}
+	err = check_compatible(map, fd, path);
+	if (!err)
+		err = bpf_map__reuse_fd(map, fd);
+	close(fd);
+	/* The clock map is newer than some instances: they are complete without it. */
+	if (!err)
+		r->found += map != r->skel->maps.events && map != r->skel->maps.clock;
+	return err;
+}
+
 int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_owner, struct xdpfwd_bpf **skelp,
 		      int *found)
 {
-	struct xdpfwd_bpf *skel;
-	struct bpf_map *map;
-	char path[PATH_MAX];
-	int err = 0, fd;
+	struct reuse r = { .dir = dir, .events_owner = events_owner };
+	int err;
 
 	*found = 0;
-	skel = obj_path ? open_object_file(obj_path) : xdpfwd_bpf__open();
-	if (!skel) {
+	r.skel = obj_path ? open_object_file(obj_path) : xdpfwd_bpf__open();
+	if (!r.skel) {
 		err = -errno;
 		if (!obj_path)
-			pr_warn("opening the embedded BPF object failed: %s\n", strerror(-err));
+			lib_error_set(err, "opening the embedded BPF object failed: %s", strerror(-err));
 		return err;
 	}
-	if (!dir) {	/* fresh maps, reusing nothing (a migration) */
-		*skelp = skel;
-		return 0;
-	}
-	bpf_object__for_each_map(map, skel->obj) {
-		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
-		if (err == 1)
-			continue;
-		if (err)
-			goto fail;
-		fd = bpf_obj_get(path);
-		if (fd < 0 && errno == ENOENT && map == skel->maps.events)
-			fd = events_adopt(dir, events_owner);
-		if (fd < 0) {
-			if (errno == ENOENT || fd == -ENOENT)
-				continue;
-			err = -errno;
-			pr_warn("opening pinned map %s failed: %s%s\n", path, strerror(-err),
-				err == -EPERM || err == -EACCES ? "; run as root" : "");
-			goto fail;
+	if (dir) {	/* else fresh maps, reusing nothing (a migration) */
+		err = for_each_pin(r.skel, dir, events_owner, reuse_pinned, &r);
+		if (!err && bpf_map__fd(r.skel->maps.meta) >= 0)
+			err = check_layout(r.skel, dir);
+		if (err) {
+			pinned_close(r.skel);
+			return err;
 		}
-		err = check_compatible(map, fd, path);
-		if (!err)
-			err = bpf_map__reuse_fd(map, fd);
-		close(fd);
-		if (err)
-			goto fail;
-		/* The clock map is newer than some instances: they are complete without it. */
-		*found += map != skel->maps.events && map != skel->maps.clock;
 	}
-	if (bpf_map__fd(skel->maps.meta) >= 0) {
-		err = check_layout(skel, dir);
-		if (err)
-			goto fail;
-	}
-	*skelp = skel;
+	*skelp = r.skel;
+	*found = r.found;
 	return 0;
-fail:
-	pinned_close(skel);
-	return err;
 }
 
 int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
@@ -333,11 +347,10 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 		want += !bpf_map__is_internal(map) && map != (*skelp)->maps.events &&
 			map != (*skelp)->maps.clock && (map != (*skelp)->maps.books || bpf_map__fd(map) >= 0);
 	if (found != want) {
-		pr_warn("%s holds %d of xdpfwd's %d maps; start the daemon once to complete it, or remove the directory\n",
-			dir, found, want);
 		xdpfwd_bpf__destroy(*skelp);
 		*skelp = NULL;
-		return -ENOENT;
+		return lib_error_set(-ENOENT, "%s holds %d of xdpfwd's %d maps; start the daemon once to complete "
+				     "it, or remove the directory", dir, found, want);
 	}
 	return 0;
 }
@@ -359,42 +372,37 @@ static int pinned_check_same(const struct bpf_map *map, const char *path)
 	close(fd);
 	if (theirs == ours)
 		return 0;
-	pr_warn("%s is map id %u, not the map id %u this daemon uses: a process that ignores the pin dir lock "
-		"pinned it meanwhile; stop it (an older xdpfwd?) and start xdpfwd again\n", path, theirs, ours);
-	return -EEXIST;
+	return lib_error_set(-EEXIST, "%s is map id %u, not the map id %u this daemon uses: a process that ignores "
+			     "the pin dir lock pinned it meanwhile; stop it (an older xdpfwd?) and start xdpfwd again",
+			     path, theirs, ours);
+}
+
+/* The map pinned at path, unless it is there already. */
+static int pin_map(struct bpf_map *map, const char *path, void *ctx)
+{
+	int err;
+
+	(void)ctx;
+	err = pinned_check_same(map, path);
+	if (err != -ENOENT)
+		return err;
+	/* bpf_obj_pin, not bpf_map__pin: libbpf skips maps it believes pinned, even after an rm. */
+	if (bpf_obj_pin(bpf_map__fd(map), path))
+		return lib_error_set(-errno, "pinning map %s failed: %s", path, strerror(errno));
+	if (chmod(path, 0600))
+		return lib_error_set(-errno, "chmod 0600 %s failed: %s", path, strerror(errno));
+	return 0;
 }
 
 int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_owner)
 {
 	struct xdpfwd_meta meta = {};
-	struct bpf_map *map;
-	char path[PATH_MAX];
 	__u32 zero = 0;
 	int err;
 
-	bpf_object__for_each_map(map, skel->obj) {
-		err = map_pin_path(map, dir, events_owner, path, sizeof(path));
-		if (err == 1)
-			continue;
-		if (err)
-			return err;
-		err = pinned_check_same(map, path);
-		if (err == 0)
-			continue;
-		if (err != -ENOENT)
-			return err;
-		/* bpf_obj_pin, not bpf_map__pin: libbpf skips maps it believes pinned, even after an rm. */
-		if (bpf_obj_pin(bpf_map__fd(map), path)) {
-			err = -errno;
-			pr_warn("pinning map %s failed: %s\n", path, strerror(-err));
-			return err;
-		}
-		if (chmod(path, 0600)) {
-			err = -errno;
-			pr_warn("chmod 0600 %s failed: %s\n", path, strerror(-err));
-			return err;
-		}
-	}
+	err = for_each_pin(skel, dir, events_owner, pin_map, NULL);
+	if (err)
+		return err;
 	if (events_owner)
 		events_unpin_earlier(dir, events_owner, bpf_map__fd(skel->maps.events));
 	/* Keep the active-set flags: a replace may be in flight, and the program reads them. */
@@ -402,11 +410,8 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_
 		memset(&meta, 0, sizeof(meta));
 	meta.magic = XDPFWD_META_MAGIC;
 	meta.layout_version = XDPFWD_LAYOUT_VERSION;
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY)) {
-		err = -errno;
-		pr_warn("stamping %s/meta failed: %s\n", dir, strerror(-err));
-		return err;
-	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY))
+		return lib_error_set(-errno, "stamping %s/meta failed: %s", dir, strerror(errno));
 	return 0;
 }
 
@@ -421,15 +426,11 @@ int pinned_pin_prog(int prog_fd, const char *dir)
 	if (err)
 		return err;
 	unlink(tmp);
-	if (bpf_obj_pin(prog_fd, tmp)) {
-		err = -errno;
-		pr_warn("pinning program at %s failed: %s\n", tmp, strerror(-err));
-		return err;
-	}
+	if (bpf_obj_pin(prog_fd, tmp))
+		return lib_error_set(-errno, "pinning program at %s failed: %s", tmp, strerror(errno));
 	/* rename keeps a pinned program at the path at every instant (bpffs forbids dots in names). */
 	if (chmod(tmp, 0600) || rename(tmp, path)) {
-		err = -errno;
-		pr_warn("installing program pin %s failed: %s\n", path, strerror(-err));
+		err = lib_error_set(-errno, "installing program pin %s failed: %s", path, strerror(errno));
 		unlink(tmp);
 		return err;
 	}
@@ -466,7 +467,7 @@ int pinned_remove_all(struct xdpfwd_bpf *skel, const char *dir)
 	if (!err && rmdir(dir) && errno != ENOENT)
 		err = -errno;
 	if (err)
-		pr_warn("removing pins under %s failed: %s\n", dir, strerror(-err));
+		lib_error_set(err, "removing pins under %s failed: %s", dir, strerror(-err));
 	return err;
 }
 
@@ -589,11 +590,7 @@ int pinned_record_iface(struct xdpfwd_bpf *skel, const char *name, int ifindex, 
 	__u32 key = ifindex;
 
 	snprintf(rec.name, sizeof(rec.name), "%s", name);
-	if (bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &key, &rec, BPF_ANY)) {
-		int err = -errno;	/* before printing, which may change errno */
-
-		pr_warn("recording %s in the ifaces map failed: %s\n", name, strerror(-err));
-		return err;
-	}
+	if (bpf_map_update_elem(bpf_map__fd(skel->maps.ifaces), &key, &rec, BPF_ANY))
+		return lib_error_set(-errno, "recording %s in the ifaces map failed: %s", name, strerror(errno));
 	return 0;
 }

@@ -106,7 +106,13 @@ out:
 	return err;
 }
 
-void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long len)
+const struct stats_style stats_style_text = {
+	.totals = "stats pass=%llu drop=%llu",
+	.counter = " %s_%s=%llu",
+	.events = " events_sent=%llu events_suppressed=%llu events_lost=%llu",
+};
+
+void stats_format(const struct xdpfwd_stats *s, const struct stats_style *style, char *buf, unsigned long len)
 {
 	unsigned long used;
 	__u64 total[XDPFWD_ACT_MAX] = {};
@@ -115,20 +121,24 @@ void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long le
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++)
 			total[a] += s->packets[a][r];
-	n = snprintf(buf, len, "stats pass=%llu drop=%llu", (unsigned long long)total[XDPFWD_ACT_PASS],
+	n = snprintf(buf, len, style->totals, (unsigned long long)total[XDPFWD_ACT_PASS],
 		     (unsigned long long)total[XDPFWD_ACT_DROP]);
 	used = n > 0 ? (unsigned long)n : 0;
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++) {
 			if (!s->packets[a][r] || used >= len)
 				continue;
-			n = snprintf(buf + used, len - used, " %s_%s=%llu", action_name(a), reason_name(r),
+			n = snprintf(buf + used, len - used, style->counter, action_name(a), reason_name(r),
 				     (unsigned long long)s->packets[a][r]);
 			used += n > 0 ? (unsigned long)n : 0;
 		}
 	if (used < len)
-		snprintf(buf + used, len - used, " events_sent=%llu events_suppressed=%llu events_lost=%llu",
-			 (unsigned long long)s->ev_sent,
+		snprintf(buf + used, len - used, style->events, (unsigned long long)s->ev_sent,
 			 (unsigned long long)(s->ev_suppressed_source + s->ev_suppressed_global),
 			 (unsigned long long)s->ev_lost);
+}
+
+void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long len)
+{
+	stats_format(s, &stats_style_text, buf, len);
 }

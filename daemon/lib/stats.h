@@ -19,5 +19,15 @@ int stats_retire_slot(int stats_fd, __u32 slot);
 
 /* One line: "stats pass=N drop=N blocklist=N ... events sent=N suppressed=N lost=N". */
 void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long len);
+/*
+ * The same line in another syntax: printf formats for the totals (pass, drop:
+ * %llu each), each non-zero counter (action, reason: %s; count: %llu) and the
+ * event counts (sent, suppressed, lost: %llu each).
+ */
+struct stats_style {
+	const char *totals, *counter, *events;
+};
+extern const struct stats_style stats_style_text;
+void stats_format(const struct xdpfwd_stats *s, const struct stats_style *style, char *buf, unsigned long len);
 
 #endif

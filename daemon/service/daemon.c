@@ -42,6 +42,19 @@ struct iface_plan {
 	bool gone;		/* the interface was deleted during start: the watch attaches when it returns */
 };
 
+int daemon_log_error(int err)
+{
+	if (err < 0 && lib_error()[0])
+		pr_warn("%s\n", lib_error());
+	lib_error_clear();
+	return err;
+}
+
+void daemon_log_notice(const char *msg)
+{
+	pr_info("%s\n", msg);
+}
+
 static int resolve_ifaces(struct daemon_opts *o)
 {
 	int i;
@@ -88,7 +101,7 @@ static int inspect_iface(const struct daemon_opts *o, int i, struct xdpfwd_bpf *
 	int err;
 
 	p->orphan = false;
-	err = attach_inspect(o->ifindex[i], our_map_id, ai);
+	err = daemon_log_error(attach_inspect(o->ifindex[i], our_map_id, ai));
 	if (err || ai->kind != ATTACH_FOREIGN || ai->dispatcher || !pinned_is_orphan(skel, ai->foreign_id))
 		return err;
 	pr_info("%s: program '%s' (id %u) is an xdpfwd program no instance published (same name, BTF and map "
@@ -133,7 +146,7 @@ static int attach_as_planned(const struct daemon_opts *o, int i, struct iface_pl
 	if (ai->kind == ATTACH_FOREIGN && o->force && !ai->dispatcher) {
 		pr_info("%s: --force: removing program '%s' (id %u)\n", o->ifname[i], ai->foreign_name,
 			ai->foreign_id);
-		err = attach_remove_all(o->ifindex[i], o->ifname[i]);
+		err = daemon_log_error(attach_remove_all(o->ifindex[i], o->ifname[i]));
 		if (err)
 			return err;
 	}
@@ -153,9 +166,9 @@ static int attach_as_planned(const struct daemon_opts *o, int i, struct iface_pl
 			pr_warn("%s: keeping the running attachment's %s mode; to change it, run `xdpfwd detach --iface %s` first\n",
 				o->ifname[i], attach_mode_name(ai->mode), o->ifname[i]);
 		p->mode = ai->mode;
-		return attach_replace_single(loaded_fd, o->ifindex[i], o->ifname[i], ai);
+		return daemon_log_error(attach_replace_single(loaded_fd, o->ifindex[i], o->ifname[i], ai));
 	}
-	err = attach_with_libxdp(xprog, o->ifindex[i], o->ifname[i], o->mode, &p->mode);
+	err = daemon_log_error(attach_with_libxdp(xprog, o->ifindex[i], o->ifname[i], o->mode, &p->mode));
 	if (err)
 		return err;
 	if (ai->kind == ATTACH_OURS) {
@@ -477,8 +490,8 @@ static void report_stop(const struct watch *w)
 		ifindex = if_nametoindex(name);
 		if (!ifindex)
 			pr_info("%s: the interface does not exist; xdpfwd is attached nowhere under that name\n", name);
-		else if (attach_inspect(ifindex, w->our_map_id, &ai))
-			continue;	/* said why */
+		else if (daemon_log_error(attach_inspect(ifindex, w->our_map_id, &ai)))
+			continue;
 		else if (ai.kind == ATTACH_OURS)
 			pr_info("%s: the firewall stays attached (program %u); `xdpfwd detach --iface %s` removes it\n",
 				name, ai.ours_id, name);
@@ -610,10 +623,10 @@ static int open_instance(struct start *s)
 	s->lock = pin_dir_create_locked(o->pin_dir, &s->created);
 	if (s->lock < 0)
 		return s->lock;
-	err = pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &s->skel, &s->found);
+	err = daemon_log_error(pinned_open_reuse(o->pin_dir, o->bpf_object, o->ifname[0], &s->skel, &s->found));
 	if ((err == -EINVAL || err == -EPROTO) && o->migrate) {
 		/* Fresh maps for this build; the old ones stay in force until the swap. */
-		err = pinned_open_reuse(NULL, o->bpf_object, NULL, &s->skel, &s->found);
+		err = daemon_log_error(pinned_open_reuse(NULL, o->bpf_object, NULL, &s->skel, &s->found));
 		if (!err)
 			err = migrate_open_old(o->pin_dir, &s->mig);
 		if (!err)
@@ -641,7 +654,7 @@ static int open_instance(struct start *s)
 	 * checks above leaves the pin dir exactly as it found it.
 	 */
 	for (i = 0; i < o->n_ifaces; i++) {
-		s->ilock[i] = instance_lock_iface(o->pin_dir, o->ifname[i]);
+		s->ilock[i] = daemon_log_error(instance_lock_iface(o->pin_dir, o->ifname[i]));
 		if (s->ilock[i] < 0)
 			return s->ilock[i];
 	}
@@ -649,7 +662,8 @@ static int open_instance(struct start *s)
 	kclock_of_instance(o->pin_dir, &s->clk);
 	kclock_use(&s->clk);
 	configure(s->skel, o, &s->clk);
-	err = iface_slots_assign(s->skel, (const char (*)[IF_NAMESIZE])o->ifname, o->n_ifaces, s->slots);
+	err = daemon_log_error(iface_slots_assign(s->skel, (const char (*)[IF_NAMESIZE])o->ifname, o->n_ifaces,
+						  s->slots));
 	if (err)
 		return err;
 	iface_slots_preload(s->skel, o->ifindex, s->slots, o->n_ifaces);
@@ -740,9 +754,9 @@ static int publish(struct start *s)
 	s->prog_id = prog_id_of(prog_fd);
 	err = kclock_record(bpf_map__fd(s->skel->maps.clock), &s->clk);
 	if (!err)
-		err = pinned_pin_new(s->skel, o->pin_dir, o->ifname[0]);
+		err = daemon_log_error(pinned_pin_new(s->skel, o->pin_dir, o->ifname[0]));
 	if (!err)
-		err = pinned_pin_prog(prog_fd, o->pin_dir);
+		err = daemon_log_error(pinned_pin_prog(prog_fd, o->pin_dir));
 	if (!err)
 		err = repair_lists(s->skel);
 	if (!err)
@@ -750,8 +764,8 @@ static int publish(struct start *s)
 	if (!err)
 		err = list_files_apply(s->skel, o, LIST_ALLOW, &s->files[LIST_ALLOW], !s->found);
 	for (i = 0; i < o->n_ifaces && !err; i++)
-		err = pinned_record_iface(s->skel, o->ifname[i], o->ifindex[i], attach_mode_record(s->plan[i].mode),
-					  s->prog_id, s->slots[i]);
+		err = daemon_log_error(pinned_record_iface(s->skel, o->ifname[i], o->ifindex[i],
+							   attach_mode_record(s->plan[i].mode), s->prog_id, s->slots[i]));
 	if (err) {
 		undo_fresh(o, s->plan, s->xprog);
 		pr_warn("publishing the instance in %s failed (see above): %s; fix the cause and start xdpfwd again\n",
@@ -800,6 +814,7 @@ int daemon_run(struct daemon_opts *o)
 	struct start s = { .o = o, .lock = -1 };
 	int err, i;
 
+	lib_notice_set_handler(daemon_log_notice);
 	for (i = 0; i < XDPFWD_MAX_IFACES; i++)
 		s.ilock[i] = -1;
 	err = prepare(&s);

@@ -39,4 +39,15 @@ struct daemon_opts {
 /* `xdpfwd --iface ...`: load, attach or adopt, then log until SIGINT/SIGTERM. Returns an exit status. */
 int daemon_run(struct daemon_opts *o);
 
+/*
+ * The service's log is stderr (the journal under systemd). The library words
+ * its failures but never prints (lib_error.h): a failed call's message goes
+ * to the log here, once (the record is cleared). Returns err; 0 shows nothing,
+ * and neither does a failure the library left without a message (a raced
+ * attach, which the caller retries). A non-negative value (an fd) passes.
+ */
+int daemon_log_error(int err);
+/* The library's notices, as the service's other informational lines. */
+void daemon_log_notice(const char *msg);
+
 #endif

@@ -53,27 +53,11 @@ void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_fo
 
 void event_format_stats_json(const struct xdpfwd_stats *s, char *buf, unsigned long len)
 {
-	__u64 total[XDPFWD_ACT_MAX] = {};
-	unsigned long used;
-	int a, r, n;
+	static const struct stats_style json = {
+		.totals = "{\"stats\":{\"pass\":%llu,\"drop\":%llu",
+		.counter = ",\"%s_%s\":%llu",
+		.events = ",\"events_sent\":%llu,\"events_suppressed\":%llu,\"events_lost\":%llu}}",
+	};
 
-	for (a = 0; a < XDPFWD_ACT_MAX; a++)
-		for (r = 0; r < XDPFWD_R_MAX; r++)
-			total[a] += s->packets[a][r];
-	n = snprintf(buf, len, "{\"stats\":{\"pass\":%llu,\"drop\":%llu",
-		     (unsigned long long)total[XDPFWD_ACT_PASS], (unsigned long long)total[XDPFWD_ACT_DROP]);
-	used = n > 0 ? (unsigned long)n : 0;
-	for (a = 0; a < XDPFWD_ACT_MAX; a++)
-		for (r = 0; r < XDPFWD_R_MAX; r++) {
-			if (!s->packets[a][r] || used >= len)
-				continue;
-			n = snprintf(buf + used, len - used, ",\"%s_%s\":%llu", action_name(a), reason_name(r),
-				     (unsigned long long)s->packets[a][r]);
-			used += n > 0 ? (unsigned long)n : 0;
-		}
-	if (used < len)
-		snprintf(buf + used, len - used, ",\"events_sent\":%llu,\"events_suppressed\":%llu,"
-			 "\"events_lost\":%llu}}", (unsigned long long)s->ev_sent,
-			 (unsigned long long)(s->ev_suppressed_source + s->ev_suppressed_global),
-			 (unsigned long long)s->ev_lost);
+	stats_format(s, &json, buf, len);
 }

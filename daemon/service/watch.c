@@ -31,8 +31,8 @@ static void reattach(struct watch *w, int i, int ifindex)
 
 	err = attach_with_libxdp(w->xprog, ifindex, name, w->mode[i] == XDP_MODE_SKB ? MODE_SKB : w->o->mode,
 				 &w->mode[i]);
-	if (err)
-		return;	/* said why; tried again next round */
+	if (daemon_log_error(err))
+		return;	/* tried again next round */
 	if (ifindex != w->ifindex[i]) {
 		bpf_map_delete_elem(bpf_map__fd(w->skel->maps.ifaces), &key);
 		/* Same name, same slot: its counters carry on across the new ifindex. */
@@ -42,8 +42,8 @@ static void reattach(struct watch *w, int i, int ifindex)
 				"\"other interfaces\" until the next start\n", name, ifindex, strerror(-err));
 	}
 	w->ifindex[i] = ifindex;
-	pinned_record_iface(w->skel, name, ifindex, attach_mode_record(w->mode[i]), w->prog_id,
-			    w->stats_slot[i]);
+	daemon_log_error(pinned_record_iface(w->skel, name, ifindex, attach_mode_record(w->mode[i]), w->prog_id,
+					     w->stats_slot[i]));
 	w->state[i] = WATCH_OK;
 	pr_warn("%s: re-attached program %u (%s mode)\n", name, w->prog_id, attach_mode_name(w->mode[i]));
 }
@@ -190,8 +190,8 @@ static void check_pins(struct watch *w)
 	pr_warn("pins under %s were removed; pinning again\n", w->o->pin_dir);
 	if (pin_dir_create(w->o->pin_dir, &created))
 		return;
-	if (!pinned_pin_new(w->skel, w->o->pin_dir, w->o->ifname[0]))
-		pinned_pin_prog(xdp_program__fd(w->xprog), w->o->pin_dir);
+	if (!daemon_log_error(pinned_pin_new(w->skel, w->o->pin_dir, w->o->ifname[0])))
+		daemon_log_error(pinned_pin_prog(xdp_program__fd(w->xprog), w->o->pin_dir));
 }
 
 int watch_check(struct watch *w)

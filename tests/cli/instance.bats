@@ -72,6 +72,30 @@ no_xdp() {
 	[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j)" = "[]" ]
 }
 
+# How many lines of $stderr contain TEXT.
+lines_with() {
+	grep -cF -- "$1" <<<"$stderr" || true
+}
+
+@test "the instance library's messages (it never prints) reach stderr exactly once, from the daemon and the CLI" {
+	mkdir -m 0700 "$PIN"
+	run -1 --separate-stderr xf_cli status
+	echo "# $stderr" >&2
+	[ "$(lines_with "$PIN holds 0 of xdpfwd's")" = 1 ]
+	[ "$(lines_with "start the daemon once to complete it")" = 1 ]
+
+	bpftool map create "$PIN/block_v4_addr" type hash key 8 value 8 entries 4 name block_v4_addr
+	run --separate-stderr xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN"
+	echo "# exit $status: $stderr" >&2
+	[ "$status" -eq 1 ]
+	[ "$(lines_with "pinned map $PIN/block_v4_addr ('block_v4_addr': type 1, key 8, value 8 bytes, 4 entries) does not match the program's")" = 1 ]
+	[ "$(lines_with "$PIN/block_v4_addr")" = 1 ]
+	no_xdp
+	run -1 --separate-stderr xf_cli block list
+	[ "$(lines_with "pinned map $PIN/block_v4_addr (")" = 1 ]
+	[ "$(lines_with "$PIN/block_v4_addr")" = 1 ]
+}
+
 @test "a pin dir with mode 0755 (or not owned by root) is refused, by the daemon and the CLI" {
 	mkdir -m 0755 "$PIN"
 	run --separate-stderr xf_p timeout 20 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN"
