@@ -429,7 +429,7 @@ static void reload_files(void *ctx)
 		pr_info("SIGHUP: no --sets-dir, --blocklist-file or --allowlist-file to reload\n");
 		return;
 	}
-	if (set_files_read(w->o, &sf) == -ENOMEM) {
+	if (set_files_read(w->o, &sf, false) == -ENOMEM) {
 		pr_warn("SIGHUP: out of memory reading the set files; not reloading, the running sets stay as they are\n");
 		goto out;
 	}
@@ -588,7 +588,7 @@ static int prepare(struct start *s)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
 	/* A bad --blocklist-file refuses the start; a bad sets dir file only keeps its set as it runs. */
 	if (!err)
-		err = set_files_read(o, &s->files);
+		err = set_files_read(o, &s->files, true);
 	if (!err)
 		err = metrics_server_open(o, &s->metrics);
 	return err;

@@ -665,7 +665,7 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 	return 0;
 }
 
-int set_files_read(const struct daemon_opts *o, struct set_files *sf)
+int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start)
 {
 	char err[600];
 	struct set_file *f;
@@ -685,10 +685,11 @@ int set_files_read(const struct daemon_opts *o, struct set_files *sf)
 		f->err = read_set_file(o, f, err, sizeof(err));
 		if (f->err == -ENOMEM)
 			return -ENOMEM;
-		if (f->err) {
+		if (f->err && at_start)
 			pr_warn("%s\n", err);
-			first = first ?: f->err;
-		}
+		else if (f->err)
+			pr_warn("%s; %s set %s keeps its running entries\n", err, list_kind_name(kind), f->name);
+		first = first ?: f->err;
 	}
 	if (o->sets_dir) {
 		kind = read_sets_dir(o, sf);

@@ -89,9 +89,11 @@ struct set_files {
  * Reads every file the daemon owns into sf, each on its own: a bad one is
  * reported (FILE:LINE, one line) and marked, the others are read. Returns
  * the error of a bad --blocklist-file or --allowlist-file (a start refuses
- * it, as before sets), 0 otherwise; -ENOMEM and such always.
+ * it, as before sets: at_start words the message for that), 0 otherwise;
+ * -ENOMEM always. A bad sets dir file never refuses a start: one stale feed
+ * must not leave the host without its firewall.
  */
-int set_files_read(const struct daemon_opts *o, struct set_files *sf);
+int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start);
 
 struct xdpfwd_bpf;
 
