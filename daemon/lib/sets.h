@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #include "lists.h"
+#include "set_names.h"
 #include "xdpfwd.h"
 
 /* "manual": the set of plain `block add`, of bpftool entries and of entries migrated from layout 2. */
@@ -33,7 +34,7 @@ struct set_options {			/* what `sets add` and a sets.d file's directive can say 
 	__u32 timeout_s;
 };
 
-bool set_name_valid(const char *name);		/* [a-z0-9_-]{1,32} */
+/* set_name_valid(): set_names.h ([a-z0-9_-]{1,32}). */
 /* "tcp:22,443", "udp:53", "tcp,udp:53", "tcp" (every port); -EINVAL + lib_error. Sets only the scope fields. */
 int set_scope_parse(const char *text, struct set_options *o);
 void set_scope_format(const struct xdpfwd_set *s, char *buf, size_t len);	/* "tcp:22,443" or "" */
