@@ -75,6 +75,7 @@ enum {
 	OPT_SKIP_INVALID,
 	OPT_SET_MODE,
 	OPT_SCOPE,
+	OPT_SETS_DIR,
 };
 
 /*
@@ -145,9 +146,12 @@ static const struct argp_option daemon_options[] = {
 	  "node_exporter's textfile collector (name it *.prom)", 0 },
 	{ "drop-malformed", OPT_DROP_MALFORMED, NULL, 0, "Drop frames with truncated or invalid IP headers (default: pass)", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
+	{ "sets-dir", OPT_SETS_DIR, "DIR", 0,
+	  "Each DIR/NAME.list is set NAME, made exactly that file (plus its --persist entries) at start and "
+	  "on SIGHUP; '# xdpfwd-set: kind= mode= scope= timeout= format=' lines give its options", 0 },
 	{ "blocklist-file", OPT_BLOCKLIST_FILE, "FILE", 0,
-	  "Make the blocklist exactly FILE plus the --persist entries, at start and on SIGHUP", 0 },
-	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The same for the allowlist", 0 },
+	  "The file of block set 'file': made exactly FILE plus its --persist entries, at start and on SIGHUP", 0 },
+	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The file of allow set 'file', the same way", 0 },
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
@@ -250,6 +254,9 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_STATE_DIR:
 		o->state_dir = arg;
+		break;
+	case OPT_SETS_DIR:
+		o->sets_dir = arg;
 		break;
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);
