@@ -124,6 +124,14 @@ struct {
 	__type(value, struct xdpfwd_clock);
 } clock SEC(".maps");
 
+/* Each set's name and options (struct xdpfwd_set), key kind * XDPFWD_MAX_SETS + id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFWD_KINDS * XDPFWD_MAX_SETS);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_set);
+} sets SEC(".maps");
+
 /* Never read by the program: user space's counts of the lists (see struct xdpfwd_books). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
