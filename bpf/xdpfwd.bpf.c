@@ -56,7 +56,7 @@ struct {
 	__type(value, struct xdpfwd_entry);
 } block_v6_addr SEC(".maps");
 
-/* Each trie and its twin (see struct xdpfwd_meta): one type, two variables. */
+/* The prefix tries (the twins of layout 2 are gone; see struct xdpfwd_meta). */
 #define TRIE_PAIR(name, max, key_type)						\
 	struct {								\
 		__uint(type, BPF_MAP_TYPE_LPM_TRIE);				\
@@ -64,7 +64,7 @@ struct {
 		__uint(max_entries, max);					\
 		__type(key, key_type);						\
 		__type(value, struct xdpfwd_entry);				\
-	} name SEC(".maps"), name##_b SEC(".maps")
+	} name SEC(".maps")
 
 TRIE_PAIR(block_v4_net, XDPFWD_MAX_NETS, struct xdpfwd_lpm_v4_key);
 TRIE_PAIR(block_v6_net, XDPFWD_MAX_NETS, struct xdpfwd_lpm_v6_key);
@@ -124,6 +124,14 @@ struct {
 	__type(value, struct xdpfwd_clock);
 } clock SEC(".maps");
 
+/* Each set's name and options (struct xdpfwd_set), key kind * XDPFWD_MAX_SETS + id. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFWD_KINDS * XDPFWD_MAX_SETS);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_set);
+} sets SEC(".maps");
+
 /* Never read by the program: user space's counts of the lists (see struct xdpfwd_books). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -146,29 +154,26 @@ static __always_inline int trie_may_match(void *map)
 	return 1;
 }
 
-/* The live one of a trie and its twin (see struct xdpfwd_meta); trie lookups are helper calls either way. */
-#define LOOKUP(use_b, map, key) \
-	((use_b) ? bpf_map_lookup_elem(&map##_b, key) : bpf_map_lookup_elem(&map, key))
-#define MAY_MATCH(use_b, map) ((use_b) ? trie_may_match(&map##_b) : trie_may_match(&map))
+/*
+ * Interim (setslib): only as far as layout 3 needs to build and keep the
+ * per-set replace atomic; the datapath branch's program replaces this. An
+ * entry matches while it has a live member set in the generation gen says.
+ */
+#define LOOKUP(gen, map, key) bpf_map_lookup_elem(&map, key)
+#define MAY_MATCH(gen, map) trie_may_match(&map)
 
-/* An exact entry outside the live set is skipped; the hash stays one map so its lookup is inlined. */
-static __always_inline struct xdpfwd_entry *in_set(struct xdpfwd_entry *e, __u32 active)
+static __always_inline int not_live(const struct xdpfwd_entry *e, __u32 gen)
 {
-	/* NOT_IN_SET0 or NOT_IN_SET1 by a shift, not a branch. */
-	if (e && (e->flags & (XDPFWD_ENTRY_F_NOT_IN_SET0 << !!active)))
-		return NULL;
-	return e;
+	__u32 members = ((e->sets[0] & ~gen) | (e->sets[1] & gen)) ^ XDPFWD_SETS_XOR;
+
+	if (e->timed && e->expires_ns && bpf_ktime_get_boot_ns() >= e->expires_ns)
+		members &= ~e->timed;
+	return !members;
 }
 
-static __always_inline int expired(const struct xdpfwd_entry *e)
+static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e, __u32 gen)
 {
-	return e->expires_ns && bpf_ktime_get_boot_ns() >= e->expires_ns;
-}
-
-/* An expired entry stops matching at once; the daemon deletes it later. */
-static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
-{
-	return e && expired(e) ? NULL : e;
+	return e && not_live(e, gen) ? NULL : e;
 }
 
 /*
@@ -176,19 +181,19 @@ static __always_inline struct xdpfwd_entry *live(struct xdpfwd_entry *e)
  * shorter live one until the daemon deletes it: look again with shorter keys.
  * Only an expired hit loops; each retry skips at least one prefix length.
  */
-#define TRIE_MATCH(use_b, map, lk, max_len)					\
+#define TRIE_MATCH(gen, map, lk, max_len)					\
 	({									\
-		struct xdpfwd_entry *__e = LOOKUP(use_b, map, lk);		\
+		struct xdpfwd_entry *__e = LOOKUP(gen, map, lk);		\
 		int __i;							\
-		for (__i = 0; __i < (max_len) && __e && expired(__e); __i++) {	\
+		for (__i = 0; __i < (max_len) && __e && not_live(__e, gen); __i++) { \
 			__e = NULL;						\
 			if (!(lk)->prefixlen)					\
 				break;						\
 			(lk)->prefixlen--;					\
-			__e = LOOKUP(use_b, map, lk);				\
+			__e = LOOKUP(gen, map, lk);				\
 		}								\
 		(lk)->prefixlen = (max_len);					\
-		__e && !expired(__e) ? __e : NULL;				\
+		__e && !not_live(__e, gen) ? __e : NULL;			\
 	})
 
 /* "xdpfwd clock" nanoseconds (see include/xdpfwd.h): what last_hit_ns and event times hold. */
@@ -331,8 +336,8 @@ static __noinline void log_event(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	ev->reason = info >> 32;
 	ev->proto = f.proto;
 	ev->vlan = f.vlan;
-	ev->pad[0] = 0;
-	ev->pad[1] = 0;
+	ev->set = exact_entry ? exact_entry->count_set : XDPFWD_EVENT_NO_SET;
+	ev->pad = 0;
 	/*
 	 * A wakeup (an IPI, a hypervisor exit in a VM) costs far more than the
 	 * rest of the path, so the consumer polls every 100 ms and is woken once
@@ -427,7 +432,7 @@ static __always_inline int malformed(struct xdp_md *ctx, struct xdpfwd_stats *st
  * list never pays for its trie. The LPM key is built only for a trie lookup.
  */
 #define EXACT_MATCH(m, hash, key) \
-	live(in_set(bpf_map_lookup_elem(&hash, (key)), (m)->active_block & XDPFWD_ACTIVE_SET1))
+	live(bpf_map_lookup_elem(&hash, (key)), (m)->set_gen[XDPFWD_KIND_BLOCK])
 
 #define JUDGE(ctx, st, m, f, len, lk_type, max_len, hash, net, allow)			\
 	JUDGE_AFTER_EXACT(ctx, st, m, f, len, lk_type, max_len, net, allow,		\
@@ -436,7 +441,7 @@ static __always_inline int malformed(struct xdp_md *ctx, struct xdpfwd_stats *st
 /* The rules after the exact hash was looked up (exact_e: its live entry or NULL). */
 #define JUDGE_AFTER_EXACT(ctx, st, m, f, len, lk_type, max_len, net, allow, exact_e)	\
 	({										\
-		__u32 __twin = (m)->active_block & XDPFWD_ACTIVE_TWIN;			\
+		__u32 __twin = (m)->set_gen[XDPFWD_KIND_BLOCK];			\
 		struct xdpfwd_entry *__e = (exact_e), *__a = NULL;			\
 		int __exact = 0, __keyed = 0, __ret;					\
 		lk_type __lk;								\
@@ -449,12 +454,12 @@ static __always_inline int malformed(struct xdp_md *ctx, struct xdpfwd_stats *st
 			__keyed = 1;							\
 			__e = TRIE_MATCH(__twin, net, &__lk, (max_len));		\
 		}									\
-		if (__e && MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow)) {	\
+		if (__e && MAY_MATCH((m)->set_gen[XDPFWD_KIND_ALLOW], allow)) {	\
 			if (!__keyed) {							\
 				__lk.prefixlen = (max_len);				\
 				__builtin_memcpy(__lk.addr, (f)->saddr, sizeof(__lk.addr)); \
 			}								\
-			__a = TRIE_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow,	\
+			__a = TRIE_MATCH((m)->set_gen[XDPFWD_KIND_ALLOW], allow,	\
 					 &__lk, (max_len));				\
 		}									\
 		if (!__e) {								\
@@ -525,7 +530,7 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 		struct frame __f = {};								\
 		int __r;									\
 												\
-		if (!__x && !MAY_MATCH((m)->active_block & XDPFWD_ACTIVE_TWIN, net)) {		\
+		if (!__x && !MAY_MATCH((m)->set_gen[XDPFWD_KIND_BLOCK], net)) {		\
 			__r = pass((st), XDPFWD_R_NO_MATCH, __len);				\
 		} else if ((void *)(__h + 1) > __end) {						\
 			/* Checked before the lookup, so never; counted all the same. */	\
@@ -534,7 +539,7 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 			__f.saddr = saddr_of(__h);						\
 			__f.family = (fam);							\
 			__f.proto = proto_of(__h);						\
-			if (__x && !MAY_MATCH((m)->active_allow & XDPFWD_ACTIVE_TWIN, allow))	\
+			if (__x && !MAY_MATCH((m)->set_gen[XDPFWD_KIND_ALLOW], allow))	\
 				__r = drop((ctx), (st), __x, 1, XDPFWD_R_BLOCKLIST, &__f, __len); \
 			else									\
 				__r = JUDGE_AFTER_EXACT((ctx), (st), (m), &__f, __len, lk_type,	\

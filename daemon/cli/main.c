@@ -19,6 +19,7 @@ static const struct command {
 } commands[] = {
 	{ "block", &cmd_block_ops },		/* add, del, list, flush, load blocklist entries */
 	{ "allow", &cmd_allow_ops },		/* the same for the allowlist */
+	{ "sets", &cmd_sets_ops },		/* the named sets of both lists: list, add (or change), del */
 	{ "status", &cmd_status_ops },		/* interfaces, program, list sizes, counters */
 	{ "metrics", &cmd_metrics_ops },	/* the counters in Prometheus text format */
 	{ "detach", &cmd_detach_ops },		/* take the firewall off interfaces */
