@@ -674,6 +674,7 @@ int xdpfwd_listfile_write(FILE *f, const struct xdpfwd_prefix_set *s, const char
 	const char *c, *nl;
 	size_t i, n;
 
+	errno = 0;	/* what a failed write left is the reason: it may fail before the flush */
 	/* A comment line the reader would refuse (too long) is refused here, before anything is written. */
 	for (c = comment; c && *c; c += n + !!nl) {
 		nl = strchr(c, '\n');
@@ -694,7 +695,6 @@ int xdpfwd_listfile_write(FILE *f, const struct xdpfwd_prefix_set *s, const char
 			fprintf(f, " until=%llu", (unsigned long long)s->v[i].expires_at);
 		fputs(s->v[i].prefixlen ? "\n" : " # --force\n", f);
 	}
-	errno = 0;
 	if (fflush(f) || ferror(f))
 		return errno ? -errno : -EIO;
 	return 0;
