@@ -354,18 +354,16 @@ static int read_persisted(const char *state_dir, enum list_kind kind, const char
 
 #define DIRECTIVE "xdpfwd-set:"
 
-static const char *const formats[] = { "plain", "spamhaus", "netset", "ipsum", "auto" };
-
 /* One key=value of a directive line. */
 static int directive_word(const char *name, size_t lineno, char *word, struct set_directives *d,
 			  unsigned int *seen, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "kind", "mode", "scope", "timeout", "format", "min-score" };
+	static const char *const keys[] = { "kind", "mode", "scope", "timeout", "format", "min-score",
+					    "skip-invalid" };
 	char *val = strchr(word, '='), why[200];
 	unsigned int k;
 	__u64 secs;
 	char *end;
-	size_t i;
 
 	if (val)
 		*val++ = '\0';
@@ -373,7 +371,7 @@ static int directive_word(const char *name, size_t lineno, char *word, struct se
 		;
 	if (!val || k == sizeof(keys) / sizeof(keys[0]))
 		return say(-EINVAL, err, errlen,
-			   "%s:%zu: '%s' is not an option of " DIRECTIVE " (kind=block|allow mode=enforce|audit scope=tcp:PORTS timeout=DURATION format=plain|spamhaus|netset|ipsum|auto min-score=N)",
+			   "%s:%zu: '%s' is not an option of " DIRECTIVE " (kind=block|allow mode=enforce|audit scope=tcp:PORTS timeout=DURATION format=plain|spamhaus|netset|ipsum|auto min-score=N skip-invalid=yes|no)",
 			   name, lineno, word);
 	if (*seen & (1U << k))
 		return say(-EINVAL, err, errlen, "%s:%zu: %s= is given twice; keep one", name, lineno, word);
@@ -407,13 +405,14 @@ static int directive_word(const char *name, size_t lineno, char *word, struct se
 		d->opts.timeout_s = secs;
 		return 0;
 	case 4:
-		for (i = 0; i < sizeof(formats) / sizeof(formats[0]) && strcmp(val, formats[i]); i++)
-			;
-		if (i == sizeof(formats) / sizeof(formats[0]))
-			return say(-EINVAL, err, errlen,
-				   "%s:%zu: format=%s: the format is plain, spamhaus, netset, ipsum or auto", name,
+		if (xdpfwd_list_format_parse(val, &d->format, why, sizeof(why)))
+			return say(-EINVAL, err, errlen, "%s:%zu: format=%s: %s", name, lineno, val, why);
+		return 0;
+	case 6:
+		if (strcmp(val, "yes") && strcmp(val, "no"))
+			return say(-EINVAL, err, errlen, "%s:%zu: skip-invalid=%s: yes or no was expected", name,
 				   lineno, val);
-		snprintf(d->format, sizeof(d->format), "%s", val);
+		d->skip_invalid = !strcmp(val, "yes");
 		return 0;
 	default:
 		errno = 0;
@@ -468,20 +467,29 @@ static int parse_directives(const char *name, const char *buf, size_t len, struc
 }
 
 /*
- * The entries of a file in its format. Plain lists (and until the feed
- * parsers, `auto`) take the strict parser every list file has.
+ * The entries of a file in its format (list_parse.h). Skipped bad lines
+ * (skip-invalid=yes) are reported, the first few with FILE:LINE.
  */
 static int parse_entries(const char *name, const char *buf, size_t len, const struct set_directives *d,
 			 struct xdpfwd_prefix_set *out, char *err, size_t errlen)
 {
+	struct xdpfwd_listfile_opts lo = {
+		.format = d->format,
+		.min_score = d->min_score,
+		.skip_invalid = d->skip_invalid,
+	};
+	size_t i;
 	int r;
 
-	if (strcmp(d->format, "plain") && strcmp(d->format, "auto"))
-		return say(-EOPNOTSUPP, err, errlen, "%s: format=%s is not supported by this build; use format=plain",
-			   name, d->format);
-	r = xdpfwd_listfile_parse_buf(name, buf, len, out, err, errlen);
+	r = xdpfwd_listfile_parse_buf_opts(name, buf, len, out, &lo, err, errlen);
 	if (!r)
 		r = check_catch_all(name, buf, len, out, err, errlen);
+	if (!r && lo.skipped) {
+		pr_warn("%s: skipped %zu bad line%s (skip-invalid=yes)%s\n", name, lo.skipped,
+			lo.skipped == 1 ? "" : "s", lo.nmsgs < lo.skipped ? "; the first ones:" : ":");
+		for (i = 0; i < lo.nmsgs; i++)
+			pr_warn("  %s\n", lo.msgs[i]);
+	}
 	return r;
 }
 
@@ -511,7 +519,8 @@ static int read_set_file(const struct daemon_opts *o, struct set_file *f, char *
 	}
 	memset(&f->d, 0, sizeof(f->d));
 	f->d.kind = kind;
-	snprintf(f->d.format, sizeof(f->d.format), "plain");
+	/* A feed says which it is; the operator's own file is plain, as --blocklist-file always was. */
+	f->d.format = XDPFWD_LIST_PLAIN;
 	r = parse_directives(f->path, buf, len, &f->d, err, errlen);
 	if (!r && fixed_kind && f->d.has_kind && f->d.kind != kind)
 		r = say(-EINVAL, err, errlen, "%s: says kind=%s, but it is the --%slist-file; drop the kind= option",
@@ -590,12 +599,6 @@ static void free_names(char **names, size_t n)
 	for (i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
-}
-
-/* Is (kind, name) one of --blocklist-file / --allowlist-file's set? */
-static bool is_list_file_set(const struct daemon_opts *o, enum list_kind kind, const char *name)
-{
-	return o->list_file[kind] && !strcmp(name, LIST_FILE_SET);
 }
 
 static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)

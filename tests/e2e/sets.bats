@@ -174,7 +174,7 @@ except OSError:
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$XF_TMP/state"
 	grep -q "block set feed: 1 entries from $SETS/feed.list" "$XF_TMP/daemon.err"
 	[ "$(set_field block feed source)" = "$SETS/feed.list" ]
-	[ "$(set_field block feed timeout)" != "" ]
+	[ "$(set_field block feed timeout)" = 3600 ]
 	[ "$(set_field block trial mode)" = audit ]
 	[ "$(set_field allow office source)" = "$SETS/office.list" ]
 	# Runtime sets: fail2ban's ban, a manual entry.
