@@ -158,16 +158,19 @@ mount_opts() {
 	awk -v h="$hit" -v b="$before" -v a="$after" 'BEGIN { exit !(h >= b - 2 && h <= a + 2) }'
 }
 
-@test "reload: the list file is read again, the same process" {
+@test "reload: the list file and the sets dir are read again, the same process" {
 	local pid before
 	pid=$(main_pid "xdpfwd@$IFC")
 	before=$(applied)
 	echo 198.18.0.5 >>"$SD_ROOT/etc/xdpfwd/blocklist"
+	# A set file in the unit's sets dir (make install made it), in audit mode: logged, not dropped.
+	printf '# xdpfwd-set: mode=audit\n198.18.99.0/24\n' >"$SD_ROOT/etc/xdpfwd/sets.d/feed.list"
 	[ "$(xf_ping 198.18.0.5 3 50)" = 3 ]
 	sd_in timeout 30 systemctl reload "xdpfwd@$IFC"
 	[ "$(main_pid "xdpfwd@$IFC")" = "$pid" ]
 	[ "$(sd_in systemctl show -p ActiveState --value "xdpfwd@$IFC")" = active ]
-	wait_journal "xdpfwd@$IFC" 'block set file: 3 entries from /etc/xdpfwd/blocklist'
+	wait_journal "xdpfwd@$IFC" 'block set file: 2 entries from /etc/xdpfwd/blocklist'
+	wait_journal "xdpfwd@$IFC" 'block set feed: 1 entries from /etc/xdpfwd/sets.d/feed.list, audit mode'
 	[ "$(applied)" = $((before + 1)) ]
 	[ "$(xf_ping 198.18.0.5 5 50)" = 0 ]
 	[ "$(xf_ping 198.18.0.4 5 50)" = 0 ]
