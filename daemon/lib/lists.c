@@ -16,6 +16,16 @@ const char *list_kind_name(enum list_kind kind)
 	return kind == LIST_ALLOW ? "allow" : "block";
 }
 
+const char *list_map_name(enum list_kind kind, int map)
+{
+	static const char *const names[2][LIST_MAPS] = {
+		{ "block_v4_addr", "block_v4_net", "block_v6_addr", "block_v6_net" },
+		{ NULL, "allow_v4", NULL, "allow_v6" },
+	};
+
+	return map >= 0 && map < LIST_MAPS ? names[kind == LIST_ALLOW][map] : NULL;
+}
+
 void list_maps_get(struct xdpfwd_bpf *skel, enum list_kind kind, struct list_maps *m)
 {
 	m->kind = kind;
@@ -660,6 +670,10 @@ int list_count(const struct list_maps *m, struct list_counts *c)
 	c->prefixes = b.trie_prefixes[0] + b.trie_prefixes[1];
 	for (i = 0; i < XDPFWD_MAX_SETS; i++)
 		c->set_entries[i] = b.set_entries[i];
+	c->map_entries[LIST_MAP_V4_ADDR] = b.hashed[0];
+	c->map_entries[LIST_MAP_V6_ADDR] = b.hashed[1];
+	c->map_entries[LIST_MAP_V4_NET] = b.trie_addrs[0] + b.trie_prefixes[0];
+	c->map_entries[LIST_MAP_V6_NET] = b.trie_addrs[1] + b.trie_prefixes[1];
 	return 0;
 }
 

@@ -36,6 +36,18 @@ enum list_kind {
 	LIST_ALLOW = XDPFWD_KIND_ALLOW,
 };
 
+/* The maps of a list, in the order the library walks them. */
+enum {
+	LIST_MAP_V4_ADDR,	/* block_v4_addr; none for the allowlist */
+	LIST_MAP_V4_NET,	/* block_v4_net, allow_v4 */
+	LIST_MAP_V6_ADDR,
+	LIST_MAP_V6_NET,
+	LIST_MAPS,
+};
+
+/* The map's name ("block_v4_addr", "allow_v6", ...); NULL for the allowlist's hashes, which do not exist. */
+const char *list_map_name(enum list_kind kind, int map);
+
 /* "block" or "allow", as in "the blocklist". */
 const char *list_kind_name(enum list_kind kind);
 
@@ -59,6 +71,8 @@ struct list_item {
 struct list_counts {
 	long addrs, prefixes;				/* whole list, as before sets */
 	long set_entries[XDPFWD_MAX_SETS];		/* entries (exact and prefixes) per set */
+	/* Entries in each map, to tell how full it is: index LIST_MAP_* (the allowlist has no hashes: 0). */
+	long map_entries[LIST_MAPS];
 };
 
 void list_maps_get(struct xdpfwd_bpf *skel, enum list_kind kind, struct list_maps *m);
