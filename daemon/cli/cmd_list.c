@@ -162,7 +162,7 @@ static int save_set(const struct list_opts *o, const struct list_maps *m, int id
 		    const struct xdpfwd_set *set)
 {
 	struct xdpfwd_prefix_set ps = {};
-	char comment[512], scope[SET_SCOPE_STRLEN], tmp[PATH_MAX];
+	char comment[512], scope[SET_SCOPE_STRLEN], timeout[24], tmp[PATH_MAX];
 	__u64 boot_now = list_boottime_ns();
 	struct list_item *items = NULL;
 	int to_stdout = !strcmp(o->file, "-"), fd = -1, err;
@@ -187,12 +187,13 @@ static int save_set(const struct list_opts *o, const struct list_maps *m, int id
 	}
 	/* The set's options in the sets.d directive, so the file can also go there as it is. */
 	set_scope_format(set, scope, sizeof(scope));
+	snprintf(timeout, sizeof(timeout), " timeout=%us", set->timeout_s);
 	snprintf(comment, sizeof(comment),
 		 "%s set %s, saved by `xdpfwd %s save` (%zu entries); read back with `xdpfwd %s load --set %s FILE`\n"
-		 "xdpfwd-set: kind=%s mode=%s%s%s timeout=%u",
+		 "xdpfwd-set: kind=%s mode=%s%s%s%s",
 		 list_kind_name(o->kind), o->set, list_kind_name(o->kind), ps.n, list_kind_name(o->kind), o->set,
 		 list_kind_name(o->kind), set_mode_name(set->mode), scope[0] ? " scope=" : "", scope,
-		 set->timeout_s);
+		 set->timeout_s ? timeout : "");
 	if (!to_stdout) {
 		if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", o->file, (int)getpid()) >= (int)sizeof(tmp)) {
 			err = -ENAMETOOLONG;

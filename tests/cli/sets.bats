@@ -257,7 +257,7 @@ refused() {
 	run -0 xf_cli block save --set feed "$XF_TMP/feed.saved"
 	[[ $output == *"block set feed: saved 5 entries to"* ]]
 	cat "$XF_TMP/feed.saved" >&3
-	grep -q '^# xdpfwd-set: kind=block mode=enforce timeout=0$' "$XF_TMP/feed.saved"
+	grep -q '^# xdpfwd-set: kind=block mode=enforce$' "$XF_TMP/feed.saved"
 	grep -qE '^198\.18\.0\.3 until=[0-9]+$' "$XF_TMP/feed.saved"
 	[ "$(grep -vc '^#' "$XF_TMP/feed.saved")" -eq 5 ]
 	# stdout is the default and says the same.
@@ -287,7 +287,8 @@ refused() {
 	run -0 xf_cli block add --set f2b --mask4 24 --mask6 64 198.19.7.9 2001:3:0:1:aaaa::1
 	run -0 entry_sets block
 	[ "$output" = "$(printf '%s\n' '198.19.7.0/24 f2b' '2001:2::/64 f2b' '2001:3:0:1::/64 f2b')" ]
-	cli_blocked 198.18.0.3 3
+	cli_blocked 2001:2::3 3
+	cli_arrives 198.18.0.3 3
 	# A prefix shorter than the mask stays as it is; del takes the same masks.
 	run -0 xf_cli block add --mask4 24 198.20.0.0/16
 	run -0 entry_sets block --set manual
