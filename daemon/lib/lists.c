@@ -724,7 +724,8 @@ static int join(const struct edit *ed, struct xdpfwd_entry *e, const struct xdpf
 	__u32 gone = entry_expire(e, ed->now), bit = 1U << ed->set;
 	int was = !!(entry_members_gen(e, ed->gen) & bit);
 
-	books_sets(b, gone & ~bit, -1);
+	/* An expired membership of the set itself was still counted: it leaves, and joins again below. */
+	books_sets(b, gone, -1);
 	if (gone & bit)
 		was = 0;
 	entry_member_put(e, ed->set, 1);
