@@ -162,7 +162,7 @@ static int save_set(const struct list_opts *o, const struct list_maps *m, int id
 		    const struct xdpfwd_set *set)
 {
 	struct xdpfwd_prefix_set ps = {};
-	char comment[512], scope[SET_SCOPE_STRLEN], tmp[PATH_MAX];
+	char comment[512], scope[SET_SCOPE_STRLEN], timeout[24], tmp[PATH_MAX];
 	__u64 boot_now = list_boottime_ns();
 	struct list_item *items = NULL;
 	int to_stdout = !strcmp(o->file, "-"), fd = -1, err;
@@ -187,12 +187,13 @@ static int save_set(const struct list_opts *o, const struct list_maps *m, int id
 	}
 	/* The set's options in the sets.d directive, so the file can also go there as it is. */
 	set_scope_format(set, scope, sizeof(scope));
+	snprintf(timeout, sizeof(timeout), " timeout=%us", set->timeout_s);
 	snprintf(comment, sizeof(comment),
 		 "%s set %s, saved by `xdpfwd %s save` (%zu entries); read back with `xdpfwd %s load --set %s FILE`\n"
-		 "xdpfwd-set: kind=%s mode=%s%s%s timeout=%u",
+		 "xdpfwd-set: kind=%s mode=%s%s%s%s",
 		 list_kind_name(o->kind), o->set, list_kind_name(o->kind), ps.n, list_kind_name(o->kind), o->set,
 		 list_kind_name(o->kind), set_mode_name(set->mode), scope[0] ? " scope=" : "", scope,
-		 set->timeout_s);
+		 set->timeout_s ? timeout : "");
 	if (!to_stdout) {
 		if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", o->file, (int)getpid()) >= (int)sizeof(tmp)) {
 			err = -ENAMETOOLONG;
@@ -280,38 +281,42 @@ static void source_of(const char *file, char *buf, size_t len)
 /* The edits, pin dir lock held. A set the command created goes again when its edit failed. */
 static int edit(const struct list_opts *o, const struct list_maps *m)
 {
+	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
 	char what[80], src[PATH_MAX];
 	__u64 timeout_s = o->timeout_s, expires_at = 0;
 	size_t n, missing;
-	int id, err, created = 0;
+	int id = -1, err, created = 0;
 
 	label(o, what, sizeof(what));
 	lib_error_clear();
-	if (o->op == LIST_ADD || o->op == LIST_LOAD) {
-		created = sets_find(m->sets, o->kind, o->set) == -ENOENT;
+	/* One read of the records answers which id, whether it exists and its default timeout. */
+	err = sets_read_all(m->sets, o->kind, sets);
+	if (err)
+		return say_failed(err, "reading the sets");
+	for (id = 0; id < XDPFWD_MAX_SETS; id++)
+		if (sets[id].name[0] && !strcmp(sets[id].name, o->set))
+			break;
+	if (id == XDPFWD_MAX_SETS)
+		id = -ENOENT;
+	if (o->all_sets) {
+		id = -1;
+	} else if (id < 0 && (o->op == LIST_ADD || o->op == LIST_LOAD)) {
+		created = 1;
 		err = sets_ensure(m->sets, m->meta, o->kind, o->set, &id);
 		if (err)
 			return say_failed(err, "creating the set");
-	} else if (o->all_sets) {
-		id = -1;
-	} else {
+		sets[id].timeout_s = 0;
+	} else if (id < 0) {
 		id = find_set(o, m);
 		if (id < 0)
 			return id;
 	}
 	switch (o->op) {
 	case LIST_ADD: {
-		err = 0;
-		if (!o->timeout_given) {
-			struct xdpfwd_set all[XDPFWD_MAX_SETS];
-
-			err = sets_read_all(m->sets, o->kind, all);
-			if (!err)
-				timeout_s = all[id].timeout_s;
-		}
-		if (!err)
-			err = list_add(m, id, &o->prefixes,
-				       timeout_s ? list_boottime_ns() + timeout_s * 1000000000ULL : 0, &n);
+		if (!o->timeout_given)
+			timeout_s = sets[id].timeout_s;
+		err = list_add(m, id, &o->prefixes,
+			       timeout_s ? list_boottime_ns() + timeout_s * 1000000000ULL : 0, &n);
 		if (!err)
 			pr_info("%s: added %zu, %zu already present%s\n", what, n, o->prefixes.n - n,
 				!timeout_s ? "" : o->timeout_given ? " (expiry set on all)" :

@@ -65,12 +65,33 @@ void set_scope_format(const struct xdpfwd_set *s, char *buf, size_t len)
 
 int sets_read_all(int sets_fd, enum list_kind kind, struct xdpfwd_set out[XDPFWD_MAX_SETS])
 {
+	LIBBPF_OPTS(bpf_map_batch_opts, opts);
+	struct xdpfwd_set got[XDPFWD_MAX_SETS];
+	__u32 keys[XDPFWD_MAX_SETS], start = set_key(kind, 0), prev = start - 1, next, count = XDPFWD_MAX_SETS;
+	__u32 filled = 0, i;
 	int id, err;
 
+	/*
+	 * One batch call for the kind's 32 records: every list command reads
+	 * them, and a command should cost the same few calls whatever the list
+	 * holds. The batch token is the key before the first one returned
+	 * (none: from key 0). Records it did not return (an older kernel
+	 * without batch ops for arrays) are looked up one by one.
+	 */
+	if (bpf_map_lookup_batch(sets_fd, start ? &prev : NULL, &next, keys, got, &count, &opts) && errno != ENOENT)
+		count = 0;
+	for (i = 0; i < count && i < XDPFWD_MAX_SETS; i++) {
+		if (keys[i] < start || keys[i] >= start + XDPFWD_MAX_SETS)
+			continue;
+		out[keys[i] - start] = got[i];
+		filled |= 1U << (keys[i] - start);
+	}
 	for (id = 0; id < XDPFWD_MAX_SETS; id++) {
-		err = set_read(sets_fd, kind, id, &out[id]);
-		if (err)
-			return err;
+		if (!(filled & (1U << id))) {
+			err = set_read(sets_fd, kind, id, &out[id]);
+			if (err)
+				return err;
+		}
 		/* A record is ours only NUL-terminated; a bpftool-written one without is cut, not overrun. */
 		out[id].name[sizeof(out[id].name) - 1] = '\0';
 		out[id].source[sizeof(out[id].source) - 1] = '\0';

@@ -40,7 +40,7 @@ teardown() {
 	run -0 xf_cli block add 198.18.0.2 198.18.3.0/24
 	run -0 bpftool map dump pinned "$PIN/block_v4_addr"
 	local f
-	for f in '"addr"' '"packets"' '"bytes"' '"last_hit_ns"' '"last_log_ns"' '"expires_ns"' '"flags"'; do
+	for f in '"addr"' '"packets"' '"bytes"' '"last_hit_ns"' '"last_log_ns"' '"expires_ns"' '"sets"' '"timed"' '"count_set"' '"plen1"'; do
 		[[ $output == *"$f"* ]]
 	done
 	[[ $output =~ \"addr\":\ \[198,18,0,2 ]]

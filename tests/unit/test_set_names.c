@@ -121,48 +121,11 @@ static void test_scope_parse(void **state)
 	assert_string_equal(out, "");
 }
 
-static void test_state_file(void **state)
-{
-	static const struct {
-		int kind;
-		const char *set, *file;
-	} cases[] = {
-		{ XDPFWD_KIND_BLOCK, "manual", "blocklist" },
-		{ XDPFWD_KIND_ALLOW, "manual", "allowlist" },
-		{ XDPFWD_KIND_BLOCK, "fail2ban", "blocklist@fail2ban" },
-		{ XDPFWD_KIND_ALLOW, "office", "allowlist@office" },
-		{ XDPFWD_KIND_BLOCK, "tmp", "blocklist@tmp" },
-	};
-	char buf[80], set[XDPFWD_SET_NAME_MAX + 1];
-	size_t i;
-	int kind;
-
-	(void)state;
-	for (i = 0; i < ARRAY_SIZE(cases); i++) {
-		assert_int_equal(set_state_file(buf, sizeof(buf), cases[i].kind, cases[i].set), 0);
-		assert_string_equal(buf, cases[i].file);
-		assert_int_equal(set_state_file_parse(buf, &kind, set), 0);
-		assert_int_equal(kind, cases[i].kind);
-		assert_string_equal(set, cases[i].set);
-	}
-	assert_int_equal(set_state_file(buf, sizeof(buf), XDPFWD_KIND_BLOCK, "../etc"), -EINVAL);
-	assert_int_equal(set_state_file(buf, sizeof(buf), 2, "x"), -EINVAL);
-	assert_int_equal(set_state_file(buf, 5, XDPFWD_KIND_BLOCK, "x"), -ENAMETOOLONG);
-	/* Temp files, other files, and a spelling set_state_file never writes are not state files. */
-	assert_int_equal(set_state_file_parse("blocklist.tmp", &kind, set), -EINVAL);
-	assert_int_equal(set_state_file_parse("blocklist@x.tmp", &kind, set), -EINVAL);
-	assert_int_equal(set_state_file_parse("blocklist@manual", &kind, set), -EINVAL);
-	assert_int_equal(set_state_file_parse("blocklist@", &kind, set), -EINVAL);
-	assert_int_equal(set_state_file_parse("blocklists", &kind, set), -EINVAL);
-	assert_int_equal(set_state_file_parse("README", &kind, set), -EINVAL);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name_valid),
 		cmocka_unit_test(test_scope_parse),
-		cmocka_unit_test(test_state_file),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
