@@ -1141,9 +1141,12 @@ static struct list_item fresh_item(const struct list_maps *m, const struct xdpfw
 	return it;
 }
 
-/* One prefix: o its old item (NULL: absent), n in the new set (NULL: leaving). */
+/*
+ * One prefix: o its old item (NULL: absent), n in the new set (NULL:
+ * leaving); carry, for a new entry, the counters of the one it replaces.
+ */
 static int plan_entry(const struct list_maps *m, const struct edit *ed, int g, const struct list_item *o,
-		      const struct xdpfwd_prefix *n, struct replace_plan *p)
+		      const struct xdpfwd_prefix *n, const struct xdpfwd_entry *carry, struct replace_plan *p)
 {
 	__u32 bit = 1U << ed->set;
 	struct xdpfwd_entry staged, final;
@@ -1174,6 +1177,11 @@ static int plan_entry(const struct list_maps *m, const struct edit *ed, int g, c
 	if (!o) {
 		it = fresh_item(m, n);
 		entry_init(&final, ed->set, deadline, plen1_of(n, it.in_trie));
+		if (carry) {
+			final.packets = carry->packets;
+			final.bytes = carry->bytes;
+			final.last_hit_ns = carry->last_hit_ns;
+		}
 		/* Staged with no member in the live generation of any set: the program skips it. */
 		staged = final;
 		entry_gen_set_real(&staged, g, 0);
@@ -1230,11 +1238,23 @@ static int plan_build(const struct list_maps *m, const struct edit *ed, int g, c
 			continue;
 		if (o >= 0)
 			kept[o] = 1;
-		err = plan_entry(m, ed, g, o >= 0 ? &old->v[o] : NULL, &ps->v[i], p);
+		/*
+		 * A blocked address that bpftool wrote into the trie, held by this
+		 * set alone: it moves to the hash, where xdpfwd keeps addresses,
+		 * with its counters (staged there, its trie entry leaving).
+		 */
+		if (o >= 0 && old->v[o].in_trie && is_exact(m, &ps->v[i]) &&
+		    entry_members_gen(&old->v[o].entry, ed->gen) == 1U << ed->set) {
+			err = plan_entry(m, ed, g, &old->v[o], NULL, NULL, p);
+			if (!err)
+				err = plan_entry(m, ed, g, NULL, &ps->v[i], &old->v[o].entry, p);
+			continue;
+		}
+		err = plan_entry(m, ed, g, o >= 0 ? &old->v[o] : NULL, &ps->v[i], NULL, p);
 	}
 	for (i = 0; i < old->n && !err; i++)
 		if (!kept[i])
-			err = plan_entry(m, ed, g, &old->v[i], NULL, p);
+			err = plan_entry(m, ed, g, &old->v[i], NULL, NULL, p);
 	free(ix.slot);
 	free(kept);
 	return err;

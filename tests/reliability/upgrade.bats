@@ -175,7 +175,7 @@ build_variant() {
 
 @test "--migrate moves a running instance to a build with another map layout under load: 0 leaked, every entry kept" {
 	# The "new layout": ifaces holds another value type and the allowlist another capacity.
-	build_variant relayout 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/; s/TRIE_PAIR(allow_v4, XDPFWD_MAX_ALLOW,/TRIE_PAIR(allow_v4, 2 * XDPFWD_MAX_ALLOW,/'
+	build_variant relayout 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/; s/TRIE(allow_v4, XDPFWD_MAX_ALLOW,/TRIE(allow_v4, 2 * XDPFWD_MAX_ALLOW,/'
 	start_with_lists
 	xf_cli allow add 198.18.0.3
 	old=$(xf_prog_id)
