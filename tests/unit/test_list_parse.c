@@ -724,6 +724,26 @@ static void test_skip_invalid(void **state)
 	xdpfwd_prefix_set_free(&s);
 }
 
+/* A name longer than a kept message: the messages and the error are cut to fit, never overrun. */
+static void test_skip_invalid_long_name(void **state)
+{
+	struct xdpfwd_listfile_opts o = { .skip_invalid = 1 };
+	struct xdpfwd_prefix_set s = {};
+	char name[700], err[1024];
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(xdpfwd_listfile_parse_buf_opts(name, BUF("x\n192.0.2.1\n"), &s, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.nmsgs, 1);
+	assert_int_equal(strlen(o.msgs[0]), XDPFWD_LISTFILE_MSG_MAX - 1);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(xdpfwd_listfile_parse_buf_opts(name, BUF("x\ny\n"), &s, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ": none of its 2 entry lines is valid (line 1: 'x' is not an IPv4 or IPv6 address)"));
+	assert_int_equal(s.n, 1);
+	xdpfwd_prefix_set_free(&s);
+}
+
 /* Bad lines on both sides of the two-thread cut: counted and kept in file order, with file line numbers. */
 static void test_skip_invalid_big(void **state)
 {
@@ -799,7 +819,7 @@ static void test_bad_file_keeps_set(void **state)
 		{ XDPFWD_LIST_PLAIN, 1, "192.0.2.7 \0\n", "t:1: NUL byte" },
 		/* skip_invalid, but not one good entry line: not a feed, an error page. */
 		{ XDPFWD_LIST_AUTO, 1, "<html>\n<body>502</body>\n</html>\n",
-		  "t: none of its 3 entry lines is valid (first: 1: '<html>' is not an IPv4 or IPv6 address); "
+		  "t: none of its 3 entry lines is valid (line 1: '<html>' is not an IPv4 or IPv6 address); "
 		  "is it a plain list?" },
 		{ XDPFWD_LIST_IPSUM, 1, "# ipsum\n192.0.2.7\n192.0.2.8\tx\n", "t: none of its 2 entry lines is valid" },
 	};
@@ -962,6 +982,7 @@ int main(void)
 		cmocka_unit_test(test_format_names),
 		cmocka_unit_test(test_feed_fixtures),
 		cmocka_unit_test(test_skip_invalid),
+		cmocka_unit_test(test_skip_invalid_long_name),
 		cmocka_unit_test(test_skip_invalid_big),
 		cmocka_unit_test(test_bad_file_keeps_set),
 		cmocka_unit_test(test_write_round_trip),
