@@ -235,6 +235,22 @@ except OSError:
 	[ "$(sets_of 198.18.0.4)" = good ]
 }
 
+@test "--sets-dir: a set saved with block save goes into the dir as it is, options included" {
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	xf_cli sets add block ssh --mode audit --scope tcp:22,443 --timeout 1h
+	xf_cli block add --set ssh 198.18.0.2 198.18.4.0/24
+	xf_cli block save --set ssh "$SETS/ssh.list"
+	xf_cli sets del block ssh
+	[ "$(set_field block ssh name)" = "" ]
+	reload_wait ssh 1
+	[ "$(set_field block ssh mode)" = audit ]
+	[ "$(set_field block ssh scope)" = tcp:22,443 ]
+	[ "$(set_field block ssh timeout)" = 3600 ]
+	[ "$(set_field block ssh source)" = "$SETS/ssh.list" ]
+	[ "$(sets_of 198.18.4.0/24)" = ssh ]
+	[ "$(sets_of 198.18.0.2)" = ssh ]
+}
+
 @test "--blocklist-file is block set file, --allowlist-file allow set file; --persist entries go to their set's state file" {
 	printf '198.18.0.2\n' >"$XF_TMP/block"
 	printf '198.18.0.3\n' >"$XF_TMP/allow"
