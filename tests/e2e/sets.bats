@@ -98,7 +98,7 @@ reload_wait() {
 }
 
 @test "an audit set logs its matches (action audit, its name) and passes them; an enforcing set still drops" {
-	xf_daemon --iface "$IF_P" --log-format json
+	xf_daemon --iface "$IF_P" --log-format json --stats-interval 1
 	xf_cli sets add block rehearse --mode audit
 	xf_cli block add --set rehearse 198.18.0.2 198.18.0.3
 	xf_cli block add 198.18.0.3
@@ -110,6 +110,8 @@ reload_wait() {
 		seen = {}
 		for line in open(sys.argv[1]):
 		    ev = json.loads(line)
+		    if "stats" in ev:
+		        continue
 		    if "src" in ev:
 		        seen.setdefault(ev["src"], set()).add((ev["action"], ev["reason"], ev.get("set")))
 		# .2: audited in rehearse; .3: dropped, counted under manual (its enforcing set).
@@ -120,6 +122,9 @@ reload_wait() {
 	[ "$(xf_wait_output "$N" set_field block rehearse packets)" = "$N" ]
 	[ "$(set_field block manual packets)" = "$N" ]
 	[ "$(set_field block rehearse mode)" = audit ]
+	# The JSON stats line counts them apart from the passes.
+	xf_wait_lines "^\{\"stats\":\{\"pass\":[0-9]+,\"drop\":$N,\"audit\":$N,.*\"audit_blocklist\":$N" 1 \
+		"$XF_TMP/daemon.out" 3
 }
 
 @test "the text log names the set too, last on the line" {
