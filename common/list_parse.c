@@ -216,7 +216,10 @@ static char *split_addr(char *line)
 
 	if (*rest)
 		*rest++ = '\0';
-	return rest + strspn(rest, " \t");
+	/* Most lines have no blank here or one: a loop, not strspn's table (2% of a million-line load). */
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	return rest;
 }
 
 static int all_digits(const char *s)
@@ -342,8 +345,7 @@ static int bad_line(struct part *pt, int ret, const char *why)
 {
 	if (!pt->r->skip_invalid) {
 		pt->ret = ret;
-		if (why != pt->why)
-			snprintf(pt->why, sizeof(pt->why), "%s", why);
+		snprintf(pt->why, sizeof(pt->why), "%s", why);
 		return ret;
 	}
 	if (pt->nbad < XDPFWD_LISTFILE_WARN_MAX) {
@@ -557,9 +559,13 @@ int xdpfwd_listfile_parse_buf_opts(const char *name, const char *buf, size_t len
 	}
 	report_skipped(name, pt, o);
 	/* Every line bad is not a feed that shrank to nothing: an error page, the wrong file or format. */
-	if (!ret && o->skipped && !o->entries)
-		ret = fail(-EINVAL, err, errlen, "%s: none of its %zu entry lines is valid (first: %s); is it a %s list?",
-			   name, o->skipped, o->msgs[0] + strlen(name) + 1, xdpfwd_list_format_name(o->format_used));
+	if (!ret && o->skipped && !o->entries) {
+		i = !pt[0].nbad;	/* the part holding the first bad line */
+		ret = fail(-EINVAL, err, errlen,
+			   "%s: none of its %zu entry lines is valid (line %zu: %s); is it a %s list?", name,
+			   o->skipped, pt[i].bad[0].line + (i ? pt[0].lines : 0), pt[i].bad[0].why,
+			   xdpfwd_list_format_name(o->format_used));
+	}
 	if (!ret) {
 		for (k = 0; k < pt[1].set.n; k++)
 			pt[1].set.v[k].line += pt[0].lines;
@@ -674,6 +680,7 @@ int xdpfwd_listfile_write(FILE *f, const struct xdpfwd_prefix_set *s, const char
 	const char *c, *nl;
 	size_t i, n;
 
+	errno = 0;	/* what a failed write left is the reason: it may fail before the flush */
 	/* A comment line the reader would refuse (too long) is refused here, before anything is written. */
 	for (c = comment; c && *c; c += n + !!nl) {
 		nl = strchr(c, '\n');
@@ -694,7 +701,6 @@ int xdpfwd_listfile_write(FILE *f, const struct xdpfwd_prefix_set *s, const char
 			fprintf(f, " until=%llu", (unsigned long long)s->v[i].expires_at);
 		fputs(s->v[i].prefixlen ? "\n" : " # --force\n", f);
 	}
-	errno = 0;
 	if (fflush(f) || ferror(f))
 		return errno ? -errno : -EIO;
 	return 0;

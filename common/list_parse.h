@@ -16,7 +16,8 @@
  *            since plain takes ';' comments (below).
  *  ipsum     stamparm/ipsum: "ADDR<TAB>COUNT" (any blanks), COUNT the number
  *            of lists naming ADDR; an entry with COUNT < min_score is left
- *            out (counted in below_score), not an error. No options.
+ *            out (counted in below_score), not an error. No options. Only
+ *            ipsum reads a count: "ADDR 3" is an error in the others.
  *  auto      the default: the first line that is a ';' comment or starts
  *            with an address decides. "; ..." or "ADDR ; ..." -> spamhaus,
  *            "ADDR COUNT" -> ipsum, anything else -> plain (netset files are
@@ -33,7 +34,8 @@
  *
  * A file is all or nothing: the first bad line rejects it with "FILE:LINE:
  * why" in err and *out keeps exactly its old entries, so a typo never leaves
- * the lists half loaded. With skip_invalid (for third-party feeds) bad lines
+ * the lists half loaded (a line longer than XDPFWD_LISTFILE_LINE_MAX is a
+ * bad line). With skip_invalid (for third-party feeds) bad lines
  * are skipped instead, counted in skipped, and the first
  * XDPFWD_LISTFILE_WARN_MAX are kept in msgs as "FILE:LINE: why" for the
  * caller to show; but a file with bad lines and not one good entry line is

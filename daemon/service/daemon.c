@@ -27,6 +27,7 @@
 #include "instance.h"
 #include "watch.h"
 #include "list_files.h"
+#include "lib_error.h"
 #include "kclock.h"
 #include "event_loop.h"
 #include "metrics_http.h"
@@ -429,7 +430,7 @@ static void reload_files(void *ctx)
 		pr_info("SIGHUP: no --sets-dir, --blocklist-file or --allowlist-file to reload\n");
 		return;
 	}
-	if (set_files_read(w->o, &sf) == -ENOMEM) {
+	if (set_files_read(w->o, &sf, false) == -ENOMEM) {
 		pr_warn("SIGHUP: out of memory reading the set files; not reloading, the running sets stay as they are\n");
 		goto out;
 	}
@@ -588,7 +589,7 @@ static int prepare(struct start *s)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
 	/* A bad --blocklist-file refuses the start; a bad sets dir file only keeps its set as it runs. */
 	if (!err)
-		err = set_files_read(o, &s->files);
+		err = set_files_read(o, &s->files, true);
 	if (!err)
 		err = metrics_server_open(o, &s->metrics);
 	return err;
@@ -660,10 +661,26 @@ static int open_instance(struct start *s)
 	return 0;
 }
 
-/* --migrate: the old lists into the new maps, once these exist and before they matter. */
+/*
+ * --migrate: the old lists into the new maps, once these exist and before
+ * they matter. The copies land in set manual (zero values), which drops only
+ * once the sets map names it and meta's drop_sets holds it: that is done
+ * first (sets_init, also done when the pins are published, and a no-op on
+ * an instance that has it), so the swapped-in program never runs on
+ * migrated entries that match nothing.
+ */
 static int migrate_fill(struct start *s)
 {
-	return s->mig.n ? migrate_copy_entries(&s->mig, s->skel, &s->migrated) : 0;
+	int err;
+
+	if (!s->mig.n)
+		return 0;
+	err = sets_init(bpf_map__fd(s->skel->maps.sets), bpf_map__fd(s->skel->maps.meta));
+	if (err) {
+		pr_warn("naming set manual in the new maps failed: %s\n", lib_error());
+		return err;
+	}
+	return migrate_copy_entries(&s->mig, s->skel, &s->migrated);
 }
 
 /*

@@ -354,81 +354,97 @@ static int read_persisted(const char *state_dir, enum list_kind kind, const char
 
 #define DIRECTIVE "xdpfwd-set:"
 
-static const char *const formats[] = { "plain", "spamhaus", "netset", "ipsum", "auto" };
+/* The options of a directive line, in the order of their names below. */
+enum directive_key {
+	DIR_KIND,
+	DIR_MODE,
+	DIR_SCOPE,
+	DIR_TIMEOUT,
+	DIR_FORMAT,
+	DIR_MIN_SCORE,
+	DIR_SKIP_INVALID,
+	DIR_KEYS,
+};
+
+static const char *const directive_keys[DIR_KEYS] = {
+	"kind", "mode", "scope", "timeout", "format", "min-score", "skip-invalid",
+};
 
 /* One key=value of a directive line. */
 static int directive_word(const char *name, size_t lineno, char *word, struct set_directives *d,
 			  unsigned int *seen, char *err, size_t errlen)
 {
-	static const char *const keys[] = { "kind", "mode", "scope", "timeout", "format", "min-score" };
-	char *val = strchr(word, '='), why[200];
+	char *val = strchr(word, '='), why[200], *end;
 	unsigned int k;
 	__u64 secs;
-	char *end;
-	size_t i;
 
 	if (val)
 		*val++ = '\0';
-	for (k = 0; k < sizeof(keys) / sizeof(keys[0]) && strcmp(word, keys[k]); k++)
+	for (k = 0; k < DIR_KEYS && strcmp(word, directive_keys[k]); k++)
 		;
-	if (!val || k == sizeof(keys) / sizeof(keys[0]))
+	if (!val || k == DIR_KEYS)
 		return say(-EINVAL, err, errlen,
-			   "%s:%zu: '%s' is not an option of " DIRECTIVE " (kind=block|allow mode=enforce|audit scope=tcp:PORTS timeout=DURATION format=plain|spamhaus|netset|ipsum|auto min-score=N)",
+			   "%s:%zu: '%s' is not an option of " DIRECTIVE " (kind=block|allow mode=enforce|audit scope=tcp:PORTS timeout=DURATION format=plain|spamhaus|netset|ipsum|auto min-score=N skip-invalid=yes|no)",
 			   name, lineno, word);
 	if (*seen & (1U << k))
 		return say(-EINVAL, err, errlen, "%s:%zu: %s= is given twice; keep one", name, lineno, word);
 	*seen |= 1U << k;
-	switch (k) {
-	case 0:
+	switch ((enum directive_key)k) {
+	case DIR_KIND:
 		if (strcmp(val, "block") && strcmp(val, "allow"))
 			return say(-EINVAL, err, errlen, "%s:%zu: kind=%s: the kind is block or allow", name, lineno,
 				   val);
 		d->kind = strcmp(val, "block") ? LIST_ALLOW : LIST_BLOCK;
 		d->has_kind = true;
 		return 0;
-	case 1:
+	case DIR_MODE:
 		if (strcmp(val, "enforce") && strcmp(val, "audit"))
 			return say(-EINVAL, err, errlen, "%s:%zu: mode=%s: the mode is enforce or audit", name,
 				   lineno, val);
 		d->opts.mode = strcmp(val, "audit") ? XDPFWD_SET_ENFORCE : XDPFWD_SET_AUDIT;
 		return 0;
-	case 2:
+	case DIR_SCOPE:
 		lib_error_clear();
 		if (set_scope_parse(val, &d->opts))
 			return say(-EINVAL, err, errlen, "%s:%zu: scope=%s: %s", name, lineno, val, lib_error());
 		return 0;
-	case 3:
-		if (!strcmp(val, "0") || !strcmp(val, "none")) {
-			d->opts.timeout_s = 0;
+	case DIR_TIMEOUT:
+		d->opts.timeout_s = 0;
+		if (!strcmp(val, "0") || !strcmp(val, "none"))
 			return 0;
-		}
 		if (xdpfwd_duration_parse(val, &secs, why, sizeof(why)))
 			return say(-EINVAL, err, errlen, "%s:%zu: timeout=%s: %s", name, lineno, val, why);
 		d->opts.timeout_s = secs;
 		return 0;
-	case 4:
-		for (i = 0; i < sizeof(formats) / sizeof(formats[0]) && strcmp(val, formats[i]); i++)
-			;
-		if (i == sizeof(formats) / sizeof(formats[0]))
-			return say(-EINVAL, err, errlen,
-				   "%s:%zu: format=%s: the format is plain, spamhaus, netset, ipsum or auto", name,
-				   lineno, val);
-		snprintf(d->format, sizeof(d->format), "%s", val);
+	case DIR_FORMAT:
+		if (xdpfwd_list_format_parse(val, &d->format, why, sizeof(why)))
+			return say(-EINVAL, err, errlen, "%s:%zu: format=%s: %s", name, lineno, val, why);
 		return 0;
-	default:
+	case DIR_MIN_SCORE:
 		errno = 0;
 		d->min_score = strtoul(val, &end, 10);
 		if (*val < '0' || *val > '9' || *end || errno || d->min_score > 1000000)
 			return say(-EINVAL, err, errlen, "%s:%zu: min-score=%s: a number of 0 to 1000000 was expected",
 				   name, lineno, val);
 		return 0;
+	case DIR_SKIP_INVALID:
+		if (strcmp(val, "yes") && strcmp(val, "no"))
+			return say(-EINVAL, err, errlen, "%s:%zu: skip-invalid=%s: yes or no was expected", name,
+				   lineno, val);
+		d->skip_invalid = !strcmp(val, "yes");
+		return 0;
+	case DIR_KEYS:
+		break;
 	}
+	return -EINVAL;
 }
 
 /*
- * The "# xdpfwd-set: ..." comment lines of a file: a comment to every list
- * parser, the set's options to the daemon. Options not given take their
- * defaults, so deleting a line takes its option back.
+ * The "# xdpfwd-set: ..." lines of a file: a comment to every list parser,
+ * the set's options to the daemon. Only the file's head is looked at (blank
+ * lines and '#' or ';' comments, up to the first entry), so a million-line
+ * feed is not scanned twice. Options not given take their defaults:
+ * deleting a line takes its option back.
  */
 static int parse_directives(const char *name, const char *buf, size_t len, struct set_directives *d, char *err,
 			    size_t errlen)
@@ -442,18 +458,18 @@ static int parse_directives(const char *name, const char *buf, size_t len, struc
 	while (pos < len) {
 		end = memchr(buf + pos, '\n', len - pos);
 		n = end ? (size_t)(end - (buf + pos)) : len - pos;
-		s = (char *)buf + pos;
-		pos += n + 1;
 		lineno++;
 		if (n > XDPFWD_LISTFILE_LINE_MAX)
-			continue;	/* the list parser says so */
-		memcpy(line, s, n);
+			return 0;	/* the list parser says why */
+		memcpy(line, buf + pos, n);
 		line[n] = '\0';
-		s = line + strspn(line, " \t");
-		if (*s != '#')
+		pos += n + 1;
+		s = line + strspn(line, " \t\r");
+		if (!*s || *s == ';')
 			continue;
-		s++;
-		s += strspn(s, " \t");
+		if (*s != '#')
+			return 0;	/* the first entry: the head is over */
+		s += 1 + strspn(s + 1, " \t");
 		if (strncmp(s, DIRECTIVE, strlen(DIRECTIVE)))
 			continue;
 		s += strlen(DIRECTIVE);
@@ -468,20 +484,29 @@ static int parse_directives(const char *name, const char *buf, size_t len, struc
 }
 
 /*
- * The entries of a file in its format. Plain lists (and until the feed
- * parsers, `auto`) take the strict parser every list file has.
+ * The entries of a file in its format (list_parse.h). Skipped bad lines
+ * (skip-invalid=yes) are reported, the first few with FILE:LINE.
  */
 static int parse_entries(const char *name, const char *buf, size_t len, const struct set_directives *d,
 			 struct xdpfwd_prefix_set *out, char *err, size_t errlen)
 {
+	struct xdpfwd_listfile_opts lo = {
+		.format = d->format,
+		.min_score = d->min_score,
+		.skip_invalid = d->skip_invalid,
+	};
+	size_t i;
 	int r;
 
-	if (strcmp(d->format, "plain") && strcmp(d->format, "auto"))
-		return say(-EOPNOTSUPP, err, errlen, "%s: format=%s is not supported by this build; use format=plain",
-			   name, d->format);
-	r = xdpfwd_listfile_parse_buf(name, buf, len, out, err, errlen);
+	r = xdpfwd_listfile_parse_buf_opts(name, buf, len, out, &lo, err, errlen);
 	if (!r)
 		r = check_catch_all(name, buf, len, out, err, errlen);
+	if (!r && lo.skipped) {
+		pr_warn("%s: skipped %zu bad line%s (skip-invalid=yes)%s\n", name, lo.skipped,
+			lo.skipped == 1 ? "" : "s", lo.nmsgs < lo.skipped ? "; the first ones:" : ":");
+		for (i = 0; i < lo.nmsgs; i++)
+			pr_warn("  %s\n", lo.msgs[i]);
+	}
 	return r;
 }
 
@@ -511,7 +536,8 @@ static int read_set_file(const struct daemon_opts *o, struct set_file *f, char *
 	}
 	memset(&f->d, 0, sizeof(f->d));
 	f->d.kind = kind;
-	snprintf(f->d.format, sizeof(f->d.format), "plain");
+	/* A feed says which it is; the operator's own file is plain, as --blocklist-file always was. */
+	f->d.format = XDPFWD_LIST_PLAIN;
 	r = parse_directives(f->path, buf, len, &f->d, err, errlen);
 	if (!r && fixed_kind && f->d.has_kind && f->d.kind != kind)
 		r = say(-EINVAL, err, errlen, "%s: says kind=%s, but it is the --%slist-file; drop the kind= option",
@@ -592,12 +618,6 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-/* Is (kind, name) one of --blocklist-file / --allowlist-file's set? */
-static bool is_list_file_set(const struct daemon_opts *o, enum list_kind kind, const char *name)
-{
-	return o->list_file[kind] && !strcmp(name, LIST_FILE_SET);
-}
-
 static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 {
 	char err[600], **names;
@@ -665,7 +685,7 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 	return 0;
 }
 
-int set_files_read(const struct daemon_opts *o, struct set_files *sf)
+int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start)
 {
 	char err[600];
 	struct set_file *f;
@@ -685,10 +705,11 @@ int set_files_read(const struct daemon_opts *o, struct set_files *sf)
 		f->err = read_set_file(o, f, err, sizeof(err));
 		if (f->err == -ENOMEM)
 			return -ENOMEM;
-		if (f->err) {
+		if (f->err && at_start)
 			pr_warn("%s\n", err);
-			first = first ?: f->err;
-		}
+		else if (f->err)
+			pr_warn("%s; %s set %s keeps its running entries\n", err, list_kind_name(kind), f->name);
+		first = first ?: f->err;
 	}
 	if (o->sets_dir) {
 		kind = read_sets_dir(o, sf);
@@ -755,7 +776,10 @@ static bool owned_by_dir(const char *dir, const struct xdpfwd_set *s)
 	       !strcmp(s->source + dl + 1 + strlen(s->name), SETS_DIR_SUFFIX);
 }
 
-/* Does the dir still have a file for (kind, name)? A file that failed keeps the name in both kinds. */
+/*
+ * Does a file fill (kind, name)? One that failed (its kind= unknown) counts
+ * for both kinds: its sets are left as they run.
+ */
 static bool has_file(const struct set_files *sf, enum list_kind kind, const char *name)
 {
 	size_t i;
@@ -798,17 +822,6 @@ static int remove_orphans(struct xdpfwd_bpf *skel, const struct set_files *sf)
 		}
 	}
 	return first;
-}
-
-/* Is (kind, name) a set some file of sf fills (or tried to)? */
-static bool file_set(const struct set_files *sf, enum list_kind kind, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sf->n; i++)
-		if (!strcmp(sf->v[i].name, name) && sf->v[i].d.has_kind && sf->v[i].d.kind == kind)
-			return true;
-	return false;
 }
 
 /*
@@ -864,7 +877,7 @@ static int restore_persisted(struct xdpfwd_bpf *skel, const struct daemon_opts *
 				continue;
 			else
 				set = "manual";
-			if (!set_name_valid(set) || file_set(sf, kind, set))
+			if (!set_name_valid(set) || has_file(sf, kind, set))
 				continue;
 			memset(&ps, 0, sizeof(ps));
 			r = read_persisted(o->state_dir, kind, set, &ps, err, sizeof(err));

@@ -57,12 +57,16 @@ int list_state_dir_check(const char *state_dir);
 int list_state_update(const char *state_dir, enum list_kind kind, const char *set,
 		      const struct xdpfwd_prefix_set *prefixes, __u64 expires_at, int remove);
 
-/* What a file says of its set's options: # xdpfwd-set: kind= mode= scope= timeout= format= min-score= */
+/*
+ * What a file says of its set and how to read it:
+ * # xdpfwd-set: kind= mode= scope= timeout= format= min-score= skip-invalid=
+ */
 struct set_directives {
 	enum list_kind kind;
 	struct set_options opts;
-	char format[16];		/* plain (default), spamhaus, netset, ipsum, auto */
+	enum xdpfwd_list_format format;	/* plain unless format= says otherwise */
 	unsigned int min_score;		/* ipsum */
+	bool skip_invalid;		/* a feed's junk lines skipped (and reported), not fatal */
 	bool has_kind;
 };
 
@@ -89,9 +93,11 @@ struct set_files {
  * Reads every file the daemon owns into sf, each on its own: a bad one is
  * reported (FILE:LINE, one line) and marked, the others are read. Returns
  * the error of a bad --blocklist-file or --allowlist-file (a start refuses
- * it, as before sets), 0 otherwise; -ENOMEM and such always.
+ * it, as before sets: at_start words the message for that), 0 otherwise;
+ * -ENOMEM always. A bad sets dir file never refuses a start: one stale feed
+ * must not leave the host without its firewall.
  */
-int set_files_read(const struct daemon_opts *o, struct set_files *sf);
+int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start);
 
 struct xdpfwd_bpf;
 
