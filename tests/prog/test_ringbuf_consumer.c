@@ -132,6 +132,12 @@ static int fx_setup(void **state)
 	/* Every source the tests send from: 198.18.0.0/15, one trie entry. */
 	struct xdpfwd_lpm_v4_key key = { .prefixlen = 15, .addr = { 198, 18, 0, 0 } };
 	struct xdpfwd_entry val = {};
+	struct xdpfwd_meta meta = {
+		.magic = XDPFWD_META_MAGIC,
+		.layout_version = XDPFWD_LAYOUT_VERSION,
+		.drop_sets = 1U << XDPFWD_SET_MANUAL,
+	};
+	__u32 zero = 0;
 	int err;
 
 	fx = calloc(1, sizeof(*fx));
@@ -150,6 +156,11 @@ static int fx_setup(void **state)
 		goto fail;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdpfwd_xdp);
+	/* As a daemon starts an instance: set "manual" (the all-zero entry's) enforced. */
+	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.meta), &zero, &meta, BPF_ANY)) {
+		print_error("writing meta failed: %s\n", strerror(errno));
+		goto fail;
+	}
 	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.block_v4_net), &key, &val, BPF_ANY)) {
 		print_error("adding 198.18.0.0/15 failed: %s\n", strerror(errno));
 		goto fail;
