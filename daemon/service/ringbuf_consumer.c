@@ -78,7 +78,7 @@ static const char *set_name_of(struct consumer *c, unsigned int id)
 		if (bpf_map_lookup_elem(c->sets_fd, &key, &s))
 			s.name[0] = '\0';
 		s.name[sizeof(s.name) - 1] = '\0';
-		snprintf(c->set_names[id], sizeof(c->set_names[id]), "%s", s.name);
+		snprintf(c->set_names[id], sizeof(c->set_names[id]), "%.*s", XDPFWD_SET_NAME_MAX, s.name);
 		c->sets_known |= 1U << id;
 	}
 	return c->set_names[id][0] ? c->set_names[id] : NULL;
