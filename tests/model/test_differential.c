@@ -726,6 +726,9 @@ static void random_prefix(struct rng *r, const struct model *m, int family, bool
 	}
 	if (outer) {
 		e->prefixlen = outer->prefixlen + rnd(r, max_len(family) - outer->prefixlen + 1);
+		/* Right above it, often: a walk then finds the outer one at its own length. */
+		if (chance(r, 25) && outer->prefixlen < max_len(family))
+			e->prefixlen = outer->prefixlen + 1;
 		random_in(r, outer->addr, outer->prefixlen, family, e->addr);
 	} else {
 		random_in_range(r, family, e->addr);
@@ -757,6 +760,26 @@ static int add_both(struct dut *d, struct model *m, const struct model_entry *e,
 	ls->no_plen1 += e->list != MODEL_BLOCK_ADDR && !e->plen1;
 	ls->short_prefixes += e->prefixlen < (e->family == 4 ? RANGE_V4_LEN : RANGE_V6_LEN);
 	return 0;
+}
+
+/*
+ * Sometimes a second prefix of the same list right above e (one bit longer,
+ * inside it), in other random sets: the walk below the longer one, when it
+ * does not decide, then finds e at e's own length.
+ */
+static int add_right_above(struct rng *r, struct dut *d, struct model *m, const struct universe *u,
+			   bool rest, struct list_stats *ls, const struct model_entry *e, __u64 now)
+{
+	struct model_entry a = *e;
+
+	if (!chance(r, 20) || e->prefixlen >= max_len(e->family))
+		return 0;
+	a.prefixlen = e->prefixlen + 1;
+	random_in(r, e->addr, e->prefixlen, e->family, a.addr);
+	random_membership(r, u, rest, now, 5, &a);
+	if (chance(r, 50))
+		a.sets[0] = a.sets[1] = XDPFWD_SETS_XOR;	/* in no set */
+	return add_both(d, m, &a, ls, now);
 }
 
 static unsigned int list_size(struct rng *r, unsigned int empty_percent, unsigned int max)
@@ -800,7 +823,8 @@ static int random_lists(struct rng *r, struct dut *d, struct model *m, const str
 			e.list = MODEL_BLOCK_NET;
 			random_prefix(r, m, family, i >= n, &e);
 			random_membership(r, u, rest, now, i >= n ? exp_short_pct : exp_pct, &e);
-			if ((err = add_both(d, m, &e, ls, now)))
+			if ((err = add_both(d, m, &e, ls, now)) ||
+			    (err = add_right_above(r, d, m, u, rest, ls, &e, now)))
 				return err;
 		}
 		shorts = chance(r, 10);
@@ -810,7 +834,8 @@ static int random_lists(struct rng *r, struct dut *d, struct model *m, const str
 			e.list = MODEL_ALLOW;
 			random_prefix(r, m, family, i >= n, &e);
 			random_membership(r, u, rest, now, i >= n ? exp_short_pct : exp_pct, &e);
-			if ((err = add_both(d, m, &e, ls, now)))
+			if ((err = add_both(d, m, &e, ls, now)) ||
+			    (err = add_right_above(r, d, m, u, rest, ls, &e, now)))
 				return err;
 		}
 	}
