@@ -4,9 +4,10 @@
 # while it swaps; an address in two sets is blocked until it has left both; an audit set logs
 # (action audit, its name) and passes; a scoped set drops only the protocol and port it names;
 # and the daemon's files: every --sets-dir NAME.list is set NAME (its options in
-# "# xdpfwd-set:" lines), applied at start and on SIGHUP, each on its own (a bad file keeps its
-# set, FILE:LINE in the journal), runtime sets untouched, a removed file's set flushed and
-# freed; --blocklist-file is block set "file".
+# "# xdpfwd-set:" lines, feeds in their formats), applied at start and on SIGHUP, each on its
+# own (a bad file keeps its set, FILE:LINE in the journal), runtime sets untouched, a removed
+# file's set flushed and freed, a saved set dropped in as it is; --blocklist-file is block set
+# "file"; --persist per set.
 
 load ../lib/xf
 
@@ -238,6 +239,37 @@ except OSError:
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
 	[ "$(sets_of 198.18.0.3)" = shaky ]
 	[ "$(sets_of 198.18.0.4)" = good ]
+}
+
+@test "--sets-dir: feeds in their formats; each bad option line is named at FILE:LINE and its file skipped" {
+	# A Spamhaus DROP feed with a junk line, read with skip-invalid; an ipsum feed with a score.
+	printf '# xdpfwd-set: format=spamhaus skip-invalid=yes\n; Spamhaus DROP List\n198.18.64.0/20 ; SBL000001\n<html>\n' \
+		>"$SETS/drop.list"
+	printf '# xdpfwd-set: format=ipsum min-score=3\n198.18.0.2\t5\n198.18.0.3\t1\n' >"$SETS/ipsum.list"
+	printf '# header\n# xdpfwd-set: kind=block mode=audit\n# xdpfwd-set: mode=enforce\n198.18.0.4\n' >"$SETS/twice.list"
+	printf '# xdpfwd-set: colour=red\n198.18.0.4\n' >"$SETS/unknown.list"
+	printf '# xdpfwd-set: kind=allow mode=audit\n198.18.0.4\n' >"$SETS/allowaudit.list"
+	printf '# xdpfwd-set: scope=sctp:9\n198.18.0.4\n' >"$SETS/scope.list"
+	printf '198.18.0.4\n' >"$SETS/Bad_Name.list"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	grep -q "block set drop: 1 entries from $SETS/drop.list" "$XF_TMP/daemon.err"
+	grep -q "$SETS/drop.list: skipped 1 bad line (skip-invalid=yes):" "$XF_TMP/daemon.err"
+	grep -q "$SETS/drop.list:4: " "$XF_TMP/daemon.err"
+	[ "$(sets_of 198.18.64.0/20)" = drop ]
+	[ "$(sets_of 198.18.0.2)" = ipsum ]
+	[ "$(sets_of 198.18.0.3)" = "" ]
+	grep -q "$SETS/twice.list:3: mode= is given twice; keep one; block set twice keeps its running entries" "$XF_TMP/daemon.err"
+	grep -q "$SETS/unknown.list:1: 'colour' is not an option of xdpfwd-set:" "$XF_TMP/daemon.err"
+	grep -q "$SETS/allowaudit.list: an allow set has no mode= or scope=" "$XF_TMP/daemon.err"
+	grep -q "$SETS/scope.list:1: scope=sctp:9: " "$XF_TMP/daemon.err"
+	grep -q "$SETS/Bad_Name.list: 'Bad_Name' is not a set name" "$XF_TMP/daemon.err"
+	# None of them made a set or an entry.
+	[ "$(sets_of 198.18.0.4)" = "" ]
+	for n in twice unknown allowaudit scope; do
+		[ "$(set_field block "$n" name)" = "" ]
+		[ "$(set_field allow "$n" name)" = "" ]
+	done
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4)" = "198.18.0.2=0 198.18.0.3=$N 198.18.0.4=$N" ]
 }
 
 @test "--sets-dir: a set saved with block save goes into the dir as it is, options included" {
