@@ -881,8 +881,32 @@ static bool owned_by_dir(const char *dir, const struct xdpfwd_set *s)
 	       !strcmp(s->source + dl + 1 + strlen(s->name), SETS_DIR_SUFFIX);
 }
 
+/*
+ * A removed set's persisted entries are put aside (renamed to a hidden
+ * name, which no start reads), or the first start after a reboot would
+ * make the set again from them alone.
+ */
+static void put_aside_persisted(const char *state_dir, enum list_kind kind, const char *set)
+{
+	char name[64], aside[80], why[600];
+	int dirfd;
+
+	dirfd = state_dir_open(state_dir, why, sizeof(why));
+	if (dirfd < 0)
+		return;	/* none, or not ours to touch (a start refuses it) */
+	state_name(name, sizeof(name), kind, set);
+	snprintf(aside, sizeof(aside), ".%s.removed", name);
+	if (!renameat(dirfd, name, dirfd, aside))
+		pr_info("%s set %s: its persisted entries are kept aside as %s/%s\n", list_kind_name(kind), set,
+			state_dir, aside);
+	else if (errno != ENOENT)
+		pr_warn("%s set %s: putting aside %s/%s failed: %s; remove it, or the set comes back after a reboot\n",
+			list_kind_name(kind), set, state_dir, name, strerror(errno));
+	close(dirfd);
+}
+
 /* The sets dir's sets whose file is gone: flushed and their ids freed. */
-static int remove_orphans(struct xdpfwd_bpf *skel, const struct set_files *sf)
+static int remove_orphans(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf)
 {
 	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
 	struct list_maps m;
@@ -910,6 +934,7 @@ static int remove_orphans(struct xdpfwd_bpf *skel, const struct set_files *sf)
 			}
 			pr_info("%s set %s: its file %s is gone: flushed and removed\n", list_kind_name(kind),
 				sets[id].name, sets[id].source);
+			put_aside_persisted(o->state_dir, kind, sets[id].name);
 		}
 	}
 	return first;
@@ -961,7 +986,7 @@ int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const 
 		first = first ?: err;
 	}
 	if (sf->dir) {
-		err = remove_orphans(skel, sf);
+		err = remove_orphans(skel, o, sf);
 		first = first ?: err;
 	}
 	if (fresh_maps) {

@@ -213,6 +213,27 @@ except OSError:
 	kill -0 "$XF_DAEMON_PID"
 }
 
+@test "--sets-dir: a removed file's set stays gone after a reboot; its persisted entries are put aside" {
+	local state=$XF_TMP/state
+	printf '198.18.0.2\n' >"$SETS/feed.list"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$state"
+	xf_cli block add --set feed 198.18.0.3 --persist --state-dir "$state"
+	xf_cli block add --set fail2ban 198.18.0.4 --persist --state-dir "$state"
+	rm "$SETS/feed.list"
+	kill -HUP "$XF_DAEMON_PID"
+	xf_wait_lines "block set feed: its persisted entries are kept aside as $state/.blocklist.feed.removed" 1 \
+		"$XF_TMP/daemon.err" 5
+	[ ! -e "$state/blocklist.feed" ]
+	grep -qx 198.18.0.3 "$state/.blocklist.feed.removed"
+	# A reboot empties bpffs: detach (removes the pins), then start again.
+	xf_daemon_stop
+	xf_cli detach --iface "$IF_P"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$state"
+	[ "$(set_field block feed name)" = "" ]
+	[ "$(sets_of 198.18.0.3)" = "" ]
+	[ "$(sets_of 198.18.0.4)" = fail2ban ]
+}
+
 @test "--sets-dir: a bad file keeps its set's running entries, says FILE:LINE, and the others still apply" {
 	printf '198.18.0.2\n' >"$SETS/good.list"
 	printf '198.18.0.3\n' >"$SETS/shaky.list"
