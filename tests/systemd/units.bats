@@ -179,6 +179,35 @@ mount_opts() {
 	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
+@test "the README's feed refresh unit: the download becomes set spamhaus on reload; a failed one changes nothing" {
+	local unit=xdpfwd-feed-spamhaus.service
+	# The unit exactly as the README shows it, and a curl that serves a Spamhaus DROP file (the
+	# container has no network): the feed it prints, or an HTTP error as curl -f reports one.
+	sed -n "/^# \/etc\/systemd\/system\/$unit\$/,/^\`\`\`\$/p" "$BATS_TEST_DIRNAME/../../README.md" | sed '$d' \
+		>"$SD_ROOT/etc/systemd/system/$unit"
+	grep -q '^ExecStart=' "$SD_ROOT/etc/systemd/system/$unit"
+	cat >"$SD_ROOT/usr/local/bin/curl" <<-'EOF'
+		#!/bin/sh
+		[ -e /run/feed-fails ] && { echo "curl: (22) The requested URL returned error: 503" >&2; exit 22; }
+		printf '; Spamhaus DROP List 2026/12/02\n198.18.64.0/20 ; SBL000001\n198.18.80.0/20 ; SBL000002\n'
+	EOF
+	chmod 0755 "$SD_ROOT/usr/local/bin/curl"
+	sd_in systemctl daemon-reload
+	sd_in timeout 30 systemctl start "$unit"
+	wait_journal "xdpfwd@$IFC" 'block set spamhaus: 2 entries from /etc/xdpfwd/sets.d/spamhaus.list'
+	head -1 "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list" | grep -qx '# xdpfwd-set: format=spamhaus'
+	# A failed download: the unit fails, the file and the set stay.
+	sd_in touch /run/feed-fails
+	run sd_in timeout 30 systemctl start "$unit"
+	[ "$status" != 0 ]
+	grep -q '^198.18.80.0/20 ; SBL000002$' "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list"
+	sd_in rm -f /run/feed-fails
+	rm -f "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list" \
+		"$SD_ROOT/etc/xdpfwd/sets.d/.spamhaus.tmp" "$SD_ROOT/usr/local/bin/curl" \
+		"$SD_ROOT/etc/systemd/system/$unit"
+	sd_in systemctl daemon-reload
+}
+
 @test "the watchdog does not fire in twice WatchdogSec" {
 	local pid
 	pid=$(main_pid "xdpfwd@$IFC")
