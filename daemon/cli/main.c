@@ -8,6 +8,7 @@
 #include "log.h"
 #include "privs.h"
 #include "instance.h"
+#include "lib_error.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "daemon.h"
@@ -19,10 +20,13 @@ static const struct command {
 	const char *synopsis;	/* what follows "xdpfwd NAME ", never empty */
 	const char *help;
 } commands[] = {
-	{ "block", &cmd_block_ops, "add|del ADDR[/LEN]... | list [-j|--json] | flush | load FILE",
-	  "the blocklist (add --timeout DURATION: expiring; load: all in one step)" },
-	{ "allow", &cmd_allow_ops, "add|del ADDR[/LEN]... | list [-j|--json] | flush | load FILE",
-	  "the allowlist, which wins over the blocklist" },
+	{ "block", &cmd_block_ops,
+	  "add|del [--set NAME] ADDR[/LEN]... | list [--set NAME] [-j] | flush [--set NAME|--all-sets] | load|save [--set NAME] FILE",
+	  "the blocklist's named sets (default set manual; add --timeout D: expiring; load: one set in one step)" },
+	{ "allow", &cmd_allow_ops, "add|del|list|flush|load|save ... (as block)",
+	  "the allowlist's named sets; the allowlist wins over the blocklist" },
+	{ "sets", &cmd_sets_ops, "[-j|--json] | add|del block|allow NAME [--mode M] [--scope S] [--timeout D]",
+	  "the named sets of both lists: entries, counters, options" },
 	{ "status", &cmd_status_ops, "[-j|--json] [--recount]", "interfaces, program, list sizes, counters" },
 	{ "metrics", &cmd_metrics_ops, "[--pin-dir DIR]", "the counters in Prometheus text format" },
 	{ "detach", &cmd_detach_ops, "(--iface IFACE)... | --all",
@@ -68,6 +72,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 	int err;
 
 	memset(&o, 0, sizeof(o));
+	lib_notice_set_handler(cli_notice);
 	err = c->ops->parse(argc, argv, &o);
 	if (err)
 		goto out_parsed;

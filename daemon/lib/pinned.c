@@ -21,6 +21,8 @@
 #include "netns.h"
 #include "attach.h"
 #include "instance_lock.h"
+#include "lib_error.h"
+#include "sets.h"
 
 unsigned int pinned_map_id(int map_fd)
 {
@@ -405,14 +407,15 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_
 		return err;
 	if (events_owner)
 		events_unpin_earlier(dir, events_owner, bpf_map__fd(skel->maps.events));
-	/* Keep the active-set flags: a replace may be in flight, and the program reads them. */
+	/* Keep the generations, set masks and replace marker: a replace may be in flight, and the program reads them. */
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta))
 		memset(&meta, 0, sizeof(meta));
 	meta.magic = XDPFWD_META_MAGIC;
 	meta.layout_version = XDPFWD_LAYOUT_VERSION;
 	if (bpf_map_update_elem(bpf_map__fd(skel->maps.meta), &zero, &meta, BPF_ANY))
 		return lib_error_set(-errno, "stamping %s/meta failed: %s", dir, strerror(errno));
-	return 0;
+	/* A new instance (or one migrated from layout 2) gets set "manual" of each kind; existing records stay. */
+	return sets_init(bpf_map__fd(skel->maps.sets), bpf_map__fd(skel->maps.meta));
 }
 
 int pinned_pin_prog(int prog_fd, const char *dir)

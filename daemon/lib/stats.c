@@ -106,8 +106,18 @@ out:
 	return err;
 }
 
+__u64 stats_set_packets(const struct xdpfwd_stats *s, int kind, int set)
+{
+	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ? s->set_packets[kind][set] : 0;
+}
+
+__u64 stats_set_bytes(const struct xdpfwd_stats *s, int kind, int set)
+{
+	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ? s->set_bytes[kind][set] : 0;
+}
+
 const struct stats_style stats_style_text = {
-	.totals = "stats pass=%llu drop=%llu",
+	.totals = "stats pass=%llu drop=%llu audit=%llu",
 	.counter = " %s_%s=%llu",
 	.events = " events_sent=%llu events_suppressed=%llu events_lost=%llu",
 };
@@ -122,7 +132,8 @@ void stats_format(const struct xdpfwd_stats *s, const struct stats_style *style,
 		for (r = 0; r < XDPFWD_R_MAX; r++)
 			total[a] += s->packets[a][r];
 	n = snprintf(buf, len, style->totals, (unsigned long long)total[XDPFWD_ACT_PASS],
-		     (unsigned long long)total[XDPFWD_ACT_DROP]);
+		     (unsigned long long)total[XDPFWD_ACT_DROP],
+		     (unsigned long long)total[XDPFWD_ACT_AUDIT]);
 	used = n > 0 ? (unsigned long)n : 0;
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++) {
