@@ -20,6 +20,8 @@ setup() {
 }
 
 teardown() {
+	# Shown when the test failed (bats prints a passing test's output only with --show-output-of-passing-tests).
+	[ -e "${F2B:-}/fail2ban.log" ] && grep -E 'ERROR|WARNING|NOTICE|stderr' "$F2B/fail2ban.log" | tail -n 20 >&2
 	# Stopping fail2ban runs its unbans while the pins still exist; then it is killed if it hangs.
 	if [ -S "${F2B:-}/fail2ban.sock" ]; then
 		timeout 10 fail2ban-client -s "$F2B/fail2ban.sock" stop >/dev/null 2>&1 || true
