@@ -198,3 +198,49 @@ no_script_errors() {
 	no_script_errors
 	[ "$(etc_state)" = "$ETC_BEFORE" ]
 }
+
+# The script alone, called as the bouncer calls it: xdpfwd-crowdsec add|del VALUE SECONDS REASON JSON.
+script() {
+	XDPFWD=$XDPFWD XDPFWD_PIN_DIR=$PIN nsenter --net="/run/netns/$NS_P" "$CONTRIB/xdpfwd-crowdsec" "$@" 3>&-
+}
+
+# decision SCOPE VALUE TYPE: the JSON the bouncer passes (Go's encoding of models.Decision).
+decision() {
+	printf '{"duration":"59.9s","id":7,"origin":"cscli","scenario":"manual '"'"'ban'"'"' from '"'"'m'"'"'","scope":"%s","type":"%s","value":"%s"}' \
+		"$1" "$3" "$2"
+}
+
+@test "crowdsec script: durations kept in bounds, other scopes and remediations ignored, bad calls refused" {
+	xf_daemon --iface "$IF_P"
+	# Less than a second left (the bouncer passes 0): a ban of one second, never one without end.
+	script add 198.18.0.2 0 r "$(decision Ip 198.18.0.2 ban)"
+	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert 0 < e["expires_in"] <= 1, e' \
+		"$(entry 198.18.0.2)"
+	# Longer than xdpfwd's longest timeout: held to it (the bouncer deletes it when it ends).
+	script add 198.18.0.3 400000000 r "$(decision Ip 198.18.0.3 ban)"
+	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert 315350000 < e["expires_in"] <= 315360000, e' \
+		"$(entry 198.18.0.3)"
+	run script add 198.18.0.4 60 r "$(decision Ip 198.18.0.4 captcha)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"captcha decision on 198.18.0.4 ignored"* ]]
+	run script add FR 60 r "$(decision Country FR ban)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"decision on country FR ignored"* ]]
+	[ -z "$(entry 198.18.0.4)" ]
+	# Without JSON (by hand), the value says what it is.
+	script add 198.18.0.9/24 60 r
+	[ -n "$(entry 198.18.0.0/24)" ]
+	run script add 198.18.0.5 soon r "$(decision Ip 198.18.0.5 ban)"
+	[ "$status" -eq 2 ]
+	[ -z "$(entry 198.18.0.5)" ]
+	run script ban 198.18.0.5 60
+	[ "$status" -eq 2 ]
+	[[ "$output" == *usage* ]]
+	# del of what is gone already is no error; del takes ranges as add does.
+	script del 198.18.0.5 0 r "$(decision Ip 198.18.0.5 ban)"
+	script del 198.18.0.9/24 0 r
+	[ -z "$(entry 198.18.0.0/24)" ]
+	# Left: the two bans (the one-second one may have gone already).
+	xf_cli block list --set crowdsec --json |
+		xf_json '[e["entry"] for e in j if e["entry"] not in ("198.18.0.2", "198.18.0.3")] == []' | grep -qx True
+}
