@@ -33,8 +33,10 @@ case " $missing " in
 			>/etc/crowdsec/online_api_credentials.yaml
 	fi ;;
 esac
-# fail2ban and crowdsec are installed for the tests, not started: without a policy-rc.d,
-# invoke-rc.d would start fail2ban's default sshd jail, and its postinst fails when that fails.
+# fail2ban and crowdsec are installed for the tests, which run their own instances: the install
+# starts no service (on a systemd host fail2ban's default sshd jail and crowdsec's agent would
+# start now). A policy-rc.d only for this install. The packages still enable their units for the
+# next boot: `systemctl disable fail2ban crowdsec crowdsec-custom-bouncer` where unwanted.
 nopolicy=""
 case " $missing " in
 *" fail2ban "* | *" crowdsec "*)
