@@ -43,7 +43,18 @@ cscli() {
 cs_start() {
 	local i
 	mkdir -p "$CS/data" "$CS/hub" "$CS/notifications"
-	cp /etc/crowdsec/profiles.yaml /etc/crowdsec/simulation.yaml "$CS/"
+	# The package's default profile (decisions from alerts; cscli's are made directly) and no
+	# simulation, written here: nothing is read from the host's /etc/crowdsec.
+	cat >"$CS/profiles.yaml" <<-'EOF'
+		name: default_ip_remediation
+		filters:
+		 - Alert.Remediation == true && Alert.GetScope() == "Ip"
+		decisions:
+		 - type: ban
+		   duration: 4h
+		on_success: break
+	EOF
+	echo 'simulation: off' >"$CS/simulation.yaml"
 	cat >"$CS/config.yaml" <<-EOF
 		common:
 		  daemonize: false
@@ -73,6 +84,7 @@ cs_start() {
 		    log_level: info
 		    listen_uri: 127.0.0.1:8080
 		    profiles_path: $CS/profiles.yaml
+		    console_path: $CS/console.yaml
 		    trusted_ips:
 		      - 127.0.0.1
 		      - ::1
