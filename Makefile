@@ -239,6 +239,8 @@ ETC_FILES	= contrib/etc/xdpfwd/xdpfwd.conf:$(SYSCONFDIR)/xdpfwd/xdpfwd.conf \
 install: $(OUT)/xdpfwd
 	$(Q)$(INSTALL) -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man8 \
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/xdpfwd $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d
+# The units' --sets-dir: empty, for the operator's NAME.list files (README, "Sets").
+	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/xdpfwd/sets.d
 	$(Q)$(INSTALL) -m 0755 $(OUT)/xdpfwd $(DESTDIR)$(SBINDIR)/xdpfwd
 	$(Q)for u in xdpfwd@.service xdpfwd-container@.service; do \
 		$(SUBST_SBIN) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
@@ -260,6 +262,7 @@ uninstall:
 	$(Q)for f in $(ETC_FILES); do src=$${f%%:*}; dst=$(DESTDIR)$${f#*:}; [ -e "$$dst" ] || continue; \
 		if $(SUBST_SBIN) "$$src" | cmp -s - "$$dst"; then rm -f "$$dst"; \
 		else echo "  KEEP     $$dst (changed)"; fi; done
+	$(Q)rmdir $(DESTDIR)$(SYSCONFDIR)/xdpfwd/sets.d 2>/dev/null || true
 	$(Q)rmdir $(DESTDIR)$(SYSCONFDIR)/xdpfwd 2>/dev/null || true
 
 deps:

@@ -148,6 +148,156 @@ static int parse_options(char *opts, __u64 now, struct xdpfwd_prefix *p, char *w
 	return 0;
 }
 
+static const char *const format_names[] = {
+	[XDPFWD_LIST_AUTO] = "auto",
+	[XDPFWD_LIST_PLAIN] = "plain",
+	[XDPFWD_LIST_NETSET] = "netset",
+	[XDPFWD_LIST_SPAMHAUS] = "spamhaus",
+	[XDPFWD_LIST_IPSUM] = "ipsum",
+};
+
+const char *xdpfwd_list_format_name(enum xdpfwd_list_format f)
+{
+	return (unsigned int)f < sizeof(format_names) / sizeof(format_names[0]) ? format_names[f] : NULL;
+}
+
+int xdpfwd_list_format_parse(const char *name, enum xdpfwd_list_format *f, char *err, size_t errlen)
+{
+	unsigned int i;
+
+	for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++) {
+		if (!strcmp(name, format_names[i])) {
+			*f = i;
+			return 0;
+		}
+	}
+	return fail(-EINVAL, err, errlen, "'%s' is not a list format (auto, plain, netset, spamhaus or ipsum)",
+		    name);
+}
+
+/*
+ * The line s[0..n) without its comment: '#' anywhere, ';' at the start or
+ * after a blank (list_parse.h says why). *semi tells whether a ';' cut it.
+ */
+static size_t cut_comment(const char *s, size_t n, int *semi)
+{
+	const char *hash = memchr(s, '#', n), *p;
+
+	*semi = 0;
+	if (hash)
+		n = hash - s;
+	for (p = s; (p = memchr(p, ';', n - (p - s))); p++) {
+		if (p == s || isspace((unsigned char)p[-1])) {
+			*semi = 1;
+			return p - s;
+		}
+	}
+	return n;
+}
+
+/* s[0..n) without the blanks around it, as a string in line (n <= XDPFWD_LISTFILE_LINE_MAX). */
+static size_t trimmed(const char *s, size_t n, char *line)
+{
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	memcpy(line, s, n);
+	line[n] = '\0';
+	return n;
+}
+
+/* Splits "ADDR REST" at the first blank: line becomes ADDR, the return value REST (blanks skipped). */
+static char *split_addr(char *line)
+{
+	char *rest = line + strcspn(line, " \t");
+
+	if (*rest)
+		*rest++ = '\0';
+	/* Most lines have no blank here or one: a loop, not strspn's table (2% of a million-line load). */
+	while (*rest == ' ' || *rest == '\t')
+		rest++;
+	return rest;
+}
+
+static int all_digits(const char *s)
+{
+	return *s && s[strspn(s, "0123456789")] == '\0';
+}
+
+/*
+ * auto: the first line that is a ';' comment or starts with an address
+ * decides (list_parse.h). Blank lines, '#' comments and lines that start
+ * with something else do not, so a junk line first still finds the format.
+ */
+static enum xdpfwd_list_format detect(const char *buf, size_t len)
+{
+	char line[XDPFWD_LISTFILE_LINE_MAX + 1], *rest, *tok;
+	struct xdpfwd_prefix p;
+	size_t pos = 0, n;
+	const char *s, *end;
+	int semi;
+
+	while (pos < len) {
+		s = buf + pos;
+		end = memchr(s, '\n', len - pos);
+		n = end ? (size_t)(end - s) : len - pos;
+		pos += n + 1;
+		if (n > XDPFWD_LISTFILE_LINE_MAX || memchr(s, '\0', n))
+			continue;
+		n = cut_comment(s, n, &semi);
+		if (!trimmed(s, n, line)) {
+			if (semi)
+				return XDPFWD_LIST_SPAMHAUS;
+			continue;
+		}
+		rest = split_addr(line);
+		if (xdpfwd_prefix_parse(line, &p, NULL, 0))
+			continue;
+		tok = rest;
+		tok[strcspn(tok, " \t")] = '\0';
+		if (all_digits(tok))
+			return XDPFWD_LIST_IPSUM;
+		return semi ? XDPFWD_LIST_SPAMHAUS : XDPFWD_LIST_PLAIN;
+	}
+	return XDPFWD_LIST_PLAIN;
+}
+
+/* An ipsum line's "COUNT" (the blanks after the address skipped): the number of lists that name it. */
+static int parse_count(char *rest, unsigned int *count, char *why, size_t whylen)
+{
+	char *more = split_addr(rest);
+	const char *c;
+
+	if (!*rest)
+		return fail(-EINVAL, why, whylen, "no count after the address (ipsum lines are ADDR<TAB>COUNT)");
+	/* Nine digits: far more lists than exist, and no overflow to think about. */
+	if (!all_digits(rest) || strlen(rest) > 9)
+		return fail(-EINVAL, why, whylen, "'%s' is not a count (ipsum lines are ADDR<TAB>COUNT)", rest);
+	if (*more)
+		return fail(-EINVAL, why, whylen, "unexpected '%s' after the count (ipsum lines are ADDR<TAB>COUNT)",
+			    more);
+	*count = 0;
+	for (c = rest; *c; c++)
+		*count = *count * 10 + (*c - '0');
+	return 0;
+}
+
+/* How a file's lines are read, the format decided: the same for both parts. */
+struct rules {
+	int ipsum;			/* ADDR COUNT, else ADDR [OPTION]... (plain, netset, spamhaus) */
+	unsigned int min_score;
+	int skip_invalid;
+};
+
+/* A bad line skipped, kept for the caller's report. */
+struct bad_line {
+	size_t line;			/* within the part, like part.lines */
+	char why[320];
+};
+
 /*
  * One stretch of a list file, parsed into a set of its own: a big file is
  * cut in two at a line boundary and the halves are parsed (and sorted) on
@@ -157,8 +307,12 @@ struct part {
 	const char *buf;
 	size_t len;
 	__u64 now;			/* one time for the whole file: equal timeouts, equal deadlines */
+	const struct rules *r;
 	struct xdpfwd_prefix_set set;	/* sorted; duplicates are resolved after the merge */
 	size_t lines;			/* lines read; on failure the bad one, counted within the part */
+	size_t entries, below, skipped;	/* good entry lines, ipsum ones under min_score, bad ones skipped */
+	size_t nbad;
+	struct bad_line bad[XDPFWD_LISTFILE_WARN_MAX];
 	int ret;			/* 0, or the failure, with lines (0: no line) and why */
 	int started;
 	char why[320];
@@ -167,15 +321,50 @@ struct part {
 
 #define SPLIT_MIN_BYTES (1 << 20)
 
+/* One line that holds more than a comment: 0 with the entry in *p, 1 for an ipsum entry under min_score. */
+static int parse_entry(const struct part *pt, char *line, struct xdpfwd_prefix *p, char *why, size_t whylen)
+{
+	unsigned int count = 0;
+	char *rest;
+	int ret;
+
+	rest = split_addr(line);
+	ret = xdpfwd_prefix_parse(line, p, why, whylen);
+	if (ret)
+		return ret;
+	if (!pt->r->ipsum)
+		return parse_options(rest, pt->now, p, why, whylen);
+	ret = parse_count(rest, &count, why, whylen);
+	if (ret)
+		return ret;
+	return count < pt->r->min_score;
+}
+
+/* A bad line: the end of the file's parse, or with skip_invalid a line counted and maybe kept. */
+static int bad_line(struct part *pt, int ret, const char *why)
+{
+	if (!pt->r->skip_invalid) {
+		pt->ret = ret;
+		snprintf(pt->why, sizeof(pt->why), "%s", why);
+		return ret;
+	}
+	if (pt->nbad < XDPFWD_LISTFILE_WARN_MAX) {
+		pt->bad[pt->nbad].line = pt->lines;
+		snprintf(pt->bad[pt->nbad].why, sizeof(pt->bad[0].why), "%s", why);
+		pt->nbad++;
+	}
+	pt->skipped++;
+	return 0;
+}
+
 static void *parse_part(void *arg)
 {
-	char line[XDPFWD_LISTFILE_LINE_MAX + 1];
+	char line[XDPFWD_LISTFILE_LINE_MAX + 1], why[sizeof(((struct part *)0)->why)];
 	struct part *pt = arg;
 	size_t pos = 0, n;
 	struct xdpfwd_prefix p;
 	const char *s, *end;
-	char *opts;
-	int ret;
+	int ret, semi;
 
 	while (pos < pt->len) {
 		s = pt->buf + pos;
@@ -184,7 +373,7 @@ static void *parse_part(void *arg)
 		pos += n + 1;
 		pt->lines++;
 
-		/* A NUL means a binary or corrupt file, not text with a stray byte to skip. */
+		/* A NUL means a binary or corrupt file, not text with a stray byte to skip: never skipped. */
 		if (memchr(s, '\0', n)) {
 			pt->ret = fail(-EINVAL, pt->why, sizeof(pt->why), "NUL byte in line");
 			return NULL;
@@ -192,33 +381,25 @@ static void *parse_part(void *arg)
 		if (n && s[n - 1] == '\r')
 			n--;
 		if (n > XDPFWD_LISTFILE_LINE_MAX) {
-			pt->ret = fail(-EINVAL, pt->why, sizeof(pt->why), "line is longer than %d bytes",
-				       XDPFWD_LISTFILE_LINE_MAX);
-			return NULL;
+			fail(-EINVAL, why, sizeof(why), "line is longer than %d bytes", XDPFWD_LISTFILE_LINE_MAX);
+			if (bad_line(pt, -EINVAL, why))
+				return NULL;
+			continue;
 		}
-		end = memchr(s, '#', n);
-		if (end)
-			n = end - s;
-		while (n && isspace((unsigned char)s[n - 1]))
-			n--;
-		while (n && isspace((unsigned char)*s)) {
-			s++;
-			n--;
-		}
-		if (!n)
+		n = cut_comment(s, n, &semi);
+		if (!trimmed(s, n, line))
 			continue;
 
-		memcpy(line, s, n);
-		line[n] = '\0';
-		opts = line + strcspn(line, " \t");
-		if (*opts)
-			*opts++ = '\0';
-		ret = xdpfwd_prefix_parse(line, &p, pt->why, sizeof(pt->why));
-		if (!ret)
-			ret = parse_options(opts, pt->now, &p, pt->why, sizeof(pt->why));
+		ret = parse_entry(pt, line, &p, why, sizeof(why));
+		if (ret < 0) {
+			if (bad_line(pt, ret, why))
+				return NULL;
+			continue;
+		}
+		pt->entries++;
 		if (ret) {
-			pt->ret = ret;
-			return NULL;
+			pt->below++;
+			continue;
 		}
 		/* A persisted entry whose time ran out while nothing was running is simply gone. */
 		if (p.expires_at && p.expires_at <= pt->now)
@@ -311,17 +492,50 @@ static int add_to(struct xdpfwd_prefix_set *out, struct xdpfwd_prefix_set *file)
 	return 0;
 }
 
-int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
-			      struct xdpfwd_prefix_set *out, char *err, size_t errlen)
+/* The skipped lines' counts and first messages, in file order, into o. */
+static void report_skipped(const char *name, const struct part pt[2], struct xdpfwd_listfile_opts *o)
 {
+	size_t i, k;
+
+	o->entries = pt[0].entries + pt[1].entries;
+	o->below_score = pt[0].below + pt[1].below;
+	o->skipped = pt[0].skipped + pt[1].skipped;
+	for (i = 0; i < 2; i++)
+		for (k = 0; k < pt[i].nbad && o->nmsgs < XDPFWD_LISTFILE_WARN_MAX; k++)
+			snprintf(o->msgs[o->nmsgs++], sizeof(o->msgs[0]), "%s:%zu: %s", name,
+				 pt[i].bad[k].line + (i ? pt[0].lines : 0), pt[i].bad[k].why);
+}
+
+static void opts_reset(struct xdpfwd_listfile_opts *o)
+{
+	o->format_used = o->format;
+	o->entries = o->below_score = o->skipped = o->nmsgs = 0;
+}
+
+int xdpfwd_listfile_parse_buf_opts(const char *name, const char *buf, size_t len, struct xdpfwd_prefix_set *out,
+				   struct xdpfwd_listfile_opts *o, char *err, size_t errlen)
+{
+	struct xdpfwd_listfile_opts defaults = {};
 	struct part pt[2] = { { .buf = buf, .len = len }, { .buf = buf + len } };
 	struct xdpfwd_prefix_set file = {};
+	struct rules r = {};
 	const char *cut;
 	size_t k;
 	int i, ret = 0;
 
+	if (!o)
+		o = &defaults;
+	opts_reset(o);
 	if (err && errlen)
 		err[0] = '\0';
+	if (!xdpfwd_list_format_name(o->format))
+		return fail(-EINVAL, err, errlen, "%s: list format %d is not one xdpfwd knows", name, o->format);
+	if (o->format == XDPFWD_LIST_AUTO)
+		o->format_used = detect(buf, len);
+	r.ipsum = o->format_used == XDPFWD_LIST_IPSUM;
+	r.min_score = o->min_score ? o->min_score : 1;
+	r.skip_invalid = o->skip_invalid;
+	pt[0].r = pt[1].r = &r;
 	pt[0].now = pt[1].now = time(NULL);
 	cut = len >= SPLIT_MIN_BYTES ? memchr(buf + len / 2, '\n', len - len / 2) : NULL;
 	if (cut) {
@@ -343,6 +557,15 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 		else if (ret)
 			fail(ret, err, errlen, "%s: %s", name, pt[i].why);
 	}
+	report_skipped(name, pt, o);
+	/* Every line bad is not a feed that shrank to nothing: an error page, the wrong file or format. */
+	if (!ret && o->skipped && !o->entries) {
+		i = !pt[0].nbad;	/* the part holding the first bad line */
+		ret = fail(-EINVAL, err, errlen,
+			   "%s: none of its %zu entry lines is valid (line %zu: %s); is it a %s list?", name,
+			   o->skipped, pt[i].bad[0].line + (i ? pt[0].lines : 0), pt[i].bad[0].why,
+			   xdpfwd_list_format_name(o->format_used));
+	}
 	if (!ret) {
 		for (k = 0; k < pt[1].set.n; k++)
 			pt[1].set.v[k].line += pt[0].lines;
@@ -360,6 +583,14 @@ int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
 	return ret;
 }
 
+int xdpfwd_listfile_parse_buf(const char *name, const char *buf, size_t len,
+			      struct xdpfwd_prefix_set *out, char *err, size_t errlen)
+{
+	struct xdpfwd_listfile_opts o = { .format = XDPFWD_LIST_PLAIN };
+
+	return xdpfwd_listfile_parse_buf_opts(name, buf, len, out, &o, err, errlen);
+}
+
 /* "FILE:LINE: NUL byte in line" for the NUL at buf[at]. */
 static int nul_at(const char *path, const char *buf, size_t at, char *err, size_t errlen)
 {
@@ -373,13 +604,16 @@ static int nul_at(const char *path, const char *buf, size_t at, char *err, size_
 	return fail(-EINVAL, err, errlen, "%s:%zu: NUL byte in line (not a text file?)", path, line);
 }
 
-int xdpfwd_listfile_read(const char *path, struct xdpfwd_prefix_set *out, char *err, size_t errlen)
+int xdpfwd_listfile_read_opts(const char *path, struct xdpfwd_prefix_set *out, struct xdpfwd_listfile_opts *o,
+			      char *err, size_t errlen)
 {
 	size_t len = 0, cap = 0;
 	char *buf = NULL, *tmp, *nul;
 	ssize_t r;
 	int fd, ret;
 
+	if (o)
+		opts_reset(o);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
@@ -426,9 +660,48 @@ int xdpfwd_listfile_read(const char *path, struct xdpfwd_prefix_set *out, char *
 		}
 		len += r;
 	}
-	ret = xdpfwd_listfile_parse_buf(path, buf, len, out, err, errlen);
+	ret = xdpfwd_listfile_parse_buf_opts(path, buf, len, out, o, err, errlen);
 out:
 	free(buf);
 	close(fd);
 	return ret;
+}
+
+int xdpfwd_listfile_read(const char *path, struct xdpfwd_prefix_set *out, char *err, size_t errlen)
+{
+	struct xdpfwd_listfile_opts o = { .format = XDPFWD_LIST_PLAIN };
+
+	return xdpfwd_listfile_read_opts(path, out, &o, err, errlen);
+}
+
+int xdpfwd_listfile_write(FILE *f, const struct xdpfwd_prefix_set *s, const char *comment)
+{
+	char buf[XDPFWD_PREFIX_STRLEN];
+	const char *c, *nl;
+	size_t i, n;
+
+	errno = 0;	/* what a failed write left is the reason: it may fail before the flush */
+	/* A comment line the reader would refuse (too long) is refused here, before anything is written. */
+	for (c = comment; c && *c; c += n + !!nl) {
+		nl = strchr(c, '\n');
+		n = nl ? (size_t)(nl - c) : strlen(c);
+		if (n + 2 > XDPFWD_LISTFILE_LINE_MAX)
+			return -EINVAL;
+	}
+	for (c = comment; c && *c; c += n + !!nl) {
+		nl = strchr(c, '\n');
+		n = nl ? (size_t)(nl - c) : strlen(c);
+		fprintf(f, n ? "# %.*s\n" : "#\n", (int)n, c);
+	}
+	for (i = 0; i < s->n; i++) {
+		if (xdpfwd_prefix_format(&s->v[i], buf, sizeof(buf)))
+			return -EINVAL;
+		fputs(buf, f);
+		if (s->v[i].expires_at)
+			fprintf(f, " until=%llu", (unsigned long long)s->v[i].expires_at);
+		fputs(s->v[i].prefixlen ? "\n" : " # --force\n", f);
+	}
+	if (fflush(f) || ferror(f))
+		return errno ? -errno : -EIO;
+	return 0;
 }

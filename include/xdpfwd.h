@@ -17,13 +17,14 @@
  * it into the pinned "meta" map and refuses to reuse pins with another stamp
  * (libbpf only compares sizes, which a reordered struct would pass).
  */
-#define XDPFWD_LAYOUT_VERSION 2
+#define XDPFWD_LAYOUT_VERSION 3
 
 /* Map capacities. Exact entries live in hash maps, prefixes in LPM tries. */
 #define XDPFWD_MAX_ADDRS	1048576	/* exact addresses per family */
 #define XDPFWD_MAX_NETS		262144	/* prefixes per family and list */
 #define XDPFWD_MAX_ALLOW	65536	/* allowlist entries per family */
 #define XDPFWD_MAX_IFACES	64
+#define XDPFWD_MAX_SETS		32	/* named sets per list kind (block, allow): bits of a u32 */
 #define XDPFWD_LOG_STATE_SIZE	65536	/* per-source log limit for prefix hits */
 #define XDPFWD_RINGBUF_BYTES	(1 << 20)
 /* Submit without waking the consumer until this much is queued; the daemon also polls. */
@@ -35,6 +36,12 @@
 enum xdpfwd_action {
 	XDPFWD_ACT_PASS = 0,
 	XDPFWD_ACT_DROP = 1,
+	/*
+	 * Passed, but the source matched a block set in audit mode and no
+	 * enforcing one (reason XDPFWD_R_BLOCKLIST): counted and logged as a
+	 * drop would be, so a new feed can be rehearsed on live traffic.
+	 */
+	XDPFWD_ACT_AUDIT = 2,
 	XDPFWD_ACT_MAX,
 };
 
@@ -79,25 +86,47 @@ struct xdpfwd_lpm_v6_key {
  * jiffies64 * ns_per_jiffy when the kernel's HZ is known, else
  * CLOCK_MONOTONIC (coarse) ns; the instance records which in its "clock" map
  * (struct xdpfwd_clock, common/kclock.h).
+ *
+ * Sets. Every entry belongs to one or more named sets of its list kind (set
+ * ids 0..XDPFWD_MAX_SETS-1, names in the "sets" map). Membership is a bit
+ * mask kept twice, once per generation: the program reads, for each set i,
+ * sets[0] bit i or sets[1] bit i as the meta map's set_gen[kind] bit i says.
+ * So one set is replaced alone and atomically: the new membership is written
+ * into the idle generation of set i (entries of other sets untouched) and
+ * set_gen's bit i is flipped in one write; at rest sets[0] == sets[1].
+ * The masks are stored XOR XDPFWD_SETS_XOR, so an all-zero value (an entry
+ * written with plain bpftool) is a member of set "manual" (id 0) alone:
+ *   live members = ((sets[0] & ~gen) | (sets[1] & gen)) ^ XDPFWD_SETS_XOR
+ * minus `timed` once expires_ns has passed. An entry no set holds any more is
+ * deleted by user space; until then it matches nothing.
+ * Expiry is per entry: the sets in `timed` hold it until expires_ns (the
+ * latest deadline any of them asked for), the others for good.
  */
 struct xdpfwd_entry {
 	__u64 packets;
 	__u64 bytes;
 	__u64 last_hit_ns;
 	__u64 last_log_ns;
-	__u64 expires_ns;	/* CLOCK_BOOTTIME deadline (survives suspend); 0: never expires */
-	__u32 flags;		/* XDPFWD_ENTRY_F_*; 0 for an ordinary entry */
-	__u32 pad;
+	__u64 expires_ns;	/* CLOCK_BOOTTIME deadline (survives suspend) of the `timed` sets; 0: none */
+	__u32 sets[2];		/* member sets per generation, XOR XDPFWD_SETS_XOR (see above) */
+	__u32 timed;		/* sets whose membership ends at expires_ns (real bits, no XOR) */
+	/*
+	 * The set whose per-set counters (struct xdpfwd_stats) this entry's
+	 * hits count under: chosen by user space (its lowest enforcing set,
+	 * else its lowest set); 0, "manual", for a bpftool entry.
+	 */
+	__u8 count_set;
+	/*
+	 * Trie entries: prefix length + 1, so the program can look for a
+	 * shorter covering prefix right below this one (0: not known, as for a
+	 * bpftool entry: it looks one length shorter at a time).
+	 */
+	__u8 plen1;
+	__u8 pad[2];
 };
 
-/*
- * Exact-address entries take part in a whole-set replace through these bits
- * instead of a twin map (a twin would cost the hash lookup its inlining): an
- * entry is skipped while the active block set's bit is set. At rest both are
- * clear, so an entry added with bpftool (all zeros) simply matches.
- */
-#define XDPFWD_ENTRY_F_NOT_IN_SET0 (1U << 0)
-#define XDPFWD_ENTRY_F_NOT_IN_SET1 (1U << 1)
+#define XDPFWD_SET_MANUAL	0		/* id of set "manual", in both kinds */
+#define XDPFWD_SETS_XOR		(1U << XDPFWD_SET_MANUAL)
 
 /*
  * Counters, one copy per CPU and per stats slot (BPF_MAP_TYPE_PERCPU_ARRAY,
@@ -125,6 +154,20 @@ struct xdpfwd_stats {
 	__u64 ev_suppressed_source;
 	__u64 ev_suppressed_global;
 	__u64 ev_lost;		/* ring buffer full */
+	/*
+	 * Per set, [kind][set id] (kind: XDPFWD_KIND_*): the packets and bytes
+	 * an entry of the set decided (dropped, audited, or let through by the
+	 * allowlist), each counted once, under the entry's count_set.
+	 */
+	__u64 set_packets[2][XDPFWD_MAX_SETS];
+	__u64 set_bytes[2][XDPFWD_MAX_SETS];
+};
+
+/* List kinds: index of per-kind arrays (set_gen, set_packets, books keys, "sets" map keys). */
+enum {
+	XDPFWD_KIND_BLOCK = 0,
+	XDPFWD_KIND_ALLOW = 1,
+	XDPFWD_KINDS,
 };
 
 /* Ring-buffer record, one per logged packet. */
@@ -138,8 +181,11 @@ struct xdpfwd_event {
 	__u8 reason;		/* enum xdpfwd_reason */
 	__u8 proto;		/* IP protocol / IPv6 next header */
 	__u16 vlan;		/* outer VLAN id, 0 if untagged */
-	__u8 pad[2];
+	__u8 set;		/* count_set of the entry that decided, XDPFWD_EVENT_NO_SET if none */
+	__u8 pad;
 };
+
+#define XDPFWD_EVENT_NO_SET 0xff
 
 /* Per-source log-limit state for drops that did not come from an exact entry. */
 struct xdpfwd_log_key {
@@ -179,29 +225,69 @@ enum xdpfwd_mode {
 };
 
 /*
- * "meta" map (array, key 0): who owns the pins, in which layout, and which
- * set of each list the program reads. Every LPM trie has a twin named NAME_b;
- * a whole-set replace fills the idle twin (and marks exact entries with
- * XDPFWD_ENTRY_F_NOT_IN_SET*) and flips active_block in one write, so the
- * program sees the old set or the new one, never their union or nothing.
+ * "meta" map (array, key 0): who owns the pins, in which layout, which
+ * generation of each set the program reads (see struct xdpfwd_entry), and
+ * what a match of each block set does. User space writes the whole value in
+ * one update; the program reads it once per packet.
  *
- * active_block holds two bits that must change together:
- * XDPFWD_ACTIVE_TWIN selects the NAME_b tries; XDPFWD_ACTIVE_SET1 selects
- * which NOT_IN_SET bit hides an exact entry. At rest the tries without suffix
- * are live (so prefixes added with plain bpftool land in the live trie), but
- * the exact set may rest on either bit: a replace then writes each new exact
- * entry once, hidden from the current set, and never has to clear its bit.
- * active_allow uses XDPFWD_ACTIVE_TWIN only (allow entries are all in tries).
+ * A block set is in exactly one of drop_sets, scoped_sets and audit_sets
+ * once defined (set "manual" is in drop_sets from the start); a set in none
+ * matches nothing. Allow sets are always enforced and never scoped: any live
+ * membership of an allow entry counts.
+ *
+ * replacing is 0 at rest. A per-set replace first stores
+ * XDPFWD_REPLACING(kind, set, gen bit before), then fills the idle
+ * generation, flips the set's bit in set_gen (one write), copies the new
+ * generation over the old, deletes entries no set holds, and stores 0. A writer that finds it non-zero finishes the
+ * job: back to the old set while set_gen still has the bit it recorded,
+ * forward to the new one after the flip.
  */
 struct xdpfwd_meta {
 	__u32 magic;		/* XDPFWD_META_MAGIC */
 	__u32 layout_version;	/* XDPFWD_LAYOUT_VERSION */
-	__u32 active_block;	/* XDPFWD_ACTIVE_* */
-	__u32 active_allow;	/* XDPFWD_ACTIVE_TWIN or 0 */
+	__u32 set_gen[2];	/* per kind: bit i set: set i reads sets[1] of every entry */
+	__u32 drop_sets;	/* block sets in enforce mode without a scope: a live member drops */
+	__u32 scoped_sets;	/* block sets in enforce mode with a scope: drops what the scope names */
+	__u32 audit_sets;	/* block sets in audit mode: counted and logged, passed */
+	__u32 replacing;	/* XDPFWD_REPLACING(...) or 0 */
 };
 
-#define XDPFWD_ACTIVE_TWIN (1U << 0)
-#define XDPFWD_ACTIVE_SET1 (1U << 1)
+#define XDPFWD_REPLACING(kind, set, from_gen) \
+	(0x80000000U | (__u32)(kind) << 16 | (__u32)(from_gen) << 8 | (__u32)(set))
+#define XDPFWD_REPLACING_KIND(r)	(((r) >> 16) & 0xff)
+#define XDPFWD_REPLACING_FROM(r)	(((r) >> 8) & 1)
+#define XDPFWD_REPLACING_SET(r)		((r) & 0xff)
+
+/*
+ * "sets" map (array, key kind * XDPFWD_MAX_SETS + id): each set's name and
+ * options. The program reads only the scope, and only of a scoped set one of
+ * whose members matched; the rest is user space's. Set "manual" (id 0) of
+ * each kind exists in every instance; a set is created by its first add or
+ * load, or with `xdpfwd sets add`.
+ */
+#define XDPFWD_SET_NAME_MAX	32	/* [a-z0-9_-]{1,32} */
+#define XDPFWD_SCOPE_PORTS	8
+
+enum xdpfwd_set_mode {
+	XDPFWD_SET_ENFORCE = 0,
+	XDPFWD_SET_AUDIT = 1,
+};
+
+/* Scope protocols, a bit mask: a scoped set drops only these protocols' packets to its ports. */
+#define XDPFWD_SCOPE_TCP	(1U << 0)
+#define XDPFWD_SCOPE_UDP	(1U << 1)
+
+struct xdpfwd_set {
+	char name[40];		/* NUL-terminated; "" marks a free id */
+	__u32 timeout_s;	/* default timeout of an add into the set; 0: none */
+	__u8 mode;		/* enum xdpfwd_set_mode */
+	__u8 scope_protos;	/* XDPFWD_SCOPE_*; 0: no scope, every packet of a member */
+	__u8 nports;		/* ports[] used; 0 with scope_protos: every port of those protocols */
+	__u8 pad;
+	__be16 ports[XDPFWD_SCOPE_PORTS];	/* destination ports, network byte order */
+	__u64 updated_s;	/* CLOCK_REALTIME seconds of the last change of its entries */
+	char source[256];	/* the file it was last loaded from, "" if none */
+};
 
 #define XDPFWD_META_MAGIC 0x78647066 /* "xdpf" */
 
@@ -263,6 +349,7 @@ struct xdpfwd_books {
 	__u64 next_expiry_ns;	/* CLOCK_BOOTTIME; no timed entry expires before it; 0: no timed entry */
 	__u32 state;		/* XDPFWD_BOOKS_EXACT, or 0 (see above) */
 	__u32 pad;
+	__u64 set_entries[XDPFWD_MAX_SETS];	/* entries (exact and prefixes) each set holds */
 };
 
 #define XDPFWD_BOOKS_EXACT 0x626f6f6b /* "book": the counts above are exact */

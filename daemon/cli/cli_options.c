@@ -66,6 +66,16 @@ enum {
 	OPT_MIGRATE,
 	OPT_USAGE,
 	OPT_RECOUNT,
+	OPT_SET,
+	OPT_ALL_SETS,
+	OPT_MASK4,
+	OPT_MASK6,
+	OPT_FORMAT,
+	OPT_MIN_SCORE,
+	OPT_SKIP_INVALID,
+	OPT_SET_MODE,
+	OPT_SCOPE,
+	OPT_SETS_DIR,
 };
 
 /*
@@ -136,9 +146,12 @@ static const struct argp_option daemon_options[] = {
 	  "node_exporter's textfile collector (name it *.prom)", 0 },
 	{ "drop-malformed", OPT_DROP_MALFORMED, NULL, 0, "Drop frames with truncated or invalid IP headers (default: pass)", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
+	{ "sets-dir", OPT_SETS_DIR, "DIR", 0,
+	  "Each DIR/NAME.list is set NAME, made exactly that file (plus its --persist entries) at start and "
+	  "on SIGHUP; '# xdpfwd-set: kind= mode= scope= timeout= format=' lines give its options", 0 },
 	{ "blocklist-file", OPT_BLOCKLIST_FILE, "FILE", 0,
-	  "Make the blocklist exactly FILE plus the --persist entries, at start and on SIGHUP", 0 },
-	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The same for the allowlist", 0 },
+	  "The file of block set 'file': made exactly FILE plus its --persist entries, at start and on SIGHUP", 0 },
+	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The file of allow set 'file', the same way", 0 },
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
@@ -242,6 +255,9 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_STATE_DIR:
 		o->state_dir = arg;
 		break;
+	case OPT_SETS_DIR:
+		o->sets_dir = arg;
+		break;
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);
 		break;
@@ -271,11 +287,13 @@ static const char daemon_doc[] =
 	"xdpfwd --iface IFACE [OPTION...]  attach (or adopt) and log drops until SIGINT/SIGTERM;\n"
 	"  the firewall stays attached after exit (remove it with `xdpfwd detach --iface IFACE`).\n\n"
 	"Commands (each takes --pin-dir and -h, --help):\n"
-	"  xdpfwd block add [--timeout DURATION] ADDR[/LEN]...   add to the blocklist (expiring)\n"
-	"  xdpfwd block del ADDR[/LEN]...       remove from it\n"
-	"  xdpfwd block list [-j|--json] | flush\n"
-	"  xdpfwd block load FILE               replace the whole list in one step\n"
-	"  xdpfwd allow add|del|list|flush|load ...  the allowlist, which wins over the blocklist\n"
+	"  xdpfwd block add [--set NAME] [--timeout D] ADDR[/LEN]...  add to a set\n"
+	"  xdpfwd block del [--set NAME] ADDR[/LEN]...   remove from the set\n"
+	"  xdpfwd block list [--set NAME] [-j|--json] | flush [--set NAME|--all-sets]\n"
+	"  xdpfwd block load [--set NAME] FILE   replace one set in one step\n"
+	"  xdpfwd block save [--set NAME] [FILE] write a set as a file load reads\n"
+	"  xdpfwd allow add|del|list|flush|load|save ...  the allowlist (it wins)\n"
+	"  xdpfwd sets [-j] | sets add|del block|allow NAME ...  the named sets\n"
 	"  xdpfwd status [-j] [--recount]      interfaces, program, counters\n"
 	"  xdpfwd metrics                       the counters in Prometheus text format\n"
 	"  xdpfwd detach --iface IFACE | --all  remove the firewall\n"
@@ -311,13 +329,25 @@ int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o)
 
 static const struct argp_option list_options[] = {
 	PIN_DIR_OPTION,
+	{ "set", OPT_SET, "NAME", 0,
+	  "The named set to work on (default manual); add and load create it. list: only its entries", 0 },
+	{ "all-sets", OPT_ALL_SETS, NULL, 0, "flush: every set of the list, not just one", 0 },
 	{ "json", 'j', NULL, 0, "list: print a JSON array", 0 },
 	{ "force", OPT_FORCE, NULL, 0, "add, load: accept a /0 prefix (matches every source)", 0 },
 	{ "timeout", OPT_TIMEOUT, "DURATION", 0,
-	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d; at most 3650d); re-adding refreshes it",
+	  "add: the entries expire after DURATION (90, 90s, 10m, 2h, 7d; at most 3650d); re-adding refreshes it. "
+	  "Without it the set's default timeout applies (xdpfwd sets add ... --timeout)",
 	  0 },
+	{ "mask4", OPT_MASK4, "N", 0,
+	  "add, del: an IPv4 address stands for its /N (host bits cleared: a ban of the whole network)", 0 },
+	{ "mask6", OPT_MASK6, "N", 0,
+	  "add, del: an IPv6 address stands for its /N (--mask6 64: the source's whole /64)", 0 },
+	{ "format", OPT_FORMAT, "FMT", 0, "load: auto (default), plain, spamhaus, netset or ipsum", 0 },
+	{ "min-score", OPT_MIN_SCORE, "N", 0, "load: ipsum entries need a count of at least N (default 1)", 0 },
+	{ "skip-invalid", OPT_SKIP_INVALID, NULL, 0,
+	  "load: skip bad lines (counted, the first ones shown) instead of rejecting the file", 0 },
 	{ "persist", OPT_PERSIST, NULL, 0,
-	  "add, del: also record the change in the state dir, so it survives a reboot", 0 },
+	  "add, del: also record the change in the state dir (one file per set), so it survives a reboot", 0 },
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
 	VERBOSE_OPTION,
 	{},
@@ -326,42 +356,97 @@ static const struct argp_option list_options[] = {
 struct list_parse {
 	struct list_opts *o;
 	bool have_op;
-	int failed;
+	const char **args;		/* ADDR arguments, parsed at the end when every --mask is known */
+	size_t nargs;
 };
 
-static int list_add_arg(struct argp_state *state, struct list_opts *o, const char *arg)
+/* ADDR[/LEN]; with --mask4/--mask6 an address longer than the mask is cut to it, host bits cleared. */
+static void list_add_arg(struct argp_state *state, struct list_opts *o, const char *arg)
 {
 	struct xdpfwd_prefix p;
 	char err[160];
+	int mask, i;
 
-	if (xdpfwd_prefix_parse(arg, &p, err, sizeof(err))) {
-		argp_error(state, "%s", err);
-		return -EINVAL;
+	if (xdpfwd_prefix_parse(arg, &p, err, sizeof(err)))
+		argp_error(state, "%s%s", err,
+			     strstr(err, "host bits") && (o->mask[0] < 0 || o->mask[1] < 0) ?
+			     " (to ban the address's network, give the address alone with --mask4 N or --mask6 N)" :
+			     "");
+	mask = o->mask[p.family == 6];
+	if (mask >= 0 && p.prefixlen > mask) {
+		for (i = 0; i < 16; i++) {
+			if (i * 8 >= mask)
+				p.addr[i] = 0;
+			else if (i * 8 + 8 > mask)
+				p.addr[i] &= (__u8)(0xff00 >> (mask - i * 8));
+		}
+		p.prefixlen = mask;
 	}
 	/* De-duplicated once at the end: a scan per argument is quadratic for big lists. */
 	if (xdpfwd_prefix_set_push(&o->prefixes, &p) < 0)
 		argp_failure(state, 1, ENOMEM, "out of memory");
-	return 0;
 }
 
 static void list_load_file(struct argp_state *state, struct list_opts *o)
 {
-	char err[512];
-	int r;
+	const char *path = strcmp(o->file, "-") ? o->file : "/dev/stdin";
+	char err[600];
+	size_t i;
 
-	if (!strcmp(o->file, "-"))
-		r = xdpfwd_listfile_read("/dev/stdin", &o->prefixes, err, sizeof(err));
-	else
-		r = xdpfwd_listfile_read(o->file, &o->prefixes, err, sizeof(err));
 	/* A bad line rejects the whole file, before anything is written: exit 2 like any bad input. */
-	if (r)
+	if (xdpfwd_listfile_read_opts(path, &o->prefixes, &o->read, err, sizeof(err)))
 		argp_failure(state, EXIT_USAGE, 0, "%s; nothing was changed", err);
+	if (!o->read.skipped)
+		return;
+	for (i = 0; i < o->read.nmsgs; i++)
+		pr_warn("%s (skipped)\n", o->read.msgs[i]);
+	pr_warn("%s: skipped %zu invalid line%s (--skip-invalid), loading the %zu good ones\n",
+		strcmp(o->file, "-") ? o->file : "standard input", o->read.skipped, o->read.skipped == 1 ? "" : "s",
+		o->read.entries);
+}
+
+static int parse_mask(struct argp_state *state, const char *opt, const char *arg, int max)
+{
+	__u64 v;
+
+	if (parse_u64(arg, max, &v) || v == 0)
+		argp_failure(state, EXIT_USAGE, 0, "%s '%s': use a prefix length 1..%d", opt, arg, max);
+	return (int)v;
+}
+
+static const char *const list_op_words[] = {
+	[LIST_ADD] = "add", [LIST_DEL] = "del", [LIST_SHOW] = "list", [LIST_FLUSH] = "flush",
+	[LIST_LOAD] = "load", [LIST_SAVE] = "save",
+};
+
+/* The options that go with only some commands, refused elsewhere rather than ignored. */
+static void list_check_combinations(struct argp_state *state, const struct list_opts *o, const struct list_parse *lp)
+{
+	const char *op = list_op_words[o->op];
+
+	if (o->timeout_given && o->op != LIST_ADD)
+		argp_error(state, "--timeout goes with add");
+	if (o->persist && o->op != LIST_ADD && o->op != LIST_DEL)
+		argp_error(state, "--persist goes with add or del");
+	if ((o->mask[0] >= 0 || o->mask[1] >= 0) && o->op != LIST_ADD && o->op != LIST_DEL)
+		argp_error(state, "--mask4 and --mask6 go with add or del");
+	if (o->all_sets && o->op != LIST_FLUSH)
+		argp_error(state, "--all-sets goes with flush (%s works on one set: --set NAME)", op);
+	if (o->all_sets && o->set_given)
+		argp_error(state, "flush: give --set NAME or --all-sets, not both");
+	if ((o->read.format || o->read.min_score || o->read.skip_invalid) && o->op != LIST_LOAD)
+		argp_error(state, "--format, --min-score and --skip-invalid go with load");
+	if (o->json && o->op != LIST_SHOW)
+		argp_error(state, "--json goes with list");
+	if (lp->nargs && o->op != LIST_ADD && o->op != LIST_DEL)
+		argp_error(state, "unexpected argument '%s'", lp->args[0]);
 }
 
 static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct list_parse *lp = state->input;
 	struct list_opts *o = lp->o;
+	size_t i;
 
 	switch (key) {
 	case 'p':
@@ -379,11 +464,48 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_STATE_DIR:
 		o->state_dir = arg;
 		break;
+	case OPT_SET: {
+		char err[200];
+
+		if (set_name_check(arg, err, sizeof(err)))
+			argp_failure(state, EXIT_USAGE, 0, "--set: %s", err);
+		o->set = arg;
+		o->set_given = true;
+		break;
+	}
+	case OPT_ALL_SETS:
+		o->all_sets = true;
+		break;
+	case OPT_MASK4:
+		o->mask[0] = parse_mask(state, "--mask4", arg, 32);
+		break;
+	case OPT_MASK6:
+		o->mask[1] = parse_mask(state, "--mask6", arg, 128);
+		break;
+	case OPT_FORMAT: {
+		char err[200];
+
+		if (xdpfwd_list_format_parse(arg, &o->read.format, err, sizeof(err)))
+			argp_failure(state, EXIT_USAGE, 0, "--format: %s", err);
+		break;
+	}
+	case OPT_MIN_SCORE: {
+		__u64 v;
+
+		if (parse_u64(arg, 1000000, &v) || v == 0)
+			argp_failure(state, EXIT_USAGE, 0, "--min-score '%s': use 1..1000000", arg);
+		o->read.min_score = v;
+		break;
+	}
+	case OPT_SKIP_INVALID:
+		o->read.skip_invalid = 1;
+		break;
 	case OPT_TIMEOUT: {
 		char err[160];
 
 		if (xdpfwd_duration_parse(arg, &o->timeout_s, err, sizeof(err)))
 			argp_failure(state, EXIT_USAGE, 0, "--timeout: %s", err);
+		o->timeout_given = true;
 		break;
 	}
 	case 'v':
@@ -392,39 +514,39 @@ static error_t list_parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		if (!lp->have_op) {
 			lp->have_op = true;
-			if (!strcmp(arg, "add"))
-				o->op = LIST_ADD;
-			else if (!strcmp(arg, "del") || !strcmp(arg, "delete"))
-				o->op = LIST_DEL;
-			else if (!strcmp(arg, "list") || !strcmp(arg, "show"))
-				o->op = LIST_SHOW;
-			else if (!strcmp(arg, "flush"))
-				o->op = LIST_FLUSH;
-			else if (!strcmp(arg, "load"))
-				o->op = LIST_LOAD;
-			else
-				argp_error(state, "unknown command '%s': use add, del, list, flush or load", arg);
+			for (i = 0; i < sizeof(list_op_words) / sizeof(list_op_words[0]); i++)
+				if (!strcmp(arg, list_op_words[i]))
+					break;
+			if (i == sizeof(list_op_words) / sizeof(list_op_words[0])) {
+				if (!strcmp(arg, "delete"))
+					i = LIST_DEL;
+				else if (!strcmp(arg, "show"))
+					i = LIST_SHOW;
+				else
+					argp_error(state, "unknown command '%s': use add, del, list, flush, load or save",
+						   arg);
+			}
+			o->op = i;
 			break;
 		}
-		if (o->op == LIST_LOAD && !o->file) {
+		if ((o->op == LIST_LOAD || o->op == LIST_SAVE) && !o->file) {
 			o->file = arg;
 			break;
 		}
-		if (o->op != LIST_ADD && o->op != LIST_DEL)
-			argp_error(state, "unexpected argument '%s'", arg);
-		list_add_arg(state, o, arg);
+		lp->args[lp->nargs++] = arg;
 		break;
 	case ARGP_KEY_END:
 		if (!lp->have_op)
-			argp_error(state, "missing command: add, del, list, flush or load");
+			argp_error(state, "missing command: add, del, list, flush, load or save");
+		list_check_combinations(state, o, lp);
+		for (i = 0; i < lp->nargs; i++)
+			list_add_arg(state, o, lp->args[i]);
 		if ((o->op == LIST_ADD || o->op == LIST_DEL) && !o->prefixes.n)
 			argp_error(state, "no address given");
 		if (o->op == LIST_LOAD && !o->file)
 			argp_error(state, "no file given (use - for standard input)");
-		if (o->timeout_s && o->op != LIST_ADD)
-			argp_error(state, "--timeout goes with add");
-		if (o->persist && o->op != LIST_ADD && o->op != LIST_DEL)
-			argp_error(state, "--persist goes with add or del");
+		if (o->op == LIST_SAVE && !o->file)
+			o->file = "-";
 		/* A file's entries come sorted and unique already; arguments are sorted here. */
 		if (o->op == LIST_LOAD)
 			list_load_file(state, o);
@@ -458,24 +580,175 @@ static int check_catch_all(const struct list_opts *o)
 int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts *o)
 {
 	static const char doc[] =
-		"Edit or show a list.\v"
+		"Edit or show a list. Every entry belongs to one or more named sets; without --set the set is "
+		"manual.\v"
 		"ADDR is an IPv4 or IPv6 address or a prefix ADDR/LEN with no host bits set "
 		"(198.18.0.0/15, 2001:2::/48). add and del validate every ADDR before changing anything. "
-		"load replaces the whole list with the entries of FILE (one per line, # comments) in one step: "
-		"the program sees the old list or the new one, never both or neither.";
+		"del removes the entries from the set only: an entry stays while another set holds it. "
+		"load replaces one set with the entries of FILE (plain lines with # comments, Spamhaus DROP, "
+		"FireHOL netset or ipsum) in one step: the program sees the old set or the new one, never both "
+		"or neither, and every other set is untouched. save writes a set as a file load reads back.";
 	static const struct argp argp = { list_options, list_parse_opt,
-					  "add [--timeout DURATION] ADDR[/LEN]...\ndel ADDR[/LEN]...\nlist|flush\nload FILE", doc,
+					  "add [--set NAME] [--timeout DURATION] [--mask4 N] [--mask6 N] ADDR[/LEN]...\n"
+					  "del [--set NAME] ADDR[/LEN]...\n"
+					  "list [--set NAME] [--json]\n"
+					  "flush [--set NAME | --all-sets]\n"
+					  "load [--set NAME] [--format FMT] [--min-score N] [--skip-invalid] FILE|-\n"
+					  "save [--set NAME] [FILE|-]", doc,
 					  help_child, NULL, NULL };
 	struct list_parse lp = { .o = o };
+	int err;
 
 	memset(o, 0, sizeof(*o));
 	o->kind = kind;
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
 	o->state_dir = "/var/lib/xdpfwd";
+	o->set = SET_MANUAL_NAME;
+	o->mask[0] = o->mask[1] = -1;
+	lp.args = calloc(argc > 0 ? argc : 1, sizeof(*lp.args));
+	if (!lp.args) {
+		pr_warn("out of memory\n");
+		return 1;
+	}
 	use_exit_usage();
-	if (parse(&argp, argc, argv, &lp))
-		return EXIT_USAGE;
-	return check_catch_all(o);
+	err = parse(&argp, argc, argv, &lp) ? EXIT_USAGE : 0;
+	free(lp.args);
+	return err ? err : check_catch_all(o);
+}
+
+/* ---- sets ---- */
+
+static const struct argp_option sets_options[] = {
+	PIN_DIR_OPTION,
+	{ "json", 'j', NULL, 0, "Print a JSON array (the list of sets)", 0 },
+	{ "mode", OPT_SET_MODE, "MODE", 0,
+	  "add: enforce (default: matches drop) or audit (matches are counted and logged, and pass); block sets only",
+	  0 },
+	{ "scope", OPT_SCOPE, "SCOPE", 0,
+	  "add: drop members' packets only to these ports: tcp:22,443, udp:53, tcp,udp:53 (at most 8 ports), "
+	  "or none; block sets only", 0 },
+	{ "timeout", OPT_TIMEOUT, "DURATION", 0,
+	  "add: the default timeout of an add into the set without --timeout (none: permanent)", 0 },
+	VERBOSE_OPTION,
+	{},
+};
+
+struct sets_parse {
+	struct sets_opts *o;
+	int nargs;
+};
+
+static error_t sets_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct sets_parse *sp = state->input;
+	struct sets_opts *o = sp->o;
+	char err[300];
+
+	switch (key) {
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case OPT_SET_MODE:
+		if (!strcmp(arg, "enforce"))
+			o->set.mode = XDPFWD_SET_ENFORCE;
+		else if (!strcmp(arg, "audit"))
+			o->set.mode = XDPFWD_SET_AUDIT;
+		else
+			argp_failure(state, EXIT_USAGE, 0, "--mode '%s': use enforce or audit", arg);
+		o->mode_given = true;
+		break;
+	case OPT_SCOPE:
+		if (strcmp(arg, "none") &&
+		    set_scope_text_parse(arg, &o->set.scope_protos, &o->set.nports, o->set.ports, err, sizeof(err)))
+			argp_failure(state, EXIT_USAGE, 0, "--scope: %s", err);
+		o->scope_given = true;
+		break;
+	case OPT_TIMEOUT: {
+		__u64 v = 0;
+
+		if (strcmp(arg, "none") && xdpfwd_duration_parse(arg, &v, err, sizeof(err)))
+			argp_failure(state, EXIT_USAGE, 0, "--timeout: %s (or none)", err);
+		o->set.timeout_s = v;
+		o->timeout_given = true;
+		break;
+	}
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		switch (sp->nargs++) {
+		case 0:
+			if (!strcmp(arg, "add"))
+				o->op = SETS_ADD;
+			else if (!strcmp(arg, "del") || !strcmp(arg, "delete"))
+				o->op = SETS_DEL;
+			else if (!strcmp(arg, "list") || !strcmp(arg, "show"))
+				o->op = SETS_SHOW;
+			else
+				argp_error(state, "unknown command '%s': use add or del (or nothing to list the sets)",
+					   arg);
+			break;
+		case 1:
+			if (o->op == SETS_SHOW)
+				argp_error(state, "unexpected argument '%s'", arg);
+			if (!strcmp(arg, "block"))
+				o->kind = LIST_BLOCK;
+			else if (!strcmp(arg, "allow"))
+				o->kind = LIST_ALLOW;
+			else
+				argp_error(state, "'%s' is not a list: use block or allow", arg);
+			break;
+		case 2:
+			if (set_name_check(arg, err, sizeof(err)))
+				argp_failure(state, EXIT_USAGE, 0, "%s", err);
+			o->name = arg;
+			break;
+		default:
+			argp_error(state, "unexpected argument '%s'", arg);
+		}
+		break;
+	case ARGP_KEY_END:
+		if (o->op != SETS_SHOW && !o->name)
+			argp_error(state, "say which set: %s block|allow NAME", o->op == SETS_ADD ? "add" : "del");
+		if (o->op != SETS_ADD && (o->mode_given || o->scope_given || o->timeout_given))
+			argp_error(state, "--mode, --scope and --timeout go with add");
+		if (o->json && o->op != SETS_SHOW)
+			argp_error(state, "--json goes with the list of sets (no add or del)");
+		/* Said here too, before the instance is opened; the library refuses the same. */
+		if (o->kind == LIST_ALLOW && o->mode_given && o->set.mode == XDPFWD_SET_AUDIT)
+			argp_failure(state, EXIT_USAGE, 0, "allow set %s: an allow set cannot be in audit mode "
+				     "(only block sets can); leave out --mode", o->name);
+		if (o->kind == LIST_ALLOW && o->set.scope_protos)
+			argp_failure(state, EXIT_USAGE, 0, "allow set %s: an allow set cannot have a scope "
+				     "(only block sets can); leave out --scope", o->name);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_sets(int argc, char **argv, struct sets_opts *o)
+{
+	static const struct argp argp = { sets_options, sets_parse_opt,
+					  "[--json]\n"
+					  "add block|allow NAME [--mode enforce|audit] [--scope SCOPE|none] "
+					  "[--timeout DURATION|none]\n"
+					  "del block|allow NAME",
+					  "List the named sets, create one or change its options, or delete one.\v"
+					  "add creates the set, or changes the options given of an existing one (the others "
+					  "stay). del empties the set (entries other sets hold stay) and frees its name; set "
+					  "manual cannot be deleted.",
+					  help_child, NULL, NULL };
+	struct sets_parse sp = { .o = o };
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	return parse(&argp, argc, argv, &sp) ? EXIT_USAGE : 0;
 }
 
 /* ---- status, metrics: a pin dir and maybe --json ---- */

@@ -12,6 +12,7 @@
 #include "addr.h"
 #include "list_parse.h"
 #include "lists.h"
+#include "sets.h"
 #include "daemon.h"
 #include "xdpfwd.h"
 
@@ -23,6 +24,7 @@ enum list_op {
 	LIST_SHOW,
 	LIST_FLUSH,
 	LIST_LOAD,
+	LIST_SAVE,
 };
 
 struct list_opts {
@@ -31,10 +33,16 @@ struct list_opts {
 	enum list_op op;
 	bool json;
 	bool force;
+	const char *set;			/* --set NAME; "manual" without */
+	bool set_given;
+	bool all_sets;				/* flush --all-sets */
+	int mask[2];				/* add, del --mask4/--mask6 N ([0] IPv4); -1: none */
+	bool timeout_given;			/* without: the set's default timeout */
 	__u64 timeout_s;			/* add --timeout; 0: permanent */
 	bool persist;				/* add/del: also in the state dir's file */
 	const char *state_dir;
-	const char *file;			/* load: path, or "-" for stdin */
+	const char *file;			/* load, save: path, or "-" for stdin / stdout */
+	struct xdpfwd_listfile_opts read;	/* load: --format, --min-score, --skip-invalid */
 	struct xdpfwd_prefix_set prefixes;	/* validated, sorted, de-duplicated */
 };
 
@@ -42,6 +50,24 @@ struct status_opts {
 	const char *pin_dir;
 	bool json;
 	bool recount;				/* status --recount: count the lists afresh first */
+};
+
+enum sets_op {
+	SETS_SHOW,
+	SETS_ADD,
+	SETS_DEL,
+};
+
+/* xdpfwd sets [--json] | sets add KIND NAME [--mode M] [--scope S] [--timeout D] | sets del KIND NAME */
+struct sets_opts {
+	const char *pin_dir;
+	enum sets_op op;
+	bool json;
+	enum list_kind kind;
+	const char *name;
+	/* add: what was given; an existing set keeps the options not given */
+	struct set_options set;
+	bool mode_given, scope_given, timeout_given;
 };
 
 struct detach_opts {
@@ -57,6 +83,7 @@ int cli_parse_list(enum list_kind kind, int argc, char **argv, struct list_opts 
 int cli_parse_status(int argc, char **argv, struct status_opts *o);
 /* metrics takes status's options but --json. */
 int cli_parse_metrics(int argc, char **argv, struct status_opts *o);
+int cli_parse_sets(int argc, char **argv, struct sets_opts *o);
 int cli_parse_detach(int argc, char **argv, struct detach_opts *o);
 
 #endif

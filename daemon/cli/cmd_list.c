@@ -1,15 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpfwd block|allow add|del|list|flush: edits the pinned maps, daemon running or not. */
+/* xdpfwd block|allow add|del|list|flush|load|save [--set NAME]: edits the pinned maps, daemon running or not. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include "xdpfwd.skel.h"
 #include "log.h"
 #include "pin_dir.h"
 #include "instance.h"
+#include "sets.h"
 #include "kclock.h"
 #include "list_files.h"
+#include "lib_error.h"
 #include "commands.h"
 
 /* Seconds left before the entry expires, 0 for a permanent one (at least 1 while it still applies). */
@@ -34,19 +40,45 @@ static void format_left(__u64 s, char *buf, size_t len)
 		snprintf(buf, len, "%llus", (unsigned long long)s);
 }
 
-static void print_items(const struct list_item *items, size_t n, int json)
+/* The library's one line when it left one, else what errno says; returns err. */
+static int say_failed(int err, const char *what)
+{
+	if (lib_error()[0])
+		pr_warn("%s\n", lib_error());
+	else
+		pr_warn("%s failed: %s\n", what, strerror(-err));
+	return err;
+}
+
+/*
+ * The entry's expiry as it applies: only while a timed set is among its
+ * members does expires_ns end anything (an entry also held for good by
+ * another set stays after it).
+ */
+static __u64 entry_seconds_left(const struct list_item *it, __u64 now)
+{
+	if (!it->entry.expires_ns || (it->members & ~it->entry.timed))
+		return 0;
+	return seconds_left(&it->entry, now);
+}
+
+static void print_items(const struct list_item *items, size_t n, const struct xdpfwd_set sets[XDPFWD_MAX_SETS],
+			int json)
 {
 	char entry[XDPFWD_PREFIX_STRLEN], when[40], left[24], left_secs[24];
+	char names[XDPFWD_MAX_SETS * (XDPFWD_SET_NAME_MAX + 1) + 1];
 	__u64 now = list_boottime_ns();
 	size_t i;
+	int id;
 
 	if (json)
 		putchar('[');
 	else
-		printf("%-43s %12s %14s  %-24s  %s\n", "ENTRY", "PACKETS", "BYTES", "LAST_HIT", "EXPIRES_IN");
+		printf("%-43s %12s %14s  %-24s  %-10s  %s\n", "ENTRY", "PACKETS", "BYTES", "LAST_HIT", "EXPIRES_IN",
+		       "SETS");
 	for (i = 0; i < n; i++) {
 		const struct xdpfwd_entry *e = &items[i].entry;
-		__u64 secs = seconds_left(e, now);
+		__u64 secs = entry_seconds_left(&items[i], now);
 
 		xdpfwd_prefix_format(&items[i].prefix, entry, sizeof(entry));
 		if (e->last_hit_ns)
@@ -55,36 +87,291 @@ static void print_items(const struct list_item *items, size_t n, int json)
 			snprintf(when, sizeof(when), json ? "null" : "-");
 		format_left(secs, left, sizeof(left));
 		snprintf(left_secs, sizeof(left_secs), "%llu", (unsigned long long)secs);
-		if (json)
-			printf("%s{\"entry\":\"%s\",\"family\":%u,\"prefixlen\":%u,\"packets\":%llu,\"bytes\":%llu,"
-			       "\"last_hit\":%s%s%s,\"expires_in\":%s}",
-			       i ? "," : "", entry, items[i].prefix.family == 4 ? 4 : 6, items[i].prefix.prefixlen,
-			       (unsigned long long)e->packets, (unsigned long long)e->bytes,
-			       e->last_hit_ns ? "\"" : "", when, e->last_hit_ns ? "\"" : "",
-			       secs ? left_secs : "null");
-		else
-			printf("%-43s %12llu %14llu  %-24s  %s\n", entry, (unsigned long long)e->packets,
-			       (unsigned long long)e->bytes, when, left);
+		if (!json) {
+			sets_mask_format(sets, items[i].members, names, sizeof(names));
+			printf("%-43s %12llu %14llu  %-24s  %-10s  %s\n", entry, (unsigned long long)e->packets,
+			       (unsigned long long)e->bytes, when, left, names[0] ? names : "-");
+			continue;
+		}
+		printf("%s{\"entry\":\"%s\",\"family\":%u,\"prefixlen\":%u,\"packets\":%llu,\"bytes\":%llu,"
+		       "\"last_hit\":%s%s%s,\"expires_in\":%s,\"sets\":[",
+		       i ? "," : "", entry, items[i].prefix.family == 4 ? 4 : 6, items[i].prefix.prefixlen,
+		       (unsigned long long)e->packets, (unsigned long long)e->bytes,
+		       e->last_hit_ns ? "\"" : "", when, e->last_hit_ns ? "\"" : "",
+		       secs ? left_secs : "null");
+		/* Names are [a-z0-9_-] or "#ID" (sets_mask_format): nothing to escape. */
+		sets_mask_format(sets, items[i].members, names, sizeof(names));
+		for (id = 0; names[0]; id++) {
+			char *comma = strchr(names, ',');
+
+			if (comma)
+				*comma = '\0';
+			printf("%s\"%s\"", id ? "," : "", names);
+			if (!comma)
+				break;
+			memmove(names, comma + 1, strlen(comma + 1) + 1);
+		}
+		fputs("]}", stdout);
 	}
 	if (json)
 		puts("]");
 }
 
+/* "blocklist" for set manual (what xdpfwd printed before sets), "blocklist set NAME" for others. */
+static void label(const struct list_opts *o, char *buf, size_t len)
+{
+	if (!strcmp(o->set, SET_MANUAL_NAME))
+		snprintf(buf, len, "%slist", list_kind_name(o->kind));
+	else
+		snprintf(buf, len, "%slist set %s", list_kind_name(o->kind), o->set);
+}
+
+/*
+ * The id of an existing set. Manual is id 0 in every instance, also one
+ * whose record was never written (pins of an older build, migrated).
+ */
+static int find_set(const struct list_opts *o, const struct list_maps *m)
+{
+	int id;
+
+	if (!strcmp(o->set, SET_MANUAL_NAME))
+		return XDPFWD_SET_MANUAL;
+	lib_error_clear();
+	id = sets_find(m->sets, o->kind, o->set);
+	if (id == -ENOENT)
+		pr_warn("%s set %s does not exist; `xdpfwd sets` lists the sets\n", list_kind_name(o->kind), o->set);
+	else if (id < 0)
+		say_failed(id, "reading the sets");
+	return id;
+}
+
+/* Seconds since the epoch that a CLOCK_BOOTTIME deadline stands for (at least 1 s from now). */
+static __u64 boot_to_real(__u64 expires_ns, __u64 boot_now)
+{
+	__u64 left = expires_ns > boot_now ? (expires_ns - boot_now + 999999999ULL) / 1000000000ULL : 1;
+
+	return (__u64)time(NULL) + left;
+}
+
+/*
+ * The set as a plain list file, to FILE or stdout: written to a temp file
+ * next to FILE and renamed over it, so a failure (a full disk) leaves the
+ * old FILE, never half of the new one.
+ */
+static int save_set(const struct list_opts *o, const struct list_maps *m, int id,
+		    const struct xdpfwd_set *set)
+{
+	struct xdpfwd_prefix_set ps = {};
+	char comment[512], scope[SET_SCOPE_STRLEN], timeout[24], tmp[PATH_MAX];
+	__u64 boot_now = list_boottime_ns();
+	struct list_item *items = NULL;
+	int to_stdout = !strcmp(o->file, "-"), fd = -1, err;
+	FILE *f = stdout;
+	size_t i, n;
+
+	err = list_read(m, 1U << id, &items, &n);
+	if (err)
+		return say_failed(err, "reading the list");
+	for (i = 0; i < n && !err; i++) {
+		struct xdpfwd_prefix p = items[i].prefix;
+
+		p.expires_at = 0;
+		if ((items[i].entry.timed & (1U << id)) && items[i].entry.expires_ns)
+			p.expires_at = boot_to_real(items[i].entry.expires_ns, boot_now);
+		err = xdpfwd_prefix_set_push(&ps, &p);
+	}
+	free(items);
+	if (err) {
+		pr_warn("saving %s set %s: out of memory\n", list_kind_name(o->kind), o->set);
+		goto out;
+	}
+	/* The set's options in the sets.d directive, so the file can also go there as it is. */
+	set_scope_format(set, scope, sizeof(scope));
+	snprintf(timeout, sizeof(timeout), " timeout=%us", set->timeout_s);
+	snprintf(comment, sizeof(comment),
+		 "%s set %s, saved by `xdpfwd %s save` (%zu entries); read back with `xdpfwd %s load --set %s FILE`\n"
+		 "xdpfwd-set: kind=%s mode=%s%s%s%s",
+		 list_kind_name(o->kind), o->set, list_kind_name(o->kind), ps.n, list_kind_name(o->kind), o->set,
+		 list_kind_name(o->kind), set_mode_name(set->mode), scope[0] ? " scope=" : "", scope,
+		 set->timeout_s ? timeout : "");
+	if (!to_stdout) {
+		if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", o->file, (int)getpid()) >= (int)sizeof(tmp)) {
+			err = -ENAMETOOLONG;
+			pr_warn("saving to %s failed: the name is too long\n", o->file);
+			goto out;
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		f = fd < 0 ? NULL : fdopen(fd, "w");
+		if (!f) {
+			err = -errno;
+			pr_warn("saving to %s failed: creating %s: %s; choose a directory you can write\n", o->file,
+				tmp, strerror(errno));
+			if (fd >= 0) {
+				close(fd);
+				unlink(tmp);
+			}
+			goto out;
+		}
+	}
+	err = xdpfwd_listfile_write(f, &ps, comment);
+	if (!to_stdout) {
+		if (!err && fsync(fileno(f)))
+			err = -errno;
+		if (fclose(f) && !err)
+			err = -errno;
+		if (!err && rename(tmp, o->file))
+			err = -errno;
+		if (err)
+			unlink(tmp);
+	}
+	if (err)
+		pr_warn("saving %s set %s to %s failed: %s; %s\n", list_kind_name(o->kind), o->set,
+			to_stdout ? "standard output" : o->file, strerror(-err),
+			to_stdout ? "nothing else changed" : "the file was left as it was");
+	else if (!to_stdout)
+		pr_info("%s set %s: saved %zu entries to %s\n", list_kind_name(o->kind), o->set, ps.n, o->file);
+out:
+	xdpfwd_prefix_set_free(&ps);
+	return err;
+}
+
+static int show(const struct list_opts *o, const struct list_maps *m)
+{
+	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
+	struct list_item *items;
+	__u32 mask = ~0U;
+	size_t n;
+	int err, id;
+
+	err = sets_read_all(m->sets, o->kind, sets);
+	if (err)
+		return say_failed(err, "reading the sets");
+	if (o->set_given) {
+		id = find_set(o, m);
+		if (id < 0)
+			return id;
+		mask = 1U << id;
+		if (o->op == LIST_SAVE)
+			return save_set(o, m, id, &sets[id]);
+	} else if (o->op == LIST_SAVE) {
+		return save_set(o, m, XDPFWD_SET_MANUAL, &sets[XDPFWD_SET_MANUAL]);
+	}
+	err = list_read(m, mask, &items, &n);
+	if (err)
+		return say_failed(err, "reading the list");
+	print_items(items, n, sets, o->json);
+	free(items);
+	return 0;
+}
+
+/* Where the file of a load came from, for `xdpfwd sets`: its absolute path, or "stdin". */
+static void source_of(const char *file, char *buf, size_t len)
+{
+	char *abs;
+
+	if (!strcmp(file, "-")) {
+		snprintf(buf, len, "stdin");
+		return;
+	}
+	abs = realpath(file, NULL);
+	snprintf(buf, len, "%s", abs ? abs : file);
+	free(abs);
+}
+
+/* The edits, pin dir lock held. A set the command created goes again when its edit failed. */
+static int edit(const struct list_opts *o, const struct list_maps *m)
+{
+	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
+	char what[80], src[PATH_MAX];
+	__u64 timeout_s = o->timeout_s, expires_at = 0;
+	size_t n, missing;
+	int id = -1, err, created = 0;
+
+	label(o, what, sizeof(what));
+	lib_error_clear();
+	/* One read of the records answers which id, whether it exists and its default timeout. */
+	err = sets_read_all(m->sets, o->kind, sets);
+	if (err)
+		return say_failed(err, "reading the sets");
+	for (id = 0; id < XDPFWD_MAX_SETS; id++)
+		if (sets[id].name[0] && !strcmp(sets[id].name, o->set))
+			break;
+	if (id == XDPFWD_MAX_SETS)
+		id = -ENOENT;
+	if (o->all_sets) {
+		id = -1;
+	} else if (id < 0 && (o->op == LIST_ADD || o->op == LIST_LOAD)) {
+		created = 1;
+		err = sets_ensure(m->sets, m->meta, o->kind, o->set, &id);
+		if (err)
+			return say_failed(err, "creating the set");
+		sets[id].timeout_s = 0;
+	} else if (id < 0) {
+		id = find_set(o, m);
+		if (id < 0)
+			return id;
+	}
+	switch (o->op) {
+	case LIST_ADD: {
+		if (!o->timeout_given)
+			timeout_s = sets[id].timeout_s;
+		err = list_add(m, id, &o->prefixes,
+			       timeout_s ? list_boottime_ns() + timeout_s * 1000000000ULL : 0, &n);
+		if (!err)
+			pr_info("%s: added %zu, %zu already present%s\n", what, n, o->prefixes.n - n,
+				!timeout_s ? "" : o->timeout_given ? " (expiry set on all)" :
+				" (expiry set on all: the set's default timeout)");
+		break;
+	}
+	case LIST_LOAD:
+		err = list_replace(m, id, &o->prefixes);
+		if (!err) {
+			source_of(o->file, src, sizeof(src));
+			err = sets_set_source(m->sets, o->kind, id, src);
+		}
+		if (!err)
+			pr_info("%s: replaced with the %zu entries of %s\n", what, o->prefixes.n, o->file);
+		break;
+	case LIST_DEL:
+		err = list_del(m, id, &o->prefixes, &n, &missing);
+		if (!err)
+			pr_info("%s: removed %zu, %zu not present\n", what, n, missing);
+		break;
+	default:
+		err = list_flush(m, o->all_sets ? ~0U : 1U << id, &n);
+		if (!err && o->all_sets)
+			pr_info("%slist: removed all %zu entries of every set\n", list_kind_name(o->kind), n);
+		else if (!err)
+			pr_info("%s: removed all %zu entries\n", what, n);
+		break;
+	}
+	if (err) {
+		say_failed(err, what);
+		/* Bad luck never leaves a set behind that the failed command made. */
+		if (created && id != XDPFWD_SET_MANUAL && sets_remove(m, id))
+			pr_warn("%s\n", lib_error());
+		return err;
+	}
+	/* Under the same lock, so concurrent --persist edits cannot lose each other's lines. */
+	if (o->persist) {
+		if (timeout_s)
+			expires_at = (__u64)time(NULL) + timeout_s;
+		err = list_state_update(o->state_dir, o->kind, o->set, &o->prefixes, expires_at, o->op == LIST_DEL);
+	}
+	return err;
+}
+
 static int run(const struct list_opts *o, const struct list_maps *m)
 {
-	const char *kind = list_kind_name(o->kind);
-	struct list_item *items;
-	size_t n, missing;
 	int lock, err;
 
-	if (o->op == LIST_SHOW) {
-		err = list_read(m, &items, &n);
-		if (err)
-			return err;
-		print_items(items, n, o->json);
-		free(items);
-		return 0;
+	if (m->sets < 0) {
+		pr_warn("this instance has no sets map (pins of an older build); restart its daemon with this "
+			"build first\n");
+		return -EOPNOTSUPP;
 	}
+	if (o->op == LIST_SHOW || o->op == LIST_SAVE)
+		return show(o, m);
 	/* A state dir that --persist would refuse is refused before the lists change. */
 	if (o->persist) {
 		err = list_state_dir_check(o->state_dir);
@@ -94,34 +381,7 @@ static int run(const struct list_opts *o, const struct list_maps *m)
 	lock = pin_dir_lock(o->pin_dir);
 	if (lock < 0)
 		return lock;
-	switch (o->op) {
-	case LIST_ADD:
-		err = list_add(m, &o->prefixes, o->timeout_s ? list_boottime_ns() + o->timeout_s * 1000000000ULL : 0,
-			       &n);
-		if (!err)
-			pr_info("%slist: added %zu, %zu already present%s\n", kind, n, o->prefixes.n - n,
-				o->timeout_s ? " (expiry set on all)" : "");
-		break;
-	case LIST_LOAD:
-		err = list_replace(m, &o->prefixes);
-		if (!err)
-			pr_info("%slist: replaced with the %zu entries of %s\n", kind, o->prefixes.n, o->file);
-		break;
-	case LIST_DEL:
-		err = list_del(m, &o->prefixes, &n, &missing);
-		if (!err)
-			pr_info("%slist: removed %zu, %zu not present\n", kind, n, missing);
-		break;
-	default:
-		err = list_flush(m, &n);
-		if (!err)
-			pr_info("%slist: removed all %zu entries\n", kind, n);
-		break;
-	}
-	/* Under the same lock, so concurrent --persist edits cannot lose each other's lines. */
-	if (!err && o->persist)
-		err = list_state_update(o->state_dir, o->kind, &o->prefixes,
-					o->timeout_s ? (__u64)time(NULL) + o->timeout_s : 0, o->op == LIST_DEL);
+	err = edit(o, m);
 	pin_dir_unlock(lock);
 	return err;
 }

@@ -13,11 +13,25 @@
 #include "utf8.h"
 #include "netns.h"
 #include "instance.h"
+#include "sets.h"
+#include "lib_error.h"
 #include "commands.h"
 
 struct counts {
 	long block_addr, block_net, allow;
+	/* The named sets of each kind and the entries each holds. */
+	struct xdpfwd_set sets[XDPFWD_KINDS][XDPFWD_MAX_SETS];
+	long set_entries[XDPFWD_KINDS][XDPFWD_MAX_SETS];
 };
+
+static int sets_defined(const struct counts *c, int kind)
+{
+	int id, n = 0;
+
+	for (id = 0; id < XDPFWD_MAX_SETS; id++)
+		n += !!c->sets[kind][id].name[0];
+	return n;
+}
 
 /* "passed N packets, no_match N ..." per action, on lines starting with indent and the action's label. */
 static void print_verdicts(const char *indent, const struct xdpfwd_stats *st)
@@ -29,7 +43,8 @@ static void print_verdicts(const char *indent, const struct xdpfwd_stats *st)
 		for (r = 0; r < XDPFWD_R_MAX; r++)
 			total[a] += st->packets[a][r];
 	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
-		printf("%s%-10s %llu packets", indent, a == XDPFWD_ACT_PASS ? "passed" : "dropped",
+		printf("%s%-10s %llu packets", indent,
+		       a == XDPFWD_ACT_PASS ? "passed" : a == XDPFWD_ACT_AUDIT ? "audited" : "dropped",
 		       (unsigned long long)total[a]);
 		for (r = 0; r < XDPFWD_R_MAX; r++)
 			if (st->packets[a][r])
@@ -81,6 +96,8 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 	printf("blocklist  %ld entries (%ld addresses, %ld prefixes)\n", c->block_addr + c->block_net,
 	       c->block_addr, c->block_net);
 	printf("allowlist  %ld entries\n", c->allow);
+	printf("sets       %d block, %d allow (`xdpfwd sets` shows them)\n", sets_defined(c, LIST_BLOCK),
+	       sets_defined(c, LIST_ALLOW));
 	print_verdicts("", st);
 	/* The pinned program attached by hand somewhere no daemon recorded. */
 	if (any_packets(other)) {
@@ -117,7 +134,7 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other)
 {
 	char name[REC_NAME_LEN];
-	int i;
+	int i, kind, id, first;
 
 	fputs("{\"pin_dir\":", stdout);
 	json_put_string(stdout, dir);
@@ -142,6 +159,19 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 	}
 	printf("],\"blocklist\":{\"addresses\":%ld,\"prefixes\":%ld},\"allowlist\":{\"entries\":%ld},",
 	       c->block_addr, c->block_net, c->allow);
+	/* "sets":{"block":{"manual":N,...},"allow":{...}}: entries per set (names need no escaping). */
+	fputs("\"sets\":{", stdout);
+	for (kind = 0; kind < XDPFWD_KINDS; kind++) {
+		printf("%s\"%s\":{", kind ? "," : "", list_kind_name(kind));
+		for (id = 0, first = 1; id < XDPFWD_MAX_SETS; id++) {
+			if (!c->sets[kind][id].name[0])
+				continue;
+			printf("%s\"%s\":%ld", first ? "" : ",", c->sets[kind][id].name, c->set_entries[kind][id]);
+			first = 0;
+		}
+		putchar('}');
+	}
+	fputs("},", stdout);
 	print_verdicts_json(st);
 	fputs(",\"other_interfaces\":{", stdout);
 	print_verdicts_json(other);
@@ -160,8 +190,10 @@ static int count_lists(struct xdpfwd_bpf *skel, const struct status_opts *o, str
 {
 	struct list_counts lc[2];
 	struct list_maps m;
-	int kind, lock = -1, err = 0;
+	int kind, id, lock = -1, err = 0;
 
+	memset(c, 0, sizeof(*c));
+	lib_error_clear();
 	if (o->recount) {
 		lock = pin_dir_lock(o->pin_dir);
 		if (lock < 0)
@@ -174,6 +206,12 @@ static int count_lists(struct xdpfwd_bpf *skel, const struct status_opts *o, str
 			err = list_recount(&m);
 		if (!err)
 			err = list_count(&m, &lc[kind]);
+		if (!err && m.sets >= 0)
+			err = sets_read_all(m.sets, kind, c->sets[kind]);
+		if (err && lib_error()[0])
+			pr_warn("%s\n", lib_error());
+		for (id = 0; !err && id < XDPFWD_MAX_SETS; id++)
+			c->set_entries[kind][id] = lc[kind].set_entries[id];
 	}
 	if (lock >= 0)
 		pin_dir_unlock(lock);

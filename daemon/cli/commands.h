@@ -17,6 +17,7 @@ struct cmd_opts {
 		struct list_opts list;
 		struct status_opts status;	/* status and metrics */
 		struct detach_opts detach;
+		struct sets_opts sets;
 	};
 };
 
@@ -29,6 +30,7 @@ struct cmd_ops {
 	void (*done)(struct cmd_opts *o);
 };
 
-extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops;
+extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops,
+	cmd_sets_ops;
 
 #endif

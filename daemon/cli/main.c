@@ -8,6 +8,7 @@
 #include "log.h"
 #include "privs.h"
 #include "instance.h"
+#include "lib_error.h"
 #include "cli_options.h"
 #include "commands.h"
 #include "daemon.h"
@@ -19,10 +20,17 @@ static const struct command {
 } commands[] = {
 	{ "block", &cmd_block_ops },		/* add, del, list, flush, load blocklist entries */
 	{ "allow", &cmd_allow_ops },		/* the same for the allowlist */
+	{ "sets", &cmd_sets_ops },		/* the named sets of both lists: list, add (or change), del */
 	{ "status", &cmd_status_ops },		/* interfaces, program, list sizes, counters */
 	{ "metrics", &cmd_metrics_ops },	/* the counters in Prometheus text format */
 	{ "detach", &cmd_detach_ops },		/* take the firewall off interfaces */
 };
+
+/* The library's notices (an entry del did not find, ...) are for the operator at the terminal. */
+static void cli_notice(const char *msg)
+{
+	pr_warn("%s\n", msg);
+}
 
 /* What every command does around its own work; argv[0] is "xdpfwd NAME". */
 static int run_command(const struct command *c, int argc, char **argv)
@@ -32,6 +40,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 	int err;
 
 	memset(&o, 0, sizeof(o));
+	lib_notice_set_handler(cli_notice);
 	err = c->ops->parse(argc, argv, &o);
 	if (err)
 		goto out_parsed;

@@ -5,7 +5,8 @@
 
 const char *action_name(unsigned int action)
 {
-	return action == XDPFWD_ACT_DROP ? "drop" : action == XDPFWD_ACT_PASS ? "pass" : "unknown";
+	return action == XDPFWD_ACT_DROP ? "drop" : action == XDPFWD_ACT_PASS ? "pass" :
+	       action == XDPFWD_ACT_AUDIT ? "audit" : "unknown";
 }
 
 const char *reason_name(unsigned int reason)

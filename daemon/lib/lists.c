@@ -6,7 +6,8 @@
 #include <time.h>
 #include <bpf/bpf.h>
 #include "xdpfwd.skel.h"
-#include "log.h"
+#include "entry_sets.h"
+#include "lib_error.h"
 #include "lists.h"
 #include "map_batch.h"
 
@@ -15,39 +16,32 @@ const char *list_kind_name(enum list_kind kind)
 	return kind == LIST_ALLOW ? "allow" : "block";
 }
 
-#define TWIN XDPFWD_ACTIVE_TWIN
-
-/* The flag that hides an exact entry from exact set `set` (0 or 1). */
-static __u32 hidden_from(int set)
+const char *list_map_name(enum list_kind kind, int map)
 {
-	return set ? XDPFWD_ENTRY_F_NOT_IN_SET1 : XDPFWD_ENTRY_F_NOT_IN_SET0;
-}
+	static const char *const names[2][LIST_MAPS] = {
+		{ "block_v4_addr", "block_v4_net", "block_v6_addr", "block_v6_net" },
+		{ NULL, "allow_v4", NULL, "allow_v6" },
+	};
 
-/* The exact set the program reads under this active_block (always 0 for the allowlist). */
-static int live_set(__u32 active)
-{
-	return !!(active & XDPFWD_ACTIVE_SET1);
+	return map >= 0 && map < LIST_MAPS ? names[kind == LIST_ALLOW][map] : NULL;
 }
 
 void list_maps_get(struct xdpfwd_bpf *skel, enum list_kind kind, struct list_maps *m)
 {
 	m->kind = kind;
 	m->meta = bpf_map__fd(skel->maps.meta);
-	/* -1 when the skeleton was not loaded and no books pin was found to reuse. */
+	/* -1 when the skeleton was not loaded and no pin was found to reuse. */
 	m->books = bpf_map__fd(skel->maps.books);
+	m->sets = bpf_map__fd(skel->maps.sets);
 	if (kind == LIST_BLOCK) {
 		m->v4_addr = bpf_map__fd(skel->maps.block_v4_addr);
 		m->v6_addr = bpf_map__fd(skel->maps.block_v6_addr);
 		m->v4_net = bpf_map__fd(skel->maps.block_v4_net);
 		m->v6_net = bpf_map__fd(skel->maps.block_v6_net);
-		m->v4_net_b = bpf_map__fd(skel->maps.block_v4_net_b);
-		m->v6_net_b = bpf_map__fd(skel->maps.block_v6_net_b);
 	} else {
 		m->v4_addr = m->v6_addr = -1;
 		m->v4_net = bpf_map__fd(skel->maps.allow_v4);
 		m->v6_net = bpf_map__fd(skel->maps.allow_v6);
-		m->v4_net_b = bpf_map__fd(skel->maps.allow_v4_b);
-		m->v6_net_b = bpf_map__fd(skel->maps.allow_v6_b);
 	}
 }
 
@@ -57,6 +51,11 @@ __u64 list_boottime_ns(void)
 
 	clock_gettime(CLOCK_BOOTTIME, &ts);
 	return (__u64)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+__u32 list_entry_members(const struct xdpfwd_entry *e, __u32 gen, __u64 now)
+{
+	return entry_members_live(e, gen, now);
 }
 
 /* A list file's CLOCK_REALTIME deadline as the program's CLOCK_BOOTTIME one (0 stays never). */
@@ -88,9 +87,8 @@ static int is_exact(const struct list_maps *m, const struct xdpfwd_prefix *p)
 	return m->v4_addr >= 0 && full_length(p);
 }
 
-/* The map and key of p in the hash (in_trie 0: only for a blocked /32 or /128) or in the trie (or its twin). */
-static int key_of(const struct list_maps *m, const struct xdpfwd_prefix *p, int in_trie, int twin,
-		  union list_key *k)
+/* The map and key of p in the hash (in_trie 0: only for a blocked /32 or /128) or in the trie. */
+static int key_of(const struct list_maps *m, const struct xdpfwd_prefix *p, int in_trie, union list_key *k)
 {
 	memset(k, 0, sizeof(*k));
 	if (p->family == 4) {
@@ -100,7 +98,7 @@ static int key_of(const struct list_maps *m, const struct xdpfwd_prefix *p, int 
 		}
 		k->lpm4.prefixlen = p->prefixlen;
 		memcpy(k->lpm4.addr, p->addr, 4);
-		return twin ? m->v4_net_b : m->v4_net;
+		return m->v4_net;
 	}
 	if (!in_trie) {
 		memcpy(k->v6.addr, p->addr, 16);
@@ -108,39 +106,12 @@ static int key_of(const struct list_maps *m, const struct xdpfwd_prefix *p, int 
 	}
 	k->lpm6.prefixlen = p->prefixlen;
 	memcpy(k->lpm6.addr, p->addr, 16);
-	return twin ? m->v6_net_b : m->v6_net;
+	return m->v6_net;
 }
 
-/* Where xdpfwd puts p: the hash for exact blocked addresses (one inlined lookup per packet), else the trie. */
-static int locate(const struct list_maps *m, const struct xdpfwd_prefix *p, union list_key *k, int twin)
+static __u8 plen1_of(const struct xdpfwd_prefix *p, int in_trie)
 {
-	return key_of(m, p, !is_exact(m, p), twin, k);
-}
-
-static int get_active(const struct list_maps *m, __u32 *active)
-{
-	struct xdpfwd_meta meta;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
-		return -errno;
-	*active = m->kind == LIST_BLOCK ? meta.active_block : meta.active_allow;
-	return 0;
-}
-
-/* The flip: one map update, which the program sees entirely or not at all. */
-static int set_active(const struct list_maps *m, __u32 active)
-{
-	struct xdpfwd_meta meta;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(m->meta, &zero, &meta))
-		return -errno;
-	if (m->kind == LIST_BLOCK)
-		meta.active_block = active;
-	else
-		meta.active_allow = active;
-	return bpf_map_update_elem(m->meta, &zero, &meta, BPF_EXIST) ? -errno : 0;
+	return in_trie ? p->prefixlen + 1 : 0;
 }
 
 static void key_to_prefix(const union list_key *k, int family, int exact, struct xdpfwd_prefix *p)
@@ -162,73 +133,127 @@ static void key_to_prefix(const union list_key *k, int family, int exact, struct
 	}
 }
 
+/* ---- meta: the generations, the set modes, the replace marker ---- */
+
+static int meta_get(const struct list_maps *m, struct xdpfwd_meta *meta)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->meta, &zero, meta))
+		return lib_error_set(-errno, "reading the meta map failed: %s; is the instance complete?",
+				     strerror(errno));
+	return 0;
+}
+
+/* One map update, which the program sees entirely or not at all. */
+static int meta_put(const struct list_maps *m, const struct xdpfwd_meta *meta)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(m->meta, &zero, meta, BPF_EXIST))
+		return lib_error_set(-errno, "writing the meta map failed: %s", strerror(errno));
+	return 0;
+}
+
+static __u32 meta_gen(const struct list_maps *m, const struct xdpfwd_meta *meta)
+{
+	return meta->set_gen[m->kind];
+}
+
+/* The sets whose matches the program enforces: count_set prefers them (allow sets always enforce). */
+static __u32 meta_enforce(const struct list_maps *m, const struct xdpfwd_meta *meta)
+{
+	return m->kind == LIST_BLOCK ? meta->drop_sets | meta->scoped_sets : ~0U;
+}
+
+/* A set's name for messages: "set NAME" or "set #ID" when the sets map cannot say. */
+static const char *set_label(const struct list_maps *m, int set, char *buf, size_t len)
+{
+	struct xdpfwd_set s;
+	__u32 key = m->kind * XDPFWD_MAX_SETS + set;
+
+	if (m->sets >= 0 && !bpf_map_lookup_elem(m->sets, &key, &s) && s.name[0])
+		snprintf(buf, len, "set %.*s", (int)sizeof(s.name), s.name);
+	else if (set == XDPFWD_SET_MANUAL)
+		snprintf(buf, len, "set manual");
+	else
+		snprintf(buf, len, "set #%d", set);
+	return buf;
+}
+
+/* Stamps the edited sets' updated_s (CLOCK_REALTIME), where the sets map has a record. */
+static void stamp_sets(const struct list_maps *m, __u32 mask)
+{
+	struct xdpfwd_set s;
+	__u64 now = time(NULL);
+	__u32 key;
+	int i;
+
+	if (m->sets < 0)
+		return;
+	for (i = 0; i < XDPFWD_MAX_SETS; i++) {
+		key = m->kind * XDPFWD_MAX_SETS + i;
+		if (!(mask & (1U << i)) || bpf_map_lookup_elem(m->sets, &key, &s))
+			continue;
+		s.updated_s = now;
+		bpf_map_update_elem(m->sets, &key, &s, BPF_EXIST);
+	}
+}
+
+/* ---- reading the maps ---- */
+
 struct items {
 	struct list_item *v;
 	size_t n, cap;
 };
 
-/* Appends the entries of one map's dump; hidden_bit skips entries outside the live set (0: keep all). */
-static void append_dump(const struct map_dump *d, int family, int exact, __u32 hidden_bit, struct items *g)
+/* Appends one map's dump; members computed with gen at now. */
+static void append_dump(const struct map_dump *d, int family, int exact, __u32 gen, __u64 now, struct items *g)
 {
 	union list_key k;
 	size_t i;
 
 	for (i = 0; i < d->n; i++) {
-		struct list_item *it = &g->v[g->n];
+		struct list_item *it = &g->v[g->n++];
 
 		memcpy(&it->entry, (char *)d->values + i * d->value_size, sizeof(it->entry));
-		if (it->entry.flags & hidden_bit)
-			continue;
 		memset(&k, 0, sizeof(k));
 		memcpy(&k, (char *)d->keys + i * d->key_size, d->key_size);
 		key_to_prefix(&k, family, exact, &it->prefix);
 		it->in_trie = !exact;
-		g->n++;
+		it->members = entry_members_live(&it->entry, gen, now);
 	}
 }
 
-/* The four maps of the list (the twins' tries if twin), dumped side by side. */
-static int read_all(const struct list_maps *m, int twin, __u32 hidden_bit, struct items *g)
+/* Every entry of the four maps, dumped side by side (each family's hash before its trie). */
+static int read_all(const struct list_maps *m, __u32 gen, __u64 now, struct items *g)
 {
-	int fds[4] = { m->v4_addr, twin ? m->v4_net_b : m->v4_net, m->v6_addr, twin ? m->v6_net_b : m->v6_net };
+	int fds[4] = { m->v4_addr, m->v4_net, m->v6_addr, m->v6_net };
 	struct map_dump d[4];
 	size_t total = g->n;
 	int i, err;
 
 	err = map_dump_many(fds, d, 4);
 	if (err)
-		return err;
+		return lib_error_set(err, "reading the %slist's maps failed: %s", list_kind_name(m->kind),
+				     strerror(-err));
 	for (i = 0; i < 4; i++)
 		total += d[i].n;
 	if (total > g->cap) {
 		struct list_item *v = realloc(g->v, (total + 1) * sizeof(*v));
 
 		if (!v) {
-			err = -ENOMEM;
+			err = lib_error_set(-ENOMEM, "reading the %slist: out of memory", list_kind_name(m->kind));
 			goto out;
 		}
 		g->v = v;
 		g->cap = total + 1;
 	}
-	/* Exact entries only carry NOT_IN_SET bits. */
 	for (i = 0; i < 4; i++)
-		append_dump(&d[i], i < 2 ? 4 : 6, !(i & 1), i & 1 ? 0 : hidden_bit, g);
+		append_dump(&d[i], i < 2 ? 4 : 6, !(i & 1), gen, now, g);
 out:
 	for (i = 0; i < 4; i++)
 		map_dump_free(&d[i]);
-	return err;
-}
-
-/* The entries the program sees: the twins' tries past a replace's flip, no exact entry the live set hides. */
-static int read_live(const struct list_maps *m, struct items *g, __u32 *hidden)
-{
-	__u32 active = 0;
-	int err;
-
-	err = get_active(m, &active);
-	*hidden = hidden_from(live_set(active));
-	if (!err)
-		err = read_all(m, active & TWIN, *hidden, g);
 	return err;
 }
 
@@ -251,18 +276,31 @@ static void one_per_prefix(struct items *g)
 		g->n = last + 1;
 }
 
-int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
+/* Keeps the items with a live member in mask. */
+static void keep_members(struct items *g, __u32 mask)
 {
+	size_t i, n = 0;
+
+	for (i = 0; i < g->n; i++)
+		if (g->v[i].members & mask)
+			g->v[n++] = g->v[i];
+	g->n = n;
+}
+
+int list_read(const struct list_maps *m, __u32 set_mask, struct list_item **items, size_t *n)
+{
+	struct xdpfwd_meta meta;
 	struct items g = {};
-	__u32 hidden;
 	int err;
 
-	err = read_live(m, &g, &hidden);
+	err = meta_get(m, &meta);
+	if (!err)
+		err = read_all(m, meta_gen(m, &meta), list_boottime_ns(), &g);
 	if (err) {
 		free(g.v);
-		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
 		return err;
 	}
+	keep_members(&g, set_mask);
 	/* list_item starts with its prefix, so the prefix order sorts items too. */
 	if (g.n)
 		qsort(g.v, g.n, sizeof(*g.v), xdpfwd_prefix_cmp);
@@ -272,492 +310,8 @@ int list_read(const struct list_maps *m, struct list_item **items, size_t *n)
 	return 0;
 }
 
-static int flush_map(int fd, size_t *removed)
-{
-	struct map_dump d;
-	int err;
+/* ---- bulk writes: keys (at the map's key size) and values bound for one map ---- */
 
-	if (fd < 0)
-		return 0;
-	/* Every key at once, then deleted in bulk: walking while deleting can skip entries. */
-	err = map_dump_all(fd, &d);
-	if (!err)
-		err = map_delete_many(fd, d.keys, d.n, d.key_size);
-	if (!err)
-		*removed += d.n;
-	map_dump_free(&d);
-	return err;
-}
-
-/* Deletes every exact entry that carries `bit`: both maps dumped side by side, then bulk deletes. */
-static int delete_exact_flagged(const struct list_maps *m, __u32 bit)
-{
-	int fds[2] = { m->v4_addr, m->v6_addr }, i, err;
-	struct map_dump d[2];
-	size_t j, n;
-
-	err = map_dump_many(fds, d, 2);
-	for (i = 0; i < 2 && !err; i++) {
-		/* Compact the matching keys to the front of the dump's key array. */
-		for (j = n = 0; j < d[i].n; j++) {
-			const struct xdpfwd_entry *e = (void *)((char *)d[i].values + j * d[i].value_size);
-
-			if (e->flags & bit)
-				memmove((char *)d[i].keys + n++ * d[i].key_size, (char *)d[i].keys + j * d[i].key_size,
-					d[i].key_size);
-		}
-		err = map_delete_many(fds[i], d[i].keys, n, d[i].key_size);
-	}
-	map_dump_free(&d[0]);
-	map_dump_free(&d[1]);
-	return err;
-}
-
-/* Copies every entry of the twins into the (emptied) live tries. */
-static int copy_twins_to_primary(const struct list_maps *m)
-{
-	int pairs[2][2] = { { m->v4_net_b, m->v4_net }, { m->v6_net_b, m->v6_net } }, i, err = 0;
-	struct map_dump d;
-	size_t dummy = 0;
-
-	for (i = 0; i < 2 && !err; i++) {
-		err = flush_map(pairs[i][1], &dummy);
-		if (!err)
-			err = map_dump_all(pairs[i][0], &d);
-		if (err)
-			break;
-		err = map_update_many(pairs[i][1], d.keys, d.values, d.n, d.key_size, d.value_size);
-		map_dump_free(&d);
-	}
-	return err;
-}
-
-static int flush_twins(const struct list_maps *m)
-{
-	size_t dummy = 0;
-	int err = flush_map(m->v4_net_b, &dummy);
-
-	return err ? err : flush_map(m->v6_net_b, &dummy);
-}
-
-int list_repair(const struct list_maps *m)
-{
-	__u32 active = 0, hidden;
-	int err;
-
-	err = get_active(m, &active);
-	if (err)
-		return err;
-	hidden = hidden_from(live_set(active));
-	if (!(active & TWIN)) {
-		/*
-		 * At rest, or a replace died before its flip: exact entries hidden
-		 * from the live set are what it staged, invisible; throw them and
-		 * the twins away. (Its other writes only touched the idle set's bit.)
-		 */
-		err = flush_twins(m);
-		if (!err && m->v4_addr >= 0)
-			err = delete_exact_flagged(m, hidden);
-		return err;
-	}
-	/*
-	 * Past the flip the twins and the new exact set are live: rebuild the
-	 * primaries behind the twins, drop the exact entries the new set hides
-	 * (the old set's leaving ones), then flip the tries back.
-	 */
-	err = copy_twins_to_primary(m);
-	if (!err && m->v4_addr >= 0)
-		err = delete_exact_flagged(m, hidden);
-	if (!err)
-		err = set_active(m, active & ~TWIN);
-	if (!err)
-		err = flush_twins(m);
-	return err;
-}
-
-static int repair_or_report(const struct list_maps *m)
-{
-	int err = list_repair(m);
-
-	if (err)
-		pr_warn("finishing an interrupted replace of the %slist failed: %s\n", list_kind_name(m->kind),
-			strerror(-err));
-	return err;
-}
-
-/* ---- the books: each list's counts, kept by every edit (see struct xdpfwd_books) ---- */
-
-static __u32 books_key(const struct list_maps *m)
-{
-	return m->kind == LIST_BLOCK ? XDPFWD_BOOKS_BLOCK : XDPFWD_BOOKS_ALLOW;
-}
-
-/* -ENOENT without a books map. */
-static int books_get(const struct list_maps *m, struct xdpfwd_books *b)
-{
-	__u32 key = books_key(m);
-
-	if (m->books < 0)
-		return -ENOENT;
-	return bpf_map_lookup_elem(m->books, &key, b) ? -errno : 0;
-}
-
-static int books_put(const struct list_maps *m, struct xdpfwd_books *b, __u32 state)
-{
-	__u32 key = books_key(m);
-	int err = 0;
-
-	if (m->books < 0)
-		return 0;
-	b->state = state;
-	if (bpf_map_update_elem(m->books, &key, b, BPF_ANY))
-		err = -errno;
-	if (err)
-		pr_warn("writing the %slist's counts to the books map failed: %s; `xdpfwd status --recount` counts afresh\n",
-			list_kind_name(m->kind), strerror(-err));
-	return err;
-}
-
-/* The counter an entry of p stored in the hash or the trie counts in. */
-static __u64 *books_slot(struct xdpfwd_books *b, const struct xdpfwd_prefix *p, int in_trie)
-{
-	int f = p->family == 6;
-
-	if (!in_trie)
-		return &b->hashed[f];
-	return full_length(p) ? &b->trie_addrs[f] : &b->trie_prefixes[f];
-}
-
-/* A deadline moves the next one only earlier: the sweep finds the exact one when it walks. */
-static void books_deadline(struct xdpfwd_books *b, __u64 expires_ns)
-{
-	if (expires_ns && (!b->next_expiry_ns || expires_ns < b->next_expiry_ns))
-		b->next_expiry_ns = expires_ns;
-}
-
-/*
- * Counts one live item. A trie-resident /32 or /128 that the live hash set
- * also holds is listed once, from the hash (one_per_prefix), so it is counted
- * there; such twins come only from bpftool, so this lookup is rare.
- */
-static void books_count(const struct list_maps *m, const struct list_item *it, __u32 hidden,
-			struct xdpfwd_books *b)
-{
-	struct xdpfwd_entry e;
-	union list_key k;
-
-	if (it->in_trie && is_exact(m, &it->prefix) &&
-	    !bpf_map_lookup_elem(key_of(m, &it->prefix, 0, 0, &k), &k, &e) && !(e.flags & hidden))
-		return;
-	(*books_slot(b, &it->prefix, it->in_trie))++;
-	books_deadline(b, it->entry.expires_ns);
-}
-
-/* What `list` would show, counted by walking every map. */
-static int count_live(const struct list_maps *m, struct xdpfwd_books *b)
-{
-	struct items g = {};
-	__u32 hidden;
-	size_t i;
-	int err;
-
-	memset(b, 0, sizeof(*b));
-	err = read_live(m, &g, &hidden);
-	for (i = 0; !err && i < g.n; i++)
-		books_count(m, &g.v[i], hidden, b);
-	free(g.v);
-	if (err)
-		pr_warn("counting the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
-	return err;
-}
-
-/*
- * Every edit starts here, under the pin dir lock: *b gets the counts before
- * the edit, and the stored ones are marked inexact until books_commit. Counts
- * found inexact mean that an edit died: only then is an interrupted replace
- * finished and every map walked to count afresh, so that an edit of a list at
- * rest touches nothing but what it changes (a block add with a million
- * entries: one lookup and two writes of the books besides its own calls,
- * instead of dumping both exact-address hashes to look for a replace's
- * leftovers: 0.3 s).
- * Without a books map, every edit repairs first, as older builds did.
- */
-static int books_begin(const struct list_maps *m, struct xdpfwd_books *b)
-{
-	int err;
-
-	memset(b, 0, sizeof(*b));
-	if (m->books < 0)
-		return repair_or_report(m);
-	err = books_get(m, b);
-	if (!err && b->state != XDPFWD_BOOKS_EXACT) {
-		err = repair_or_report(m);
-		if (!err)
-			err = count_live(m, b);
-	}
-	if (!err)
-		err = books_put(m, b, 0);
-	return err;
-}
-
-static int books_commit(const struct list_maps *m, struct xdpfwd_books *b)
-{
-	return books_put(m, b, XDPFWD_BOOKS_EXACT);
-}
-
-int list_recount(const struct list_maps *m)
-{
-	struct xdpfwd_books b = {};
-	int err = repair_or_report(m);
-
-	if (!err && m->books >= 0)
-		err = count_live(m, &b);
-	if (!err)
-		err = books_commit(m, &b);
-	return err;
-}
-
-int list_count(const struct list_maps *m, struct list_counts *c)
-{
-	struct xdpfwd_books b;
-	int err = books_get(m, &b);
-
-	if (err && err != -ENOENT) {
-		pr_warn("reading the %slist's counts from the books map failed: %s\n", list_kind_name(m->kind),
-			strerror(-err));
-		return err;
-	}
-	/* count_live says why it failed. */
-	if (err == -ENOENT || b.state != XDPFWD_BOOKS_EXACT)
-		err = count_live(m, &b);
-	if (err)
-		return err;
-	c->addrs = b.hashed[0] + b.hashed[1] + b.trie_addrs[0] + b.trie_addrs[1];
-	c->prefixes = b.trie_prefixes[0] + b.trie_prefixes[1];
-	return 0;
-}
-
-static void report_write_error(const struct list_maps *m, const struct xdpfwd_prefix *p, const char *what,
-			       int err)
-{
-	char buf[XDPFWD_PREFIX_STRLEN];
-
-	xdpfwd_prefix_format(p, buf, sizeof(buf));
-	if (err == -E2BIG || err == -ENOSPC)
-		pr_warn("the %slist is full: cannot add %s (limits: %d exact addresses, %d prefixes, %d allow entries per family); nothing was changed\n",
-			list_kind_name(m->kind), buf, XDPFWD_MAX_ADDRS, XDPFWD_MAX_NETS, XDPFWD_MAX_ALLOW);
-	else
-		pr_warn("%s %s in the %slist failed: %s%s; nothing was changed\n", what, buf,
-			list_kind_name(m->kind), strerror(-err),
-			err == -EPERM || err == -EACCES ? " (run as root)" : "");
-}
-
-/* What list_add did to one prefix, so that a failure can undo it. */
-struct add_undo {
-	int done;		/* 0 untouched, ADD_CREATED, or ADD_UPDATED (old value in saved) */
-	int in_trie;
-	struct xdpfwd_entry saved;
-};
-
-enum { ADD_CREATED = 1, ADD_UPDATED };
-
-/* An existing entry re-added: a new expiry (a refreshed ban, or permanent), counters kept. */
-static struct xdpfwd_entry refreshed(const struct xdpfwd_entry *old, __u64 expires_ns)
-{
-	struct xdpfwd_entry e = *old;
-
-	/*
-	 * Visible in the live set; at rest the idle set's bit means nothing:
-	 * clearing it too spares the next replace a write.
-	 */
-	e.flags &= ~(XDPFWD_ENTRY_F_NOT_IN_SET0 | XDPFWD_ENTRY_F_NOT_IN_SET1);
-	e.expires_ns = expires_ns;
-	return e;
-}
-
-/*
- * A blocked /32 or /128 that bpftool wrote into the trie is updated there
- * rather than doubled in the hash. An LPM lookup returns the longest match,
- * which may be a covering prefix's value: only an update with BPF_EXIST,
- * which needs the exact key, tells. It rewrites the entry (hits counted
- * between the two calls are lost: a rare entry, a short window). Returns 1
- * if the entry was there, 0 if not.
- */
-static int add_in_trie(const struct list_maps *m, const struct xdpfwd_prefix *p, __u64 expires_ns,
-		       struct add_undo *u)
-{
-	struct xdpfwd_entry upd;
-	union list_key k;
-	int fd = key_of(m, p, 1, 0, &k);
-
-	if (bpf_map_lookup_elem(fd, &k, &u->saved))
-		return errno == ENOENT ? 0 : -errno;
-	upd = refreshed(&u->saved, expires_ns);
-	if (bpf_map_update_elem(fd, &k, &upd, BPF_EXIST))
-		return errno == ENOENT ? 0 : -errno;
-	u->in_trie = 1;
-	u->done = ADD_UPDATED;
-	return 1;
-}
-
-/* Adds or refreshes one prefix where it lives (b counts it); 1 if it was new. */
-static int add_one(const struct list_maps *m, const struct xdpfwd_prefix *p, __u64 expires_ns, __u32 hidden,
-		   struct add_undo *u, struct xdpfwd_books *b)
-{
-	struct xdpfwd_entry fresh = { .expires_ns = expires_ns }, upd;
-	union list_key k;
-	int fd, err;
-
-	books_deadline(b, expires_ns);
-	u->in_trie = !is_exact(m, p);
-	if (!u->in_trie) {
-		err = add_in_trie(m, p, expires_ns, u);
-		if (err)
-			return err < 0 ? err : 0;
-	}
-	fd = key_of(m, p, u->in_trie, 0, &k);
-	/* NOEXIST keeps an existing entry's counters: adding twice is not a reset. */
-	if (!bpf_map_update_elem(fd, &k, &fresh, BPF_NOEXIST)) {
-		u->done = ADD_CREATED;
-		(*books_slot(b, p, u->in_trie))++;
-		return 1;
-	}
-	if (errno != EEXIST)
-		return -errno;
-	if (bpf_map_lookup_elem(fd, &k, &u->saved) ||
-	    (u->saved.expires_ns == expires_ns && !(u->saved.flags & hidden)))
-		return 0;
-	upd = refreshed(&u->saved, expires_ns);
-	if (bpf_map_update_elem(fd, &k, &upd, BPF_EXIST))
-		return -errno;
-	u->done = ADD_UPDATED;
-	return 0;
-}
-
-int list_add(const struct list_maps *m, const struct xdpfwd_prefix_set *set, __u64 expires_ns, size_t *added)
-{
-	struct xdpfwd_books b, before;
-	struct add_undo *undo;
-	union list_key k;
-	__u32 active = 0, hidden;
-	size_t i, j;
-	int err, fd, undone = 1;
-
-	*added = 0;
-	err = books_begin(m, &b);
-	if (!err)
-		err = get_active(m, &active);
-	if (err)
-		return err;
-	before = b;
-	hidden = hidden_from(live_set(active));
-	undo = calloc(set->n + 1, sizeof(*undo));
-	if (!undo)
-		return -ENOMEM;
-	for (i = 0; i < set->n; i++) {
-		err = add_one(m, &set->v[i], entry_expiry_ns(&set->v[i], expires_ns), hidden, &undo[i], &b);
-		if (err < 0)
-			break;
-		*added += err;
-		err = 0;
-	}
-	if (err) {
-		report_write_error(m, &set->v[i], "adding", err);
-		for (j = 0; j < i; j++) {
-			fd = key_of(m, &set->v[j], undo[j].in_trie, 0, &k);
-			if (undo[j].done == ADD_CREATED && bpf_map_delete_elem(fd, &k))
-				undone = 0;
-			else if (undo[j].done == ADD_UPDATED && bpf_map_update_elem(fd, &k, &undo[j].saved, BPF_EXIST))
-				undone = 0;
-		}
-		*added = 0;
-		/* Counts that an incomplete undo made wrong stay marked inexact: the next edit counts afresh. */
-		if (undone)
-			books_commit(m, &before);
-	} else {
-		err = books_commit(m, &b);
-	}
-	free(undo);
-	return err;
-}
-
-/* Deletes p's entry from the hash (in_trie 0) or the trie, uncounting it; 1 if it was there. */
-static int del_at(const struct list_maps *m, const struct xdpfwd_prefix *p, int in_trie, struct xdpfwd_books *b,
-		  int *drift)
-{
-	union list_key k;
-	__u64 *n;
-
-	if (bpf_map_delete_elem(key_of(m, p, in_trie, 0, &k), &k))
-		return errno == ENOENT ? 0 : -errno;
-	n = books_slot(b, p, in_trie);
-	/* Below zero: the books missed an entry added behind xdpfwd's back. */
-	if (*n)
-		(*n)--;
-	else
-		*drift = 1;
-	return 1;
-}
-
-int list_del(const struct list_maps *m, const struct xdpfwd_prefix_set *set, size_t *removed, size_t *missing)
-{
-	char buf[XDPFWD_PREFIX_STRLEN];
-	struct xdpfwd_books b;
-	size_t i;
-	int err, in_hash, in_trie, drift = 0, commit_err;
-
-	*removed = *missing = 0;
-	err = books_begin(m, &b);
-	if (err)
-		return err;
-	for (i = 0; i < set->n; i++) {
-		const struct xdpfwd_prefix *p = &set->v[i];
-
-		/* A blocked address is looked for in the trie too, where bpftool may have put it. */
-		in_hash = is_exact(m, p) ? del_at(m, p, 0, &b, &drift) : 0;
-		in_trie = in_hash < 0 ? 0 : del_at(m, p, 1, &b, &drift);
-		xdpfwd_prefix_format(p, buf, sizeof(buf));
-		if (in_hash < 0 || in_trie < 0) {
-			err = in_hash < 0 ? in_hash : in_trie;
-			pr_warn("deleting %s from the %slist failed: %s\n", buf, list_kind_name(m->kind), strerror(-err));
-			break;
-		}
-		if (in_hash || in_trie) {
-			(*removed)++;
-			continue;
-		}
-		(*missing)++;
-		pr_warn("%s is not in the %slist\n", buf, list_kind_name(m->kind));
-	}
-	/* Deletions are not undone on failure: the books count what was done either way. */
-	if (drift && count_live(m, &b))
-		return err;	/* left inexact: the next edit counts afresh */
-	commit_err = books_commit(m, &b);
-	return err ? err : commit_err;
-}
-
-int list_flush(const struct list_maps *m, size_t *removed)
-{
-	int fds[4] = { m->v4_addr, m->v4_net, m->v6_addr, m->v6_net };
-	struct xdpfwd_books b;
-	int i, err;
-
-	*removed = 0;
-	err = books_begin(m, &b);
-	for (i = 0; i < 4 && !err; i++) {
-		err = flush_map(fds[i], removed);
-		if (err)
-			pr_warn("flushing the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
-	}
-	/* A flush that failed halfway leaves the counts inexact: the next edit counts afresh. */
-	if (!err) {
-		memset(&b, 0, sizeof(b));
-		err = books_commit(m, &b);
-	}
-	return err;
-}
-
-/* Keys (at the map's key size) and values bound for one map, written in bulk. */
 struct kv {
 	char *keys, *values;
 	size_t n, cap;
@@ -774,7 +328,7 @@ static int kv_push(struct kv *b, const union list_key *k, const struct xdpfwd_en
 		if (!keys)
 			return -ENOMEM;
 		b->keys = keys;
-		if (e) {
+		if (e || b->values) {
 			values = realloc(b->values, cap * sizeof(*e));
 			if (!values)
 				return -ENOMEM;
@@ -804,138 +358,693 @@ static void kv_free(struct kv *b)
 {
 	free(b->keys);
 	free(b->values);
+	b->keys = b->values = NULL;
+	b->n = b->cap = 0;
 }
 
-/*
- * What a replace writes, per family (index 0: IPv4, 1: IPv6). Exact entries
- * (E is the live exact set, N = 1 - E the next one):
- * exact_new     absent entries (or ones a replace that died before its flip
- *               staged), written once with NOT_IN_SET(E) before the flip;
- *               after it that bit only hides them from the then idle set E
- * exact_unhide  kept entries carrying NOT_IN_SET(N) from an earlier replace:
- *               that bit cleared before the flip
- * exact_hide    leaving entries, marked NOT_IN_SET(N) before the flip
- *               (those that already carry it need no write)
- * exact_gone    leaving entries, deleted after the flip (keys only)
- * exact_retime  kept entries with the file's new expiry, written after the flip
- * Tries: trie_next is the whole next content (the twin's); trie_new and
- * trie_gone are how the primary differs from it.
- */
-struct replace_plan {
-	struct kv exact_new[2], exact_unhide[2], exact_hide[2], exact_gone[2], exact_retime[2];
-	struct kv trie_next[2], trie_new[2], trie_gone[2];
+/* The four maps of a list, in read_all's order (index: family * 2 + in_trie). */
+#define MAPS 4
+
+static int map_index(const struct xdpfwd_prefix *p, int in_trie)
+{
+	return (p->family == 6) * 2 + !!in_trie;
+}
+
+static int map_fd(const struct list_maps *m, int i)
+{
+	int fds[MAPS] = { m->v4_addr, m->v4_net, m->v6_addr, m->v6_net };
+
+	return fds[i];
+}
+
+/* Writes (put) then deletes (del) per map; one batch array of each per map. */
+struct batch {
+	struct kv put[MAPS], del[MAPS];
 };
 
-#define PLAN_EXACT(p, f) { &(p)->exact_new[f], &(p)->exact_unhide[f], &(p)->exact_hide[f], \
-			   &(p)->exact_gone[f], &(p)->exact_retime[f] }
-#define PLAN_TRIE(p, f) { &(p)->trie_next[f], &(p)->trie_new[f], &(p)->trie_gone[f] }
-
-static void plan_free(struct replace_plan *p)
+static void batch_init(struct batch *b)
 {
-	int f, i;
+	__u32 ks[MAPS] = { sizeof(struct xdpfwd_v4_key), sizeof(struct xdpfwd_lpm_v4_key),
+			   sizeof(struct xdpfwd_v6_key), sizeof(struct xdpfwd_lpm_v6_key) };
+	int i;
 
-	for (f = 0; f < 2; f++) {
-		struct kv *e[] = PLAN_EXACT(p, f), *t[] = PLAN_TRIE(p, f);
+	memset(b, 0, sizeof(*b));
+	for (i = 0; i < MAPS; i++)
+		b->put[i].key_size = b->del[i].key_size = ks[i];
+}
 
-		for (i = 0; i < 5; i++)
-			kv_free(e[i]);
-		for (i = 0; i < 3; i++)
-			kv_free(t[i]);
+static void batch_free(struct batch *b)
+{
+	int i;
+
+	for (i = 0; i < MAPS; i++) {
+		kv_free(&b->put[i]);
+		kv_free(&b->del[i]);
 	}
 }
 
-static void plan_init(struct replace_plan *p)
+/* it's entry rewritten with e (NULL: deleted). */
+static int batch_push(const struct list_maps *m, struct batch *b, const struct list_item *it,
+		      const struct xdpfwd_entry *e)
 {
-	__u32 ks[2][2] = { { sizeof(struct xdpfwd_v4_key), sizeof(struct xdpfwd_lpm_v4_key) },
-			   { sizeof(struct xdpfwd_v6_key), sizeof(struct xdpfwd_lpm_v6_key) } };
-	int f, i;
+	union list_key k;
+	int i = map_index(&it->prefix, it->in_trie);
 
-	memset(p, 0, sizeof(*p));
-	for (f = 0; f < 2; f++) {
-		struct kv *e[] = PLAN_EXACT(p, f), *t[] = PLAN_TRIE(p, f);
+	key_of(m, &it->prefix, it->in_trie, &k);
+	return e ? kv_push(&b->put[i], &k, e) : kv_push(&b->del[i], &k, NULL);
+}
 
-		for (i = 0; i < 5; i++)
-			e[i]->key_size = ks[f][0];
-		for (i = 0; i < 3; i++)
-			t[i]->key_size = ks[f][1];
-	}
+static int batch_apply(const struct list_maps *m, const struct batch *b)
+{
+	int i, err = 0;
+
+	for (i = 0; i < MAPS && !err; i++)
+		if (map_fd(m, i) >= 0)
+			err = kv_write(map_fd(m, i), &b->put[i]);
+	for (i = 0; i < MAPS && !err; i++)
+		if (map_fd(m, i) >= 0)
+			err = kv_delete(map_fd(m, i), &b->del[i]);
+	return err;
+}
+
+/* ---- the books: each list's counts, kept by every edit (see struct xdpfwd_books) ---- */
+
+static __u32 books_key(const struct list_maps *m)
+{
+	return m->kind == LIST_BLOCK ? XDPFWD_BOOKS_BLOCK : XDPFWD_BOOKS_ALLOW;
+}
+
+/* -ENOENT without a books map. */
+static int books_get(const struct list_maps *m, struct xdpfwd_books *b)
+{
+	__u32 key = books_key(m);
+
+	if (m->books < 0)
+		return -ENOENT;
+	if (bpf_map_lookup_elem(m->books, &key, b))
+		return lib_error_set(-errno, "reading the %slist's counts from the books map failed: %s",
+				     list_kind_name(m->kind), strerror(errno));
+	return 0;
+}
+
+static int books_put(const struct list_maps *m, struct xdpfwd_books *b, __u32 state)
+{
+	__u32 key = books_key(m);
+
+	if (m->books < 0)
+		return 0;
+	b->state = state;
+	if (bpf_map_update_elem(m->books, &key, b, BPF_ANY))
+		return lib_error_set(-errno, "writing the %slist's counts to the books map failed: %s; "
+				     "`xdpfwd status --recount` counts afresh", list_kind_name(m->kind),
+				     strerror(errno));
+	return 0;
+}
+
+/* The counter an entry of p stored in the hash or the trie counts in. */
+static __u64 *books_slot(struct xdpfwd_books *b, const struct xdpfwd_prefix *p, int in_trie)
+{
+	int f = p->family == 6;
+
+	if (!in_trie)
+		return &b->hashed[f];
+	return full_length(p) ? &b->trie_addrs[f] : &b->trie_prefixes[f];
+}
+
+/* Decrements without going below zero; 1 if it would have (the books missed an entry bpftool added). */
+static int books_dec(__u64 *n)
+{
+	if (!*n)
+		return 1;
+	(*n)--;
+	return 0;
+}
+
+/* A deadline moves the next one only earlier: the sweep finds the exact one when it walks. */
+static void books_deadline(struct xdpfwd_books *b, __u64 expires_ns)
+{
+	if (expires_ns && (!b->next_expiry_ns || expires_ns < b->next_expiry_ns))
+		b->next_expiry_ns = expires_ns;
+}
+
+static void books_sets(struct xdpfwd_books *b, __u32 members, int delta)
+{
+	int i;
+
+	for (i = 0; i < XDPFWD_MAX_SETS; i++)
+		if (members & (1U << i)) {
+			if (delta > 0)
+				b->set_entries[i]++;
+			else if (b->set_entries[i])
+				b->set_entries[i]--;
+		}
 }
 
 /*
- * Where one prefix goes: o is its entry in the list now (NULL: absent), n
- * the prefix in the new set (NULL: leaving). now and next are the
- * NOT_IN_SET bits of the live exact set E and of the next one.
+ * Counts one listed item. A trie-resident /32 or /128 that the hash also
+ * holds with a live member is listed once, from the hash (one_per_prefix), so
+ * it is counted there; such twins come only from bpftool, so this lookup is
+ * rare.
  */
-static int plan_entry(const struct list_maps *m, const struct list_item *o, const struct xdpfwd_prefix *n,
-		      __u32 now, __u32 next, struct replace_plan *p)
+static void books_count(const struct list_maps *m, const struct list_item *it, __u32 gen, __u64 now,
+			struct xdpfwd_books *b)
 {
-	const struct xdpfwd_prefix *cur = n ? n : &o->prefix;
-	const struct xdpfwd_entry *carry = NULL;
-	struct xdpfwd_entry val;
+	struct xdpfwd_entry e;
 	union list_key k;
-	int f = cur->family == 6, err = 0;
 
-	/*
-	 * A blocked address that bpftool wrote into the trie is an entry of the
-	 * old set like any other: it leaves the trie, and if the new set has it,
-	 * it comes back in the hash, as new there, with its counters.
-	 */
-	if (o && o->in_trie && is_exact(m, cur)) {
-		key_of(m, cur, 1, 0, &k);
-		err = kv_push(&p->trie_gone[f], &k, NULL);
-		if (err || !n)
-			return err;
-		carry = &o->entry;
-		o = NULL;
-	}
-	locate(m, cur, &k, 0);
-	if (!is_exact(m, cur)) {
-		if (!n)
-			return kv_push(&p->trie_gone[f], &k, NULL);
-		/* Counters carry over; the expiry is the file's. */
-		memset(&val, 0, sizeof(val));
-		val.expires_ns = entry_expiry_ns(n, 0);
-		if (o) {
-			val.packets = o->entry.packets;
-			val.bytes = o->entry.bytes;
-			val.last_hit_ns = o->entry.last_hit_ns;
-		}
-		err = kv_push(&p->trie_next[f], &k, &val);
-		if (!err && !o)
-			err = kv_push(&p->trie_new[f], &k, &val);
-		return err;
-	}
-	if (!n) {
-		val = o->entry;
-		val.flags |= next;
-		err = kv_push(&p->exact_gone[f], &k, NULL);
-		if (!err && !(o->entry.flags & next))
-			err = kv_push(&p->exact_hide[f], &k, &val);
-		return err;
-	}
-	/* An entry hidden from the live set was staged by a replace that died before its flip: not in force. */
-	if (!o || (o->entry.flags & now)) {
-		val = (struct xdpfwd_entry){ .flags = now, .expires_ns = entry_expiry_ns(n, 0) };
-		if (carry) {
-			val.packets = carry->packets;
-			val.bytes = carry->bytes;
-			val.last_hit_ns = carry->last_hit_ns;
-		}
-		return kv_push(&p->exact_new[f], &k, &val);
-	}
-	/*
-	 * Kept. Rewritten from the values read before, so hits between that
-	 * read and the write are not counted (a short window, and only for these).
-	 */
-	val = o->entry;
-	val.flags &= ~next;
-	if (o->entry.flags & next)
-		err = kv_push(&p->exact_unhide[f], &k, &val);
-	val.expires_ns = entry_expiry_ns(n, 0);
-	if (!err && o->entry.expires_ns != val.expires_ns)
-		err = kv_push(&p->exact_retime[f], &k, &val);
+	if (!it->members)
+		return;
+	if (it->in_trie && is_exact(m, &it->prefix) &&
+	    !bpf_map_lookup_elem(key_of(m, &it->prefix, 0, &k), &k, &e) && entry_members_live(&e, gen, now))
+		return;
+	(*books_slot(b, &it->prefix, it->in_trie))++;
+	books_sets(b, it->members, 1);
+	if (it->entry.timed & it->members)
+		books_deadline(b, it->entry.expires_ns);
+}
+
+/* What `list` would show, counted by walking every map. */
+static int count_live(const struct list_maps *m, struct xdpfwd_books *b)
+{
+	struct xdpfwd_meta meta;
+	struct items g = {};
+	__u64 now = list_boottime_ns();
+	size_t i;
+	int err;
+
+	memset(b, 0, sizeof(*b));
+	err = meta_get(m, &meta);
+	if (!err)
+		err = read_all(m, meta_gen(m, &meta), now, &g);
+	for (i = 0; !err && i < g.n; i++)
+		books_count(m, &g.v[i], meta_gen(m, &meta), now, b);
+	free(g.v);
 	return err;
 }
+
+/* ---- finishing an interrupted replace ---- */
+
+/*
+ * Every entry's generations of the replaced set made equal to the one the
+ * program reads now: the old membership while set_gen still has the bit
+ * the marker recorded (a replace that died before its flip: what it staged
+ * goes), the new one after the flip (it completes). Entries no set holds
+ * then are deleted. Counters are kept; deadlines of kept entries that the
+ * dead replace had not rewritten yet stay the old ones.
+ */
+static int repair_walk(const struct list_maps *m, const struct xdpfwd_meta *meta)
+{
+	__u32 r = meta->replacing, gen = meta_gen(m, meta), bit = 1U << XDPFWD_REPLACING_SET(r);
+	int live = !!(gen & bit), err;
+	struct items g = {};
+	struct batch b;
+	size_t i;
+
+	batch_init(&b);
+	err = read_all(m, gen, list_boottime_ns(), &g);
+	for (i = 0; !err && i < g.n; i++) {
+		struct list_item *it = &g.v[i];
+		struct xdpfwd_entry e = it->entry;
+		__u32 members;
+
+		entry_member_put(&e, XDPFWD_REPLACING_SET(r), !!(entry_gen_real(&e, live) & bit));
+		members = entry_members_gen(&e, gen);
+		entry_settle(&e, members, meta_enforce(m, meta));
+		if (!memcmp(&e, &it->entry, sizeof(e)))
+			continue;
+		err = batch_push(m, &b, it, members ? &e : NULL);
+	}
+	if (err == -ENOMEM)
+		lib_error_set(err, "finishing an interrupted replace of the %slist: out of memory",
+			      list_kind_name(m->kind));
+	if (!err) {
+		err = batch_apply(m, &b);
+		if (err)
+			lib_error_set(err, "finishing an interrupted replace of the %slist failed: %s",
+				      list_kind_name(m->kind), strerror(-err));
+	}
+	batch_free(&b);
+	free(g.v);
+	return err;
+}
+
+int list_repair(const struct list_maps *m)
+{
+	struct xdpfwd_meta meta;
+	int err;
+
+	err = meta_get(m, &meta);
+	if (err || !meta.replacing || XDPFWD_REPLACING_KIND(meta.replacing) != (__u32)m->kind)
+		return err;
+	err = repair_walk(m, &meta);
+	if (!err) {
+		/* The generations stay as they are: either one reads the set as it now is. */
+		meta.replacing = 0;
+		err = meta_put(m, &meta);
+	}
+	return err;
+}
+
+/*
+ * Every edit starts here, under the pin dir lock: *meta and *b get the
+ * state before the edit, and the stored counts are marked inexact until
+ * books_commit. A replace marker of this list means a replace died: it is
+ * finished first (the only walk an edit makes besides its own). Counts
+ * found inexact mean that an edit died: only then is every map walked to
+ * count afresh, so that an edit of a list at rest touches nothing but what
+ * it changes.
+ */
+static int books_begin(const struct list_maps *m, struct xdpfwd_meta *meta, struct xdpfwd_books *b)
+{
+	int err, repaired = 0;
+
+	memset(b, 0, sizeof(*b));
+	err = meta_get(m, meta);
+	if (!err && meta->replacing && XDPFWD_REPLACING_KIND(meta->replacing) == (__u32)m->kind) {
+		err = list_repair(m);
+		repaired = 1;
+		if (!err)
+			err = meta_get(m, meta);
+	}
+	if (err)
+		return err;
+	err = books_get(m, b);
+	if (err == -ENOENT)
+		return 0;	/* no books map: nothing to keep */
+	if (!err && (b->state != XDPFWD_BOOKS_EXACT || repaired))
+		err = count_live(m, b);
+	if (!err)
+		err = books_put(m, b, 0);
+	return err;
+}
+
+static int books_commit(const struct list_maps *m, struct xdpfwd_books *b)
+{
+	return books_put(m, b, XDPFWD_BOOKS_EXACT);
+}
+
+int list_recount(const struct list_maps *m)
+{
+	struct xdpfwd_books b = {};
+	int err = list_repair(m);
+
+	if (!err && m->books >= 0)
+		err = count_live(m, &b);
+	if (!err)
+		err = books_commit(m, &b);
+	return err;
+}
+
+int list_count(const struct list_maps *m, struct list_counts *c)
+{
+	struct xdpfwd_books b;
+	int err = books_get(m, &b), i;
+
+	if (err && err != -ENOENT)
+		return err;
+	if (err == -ENOENT || b.state != XDPFWD_BOOKS_EXACT)
+		err = count_live(m, &b);
+	if (err)
+		return err;
+	c->addrs = b.hashed[0] + b.hashed[1] + b.trie_addrs[0] + b.trie_addrs[1];
+	c->prefixes = b.trie_prefixes[0] + b.trie_prefixes[1];
+	for (i = 0; i < XDPFWD_MAX_SETS; i++)
+		c->set_entries[i] = b.set_entries[i];
+	c->map_entries[LIST_MAP_V4_ADDR] = b.hashed[0];
+	c->map_entries[LIST_MAP_V6_ADDR] = b.hashed[1];
+	c->map_entries[LIST_MAP_V4_NET] = b.trie_addrs[0] + b.trie_prefixes[0];
+	c->map_entries[LIST_MAP_V6_NET] = b.trie_addrs[1] + b.trie_prefixes[1];
+	return 0;
+}
+
+/* ---- add and del: one entry at a time, proportional to the edit ---- */
+
+static int write_error(const struct list_maps *m, int set, const struct xdpfwd_prefix *p, const char *what,
+		       int err)
+{
+	char buf[XDPFWD_PREFIX_STRLEN], sb[64];
+
+	xdpfwd_prefix_format(p, buf, sizeof(buf));
+	set_label(m, set, sb, sizeof(sb));
+	if (err == -E2BIG || err == -ENOSPC)
+		return lib_error_set(err, "the %slist is full: cannot add %s to %s (limits: %d exact addresses, "
+				     "%d prefixes, %d allow entries per family); nothing was changed",
+				     list_kind_name(m->kind), buf, sb, XDPFWD_MAX_ADDRS, XDPFWD_MAX_NETS,
+				     XDPFWD_MAX_ALLOW);
+	return lib_error_set(err, "%s %s in %s of the %slist failed: %s%s; nothing was changed", what, buf, sb,
+			     list_kind_name(m->kind), strerror(-err),
+			     err == -EPERM || err == -EACCES ? " (run as root)" : "");
+}
+
+/* What list_add did to one prefix, so that a failure can undo it. */
+struct add_undo {
+	int done;		/* 0 untouched, ADD_CREATED, or ADD_UPDATED (old value in saved) */
+	int in_trie;
+	struct xdpfwd_entry saved;
+};
+
+enum { ADD_CREATED = 1, ADD_UPDATED };
+
+/* The state an edit works with. */
+struct edit {
+	int set;
+	__u32 gen, enforce;
+	__u64 now;
+};
+
+/*
+ * An existing entry joins (or stays in) the set, until expires_ns. Timed
+ * memberships already expired are dropped on the way (they match nothing
+ * since their deadline); those sets' books lose the entry. Returns whether
+ * the set is new to the entry.
+ */
+static int join(const struct edit *ed, struct xdpfwd_entry *e, const struct xdpfwd_prefix *p, int in_trie,
+		__u64 expires_ns, struct xdpfwd_books *b)
+{
+	__u32 gone = entry_expire(e, ed->now), bit = 1U << ed->set;
+	int was = !!(entry_members_gen(e, ed->gen) & bit);
+
+	/* An expired membership of the set itself was still counted: it leaves, and joins again below. */
+	books_sets(b, gone, -1);
+	if (gone & bit)
+		was = 0;
+	entry_member_put(e, ed->set, 1);
+	entry_time_set(e, ed->set, expires_ns);
+	entry_settle(e, entry_members_gen(e, ed->gen), ed->enforce);
+	e->plen1 = plen1_of(p, in_trie);
+	return !was;
+}
+
+/*
+ * Rewrites the entry of p at (fd, k), if that exact key is there, as it
+ * joins the set; 1 if it was there, 0 if not. An LPM lookup returns the
+ * longest match, which may be a covering prefix's value: only an update
+ * with BPF_EXIST, which needs the exact key, tells. Hits counted between
+ * the lookup and the update are lost (a short window).
+ */
+static int join_at(const struct edit *ed, int fd, const union list_key *k, const struct xdpfwd_prefix *p,
+		   int in_trie, __u64 expires_ns, struct add_undo *u, struct xdpfwd_books *b, size_t *added)
+{
+	struct xdpfwd_entry upd;
+	struct xdpfwd_books nb = *b;
+	int fresh;
+
+	if (bpf_map_lookup_elem(fd, k, &u->saved))
+		return errno == ENOENT ? 0 : -errno;
+	upd = u->saved;
+	fresh = join(ed, &upd, p, in_trie, expires_ns, &nb);
+	if (memcmp(&upd, &u->saved, sizeof(upd)) && bpf_map_update_elem(fd, k, &upd, BPF_EXIST))
+		return errno == ENOENT ? 0 : -errno;
+	u->in_trie = in_trie;
+	u->done = ADD_UPDATED;
+	*b = nb;
+	if (fresh) {
+		b->set_entries[ed->set]++;
+		(*added)++;
+	}
+	if (upd.timed)
+		books_deadline(b, upd.expires_ns);
+	return 1;
+}
+
+/* Adds p to the set where it lives, or creates its entry (b counts it). */
+static int add_one(const struct list_maps *m, const struct edit *ed, const struct xdpfwd_prefix *p,
+		   __u64 expires_ns, struct add_undo *u, struct xdpfwd_books *b, size_t *added)
+{
+	struct xdpfwd_entry fresh;
+	union list_key k;
+	int fd, err, in_trie = !is_exact(m, p);
+
+	/* A blocked /32 or /128 that bpftool wrote into the trie is updated there rather than doubled. */
+	if (!in_trie) {
+		fd = key_of(m, p, 1, &k);
+		err = join_at(ed, fd, &k, p, 1, expires_ns, u, b, added);
+		if (err)
+			return err < 0 ? err : 0;
+	}
+	fd = key_of(m, p, in_trie, &k);
+	entry_init(&fresh, ed->set, expires_ns, plen1_of(p, in_trie));
+	/* NOEXIST keeps an existing entry's counters and other sets: adding twice is not a reset. */
+	if (!bpf_map_update_elem(fd, &k, &fresh, BPF_NOEXIST)) {
+		u->done = ADD_CREATED;
+		u->in_trie = in_trie;
+		(*books_slot(b, p, in_trie))++;
+		b->set_entries[ed->set]++;
+		books_deadline(b, expires_ns);
+		(*added)++;
+		return 0;
+	}
+	if (errno != EEXIST)
+		return -errno;
+	err = join_at(ed, fd, &k, p, in_trie, expires_ns, u, b, added);
+	/* Deleted between the two calls (another writer ignoring the lock): say so rather than loop. */
+	return err < 0 ? err : err ? 0 : -EAGAIN;
+}
+
+static int edit_start(const struct list_maps *m, int set, struct edit *ed, struct xdpfwd_meta *meta,
+		      struct xdpfwd_books *b)
+{
+	int err;
+
+	if (set < 0 || set >= XDPFWD_MAX_SETS)
+		return lib_error_set(-EINVAL, "set id %d is out of range (0-%d)", set, XDPFWD_MAX_SETS - 1);
+	err = books_begin(m, meta, b);
+	if (err)
+		return err;
+	ed->set = set;
+	ed->gen = meta_gen(m, meta);
+	ed->enforce = meta_enforce(m, meta);
+	ed->now = list_boottime_ns();
+	return 0;
+}
+
+int list_add(const struct list_maps *m, int set, const struct xdpfwd_prefix_set *ps, __u64 expires_ns,
+	     size_t *added)
+{
+	struct xdpfwd_books b, before;
+	struct xdpfwd_meta meta;
+	struct add_undo *undo;
+	struct edit ed;
+	union list_key k;
+	size_t i, j;
+	int err, fd, undone = 1;
+
+	*added = 0;
+	err = edit_start(m, set, &ed, &meta, &b);
+	if (err)
+		return err;
+	before = b;
+	undo = calloc(ps->n + 1, sizeof(*undo));
+	if (!undo)
+		return lib_error_set(-ENOMEM, "adding to the %slist: out of memory", list_kind_name(m->kind));
+	for (i = 0; i < ps->n; i++) {
+		err = add_one(m, &ed, &ps->v[i], entry_expiry_ns(&ps->v[i], expires_ns), &undo[i], &b, added);
+		if (err)
+			break;
+	}
+	if (err) {
+		write_error(m, set, &ps->v[i], "adding", err);
+		for (j = 0; j <= i && j < ps->n; j++) {
+			fd = key_of(m, &ps->v[j], undo[j].in_trie, &k);
+			if (undo[j].done == ADD_CREATED && bpf_map_delete_elem(fd, &k))
+				undone = 0;
+			else if (undo[j].done == ADD_UPDATED && bpf_map_update_elem(fd, &k, &undo[j].saved, BPF_EXIST))
+				undone = 0;
+		}
+		*added = 0;
+		/* Counts that an incomplete undo made wrong stay marked inexact: the next edit counts afresh. */
+		if (undone)
+			books_commit(m, &before);
+	} else {
+		err = books_commit(m, &b);
+		stamp_sets(m, 1U << set);
+	}
+	free(undo);
+	return err;
+}
+
+/*
+ * Takes p's entry at the hash (in_trie 0) or the trie out of the set,
+ * deleting it when no set holds it any more; 1 if the set held it. For a
+ * trie, the exact key is checked by the write itself (see join_at).
+ */
+static int del_at(const struct list_maps *m, const struct edit *ed, const struct xdpfwd_prefix *p, int in_trie,
+		  struct xdpfwd_books *b, int *drift)
+{
+	struct xdpfwd_entry e;
+	union list_key k;
+	__u32 members, gone;
+	int fd = key_of(m, p, in_trie, &k);
+
+	if (bpf_map_lookup_elem(fd, &k, &e))
+		return errno == ENOENT ? 0 : -errno;
+	gone = entry_expire(&e, ed->now);
+	if (!((entry_members_gen(&e, ed->gen) | gone) & (1U << ed->set)))
+		return 0;
+	entry_member_put(&e, ed->set, 0);
+	members = entry_members_gen(&e, ed->gen);
+	entry_settle(&e, members, ed->enforce);
+	if (!members ? bpf_map_delete_elem(fd, &k) : bpf_map_update_elem(fd, &k, &e, BPF_EXIST))
+		return errno == ENOENT ? 0 : -errno;
+	books_sets(b, (gone | (1U << ed->set)), -1);
+	if (!members)
+		*drift |= books_dec(books_slot(b, p, in_trie));
+	return 1;
+}
+
+int list_del(const struct list_maps *m, int set, const struct xdpfwd_prefix_set *ps, size_t *removed,
+	     size_t *missing)
+{
+	char buf[XDPFWD_PREFIX_STRLEN], sb[64];
+	struct xdpfwd_meta meta;
+	struct xdpfwd_books b;
+	struct edit ed;
+	size_t i;
+	int err, in_hash, in_trie, drift = 0, commit_err;
+
+	*removed = *missing = 0;
+	err = edit_start(m, set, &ed, &meta, &b);
+	if (err)
+		return err;
+	for (i = 0; i < ps->n; i++) {
+		const struct xdpfwd_prefix *p = &ps->v[i];
+
+		/* A blocked address is looked for in the trie too, where bpftool may have put it. */
+		in_hash = is_exact(m, p) ? del_at(m, &ed, p, 0, &b, &drift) : 0;
+		in_trie = in_hash < 0 ? 0 : del_at(m, &ed, p, 1, &b, &drift);
+		xdpfwd_prefix_format(p, buf, sizeof(buf));
+		if (in_hash < 0 || in_trie < 0) {
+			err = in_hash < 0 ? in_hash : in_trie;
+			lib_error_set(err, "deleting %s from %s of the %slist failed: %s; the prefixes before it "
+				      "were deleted", buf, set_label(m, set, sb, sizeof(sb)), list_kind_name(m->kind),
+				      strerror(-err));
+			break;
+		}
+		if (in_hash || in_trie) {
+			(*removed)++;
+			continue;
+		}
+		(*missing)++;
+		lib_notice("%s is not in %s of the %slist", buf, set_label(m, set, sb, sizeof(sb)),
+			   list_kind_name(m->kind));
+	}
+	if (*removed)
+		stamp_sets(m, 1U << set);
+	/* Deletions are not undone on failure: the books count what was done either way. */
+	if (drift && count_live(m, &b))
+		return err;	/* left inexact: the next edit counts afresh */
+	commit_err = books_commit(m, &b);
+	return err ? err : commit_err;
+}
+
+/* ---- walks: flush and the expiry sweep ---- */
+
+int list_flush(const struct list_maps *m, __u32 set_mask, size_t *removed)
+{
+	struct xdpfwd_meta meta;
+	struct xdpfwd_books b;
+	struct items g = {};
+	struct batch bt;
+	__u64 now = list_boottime_ns();
+	size_t i;
+	int err, drift = 0;
+
+	*removed = 0;
+	batch_init(&bt);
+	err = books_begin(m, &meta, &b);
+	if (!err)
+		err = read_all(m, meta_gen(m, &meta), now, &g);
+	for (i = 0; !err && i < g.n; i++) {
+		struct list_item *it = &g.v[i];
+		struct xdpfwd_entry e = it->entry;
+		__u32 members = entry_members_gen(&e, meta_gen(m, &meta)), out = members & set_mask;
+		int j;
+
+		if (!out)
+			continue;
+		for (j = 0; j < XDPFWD_MAX_SETS; j++)
+			if (out & (1U << j))
+				entry_member_put(&e, j, 0);
+		members &= ~set_mask;
+		entry_settle(&e, members, meta_enforce(m, &meta));
+		err = batch_push(m, &bt, it, members ? &e : NULL);
+		books_sets(&b, out, -1);
+		if (!members)
+			drift |= books_dec(books_slot(&b, &it->prefix, it->in_trie));
+		*removed += __builtin_popcount(out);
+	}
+	if (err == -ENOMEM)
+		lib_error_set(err, "flushing the %slist: out of memory", list_kind_name(m->kind));
+	else if (!err && (err = batch_apply(m, &bt)))
+		lib_error_set(err, "flushing the %slist failed: %s; run the flush again", list_kind_name(m->kind),
+			      strerror(-err));
+	/* A flush that failed halfway leaves the counts inexact: the next edit counts afresh. */
+	if (!err && drift)
+		err = count_live(m, &b);
+	if (!err)
+		err = books_commit(m, &b);
+	if (!err)
+		stamp_sets(m, set_mask);
+	batch_free(&bt);
+	free(g.v);
+	return err;
+}
+
+int list_expire(const struct list_maps *m, size_t *removed)
+{
+	__u64 now = list_boottime_ns();
+	struct xdpfwd_meta meta;
+	struct xdpfwd_books b;
+	struct items g = {};
+	struct batch bt;
+	__u32 edited = 0;
+	size_t i;
+	int err;
+
+	*removed = 0;
+	/* Nothing due (or no timed entry at all): one lookup, no walk. */
+	err = books_get(m, &b);
+	if (!err && b.state == XDPFWD_BOOKS_EXACT && (!b.next_expiry_ns || b.next_expiry_ns > now))
+		return 0;
+	batch_init(&bt);
+	err = books_begin(m, &meta, &b);
+	if (!err)
+		err = read_all(m, meta_gen(m, &meta), now, &g);
+	if (err)
+		goto out;
+	for (i = 0; i < g.n && !err; i++) {
+		struct list_item *it = &g.v[i];
+		struct xdpfwd_entry e = it->entry;
+		__u32 gone = entry_expire(&e, now), members;
+
+		if (!gone)
+			continue;
+		edited |= gone;
+		members = entry_members_gen(&e, meta_gen(m, &meta));
+		entry_settle(&e, members, meta_enforce(m, &meta));
+		err = batch_push(m, &bt, it, members ? &e : NULL);
+		*removed += !members;
+	}
+	if (!err)
+		err = batch_apply(m, &bt);
+	if (err) {
+		lib_error_set(err, "removing the expired entries of the %slist failed: %s", list_kind_name(m->kind),
+			      strerror(-err));
+		goto out;
+	}
+	/* Counted afresh: what stays, and the exact next deadline. */
+	err = count_live(m, &b);
+	if (!err)
+		err = books_commit(m, &b);
+	if (!err)
+		stamp_sets(m, edited);
+out:
+	batch_free(&bt);
+	free(g.v);
+	return err;
+}
+
+/* ---- replace: one set, atomically, through its idle generation ---- */
 
 /*
  * The old entries by prefix: open addressing with linear probing over
@@ -979,7 +1088,7 @@ static int index_build(struct old_index *ix, const struct items *old)
 	/*
 	 * In read order, each family's hash before its trie: a blocked address
 	 * found in both resolves to its hash entry (it comes first on the probe
-	 * path), and the trie's copy is left over as an old entry that goes.
+	 * path), and the trie's copy is an old entry of its own.
 	 */
 	for (i = 0; i < old->n; i++) {
 		for (s = prefix_slot(ix, &old->v[i].prefix); ix->slot[s]; s = (s + 1) & ix->mask)
@@ -1000,11 +1109,115 @@ static long index_find(const struct old_index *ix, const struct items *old, cons
 	return -1;
 }
 
-/* Every prefix of the new set, then every old one it does not have, into the plan; live is E. */
-static int plan_build(const struct list_maps *m, const struct items *old, const struct xdpfwd_prefix_set *set,
-		      int live, struct replace_plan *p)
+/*
+ * What a replace of set S writes (g: the generation the program reads for
+ * S now, i = 1 - g the idle one):
+ * stage   before the flip: entries joining S with S in generation i only
+ *         (new ones with no member in generation g: invisible), entries
+ *         leaving S without S in generation i
+ * settle  after the flip: those entries and the kept ones whose deadline
+ *         changes, with both generations alike (their final value)
+ * gone    after the flip: leaving entries no other set holds (deleted)
+ */
+struct replace_plan {
+	struct batch stage, settle;
+	long slot_delta[2][3];		/* books_slot's counters: [family][hashed, trie_addrs, trie_prefixes] */
+	size_t in_set;
+	__u64 next_expiry_ns;
+};
+
+/* Which of books_slot's counters an entry counts in: 0 hashed, 1 trie_addrs, 2 trie_prefixes. */
+static int slot_index(const struct xdpfwd_prefix *p, int in_trie)
 {
-	__u32 now = hidden_from(live), next = hidden_from(!live);
+	return !in_trie ? 0 : full_length(p) ? 1 : 2;
+}
+
+/* A stage item for a prefix that has no entry yet: where it goes. */
+static struct list_item fresh_item(const struct list_maps *m, const struct xdpfwd_prefix *p)
+{
+	struct list_item it = { .prefix = *p, .in_trie = !is_exact(m, p) };
+
+	it.prefix.expires_at = 0;
+	return it;
+}
+
+/*
+ * One prefix: o its old item (NULL: absent), n in the new set (NULL:
+ * leaving); carry, for a new entry, the counters of the one it replaces.
+ */
+static int plan_entry(const struct list_maps *m, const struct edit *ed, int g, const struct list_item *o,
+		      const struct xdpfwd_prefix *n, const struct xdpfwd_entry *carry, struct replace_plan *p)
+{
+	__u32 bit = 1U << ed->set;
+	struct xdpfwd_entry staged, final;
+	struct list_item it;
+	__u64 deadline;
+	int err;
+
+	if (!n) {
+		/* Leaving: was S a member? (Entries of other sets only are untouched.) */
+		if (!(entry_gen_real(&o->entry, g) & bit))
+			return 0;
+		staged = o->entry;
+		entry_gen_set_real(&staged, !g, entry_gen_real(&staged, !g) & ~bit);
+		final = o->entry;
+		entry_member_put(&final, ed->set, 0);
+		entry_settle(&final, entry_members_gen(&final, ed->gen), ed->enforce);
+		err = batch_push(m, &p->stage, o, &staged);
+		if (!err)
+			err = batch_push(m, &p->settle, o, entry_members_gen(&final, ed->gen) ? &final : NULL);
+		if (!err && !entry_members_gen(&final, ed->gen))
+			p->slot_delta[o->prefix.family == 6][slot_index(&o->prefix, o->in_trie)]--;
+		return err;
+	}
+	deadline = entry_expiry_ns(n, 0);
+	p->in_set++;
+	if (deadline && (!p->next_expiry_ns || deadline < p->next_expiry_ns))
+		p->next_expiry_ns = deadline;
+	if (!o) {
+		it = fresh_item(m, n);
+		entry_init(&final, ed->set, deadline, plen1_of(n, it.in_trie));
+		if (carry) {
+			final.packets = carry->packets;
+			final.bytes = carry->bytes;
+			final.last_hit_ns = carry->last_hit_ns;
+		}
+		/* Staged with no member in the live generation of any set: the program skips it. */
+		staged = final;
+		entry_gen_set_real(&staged, g, 0);
+		entry_gen_set_real(&staged, !g, bit);
+		p->slot_delta[n->family == 6][slot_index(n, it.in_trie)]++;
+		err = batch_push(m, &p->stage, &it, &staged);
+		return err ? err : batch_push(m, &p->settle, &it, &final);
+	}
+	final = o->entry;
+	entry_member_put(&final, ed->set, 1);
+	entry_time_set(&final, ed->set, deadline);
+	entry_settle(&final, entry_members_gen(&final, ed->gen) | bit, ed->enforce);
+	final.plen1 = plen1_of(&o->prefix, o->in_trie);
+	if (entry_gen_real(&o->entry, g) & bit) {
+		/* Kept: nothing to stage; after the flip only a new deadline is written. */
+		if (final.timed != o->entry.timed || final.expires_ns != o->entry.expires_ns)
+			return batch_push(m, &p->settle, o, &final);
+		return 0;
+	}
+	/*
+	 * Joining: S in the idle generation; its deadline may be set now too
+	 * (`timed` only matters for member sets, and S is none yet in the
+	 * live generation), at the cost of extending the others' shared one.
+	 */
+	staged = o->entry;
+	entry_gen_set_real(&staged, !g, entry_gen_real(&staged, !g) | bit);
+	staged.timed = final.timed;
+	staged.expires_ns = final.expires_ns;
+	err = batch_push(m, &p->stage, o, &staged);
+	return err ? err : batch_push(m, &p->settle, o, &final);
+}
+
+/* Every prefix of the new set, then every old member of S it does not have. */
+static int plan_build(const struct list_maps *m, const struct edit *ed, int g, const struct items *old,
+		      const struct xdpfwd_prefix_set *ps, struct replace_plan *p)
+{
 	struct old_index ix;
 	char *kept = calloc(old->n + 1, 1);
 	size_t i;
@@ -1016,176 +1229,129 @@ static int plan_build(const struct list_maps *m, const struct items *old, const 
 		free(kept);
 		return err;
 	}
-	for (i = 0; i < set->n && !err; i++) {
-		o = index_find(&ix, old, &set->v[i]);
+	for (i = 0; i < ps->n && !err; i++) {
+		/* A prefix twice in the set (an unsorted caller) is planned once. */
+		if (i && !xdpfwd_prefix_cmp(&ps->v[i - 1], &ps->v[i]))
+			continue;
+		o = index_find(&ix, old, &ps->v[i]);
+		if (o >= 0 && kept[o])
+			continue;
 		if (o >= 0)
 			kept[o] = 1;
-		err = plan_entry(m, o >= 0 ? &old->v[o] : NULL, &set->v[i], now, next, p);
+		/*
+		 * A blocked address that bpftool wrote into the trie, held by this
+		 * set alone: it moves to the hash, where xdpfwd keeps addresses,
+		 * with its counters (staged there, its trie entry leaving).
+		 */
+		if (o >= 0 && old->v[o].in_trie && is_exact(m, &ps->v[i]) &&
+		    entry_members_gen(&old->v[o].entry, ed->gen) == 1U << ed->set) {
+			err = plan_entry(m, ed, g, &old->v[o], NULL, NULL, p);
+			if (!err)
+				err = plan_entry(m, ed, g, NULL, &ps->v[i], &old->v[o].entry, p);
+			continue;
+		}
+		err = plan_entry(m, ed, g, o >= 0 ? &old->v[o] : NULL, &ps->v[i], NULL, p);
 	}
 	for (i = 0; i < old->n && !err; i++)
 		if (!kept[i])
-			err = plan_entry(m, &old->v[i], NULL, now, next, p);
+			err = plan_entry(m, ed, g, &old->v[i], NULL, NULL, p);
 	free(ix.slot);
 	free(kept);
 	return err;
 }
 
-/*
- * The counts after a replace, from the new set: blocked addresses go to the
- * hash, everything else to the trie. Deadlines are computed here a moment
- * before the plan computes them again, so the books' next one is at most a
- * second late (a realtime second ticking in between): the program stops
- * matching at the entry's own deadline, the sweep only reclaims the memory.
- */
-static void books_of_set(const struct list_maps *m, const struct xdpfwd_prefix_set *set, struct xdpfwd_books *b)
+int list_replace(const struct list_maps *m, int set, const struct xdpfwd_prefix_set *ps)
 {
-	size_t i;
-
-	memset(b, 0, sizeof(*b));
-	for (i = 0; i < set->n; i++) {
-		(*books_slot(b, &set->v[i], !is_exact(m, &set->v[i])))++;
-		books_deadline(b, entry_expiry_ns(&set->v[i], 0));
-	}
-}
-
-/* Do exact entries come or go? */
-static int plan_exact_changes(const struct replace_plan *p)
-{
-	return p->exact_new[0].n || p->exact_new[1].n || p->exact_gone[0].n || p->exact_gone[1].n;
-}
-
-int list_replace(const struct list_maps *m, const struct xdpfwd_prefix_set *set)
-{
-	int exact_fd[2] = { m->v4_addr, m->v6_addr }, net[2] = { m->v4_net, m->v6_net };
-	int twin[2] = { m->v4_net_b, m->v6_net_b }, f, err;
-	struct xdpfwd_books b = {};
+	struct xdpfwd_books b;
+	struct xdpfwd_meta meta;
 	struct replace_plan p;
 	struct items old = {};
-	__u32 active = 0, next;
+	struct edit ed;
+	char sb[64];
+	int err, g, f, k;
 
-	plan_init(&p);
-	/* Inexact from here until the new set is complete: a kill in between shows in the books. */
-	err = books_get(m, &b);
-	if (!err)
-		err = books_put(m, &b, 0);
-	else if (err == -ENOENT)
-		err = 0;
-	if (!err)
-		err = get_active(m, &active);
-	/* A replace killed past its flip is finished first; one killed before it is undone below. */
-	if (!err && (active & TWIN)) {
-		err = repair_or_report(m);
-		if (!err)
-			err = get_active(m, &active);
-	}
-	if (!err)
-		err = flush_twins(m);
-	if (err)
-		return err;
-	/* Everything, staged leftovers too: plan_build sorts them out (saves list_repair's walk). */
-	err = read_all(m, 0, 0, &old);
-	if (err) {
-		pr_warn("reading the %slist failed: %s\n", list_kind_name(m->kind), strerror(-err));
-		goto out;
-	}
-	err = plan_build(m, &old, set, live_set(active), &p);
+	memset(&p, 0, sizeof(p));
+	batch_init(&p.stage);
+	batch_init(&p.settle);
+	err = edit_start(m, set, &ed, &meta, &b);
 	if (err)
 		goto out;
-	/*
-	 * The exact set flips to the other bit only if exact entries come or go:
-	 * otherwise both sets would be the same, and the stale bits that kept
-	 * entries carry need no clearing. The allowlist has no exact set.
-	 */
-	next = active & XDPFWD_ACTIVE_SET1;
-	if (plan_exact_changes(&p))
-		next ^= XDPFWD_ACTIVE_SET1;
-	else
-		p.exact_unhide[0].n = p.exact_unhide[1].n = 0;
-
-	/* Stage where the program does not look yet: the twins, and bits of the idle exact set. */
-	for (f = 0; f < 2 && !err; f++) {
-		err = kv_write(twin[f], &p.trie_next[f]);
-		if (!err && exact_fd[f] >= 0)
-			err = kv_write(exact_fd[f], &p.exact_new[f]);
-		if (!err && exact_fd[f] >= 0)
-			err = kv_write(exact_fd[f], &p.exact_unhide[f]);
-		if (!err && exact_fd[f] >= 0)
-			err = kv_write(exact_fd[f], &p.exact_hide[f]);
-	}
-	if (err) {
-		pr_warn("staging the new %slist failed: %s%s; the old list stays\n", list_kind_name(m->kind),
-			strerror(-err), err == -E2BIG || err == -ENOMEM ? " (too many entries?)" : "");
-		list_repair(m);
+	set_label(m, set, sb, sizeof(sb));
+	if (meta.replacing) {
+		/* Another kind's: its maps are not at hand here. */
+		err = lib_error_set(-EBUSY, "an interrupted replace of the %slist is pending, so %s of the %slist "
+				    "cannot be replaced now; `xdpfwd status --recount` finishes it",
+				    list_kind_name(XDPFWD_REPLACING_KIND(meta.replacing)), sb, list_kind_name(m->kind));
 		goto out;
 	}
-	/* The flip: the twins and the next exact set, in one write. */
-	err = set_active(m, TWIN | next);
-	if (err) {
-		pr_warn("switching the %slist to the new set failed: %s; the old list stays\n",
-			list_kind_name(m->kind), strerror(-err));
-		list_repair(m);
-		goto out;
-	}
-
-	/* The twins are live now: bring the primaries to the same set behind them, then flip them back. */
-	for (f = 0; f < 2 && !err; f++) {
-		err = kv_delete(net[f], &p.trie_gone[f]);
-		if (!err)
-			err = kv_write(net[f], &p.trie_new[f]);
-		if (!err && exact_fd[f] >= 0)
-			err = kv_delete(exact_fd[f], &p.exact_gone[f]);
-		if (!err && exact_fd[f] >= 0)
-			err = kv_write(exact_fd[f], &p.exact_retime[f]);
-	}
-	if (!err)
-		err = set_active(m, next);
-	if (!err)
-		err = flush_twins(m);
-	/* Past the flip the new set applies whatever happens; the generic repair can finish the rest. */
-	if (err)
-		err = repair_or_report(m);
+	g = !!(ed.gen & (1U << set));
+	err = read_all(m, ed.gen, ed.now, &old);
 	if (!err) {
-		books_of_set(m, set, &b);
-		err = books_commit(m, &b);
+		err = plan_build(m, &ed, g, &old, ps, &p);
+		if (err)
+			lib_error_set(err, "replacing %s of the %slist: out of memory", sb, list_kind_name(m->kind));
 	}
-out:
-	plan_free(&p);
-	free(old.v);
-	return err;
-}
-
-int list_expire(const struct list_maps *m, size_t *removed)
-{
-	__u64 now = list_boottime_ns();
-	struct xdpfwd_books b;
-	struct items g = {};
-	union list_key k;
-	size_t i;
-	int err;
-
-	*removed = 0;
-	/* Nothing due (or no timed entry at all): one lookup, no walk. */
-	err = books_get(m, &b);
-	if (!err && b.state == XDPFWD_BOOKS_EXACT && (!b.next_expiry_ns || b.next_expiry_ns > now))
-		return 0;
-	err = books_begin(m, &b);
-	if (!err)
-		err = read_all(m, 0, 0, &g);
 	if (err)
 		goto out;
-	/* The walk counts what stays, and finds the exact next deadline. */
-	memset(&b, 0, sizeof(b));
-	for (i = 0; i < g.n; i++) {
-		const struct list_item *it = &g.v[i];
 
-		if (it->entry.expires_ns && it->entry.expires_ns <= now &&
-		    !bpf_map_delete_elem(key_of(m, &it->prefix, it->in_trie, 0, &k), &k))
-			(*removed)++;
-		else
-			books_count(m, it, 0, &b);
+	/* The marker first: a process killed from here on leaves it for the next writer (list_repair). */
+	meta.replacing = XDPFWD_REPLACING(m->kind, set, g);
+	err = meta_put(m, &meta);
+	if (!err)
+		err = batch_apply(m, &p.stage);
+	if (err) {
+		lib_error_set(err, "staging the new %s of the %slist failed: %s%s; the old set stays", sb,
+			      list_kind_name(m->kind), strerror(-err),
+			      err == -E2BIG || err == -ENOMEM || err == -ENOSPC ? " (too many entries?)" : "");
+		goto undo;
 	}
+	/* The flip: the set's bit of set_gen, in one write. */
+	meta.set_gen[m->kind] ^= 1U << set;
+	err = meta_put(m, &meta);
+	if (err) {
+		lib_error_set(err, "switching %s of the %slist to the new entries failed: %s; the old set stays", sb,
+			      list_kind_name(m->kind), strerror(-err));
+		meta.set_gen[m->kind] ^= 1U << set;
+		goto undo;
+	}
+	/* Past the flip the new set applies whatever happens; the repair walk can finish the rest. */
+	ed.gen = meta.set_gen[m->kind];
+	err = batch_apply(m, &p.settle);
+	if (!err) {
+		meta.replacing = 0;
+		err = meta_put(m, &meta);
+	}
+	if (err) {
+		/* Past the flip the new set is in force: the repair walk completes it. */
+		err = list_repair(m);
+		if (!err)
+			err = count_live(m, &b);
+		if (!err)
+			err = books_commit(m, &b);
+		if (!err)
+			stamp_sets(m, 1U << set);
+		goto out;
+	}
+	/* The counts: entries created and deleted, and the set's own count. */
+	for (f = 0; f < 2; f++)
+		for (k = 0; k < 3; k++) {
+			__u64 *slot = k == 0 ? &b.hashed[f] : k == 1 ? &b.trie_addrs[f] : &b.trie_prefixes[f];
+			long d = p.slot_delta[f][k];
+
+			*slot = d < 0 && (__u64)-d > *slot ? 0 : *slot + d;
+		}
+	b.set_entries[set] = p.in_set;
+	books_deadline(&b, p.next_expiry_ns);
 	err = books_commit(m, &b);
+	stamp_sets(m, 1U << set);
+	goto out;
+undo:
+	/* Back before the flip, forward after it; the marker says which. */
+	if (!list_repair(m) && !count_live(m, &b))
+		books_commit(m, &b);
 out:
-	free(g.v);
+	batch_free(&p.stage);
+	batch_free(&p.settle);
+	free(old.v);
 	return err;
 }

@@ -7,25 +7,42 @@
 #include "enum_names.h"
 #include "stats.h"
 #include "lists.h"
+#include "sets.h"
 #include "iface_status.h"
 #include "prom_text.h"
 #include "metrics.h"
 #include "version.h"
 
-/* What `list` shows, from the books (see list_count); -1 where counting failed. */
+/* What `list` shows, per set and per map, from the books (see list_count); -1 where counting failed. */
 static void count_entries(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 {
 	int lists[METRICS_LIST_MAX] = { [METRICS_LIST_BLOCK] = LIST_BLOCK, [METRICS_LIST_ALLOW] = LIST_ALLOW };
+	struct bpf_map *maps[METRICS_LIST_MAX][LIST_MAPS] = {
+		{ skel->maps.block_v4_addr, skel->maps.block_v4_net, skel->maps.block_v6_addr, skel->maps.block_v6_net },
+		{ NULL, skel->maps.allow_v4, NULL, skel->maps.allow_v6 },
+	};
+	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
 	struct list_counts c;
 	struct list_maps m;
-	int i;
+	int i, j, counted;
 
 	for (i = 0; i < METRICS_LIST_MAX; i++) {
 		list_maps_get(skel, lists[i], &m);
-		if (list_count(&m, &c))
-			c.addrs = c.prefixes = -1;
-		s->entries[i][METRICS_KIND_ADDRESS] = c.addrs;
-		s->entries[i][METRICS_KIND_PREFIX] = c.prefixes;
+		counted = !list_count(&m, &c);
+		s->entries[i][METRICS_KIND_ADDRESS] = counted ? c.addrs : -1;
+		s->entries[i][METRICS_KIND_PREFIX] = counted ? c.prefixes : -1;
+		for (j = 0; j < LIST_MAPS; j++) {
+			s->maps[i][j].name = maps[i][j] ? list_map_name(lists[i], j) : NULL;
+			s->maps[i][j].max = maps[i][j] ? (long)bpf_map__max_entries(maps[i][j]) : 0;
+			s->maps[i][j].entries = counted ? c.map_entries[j] : -1;
+		}
+		if (m.sets < 0 || sets_read_all(m.sets, lists[i], sets))
+			continue;
+		for (j = 0; j < XDPFWD_MAX_SETS; j++) {
+			snprintf(s->sets[i][j].name, sizeof(s->sets[i][j].name), "%.*s", XDPFWD_SET_NAME_MAX,
+				 sets[j].name);
+			s->sets[i][j].entries = counted ? c.set_entries[j] : -1;
+		}
 	}
 }
 
@@ -74,9 +91,64 @@ static void write_verdicts(FILE *f, const char *name, const char *iface,
 		}
 }
 
+static const char *const list_kinds[METRICS_LIST_MAX] = { "block", "allow" };
+
+/* Per named set: entries, and the packets and bytes its entries decided (dropped, audited, allowed). */
+static void write_sets(FILE *f, const struct metrics_snapshot *s)
+{
+	static const char *const names[] = { "xdpfwd_set_entries", "xdpfwd_set_packets_total",
+					     "xdpfwd_set_bytes_total" };
+	static const char *const types[] = { "gauge", "counter", "counter" };
+	static const char *const help[] = {
+		"Entries (exact addresses and prefixes) each named set holds.",
+		"Packets an entry of the set decided: dropped or audited (block sets), let through (allow sets); "
+		"each counted once, under the entry's lowest enforcing set.",
+		"Bytes (whole frames) of those packets.",
+	};
+	unsigned int k, i, j;
+
+	for (k = 0; k < 3; k++) {
+		prom_family(f, names[k], types[k], help[k]);
+		for (i = 0; i < METRICS_LIST_MAX; i++)
+			for (j = 0; j < XDPFWD_MAX_SETS; j++) {
+				const struct metrics_set *st = &s->sets[i][j];
+				const char *labels[] = { "kind", list_kinds[i], "set", st->name, NULL };
+
+				if (!st->name[0] || (k == 0 && st->entries < 0))
+					continue;
+				prom_sample(f, names[k], labels,
+					    k == 0 ? (__u64)st->entries :
+					    k == 1 ? stats_set_packets(&s->stats, i, j) : stats_set_bytes(&s->stats, i, j));
+			}
+	}
+}
+
+/* Capacity and fill of each list map, so an alert can fire before one is full. */
+static void write_maps(FILE *f, const struct metrics_snapshot *s)
+{
+	unsigned int i, j;
+
+	prom_family(f, "xdpfwd_entries_max", "gauge", "Capacity of each list map (entries).");
+	for (i = 0; i < METRICS_LIST_MAX; i++)
+		for (j = 0; j < LIST_MAPS; j++) {
+			const char *labels[] = { "kind", list_kinds[i], "map", s->maps[i][j].name, NULL };
+
+			if (s->maps[i][j].name)
+				prom_sample(f, "xdpfwd_entries_max", labels, s->maps[i][j].max);
+		}
+	prom_family(f, "xdpfwd_map_entries", "gauge",
+		    "Entries in each list map (its fill: divide by xdpfwd_entries_max).");
+	for (i = 0; i < METRICS_LIST_MAX; i++)
+		for (j = 0; j < LIST_MAPS; j++) {
+			const char *labels[] = { "kind", list_kinds[i], "map", s->maps[i][j].name, NULL };
+
+			if (s->maps[i][j].name && s->maps[i][j].entries >= 0)
+				prom_sample(f, "xdpfwd_map_entries", labels, s->maps[i][j].entries);
+		}
+}
+
 int metrics_write(FILE *f, const struct metrics_snapshot *s)
 {
-	static const char *const lists[METRICS_LIST_MAX] = { "block", "allow" };
 	static const char *const kinds[METRICS_KIND_MAX] = { "address", "prefix" };
 	static const char *const outcomes[] = {
 		"eligible", "sent", "suppressed_source", "suppressed_global", "lost",
@@ -107,11 +179,14 @@ int metrics_write(FILE *f, const struct metrics_snapshot *s)
 		    "Entries in the blocklist and allowlist: exact addresses (/32, /128) and shorter prefixes.");
 	for (i = 0; i < METRICS_LIST_MAX; i++)
 		for (k = 0; k < METRICS_KIND_MAX; k++) {
-			const char *labels[] = { "list", lists[i], "kind", kinds[k], NULL };
+			const char *labels[] = { "list", list_kinds[i], "kind", kinds[k], NULL };
 
 			if (s->entries[i][k] >= 0)
 				prom_sample(f, "xdpfwd_entries", labels, s->entries[i][k]);
 		}
+
+	write_sets(f, s);
+	write_maps(f, s);
 
 	prom_family(f, "xdpfwd_interface_attached", "gauge",
 		    "1 if the instance's program is attached to the interface now, 0 if it was detached "

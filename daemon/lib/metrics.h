@@ -33,9 +33,24 @@ struct metrics_iface {
 	struct xdpfwd_stats stats;	/* this interface's share of the counters */
 };
 
+/* One named set: its entries (from the books) and what its entries decided (per-set counters). */
+struct metrics_set {
+	char name[XDPFWD_SET_NAME_MAX + 1];	/* "": a free id, not written */
+	long entries;				/* -1: could not be counted */
+};
+
+/* One list map: how full it is. */
+struct metrics_map {
+	const char *name;			/* NULL: the list has no such map */
+	long entries;				/* -1: could not be counted */
+	long max;				/* its capacity */
+};
+
 struct metrics_snapshot {
 	struct xdpfwd_stats stats;
 	long entries[METRICS_LIST_MAX][METRICS_KIND_MAX];	/* -1: could not be counted */
+	struct metrics_set sets[METRICS_LIST_MAX][XDPFWD_MAX_SETS];
+	struct metrics_map maps[METRICS_LIST_MAX][4];
 	struct metrics_iface ifaces[XDPFWD_MAX_IFACES];
 	int n_ifaces;
 };
@@ -44,7 +59,8 @@ struct metrics_snapshot {
  * Reads counters, list sizes and interfaces. Interfaces recorded from another
  * network namespace are left out: their ifindex means nothing here, and the
  * daemon running there reports them. List sizes come from the books map
- * (one lookup per list, see list_count), not from walking the lists.
+ * (one lookup per list, see list_count), not from walking the lists; set
+ * names from the sets map.
  */
 int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s);
 

@@ -5,8 +5,13 @@
  * build gets fresh maps, the old lists' entries are copied into them before
  * its program replaces the old one (one atomic swap, so nothing leaks), and
  * only then do the pins move to the new maps. Entries keep their addresses
- * and prefixes; counters and expiry times, whose old meaning this build
- * cannot know, start afresh (timed entries become permanent).
+ * and prefixes, and the entries the old program enforced are the ones
+ * copied. From layout 2 (one list per kind) every entry lands in set
+ * "manual" with its counters and deadline (same clocks); the twin tries and
+ * entries a replace had staged are not copied. From this layout (a build
+ * with other capacities) values, sets and generations are copied as they
+ * are. From anything else the values start afresh: set manual, counters
+ * zero, no deadline.
  */
 #ifndef XDPFWD_MIGRATE_H
 #define XDPFWD_MIGRATE_H
@@ -29,7 +34,7 @@ struct migration {
 /* Opens every pin of the old instance under dir (maps named like ours, and the program). */
 int migrate_open_old(const char *dir, struct migration *m);
 
-/* Copies the old lists' entries into the new build's maps (already created by load). */
+/* Copies the old lists' entries into the new build's maps (already created by load); lib_error on failure. */
 int migrate_copy_entries(const struct migration *m, struct xdpfwd_bpf *skel, size_t *copied);
 
 /* After the swap: removes the old pins, so the new maps can be pinned in their place. */

@@ -21,6 +21,8 @@
 #include "netns.h"
 #include "attach.h"
 #include "instance_lock.h"
+#include "lib_error.h"
+#include "sets.h"
 
 unsigned int pinned_map_id(int map_fd)
 {
@@ -397,7 +399,7 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_
 	}
 	if (events_owner)
 		events_unpin_earlier(dir, events_owner, bpf_map__fd(skel->maps.events));
-	/* Keep the active-set flags: a replace may be in flight, and the program reads them. */
+	/* Keep the generations, set masks and replace marker: a replace may be in flight, and the program reads them. */
 	if (bpf_map_lookup_elem(bpf_map__fd(skel->maps.meta), &zero, &meta))
 		memset(&meta, 0, sizeof(meta));
 	meta.magic = XDPFWD_META_MAGIC;
@@ -407,7 +409,11 @@ int pinned_pin_new(struct xdpfwd_bpf *skel, const char *dir, const char *events_
 		pr_warn("stamping %s/meta failed: %s\n", dir, strerror(-err));
 		return err;
 	}
-	return 0;
+	/* A new instance (or one migrated from layout 2) gets set "manual" of each kind; existing records stay. */
+	err = sets_init(bpf_map__fd(skel->maps.sets), bpf_map__fd(skel->maps.meta));
+	if (err)
+		pr_warn("%s\n", lib_error());
+	return err;
 }
 
 int pinned_pin_prog(int prog_fd, const char *dir)

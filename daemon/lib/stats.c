@@ -106,6 +106,16 @@ out:
 	return err;
 }
 
+__u64 stats_set_packets(const struct xdpfwd_stats *s, int kind, int set)
+{
+	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ? s->set_packets[kind][set] : 0;
+}
+
+__u64 stats_set_bytes(const struct xdpfwd_stats *s, int kind, int set)
+{
+	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ? s->set_bytes[kind][set] : 0;
+}
+
 void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long len)
 {
 	unsigned long used;
@@ -115,8 +125,8 @@ void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long le
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++)
 			total[a] += s->packets[a][r];
-	n = snprintf(buf, len, "stats pass=%llu drop=%llu", (unsigned long long)total[XDPFWD_ACT_PASS],
-		     (unsigned long long)total[XDPFWD_ACT_DROP]);
+	n = snprintf(buf, len, "stats pass=%llu drop=%llu audit=%llu", (unsigned long long)total[XDPFWD_ACT_PASS],
+		     (unsigned long long)total[XDPFWD_ACT_DROP], (unsigned long long)total[XDPFWD_ACT_AUDIT]);
 	used = n > 0 ? (unsigned long)n : 0;
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++) {

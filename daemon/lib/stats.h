@@ -4,7 +4,10 @@
 
 #include "xdpfwd.h"
 
-/* The global counters: the sum over every CPU and every slot (see XDPFWD_STATS_SLOT_*). */
+/*
+ * The global counters: the sum over every CPU and every slot (see
+ * XDPFWD_STATS_SLOT_*), the per-set ones (set_packets, set_bytes) included.
+ */
 int stats_read(int stats_fd, struct xdpfwd_stats *sum);
 
 /* One slot's counters (one interface's), summed over the CPUs. */
@@ -17,7 +20,11 @@ int stats_read_slot(int stats_fd, __u32 slot, struct xdpfwd_stats *sum);
  */
 int stats_retire_slot(int stats_fd, __u32 slot);
 
-/* One line: "stats pass=N drop=N blocklist=N ... events sent=N suppressed=N lost=N". */
+/* The packets and bytes entries of set `set` of a kind decided (struct xdpfwd_stats), 0 out of range. */
+__u64 stats_set_packets(const struct xdpfwd_stats *s, int kind, int set);
+__u64 stats_set_bytes(const struct xdpfwd_stats *s, int kind, int set);
+
+/* One line: "stats pass=N drop=N audit=N blocklist=N ... events sent=N suppressed=N lost=N". */
 void stats_format_line(const struct xdpfwd_stats *s, char *buf, unsigned long len);
 
 #endif

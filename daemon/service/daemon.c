@@ -27,6 +27,7 @@
 #include "instance.h"
 #include "watch.h"
 #include "list_files.h"
+#include "lib_error.h"
 #include "kclock.h"
 #include "event_loop.h"
 #include "metrics_http.h"
@@ -383,10 +384,11 @@ static int stats_line(void *ctx)
 	return 0;
 }
 
-/* Interface names may change; the consumer's log lines look them up afresh. */
+/* Interface and set names may change (`xdpfwd sets del` frees an id); log lines look them up afresh. */
 static int forget_names(void *ctx)
 {
 	consumer_forget_names(((struct housekeeping *)ctx)->consumer);
+	consumer_forget_sets(((struct housekeeping *)ctx)->consumer);
 	return 0;
 }
 
@@ -412,33 +414,36 @@ static unsigned int watchdog_ticks(void)
 	return usec ? (usec / 2000 / EVENT_LOOP_TICK_MS ?: 1) : 0;
 }
 
-/* SIGHUP: files are validated whole first; a bad one leaves the running lists as they are. */
+/*
+ * SIGHUP: every file the daemon owns is read again, each on its own (a bad
+ * one keeps its set's running entries and says FILE:LINE), then applied as
+ * one atomic replace per set. Sets no file names are not touched.
+ */
 static void reload_files(void *ctx)
 {
-	struct watch *w = &((struct housekeeping *)ctx)->watch;
-	struct xdpfwd_prefix_set set[2] = {};
-	int kind, lock, err = 0;
+	struct housekeeping *hk = ctx;
+	struct watch *w = &hk->watch;
+	struct set_files sf;
+	int lock;
 
-	for (kind = LIST_BLOCK; kind <= LIST_ALLOW && !err; kind++)
-		err = list_files_load(w->o, kind, &set[kind]);
-	if (err) {
-		pr_warn("SIGHUP: not reloading; the running lists stay as they are\n");
+	if (!w->o->list_file[LIST_BLOCK] && !w->o->list_file[LIST_ALLOW] && !w->o->sets_dir) {
+		pr_info("SIGHUP: no --sets-dir, --blocklist-file or --allowlist-file to reload\n");
+		return;
+	}
+	if (set_files_read(w->o, &sf, false) == -ENOMEM) {
+		pr_warn("SIGHUP: out of memory reading the set files; not reloading, the running sets stay as they are\n");
 		goto out;
 	}
 	lock = pin_dir_lock(w->o->pin_dir);
 	if (lock < 0)
 		goto out;
-	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++)
-		if (w->o->list_file[kind])
-			list_files_apply(w->skel, w->o, kind, &set[kind], 0);
+	set_files_apply(w->skel, w->o, &sf, 0);
 	pin_dir_unlock(lock);
-	if (!w->o->list_file[LIST_BLOCK] && !w->o->list_file[LIST_ALLOW])
-		pr_info("SIGHUP: no --blocklist-file or --allowlist-file to reload\n");
+	/* Ids may have been freed or given new names: events look them up afresh. */
+	consumer_forget_sets(hk->consumer);
 out:
-	xdpfwd_prefix_set_free(&set[0]);
-	xdpfwd_prefix_set_free(&set[1]);
+	set_files_free(&sf);
 }
-
 
 /*
  * A replace killed past its flip is finished here, before we serve; and the
@@ -515,7 +520,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		/* Tampering is repaired well within a second. */
 		{ "watch", 2, false, watch_round },
 		{ "stats line", o->stats_interval * EVENT_LOOP_TICKS_PER_SEC, false, stats_line },
-		{ "interface names", 5 * EVENT_LOOP_TICKS_PER_SEC, false, forget_names },
+		{ "interface and set names", 5 * EVENT_LOOP_TICKS_PER_SEC, false, forget_names },
 	};
 	struct event_loop_cfg cfg = {
 		.metrics = metrics,
@@ -534,7 +539,8 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 	}
 
 	metrics_server_set_source(metrics, skel);
-	hk.consumer = consumer_new(bpf_map__fd(skel->maps.events), o->log_format, stdout);
+	hk.consumer = consumer_new(bpf_map__fd(skel->maps.events), bpf_map__fd(skel->maps.sets), o->log_format,
+				   stdout);
 	if (!hk.consumer)
 		return -errno;
 	cfg.consumer = hk.consumer;
@@ -549,7 +555,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 struct start {
 	struct daemon_opts *o;
 	struct iface_plan plan[XDPFWD_MAX_IFACES];
-	struct xdpfwd_prefix_set files[2];	/* --blocklist-file, --allowlist-file with the persisted entries */
+	struct set_files files;			/* --sets-dir, --blocklist-file, --allowlist-file, with --persist entries */
 	struct metrics_server *metrics;
 	int lock;				/* the pin dir's, from the first pin read to the last written */
 	int created;				/* this start made the pin dir */
@@ -581,10 +587,9 @@ static int prepare(struct start *s)
 		err = event_loop_block_signals();
 	if (!err)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
+	/* A bad --blocklist-file refuses the start; a bad sets dir file only keeps its set as it runs. */
 	if (!err)
-		err = list_files_load(o, LIST_BLOCK, &s->files[LIST_BLOCK]);
-	if (!err)
-		err = list_files_load(o, LIST_ALLOW, &s->files[LIST_ALLOW]);
+		err = set_files_read(o, &s->files, true);
 	if (!err)
 		err = metrics_server_open(o, &s->metrics);
 	return err;
@@ -656,10 +661,26 @@ static int open_instance(struct start *s)
 	return 0;
 }
 
-/* --migrate: the old lists into the new maps, once these exist and before they matter. */
+/*
+ * --migrate: the old lists into the new maps, once these exist and before
+ * they matter. The copies land in set manual (zero values), which drops only
+ * once the sets map names it and meta's drop_sets holds it: that is done
+ * first (sets_init, also done when the pins are published, and a no-op on
+ * an instance that has it), so the swapped-in program never runs on
+ * migrated entries that match nothing.
+ */
 static int migrate_fill(struct start *s)
 {
-	return s->mig.n ? migrate_copy_entries(&s->mig, s->skel, &s->migrated) : 0;
+	int err;
+
+	if (!s->mig.n)
+		return 0;
+	err = sets_init(bpf_map__fd(s->skel->maps.sets), bpf_map__fd(s->skel->maps.meta));
+	if (err) {
+		pr_warn("naming set manual in the new maps failed: %s\n", lib_error());
+		return err;
+	}
+	return migrate_copy_entries(&s->mig, s->skel, &s->migrated);
 }
 
 /*
@@ -745,10 +766,12 @@ static int publish(struct start *s)
 		err = pinned_pin_prog(prog_fd, o->pin_dir);
 	if (!err)
 		err = repair_lists(s->skel);
+	/*
+	 * Not fatal: each set said what failed, the others apply, and a daemon
+	 * that refused to start would protect nothing at all.
+	 */
 	if (!err)
-		err = list_files_apply(s->skel, o, LIST_BLOCK, &s->files[LIST_BLOCK], !s->found);
-	if (!err)
-		err = list_files_apply(s->skel, o, LIST_ALLOW, &s->files[LIST_ALLOW], !s->found);
+		set_files_apply(s->skel, o, &s->files, !s->found);
 	for (i = 0; i < o->n_ifaces && !err; i++)
 		err = pinned_record_iface(s->skel, o->ifname[i], o->ifindex[i], attach_mode_record(s->plan[i].mode),
 					  s->prog_id, s->slots[i]);
@@ -791,8 +814,7 @@ static void finish(struct start *s, int err)
 	xdp_program__close(s->xprog);
 	pinned_close(s->skel);
 	migrate_close(&s->mig);
-	xdpfwd_prefix_set_free(&s->files[0]);
-	xdpfwd_prefix_set_free(&s->files[1]);
+	set_files_free(&s->files);
 }
 
 int daemon_run(struct daemon_opts *o)

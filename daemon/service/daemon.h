@@ -31,7 +31,8 @@ struct daemon_opts {
 	bool drop_malformed;
 	bool force;
 	const char *bpf_object;		/* another build of the program (upgrades, tests) */
-	const char *list_file[2];	/* --blocklist-file, --allowlist-file (by enum list_kind) */
+	const char *list_file[2];	/* --blocklist-file, --allowlist-file (by enum list_kind): set "file" */
+	const char *sets_dir;		/* --sets-dir: each NAME.list is set NAME; NULL: none */
 	const char *state_dir;		/* entries persisted with --persist */
 	bool migrate;			/* move pinned maps of another layout to this build's */
 };

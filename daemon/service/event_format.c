@@ -7,10 +7,11 @@
 #include "instance.h"
 #include "event_format.h"
 
-void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_format fmt,
+void event_format(const struct xdpfwd_event *ev, const char *ifname, const char *set, enum log_format fmt,
 		  char *buf, unsigned long len)
 {
 	char when[40], src[XDPFWD_PREFIX_STRLEN], iface[JSON_STR_MAX(IF_NAMESIZE)], proto[16], vlan[16] = "";
+	char setf[XDPFWD_SET_NAME_MAX + 16] = "";
 	const char *pname = proto_name(ev->proto);
 
 	time_format_mono(ev->ts_ns, when, sizeof(when));
@@ -37,18 +38,23 @@ void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_fo
 	if (fmt == LOG_FORMAT_JSON) {
 		if (ev->vlan)
 			snprintf(vlan, sizeof(vlan), ",\"vlan\":%u", ev->vlan);
+		if (set)
+			snprintf(setf, sizeof(setf), ",\"set\":\"%s\"", set);
 		snprintf(buf, len,
-			 "{\"time\":\"%s\",\"iface\":%s,\"action\":\"%s\",\"reason\":\"%s\","
+			 "{\"time\":\"%s\",\"iface\":%s,\"action\":\"%s\",\"reason\":\"%s\"%s,"
 			 "\"src\":%s%s%s,\"proto\":\"%s\",\"len\":%u%s}",
-			 when, iface, action_name(ev->action), reason_name(ev->reason),
+			 when, iface, action_name(ev->action), reason_name(ev->reason), setf,
 			 ev->family ? "\"" : "", ev->family ? src : "null", ev->family ? "\"" : "",
 			 proto, ev->len, vlan);
 		return;
 	}
 	if (ev->vlan)
 		snprintf(vlan, sizeof(vlan), " vlan=%u", ev->vlan);
-	snprintf(buf, len, "%s %s %s %s src=%s proto=%s len=%u%s", when, iface, action_name(ev->action),
-		 reason_name(ev->reason), src, proto, ev->len, vlan);
+	if (set)
+		snprintf(setf, sizeof(setf), " set=%s", set);
+	/* Last, so that what the line said before sets keeps its place. */
+	snprintf(buf, len, "%s %s %s %s src=%s proto=%s len=%u%s%s", when, iface, action_name(ev->action),
+		 reason_name(ev->reason), src, proto, ev->len, vlan, setf);
 }
 
 void event_format_stats_json(const struct xdpfwd_stats *s, char *buf, unsigned long len)

@@ -10,15 +10,20 @@ enum log_format {
 	LOG_FORMAT_JSON,
 };
 
-/* The longest line, a JSON one with a 15-byte name of control bytes (6 each) and IPv6, is under 300. */
-#define EVENT_LINE_MAX 320
+/*
+ * The longest line, a JSON one with a 15-byte name of control bytes (6 each),
+ * IPv6 and a 32-byte set name, is under 350.
+ */
+#define EVENT_LINE_MAX 384
 
 /*
  * ifname may be NULL (unknown interface): "if<index>" is printed instead.
  * The name is escaped for the format: json_str.h for JSON, text_format_name()
- * (utf8.h) for text.
+ * (utf8.h) for text. set is the name of the event's set (ev->set), NULL for
+ * none: then the line has no set field. Set names are [a-z0-9_-], which
+ * need no escaping in either format.
  */
-void event_format(const struct xdpfwd_event *ev, const char *ifname, enum log_format fmt,
+void event_format(const struct xdpfwd_event *ev, const char *ifname, const char *set, enum log_format fmt,
 		  char *buf, unsigned long len);
 
 /*

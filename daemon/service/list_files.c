@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
@@ -11,12 +12,26 @@
 #include "log.h"
 #include "list_files.h"
 #include "instance.h"
+#include "lib_error.h"
 
-int list_state_path(char *buf, size_t len, const char *state_dir, enum list_kind kind)
+int list_state_path(char *buf, size_t len, const char *state_dir, enum list_kind kind, const char *set)
 {
-	int n = snprintf(buf, len, "%s/%slist", state_dir, list_kind_name(kind));
+	int n;
 
+	if (!set || !strcmp(set, "manual"))
+		n = snprintf(buf, len, "%s/%slist", state_dir, list_kind_name(kind));
+	else
+		n = snprintf(buf, len, "%s/%slist.%s", state_dir, list_kind_name(kind), set);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The state file's name inside the state dir (see list_state_path). */
+static void state_name(char *buf, size_t len, enum list_kind kind, const char *set)
+{
+	if (!set || !strcmp(set, "manual"))
+		snprintf(buf, len, "%slist", list_kind_name(kind));
+	else
+		snprintf(buf, len, "%slist.%s", list_kind_name(kind), set);
 }
 
 static int __attribute__((format(printf, 4, 5)))
@@ -188,14 +203,14 @@ static int read_list_fd(int fd, const char *name, struct xdpfwd_prefix_set *out,
 }
 
 /* Our own file in the checked state dir: a regular file, never through a symlink, never a FIFO's wait. */
-static int read_state(int dirfd, const char *path, enum list_kind kind, struct xdpfwd_prefix_set *out,
-		      char *err, size_t errlen)
+static int read_state(int dirfd, const char *path, enum list_kind kind, const char *set,
+		      struct xdpfwd_prefix_set *out, char *err, size_t errlen)
 {
-	char name[16];
+	char name[64];
 	struct stat st;
 	int fd, r;
 
-	snprintf(name, sizeof(name), "%slist", list_kind_name(kind));
+	state_name(name, sizeof(name), kind, set);
 	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
 		return 0;
@@ -218,15 +233,15 @@ static int read_state(int dirfd, const char *path, enum list_kind kind, struct x
  * else's reused) under a temp name, then renamed over the old one. A temp
  * file left by a crash is ours: the directory is root's alone.
  */
-static int write_state(int dirfd, enum list_kind kind, const struct xdpfwd_prefix_set *s)
+static int write_state(int dirfd, enum list_kind kind, const char *set, const struct xdpfwd_prefix_set *s)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-	char name[16], tmp[24], buf[XDPFWD_PREFIX_STRLEN];
+	char name[64], tmp[72], buf[XDPFWD_PREFIX_STRLEN];
 	size_t i;
 	FILE *f;
 	int fd, err = 0;
 
-	snprintf(name, sizeof(name), "%slist", list_kind_name(kind));
+	state_name(name, sizeof(name), kind, set);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
 	fd = openat(dirfd, tmp, flags, 0600);
 	if (fd < 0 && errno == EEXIST && !unlinkat(dirfd, tmp, 0))
@@ -240,7 +255,8 @@ static int write_state(int dirfd, enum list_kind kind, const struct xdpfwd_prefi
 		unlinkat(dirfd, tmp, 0);
 		return err;
 	}
-	fputs("# Entries added with `xdpfwd ... --persist`; rewritten by xdpfwd, edits may be lost.\n", f);
+	fprintf(f, "# Entries of %s set %s added with `xdpfwd ... --persist`; rewritten by xdpfwd, edits may be lost.\n",
+		list_kind_name(kind), set ? set : "manual");
 	for (i = 0; i < s->n; i++) {
 		xdpfwd_prefix_format(&s->v[i], buf, sizeof(buf));
 		fputs(buf, f);
@@ -261,8 +277,8 @@ static int write_state(int dirfd, enum list_kind kind, const struct xdpfwd_prefi
 	return err;
 }
 
-int list_state_update(const char *state_dir, enum list_kind kind, const struct xdpfwd_prefix_set *set,
-		      __u64 expires_at, int remove)
+int list_state_update(const char *state_dir, enum list_kind kind, const char *set,
+		      const struct xdpfwd_prefix_set *prefixes, __u64 expires_at, int remove)
 {
 	struct xdpfwd_prefix_set cur = {}, next = {};
 	char path[PATH_MAX], why[600];
@@ -271,7 +287,7 @@ int list_state_update(const char *state_dir, enum list_kind kind, const struct x
 	int err, dirfd;
 	mode_t old;
 
-	err = list_state_path(path, sizeof(path), state_dir, kind);
+	err = list_state_path(path, sizeof(path), state_dir, kind, set);
 	if (err)
 		return err;
 	old = umask(077);
@@ -286,23 +302,23 @@ int list_state_update(const char *state_dir, enum list_kind kind, const struct x
 		pr_warn("%s\n", dirfd == -ENOENT ? "state dir vanished" : why);
 		return dirfd;
 	}
-	err = read_state(dirfd, path, kind, &cur, why, sizeof(why));
+	err = read_state(dirfd, path, kind, set, &cur, why, sizeof(why));
 	if (err) {
 		pr_warn("%s%s\n", why, strstr(why, "; remove it") ? "" : "; fix or remove it, then try again");
 		goto out;
 	}
 	/* Entries of this command replace their earlier versions (a new timeout). */
 	for (i = 0; i < cur.n && !err; i++)
-		if (!bsearch(&cur.v[i], set->v, set->n, sizeof(*set->v), xdpfwd_prefix_cmp))
+		if (!bsearch(&cur.v[i], prefixes->v, prefixes->n, sizeof(*prefixes->v), xdpfwd_prefix_cmp))
 			err = xdpfwd_prefix_set_push(&next, &cur.v[i]);
-	for (i = 0; i < set->n && !err && !remove; i++) {
-		p = set->v[i];
+	for (i = 0; i < prefixes->n && !err && !remove; i++) {
+		p = prefixes->v[i];
 		p.expires_at = expires_at;
 		err = xdpfwd_prefix_set_push(&next, &p);
 	}
 	if (!err) {
 		xdpfwd_prefix_set_sort_unique(&next);
-		err = write_state(dirfd, kind, &next);
+		err = write_state(dirfd, kind, set, &next);
 	}
 	if (err)
 		pr_warn("saving %s failed: %s; the change applies now but will not survive a reboot\n", path,
@@ -314,22 +330,14 @@ out:
 	return err;
 }
 
-int list_files_read(const char *config_file, const char *state_dir, enum list_kind kind,
-		    struct xdpfwd_prefix_set *out, char *err, size_t errlen)
+/* The persisted entries of one set, added to out. A missing state dir or file is an empty one. */
+static int read_persisted(const char *state_dir, enum list_kind kind, const char *set,
+			  struct xdpfwd_prefix_set *out, char *err, size_t errlen)
 {
 	char path[PATH_MAX];
 	int r, fd;
 
-	if (config_file) {
-		fd = open(config_file, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			return say(-errno, err, errlen, "%s: %s", config_file, strerror(errno));
-		r = read_list_fd(fd, config_file, out, err, errlen);
-		close(fd);
-		if (r)
-			return r;
-	}
-	r = list_state_path(path, sizeof(path), state_dir, kind);
+	r = list_state_path(path, sizeof(path), state_dir, kind, set);
 	if (r)
 		return say(r, err, errlen, "--state-dir %s: %s", state_dir, strerror(-r));
 	fd = state_dir_open(state_dir, err, errlen);
@@ -337,47 +345,583 @@ int list_files_read(const char *config_file, const char *state_dir, enum list_ki
 		return 0;
 	if (fd < 0)
 		return fd;
-	r = read_state(fd, path, kind, out, err, errlen);
+	r = read_state(fd, path, kind, set, out, err, errlen);
 	close(fd);
 	return r;
 }
 
-/* The configured list files plus the persisted entries; 0 or -errno after saying where the error is. */
-int list_files_load(const struct daemon_opts *o, enum list_kind kind, struct xdpfwd_prefix_set *out)
-{
-	char err[600];
-	int r;
+/* ---- the files the daemon owns ---- */
 
-	memset(out, 0, sizeof(*out));
-	r = list_files_read(o->list_file[kind], o->state_dir, kind, out, err, sizeof(err));
-	if (r)
-		pr_warn("%s\n", err);
-	return r;
+#define DIRECTIVE "xdpfwd-set:"
+
+/* The options of a directive line, in the order of their names below. */
+enum directive_key {
+	DIR_KIND,
+	DIR_MODE,
+	DIR_SCOPE,
+	DIR_TIMEOUT,
+	DIR_FORMAT,
+	DIR_MIN_SCORE,
+	DIR_SKIP_INVALID,
+	DIR_KEYS,
+};
+
+static const char *const directive_keys[DIR_KEYS] = {
+	"kind", "mode", "scope", "timeout", "format", "min-score", "skip-invalid",
+};
+
+/* One key=value of a directive line. */
+static int directive_word(const char *name, size_t lineno, char *word, struct set_directives *d,
+			  unsigned int *seen, char *err, size_t errlen)
+{
+	char *val = strchr(word, '='), why[200], *end;
+	unsigned int k;
+	__u64 secs;
+
+	if (val)
+		*val++ = '\0';
+	for (k = 0; k < DIR_KEYS && strcmp(word, directive_keys[k]); k++)
+		;
+	if (!val || k == DIR_KEYS)
+		return say(-EINVAL, err, errlen,
+			   "%s:%zu: '%s' is not an option of " DIRECTIVE " (kind=block|allow mode=enforce|audit scope=tcp:PORTS timeout=DURATION format=plain|spamhaus|netset|ipsum|auto min-score=N skip-invalid=yes|no)",
+			   name, lineno, word);
+	if (*seen & (1U << k))
+		return say(-EINVAL, err, errlen, "%s:%zu: %s= is given twice; keep one", name, lineno, word);
+	*seen |= 1U << k;
+	switch ((enum directive_key)k) {
+	case DIR_KIND:
+		if (strcmp(val, "block") && strcmp(val, "allow"))
+			return say(-EINVAL, err, errlen, "%s:%zu: kind=%s: the kind is block or allow", name, lineno,
+				   val);
+		d->kind = strcmp(val, "block") ? LIST_ALLOW : LIST_BLOCK;
+		d->has_kind = true;
+		return 0;
+	case DIR_MODE:
+		if (strcmp(val, "enforce") && strcmp(val, "audit"))
+			return say(-EINVAL, err, errlen, "%s:%zu: mode=%s: the mode is enforce or audit", name,
+				   lineno, val);
+		d->opts.mode = strcmp(val, "audit") ? XDPFWD_SET_ENFORCE : XDPFWD_SET_AUDIT;
+		return 0;
+	case DIR_SCOPE:
+		lib_error_clear();
+		if (set_scope_parse(val, &d->opts))
+			return say(-EINVAL, err, errlen, "%s:%zu: scope=%s: %s", name, lineno, val, lib_error());
+		return 0;
+	case DIR_TIMEOUT:
+		d->opts.timeout_s = 0;
+		if (!strcmp(val, "0") || !strcmp(val, "none"))
+			return 0;
+		if (xdpfwd_duration_parse(val, &secs, why, sizeof(why)))
+			return say(-EINVAL, err, errlen, "%s:%zu: timeout=%s: %s", name, lineno, val, why);
+		d->opts.timeout_s = secs;
+		return 0;
+	case DIR_FORMAT:
+		if (xdpfwd_list_format_parse(val, &d->format, why, sizeof(why)))
+			return say(-EINVAL, err, errlen, "%s:%zu: format=%s: %s", name, lineno, val, why);
+		return 0;
+	case DIR_MIN_SCORE:
+		errno = 0;
+		d->min_score = strtoul(val, &end, 10);
+		if (*val < '0' || *val > '9' || *end || errno || d->min_score > 1000000)
+			return say(-EINVAL, err, errlen, "%s:%zu: min-score=%s: a number of 0 to 1000000 was expected",
+				   name, lineno, val);
+		return 0;
+	case DIR_SKIP_INVALID:
+		if (strcmp(val, "yes") && strcmp(val, "no"))
+			return say(-EINVAL, err, errlen, "%s:%zu: skip-invalid=%s: yes or no was expected", name,
+				   lineno, val);
+		d->skip_invalid = !strcmp(val, "yes");
+		return 0;
+	case DIR_KEYS:
+		break;
+	}
+	return -EINVAL;
 }
 
 /*
- * With a configured file the list becomes exactly file + persisted entries
- * (one atomic replace). Without one, persisted entries are only added to maps
- * this start created (after a reboot), never replacing what the CLI did.
+ * The "# xdpfwd-set: ..." lines of a file: a comment to every list parser,
+ * the set's options to the daemon. Only the file's head is looked at (blank
+ * lines and '#' or ';' comments, up to the first entry), so a million-line
+ * feed is not scanned twice. Options not given take their defaults:
+ * deleting a line takes its option back.
  */
-int list_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, enum list_kind kind,
-		     const struct xdpfwd_prefix_set *set, int fresh_maps)
+static int parse_directives(const char *name, const char *buf, size_t len, struct set_directives *d, char *err,
+			    size_t errlen)
 {
-	struct list_maps m;
-	size_t added;
-	int err = 0;
+	char line[XDPFWD_LISTFILE_LINE_MAX + 1], *s, *word, *save;
+	size_t pos = 0, n, lineno = 0;
+	unsigned int seen = 0;
+	const char *end;
+	int r;
 
-	list_maps_get(skel, kind, &m);
-	if (o->list_file[kind]) {
-		err = list_replace(&m, set);
-		if (!err)
-			pr_info("%slist: %zu entries from %s and %s\n", list_kind_name(kind), set->n,
-				o->list_file[kind], o->state_dir);
-	} else if (fresh_maps && set->n) {
-		err = list_add(&m, set, 0, &added);
-		if (!err)
-			pr_info("%slist: restored %zu persisted entries from %s\n", list_kind_name(kind), added,
-				o->state_dir);
+	while (pos < len) {
+		end = memchr(buf + pos, '\n', len - pos);
+		n = end ? (size_t)(end - (buf + pos)) : len - pos;
+		lineno++;
+		if (n > XDPFWD_LISTFILE_LINE_MAX)
+			return 0;	/* the list parser says why */
+		memcpy(line, buf + pos, n);
+		line[n] = '\0';
+		pos += n + 1;
+		s = line + strspn(line, " \t\r");
+		if (!*s || *s == ';')
+			continue;
+		if (*s != '#')
+			return 0;	/* the first entry: the head is over */
+		s += 1 + strspn(s + 1, " \t");
+		if (strncmp(s, DIRECTIVE, strlen(DIRECTIVE)))
+			continue;
+		s += strlen(DIRECTIVE);
+		s[strcspn(s, "\r")] = '\0';
+		for (word = strtok_r(s, " \t", &save); word; word = strtok_r(NULL, " \t", &save)) {
+			r = directive_word(name, lineno, word, d, &seen, err, errlen);
+			if (r)
+				return r;
+		}
 	}
+	return 0;
+}
+
+/*
+ * The entries of a file in its format (list_parse.h). Skipped bad lines
+ * (skip-invalid=yes) are reported, the first few with FILE:LINE.
+ */
+static int parse_entries(const char *name, const char *buf, size_t len, const struct set_directives *d,
+			 struct xdpfwd_prefix_set *out, char *err, size_t errlen)
+{
+	struct xdpfwd_listfile_opts lo = {
+		.format = d->format,
+		.min_score = d->min_score,
+		.skip_invalid = d->skip_invalid,
+	};
+	size_t i;
+	int r;
+
+	r = xdpfwd_listfile_parse_buf_opts(name, buf, len, out, &lo, err, errlen);
+	if (!r)
+		r = check_catch_all(name, buf, len, out, err, errlen);
+	if (!r && lo.skipped) {
+		pr_warn("%s: skipped %zu bad line%s (skip-invalid=yes)%s\n", name, lo.skipped,
+			lo.skipped == 1 ? "" : "s", lo.nmsgs < lo.skipped ? "; the first ones:" : ":");
+		for (i = 0; i < lo.nmsgs; i++)
+			pr_warn("  %s\n", lo.msgs[i]);
+	}
+	return r;
+}
+
+/* A file the daemon owns: its options, then its entries, then its set's persisted entries. */
+static int read_set_file(const struct daemon_opts *o, struct set_file *f, char *err, size_t errlen)
+{
+	enum list_kind kind = f->d.kind;
+	bool fixed_kind = f->d.has_kind;
+	struct stat st;
+	size_t len;
+	char *buf;
+	int fd, r;
+
+	/* O_NONBLOCK: a FIFO put there is refused, not waited on. */
+	fd = open(f->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return say(-errno, err, errlen, "%s: %s", f->path, strerror(errno));
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return say(-EINVAL, err, errlen, "%s is not a regular file", f->path);
+	}
+	r = read_all(fd, &buf, &len);
+	close(fd);
+	if (r) {
+		free(buf);
+		return say(r, err, errlen, "%s: %s", f->path, strerror(-r));
+	}
+	memset(&f->d, 0, sizeof(f->d));
+	f->d.kind = kind;
+	/* A feed says which it is; the operator's own file is plain, as --blocklist-file always was. */
+	f->d.format = XDPFWD_LIST_PLAIN;
+	r = parse_directives(f->path, buf, len, &f->d, err, errlen);
+	if (!r && fixed_kind && f->d.has_kind && f->d.kind != kind)
+		r = say(-EINVAL, err, errlen, "%s: says kind=%s, but it is the --%slist-file; drop the kind= option",
+			f->path, list_kind_name(f->d.kind), list_kind_name(kind));
+	f->d.has_kind |= fixed_kind;
+	if (!r && f->d.kind == LIST_ALLOW && (f->d.opts.mode != XDPFWD_SET_ENFORCE || f->d.opts.scope_protos))
+		r = say(-EINVAL, err, errlen,
+			"%s: an allow set has no mode= or scope= (it always lets its sources through); drop them",
+			f->path);
+	if (!r)
+		r = parse_entries(f->path, buf, len, &f->d, &f->entries, err, errlen);
+	free(buf);
+	if (!r)
+		r = read_persisted(o->state_dir, f->d.kind, f->name, &f->entries, err, errlen);
+	if (r == -ENOMEM)
+		say(r, err, errlen, "%s: out of memory", f->path);
+	return r;
+}
+
+static struct set_file *set_files_new(struct set_files *sf)
+{
+	struct set_file *v = realloc(sf->v, (sf->n + 1) * sizeof(*v));
+
+	if (!v)
+		return NULL;
+	sf->v = v;
+	memset(&v[sf->n], 0, sizeof(*v));
+	return &v[sf->n++];
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names of the NAME.list files in dir, sorted, so files apply in the same order every time. */
+static int list_dir(const char *dir, char ***names, size_t *n)
+{
+	struct dirent *de;
+	size_t len, sl = strlen(SETS_DIR_SUFFIX);
+	char **v = NULL, **tmp;
+	int err = 0;
+	DIR *d;
+
+	*names = NULL;
+	*n = 0;
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((errno = 0, de = readdir(d))) {
+		len = strlen(de->d_name);
+		if (de->d_name[0] == '.' || len <= sl || strcmp(de->d_name + len - sl, SETS_DIR_SUFFIX))
+			continue;
+		tmp = realloc(v, (*n + 1) * sizeof(*v));
+		if (!tmp || !(tmp[*n] = strndup(de->d_name, len - sl))) {
+			v = tmp ? tmp : v;
+			err = -ENOMEM;
+			break;
+		}
+		v = tmp;
+		(*n)++;
+	}
+	if (!err && errno)
+		err = -errno;
+	closedir(d);
+	if (v)
+		qsort(v, *n, sizeof(*v), by_name);
+	*names = v;
 	return err;
+}
+
+static void free_names(char **names, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+}
+
+static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
+{
+	char err[600], **names;
+	struct set_file *f;
+	size_t n, i, k;
+	int r;
+
+	r = list_dir(o->sets_dir, &names, &n);
+	if (r == -ENOENT) {
+		/* An empty dir: the sets it made are its no more. */
+		pr_info("sets dir %s does not exist: no set from it\n", o->sets_dir);
+		sf->dir = o->sets_dir;
+		return 0;
+	}
+	if (r == -ENOMEM) {
+		free_names(names, n);
+		return r;
+	}
+	if (r) {
+		pr_warn("listing sets dir %s failed: %s; its sets keep their running entries\n", o->sets_dir,
+			strerror(-r));
+		free_names(names, n);
+		return 0;
+	}
+	sf->dir = o->sets_dir;
+	for (i = 0; i < n; i++) {
+		f = set_files_new(sf);
+		if (!f) {
+			free_names(names, n);
+			return -ENOMEM;
+		}
+		snprintf(f->path, sizeof(f->path), "%s/%s" SETS_DIR_SUFFIX, o->sets_dir, names[i]);
+		snprintf(f->name, sizeof(f->name), "%s", names[i]);
+		f->d.kind = LIST_BLOCK;
+		if (!set_name_valid(names[i])) {
+			f->err = -EINVAL;
+			pr_warn("%s: '%s' is not a set name (a-z, 0-9, '_' and '-', 1 to %d characters); file skipped, rename it\n",
+				f->path, names[i], XDPFWD_SET_NAME_MAX);
+			f->name[0] = '\0';
+			continue;
+		}
+		if (!strcmp(names[i], "manual")) {
+			/* A file would wipe every `block add` at each reload. */
+			f->err = -EINVAL;
+			pr_warn("%s: set manual is the command line's (xdpfwd block add) and no file's; file skipped, rename it\n",
+				f->path);
+			continue;
+		}
+		f->err = read_set_file(o, f, err, sizeof(err));
+		if (!f->err)
+			for (k = 0; k < sf->n - 1 && !f->err; k++)
+				if (sf->v[k].d.has_kind && sf->v[k].d.kind == f->d.kind && !strcmp(sf->v[k].name, f->name))
+					f->err = say(-EEXIST, err, sizeof(err),
+						     "%s: %s set %s is the --%slist-file %s; file skipped, rename one",
+						     f->path, list_kind_name(f->d.kind), f->name,
+						     list_kind_name(f->d.kind), sf->v[k].path);
+		if (f->err == -ENOMEM) {
+			free_names(names, n);
+			return -ENOMEM;
+		}
+		if (f->err)
+			pr_warn("%s; %s set %s keeps its running entries\n", err, list_kind_name(f->d.kind), f->name);
+	}
+	free_names(names, n);
+	return 0;
+}
+
+int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start)
+{
+	char err[600];
+	struct set_file *f;
+	int kind, first = 0;
+
+	memset(sf, 0, sizeof(*sf));
+	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
+		if (!o->list_file[kind])
+			continue;
+		f = set_files_new(sf);
+		if (!f)
+			return -ENOMEM;
+		snprintf(f->path, sizeof(f->path), "%s", o->list_file[kind]);
+		snprintf(f->name, sizeof(f->name), LIST_FILE_SET);
+		f->d.kind = kind;
+		f->d.has_kind = true;
+		f->err = read_set_file(o, f, err, sizeof(err));
+		if (f->err == -ENOMEM)
+			return -ENOMEM;
+		if (f->err && at_start)
+			pr_warn("%s\n", err);
+		else if (f->err)
+			pr_warn("%s; %s set %s keeps its running entries\n", err, list_kind_name(kind), f->name);
+		first = first ?: f->err;
+	}
+	if (o->sets_dir) {
+		kind = read_sets_dir(o, sf);
+		if (kind)
+			return kind;
+	}
+	return first;
+}
+
+void set_files_free(struct set_files *sf)
+{
+	size_t i;
+
+	for (i = 0; i < sf->n; i++)
+		xdpfwd_prefix_set_free(&sf->v[i].entries);
+	free(sf->v);
+	memset(sf, 0, sizeof(*sf));
+}
+
+static void describe_options(const struct set_directives *d, char *buf, size_t len)
+{
+	struct xdpfwd_set s = { .scope_protos = d->opts.scope_protos, .nports = d->opts.nports };
+	char scope[96] = "";
+
+	memcpy(s.ports, d->opts.ports, sizeof(s.ports));
+	if (d->opts.scope_protos)
+		set_scope_format(&s, scope, sizeof(scope));
+	snprintf(buf, len, "%s%s%s", d->opts.mode == XDPFWD_SET_AUDIT ? ", audit mode" : "",
+		 scope[0] ? ", scope " : "", scope);
+}
+
+/* One good file into its set: options, entries (one atomic replace), source. */
+static int apply_one(struct xdpfwd_bpf *skel, const struct set_file *f)
+{
+	char opts[128];
+	struct list_maps m;
+	int id, err;
+
+	list_maps_get(skel, f->d.kind, &m);
+	lib_error_clear();
+	err = sets_define(m.sets, m.meta, f->d.kind, f->name, &f->d.opts, &id);
+	if (!err)
+		err = list_replace(&m, id, &f->entries);
+	if (!err)
+		err = sets_set_source(m.sets, f->d.kind, id, f->path);
+	if (err) {
+		pr_warn("%s: loading %s set %s failed: %s; fix the cause and reload (its running entries may be the old ones)\n",
+			f->path, list_kind_name(f->d.kind), f->name, lib_error()[0] ? lib_error() : strerror(-err));
+		return err;
+	}
+	describe_options(&f->d, opts, sizeof(opts));
+	pr_info("%s set %s: %zu entries from %s%s\n", list_kind_name(f->d.kind), f->name, f->entries.n, f->path,
+		opts);
+	return 0;
+}
+
+/* A set of the sets dir: its source is DIR/NAME.list of its own name. */
+static bool owned_by_dir(const char *dir, const struct xdpfwd_set *s)
+{
+	size_t dl = strlen(dir);
+
+	return s->name[0] && !strncmp(s->source, dir, dl) && s->source[dl] == '/' &&
+	       !strncmp(s->source + dl + 1, s->name, strlen(s->name)) &&
+	       !strcmp(s->source + dl + 1 + strlen(s->name), SETS_DIR_SUFFIX);
+}
+
+/*
+ * Does a file fill (kind, name)? One that failed (its kind= unknown) counts
+ * for both kinds: its sets are left as they run.
+ */
+static bool has_file(const struct set_files *sf, enum list_kind kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sf->n; i++)
+		if (!strcmp(sf->v[i].name, name) && (sf->v[i].err || sf->v[i].d.kind == kind))
+			return true;
+	return false;
+}
+
+/* The sets dir's sets whose file is gone: flushed and their ids freed. */
+static int remove_orphans(struct xdpfwd_bpf *skel, const struct set_files *sf)
+{
+	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
+	struct list_maps m;
+	int kind, id, err, first = 0;
+
+	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
+		list_maps_get(skel, kind, &m);
+		err = sets_read_all(m.sets, kind, sets);
+		if (err) {
+			pr_warn("reading the %s sets failed: %s\n", list_kind_name(kind), strerror(-err));
+			first = first ?: err;
+			continue;
+		}
+		for (id = 0; id < XDPFWD_MAX_SETS; id++) {
+			if (id == XDPFWD_SET_MANUAL || !owned_by_dir(sf->dir, &sets[id]) ||
+			    has_file(sf, kind, sets[id].name))
+				continue;
+			lib_error_clear();
+			err = sets_remove(&m, id);
+			if (err) {
+				pr_warn("%s set %s: removing it (its file %s is gone) failed: %s\n", list_kind_name(kind),
+					sets[id].name, sets[id].source, lib_error()[0] ? lib_error() : strerror(-err));
+				first = first ?: err;
+				continue;
+			}
+			pr_info("%s set %s: its file %s is gone: flushed and removed\n", list_kind_name(kind),
+				sets[id].name, sets[id].source);
+		}
+	}
+	return first;
+}
+
+/*
+ * After a reboot (fresh maps): the persisted entries of the sets no file
+ * fills, each added back to its set. Never on a restart, where the maps kept
+ * what the CLI made of them (an entry deleted since stays deleted).
+ */
+static int restore_persisted(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf)
+{
+	const char *kname, *set;
+	char **names = NULL, err[600];
+	struct xdpfwd_prefix_set ps;
+	struct list_maps m;
+	size_t n = 0, i, added, kl;
+	int kind, r, id, first = 0;
+	DIR *d;
+	struct dirent *de;
+
+	d = opendir(o->state_dir);
+	if (!d)
+		return errno == ENOENT ? 0 : (pr_warn("listing state dir %s failed: %s\n", o->state_dir,
+						      strerror(errno)), -errno);
+	/* blocklist, allowlist: set manual; blocklist.NAME, allowlist.NAME: set NAME. */
+	while ((de = readdir(d))) {
+		char **tmp;
+
+		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp"))
+			continue;
+		tmp = realloc(names, (n + 1) * sizeof(*names));
+		if (!tmp || !(tmp[n] = strdup(de->d_name))) {
+			names = tmp ? tmp : names;
+			closedir(d);
+			free_names(names, n);
+			return -ENOMEM;
+		}
+		names = tmp;
+		n++;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, n, sizeof(*names), by_name);
+	for (i = 0; i < n; i++) {
+		for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
+			err[0] = '\0';
+			kname = list_kind_name(kind);
+			kl = strlen(kname);
+			if (strncmp(names[i], kname, kl) || strncmp(names[i] + kl, "list", 4))
+				continue;
+			set = names[i] + kl + 4;
+			if (*set == '.')
+				set++;
+			else if (*set)
+				continue;
+			else
+				set = "manual";
+			if (!set_name_valid(set) || has_file(sf, kind, set))
+				continue;
+			memset(&ps, 0, sizeof(ps));
+			r = read_persisted(o->state_dir, kind, set, &ps, err, sizeof(err));
+			if (r)
+				pr_warn("%s\n", err);
+			list_maps_get(skel, kind, &m);
+			lib_error_clear();
+			if (!r && ps.n)
+				r = sets_ensure(m.sets, m.meta, kind, set, &id);
+			if (!r && ps.n)
+				r = list_add(&m, id, &ps, 0, &added);
+			if (!r && ps.n)
+				pr_info("%s set %s: restored %zu persisted entries from %s\n", kname, set, added,
+					o->state_dir);
+			else if (r && !err[0])
+				pr_warn("%s set %s: restoring its persisted entries failed: %s\n", kname, set,
+					lib_error()[0] ? lib_error() : strerror(-r));
+			xdpfwd_prefix_set_free(&ps);
+			first = first ?: r;
+		}
+	}
+	free_names(names, n);
+	return first;
+}
+
+int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf,
+		    int fresh_maps)
+{
+	int err, first = 0;
+	size_t i;
+
+	for (i = 0; i < sf->n; i++) {
+		if (sf->v[i].err)
+			continue;
+		err = apply_one(skel, &sf->v[i]);
+		first = first ?: err;
+	}
+	if (sf->dir) {
+		err = remove_orphans(skel, sf);
+		first = first ?: err;
+	}
+	if (fresh_maps) {
+		err = restore_persisted(skel, o, sf);
+		first = first ?: err;
+	}
+	return first;
 }

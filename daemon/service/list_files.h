@@ -1,22 +1,46 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The lists as files: the operator's configured files (--blocklist-file,
- * --allowlist-file, typically /etc/xdpfwd/blocklist) and the entries added
- * at run time with --persist, kept in the state dir so they survive a reboot.
- * Same format for both: one address or prefix per line, # comments,
- * optional timeout=DURATION (config) or until=UNIX-SECONDS (written by us).
+ * The sets as files: the files the daemon owns (every NAME.list of
+ * --sets-dir, and --blocklist-file / --allowlist-file as set "file") and the
+ * entries added at run time with --persist, kept per set in the state dir so
+ * they survive a reboot. Same format for both: one address or prefix per
+ * line, # comments, optional timeout=DURATION (config) or until=UNIX-SECONDS
+ * (written by us); a sets.d file may also be a feed (format=).
+ *
+ * A file's set is exactly the file plus the set's persisted entries, applied
+ * as one atomic replace of that set alone (list_replace) at start and on
+ * SIGHUP. Each file stands alone: one that fails to read or parse is reported
+ * with FILE:LINE and its set keeps its running entries, the others apply.
+ * Sets no file names (manual, fail2ban, crowdsec, any runtime set) are never
+ * touched by a reload. The daemon marks the sets it owns by their source
+ * (struct xdpfwd_set): a set whose source is SETS_DIR/NAME.list of its own
+ * name is the sets dir's, and when that file is gone the set is flushed and
+ * its id freed at the next start or SIGHUP.
  */
 #ifndef XDPFWD_LIST_FILES_H
 #define XDPFWD_LIST_FILES_H
 
+#include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include "daemon.h"
 #include "list_parse.h"
+#include "sets.h"
 
 #define XDPFWD_DEFAULT_STATE_DIR "/var/lib/xdpfwd"
+#define XDPFWD_DEFAULT_SETS_DIR "/etc/xdpfwd/sets.d"
 
-/* DIR/blocklist or DIR/allowlist. */
-int list_state_path(char *buf, size_t len, const char *state_dir, enum list_kind kind);
+/* The set --blocklist-file (block) and --allowlist-file (allow) fill. */
+#define LIST_FILE_SET "file"
+/* A sets dir file: NAME.list. */
+#define SETS_DIR_SUFFIX ".list"
+
+/*
+ * The state file of a set: DIR/blocklist, DIR/allowlist for set manual (the
+ * file of the builds before sets, so an upgrade keeps its entries in manual),
+ * DIR/blocklist.NAME, DIR/allowlist.NAME for the others.
+ */
+int list_state_path(char *buf, size_t len, const char *state_dir, enum list_kind kind, const char *set);
 
 /*
  * Refuses (saying why and what to do) a state dir that is a symlink, not
@@ -25,33 +49,69 @@ int list_state_path(char *buf, size_t len, const char *state_dir, enum list_kind
 int list_state_dir_check(const char *state_dir);
 
 /*
- * Adds set to (or with remove, takes it out of) the persisted entries,
- * rewriting the file atomically (temp file, fsync, rename). expires_at is a
- * CLOCK_REALTIME deadline for added entries, 0 for none.
+ * Adds prefixes to (or with remove, takes them out of) the persisted entries
+ * of set `set` (NULL: manual), rewriting its file atomically (temp file,
+ * fsync, rename). expires_at is a CLOCK_REALTIME deadline for added entries,
+ * 0 for none.
  */
-int list_state_update(const char *state_dir, enum list_kind kind, const struct xdpfwd_prefix_set *set,
-		      __u64 expires_at, int remove);
+int list_state_update(const char *state_dir, enum list_kind kind, const char *set,
+		      const struct xdpfwd_prefix_set *prefixes, __u64 expires_at, int remove);
 
 /*
- * The configured file (if any) and the persisted entries, merged into out.
- * A missing state file is an empty one; a missing config file is an error,
- * and so is a /0 line whose comment does not say "--force" (as the CLI wants
- * --force for one), and a state dir list_state_dir_check refuses.
+ * What a file says of its set and how to read it:
+ * # xdpfwd-set: kind= mode= scope= timeout= format= min-score= skip-invalid=
  */
-int list_files_read(const char *config_file, const char *state_dir, enum list_kind kind,
-		    struct xdpfwd_prefix_set *out, char *err, size_t errlen);
+struct set_directives {
+	enum list_kind kind;
+	struct set_options opts;
+	enum xdpfwd_list_format format;	/* plain unless format= says otherwise */
+	unsigned int min_score;		/* ipsum */
+	bool skip_invalid;		/* a feed's junk lines skipped (and reported), not fatal */
+	bool has_kind;
+};
+
+/* One file the daemon owns and the set it fills. */
+struct set_file {
+	char path[PATH_MAX];
+	char name[XDPFWD_SET_NAME_MAX + 1];
+	struct set_directives d;
+	struct xdpfwd_prefix_set entries;	/* the file's and the set's persisted ones */
+	int err;				/* 0, or why it was not read: the running set stays */
+};
+
+struct set_files {
+	struct set_file *v;
+	size_t n;
+	/*
+	 * The sets dir whose listing is complete: owned sets without a file in it
+	 * go. NULL when there is none or it could not be listed (then none go).
+	 */
+	const char *dir;
+};
+
+/*
+ * Reads every file the daemon owns into sf, each on its own: a bad one is
+ * reported (FILE:LINE, one line) and marked, the others are read. Returns
+ * the error of a bad --blocklist-file or --allowlist-file (a start refuses
+ * it, as before sets: at_start words the message for that), 0 otherwise;
+ * -ENOMEM always. A bad sets dir file never refuses a start: one stale feed
+ * must not leave the host without its firewall.
+ */
+int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start);
 
 struct xdpfwd_bpf;
 
-/* list_files_read for the daemon's options, saying where an error is. */
-int list_files_load(const struct daemon_opts *o, enum list_kind kind, struct xdpfwd_prefix_set *out);
-
 /*
- * With a configured file the list becomes exactly file + persisted entries
- * (one atomic replace). Without one, persisted entries are only added to maps
- * this start created (after a reboot), never replacing what the CLI did.
+ * Pin dir lock held. Each good file: its set defined with the file's options
+ * (sets_define), replaced by its entries (list_replace) and marked as the
+ * file's (sets_set_source); a failure is reported and the next file goes on.
+ * Then the sets dir's sets whose file is gone are removed (sets_remove), and
+ * on fresh maps (a reboot) the persisted entries of sets without a file are
+ * added back. Returns the first error, after doing what it could.
  */
-int list_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, enum list_kind kind,
-		     const struct xdpfwd_prefix_set *set, int fresh_maps);
+int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf,
+		    int fresh_maps);
+
+void set_files_free(struct set_files *sf);
 
 #endif

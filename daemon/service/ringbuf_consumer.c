@@ -42,6 +42,14 @@ struct consumer {
 		char name[IF_NAMESIZE];
 	} names[NAME_CACHE];
 	unsigned int next_slot;
+	/*
+	 * Block set names by id: a flood logs thousands of events a second, and
+	 * a map lookup for each would cost a syscall per line. Filled on first
+	 * use, forgotten every few seconds and after a reload.
+	 */
+	int sets_fd;
+	__u32 sets_known;
+	char set_names[XDPFWD_MAX_SETS][XDPFWD_SET_NAME_MAX + 1];
 };
 
 static const char *ifname_of(struct consumer *c, unsigned int ifindex)
@@ -58,6 +66,24 @@ static const char *ifname_of(struct consumer *c, unsigned int ifindex)
 	return c->names[slot].name;
 }
 
+/* The name of block set id, NULL if none (an event of no set, a freed id, no sets map). */
+static const char *set_name_of(struct consumer *c, unsigned int id)
+{
+	struct xdpfwd_set s;
+	__u32 key = XDPFWD_KIND_BLOCK * XDPFWD_MAX_SETS + id;
+
+	if (id >= XDPFWD_MAX_SETS || c->sets_fd < 0)
+		return NULL;
+	if (!(c->sets_known & (1U << id))) {
+		if (bpf_map_lookup_elem(c->sets_fd, &key, &s))
+			s.name[0] = '\0';
+		s.name[sizeof(s.name) - 1] = '\0';
+		snprintf(c->set_names[id], sizeof(c->set_names[id]), "%s", s.name);
+		c->sets_known |= 1U << id;
+	}
+	return c->set_names[id][0] ? c->set_names[id] : NULL;
+}
+
 static void handle_event(struct consumer *c, const void *data, size_t size)
 {
 	char line[EVENT_LINE_MAX];
@@ -67,7 +93,7 @@ static void handle_event(struct consumer *c, const void *data, size_t size)
 	if (size < sizeof(ev))
 		return;
 	memcpy(&ev, data, sizeof(ev));
-	event_format(&ev, ifname_of(c, ev.ifindex), c->fmt, line, sizeof(line));
+	event_format(&ev, ifname_of(c, ev.ifindex), set_name_of(c, ev.set), c->fmt, line, sizeof(line));
 	fputs(line, c->out);
 	fputc('\n', c->out);
 }
@@ -77,7 +103,7 @@ enum log_format consumer_log_format(const struct consumer *c)
 	return c->fmt;
 }
 
-struct consumer *consumer_new(int events_fd, enum log_format fmt, FILE *out)
+struct consumer *consumer_new(int events_fd, int sets_fd, enum log_format fmt, FILE *out)
 {
 	struct bpf_map_info info = {};
 	__u32 info_len = sizeof(info);
@@ -89,6 +115,7 @@ struct consumer *consumer_new(int events_fd, enum log_format fmt, FILE *out)
 	if (!c)
 		return NULL;
 	c->map_fd = events_fd;
+	c->sets_fd = sets_fd;
 	c->fmt = fmt;
 	c->out = out;
 	c->page_size = sysconf(_SC_PAGESIZE);
@@ -175,6 +202,11 @@ int consumer_drain(struct consumer *c)
 void consumer_forget_names(struct consumer *c)
 {
 	memset(c->names, 0, sizeof(c->names));
+}
+
+void consumer_forget_sets(struct consumer *c)
+{
+	c->sets_known = 0;
 }
 
 void consumer_free(struct consumer *c)

@@ -19,7 +19,12 @@
 
 struct consumer;
 
-struct consumer *consumer_new(int events_fd, enum log_format fmt, FILE *out);
+/*
+ * sets_fd: the instance's "sets" map, where the names of the sets events
+ * carry by id are looked up (once per id until consumer_forget_sets); -1:
+ * events name no set.
+ */
+struct consumer *consumer_new(int events_fd, int sets_fd, enum log_format fmt, FILE *out);
 /* Readable (poll, epoll) while events wait. */
 int consumer_fd(const struct consumer *c);
 /*
@@ -33,6 +38,8 @@ int consumer_drain(struct consumer *c);
 enum log_format consumer_log_format(const struct consumer *c);
 /* Interface names may change; forget the cached ones. */
 void consumer_forget_names(struct consumer *c);
+/* Set ids may be freed and given to new sets (a reload, `xdpfwd sets del`); forget the cached names. */
+void consumer_forget_sets(struct consumer *c);
 void consumer_free(struct consumer *c);
 
 #endif

@@ -5,7 +5,7 @@
 # bpftool that xdpfwd lists and the program enforces, prog and net show.
 
 # The recipes below are the README's, character for character (unquoted $PIN included);
-# value $(printf '0 %.0s' $(seq 48)) is a 48-byte all-zero struct xdpfwd_entry.
+# value $(printf '0 %.0s' $(seq 56)) is a 56-byte all-zero struct xdpfwd_entry (set manual alone).
 # shellcheck disable=SC2046,SC2086
 
 load cli_helpers
@@ -40,7 +40,7 @@ teardown() {
 	run -0 xf_cli block add 198.18.0.2 198.18.3.0/24
 	run -0 bpftool map dump pinned "$PIN/block_v4_addr"
 	local f
-	for f in '"addr"' '"packets"' '"bytes"' '"last_hit_ns"' '"last_log_ns"' '"expires_ns"' '"flags"'; do
+	for f in '"addr"' '"packets"' '"bytes"' '"last_hit_ns"' '"last_log_ns"' '"expires_ns"' '"sets"' '"timed"' '"count_set"' '"plen1"'; do
 		[[ $output == *"$f"* ]]
 	done
 	[[ $output =~ \"addr\":\ \[198,18,0,2 ]]
@@ -57,7 +57,7 @@ teardown() {
 @test "recipe: block an exact address with bpftool map update, unblock with map delete" {
 	cli_arrives 198.18.0.2 3
 
-	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 2 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 2 value $(printf '0 %.0s' $(seq 56))
 	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[1]} =~ ^198\.18\.0\.2\  ]]
@@ -75,7 +75,7 @@ teardown() {
 @test "recipe: block a prefix with bpftool (LPM key: prefixlen as 4 bytes little-endian, then the address)" {
 	# Works without a daemon running too.
 	xf_daemon_stop
-	bpftool map update pinned $PIN/block_v4_net key 24 0 0 0 198 18 0 0 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_net key 24 0 0 0 198 18 0 0 value $(printf '0 %.0s' $(seq 56))
 	run -0 xf_cli block list
 	[[ ${lines[1]} =~ ^198\.18\.0\.0/24\  ]]
 	[ "$(cli_map_entries block_v4_net)" = 198.18.0.0/24 ]
@@ -90,7 +90,7 @@ teardown() {
 }
 
 @test "recipe: block an IPv6 address with bpftool (key in hex)" {
-	bpftool map update pinned $PIN/block_v6_addr key hex 20 01 00 02 00 00 00 00 00 00 00 00 00 00 00 02 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v6_addr key hex 20 01 00 02 00 00 00 00 00 00 00 00 00 00 00 02 value $(printf '0 %.0s' $(seq 56))
 	run -0 xf_cli block list
 	[[ ${lines[1]} =~ ^2001:2::2\  ]]
 	cli_blocked 2001:2::2 5
@@ -126,7 +126,7 @@ metrics_counts() {
 }
 
 @test "a /32 that bpftool wrote into the prefix trie is listed once, re-added in place, and removed by block del" {
-	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 4 value $(printf '0 %.0s' $(seq 56))
 	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 2 ]
 	[[ ${lines[1]} =~ ^198\.18\.0\.4\  ]]
@@ -146,7 +146,7 @@ metrics_counts() {
 
 	# In both maps at once (bpftool again): listed once, and del removes both.
 	run -0 xf_cli block add 198.18.0.5
-	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 56))
 	run -0 xf_cli block list
 	[ "${#lines[@]}" -eq 2 ]
 	run -0 xf_cli block del 198.18.0.5
@@ -156,8 +156,8 @@ metrics_counts() {
 }
 
 @test "block load treats a /32 that bpftool wrote into the trie as an entry of the old set" {
-	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
-	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 4 value $(printf '0 %.0s' $(seq 56))
+	bpftool map update pinned $PIN/block_v4_net key 32 0 0 0 198 18 0 5 value $(printf '0 %.0s' $(seq 56))
 	cli_blocked 198.18.0.5 3
 	printf '198.18.0.5\n198.18.3.0/24\n' >"$XF_TMP/new.txt"
 	run -0 xf_cli block load "$XF_TMP/new.txt"
@@ -176,8 +176,8 @@ metrics_counts() {
 	run -0 xf_cli block add 198.18.0.2 198.18.3.0/24
 	run -0 xf_cli allow add 198.18.0.3
 	[ "$(status_counts)" = "1 1 1" ]
-	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 4 value $(printf '0 %.0s' $(seq 48))
-	bpftool map update pinned $PIN/block_v4_net key 16 0 0 0 198 19 0 0 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 4 value $(printf '0 %.0s' $(seq 56))
+	bpftool map update pinned $PIN/block_v4_net key 16 0 0 0 198 19 0 0 value $(printf '0 %.0s' $(seq 56))
 	bpftool map delete pinned $PIN/allow_v4 key 32 0 0 0 198 18 0 3
 	# Edits behind xdpfwd's back are not in the books (README, "bpftool") until they are
 	# counted afresh: on demand,
@@ -185,7 +185,7 @@ metrics_counts() {
 	[ "$(metrics_counts)" = "2 2 0" ]
 	[ "$(xf_cli block list | awk 'NR > 1' | wc -l)" = 4 ]
 	# or by the next daemon start.
-	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned $PIN/block_v4_addr key 198 18 0 5 value $(printf '0 %.0s' $(seq 56))
 	xf_daemon_stop TERM
 	xf_daemon --iface "$IF_P"
 	[ "$(status_counts)" = "3 2 0" ]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# The lists as files: --blocklist-file/--allowlist-file applied at start and on SIGHUP as one
-# whole-set replace (a bad file is refused as a whole with FILE:LINE, the running set stays),
+# The lists as files: --blocklist-file/--allowlist-file are the files of block and allow set
+# "file", applied at start and on SIGHUP as one replace of that set (a bad file is refused as a
+# whole with FILE:LINE, the running set stays; other sets are never touched: tests/e2e/sets.bats),
 # timeout= per line, and entries added with --persist surviving a restart on fresh maps
 # (what a reboot looks like to xdpfwd).
 
@@ -28,7 +29,7 @@ for e in json.load(sys.stdin):
     print(e["entry"], "-" if e["expires_in"] is None else "t")'
 }
 
-@test "--blocklist-file is the blocklist at start and after SIGHUP; a bad file changes nothing" {
+@test "--blocklist-file is block set file at start and after SIGHUP; a bad file changes nothing" {
 	printf '# blocked\n198.18.0.2\n198.18.0.3 timeout=1h\n' >"$XF_TMP/block"
 	printf '198.18.0.3\n' >"$XF_TMP/allow"
 	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/block" --allowlist-file "$XF_TMP/allow" \
@@ -43,21 +44,22 @@ for e in json.load(sys.stdin):
 	# Allowed although blocked.
 	[ "$(xf_recv_wait 198.18.0.3 "$N")" = "$N" ]
 
-	# A runtime entry without --persist is gone after a reload: the file is the list.
+	# The file is set "file": a runtime entry (set manual) outlives the reload (before sets it
+	# was dropped, the file being the whole list).
 	xf_cli block add 198.18.0.5
 	printf '198.18.0.4\n' >"$XF_TMP/block"
 	kill -HUP "$XF_DAEMON_PID"
-	xf_wait_lines 'blocklist: 1 entries from' 1 "$XF_TMP/daemon.err" 5
+	xf_wait_lines 'block set file: 1 entries from' 1 "$XF_TMP/daemon.err" 5
 	run entries block
-	[ "$output" = "198.18.0.4 -" ]
+	[ "$output" = $'198.18.0.4 -\n198.18.0.5 -' ]
 
-	# A bad line: refused with FILE:LINE, the running list unchanged.
+	# A bad line: refused with FILE:LINE, the running set unchanged.
 	printf '198.18.0.2\n198.18.0.1/24\n' >"$XF_TMP/block"
 	kill -HUP "$XF_DAEMON_PID"
-	xf_wait_lines 'not reloading' 1 "$XF_TMP/daemon.err" 5
+	xf_wait_lines 'block set file keeps its running entries' 1 "$XF_TMP/daemon.err" 5
 	grep -q "$XF_TMP/block:2: '198.18.0.1/24' has host bits set" "$XF_TMP/daemon.err"
 	run entries block
-	[ "$output" = "198.18.0.4 -" ]
+	[ "$output" = $'198.18.0.4 -\n198.18.0.5 -' ]
 	kill -0 "$XF_DAEMON_PID"
 }
 
@@ -83,7 +85,7 @@ for e in json.load(sys.stdin):
 		--state-dir "$STATE"
 	printf '198.18.0.3\n  0.0.0.0/0   # everyone\n' >"$XF_TMP/allow"
 	kill -HUP "$XF_DAEMON_PID"
-	xf_wait_lines 'not reloading' 1 "$XF_TMP/daemon.err" 5
+	xf_wait_lines 'allow set file keeps its running entries' 1 "$XF_TMP/daemon.err" 5
 	grep -q "$XF_TMP/allow:2: 0.0.0.0/0 matches every IPv4 source" "$XF_TMP/daemon.err"
 	run entries allow
 	[ "$output" = "198.18.0.3 -" ]
@@ -95,7 +97,7 @@ for e in json.load(sys.stdin):
 	# Meant: the comment says so, as --force does on the command line.
 	printf '198.18.0.3\n0.0.0.0/0 # --force: maintenance window\n' >"$XF_TMP/allow"
 	kill -HUP "$XF_DAEMON_PID"
-	xf_wait_lines 'allowlist: 2 entries from' 1 "$XF_TMP/daemon.err" 5
+	xf_wait_lines 'allow set file: 2 entries from' 1 "$XF_TMP/daemon.err" 5
 	run entries allow
 	[ "$output" = $'0.0.0.0/0 -\n198.18.0.3 -' ]
 }

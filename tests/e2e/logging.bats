@@ -44,8 +44,8 @@ settled_drop_lines() {
 	[ "$(settled_drop_lines)" = 2 ]
 	run out
 	[ "${#lines[@]}" = 2 ]
-	[[ "${lines[0]}" =~ ^$ISO\ $IF_P\ drop\ blocklist\ src=198\.18\.0\.2\ proto=udp\ len=$LEN4$ ]]
-	[[ "${lines[1]}" =~ ^$ISO\ $IF_P\ drop\ blocklist\ src=2001:2::2\ proto=udp\ len=$LEN6$ ]]
+	[[ "${lines[0]}" =~ ^$ISO\ $IF_P\ drop\ blocklist\ src=198\.18\.0\.2\ proto=udp\ len=$LEN4\ set=manual$ ]]
+	[[ "${lines[1]}" =~ ^$ISO\ $IF_P\ drop\ blocklist\ src=2001:2::2\ proto=udp\ len=$LEN6\ set=manual$ ]]
 	# Every drop is accounted for: 2 sent, 38 suppressed by the per-source limit.
 	run xf_json '(j["events"]["eligible"], j["events"]["sent"], j["events"]["suppressed_source"], j["events"]["suppressed_global"], j["events"]["lost"])' xf_cli status --json
 	[ "$output" = "(40, 2, 38, 0, 0)" ]
@@ -75,8 +75,8 @@ settled_drop_lines() {
 		seen = {}
 		for line in lines:
 		    ev = json.loads(line)
-		    assert set(ev) == {"time", "iface", "action", "reason", "src", "proto", "len"}, ev
-		    assert (ev["iface"], ev["action"], ev["reason"], ev["proto"]) == (ifname, "drop", "blocklist", "udp"), ev
+		    assert set(ev) == {"time", "iface", "action", "reason", "set", "src", "proto", "len"}, ev
+		    assert (ev["iface"], ev["action"], ev["reason"], ev["set"], ev["proto"]) == (ifname, "drop", "blocklist", "manual", "udp"), ev
 		    t = datetime.datetime.strptime(ev["time"], "%Y-%m-%dT%H:%M:%S.%fZ")
 		    age = (datetime.datetime.utcnow() - t).total_seconds()
 		    assert -5 < age < 30, (ev["time"], age)
@@ -94,7 +94,7 @@ settled_drop_lines() {
 	[ "$(settled_drop_lines)" = 100 ]
 	run xf_json '(j["events"]["eligible"], j["events"]["sent"], j["events"]["suppressed_source"], j["events"]["suppressed_global"], j["events"]["lost"])' xf_cli status --json
 	[ "$output" = "(100, 100, 0, 0, 0)" ]
-	[ "$(grep -c " src=198.18.0.2 proto=udp len=$LEN4\$" "$XF_TMP/daemon.out")" = 100 ]
+	[ "$(grep -c " src=198.18.0.2 proto=udp len=$LEN4 set=manual\$" "$XF_TMP/daemon.out")" = 100 ]
 }
 
 @test "--log-rate and --log-burst cap the lines overall; the event counters add up" {

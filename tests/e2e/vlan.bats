@@ -32,7 +32,7 @@ teardown() {
 
 	xf_wait_lines ' drop ' 1
 	# Ethernet 14 + tag 4 + IPv4 20 + UDP 8 + payload 16.
-	grep -qE "^[0-9T:.-]+Z $IF_P drop blocklist src=198\.18\.100\.2 proto=udp len=62 vlan=100$" "$XF_TMP/daemon.out"
+	grep -qE "^[0-9T:.-]+Z $IF_P drop blocklist src=198\.18\.100\.2 proto=udp len=62 vlan=100 set=manual$" "$XF_TMP/daemon.out"
 }
 
 @test "VLAN 100 in JSON: the event has \"vlan\":100; untagged events have no vlan field" {
@@ -69,7 +69,7 @@ teardown() {
 	[ "$(grep -c '^198\.18\.100\.2' "$XF_TMP/recv.$IF_P")" = 0 ]
 	[ "$(xf_entry_packets 198.18.100.2)" = "$N" ]
 	xf_wait_lines ' drop ' 1
-	grep -qE " $IF_P drop blocklist src=198\.18\.100\.2 proto=udp len=66 vlan=200$" "$XF_TMP/daemon.out"
+	grep -qE " $IF_P drop blocklist src=198\.18\.100\.2 proto=udp len=66 vlan=200 set=manual$" "$XF_TMP/daemon.out"
 }
 
 @test "more VLAN tags than the program parses: passed and counted as vlan_depth, not matched" {

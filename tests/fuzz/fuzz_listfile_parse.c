@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * libFuzzer harness for xdpfwd_listfile_parse_buf(). The first input byte
- * picks the setup (a set that already holds entries or not, the size of the
- * error buffer); the rest is the file, in a heap block of exactly its size.
+ * libFuzzer harness for xdpfwd_listfile_parse_buf_opts(). The first input
+ * byte picks the setup: bit 0 a set that already holds entries, bits 1-2 the
+ * size of the error buffer, bits 3-5 the format (0 plain, as the corpus from
+ * before the formats meant, 1 netset, 2 spamhaus, 3 ipsum, 4-7 auto), bit 6
+ * skip_invalid, bit 7 min_score 3 instead of the default. The rest is the
+ * file, in a heap block of exactly its size.
  *
- * Properties (common/list_parse.h): a file is all or nothing, so a failure returns
- * -EINVAL, -ERANGE or -ENOMEM, names the file and line, and leaves the set
- * exactly as it was; a success leaves it sorted without duplicates, holding
- * the old entries and only valid prefixes, and printing the set and parsing
- * that text gives the same set back.
+ * Properties (common/list_parse.h): a failure returns -EINVAL, -ERANGE or
+ * -ENOMEM, names the file (and line), and leaves the set exactly as it was;
+ * a success leaves it sorted without duplicates, holding the old entries and
+ * only valid prefixes, at most one new entry per good line; skip_invalid
+ * counts what it skipped and keeps the first messages, each naming the file;
+ * auto resolves to plain, spamhaus or ipsum. Writing the set with
+ * xdpfwd_listfile_write and reading that text gives the same set back,
+ * deadlines included.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "list_parse.h"
@@ -30,24 +37,33 @@ static void check_valid(const struct xdpfwd_prefix *p)
 		CHECK(!(p->addr[i / 8] & (0x80 >> (i % 8))));
 }
 
-/* The set printed one entry a line, parsed again into a fresh set: must match. */
+/* The set written as a plain file, read again into a fresh set (auto and plain): must match. */
 static void check_round_trip(const struct xdpfwd_prefix_set *s)
 {
+	struct xdpfwd_listfile_opts o = {};
 	struct xdpfwd_prefix_set back = {};
-	size_t i, len = 0, cap = s->n * XDPFWD_PREFIX_STRLEN + 1;
-	char *text = malloc(cap), err[256];
+	size_t i, j, len = 0;
+	char *text = NULL, err[256];
+	__u64 now;
+	FILE *f;
 
-	CHECK(text);
-	for (i = 0; i < s->n; i++) {
-		CHECK(xdpfwd_prefix_format(&s->v[i], text + len, cap - len) == 0);
-		len += strlen(text + len);
-		text[len++] = '\n';
+	f = open_memstream(&text, &len);
+	CHECK(f);
+	CHECK(xdpfwd_listfile_write(f, s, "fuzz\nround trip") == 0);
+	CHECK(fclose(f) == 0);
+	CHECK(xdpfwd_listfile_parse_buf_opts("round-trip", text, len, &back, &o, err, sizeof(err)) == 0);
+	CHECK(o.format_used == XDPFWD_LIST_PLAIN && !o.skipped);
+	now = time(NULL);
+	/* The prefixes and deadlines, not the lines they came from; a deadline that passed meanwhile is gone. */
+	for (i = j = 0; i < s->n; i++) {
+		if (s->v[i].expires_at && s->v[i].expires_at <= now &&
+		    (j == back.n || xdpfwd_prefix_cmp(&back.v[j], &s->v[i])))
+			continue;
+		CHECK(j < back.n);
+		CHECK(!xdpfwd_prefix_cmp(&back.v[j], &s->v[i]) && back.v[j].expires_at == s->v[i].expires_at);
+		j++;
 	}
-	CHECK(xdpfwd_listfile_parse_buf("round-trip", text, len, &back, err, sizeof(err)) == 0);
-	CHECK(back.n == s->n);
-	/* The prefixes, not the file lines they came from nor their expiry, which the text leaves out. */
-	for (i = 0; i < s->n; i++)
-		CHECK(!xdpfwd_prefix_cmp(&back.v[i], &s->v[i]) && back.v[i].line == i + 1 && !back.v[i].expires_at);
+	CHECK(j == back.n);
 	xdpfwd_prefix_set_free(&back);
 	free(text);
 }
@@ -55,6 +71,11 @@ static void check_round_trip(const struct xdpfwd_prefix_set *s)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const size_t errlens[] = { 256, 1, 12, 0 };
+	static const enum xdpfwd_list_format formats[] = {
+		XDPFWD_LIST_PLAIN, XDPFWD_LIST_NETSET, XDPFWD_LIST_SPAMHAUS, XDPFWD_LIST_IPSUM,
+		XDPFWD_LIST_AUTO, XDPFWD_LIST_AUTO, XDPFWD_LIST_AUTO, XDPFWD_LIST_AUTO,
+	};
+	struct xdpfwd_listfile_opts o = {};
 	struct xdpfwd_prefix_set set = {}, before = {};
 	struct xdpfwd_prefix p;
 	size_t errlen, i, lines = 1;
@@ -64,6 +85,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!size)
 		return 0;
 	errlen = errlens[(data[0] >> 1) % 4];
+	o.format = formats[(data[0] >> 3) & 7];
+	o.skip_invalid = !!(data[0] & 0x40);
+	o.min_score = data[0] & 0x80 ? 3 : 0;
 	if (data[0] & 1) {
 		for (i = 0; i < sizeof(preset) / sizeof(preset[0]); i++) {
 			CHECK(xdpfwd_prefix_parse(preset[i], &p, NULL, 0) == 0);
@@ -80,9 +104,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < size; i++)
 		lines += buf[i] == '\n';
 
-	ret = xdpfwd_listfile_parse_buf(NAME, buf, size, &set, err, errlen);
+	ret = xdpfwd_listfile_parse_buf_opts(NAME, buf, size, &set, &o, err, errlen);
 	if (errlen)
 		CHECK(memchr(err, '\0', errlen));
+	if (o.format == XDPFWD_LIST_AUTO)
+		CHECK(o.format_used == XDPFWD_LIST_PLAIN || o.format_used == XDPFWD_LIST_SPAMHAUS ||
+		      o.format_used == XDPFWD_LIST_IPSUM);
+	else
+		CHECK(o.format_used == o.format);
+	CHECK(o.skipped <= lines && o.entries + o.skipped <= lines && o.below_score <= o.entries);
+	CHECK(o.nmsgs == (o.skipped < XDPFWD_LISTFILE_WARN_MAX ? o.skipped : XDPFWD_LISTFILE_WARN_MAX));
+	CHECK(o.skip_invalid || !o.skipped);
+	for (i = 0; i < o.nmsgs; i++) {
+		CHECK(memchr(o.msgs[i], '\0', sizeof(o.msgs[i])));
+		CHECK(!strncmp(o.msgs[i], NAME ":", sizeof(NAME)));
+	}
 	if (ret) {
 		CHECK(ret == -EINVAL || ret == -ERANGE || ret == -ENOMEM);
 		CHECK(set.n == before.n);
@@ -94,7 +130,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (errlen)
 		CHECK(!err[0]);
-	CHECK(set.n <= before.n + lines);
+	CHECK(set.n <= before.n + o.entries - o.below_score);
+	/* skip_invalid refuses a file whose every entry line is bad. */
+	CHECK(!o.skipped || o.entries);
 	for (i = 0; i < set.n; i++) {
 		check_valid(&set.v[i]);
 		/* From the file (a line of it) or one of the preset entries (line 0); deadlines never wrap. */

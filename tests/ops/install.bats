@@ -47,6 +47,9 @@ files() {
 	grep -qx ".TH XDPFWD 8 \"\" \"$version\" \"System Administration\"" "$D/usr/local/share/man/man8/xdpfwd.8"
 	grep -q '^ExecStart=/usr/local/sbin/xdpfwd --iface %I ' "$D/usr/local/lib/systemd/system/xdpfwd@.service"
 	grep -qx 'xdpfwd = /usr/local/sbin/xdpfwd' "$D/etc/fail2ban/action.d/xdpfwd.conf"
+	# The units' --sets-dir exists, empty, for the operator's set files.
+	grep -q ' --sets-dir /etc/xdpfwd/sets.d ' "$D/usr/local/lib/systemd/system/xdpfwd@.service"
+	[ -d "$D/etc/xdpfwd/sets.d" ] && [ "$(stat -c %a "$D/etc/xdpfwd/sets.d")" = 755 ]
 	mk uninstall
 	[ -z "$(files)" ]
 	[ ! -e "$D/etc/xdpfwd" ]

@@ -8,11 +8,11 @@ load ops
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 MAN=$REPO/docs/xdpfwd.8
 COMPLETION=$REPO/contrib/bash-completion/xdpfwd
-COMMANDS="block allow status metrics detach"
+COMMANDS="block allow sets status metrics detach"
 
 # The long options a --help output lists, one per line.
 long_options() {
-	grep -oE '^ +(-[a-zA-Z?], )?--[a-z][a-z-]*' | grep -oE -- '--[a-z][a-z-]*' | sort -u
+	grep -oE '^ +(-[a-zA-Z?], )?--[a-z][a-z0-9-]*' | grep -oE -- '--[a-z][a-z0-9-]*' | sort -u
 }
 
 # "" for the daemon, else a command name.
@@ -44,11 +44,11 @@ help_of() {
 @test "every command of the daemon's --help has its own section, and nothing more" {
 	local listed cmd
 	listed=$("$XDPFWD" --help | sed -n 's/^  xdpfwd \([a-z]*\) .*/\1/p' | sort -u | tr '\n' ' ')
-	[ "$listed" = "allow block detach metrics status " ]
-	for cmd in status metrics detach; do
+	[ "$listed" = "allow block detach metrics sets status " ]
+	for cmd in sets status metrics detach; do
 		grep -q "^\\.SS \"xdpfwd $cmd" "$MAN"
 	done
-	for op in add del list flush load; do
+	for op in add del list flush load save; do
 		grep -q "^\\.SS \"xdpfwd block|allow $op" "$MAN"
 		"$XDPFWD" block --help | grep -qw "$op"
 	done
@@ -96,8 +96,15 @@ complete_words() {
 }
 
 @test "the bash completion completes commands, operations and option values" {
-	[ "$(complete_words xdpfwd "" | tr '\n' ' ')" = "block allow status metrics detach " ]
-	[ "$(complete_words xdpfwd block "" | tr '\n' ' ')" = "add del list flush load " ]
+	[ "$(complete_words xdpfwd "" | tr '\n' ' ')" = "block allow sets status metrics detach " ]
+	[ "$(complete_words xdpfwd block "" | tr '\n' ' ')" = "add del list flush load save " ]
+	[ "$(complete_words xdpfwd sets "" | tr '\n' ' ')" = "add del " ]
+	[ "$(complete_words xdpfwd sets add "" | tr '\n' ' ')" = "block allow " ]
+	[ "$(complete_words xdpfwd sets add block x --mode a)" = audit ]
+	[ "$(complete_words xdpfwd block load --format s)" = spamhaus ]
+	[ "$(complete_words xdpfwd block flush --all)" = --all-sets ]
+	[ "$(complete_words xdpfwd block add --set f2b --ma | tr '\n' ' ')" = "--mask4 --mask6 " ]
+	[ "$(complete_words xdpfwd block save --set f2b "")" = FILES ]
 	[ "$(complete_words xdpfwd block add --t)" = --timeout ]
 	[ "$(complete_words xdpfwd allow load "")" = FILES ]
 	[ "$(complete_words xdpfwd --mode n)" = native ]

@@ -54,9 +54,9 @@ no_attachment() {
 	# 14 Ethernet + 20 IPv4 + 8 UDP + 16 payload bytes per frame.
 	[ "$(ops_metric 'xdpfwd_bytes_total{action="drop",reason="blocklist"}' "$m")" -eq 1160 ]
 	[ "$(ops_metric 'xdpfwd_packets_total{action="pass",reason="no_match"}' "$m")" -ge 10 ]
-	# Every action x reason pair is there from the start, zeros included.
-	[ "$(grep -c '^xdpfwd_packets_total{' "$m")" -eq 12 ]
-	[ "$(grep -c '^xdpfwd_bytes_total{' "$m")" -eq 12 ]
+	# Every action x reason pair is there from the start, zeros included (3 actions with audit).
+	[ "$(grep -c '^xdpfwd_packets_total{' "$m")" -eq 18 ]
+	[ "$(grep -c '^xdpfwd_bytes_total{' "$m")" -eq 18 ]
 	[ "$(ops_metric 'xdpfwd_events_total{outcome="eligible"}' "$m")" -eq 20 ]
 	[ "$(ops_metric 'xdpfwd_events_total{outcome="sent"}' "$m")" -ge 1 ]
 	[ "$(($(ops_metric 'xdpfwd_events_total{outcome="sent"}' "$m") +
@@ -71,8 +71,8 @@ no_attachment() {
 	# Per interface: one interface, so its counters are the global ones, series for series.
 	[ "$(ops_metric "xdpfwd_interface_packets_total{action=\"drop\",interface=\"$IF_P\",reason=\"blocklist\"}" "$m")" -eq 20 ]
 	[ "$(ops_metric "xdpfwd_interface_bytes_total{action=\"drop\",interface=\"$IF_P\",reason=\"blocklist\"}" "$m")" -eq 1160 ]
-	[ "$(grep -c "^xdpfwd_interface_packets_total{.*interface=\"$IF_P\"" "$m")" -eq 12 ]
-	[ "$(grep -c "^xdpfwd_interface_bytes_total{.*interface=\"$IF_P\"" "$m")" -eq 12 ]
+	[ "$(grep -c "^xdpfwd_interface_packets_total{.*interface=\"$IF_P\"" "$m")" -eq 18 ]
+	[ "$(grep -c "^xdpfwd_interface_bytes_total{.*interface=\"$IF_P\"" "$m")" -eq 18 ]
 	# (drops only: a stray neighbour packet may pass between the two reads)
 	diff <(grep '^xdpfwd_packets_total{action="drop"' "$m" | sed 's/^xdpfwd_packets_total{//') \
 		<(grep '^xdpfwd_interface_packets_total{action="drop"' "$m" |
@@ -139,6 +139,39 @@ no_attachment() {
 	xf_p $PROBE send 127.0.0.1 "$PORT" 'GET /metrics?name[]=up HTTP/1.0\r\n\r\n' "$XF_TMP/q"
 	[ "$(cat "$XF_TMP/q/status")" = 200 ]
 	$PROM "$XF_TMP/q/body" >/dev/null
+}
+
+@test "--metrics-listen: per-set series and map capacity, from the daemon's set files and the CLI's sets" {
+	local h=$XF_TMP/s.n
+	mkdir -p "$XF_TMP/sets.d"
+	printf '198.18.0.2\n198.18.4.0/24\n' >"$XF_TMP/sets.d/feed.list"
+	xf_daemon --iface "$IF_P" --metrics-listen "127.0.0.1:$PORT" --sets-dir "$XF_TMP/sets.d"
+	xf_cli block add --set fail2ban 198.18.0.3
+	xf_udp_send 198.18.0.2 20
+	xf_udp_send 198.18.0.3 5
+	[ "$(xf_wait_entry_packets 198.18.0.3 5)" = 5 ]
+	scrape_http s
+	[ "$(cat "$XF_TMP/s/status")" = 200 ]
+	[ "$(ops_metric 'xdpfwd_set_entries{kind="block",set="feed"}' "$h")" -eq 2 ]
+	[ "$(ops_metric 'xdpfwd_set_entries{kind="block",set="fail2ban"}' "$h")" -eq 1 ]
+	[ "$(ops_metric 'xdpfwd_set_packets_total{kind="block",set="feed"}' "$h")" -eq 20 ]
+	[ "$(ops_metric 'xdpfwd_set_packets_total{kind="block",set="fail2ban"}' "$h")" -eq 5 ]
+	# 14 Ethernet + 20 IPv4 + 8 UDP + 16 payload bytes per frame.
+	[ "$(ops_metric 'xdpfwd_set_bytes_total{kind="block",set="fail2ban"}' "$h")" -eq 290 ]
+	[ "$(ops_metric 'xdpfwd_entries_max{kind="block",map="block_v4_addr"}' "$h")" -eq 1048576 ]
+	[ "$(ops_metric 'xdpfwd_map_entries{kind="block",map="block_v4_addr"}' "$h")" -eq 2 ]
+	[ "$(ops_metric 'xdpfwd_map_entries{kind="block",map="block_v4_net"}' "$h")" -eq 1 ]
+	for f in set_entries:gauge set_packets_total:counter set_bytes_total:counter entries_max:gauge \
+		map_entries:gauge; do
+		grep -qx "# TYPE xdpfwd_${f%%:*} ${f##*:}" "$XF_TMP/s/body"
+	done
+	# A set the reload removes leaves the exposition.
+	rm "$XF_TMP/sets.d/feed.list"
+	kill -HUP "$XF_DAEMON_PID"
+	xf_wait_lines 'block set feed: its file .* is gone' 1 "$XF_TMP/daemon.err" 5
+	scrape_http s2
+	xf_lacks 'set="feed"' "$XF_TMP/s2.n"
+	[ "$(ops_metric 'xdpfwd_set_entries{kind="block",set="fail2ban"}' "$XF_TMP/s2.n")" -eq 1 ]
 }
 
 @test "--metrics-listen: HEAD, unknown paths, other methods and garbage get proper answers" {

@@ -131,7 +131,7 @@ run_as_unit() {
 		set="$set,+${c,,}"
 	done
 	# The installed list files (as make install puts them) and the state dir, under $XF_TMP.
-	mkdir -p "$XF_TMP/etc" "$XF_TMP/state"
+	mkdir -p "$XF_TMP/etc/sets.d" "$XF_TMP/state"
 	cp "$BATS_TEST_DIRNAME/../../contrib/etc/xdpfwd/blocklist" "$BATS_TEST_DIRNAME/../../contrib/etc/xdpfwd/allowlist" \
 		"$XF_TMP/etc/"
 	cmd=$(unit_value ExecStart | sed -e "s|/usr/local/sbin/xdpfwd|$XDPFWD|" -e "s|%I|$IF_P|g" \

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Frame builder for the XDP program tests: Ethernet, up to three VLAN tags,
- * then IPv4 (any IHL, options, fragment bits), IPv6, ARP or an opaque
- * payload. The fields a test wants wrong on purpose (IHL, version, ethertype)
+ * then IPv4 (any IHL, options, fragment bits), IPv6 (optionally with one
+ * extension header), ARP or an opaque payload; UDP and TCP with a chosen
+ * destination port. The fields a test wants wrong on purpose (IHL, version, ethertype)
  * can be forced; everything else is filled in consistently, so a frame meant
  * to be well formed really is and a failure points at the program.
  */
@@ -34,7 +35,9 @@ struct frame_spec {
 	const char *src;	/* IP source; for ARP the sender protocol address */
 	struct frame_tag tags[FRAME_MAX_TAGS];	/* outer first */
 	__u16 ethertype;	/* 0: the one that matches ip */
-	__u8 proto;		/* IPPROTO_UDP (the default), _ICMP or _ICMPV6 */
+	__u8 proto;		/* IPPROTO_UDP (the default), _TCP, _ICMP, _ICMPV6 or any other */
+	__u16 dport;		/* UDP and TCP destination port; 0: 53 */
+	bool ext_hdr;		/* IPv6: a destination options header before the L4 header */
 	__u8 opt_len;		/* IPv4 option bytes present, a multiple of 4 */
 	bool force_ihl;		/* write ihl below instead of 5 + opt_len / 4 */
 	__u8 ihl;
@@ -87,19 +90,27 @@ static inline __u16 ip_csum(const __u8 *p, __u32 len)
 }
 
 /*
- * L4 checksums stay zero: the program never looks past the IP header, and a
- * correct one would only make the tables harder to read.
+ * L4 checksums stay zero: the program reads no more of the L4 header than
+ * the destination port (for set scopes), and a correct one would only make
+ * the tables harder to read.
  */
 static inline bool frame_put_l4(struct frame *f, const struct frame_spec *s, __u8 proto)
 {
-	__u8 *l4 = frame_put(f, 8);
+	__u32 hlen = proto == IPPROTO_TCP ? 20 : 8;
+	__u8 *l4 = frame_put(f, hlen);
 
 	if (!l4 || !frame_put(f, s->payload))
 		return false;
-	if (proto == IPPROTO_UDP) {
+	if (proto == IPPROTO_UDP || proto == IPPROTO_TCP) {
 		put_be16(l4, 40000);
-		put_be16(l4 + 2, 53);
-		put_be16(l4 + 4, 8 + s->payload);
+		put_be16(l4 + 2, s->dport ? s->dport : 53);
+		if (proto == IPPROTO_UDP) {
+			put_be16(l4 + 4, 8 + s->payload);
+		} else {
+			l4[12] = 5 << 4;	/* data offset: 20 bytes */
+			l4[13] = 0x02;		/* SYN */
+			put_be16(l4 + 14, 64240);
+		}
 	} else {
 		l4[0] = proto == IPPROTO_ICMPV6 ? 128 : 8;	/* echo request */
 		put_be16(l4 + 4, 0x1234);
@@ -147,11 +158,21 @@ static inline bool frame_put_ipv6(struct frame *f, const struct frame_spec *s, _
 	    inet_pton(AF_INET6, FRAME_DST_V6, ip + 24) != 1)
 		return false;
 	f->ip_end = f->len;
+	if (s->ext_hdr) {
+		/* Destination options, 8 bytes: next header, length 0, a PadN option. */
+		__u8 *ext = frame_put(f, 8);
+
+		if (!ext)
+			return false;
+		ext[0] = proto;
+		ext[2] = 1;
+		ext[3] = 4;
+	}
 	if (!s->no_l4 && !frame_put_l4(f, s, proto))
 		return false;
 	ip[0] = version << 4;
 	put_be16(ip + 4, f->len - f->ip_end);
-	ip[6] = proto;
+	ip[6] = s->ext_hdr ? IPPROTO_DSTOPTS : proto;
 	ip[7] = 64;
 	return true;
 }

@@ -8,8 +8,14 @@
  * frame, the list entries present while it runs with the packets each must
  * count, and the verdict and reason the program must reach.
  *
- * The program returns only XDP_PASS or XDP_DROP; the reason is read back
- * from the one stats cell the frame moved.
+ * The program returns only XDP_PASS or XDP_DROP; the action (an audit
+ * match passes) and the reason are read back from the one stats cell the
+ * frame moved.
+ *
+ * Every skeleton starts with the meta a daemon writes first (set "manual" of
+ * each kind enforced, generation 0) and the test sets of set_defs[] in the
+ * "sets" map; list entries are written straight into the maps (an all-zero
+ * value is a member of "manual", as with bpftool), no library involved.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -36,6 +42,7 @@
 
 #define PASS		XDPFWD_ACT_PASS
 #define DROP		XDPFWD_ACT_DROP
+#define AUDIT		XDPFWD_ACT_AUDIT
 #define NO_MATCH	XDPFWD_R_NO_MATCH
 #define ALLOWLIST	XDPFWD_R_ALLOWLIST
 #define BLOCKLIST	XDPFWD_R_BLOCKLIST
@@ -47,7 +54,7 @@
 
 #define NSEC_PER_SEC	1000000000ULL
 
-static const char *const action_names[] = { "PASS", "DROP" };
+static const char *const action_names[] = { "PASS", "DROP", "AUDIT" };
 static const char *const reason_names[] = {
 	"NO_MATCH", "ALLOWLIST", "BLOCKLIST", "NOT_IP", "VLAN_DEPTH", "MALFORMED",
 };
@@ -181,6 +188,86 @@ static void fx_free(struct fixture *fx)
 	free(fx);
 }
 
+/* Bit of set id i, as meta's masks and the entries' members spell it. */
+#define M(i)		(1U << (i))
+
+/* The sets every skeleton has, besides "manual" (id 0 of each kind): scopes, an audit set. */
+enum {
+	S_MANUAL = XDPFWD_SET_MANUAL,
+	S_SSH,		/* enforce, scope tcp:22 */
+	S_DNS,		/* enforce, scope udp:53 */
+	S_FEED,		/* audit */
+	S_F2B,		/* enforce, no scope */
+	S_TCP,		/* enforce, scope tcp (every port) */
+	S_WEB,		/* enforce, scope tcp,udp:80,443 */
+	S_UNDEF,	/* in none of meta's masks: matches nothing */
+	S_LAST = XDPFWD_MAX_SETS - 1,	/* enforce: the top bit and counter */
+};
+
+#define DROP_SETS	(M(S_MANUAL) | M(S_F2B) | M(S_LAST))
+#define SCOPED_SETS	(M(S_SSH) | M(S_DNS) | M(S_TCP) | M(S_WEB))
+#define AUDIT_SETS	M(S_FEED)
+
+static const struct set_def {
+	__u32 id;
+	const char *name;
+	__u8 mode, protos, nports;
+	__u16 ports[XDPFWD_SCOPE_PORTS];
+} set_defs[] = {
+	{ S_SSH, "ssh", XDPFWD_SET_ENFORCE, XDPFWD_SCOPE_TCP, 1, { 22 } },
+	{ S_DNS, "dns", XDPFWD_SET_ENFORCE, XDPFWD_SCOPE_UDP, 1, { 53 } },
+	{ S_FEED, "feed", XDPFWD_SET_AUDIT, 0, 0, {} },
+	{ S_F2B, "fail2ban", XDPFWD_SET_ENFORCE, 0, 0, {} },
+	{ S_TCP, "tcp", XDPFWD_SET_ENFORCE, XDPFWD_SCOPE_TCP, 0, {} },
+	{ S_WEB, "web", XDPFWD_SET_ENFORCE, XDPFWD_SCOPE_TCP | XDPFWD_SCOPE_UDP, 2, { 80, 443 } },
+	{ S_LAST, "last", XDPFWD_SET_ENFORCE, 0, 0, {} },
+};
+
+/* The block sets of set_defs[] in the "sets" map (ports in network order, as user space writes them). */
+static int fx_write_sets(struct fixture *fx)
+{
+	int fd = bpf_map__fd(fx->skel->maps.sets);
+	struct xdpfwd_set v;
+	size_t i, j;
+	__u32 key;
+
+	for (i = 0; i < ARRAY_SIZE(set_defs); i++) {
+		memset(&v, 0, sizeof(v));
+		snprintf(v.name, sizeof(v.name), "%s", set_defs[i].name);
+		v.mode = set_defs[i].mode;
+		v.scope_protos = set_defs[i].protos;
+		v.nports = set_defs[i].nports;
+		for (j = 0; j < XDPFWD_SCOPE_PORTS; j++)
+			v.ports[j] = htons(set_defs[i].ports[j]);
+		key = XDPFWD_KIND_BLOCK * XDPFWD_MAX_SETS + set_defs[i].id;
+		if (bpf_map_update_elem(fd, &key, &v, BPF_ANY)) {
+			print_error("writing set %s failed: %s\n", set_defs[i].name, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* meta as a daemon writes it, with the given generations of the block and allow sets. */
+static int fx_set_meta(struct fixture *fx, __u32 gen_block, __u32 gen_allow)
+{
+	struct xdpfwd_meta m = {
+		.magic = XDPFWD_META_MAGIC,
+		.layout_version = XDPFWD_LAYOUT_VERSION,
+		.set_gen = { gen_block, gen_allow },
+		.drop_sets = DROP_SETS,
+		.scoped_sets = SCOPED_SETS,
+		.audit_sets = AUDIT_SETS,
+	};
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.meta), &zero, &m, BPF_ANY)) {
+		print_error("writing meta failed: %s\n", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 static int fx_setup(void **state)
 {
 	static const struct config defaults;
@@ -213,6 +300,8 @@ static int fx_setup(void **state)
 		print_error("loading the skeleton failed: %s (run as root?)\n", strerror(-err));
 		goto fail;
 	}
+	if (fx_write_sets(fx) || fx_set_meta(fx, 0, 0))
+		goto fail;
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdpfwd_xdp);
 	fx->rb = ring_buffer__new(bpf_map__fd(fx->skel->maps.events), on_event, fx, NULL);
 	if (!fx->rb) {
@@ -329,6 +418,7 @@ static bool run_classify(struct fixture *fx, const char *test, const char *row,
 	}
 	if (moved != 1)
 		return report(test, row, "%d stats cells moved, want exactly 1", moved);
+	/* An audit match is counted apart but passes. */
 	if ((o->action == DROP) != (o->ret == XDP_DROP))
 		return report(test, row, "returned %s but counted as %s",
 			      o->ret == XDP_DROP ? "XDP_DROP" : "XDP_PASS", action_name(o->action));
@@ -848,6 +938,540 @@ static void test_interface_slots(void **state)
 	assert_int_equal(b.packets[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST], 3);
 }
 
+/* ---- sets ------------------------------------------------------------------- */
+
+enum expiry { EXP_NONE, EXP_PAST, EXP_LATER };
+
+/* A list entry with its sets, written straight into its map. */
+struct set_entry {
+	enum list_id list;
+	const char *addr;	/* an address, or "addr/len" for the tries */
+	__u32 in0, in1;		/* member sets (real bits, no XOR) in generation 0 and 1 */
+	__u32 timed;		/* sets whose membership ends at the deadline */
+	enum expiry expiry;	/* the deadline: none, an hour ago, in an hour */
+	__u8 count_set;
+	bool no_plen1;		/* plen1 left 0, as an entry written with bpftool has it */
+	__u64 hits;		/* packets the row must add to this entry */
+};
+
+/* Member of the same sets in both generations, as every entry at rest. */
+#define IN(x)		.in0 = (x), .in1 = (x)
+/* The per-set counter the frame must move: [kind][set]. */
+#define BLK(s)		.ckind = XDPFWD_KIND_BLOCK, .cset = (s) + 1
+#define ALW(s)		.ckind = XDPFWD_KIND_ALLOW, .cset = (s) + 1
+
+#define MAX_SET_ENTRIES 4
+
+struct set_row {
+	const char *name;
+	struct frame_spec frame;
+	struct set_entry e[MAX_SET_ENTRIES];
+	int action, reason;
+	int ckind, cset;	/* cset: 1 + the set whose counter of kind ckind moves; 0: none moves */
+	__u32 gen_block, gen_allow;	/* meta's set_gen while the row runs */
+};
+
+#define TCP(port)	.proto = IPPROTO_TCP, .dport = (port)
+#define UDP(port)	.proto = IPPROTO_UDP, .dport = (port)
+
+static __u64 boot_now(void)
+{
+	struct timespec ts;
+
+	/* bpf_ktime_get_boot_ns(), which the program checks deadlines against. */
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static bool set_entry_op(struct fixture *fx, const char *test, const char *row,
+			 const struct set_entry *se, bool add)
+{
+	const struct list_entry le = ENTRY(se->list, se->addr);
+	struct xdpfwd_entry v = {};
+	union list_key k;
+	int err;
+
+	if (!list_key(&le, &k))
+		return report(test, row, "bad %s entry \"%s\"", list_names[se->list], se->addr);
+	if (!add) {
+		bpf_map_delete_elem(list_fd(fx, se->list), &k);
+		return true;
+	}
+	v.sets[0] = se->in0 ^ XDPFWD_SETS_XOR;
+	v.sets[1] = se->in1 ^ XDPFWD_SETS_XOR;
+	v.timed = se->timed;
+	if (se->expiry == EXP_PAST)
+		v.expires_ns = boot_now() - 3600 * NSEC_PER_SEC;
+	else if (se->expiry == EXP_LATER)
+		v.expires_ns = boot_now() + 3600 * NSEC_PER_SEC;
+	v.count_set = se->count_set;
+	/* What user space records: the prefix length + 1 (the tries' keys carry it first). */
+	if (list_is_trie(se->list) && !se->no_plen1)
+		v.plen1 = k.lpm4.prefixlen + 1;
+	err = bpf_map_update_elem(list_fd(fx, se->list), &k, &v, BPF_NOEXIST);
+	if (err)
+		return report(test, row, "adding %s %s: %s", list_names[se->list], se->addr,
+			      strerror(-err));
+	return true;
+}
+
+/* Each per-set counter that moved must be the row's, by one packet of len bytes. */
+static bool check_set_counters(const char *test, const char *row, const struct xdpfwd_stats *a,
+			       const struct xdpfwd_stats *b, int ckind, int cset, __u32 len)
+{
+	static const char *const kinds[] = { "block", "allow" };
+	bool ok = true;
+	int kind, set;
+
+	for (kind = 0; kind < XDPFWD_KINDS; kind++) {
+		for (set = 0; set < XDPFWD_MAX_SETS; set++) {
+			__u64 dp = b->set_packets[kind][set] - a->set_packets[kind][set];
+			__u64 db = b->set_bytes[kind][set] - a->set_bytes[kind][set];
+			bool want = cset && kind == ckind && set == cset - 1;
+
+			if (dp != want || db != (want ? len : 0))
+				ok = report(test, row, "%s set %d counted %llu packets, %llu bytes; want %d, %u",
+					    kinds[kind], set, (unsigned long long)dp,
+					    (unsigned long long)db, want, want ? len : 0);
+		}
+	}
+	return ok;
+}
+
+static bool run_set_row(struct fixture *fx, const char *test, const struct set_row *r,
+			struct tally *t)
+{
+	struct xdpfwd_stats before, after;
+	struct xdpfwd_entry val;
+	struct frame f;
+	bool ok = true;
+	int added, i;
+
+	if (!frame_build(&f, &r->frame))
+		return report(test, r->name, "the frame spec does not build");
+	if (fx_set_meta(fx, r->gen_block, r->gen_allow))
+		return report(test, r->name, "writing meta failed");
+	for (added = 0; added < MAX_SET_ENTRIES && r->e[added].list; added++) {
+		if (!set_entry_op(fx, test, r->name, &r->e[added], true)) {
+			ok = false;
+			break;
+		}
+	}
+	if (ok && !read_stats(fx, &before))
+		ok = report(test, r->name, "reading stats failed");
+	if (ok)
+		ok = expect_verdict(fx, test, r->name, f.data, f.len, r->action, r->reason, t);
+	if (ok && read_stats(fx, &after))
+		ok = check_set_counters(test, r->name, &before, &after, r->ckind, r->cset, f.len);
+	for (i = 0; ok && i < added; i++) {
+		const struct list_entry le = ENTRY(r->e[i].list, r->e[i].addr);
+
+		if (!entry_read(fx, test, r->name, &le, &val))
+			ok = false;
+		else if (val.packets != r->e[i].hits || val.bytes != r->e[i].hits * f.len)
+			ok = report(test, r->name, "%s %s counted %llu packets; want %llu",
+				    list_names[r->e[i].list], r->e[i].addr,
+				    (unsigned long long)val.packets,
+				    (unsigned long long)r->e[i].hits);
+	}
+	for (i = 0; i < added; i++)
+		set_entry_op(fx, test, r->name, &r->e[i], false);
+	fx_set_meta(fx, 0, 0);
+	return ok;
+}
+
+static int run_set_table(struct fixture *fx, const char *test, const struct set_row *rows, size_t n)
+{
+	struct xdpfwd_stats before;
+	struct tally t = {};
+	int failed = 0;
+	size_t i;
+
+	if (!read_stats(fx, &before)) {
+		report(test, "stats", "reading stats failed");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		failed += !run_set_row(fx, test, &rows[i], &t);
+	failed += !check_tally(fx, test, &before, &t);
+	return failed;
+}
+
+#define RUN_SET_TABLE(state, rows) \
+	assert_int_equal(run_set_table(*(state), __func__, rows, ARRAY_SIZE(rows)), 0)
+
+#define A1	"198.18.0.1"
+#define A6	"2001:2::1"
+
+/* Which generation of each set is live: meta's set_gen, set by set, and the XOR encoding. */
+static void test_set_generations(void **state)
+{
+	static const struct set_row rows[] = {
+		{ "all-zero value is manual: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)), .hits = 1 } }, DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "in no set: matches nothing", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(0) } }, PASS, NO_MATCH, .cset = 0 },
+		{ "in an undefined set: matches nothing", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_UNDEF)) } }, PASS, NO_MATCH, .cset = 0 },
+		{ "f2b in generation 0, gen 0: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in0 = M(S_F2B), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "f2b in generation 0, gen flipped: passes", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in0 = M(S_F2B), .count_set = S_F2B } },
+		  PASS, NO_MATCH, .gen_block = M(S_F2B) },
+		{ "f2b in generation 1, gen flipped: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in1 = M(S_F2B), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B), .gen_block = M(S_F2B) },
+		{ "f2b in generation 1, gen 0: passes", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in1 = M(S_F2B), .count_set = S_F2B } }, PASS, NO_MATCH, .cset = 0 },
+		{ "other sets' generations do not matter", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B), .gen_block = ~M(S_F2B) },
+		{ "manual in generation 1 only, its gen flipped: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in1 = M(S_MANUAL), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL), .gen_block = M(S_MANUAL) },
+		{ "manual in generation 1 only, gen 0: passes", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in1 = M(S_MANUAL) } }, PASS, NO_MATCH, .cset = 0 },
+		{ "f2b leaving, feed coming, mid-replace of both: audits", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in0 = M(S_F2B), .in1 = M(S_FEED), .count_set = S_FEED,
+		      .hits = 1 } }, AUDIT, BLOCKLIST, BLK(S_FEED), .gen_block = M(S_F2B) | M(S_FEED) },
+		{ "f2b leaving, feed coming, before both flips: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, .in0 = M(S_F2B), .in1 = M(S_FEED), .count_set = S_FEED,
+		      .hits = 1 } }, DROP, BLOCKLIST, BLK(S_FEED) },
+		{ "prefix in generation 0, gen flipped: the shorter one drops", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", .in0 = M(S_F2B), .count_set = S_F2B },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL), .gen_block = M(S_F2B) },
+		{ "prefix in generation 1, gen flipped: drops", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", .in1 = M(S_F2B), .count_set = S_F2B, .hits = 1 },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)) } },
+		  DROP, BLOCKLIST, BLK(S_F2B), .gen_block = M(S_F2B) },
+		{ "v6 exact in generation 1, gen flipped: drops", { V6(A6) },
+		  { { BLOCK_V6_ADDR, A6, .in1 = M(S_F2B), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B), .gen_block = M(S_F2B) },
+		{ "v6 exact in generation 0, gen flipped: passes", { V6(A6) },
+		  { { BLOCK_V6_ADDR, A6, .in0 = M(S_F2B) } }, PASS, NO_MATCH, .gen_block = M(S_F2B) },
+		{ "allow in generation 0, allow gen 0: allowed", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)) },
+		    { ALLOW_V4, "198.18.0.1/32", .in0 = M(S_MANUAL), .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(S_MANUAL) },
+		{ "allow in generation 0, allow gen flipped: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)), .hits = 1 },
+		    { ALLOW_V4, "198.18.0.1/32", .in0 = M(S_MANUAL) } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL), .gen_allow = M(S_MANUAL) },
+		{ "block gen does not select allow members", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .count_set = S_F2B },
+		    { ALLOW_V4, "198.18.0.1/32", .in0 = M(S_MANUAL), .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(S_MANUAL), .gen_block = M(S_MANUAL) },
+	};
+
+	RUN_SET_TABLE(state, rows);
+}
+
+/* A deadline ends the timed sets' membership only. */
+static void test_set_expiry(void **state)
+{
+	static const struct set_row rows[] = {
+		{ "manual and timed f2b, deadline passed: manual drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL) | M(S_F2B)), .timed = M(S_F2B),
+		      .expiry = EXP_PAST, .hits = 1 } }, DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "timed f2b alone, deadline passed: passes", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .timed = M(S_F2B), .expiry = EXP_PAST,
+		      .count_set = S_F2B } }, PASS, NO_MATCH, .cset = 0 },
+		{ "timed f2b alone, deadline ahead: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .timed = M(S_F2B), .expiry = EXP_LATER,
+		      .count_set = S_F2B, .hits = 1 } }, DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "feed and timed f2b, deadline passed: audits", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_FEED) | M(S_F2B)), .timed = M(S_F2B),
+		      .expiry = EXP_PAST, .count_set = S_FEED, .hits = 1 } },
+		  AUDIT, BLOCKLIST, BLK(S_FEED) },
+		{ "a deadline without timed sets ends nothing", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .expiry = EXP_PAST, .count_set = S_F2B,
+		      .hits = 1 } }, DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "timed bits of sets it is not in change nothing", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .timed = M(S_FEED), .expiry = EXP_PAST,
+		      .count_set = S_F2B, .hits = 1 } }, DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "expired longer prefix: the shorter one drops", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_F2B)), .timed = M(S_F2B),
+		      .expiry = EXP_PAST },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "expired longer prefix without plen1: the shorter one drops", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_F2B)), .timed = M(S_F2B),
+		      .expiry = EXP_PAST, .no_plen1 = true },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "v6 expired /128 in the trie over a /48", { V6(A6) },
+		  { { BLOCK_V6_NET, "2001:2::1/128", IN(M(S_F2B)), .timed = M(S_F2B),
+		      .expiry = EXP_PAST, .no_plen1 = true },
+		    { BLOCK_V6_NET, "2001:2::/48", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "expired allow entry: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)), .hits = 1 },
+		    { ALLOW_V4, "198.18.0.0/24", IN(M(S_MANUAL)), .timed = M(S_MANUAL),
+		      .expiry = EXP_PAST } }, DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "expired longer allow entry: the shorter one allows", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)) },
+		    { ALLOW_V4, "198.18.0.1/32", IN(M(S_MANUAL)), .timed = M(S_MANUAL),
+		      .expiry = EXP_PAST, .no_plen1 = true },
+		    { ALLOW_V4, "198.18.0.0/16", IN(M(S_MANUAL)), .count_set = 3, .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(3) },
+	};
+
+	RUN_SET_TABLE(state, rows);
+}
+
+/* Prefixes of different sets and modes nest: the longest match alone does not decide. */
+static void test_set_nesting(void **state)
+{
+	static const struct set_row rows[] = {
+		{ "longer audit prefix inside a shorter enforcing one: drops", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_FEED)), .count_set = S_FEED },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "the same without plen1", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_FEED)), .count_set = S_FEED,
+		      .no_plen1 = true },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)), .no_plen1 = true, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "longer enforcing prefix inside a shorter audit one: drops", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_F2B)), .count_set = S_F2B, .hits = 1 },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_FEED)), .count_set = S_FEED } },
+		  DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "outside the longer enforcing prefix: audits", { V4("198.18.1.1") },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_F2B)), .count_set = S_F2B },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_FEED)), .count_set = S_FEED, .hits = 1 } },
+		  AUDIT, BLOCKLIST, BLK(S_FEED) },
+		{ "exact audit entry under an enforcing prefix: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_FEED)), .count_set = S_FEED },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "exact audit entry over an audit prefix: the exact one audits", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_FEED)), .count_set = S_FEED, .hits = 1 },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_FEED)), .count_set = S_FEED } },
+		  AUDIT, BLOCKLIST, BLK(S_FEED) },
+		{ "audit prefix over an audit prefix: the longer one audits", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_FEED)), .count_set = S_FEED, .hits = 1 },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_FEED)), .count_set = S_FEED } },
+		  AUDIT, BLOCKLIST, BLK(S_FEED) },
+		{ "exact entry in no live set hides nothing", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(0) },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_F2B)), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "non-live longer prefix hides nothing", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(0) },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_F2B)), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "four levels down to /0", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/28", IN(M(S_FEED)), .count_set = S_FEED },
+		    { BLOCK_V4_NET, "198.18.0.0/24", IN(0) },
+		    { BLOCK_V4_NET, "198.18.0.0/20", IN(M(S_UNDEF)) },
+		    { BLOCK_V4_NET, "0.0.0.0/0", IN(M(S_LAST)), .count_set = S_LAST, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_LAST) },
+		{ "four levels down to /0, no plen1", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/28", IN(M(S_FEED)), .no_plen1 = true },
+		    { BLOCK_V4_NET, "198.18.0.0/24", IN(0), .no_plen1 = true },
+		    { BLOCK_V4_NET, "198.18.0.0/20", IN(M(S_UNDEF)), .no_plen1 = true },
+		    { BLOCK_V4_NET, "0.0.0.0/0", IN(M(S_LAST)), .count_set = S_LAST, .no_plen1 = true,
+		      .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_LAST) },
+		{ "four levels, none enforcing: the first audit decides", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/28", IN(0) },
+		    { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_FEED)), .count_set = S_FEED, .hits = 1 },
+		    { BLOCK_V4_NET, "198.18.0.0/20", IN(M(S_UNDEF)) },
+		    { BLOCK_V4_NET, "0.0.0.0/0", IN(M(S_FEED)), .count_set = S_FEED } },
+		  AUDIT, BLOCKLIST, BLK(S_FEED) },
+		{ "v6 /64 audit inside a /48 enforcing", { V6("2001:2::1") },
+		  { { BLOCK_V6_NET, "2001:2::/64", IN(M(S_FEED)), .count_set = S_FEED },
+		    { BLOCK_V6_NET, "2001:2::/48", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "v6 /128, /64 audit, no plen1, over ::/0 enforcing", { V6("2001:2::1") },
+		  { { BLOCK_V6_NET, "2001:2::1/128", IN(M(S_FEED)), .no_plen1 = true },
+		    { BLOCK_V6_NET, "2001:2::/64", IN(M(S_FEED)), .no_plen1 = true },
+		    { BLOCK_V6_NET, "::/0", IN(M(S_F2B)), .count_set = S_F2B, .no_plen1 = true,
+		      .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "v6 exact audit under an enforcing /64", { V6("2001:2::1") },
+		  { { BLOCK_V6_ADDR, "2001:2::1", IN(M(S_FEED)), .count_set = S_FEED },
+		    { BLOCK_V6_NET, "2001:2::/64", IN(M(S_MANUAL)), .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "scoped prefix inside an audit one, port in scope: drops", { V4(A1), TCP(22) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_SSH)), .count_set = S_SSH, .hits = 1 },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_FEED)), .count_set = S_FEED } },
+		  DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "scoped prefix inside an audit one, other port: audits", { V4(A1), TCP(80) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_SSH)), .count_set = S_SSH },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_FEED)), .count_set = S_FEED, .hits = 1 } },
+		  AUDIT, BLOCKLIST, BLK(S_FEED) },
+		{ "scoped exact entry, other port, enforcing prefix: drops", { V4(A1), TCP(80) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_SSH)), .count_set = S_SSH },
+		    { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_F2B)), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B) },
+	};
+
+	RUN_SET_TABLE(state, rows);
+}
+
+/* A scoped set drops only the protocol and destination ports its scope names. */
+static void test_set_scope(void **state)
+{
+#define SSH_ENTRY(h)	{ BLOCK_V4_ADDR, A1, IN(M(S_SSH)), .count_set = S_SSH, .hits = (h) }
+	static const struct set_row rows[] = {
+		{ "tcp:22 drops TCP to 22", { V4(A1), TCP(22) }, { SSH_ENTRY(1) },
+		  DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "tcp:22 passes TCP to 80", { V4(A1), TCP(80) }, { SSH_ENTRY(0) }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp:22 passes UDP to 22", { V4(A1), UDP(22) }, { SSH_ENTRY(0) }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp:22 passes ICMP", { V4(A1), .proto = IPPROTO_ICMP }, { SSH_ENTRY(0) },
+		  PASS, NO_MATCH, .cset = 0 },
+		{ "tcp:22, first fragment (MF): drops", { V4(A1), TCP(22), .frag_off = IP_MF },
+		  { SSH_ENTRY(1) }, DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "tcp:22, DF: drops", { V4(A1), TCP(22), .frag_off = IP_DF },
+		  { SSH_ENTRY(1) }, DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "tcp:22, non-first fragment: passes", { V4(A1), TCP(22), .frag_off = IP_MF | 185 },
+		  { SSH_ENTRY(0) }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp:22, last fragment: passes", { V4(A1), TCP(22), .frag_off = 1 },
+		  { SSH_ENTRY(0) }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp:22, IPv4 options: drops", { V4(A1), TCP(22), .opt_len = 12 },
+		  { SSH_ENTRY(1) }, DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "tcp:22, 802.1Q: drops", { V4(A1), TCP(22), .tags = { DOT1Q(10) } },
+		  { SSH_ENTRY(1) }, DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "tcp:22, QinQ with options: drops", { V4(A1), TCP(22), .opt_len = 40,
+		  .tags = { DOT1AD(100), DOT1Q(200) } }, { SSH_ENTRY(1) }, DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "tcp:22, QinQ, TCP to 80: passes", { V4(A1), TCP(80),
+		  .tags = { DOT1AD(100), DOT1Q(200) } }, { SSH_ENTRY(0) }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp:22, frame ends with the IP header: passes", { V4(A1), TCP(22), .no_l4 = true },
+		  { SSH_ENTRY(0) }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp:22 as a prefix drops TCP to 22", { V4(A1), TCP(22) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_SSH)), .count_set = S_SSH, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "tcp:22 as a prefix passes TCP to 23", { V4(A1), TCP(23) },
+		  { { BLOCK_V4_NET, "198.18.0.0/24", IN(M(S_SSH)), .count_set = S_SSH } },
+		  PASS, NO_MATCH, .cset = 0 },
+		{ "udp:53 drops UDP to 53", { V4(A1), UDP(53) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_DNS)), .count_set = S_DNS, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_DNS) },
+		{ "udp:53 passes TCP to 53", { V4(A1), TCP(53) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_DNS)), .count_set = S_DNS } }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp (every port) drops TCP to 12345", { V4(A1), TCP(12345) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_TCP)), .count_set = S_TCP, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_TCP) },
+		{ "tcp (every port) passes UDP", { V4(A1), UDP(12345) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_TCP)), .count_set = S_TCP } }, PASS, NO_MATCH, .cset = 0 },
+		{ "tcp,udp:80,443 drops TCP to 443", { V4(A1), TCP(443) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_WEB)), .count_set = S_WEB, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_WEB) },
+		{ "tcp,udp:80,443 drops UDP to 80", { V4(A1), UDP(80) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_WEB)), .count_set = S_WEB, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_WEB) },
+		{ "tcp,udp:80,443 passes TCP to 22", { V4(A1), TCP(22) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_WEB)), .count_set = S_WEB } }, PASS, NO_MATCH, .cset = 0 },
+		{ "ssh and dns: UDP to 53 drops, counted under its count_set", { V4(A1), UDP(53) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_SSH) | M(S_DNS)), .count_set = S_SSH, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "ssh and feed: TCP to 22 drops", { V4(A1), TCP(22) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_SSH) | M(S_FEED)), .count_set = S_SSH, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "ssh and feed: TCP to 80 audits", { V4(A1), TCP(80) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_SSH) | M(S_FEED)), .count_set = S_SSH, .hits = 1 } },
+		  AUDIT, BLOCKLIST, BLK(S_SSH) },
+		{ "v6 tcp:22 drops TCP to 22", { V6(A6), TCP(22) },
+		  { { BLOCK_V6_ADDR, A6, IN(M(S_SSH)), .count_set = S_SSH, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "v6 tcp:22 passes TCP to 80", { V6(A6), TCP(80) },
+		  { { BLOCK_V6_ADDR, A6, IN(M(S_SSH)), .count_set = S_SSH } }, PASS, NO_MATCH, .cset = 0 },
+		{ "v6 tcp:22 with an extension header: passes", { V6(A6), TCP(22), .ext_hdr = true },
+		  { { BLOCK_V6_ADDR, A6, IN(M(S_SSH)), .count_set = S_SSH } }, PASS, NO_MATCH, .cset = 0 },
+		{ "v6 tcp:22 in 802.1Q, as a prefix: drops", { V6(A6), TCP(22), .tags = { DOT1Q(7) } },
+		  { { BLOCK_V6_NET, "2001:2::/64", IN(M(S_SSH)), .count_set = S_SSH, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_SSH) },
+		{ "v6 udp:53 drops UDP to 53", { V6(A6), UDP(53) },
+		  { { BLOCK_V6_ADDR, A6, IN(M(S_DNS)), .count_set = S_DNS, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_DNS) },
+		{ "v6 tcp:22, frame ends with the IP header: passes", { V6(A6), TCP(22), .no_l4 = true },
+		  { { BLOCK_V6_ADDR, A6, IN(M(S_SSH)), .count_set = S_SSH } }, PASS, NO_MATCH, .cset = 0 },
+	};
+#undef SSH_ENTRY
+
+	RUN_SET_TABLE(state, rows);
+}
+
+/* The allowlist wins over drops and audits alike; its entry and set count the packet. */
+static void test_set_allowlist(void **state)
+{
+	static const struct set_row rows[] = {
+		{ "allow over an enforcing set", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .count_set = S_F2B },
+		    { ALLOW_V4, "198.18.0.1/32", IN(M(S_MANUAL)), .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(S_MANUAL) },
+		{ "allow over an audit set", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_FEED)), .count_set = S_FEED },
+		    { ALLOW_V4, "198.18.0.0/24", IN(M(5)), .count_set = 5, .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(5) },
+		{ "allow over a scoped set, port in scope", { V4(A1), TCP(22) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_SSH)), .count_set = S_SSH },
+		    { ALLOW_V4, "198.18.0.0/16", IN(M(2)), .count_set = 2, .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(2) },
+		{ "allow of a scope miss: no match, the allow entry not hit", { V4(A1), TCP(80) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_SSH)), .count_set = S_SSH },
+		    { ALLOW_V4, "198.18.0.0/16", IN(M(S_MANUAL)) } }, PASS, NO_MATCH, .cset = 0 },
+		{ "allow in any allow set counts", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)) },
+		    { ALLOW_V4, "198.18.0.1/32", IN(M(31)), .count_set = 31, .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(31) },
+		{ "allow in no set: drops", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)), .hits = 1 },
+		    { ALLOW_V4, "198.18.0.1/32", IN(0) } }, DROP, BLOCKLIST, BLK(S_MANUAL) },
+		{ "allow in no set hides a shorter live allow", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)) },
+		    { ALLOW_V4, "198.18.0.1/32", IN(0) },
+		    { ALLOW_V4, "198.18.0.0/16", IN(M(S_MANUAL)), .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(S_MANUAL) },
+		{ "the same without plen1", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)) },
+		    { ALLOW_V4, "198.18.0.1/32", IN(0), .no_plen1 = true },
+		    { ALLOW_V4, "198.18.0.0/16", IN(M(S_MANUAL)), .no_plen1 = true, .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(S_MANUAL) },
+		{ "the longest live allow entry counts", { V4(A1) },
+		  { { BLOCK_V4_NET, "198.18.0.0/16", IN(M(S_MANUAL)) },
+		    { ALLOW_V4, "198.18.0.0/24", IN(M(S_MANUAL)), .count_set = 4, .hits = 1 },
+		    { ALLOW_V4, "198.18.0.0/20", IN(M(S_MANUAL)), .count_set = 6 } },
+		  PASS, ALLOWLIST, ALW(4) },
+		{ "v6 allow over a nested drop", { V6(A6) },
+		  { { BLOCK_V6_NET, "2001:2::/64", IN(M(S_FEED)) },
+		    { BLOCK_V6_NET, "2001:2::/48", IN(M(S_F2B)) },
+		    { ALLOW_V6, "2001:2::/56", IN(M(S_MANUAL)), .hits = 1 } },
+		  PASS, ALLOWLIST, ALW(S_MANUAL) },
+	};
+
+	RUN_SET_TABLE(state, rows);
+}
+
+/* Per-set counters count under the deciding entry's count_set, masked to a set id. */
+static void test_set_counters(void **state)
+{
+	static const struct set_row rows[] = {
+		{ "exact drop, fast path: count_set", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL) | M(S_F2B)), .count_set = S_F2B, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_F2B) },
+		{ "set 31", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_LAST)), .count_set = S_LAST, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(S_LAST) },
+		{ "count_set past the last id is masked", { V4(A1) },
+		  { { BLOCK_V4_ADDR, A1, IN(M(S_MANUAL)), .count_set = 0xff, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(31) },
+		{ "v6 exact drop", { V6(A6), .payload = 99 },
+		  { { BLOCK_V6_ADDR, A6, IN(M(S_F2B)), .count_set = 9, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(9) },
+		{ "prefix drop", { V4(A1), .payload = 300 },
+		  { { BLOCK_V4_NET, "198.18.0.0/15", IN(M(S_F2B)), .count_set = 17, .hits = 1 } },
+		  DROP, BLOCKLIST, BLK(17) },
+		{ "no match counts no set", { V4(A1) }, { { BLOCK_V4_ADDR, "198.18.0.2", IN(M(S_F2B)) } },
+		  PASS, NO_MATCH, .cset = 0 },
+	};
+
+	RUN_SET_TABLE(state, rows);
+}
+
 /* ---- parsing ---------------------------------------------------------------- */
 
 static void test_vlan(void **state)
@@ -1168,8 +1792,9 @@ static void test_entry_counters(void **state)
 						  (unsigned long long)t0, (unsigned long long)t1,
 						  (unsigned long long)last_hit[j]);
 			last_hit[j] = val.last_hit_ns;
-			if (val.expires_ns || val.flags || val.pad)
-				failed += !report(__func__, e->addr, "reserved fields changed");
+			if (val.expires_ns || val.sets[0] || val.sets[1] || val.timed ||
+			    val.count_set || val.plen1 || val.pad[0] || val.pad[1])
+				failed += !report(__func__, e->addr, "fields the program only reads changed");
 		}
 	}
 	failed += !check_tally(fx, __func__, &before, &t);
@@ -1274,8 +1899,8 @@ static bool check_event(const char *test, const char *what, const struct xdpfwd_
 	CHECK_FIELD(reason);
 	CHECK_FIELD(proto);
 	CHECK_FIELD(vlan);
-	CHECK_FIELD(pad[0]);
-	CHECK_FIELD(pad[1]);
+	CHECK_FIELD(set);
+	CHECK_FIELD(pad);
 #undef CHECK_FIELD
 	if (memcmp(ev->addr, want->addr, 16)) {
 		inet_ntop(AF_INET6, ev->addr, got_addr, sizeof(got_addr));
@@ -1560,6 +2185,7 @@ static void test_event_malformed(void **state)
 	struct xdpfwd_event want_ihl = {
 		.ifindex = fx->ifindex,
 		.family = 4,
+		.set = XDPFWD_EVENT_NO_SET,
 		.action = DROP,
 		.reason = MALFORMED,
 		.proto = IPPROTO_UDP,
@@ -1568,6 +2194,7 @@ static void test_event_malformed(void **state)
 	struct xdpfwd_event want_cut = {
 		.ifindex = fx->ifindex,
 		.len = ETH_HLEN + 10,
+		.set = XDPFWD_EVENT_NO_SET,
 		.action = DROP,
 		.reason = MALFORMED,
 	};
@@ -1603,6 +2230,70 @@ static void test_event_malformed(void **state)
 		.eligible = 3, .sent = 2, .suppressed_source = 1 }));
 }
 
+/*
+ * An audit match is logged as a drop would be, under the same limits, with
+ * action audit; every event names the deciding entry's count_set.
+ */
+static void test_event_audit(void **state)
+{
+	static const struct set_entry entries[] = {
+		{ BLOCK_V4_ADDR, "198.18.0.1", IN(M(S_FEED)), .count_set = S_FEED },
+		{ BLOCK_V4_NET, "198.18.1.0/24", IN(M(S_FEED)), .count_set = S_FEED },
+		{ BLOCK_V4_ADDR, "198.18.0.2", IN(M(S_F2B)), .count_set = S_F2B },
+		{ BLOCK_V6_NET, "2001:2::/64", IN(M(S_SSH)), .count_set = S_SSH },
+	};
+	static const struct {
+		struct frame_spec frame;
+		int action;
+		__u8 set;
+	} sends[] = {
+		{ { V4("198.18.0.1") }, AUDIT, S_FEED },
+		{ { V4("198.18.1.1") }, AUDIT, S_FEED },
+		{ { V4("198.18.0.2") }, DROP, S_F2B },
+		{ { V6("2001:2::1"), TCP(22) }, DROP, S_SSH },
+	};
+	struct fixture *fx = *state;
+	const struct xdpfwd_event *ev;
+	struct xdpfwd_event want;
+	struct xdpfwd_stats s;
+	__u32 len[ARRAY_SIZE(sends)];
+	__u64 t0, t1;
+	size_t i;
+	int round;
+
+	for (i = 0; i < ARRAY_SIZE(entries); i++)
+		assert_true(set_entry_op(fx, __func__, "setup", &entries[i], true));
+	t0 = coarse_now();
+	for (round = 0; round < 3; round++)
+		for (i = 0; i < ARRAY_SIZE(sends); i++)
+			assert_true(send_frame(fx, __func__, &sends[i].frame, sends[i].action,
+					       BLOCKLIST, &len[i]));
+	t1 = coarse_now();
+	assert_true(expect_events(fx, __func__, "3 matches from each source", ARRAY_SIZE(sends)));
+	for (i = 0; i < ARRAY_SIZE(sends); i++) {
+		ev = find_event(fx, __func__, sends[i].frame.src);
+		assert_non_null(ev);
+		want = (struct xdpfwd_event){
+			.ifindex = fx->ifindex,
+			.len = len[i],
+			.family = sends[i].frame.ip,
+			.action = sends[i].action,
+			.reason = BLOCKLIST,
+			.proto = sends[i].frame.proto ? sends[i].frame.proto : IPPROTO_UDP,
+			.set = sends[i].set,
+		};
+		event_addr(sends[i].frame.src, want.addr);
+		assert_true(check_event(__func__, sends[i].frame.src, ev, &want, t0, t1));
+	}
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = 3 * ARRAY_SIZE(sends), .sent = ARRAY_SIZE(sends),
+		.suppressed_source = 2 * ARRAY_SIZE(sends) }));
+	assert_true(read_stats(fx, &s));
+	assert_int_equal(s.packets[AUDIT][BLOCKLIST], 6);
+	assert_int_equal(s.packets[DROP][BLOCKLIST], 6);
+	assert_int_equal(s.set_packets[XDPFWD_KIND_BLOCK][S_FEED], 6);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -1633,6 +2324,14 @@ int main(void)
 		TEST(test_allowlist),
 		TEST(test_lpm_add_delete),
 	};
+	const struct CMUnitTest sets[] = {
+		TEST(test_set_generations),
+		TEST(test_set_expiry),
+		TEST(test_set_nesting),
+		TEST(test_set_scope),
+		TEST(test_set_allowlist),
+		TEST(test_set_counters),
+	};
 	const struct CMUnitTest parsing[] = {
 		TEST(test_vlan),
 		TEST(test_not_ip),
@@ -1655,11 +2354,13 @@ int main(void)
 		TEST_CFG(test_event_disabled, cfg_log_disabled),
 		TEST_CFG(test_event_ring_full, cfg_unlimited),
 		TEST_CFG(test_event_malformed, cfg_drop_malformed),
+		TEST(test_event_audit),
 	};
 	int failed = 0;
 
 	libbpf_set_print(libbpf_print);
 	failed += cmocka_run_group_tests_name("verdicts", verdicts, NULL, NULL);
+	failed += cmocka_run_group_tests_name("sets", sets, NULL, NULL);
 	failed += cmocka_run_group_tests_name("parsing", parsing, NULL, NULL);
 	failed += cmocka_run_group_tests_name("counters", counters, NULL, NULL);
 	failed += cmocka_run_group_tests_name("events", events, NULL, NULL);

@@ -160,7 +160,8 @@ static int fx_setup(void **state)
 	fx->out = fopencookie(fx, "w", io);
 	if (!fx->out || setvbuf(fx->out, NULL, _IOLBF, 4096))
 		goto fail;
-	fx->consumer = consumer_new(bpf_map__fd(fx->skel->maps.events), LOG_FORMAT_TEXT, fx->out);
+	fx->consumer = consumer_new(bpf_map__fd(fx->skel->maps.events), bpf_map__fd(fx->skel->maps.sets),
+				    LOG_FORMAT_TEXT, fx->out);
 	if (!fx->consumer)
 		goto fail;
 	*state = fx;
@@ -292,7 +293,7 @@ static void test_not_a_ring(void **state)
 	struct consumer *c;
 
 	errno = 0;
-	c = consumer_new(bpf_map__fd(fx->skel->maps.meta), LOG_FORMAT_TEXT, fx->out);
+	c = consumer_new(bpf_map__fd(fx->skel->maps.meta), -1, LOG_FORMAT_TEXT, fx->out);
 	assert_null(c);
 	assert_int_equal(errno, EINVAL);
 }

@@ -12,12 +12,14 @@
  *   relnet now
  *       prints CLOCK_MONOTONIC in nanoseconds (the clock the payload times use).
  *   relnet mapcheck PIN_DIR
- *       counts entries of the pinned lists: key=value pairs, among them how many exact entries
- *       are hidden from the live exact set (the NOT_IN_SET bit of the set meta's
- *       XDPFWD_ACTIVE_SET1 selects), how many entries the twin tries hold, and whether
- *       the block twins are live (block_twin, XDPFWD_ACTIVE_TWIN).
+ *       counts entries of the pinned lists: key=value pairs, one count per list map, then how
+ *       many entries a replace left staged (their two generations differ: struct xdpfwd_entry)
+ *       and how many are dead (no member set in the generations the program reads), the meta
+ *       map's replace marker and whether its set's generation bit has flipped (switched=1: a
+ *       replace is past its switch).
  *   relnet active PIN_DIR
- *       prints the meta map's active_block and active_allow (cheap enough to poll).
+ *       prints the meta map's set_gen of each kind, its replace marker and switched (0 or 1;
+ *       cheap enough to poll).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -240,19 +242,31 @@ static int recv_main(int argc, char **argv)
 	return 0;
 }
 
-/* Entries of a pinned map, and how many of them (exact entries only) carry the hidden bit. */
+/* Entries of a pinned map, and how many of them a replace left staged or dead. */
 #define CHUNK 8192
 
-static __u32 hidden_bit;	/* NOT_IN_SET bit of the live exact set, from meta */
+static __u32 gen_of_map;	/* meta's set_gen of the map's kind */
+
+struct tally {
+	long n, staged, dead;
+};
+
+static void tally_one(const struct xdpfwd_entry *e, struct tally *t)
+{
+	__u32 members = ((e->sets[0] & ~gen_of_map) | (e->sets[1] & gen_of_map)) ^ XDPFWD_SETS_XOR;
+
+	t->n++;
+	t->staged += e->sets[0] != e->sets[1];
+	t->dead += !members;
+}
 
 /* Hash maps: batch lookups, a million entries in a fraction of a second. */
-static long count_hash(int fd, long *hidden)
+static int count_hash(int fd, struct tally *t)
 {
 	static struct xdpfwd_v6_key keys[CHUNK];
 	static struct xdpfwd_entry vals[CHUNK];
 	__u32 in = 0, out = 0, n, i;
 	void *in_p = NULL;
-	long total = 0;
 	int err;
 
 	do {
@@ -261,87 +275,96 @@ static long count_hash(int fd, long *hidden)
 		if (err && errno != ENOENT)
 			return -1;
 		for (i = 0; i < n; i++)
-			*hidden += !!(vals[i].flags & hidden_bit);
-		total += n;
+			tally_one(&vals[i], t);
 		in = out;
 		in_p = &in;
 	} while (!err);
-	return total;
+	return 0;
 }
 
-static long count_map(const char *dir, const char *name, int exact, long *hidden)
+static long count_map(const char *dir, const char *name, int exact, struct tally *all)
 {
 	char path[4096], key[64], next[64];
 	struct xdpfwd_entry e;
-	long n = 0;
+	struct tally t = {};
 	void *prev = NULL;
 	int fd;
 
-	*hidden = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return -1;
 	if (exact) {
-		n = count_hash(fd, hidden);
-		close(fd);
-		return n;
-	}
-	while (!bpf_map_get_next_key(fd, prev, next)) {
-		memcpy(key, next, sizeof(key));
-		prev = key;
-		n++;
-		if (!bpf_map_lookup_elem(fd, key, &e))
-			*hidden += !!(e.flags & hidden_bit);
+		if (count_hash(fd, &t))
+			t.n = -1;
+	} else {
+		while (!bpf_map_get_next_key(fd, prev, next)) {
+			memcpy(key, next, sizeof(key));
+			prev = key;
+			if (!bpf_map_lookup_elem(fd, key, &e))
+				tally_one(&e, &t);
+		}
 	}
 	close(fd);
-	return n;
+	all->staged += t.staged;
+	all->dead += t.dead;
+	return t.n;
+}
+
+static int meta_read(const char *dir, struct xdpfwd_meta *meta)
+{
+	char path[4096];
+	__u32 zero = 0;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/meta", dir);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return -1;
+	err = bpf_map_lookup_elem(fd, &zero, meta);
+	close(fd);
+	return err;
+}
+
+/* A replace is past its switch: its set's generation bit is no longer the one it started from. */
+static int switched(const struct xdpfwd_meta *m)
+{
+	__u32 r = m->replacing;
+
+	return r && (XDPFWD_REPLACING_KIND(r) < XDPFWD_KINDS) &&
+	       ((m->set_gen[XDPFWD_REPLACING_KIND(r)] >> XDPFWD_REPLACING_SET(r)) & 1) != XDPFWD_REPLACING_FROM(r);
 }
 
 static int mapcheck(const char *dir)
 {
-	static const char *const exact[] = { "block_v4_addr", "block_v6_addr" };
-	static const char *const tries[] = { "block_v4_net", "block_v6_net", "block_v4_net_b", "block_v6_net_b",
-					     "allow_v4", "allow_v6", "allow_v4_b", "allow_v6_b" };
+	static const char *const maps[] = { "block_v4_addr", "block_v6_addr", "block_v4_net", "block_v6_net",
+					    "allow_v4", "allow_v6" };
 	struct xdpfwd_meta meta;
-	char path[4096];
-	long n, hidden = 0, all_hidden = 0;
-	__u32 zero = 0;
+	struct tally all = {};
 	unsigned int i;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/meta", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &meta)) {
+	if (meta_read(dir, &meta)) {
 		printf("meta=missing\n");
 		return 1;
 	}
-	hidden_bit = meta.active_block & XDPFWD_ACTIVE_SET1 ? XDPFWD_ENTRY_F_NOT_IN_SET1 : XDPFWD_ENTRY_F_NOT_IN_SET0;
-	for (i = 0; i < 2; i++) {
-		n = count_map(dir, exact[i], 1, &hidden);
-		printf("%s=%ld %s_hidden=%ld ", exact[i], n, exact[i], hidden);
-		all_hidden += hidden;
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
+		gen_of_map = meta.set_gen[i < 4 ? XDPFWD_KIND_BLOCK : XDPFWD_KIND_ALLOW];
+		printf("%s=%ld ", maps[i], count_map(dir, maps[i], i < 2, &all));
 	}
-	for (i = 0; i < sizeof(tries) / sizeof(tries[0]); i++)
-		printf("%s=%ld ", tries[i], count_map(dir, tries[i], 0, &hidden));
-	printf("hidden=%ld magic=%#x layout_version=%u active_block=%u active_allow=%u block_twin=%u\n", all_hidden,
-	       meta.magic, meta.layout_version, meta.active_block, meta.active_allow,
-	       !!(meta.active_block & XDPFWD_ACTIVE_TWIN));
+	printf("staged=%ld dead=%ld replacing=%#x switched=%d magic=%#x layout_version=%u set_gen_block=%#x "
+	       "set_gen_allow=%#x\n", all.staged, all.dead, meta.replacing, switched(&meta), meta.magic,
+	       meta.layout_version, meta.set_gen[XDPFWD_KIND_BLOCK], meta.set_gen[XDPFWD_KIND_ALLOW]);
 	return 0;
 }
 
 static int active(const char *dir)
 {
 	struct xdpfwd_meta meta;
-	char path[4096];
-	__u32 zero = 0;
-	int fd;
 
-	snprintf(path, sizeof(path), "%s/meta", dir);
-	fd = bpf_obj_get(path);
-	if (fd < 0 || bpf_map_lookup_elem(fd, &zero, &meta))
+	if (meta_read(dir, &meta))
 		return 1;
-	printf("%u %u\n", meta.active_block, meta.active_allow);
+	printf("%u %u %u %d\n", meta.set_gen[XDPFWD_KIND_BLOCK], meta.set_gen[XDPFWD_KIND_ALLOW], meta.replacing,
+	       switched(&meta));
 	return 0;
 }
 

@@ -157,13 +157,13 @@ build_variant() {
 	start_with_lists
 	old=$(xf_prog_id)
 	xf_daemon_stop TERM
-	# struct xdpfwd_meta: magic "xdpf" (little-endian), layout_version 99, both sets at 0.
+	# struct xdpfwd_meta: magic "xdpf" (little-endian), layout_version 99, the rest (generations, set masks) 0.
 	bpftool map update pinned "$PIN/meta" key 0 0 0 0 \
-		value 0x66 0x70 0x64 0x78 99 0 0 0 0 0 0 0 0 0 0 0
+		value 0x66 0x70 0x64 0x78 99 0 0 0 $(printf '0 %.0s' $(seq 24))
 	run xf_p timeout 10 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
-	[[ "$output" == *"layout version 99, this xdpfwd uses 2"* ]]
+	[[ "$output" == *"layout version 99, this xdpfwd uses 3"* ]]
 	[ "$(xf_prog_id)" = "$old" ]
 	# The CLI refuses those pins too, and the program still enforces.
 	run xf_cli block add 198.18.0.5
@@ -175,7 +175,7 @@ build_variant() {
 
 @test "--migrate moves a running instance to a build with another map layout under load: 0 leaked, every entry kept" {
 	# The "new layout": ifaces holds another value type and the allowlist another capacity.
-	build_variant relayout 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/; s/TRIE_PAIR(allow_v4, XDPFWD_MAX_ALLOW,/TRIE_PAIR(allow_v4, 2 * XDPFWD_MAX_ALLOW,/'
+	build_variant relayout 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/; s/TRIE(allow_v4, XDPFWD_MAX_ALLOW,/TRIE(allow_v4, 2 * XDPFWD_MAX_ALLOW,/'
 	start_with_lists
 	xf_cli allow add 198.18.0.3
 	old=$(xf_prog_id)
@@ -203,7 +203,7 @@ build_variant() {
 	[ "$(bpftool map show pinned "$PIN/allow_v4" -j | xf_json 'j["max_entries"]')" = 131072 ]
 	[ "$(keys)" = "$before" ]
 	# And they are the maps the program uses: an entry added to the new pin is enforced.
-	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 5 value $(printf '0 %.0s' $(seq 48))
+	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 5 value $(printf '0 %.0s' $(seq 56))
 	[ "$(rel_flood 198.18.0.5 300 1 3000)" = 300 ]
 	sleep 0.2
 	[ "$(rel_count 198.18.0.5)" = 0 ]

@@ -47,6 +47,14 @@ static const struct list_case list_cases[] = {
 	/* Options after the address; an entry whose deadline passed is dropped, not an error. */
 	{ BUF("10.0.0.1 timeout=10m\n10.0.0.2\ttimeout=2h # c\n"), 0, "10.0.0.1 10.0.0.2" },
 	{ BUF("10.0.0.1 until=1\n10.0.0.2 until=99999999999\n"), 0, "10.0.0.2" },
+	/* ';' comments, as Spamhaus writes them: at the start of a line or after a blank. */
+	{ BUF("; Spamhaus DROP List\n;\n  ; indented\n198.18.0.0/15 ; SBL1\n192.0.2.0/24\t;SBL2\r\n"), 0,
+	  "192.0.2.0/24 198.18.0.0/15" },
+	{ BUF("10.0.0.1 timeout=10m ; a note\n10.0.0.2 # a; b\n10.0.0.3 ;#\n"), 0, "10.0.0.1 10.0.0.2 10.0.0.3" },
+	{ BUF("10.0.0.1;10.0.0.2\n"), -EINVAL, "t.list:1: '10.0.0.1;10.0.0.2' is not an IPv4 or IPv6 address" },
+	{ BUF("10.0.0.1 timeout=1h;x\n"), -EINVAL, "t.list:1: " },
+	/* A count is ipsum's, never plain's: plain stays strict. */
+	{ BUF("198.51.100.1\t3\n"), -EINVAL, "t.list:1: unexpected '3' after the address" },
 
 	{ BUF("10.0.0.1\n\n# c\n10.0.0.300\n"), -EINVAL,
 	  "t.list:4: '10.0.0.300' is not an IPv4 or IPv6 address" },
@@ -481,6 +489,481 @@ static void test_read_errors(void **state)
 	xdpfwd_prefix_set_free(&s);
 }
 
+/* Where `make check-unit` runs the tests from: the top of the tree. */
+#define FEEDS "tests/fixtures/feeds/"
+
+/*
+ * The feed formats on buffers: format given or detected, min_score, and
+ * what the reader reports back. want as in list_case.
+ */
+struct format_case {
+	enum xdpfwd_list_format format;
+	unsigned int min_score;
+	const char *text;
+	int ret;
+	const char *want;
+	enum xdpfwd_list_format used;
+	size_t entries, below;		/* checked on success */
+};
+
+static const struct format_case format_cases[] = {
+	/* auto: the first ';' line or line starting with an address decides. */
+	{ XDPFWD_LIST_AUTO, 0, "", 0, "", XDPFWD_LIST_PLAIN, 0, 0 },
+	{ XDPFWD_LIST_AUTO, 0, "# only\n\n", 0, "", XDPFWD_LIST_PLAIN, 0, 0 },
+	{ XDPFWD_LIST_AUTO, 0, "; Spamhaus DROP List\n", 0, "", XDPFWD_LIST_SPAMHAUS, 0, 0 },
+	{ XDPFWD_LIST_AUTO, 0, "# c\n198.18.0.0/15 ; SBL1\n192.0.2.0/24 ; SBL2\n", 0, "192.0.2.0/24 198.18.0.0/15",
+	  XDPFWD_LIST_SPAMHAUS, 2, 0 },
+	{ XDPFWD_LIST_AUTO, 0, "# c\n192.0.2.1\t3\n192.0.2.2 1\n192.0.2.3\t0\n", 0, "192.0.2.1 192.0.2.2",
+	  XDPFWD_LIST_IPSUM, 3, 1 },
+	{ XDPFWD_LIST_AUTO, 0, "192.0.2.1\n192.0.2.2 timeout=1h\n", 0, "192.0.2.1 192.0.2.2", XDPFWD_LIST_PLAIN, 2, 0 },
+	{ XDPFWD_LIST_AUTO, 0, "#\n198.18.0.0/15\n2001:db8::/32\n", 0, "198.18.0.0/15 2001:db8::/32",
+	  XDPFWD_LIST_PLAIN, 2, 0 },
+	/* Junk before the first address does not decide (it is still an error when strict). */
+	{ XDPFWD_LIST_AUTO, 0, "<html>\n192.0.2.1\t5\n", -EINVAL, "t.feed:1: '<html>' is not an IPv4 or IPv6 address",
+	  XDPFWD_LIST_IPSUM, 0, 0 },
+	/* Decided by the first entry: a later line of another shape is an error of that format. */
+	{ XDPFWD_LIST_AUTO, 0, "192.0.2.1 4\n192.0.2.2\n", -EINVAL, "t.feed:2: no count after the address",
+	  XDPFWD_LIST_IPSUM, 0, 0 },
+	{ XDPFWD_LIST_AUTO, 0, "192.0.2.1\n192.0.2.2 4\n", -EINVAL, "t.feed:2: unexpected '4' after the address",
+	  XDPFWD_LIST_PLAIN, 0, 0 },
+	/* Explicit formats; netset and spamhaus read as plain does. */
+	{ XDPFWD_LIST_NETSET, 0, "# netset\n192.0.2.0/24\n198.51.100.7\n", 0, "192.0.2.0/24 198.51.100.7",
+	  XDPFWD_LIST_NETSET, 2, 0 },
+	{ XDPFWD_LIST_SPAMHAUS, 0, "; DROP\n2001:db8::/40 ; SBL1\n", 0, "2001:db8::/40", XDPFWD_LIST_SPAMHAUS, 1, 0 },
+	{ XDPFWD_LIST_PLAIN, 0, "; x\n192.0.2.1 ; y\n", 0, "192.0.2.1", XDPFWD_LIST_PLAIN, 1, 0 },
+	/* ipsum's min_score: 0 is the default, 1; COUNT below it leaves the entry out. */
+	{ XDPFWD_LIST_IPSUM, 0, "192.0.2.1\t1\n192.0.2.2\t0\n", 0, "192.0.2.1", XDPFWD_LIST_IPSUM, 2, 1 },
+	{ XDPFWD_LIST_IPSUM, 1, "192.0.2.1\t1\n192.0.2.2\t0\n", 0, "192.0.2.1", XDPFWD_LIST_IPSUM, 2, 1 },
+	{ XDPFWD_LIST_IPSUM, 3, "192.0.2.1\t2\n192.0.2.2\t3\n192.0.2.3\t10\n192.0.2.4\t003\n", 0,
+	  "192.0.2.2 192.0.2.3 192.0.2.4", XDPFWD_LIST_IPSUM, 4, 1 },
+	{ XDPFWD_LIST_IPSUM, 11, "192.0.2.1\t10\n", 0, "", XDPFWD_LIST_IPSUM, 1, 1 },
+	{ XDPFWD_LIST_IPSUM, 0, "  192.0.2.1 \t 7 \t# c\r\n2001:db8::1\t2 ; c\n", 0, "192.0.2.1 2001:db8::1",
+	  XDPFWD_LIST_IPSUM, 2, 0 },
+	/* A listed address twice: one entry, as in any format. */
+	{ XDPFWD_LIST_IPSUM, 2, "192.0.2.1\t1\n192.0.2.1\t4\n", 0, "192.0.2.1", XDPFWD_LIST_IPSUM, 2, 1 },
+	{ XDPFWD_LIST_IPSUM, 0, "192.0.2.1\n", -EINVAL, "t.feed:1: no count after the address (ipsum lines are",
+	  XDPFWD_LIST_IPSUM, 0, 0 },
+	{ XDPFWD_LIST_IPSUM, 0, "192.0.2.1\tx\n", -EINVAL, "t.feed:1: 'x' is not a count", XDPFWD_LIST_IPSUM, 0, 0 },
+	{ XDPFWD_LIST_IPSUM, 0, "192.0.2.1\t-1\n", -EINVAL, "t.feed:1: '-1' is not a count", XDPFWD_LIST_IPSUM, 0, 0 },
+	{ XDPFWD_LIST_IPSUM, 0, "192.0.2.1\t1234567890\n", -EINVAL, "t.feed:1: '1234567890' is not a count",
+	  XDPFWD_LIST_IPSUM, 0, 0 },
+	{ XDPFWD_LIST_IPSUM, 0, "192.0.2.1\t3 4\n", -EINVAL, "t.feed:1: unexpected '4' after the count",
+	  XDPFWD_LIST_IPSUM, 0, 0 },
+	{ XDPFWD_LIST_IPSUM, 0, "192.0.2.1 timeout=1h\n", -EINVAL, "t.feed:1: 'timeout=1h' is not a count",
+	  XDPFWD_LIST_IPSUM, 0, 0 },
+	/* Host bits stay an error in every format. */
+	{ XDPFWD_LIST_IPSUM, 0, "10.0.0.1/8\t3\n", -EINVAL, "t.feed:1: '10.0.0.1/8' has host bits set",
+	  XDPFWD_LIST_IPSUM, 0, 0 },
+	{ XDPFWD_LIST_SPAMHAUS, 0, "10.0.0.1/8 ; SBL1\n", -EINVAL, "t.feed:1: '10.0.0.1/8' has host bits set",
+	  XDPFWD_LIST_SPAMHAUS, 0, 0 },
+	{ XDPFWD_LIST_AUTO, 0, "; DROP\n10.0.0.1/8 ; SBL1\n", -EINVAL, "t.feed:2: '10.0.0.1/8' has host bits set",
+	  XDPFWD_LIST_SPAMHAUS, 0, 0 },
+	{ XDPFWD_LIST_NETSET, 0, "10.0.0.1/8\n", -EINVAL, "t.feed:1: '10.0.0.1/8' has host bits set",
+	  XDPFWD_LIST_NETSET, 0, 0 },
+	{ (enum xdpfwd_list_format)9, 0, "192.0.2.1\n", -EINVAL, "t.feed: list format 9 is not one xdpfwd knows",
+	  (enum xdpfwd_list_format)9, 0, 0 },
+};
+
+static void test_formats(void **state)
+{
+	struct xdpfwd_prefix_set s = {};
+	struct xdpfwd_listfile_opts o;
+	const struct format_case *c;
+	char err[256], got[512];
+	size_t i;
+	int ret;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(format_cases); i++) {
+		c = &format_cases[i];
+		memset(&o, 0xa5, sizeof(o));	/* every out field must be written */
+		o.format = c->format;
+		o.min_score = c->min_score;
+		o.skip_invalid = 0;
+		ret = xdpfwd_listfile_parse_buf_opts("t.feed", c->text, strlen(c->text), &s, &o, err, sizeof(err));
+		if (ret != c->ret)
+			fail_msg("case %zu: returned %d, want %d (%s)", i, ret, c->ret, err);
+		if (o.format_used != c->used)
+			fail_msg("case %zu: read as %d, want %d", i, o.format_used, c->used);
+		assert_int_equal(o.skipped, 0);
+		assert_int_equal(o.nmsgs, 0);
+		if (ret) {
+			if (!strstr(err, c->want))
+				fail_msg("case %zu: error \"%s\" lacks \"%s\"", i, err, c->want);
+			assert_int_equal(s.n, 0);
+		} else {
+			format_set(&s, got, sizeof(got));
+			if (strcmp(got, c->want))
+				fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, c->want);
+			if (o.entries != c->entries || o.below_score != c->below)
+				fail_msg("case %zu: %zu entries, %zu below score; want %zu, %zu", i, o.entries,
+					 o.below_score, c->entries, c->below);
+		}
+		xdpfwd_prefix_set_free(&s);
+	}
+}
+
+static void test_format_names(void **state)
+{
+	static const char *const names[] = { "auto", "plain", "netset", "spamhaus", "ipsum" };
+	enum xdpfwd_list_format f;
+	char err[128];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		assert_int_equal(xdpfwd_list_format_parse(names[i], &f, err, sizeof(err)), 0);
+		assert_int_equal(f, i);
+		assert_string_equal(xdpfwd_list_format_name(f), names[i]);
+	}
+	f = XDPFWD_LIST_IPSUM;
+	assert_int_equal(xdpfwd_list_format_parse("drop", &f, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "'drop' is not a list format (auto, plain, netset, spamhaus or ipsum)");
+	assert_int_equal(xdpfwd_list_format_parse("", &f, NULL, 0), -EINVAL);
+	assert_int_equal(f, XDPFWD_LIST_IPSUM);
+	assert_null(xdpfwd_list_format_name((enum xdpfwd_list_format)5));
+	assert_null(xdpfwd_list_format_name((enum xdpfwd_list_format)-1));
+}
+
+/* The hand-made samples of each feed, read from their files as `load` reads them. */
+static void test_feed_fixtures(void **state)
+{
+	static const struct {
+		const char *file;
+		enum xdpfwd_list_format format;
+		unsigned int min_score;
+		enum xdpfwd_list_format used;
+		size_t entries, below;
+		const char *want;
+	} cases[] = {
+		{ "spamhaus_drop.txt", XDPFWD_LIST_AUTO, 0, XDPFWD_LIST_SPAMHAUS, 6, 0,
+		  "192.0.2.0/25 198.18.0.0/20 198.18.64.0/18 198.19.0.0/16 198.51.100.0/24 203.0.113.128/25" },
+		{ "spamhaus_drop.txt", XDPFWD_LIST_SPAMHAUS, 0, XDPFWD_LIST_SPAMHAUS, 6, 0,
+		  "192.0.2.0/25 198.18.0.0/20 198.18.64.0/18 198.19.0.0/16 198.51.100.0/24 203.0.113.128/25" },
+		{ "spamhaus_dropv6.txt", XDPFWD_LIST_AUTO, 0, XDPFWD_LIST_SPAMHAUS, 4, 0,
+		  "2001:2::/48 2001:db8::/40 2001:db8:100::/40 2001:db8:ff00::/40" },
+		{ "firehol_level1.netset", XDPFWD_LIST_AUTO, 0, XDPFWD_LIST_PLAIN, 6, 0,
+		  "192.0.2.0/24 198.18.0.0/15 198.51.100.7 198.51.100.64/26 203.0.113.0/26 203.0.113.64/27" },
+		{ "firehol_level1.netset", XDPFWD_LIST_NETSET, 0, XDPFWD_LIST_NETSET, 6, 0,
+		  "192.0.2.0/24 198.18.0.0/15 198.51.100.7 198.51.100.64/26 203.0.113.0/26 203.0.113.64/27" },
+		{ "ipsum.txt", XDPFWD_LIST_AUTO, 0, XDPFWD_LIST_IPSUM, 12, 0,
+		  "192.0.2.9 192.0.2.44 198.18.0.77 198.18.7.1 198.18.200.14 198.19.1.1 198.51.100.3 198.51.100.23 "
+		  "198.51.100.200 203.0.113.9 203.0.113.77 203.0.113.250" },
+		{ "ipsum.txt", XDPFWD_LIST_IPSUM, 3, XDPFWD_LIST_IPSUM, 12, 3,
+		  "192.0.2.44 198.18.7.1 198.18.200.14 198.51.100.3 198.51.100.23 198.51.100.200 203.0.113.9 "
+		  "203.0.113.77 203.0.113.250" },
+		{ "ipsum.txt", XDPFWD_LIST_AUTO, 8, XDPFWD_LIST_IPSUM, 12, 9, "198.18.7.1 198.51.100.23 203.0.113.9" },
+		{ "ipsum.txt", XDPFWD_LIST_IPSUM, 10, XDPFWD_LIST_IPSUM, 12, 11, "198.51.100.23" },
+	};
+	struct xdpfwd_listfile_opts o;
+	struct xdpfwd_prefix_set s = {};
+	char err[512], got[1024];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), FEEDS "%s", cases[i].file);
+		o = (struct xdpfwd_listfile_opts){ .format = cases[i].format, .min_score = cases[i].min_score };
+		if (xdpfwd_listfile_read_opts(path, &s, &o, err, sizeof(err)))
+			fail_msg("case %zu: %s", i, err);
+		format_set(&s, got, sizeof(got));
+		if (strcmp(got, cases[i].want))
+			fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
+		if (o.format_used != cases[i].used || o.entries != cases[i].entries || o.below_score != cases[i].below)
+			fail_msg("case %zu: read as %d, %zu entries, %zu below score", i, o.format_used, o.entries,
+				 o.below_score);
+		assert_int_equal(o.skipped, 0);
+		for (size_t j = 0; j < s.n; j++)
+			assert_int_equal(s.v[j].expires_at, 0);
+		xdpfwd_prefix_set_free(&s);
+	}
+}
+
+/* The junk sample: 6 good lines among 12 bad ones, the first two an HTML error page. */
+static void test_skip_invalid(void **state)
+{
+	static const char *const kept[] = {
+		"1: '<!DOCTYPE' is not an IPv4 or IPv6 address",
+		"2: '<html><head><title>502' is not an IPv4 or IPv6 address",
+		"5: '198.18.0.1/15' has host bits set",
+		"7: 'not-an-address' is not",
+		"8: '198.18.0.300' is not",
+		"9: prefix length 33 is out of range",
+		"10: '2001:db8::1%eth0' has a zone id",
+		"11: '198.51.100.1;198.51.100.2' is not",
+		"12: ",
+		"14: '::ffff:192.0.2.1' is an IPv4-mapped",
+	};
+	struct xdpfwd_listfile_opts o = { .skip_invalid = 1 };
+	struct xdpfwd_prefix_set s = {};
+	char err[512], got[512], want[300];
+	size_t i;
+
+	(void)state;
+	/* Without skip_invalid the first bad line rejects the file. */
+	assert_int_equal(xdpfwd_listfile_read(FEEDS "junk.txt", &s, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, FEEDS "junk.txt:1: '<!DOCTYPE' is not an IPv4 or IPv6 address");
+	assert_int_equal(s.n, 0);
+
+	assert_int_equal(xdpfwd_listfile_read_opts(FEEDS "junk.txt", &s, &o, err, sizeof(err)), 0);
+	assert_string_equal(err, "");
+	format_set(&s, got, sizeof(got));
+	assert_string_equal(got, "192.0.2.1 198.51.100.0/24 203.0.113.0/24 203.0.113.7 2001:2::/48 2001:db8::/32");
+	assert_int_equal(o.format_used, XDPFWD_LIST_PLAIN);
+	assert_int_equal(o.entries, 6);
+	assert_int_equal(o.skipped, 12);
+	assert_int_equal(o.nmsgs, XDPFWD_LISTFILE_WARN_MAX);
+	assert_int_equal(ARRAY_SIZE(kept), XDPFWD_LISTFILE_WARN_MAX);
+	for (i = 0; i < o.nmsgs; i++) {
+		snprintf(want, sizeof(want), FEEDS "junk.txt:%s", kept[i]);
+		if (strncmp(o.msgs[i], want, strlen(want)))
+			fail_msg("message %zu: \"%s\", want \"%s...\"", i, o.msgs[i], want);
+	}
+	xdpfwd_prefix_set_free(&s);
+}
+
+/* A name longer than a kept message: the messages and the error are cut to fit, never overrun. */
+static void test_skip_invalid_long_name(void **state)
+{
+	struct xdpfwd_listfile_opts o = { .skip_invalid = 1 };
+	struct xdpfwd_prefix_set s = {};
+	char name[700], err[1024];
+
+	(void)state;
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	assert_int_equal(xdpfwd_listfile_parse_buf_opts(name, BUF("x\n192.0.2.1\n"), &s, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.nmsgs, 1);
+	assert_int_equal(strlen(o.msgs[0]), XDPFWD_LISTFILE_MSG_MAX - 1);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(xdpfwd_listfile_parse_buf_opts(name, BUF("x\ny\n"), &s, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, ": none of its 2 entry lines is valid (line 1: 'x' is not an IPv4 or IPv6 address)"));
+	assert_int_equal(s.n, 1);
+	xdpfwd_prefix_set_free(&s);
+}
+
+/* Bad lines on both sides of the two-thread cut: counted and kept in file order, with file line numbers. */
+static void test_skip_invalid_big(void **state)
+{
+	const unsigned int count = 80000;	/* > 1 MiB: two parts */
+	struct xdpfwd_listfile_opts o = { .format = XDPFWD_LIST_IPSUM, .min_score = 2, .skip_invalid = 1 };
+	struct xdpfwd_prefix_set s = {};
+	unsigned int i, bad = 0, below = 0, lines[XDPFWD_LISTFILE_WARN_MAX];
+	char *buf, *w, err[256], want[128];
+
+	(void)state;
+	buf = malloc(count * 40);
+	assert_non_null(buf);
+	w = buf;
+	for (i = 0; i < count; i++) {
+		/* A bad line every 7000 (the seventh is past half the file), every fifth under the score. */
+		if (i % 7000 == 3) {
+			if (bad < XDPFWD_LISTFILE_WARN_MAX)
+				lines[bad] = i + 1;
+			bad++;
+			w += sprintf(w, "198.18.%u.%u/8\t5\n", (i >> 8) & 0xff, i & 0xff);
+			continue;
+		}
+		below += i % 5 == 0;
+		w += sprintf(w, "198.%u.%u.%u\t%u\n", 18 + (i >> 16), (i >> 8) & 0xff, i & 0xff, i % 5 ? 7 : 1);
+	}
+	assert_true(w - buf >= 1 << 20);
+	assert_int_equal(bad, 12);
+	assert_int_equal(xdpfwd_listfile_parse_buf_opts("big", buf, w - buf, &s, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.skipped, bad);
+	assert_int_equal(o.entries, count - bad);
+	assert_int_equal(o.below_score, below);
+	assert_int_equal(s.n, count - bad - below);
+	assert_int_equal(o.nmsgs, XDPFWD_LISTFILE_WARN_MAX);
+	for (i = 0; i < o.nmsgs; i++) {
+		snprintf(want, sizeof(want), "big:%u: '198.18.", lines[i]);
+		if (strncmp(o.msgs[i], want, strlen(want)) || !strstr(o.msgs[i], "' has host bits set"))
+			fail_msg("message %u: \"%s\", want \"%s...\"", i, o.msgs[i], want);
+	}
+	/* The same file strict: the first bad line, nothing loaded. */
+	xdpfwd_prefix_set_free(&s);
+	o.skip_invalid = 0;
+	assert_int_equal(xdpfwd_listfile_parse_buf_opts("big", buf, w - buf, &s, &o, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "big:4: '198.18.0.3/8' has host bits set"));
+	assert_int_equal(s.n, 0);
+	free(buf);
+}
+
+static void expect_set(const struct xdpfwd_prefix_set *s, const struct xdpfwd_prefix_set *want)
+{
+	size_t i;
+
+	assert_int_equal(s->n, want->n);
+	for (i = 0; i < s->n; i++) {
+		assert_int_equal(xdpfwd_prefix_cmp(&s->v[i], &want->v[i]), 0);
+		assert_int_equal(s->v[i].expires_at, want->v[i].expires_at);
+		assert_int_equal(s->v[i].line, want->v[i].line);
+	}
+}
+
+/* A bad file, strict or with every line bad, leaves a set that held entries exactly as it was. */
+static void test_bad_file_keeps_set(void **state)
+{
+	static const struct {
+		enum xdpfwd_list_format format;
+		int skip_invalid;
+		const char *text;
+		const char *want;
+	} cases[] = {
+		{ XDPFWD_LIST_AUTO, 0, "; DROP\n192.0.2.0/24 ; SBL1\n192.0.2.1/24 ; SBL2\n", "t:3: '192.0.2.1/24' has host" },
+		{ XDPFWD_LIST_SPAMHAUS, 0, "192.0.2.0/24 ; SBL1\nx ; SBL2\n", "t:2: 'x' is not" },
+		{ XDPFWD_LIST_IPSUM, 0, "192.0.2.7\t3\n192.0.2.8\n", "t:2: no count" },
+		{ XDPFWD_LIST_NETSET, 0, "198.51.100.0/24\n198.51.100.0/33\n", "t:2: prefix length 33" },
+		{ XDPFWD_LIST_PLAIN, 1, "192.0.2.7 \0\n", "t:1: NUL byte" },
+		/* skip_invalid, but not one good entry line: not a feed, an error page. */
+		{ XDPFWD_LIST_AUTO, 1, "<html>\n<body>502</body>\n</html>\n",
+		  "t: none of its 3 entry lines is valid (line 1: '<html>' is not an IPv4 or IPv6 address); "
+		  "is it a plain list?" },
+		{ XDPFWD_LIST_IPSUM, 1, "# ipsum\n192.0.2.7\n192.0.2.8\tx\n", "t: none of its 2 entry lines is valid" },
+	};
+	struct xdpfwd_listfile_opts o;
+	struct xdpfwd_prefix_set s = {}, before = {};
+	struct xdpfwd_prefix p;
+	char err[256];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(xdpfwd_listfile_parse_buf("old", BUF("192.0.2.7 timeout=1h\n2001:db8::/32\n"), &before, err,
+						   sizeof(err)), 0);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (size_t j = 0; j < before.n; j++) {
+			p = before.v[j];
+			assert_int_equal(xdpfwd_prefix_set_push(&s, &p), 0);
+		}
+		o = (struct xdpfwd_listfile_opts){ .format = cases[i].format, .skip_invalid = cases[i].skip_invalid };
+		/* strlen would stop at the NUL of that case: its length is the text's up to the final newline. */
+		assert_true(xdpfwd_listfile_parse_buf_opts("t", cases[i].text, strlen(cases[i].text) + (i == 4 ? 2 : 0),
+							   &s, &o, err, sizeof(err)) < 0);
+		if (strncmp(err, cases[i].want, strlen(cases[i].want)))
+			fail_msg("case %zu: error \"%s\", want \"%s...\"", i, err, cases[i].want);
+		expect_set(&s, &before);
+		xdpfwd_prefix_set_free(&s);
+	}
+	xdpfwd_prefix_set_free(&before);
+}
+
+/* Written with xdpfwd_listfile_write, read back (auto, as `load` would): the same set, deadlines and all. */
+static void test_write_round_trip(void **state)
+{
+	static const char text[] =
+		"198.18.0.0/15\n192.0.2.7 until=%llu\n2001:db8::/32 until=%llu\n0.0.0.0/0\n::/0 until=%llu\n"
+		"2001:2::1\n203.0.113.0/24 until=%llu\n";
+	__u64 now = time(NULL);
+	struct xdpfwd_listfile_opts o = {};
+	struct xdpfwd_prefix_set s = {}, back = {};
+	char in[512], err[256], *out = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	(void)state;
+	snprintf(in, sizeof(in), text, (unsigned long long)now + 60, (unsigned long long)now + 86400,
+		 (unsigned long long)now + XDPFWD_DURATION_MAX - 5, (unsigned long long)now + 3600);
+	assert_int_equal(xdpfwd_listfile_parse_buf("in", in, strlen(in), &s, err, sizeof(err)), 0);
+	assert_int_equal(s.n, 7);
+
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(xdpfwd_listfile_write(f, &s, "xdpfwd-set: kind=block\n\nsaved by a test"), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "# xdpfwd-set: kind=block\n#\n# saved by a test\n0.0.0.0/0 # --force\n"));
+	snprintf(in, sizeof(in), "\n192.0.2.7 until=%llu\n", (unsigned long long)now + 60);
+	assert_non_null(strstr(out, in));
+	snprintf(in, sizeof(in), "\n::/0 until=%llu # --force\n", (unsigned long long)now + XDPFWD_DURATION_MAX - 5);
+	assert_non_null(strstr(out, in));
+	assert_non_null(strstr(out, "\n2001:2::1\n"));
+
+	assert_int_equal(xdpfwd_listfile_parse_buf_opts("back", out, len, &back, &o, err, sizeof(err)), 0);
+	assert_int_equal(o.format_used, XDPFWD_LIST_PLAIN);
+	assert_int_equal(back.n, s.n);
+	for (i = 0; i < s.n; i++) {
+		assert_int_equal(xdpfwd_prefix_cmp(&back.v[i], &s.v[i]), 0);
+		assert_int_equal(back.v[i].expires_at, s.v[i].expires_at);
+	}
+	/* The strict reader of old callers reads it the same. */
+	xdpfwd_prefix_set_free(&back);
+	assert_int_equal(xdpfwd_listfile_parse_buf("back", out, len, &back, err, sizeof(err)), 0);
+	assert_int_equal(back.n, s.n);
+	free(out);
+	xdpfwd_prefix_set_free(&back);
+
+	/* An empty set: only the comment, which reads back as nothing. */
+	out = NULL;
+	f = open_memstream(&out, &len);
+	assert_non_null(f);
+	assert_int_equal(xdpfwd_listfile_write(f, &back, NULL), 0);
+	fclose(f);
+	assert_int_equal(len, 0);
+	free(out);
+	xdpfwd_prefix_set_free(&s);
+}
+
+/* Every fixture written out and read back gives its set again. */
+static void test_fixture_round_trip(void **state)
+{
+	static const char *const files[] = { "spamhaus_drop.txt", "spamhaus_dropv6.txt", "firehol_level1.netset",
+					     "ipsum.txt" };
+	struct xdpfwd_prefix_set s = {}, back = {};
+	char path[256], err[512], *out = NULL;
+	size_t len = 0, i, j;
+	FILE *f;
+
+	(void)state;
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		snprintf(path, sizeof(path), FEEDS "%s", files[i]);
+		assert_int_equal(xdpfwd_listfile_read_opts(path, &s, NULL, err, sizeof(err)), 0);
+		assert_true(s.n > 0);
+		f = open_memstream(&out, &len);
+		assert_non_null(f);
+		assert_int_equal(xdpfwd_listfile_write(f, &s, path), 0);
+		fclose(f);
+		assert_int_equal(xdpfwd_listfile_parse_buf_opts("back", out, len, &back, NULL, err, sizeof(err)), 0);
+		assert_int_equal(back.n, s.n);
+		for (j = 0; j < s.n; j++)
+			assert_int_equal(xdpfwd_prefix_cmp(&back.v[j], &s.v[j]), 0);
+		free(out);
+		out = NULL;
+		xdpfwd_prefix_set_free(&s);
+		xdpfwd_prefix_set_free(&back);
+	}
+}
+
+static void test_write_errors(void **state)
+{
+	struct xdpfwd_prefix_set s = {};
+	struct xdpfwd_prefix p = { .family = 4, .prefixlen = 40 };
+	char *big;
+	FILE *f;
+
+	(void)state;
+	/* A comment line the reader would refuse is refused before anything is written. */
+	big = malloc(XDPFWD_LISTFILE_LINE_MAX);
+	assert_non_null(big);
+	memset(big, 'c', XDPFWD_LISTFILE_LINE_MAX - 1);
+	big[XDPFWD_LISTFILE_LINE_MAX - 1] = '\0';
+	f = fopen("/dev/full", "w");
+	assert_non_null(f);
+	assert_int_equal(xdpfwd_listfile_write(f, &s, big), -EINVAL);
+	big[XDPFWD_LISTFILE_LINE_MAX - 2] = '\0';	/* "# " and it: exactly a longest line */
+	/* A full disk shows up when the data is flushed. */
+	assert_int_equal(xdpfwd_listfile_write(f, &s, big), -ENOSPC);
+	fclose(f);
+	free(big);
+	/* A prefix that cannot be written (length 40 for IPv4) is refused, not written wrong. */
+	assert_int_equal(xdpfwd_prefix_set_push(&s, &p), 0);
+	f = fopen("/dev/null", "w");
+	assert_non_null(f);
+	assert_int_equal(xdpfwd_listfile_write(f, &s, NULL), -EINVAL);
+	fclose(f);
+	xdpfwd_prefix_set_free(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -495,6 +978,16 @@ int main(void)
 		cmocka_unit_test(test_err_truncation),
 		cmocka_unit_test_setup_teardown(test_read_file, tmp_file_setup, tmp_file_teardown),
 		cmocka_unit_test(test_read_errors),
+		cmocka_unit_test(test_formats),
+		cmocka_unit_test(test_format_names),
+		cmocka_unit_test(test_feed_fixtures),
+		cmocka_unit_test(test_skip_invalid),
+		cmocka_unit_test(test_skip_invalid_long_name),
+		cmocka_unit_test(test_skip_invalid_big),
+		cmocka_unit_test(test_bad_file_keeps_set),
+		cmocka_unit_test(test_write_round_trip),
+		cmocka_unit_test(test_fixture_round_trip),
+		cmocka_unit_test(test_write_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

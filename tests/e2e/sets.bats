@@ -1,0 +1,263 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Named sets as the traffic sees them (issue 13): a per-set load leaves every other set in force
+# while it swaps; an address in two sets is blocked until it has left both; an audit set logs
+# (action audit, its name) and passes; a scoped set drops only the protocol and port it names;
+# and the daemon's files: every --sets-dir NAME.list is set NAME (its options in
+# "# xdpfwd-set:" lines), applied at start and on SIGHUP, each on its own (a bad file keeps its
+# set, FILE:LINE in the journal), runtime sets untouched, a removed file's set flushed and
+# freed; --blocklist-file is block set "file".
+
+load ../lib/xf
+
+N=20
+
+setup() {
+	xf_setup
+	xf_static_neigh
+	xf_recv_start
+	SETS="$XF_TMP/sets.d"
+	mkdir -p "$SETS"
+}
+
+teardown() {
+	xf_teardown
+}
+
+# The sets of ENTRY in `block list --json`, comma-separated in the CLI's order ("" if absent).
+sets_of() {
+	xf_cli "${2:-block}" list --json | "$XF_PYTHON" -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["entry"] == sys.argv[1]:
+        print(",".join(e["sets"]))' "$1"
+}
+
+# FIELD of KIND set NAME in `xdpfwd sets --json` ("" if there is no such set).
+set_field() {
+	xf_cli sets --json | "$XF_PYTHON" -c '
+import json, sys
+j = json.load(sys.stdin)
+for s in j if isinstance(j, list) else j["sets"]:
+    if s["kind"] == sys.argv[1] and s["name"] == sys.argv[2]:
+        print(s[sys.argv[3]])' "$1" "$2" "$3"
+}
+
+# SIGHUP, then waits for the Nth line (counted over the whole run) saying set NAME was applied.
+reload_wait() {
+	local name=$1 n=$2
+	kill -HUP "$XF_DAEMON_PID"
+	xf_wait_lines "block set $name: [0-9]+ entries from " "$n" "$XF_TMP/daemon.err" 5
+}
+
+@test "block load --set a swaps set a alone under traffic: sources of set b and of both versions of a never pass" {
+	xf_daemon --iface "$IF_P"
+	printf '198.18.0.2\n198.18.0.4\n' >"$XF_TMP/a1.list"
+	printf '198.18.0.2\n198.18.0.5\n' >"$XF_TMP/a2.list"
+	xf_cli block add --set b 198.18.0.3
+	xf_cli block load --set a "$XF_TMP/a1.list"
+	# .2 is in every version of set a, .3 only in set b: 2 ms apart each, about 2 s, while set a
+	# is replaced again and again.
+	xf_udp_send 198.18.0.2 1000 "" 9000 2 &
+	local s2=$!
+	xf_udp_send 198.18.0.3 1000 "" 9000 2 &
+	local s3=$! swaps=0
+	while [ "$swaps" -lt 20 ] && kill -0 "$s2" 2>/dev/null; do
+		xf_cli block load --set a "$XF_TMP/a2.list" 2>/dev/null
+		xf_cli block load --set a "$XF_TMP/a1.list" 2>/dev/null
+		swaps=$((swaps + 2))
+	done
+	wait "$s2" "$s3"
+	# Enough swaps happened under traffic to mean something.
+	[ "$swaps" -ge 6 ]
+	# Everything sent is through XDP (the barrier's datagrams came after them on the same link).
+	[ "$(XF_N=5 xf_round 198.18.0.9)" = "198.18.0.9=5" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	[ "$(xf_cli block list --set b --json | xf_json '[e["entry"] for e in j]')" = "['198.18.0.3']" ]
+	# Ends on a1: .4 blocked, .5 not.
+	[ "$(XF_N=$N xf_round 198.18.0.4 198.18.0.5)" = "198.18.0.4=0 198.18.0.5=$N" ]
+}
+
+@test "an address in two sets stays blocked until it has left both" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add --set a 198.18.0.2
+	xf_cli block add --set b 198.18.0.2
+	[ "$(sets_of 198.18.0.2)" = a,b ]
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=0 198.18.0.3=$N" ]
+	xf_cli block del --set a 198.18.0.2
+	[ "$(sets_of 198.18.0.2)" = b ]
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=0 198.18.0.3=$N" ]
+	# Flushing another set does not free it either.
+	xf_cli block flush --set a
+	xf_cli block flush
+	[ "$(XF_N=$N xf_round 198.18.0.2)" = "198.18.0.2=0" ]
+	xf_cli block del --set b 198.18.0.2
+	[ "$(sets_of 198.18.0.2)" = "" ]
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=$N 198.18.0.3=$N" ]
+}
+
+@test "an audit set logs its matches (action audit, its name) and passes them; an enforcing set still drops" {
+	xf_daemon --iface "$IF_P" --log-format json
+	xf_cli sets add block rehearse --mode audit
+	xf_cli block add --set rehearse 198.18.0.2 198.18.0.3
+	xf_cli block add 198.18.0.3
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4)" = "198.18.0.2=$N 198.18.0.3=0 198.18.0.4=$N" ]
+	xf_wait_lines '"action":"audit"' 1
+	xf_wait_lines '"action":"drop"' 1
+	"$XF_PYTHON" - "$XF_TMP/daemon.out" <<-'EOF'
+		import json, sys
+		seen = {}
+		for line in open(sys.argv[1]):
+		    ev = json.loads(line)
+		    if "src" in ev:
+		        seen.setdefault(ev["src"], set()).add((ev["action"], ev["reason"], ev.get("set")))
+		# .2: audited in rehearse; .3: dropped, counted under manual (its enforcing set).
+		assert seen == {"198.18.0.2": {("audit", "blocklist", "rehearse")},
+		                "198.18.0.3": {("drop", "blocklist", "manual")}}, seen
+	EOF
+	# Counted under the set that decided.
+	[ "$(xf_wait_output "$N" set_field block rehearse packets)" = "$N" ]
+	[ "$(set_field block manual packets)" = "$N" ]
+	[ "$(set_field block rehearse mode)" = audit ]
+}
+
+@test "the text log names the set too, last on the line" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add --set feed 198.18.0.2
+	[ "$(XF_N=5 xf_round 198.18.0.2)" = "198.18.0.2=0" ]
+	xf_wait_lines " $IF_P drop blocklist src=198\.18\.0\.2 proto=udp len=[0-9]+ set=feed$" 1
+}
+
+@test "a scoped set (tcp:PORT) drops only TCP to that port" {
+	xf_daemon --iface "$IF_P"
+	xf_cli sets add block ssh --scope tcp:2222
+	xf_cli block add --set ssh 198.18.0.2
+	# Listeners on two TCP ports; a connection from .2 to each, 1 s at most.
+	xf_start tcp "$XF_PYTHON" -c '
+import socket, sys, time
+ls = []
+for port in (2222, 2223):
+    s = socket.socket()
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("198.18.0.1", port))
+    s.listen(16)
+    ls.append(s)
+open(sys.argv[1], "w").close()
+time.sleep(60)' "$XF_TMP/tcp.ready"
+	connect() {
+		xf_s timeout 5 "$XF_PYTHON" -c '
+import socket, sys
+s = socket.socket()
+s.bind((sys.argv[1], 0))
+s.settimeout(1)
+try:
+    s.connect(("198.18.0.1", int(sys.argv[2])))
+    print("open")
+except OSError:
+    print("dropped")' "$@"
+	}
+	[ "$(connect 198.18.0.2 2222)" = dropped ]
+	[ "$(connect 198.18.0.2 2223)" = open ]
+	[ "$(connect 198.18.0.3 2222)" = open ]
+	# UDP to the same port is not in the scope.
+	xf_recv_start 2222
+	xf_udp_send 198.18.0.2 "$N" "" 2222
+	[ "$(xf_recv_wait 198.18.0.2 "$N" 2222)" = "$N" ]
+}
+
+@test "--sets-dir: each NAME.list is set NAME with its options at start and on SIGHUP; runtime sets are kept" {
+	printf '# a feed\n# xdpfwd-set: mode=enforce timeout=1h\n198.18.0.2\n' >"$SETS/feed.list"
+	printf '# xdpfwd-set: mode=audit\n198.18.0.4\n' >"$SETS/trial.list"
+	printf '# xdpfwd-set: kind=allow\n198.18.0.5\n' >"$SETS/office.list"
+	printf 'not a set file\n' >"$SETS/README"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$XF_TMP/state"
+	grep -q "block set feed: 1 entries from $SETS/feed.list" "$XF_TMP/daemon.err"
+	[ "$(set_field block feed source)" = "$SETS/feed.list" ]
+	[ "$(set_field block feed timeout)" = 3600 ]
+	[ "$(set_field block trial mode)" = audit ]
+	[ "$(set_field allow office source)" = "$SETS/office.list" ]
+	# Runtime sets: fail2ban's ban, a manual entry.
+	xf_cli block add --set fail2ban 198.18.0.3
+	xf_cli block add 198.18.0.5
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.5)" = \
+		"198.18.0.2=0 198.18.0.3=0 198.18.0.4=$N 198.18.0.5=$N" ]
+
+	# The feed changes, the trial goes into force, the office allow set goes away.
+	printf '# xdpfwd-set: mode=enforce timeout=1h\n198.18.0.4\n' >"$SETS/feed.list"
+	printf '198.18.0.4\n' >"$SETS/trial.list"
+	rm "$SETS/office.list"
+	reload_wait feed 2
+	xf_wait_lines "allow set office: its file $SETS/office.list is gone: flushed and removed" 1 "$XF_TMP/daemon.err" 5
+	[ "$(set_field block trial mode)" = enforce ]
+	[ "$(set_field allow office name)" = "" ]
+	[ "$(sets_of 198.18.0.3)" = fail2ban ]
+	[ "$(sets_of 198.18.0.4)" = feed,trial ]
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.5)" = \
+		"198.18.0.2=$N 198.18.0.3=0 198.18.0.4=0 198.18.0.5=0" ]
+
+	# A removed block file: its set flushed and freed; the runtime sets still there.
+	rm "$SETS/trial.list"
+	reload_wait feed 3
+	xf_wait_lines "block set trial: its file $SETS/trial.list is gone: flushed and removed" 1 "$XF_TMP/daemon.err" 5
+	[ "$(set_field block trial name)" = "" ]
+	[ "$(sets_of 198.18.0.4)" = feed ]
+	[ "$(sets_of 198.18.0.3)" = fail2ban ]
+	[ "$(sets_of 198.18.0.5)" = manual ]
+	kill -0 "$XF_DAEMON_PID"
+}
+
+@test "--sets-dir: a bad file keeps its set's running entries, says FILE:LINE, and the others still apply" {
+	printf '198.18.0.2\n' >"$SETS/good.list"
+	printf '198.18.0.3\n' >"$SETS/shaky.list"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	printf '198.18.0.4\n' >"$SETS/good.list"
+	printf '198.18.0.3\n198.18.0.1/24\n' >"$SETS/shaky.list"
+	reload_wait good 2
+	xf_wait_lines "$SETS/shaky.list:2: '198.18.0.1/24' has host bits set.*; block set shaky keeps its running entries" 1 \
+		"$XF_TMP/daemon.err" 5
+	[ "$(sets_of 198.18.0.3)" = shaky ]
+	[ "$(sets_of 198.18.0.4)" = good ]
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4)" = "198.18.0.2=$N 198.18.0.3=0 198.18.0.4=0" ]
+	# A bad option line too, and a file the daemon cannot own.
+	printf '# xdpfwd-set: mode=loud\n198.18.0.5\n' >"$SETS/shaky.list"
+	printf '198.18.0.5\n' >"$SETS/manual.list"
+	reload_wait good 3
+	xf_wait_lines "$SETS/shaky.list:1: mode=loud: the mode is enforce or audit; block set shaky keeps its running entries" 1 \
+		"$XF_TMP/daemon.err" 5
+	grep -q "$SETS/manual.list: set manual is the command line's" "$XF_TMP/daemon.err"
+	[ "$(sets_of 198.18.0.3)" = shaky ]
+	[ "$(sets_of 198.18.0.5)" = "" ]
+	# A bad file at start does not refuse the start: the others apply.
+	xf_daemon_stop
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	[ "$(sets_of 198.18.0.3)" = shaky ]
+	[ "$(sets_of 198.18.0.4)" = good ]
+}
+
+@test "--blocklist-file is block set file, --allowlist-file allow set file; --persist entries go to their set's state file" {
+	printf '198.18.0.2\n' >"$XF_TMP/block"
+	printf '198.18.0.3\n' >"$XF_TMP/allow"
+	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/block" --allowlist-file "$XF_TMP/allow" \
+		--state-dir "$XF_TMP/state"
+	[ "$(sets_of 198.18.0.2)" = file ]
+	[ "$(sets_of 198.18.0.3 allow)" = file ]
+	[ "$(set_field block file source)" = "$XF_TMP/block" ]
+	[ "$(set_field allow file source)" = "$XF_TMP/allow" ]
+	xf_cli block add --set file 198.18.0.4 --persist --state-dir "$XF_TMP/state"
+	xf_cli block add --set fail2ban 198.18.0.5 --persist --state-dir "$XF_TMP/state"
+	grep -qx 198.18.0.4 "$XF_TMP/state/blocklist.file"
+	grep -qx 198.18.0.5 "$XF_TMP/state/blocklist.fail2ban"
+	# The file's set is the file plus its persisted entries after a reload.
+	reload_wait file 2
+	[ "$(sets_of 198.18.0.4)" = file ]
+	[ "$(sets_of 198.18.0.5)" = fail2ban ]
+	# After a reboot (fresh maps) every persisted entry is back in its set.
+	xf_daemon_stop
+	xf_cli detach --iface "$IF_P"
+	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/block" --state-dir "$XF_TMP/state"
+	grep -q 'block set fail2ban: restored 1 persisted entries' "$XF_TMP/daemon.err"
+	[ "$(sets_of 198.18.0.4)" = file ]
+	[ "$(sets_of 198.18.0.5)" = fail2ban ]
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.5)" = "198.18.0.2=0 198.18.0.3=$N 198.18.0.5=0" ]
+}
