@@ -77,8 +77,9 @@ static const char *set_name_of(struct consumer *c, unsigned int id)
 	if (!(c->sets_known & (1U << id))) {
 		if (bpf_map_lookup_elem(c->sets_fd, &key, &s))
 			s.name[0] = '\0';
-		s.name[sizeof(s.name) - 1] = '\0';
-		snprintf(c->set_names[id], sizeof(c->set_names[id]), "%s", s.name);
+		/* Names are at most XDPFWD_SET_NAME_MAX bytes; a longer one was not written by xdpfwd. */
+		s.name[XDPFWD_SET_NAME_MAX] = '\0';
+		memcpy(c->set_names[id], s.name, sizeof(c->set_names[id]));
 		c->sets_known |= 1U << id;
 	}
 	return c->set_names[id][0] ? c->set_names[id] : NULL;

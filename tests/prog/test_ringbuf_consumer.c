@@ -49,6 +49,7 @@ struct fixture {
 	__u32 lines, bad_lines, skipped;
 	char partial[EVENT_LINE_MAX + 2];
 	size_t partial_len;
+	char last[EVENT_LINE_MAX + 2];	/* the last complete line */
 	/* Set by a test: every line written runs one more frame. */
 	int produce_per_line;
 	/* Set by a test: the consumer position each line saw. */
@@ -112,6 +113,7 @@ static ssize_t on_write(void *cookie, const char *buf, size_t size)
 			continue;
 		}
 		fx->partial[fx->partial_len] = '\0';
+		memcpy(fx->last, fx->partial, fx->partial_len + 1);
 		check_line(fx, fx->partial);
 		fx->partial_len = 0;
 		if (fx->consumer_pos && *fx->consumer_pos != fx->last_pos) {
@@ -132,6 +134,8 @@ static int fx_setup(void **state)
 	/* Every source the tests send from: 198.18.0.0/15, one trie entry. */
 	struct xdpfwd_lpm_v4_key key = { .prefixlen = 15, .addr = { 198, 18, 0, 0 } };
 	struct xdpfwd_entry val = {};
+	struct xdpfwd_meta meta = { .drop_sets = 1U << XDPFWD_SET_MANUAL };
+	__u32 zero = 0;
 	int err;
 
 	fx = calloc(1, sizeof(*fx));
@@ -150,6 +154,11 @@ static int fx_setup(void **state)
 		goto fail;
 	}
 	fx->prog_fd = bpf_program__fd(fx->skel->progs.xdpfwd_xdp);
+	/* As a daemon's start does (sets_init): set manual drops, so the zero-valued entry below drops. */
+	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.meta), &zero, &meta, BPF_ANY)) {
+		print_error("writing meta failed: %s\n", strerror(errno));
+		goto fail;
+	}
 	if (bpf_map_update_elem(bpf_map__fd(fx->skel->maps.block_v4_net), &key, &val, BPF_ANY)) {
 		print_error("adding 198.18.0.0/15 failed: %s\n", strerror(errno));
 		goto fail;
@@ -286,6 +295,53 @@ static void test_drain_bounded_and_batched(void **state)
 	munmap(pos, page);
 }
 
+/* Names block set 0 (the zero-valued entry's count_set) in the sets map. */
+static void name_set0(struct fixture *fx, const char *name)
+{
+	struct xdpfwd_set set = {};
+	__u32 key = XDPFWD_KIND_BLOCK * XDPFWD_MAX_SETS + XDPFWD_SET_MANUAL;
+
+	snprintf(set.name, sizeof(set.name), "%s", name);
+	assert_int_equal(bpf_map_update_elem(bpf_map__fd(fx->skel->maps.sets), &key, &set, BPF_ANY), 0);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+	size_t n = strlen(s), t = strlen(tail);
+
+	return n >= t && !strcmp(s + n - t, tail);
+}
+
+/*
+ * The line names the event's set, looked up once per set id: a renamed set
+ * still shows its old name (no map lookup per event) until the names are
+ * forgotten (every few seconds, and after a reload).
+ */
+static void test_set_name_cached(void **state)
+{
+	struct fixture *fx = *state;
+
+	name_set0(fx, "manual");
+	assert_true(run_frames(fx, 1));
+	assert_int_equal(drain_all(fx), 1);
+	assert_true(ends_with(fx->last, " set=manual"));
+	name_set0(fx, "renamed");
+	assert_true(run_frames(fx, 1));
+	assert_int_equal(drain_all(fx), 1);
+	assert_true(ends_with(fx->last, " set=manual"));
+	consumer_forget_sets(fx->consumer);
+	assert_true(run_frames(fx, 1));
+	assert_int_equal(drain_all(fx), 1);
+	assert_true(ends_with(fx->last, " set=renamed"));
+	/* A freed id: no set field at all. */
+	name_set0(fx, "");
+	consumer_forget_sets(fx->consumer);
+	assert_true(run_frames(fx, 1));
+	assert_int_equal(drain_all(fx), 1);
+	assert_true(strstr(fx->last, " set=") == NULL);
+	assert_int_equal(fx->bad_lines, 0);
+}
+
 /* A map of another type is refused with EINVAL, before anything is mapped. */
 static void test_not_a_ring(void **state)
 {
@@ -305,6 +361,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		TEST(test_order_across_wrap),
 		TEST(test_drain_bounded_and_batched),
+		TEST(test_set_name_cached),
 		TEST(test_not_a_ring),
 	};
 
