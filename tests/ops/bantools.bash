@@ -16,17 +16,18 @@ BT_REPO=$(cd "$OPS_DIR/../.." && pwd)
 BT_UNIT=$BT_REPO/systemd/xdpfwd@.service
 
 bt_unit_daemon() {
-	local cmd
+	local cmd opts
 	mkdir -p "$XF_TMP/etc/sets.d" "$XF_TMP/state"
 	cp "$BT_REPO/contrib/etc/xdpfwd/blocklist" "$BT_REPO/contrib/etc/xdpfwd/allowlist" "$XF_TMP/etc/"
-	# The unit's ExecStart, with the paths of this test bed; XDPFWD_OPTS as contrib's xdpfwd.conf
-	# sets it (empty), as systemd expands an empty variable: to nothing.
+	# The unit's ExecStart, with the paths of this test bed and XDPFWD_OPTS as the installed
+	# /etc/xdpfwd/xdpfwd.conf (contrib's) sets it; no per-interface file.
+	# shellcheck disable=SC1091
+	opts=$(. "$BT_REPO/contrib/etc/xdpfwd/xdpfwd.conf" && echo "${XDPFWD_OPTS:-}")
 	cmd=$(sed -n 's/^ExecStart=//p' "$BT_UNIT" | sed -e "s|/usr/local/sbin/xdpfwd|$XDPFWD|" \
 		-e "s|%I|$IF_P|g" -e "s|/sys/fs/bpf/xdpfwd|$PIN|" -e "s|/etc/xdpfwd|$XF_TMP/etc|g" \
-		-e "s|/var/lib/xdpfwd|$XF_TMP/state|g" -e 's|\$XDPFWD_OPTS||; s|\$XDPFWD_IFACE_OPTS||')
+		-e "s|/var/lib/xdpfwd|$XF_TMP/state|g" -e "s|\\\$XDPFWD_OPTS|$opts|" -e 's|\$XDPFWD_IFACE_OPTS||')
 	[ -n "$cmd" ] || { echo "no ExecStart in $BT_UNIT" >&2; return 1; }
 	ops_notify_start "$XF_TMP/notify"
-	XF_DAEMON_FROM=1
 	# shellcheck disable=SC2086
 	NOTIFY_SOCKET=$XF_TMP/notify nsenter --net="/run/netns/$NS_P" $cmd \
 		>>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &

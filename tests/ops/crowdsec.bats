@@ -165,7 +165,11 @@ no_script_errors() {
 	is_ban "$(entry 198.18.0.2)" 60
 
 	# systemctl reload xdpfwd@IF: the list files are applied again, CrowdSec's ban stays.
+	# (The reload does apply the files: an address added to the list file is blocked after it.)
+	echo 198.18.0.5 >>"$XF_TMP/etc/blocklist"
 	bt_reload
+	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["file"], e' \
+		"$(entry 198.18.0.5)"
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	is_ban "$(entry 198.18.0.2)" 60
 

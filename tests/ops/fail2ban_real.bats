@@ -123,7 +123,11 @@ assert "fail2ban" in e["sets"], e' "$1" "$BANTIME"
 	[ "$(f2b get xdpfwd-test banned 198.18.0.2)" = 1 ]
 
 	# systemctl reload xdpfwd@IF: the list files are applied again, fail2ban's ban stays.
+	# (The reload does apply the files: an address added to the list file is blocked after it.)
+	echo 198.18.0.5 >>"$XF_TMP/etc/blocklist"
 	bt_reload
+	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["file"], e' \
+		"$(entry 198.18.0.5)"
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	is_ban "$(entry 198.18.0.2)"
 
