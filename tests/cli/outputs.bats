@@ -90,7 +90,8 @@ want = {sys.argv[1]: "src=198.18.0.2", sys.argv[2]: "src=198.19.0.2"}
 seen = set()
 for line in lines:
     f = line.split(" ")
-    assert len(f) == 7 and f[2:4] == ["drop", "blocklist"], f
+    # Since sets (issue 13) the event names its set, last.
+    assert len(f) == 8 and f[2:4] == ["drop", "blocklist"] and f[7] == "set=manual", f
     assert want.get(f[1]) == f[4], (f, want)
     seen.add(f[1])
 assert seen == set(want), (seen, want)
