@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xfbench load: loads the reference programs (ref.bpf.c) or Debian's own
- * xdp-filter object, and pins programs and maps under a directory of the
+ * xfbench load: loads the reference programs (ref.bpf.c), Debian's own
+ * xdp-filter object, or an xdpfwd object file of any build (to set one
+ * build's program against another's in progcost without their daemons:
+ * bench/progcost-ab.sh), and pins programs and maps under a directory of the
  * harness, so later steps (fill, live, progcost) reach them by path and
  * cleanup is one rm -rf.
  *
@@ -16,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "ref.skel.h"
 #include "xfbench.h"
@@ -86,9 +89,65 @@ static int load_xdp_filter(const char *path, const char *dir, __u32 max_entries)
 	return err;
 }
 
+/* Sets a const volatile __u64 of the object's .rodata before load, found by name in its BTF. */
+static int set_rodata_u64(struct bpf_object *obj, const char *name, __u64 val)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, ".rodata");
+	struct btf *btf = bpf_object__btf(obj);
+	const struct btf_var_secinfo *vs;
+	const struct btf_type *sec;
+	size_t size;
+	char *data;
+	int id, i;
+
+	if (!map || !btf)
+		return -ENOENT;
+	data = (char *)bpf_map__initial_value(map, &size);
+	id = btf__find_by_name_kind(btf, ".rodata", BTF_KIND_DATASEC);
+	if (!data || id < 0)
+		return -ENOENT;
+	sec = btf__type_by_id(btf, id);
+	vs = btf_var_secinfos(sec);
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+
+		if (!strcmp(btf__name_by_offset(btf, var->name_off), name) &&
+		    vs->size == sizeof(val) && vs->offset + sizeof(val) <= size) {
+			memcpy(data + vs->offset, &val, sizeof(val));
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* An xdpfwd object with the clock its daemon would give it (ns_per_jiffy, 0: coarse clock). */
+static int load_xdpfwd(const char *path, const char *dir, __u32 ns_per_jiffy)
+{
+	struct bpf_object *obj;
+	int err;
+
+	obj = bpf_object__open_file(path, NULL);
+	if (!obj) {
+		xfb_err("opening %s failed: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	err = set_rodata_u64(obj, "ns_per_jiffy", ns_per_jiffy);
+	if (err)
+		xfb_err("%s has no ns_per_jiffy in its .rodata: not an xdpfwd object?\n", path);
+	if (!err) {
+		err = bpf_object__load(obj);
+		if (err)
+			xfb_err("loading %s failed: %s\n", path, strerror(-err));
+	}
+	if (!err)
+		err = pin_all(obj, dir);
+	bpf_object__close(obj);
+	return err;
+}
+
 int cmd_load(int argc, char **argv)
 {
-	__u32 max_entries = 0;
+	__u32 max_entries = 0, ns_per_jiffy;
 
 	if (argc == 3 && !strcmp(argv[1], "ref"))
 		return load_ref(argv[2]);
@@ -97,6 +156,12 @@ int cmd_load(int argc, char **argv)
 			return -EINVAL;
 		return load_xdp_filter(argv[2], argv[3], max_entries);
 	}
-	fprintf(stderr, "usage: xfbench load ref DIR | xfbench load xdp-filter OBJECT DIR [MAX_ENTRIES]\n");
+	if (argc == 5 && !strcmp(argv[1], "xdpfwd")) {
+		if (parse_u32(argv[4], &ns_per_jiffy))
+			return -EINVAL;
+		return load_xdpfwd(argv[2], argv[3], ns_per_jiffy);
+	}
+	fprintf(stderr, "usage: xfbench load ref DIR | xfbench load xdp-filter OBJECT DIR [MAX_ENTRIES] | "
+			"xfbench load xdpfwd OBJECT DIR NS_PER_JIFFY\n");
 	return -EINVAL;
 }

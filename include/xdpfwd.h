@@ -93,7 +93,10 @@ struct xdpfwd_lpm_v6_key {
  * sets[0] bit i or sets[1] bit i as the meta map's set_gen[kind] bit i says.
  * So one set is replaced alone and atomically: the new membership is written
  * into the idle generation of set i (entries of other sets untouched) and
- * set_gen's bit i is flipped in one write; at rest sets[0] == sets[1].
+ * set_gen's bit i is flipped in one write. Only the generation set_gen
+ * names has meaning for set i: the other one's bit i may be stale (an entry
+ * a replace created is written once), and every writer sets a set's bit in
+ * both generations (or, replacing, stages the idle one).
  * The masks are stored XOR XDPFWD_SETS_XOR, so an all-zero value (an entry
  * written with plain bpftool) is a member of set "manual" (id 0) alone:
  *   live members = ((sets[0] & ~gen) | (sets[1] & gen)) ^ XDPFWD_SETS_XOR

@@ -1111,13 +1111,15 @@ static long index_find(const struct old_index *ix, const struct items *old, cons
 
 /*
  * What a replace of set S writes (g: the generation the program reads for
- * S now, i = 1 - g the idle one):
- * stage   before the flip: entries joining S with S in generation i only
- *         (new ones with no member in generation g: invisible), entries
- *         leaving S without S in generation i
- * settle  after the flip: those entries and the kept ones whose deadline
- *         changes, with both generations alike (their final value)
- * gone    after the flip: leaving entries no other set holds (deleted)
+ * S now, i = 1 - g the idle one). Only the live generation's bit of a set
+ * has meaning; the idle one is made right by the set's next replace, so an
+ * entry created by a replace is written once:
+ * stage   before the flip, into S's idle generation only: new entries (no
+ *         member in generation g: invisible), the idle bit of entries
+ *         joining S or kept in it set, of all others cleared
+ * settle  after the flip: entries joining or leaving S (count_set, timed)
+ *         and kept ones whose deadline changes, with both generations alike
+ *         (their final value); leaving entries no other set holds deleted
  */
 struct replace_plan {
 	struct batch stage, settle;
@@ -1155,17 +1157,24 @@ static int plan_entry(const struct list_maps *m, const struct edit *ed, int g, c
 	int err;
 
 	if (!n) {
-		/* Leaving: was S a member? (Entries of other sets only are untouched.) */
-		if (!(entry_gen_real(&o->entry, g) & bit))
+		int live_in = !!(entry_gen_real(&o->entry, g) & bit), idle_in = !!(entry_gen_real(&o->entry, !g) & bit);
+
+		/* Not in the new set: its idle bit cleared (a stale one too: see struct replace_plan). */
+		if (!idle_in && !live_in)
 			return 0;
-		staged = o->entry;
-		entry_gen_set_real(&staged, !g, entry_gen_real(&staged, !g) & ~bit);
+		err = 0;
+		if (idle_in) {
+			staged = o->entry;
+			entry_gen_set_real(&staged, !g, entry_gen_real(&staged, !g) & ~bit);
+			err = batch_push(m, &p->stage, o, &staged);
+		}
+		if (err || !live_in)
+			return err;
+		/* Leaving: deleted after the flip, or settled if another set holds it. */
 		final = o->entry;
 		entry_member_put(&final, ed->set, 0);
 		entry_settle(&final, entry_members_gen(&final, ed->gen), ed->enforce);
-		err = batch_push(m, &p->stage, o, &staged);
-		if (!err)
-			err = batch_push(m, &p->settle, o, entry_members_gen(&final, ed->gen) ? &final : NULL);
+		err = batch_push(m, &p->settle, o, entry_members_gen(&final, ed->gen) ? &final : NULL);
 		if (!err && !entry_members_gen(&final, ed->gen))
 			p->slot_delta[o->prefix.family == 6][slot_index(&o->prefix, o->in_trie)]--;
 		return err;
@@ -1182,13 +1191,16 @@ static int plan_entry(const struct list_maps *m, const struct edit *ed, int g, c
 			final.bytes = carry->bytes;
 			final.last_hit_ns = carry->last_hit_ns;
 		}
-		/* Staged with no member in the live generation of any set: the program skips it. */
+		/*
+		 * Staged with no member in the generation the program reads now,
+		 * S alone in the idle one: skipped until the flip, complete after
+		 * it (the live generation's bit is left as it is: one write).
+		 */
 		staged = final;
 		entry_gen_set_real(&staged, g, 0);
 		entry_gen_set_real(&staged, !g, bit);
 		p->slot_delta[n->family == 6][slot_index(n, it.in_trie)]++;
-		err = batch_push(m, &p->stage, &it, &staged);
-		return err ? err : batch_push(m, &p->settle, &it, &final);
+		return batch_push(m, &p->stage, &it, &staged);
 	}
 	final = o->entry;
 	entry_member_put(&final, ed->set, 1);
@@ -1196,15 +1208,22 @@ static int plan_entry(const struct list_maps *m, const struct edit *ed, int g, c
 	entry_settle(&final, entry_members_gen(&final, ed->gen) | bit, ed->enforce);
 	final.plen1 = plen1_of(&o->prefix, o->in_trie);
 	if (entry_gen_real(&o->entry, g) & bit) {
-		/* Kept: nothing to stage; after the flip only a new deadline is written. */
-		if (final.timed != o->entry.timed || final.expires_ns != o->entry.expires_ns)
-			return batch_push(m, &p->settle, o, &final);
-		return 0;
+		/* Kept: its idle bit set if an earlier replace left it clear; a new deadline after the flip. */
+		err = 0;
+		if (!(entry_gen_real(&o->entry, !g) & bit)) {
+			staged = o->entry;
+			entry_gen_set_real(&staged, !g, entry_gen_real(&staged, !g) | bit);
+			err = batch_push(m, &p->stage, o, &staged);
+		}
+		if (!err && (final.timed != o->entry.timed || final.expires_ns != o->entry.expires_ns))
+			err = batch_push(m, &p->settle, o, &final);
+		return err;
 	}
 	/*
 	 * Joining: S in the idle generation; its deadline may be set now too
 	 * (`timed` only matters for member sets, and S is none yet in the
 	 * live generation), at the cost of extending the others' shared one.
+	 * After the flip its count_set is chosen anew (settle).
 	 */
 	staged = o->entry;
 	entry_gen_set_real(&staged, !g, entry_gen_real(&staged, !g) | bit);

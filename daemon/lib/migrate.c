@@ -13,6 +13,7 @@
 #include "map_batch.h"
 #include "pinned.h"
 #include "migrate.h"
+#include "sets.h"
 
 int migrate_open_old(const char *dir, struct migration *m)
 {
@@ -211,8 +212,13 @@ static int copy_sets(const struct migration *m, const struct old_meta *om, struc
 	struct xdpfwd_set s;
 	__u32 key, zero = 0;
 
+	/*
+	 * From an older layout: set manual of each kind now, enforcing, so the
+	 * entries copied into it drop from the program's first packet on (the
+	 * swap comes before the pins, and with them pinned_pin_new's sets_init).
+	 */
 	if (om->layout != XDPFWD_LAYOUT_VERSION || om->v3.magic != XDPFWD_META_MAGIC)
-		return 0;
+		return sets_init(to, bpf_map__fd(skel->maps.meta));
 	for (key = 0; from >= 0 && key < XDPFWD_KINDS * XDPFWD_MAX_SETS && !err; key++)
 		if (!bpf_map_lookup_elem(from, &key, &s) && bpf_map_update_elem(to, &key, &s, BPF_ANY))
 			err = -errno;

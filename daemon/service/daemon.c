@@ -27,7 +27,6 @@
 #include "instance.h"
 #include "watch.h"
 #include "list_files.h"
-#include "lib_error.h"
 #include "kclock.h"
 #include "event_loop.h"
 #include "metrics_http.h"
@@ -661,26 +660,10 @@ static int open_instance(struct start *s)
 	return 0;
 }
 
-/*
- * --migrate: the old lists into the new maps, once these exist and before
- * they matter. The copies land in set manual (zero values), which drops only
- * once the sets map names it and meta's drop_sets holds it: that is done
- * first (sets_init, also done when the pins are published, and a no-op on
- * an instance that has it), so the swapped-in program never runs on
- * migrated entries that match nothing.
- */
+/* --migrate: the old lists into the new maps, once these exist and before they matter. */
 static int migrate_fill(struct start *s)
 {
-	int err;
-
-	if (!s->mig.n)
-		return 0;
-	err = sets_init(bpf_map__fd(s->skel->maps.sets), bpf_map__fd(s->skel->maps.meta));
-	if (err) {
-		pr_warn("naming set manual in the new maps failed: %s\n", lib_error());
-		return err;
-	}
-	return migrate_copy_entries(&s->mig, s->skel, &s->migrated);
+	return s->mig.n ? migrate_copy_entries(&s->mig, s->skel, &s->migrated) : 0;
 }
 
 /*

@@ -66,8 +66,9 @@ void event_format_stats_json(const struct xdpfwd_stats *s, char *buf, unsigned l
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++)
 			total[a] += s->packets[a][r];
-	n = snprintf(buf, len, "{\"stats\":{\"pass\":%llu,\"drop\":%llu",
-		     (unsigned long long)total[XDPFWD_ACT_PASS], (unsigned long long)total[XDPFWD_ACT_DROP]);
+	n = snprintf(buf, len, "{\"stats\":{\"pass\":%llu,\"drop\":%llu,\"audit\":%llu",
+		     (unsigned long long)total[XDPFWD_ACT_PASS], (unsigned long long)total[XDPFWD_ACT_DROP],
+		     (unsigned long long)total[XDPFWD_ACT_AUDIT]);
 	used = n > 0 ? (unsigned long)n : 0;
 	for (a = 0; a < XDPFWD_ACT_MAX; a++)
 		for (r = 0; r < XDPFWD_R_MAX; r++) {

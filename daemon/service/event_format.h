@@ -28,7 +28,8 @@ void event_format(const struct xdpfwd_event *ev, const char *ifname, const char 
 
 /*
  * The periodic stats line (--stats-interval) for --log-format json, so that
- * every line on stdout parses as JSON: {"stats":{"pass":N,"drop":N,
+ * every line on stdout parses as JSON: {"stats":{"pass":N,"drop":N,"audit":N
+ * (audited packets passed too, and are not in "pass"),
  * "ACTION_REASON":N (non-zero ones, as in the text line),"events_sent":N,
  * "events_suppressed":N,"events_lost":N}}. The text line is stats_format_line().
  */

@@ -242,7 +242,8 @@ static int write_state(int dirfd, enum list_kind kind, const char *set, const st
 	int fd, err = 0;
 
 	state_name(name, sizeof(name), kind, set);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", name);
+	/* Hidden: "blocklist.tmp" would be the state file of a set named tmp. */
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
 	fd = openat(dirfd, tmp, flags, 0600);
 	if (fd < 0 && errno == EEXIST && !unlinkat(dirfd, tmp, 0))
 		fd = openat(dirfd, tmp, flags, 0600);
@@ -685,6 +686,98 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 	return 0;
 }
 
+/*
+ * Does a file fill (kind, name)? One that failed (its kind= unknown) counts
+ * for both kinds: its sets are left as they run.
+ */
+static bool has_file(const struct set_files *sf, enum list_kind kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sf->n; i++)
+		if (!strcmp(sf->v[i].name, name) && (sf->v[i].err || sf->v[i].d.kind == kind))
+			return true;
+	return false;
+}
+
+/*
+ * The persisted entries of the sets no file fills, read at start so that a
+ * bad state file refuses the start before anything changes, as a bad list
+ * file does (a /0 planted there must not slip in after a reboot).
+ */
+static int read_persisted_sets(const struct daemon_opts *o, struct set_files *sf)
+{
+	const char *kname, *set;
+	char **names = NULL, err[600];
+	struct set_file *f;
+	size_t n = 0, i, kl;
+	int kind, r = 0;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(o->state_dir);
+	if (!d && errno == ENOENT)
+		return 0;
+	if (!d) {
+		r = -errno;
+		pr_warn("listing state dir %s failed: %s\n", o->state_dir, strerror(-r));
+		return r;
+	}
+	while ((de = readdir(d))) {
+		char **tmp;
+
+		if (de->d_name[0] == '.')
+			continue;	/* our temp files too */
+		tmp = realloc(names, (n + 1) * sizeof(*names));
+		if (!tmp || !(tmp[n] = strdup(de->d_name))) {
+			names = tmp ? tmp : names;
+			closedir(d);
+			free_names(names, n);
+			return -ENOMEM;
+		}
+		names = tmp;
+		n++;
+	}
+	closedir(d);
+	if (names)
+		qsort(names, n, sizeof(*names), by_name);
+	/* blocklist, allowlist: set manual; blocklist.NAME, allowlist.NAME: set NAME. */
+	for (i = 0; i < n && !r; i++) {
+		for (kind = LIST_BLOCK; kind <= LIST_ALLOW && !r; kind++) {
+			kname = list_kind_name(kind);
+			kl = strlen(kname);
+			if (strncmp(names[i], kname, kl) || strncmp(names[i] + kl, "list", 4))
+				continue;
+			set = names[i] + kl + 4;
+			if (*set == '.')
+				set++;
+			else if (*set)
+				continue;
+			else
+				set = "manual";
+			if (!set_name_valid(set) || has_file(sf, kind, set))
+				continue;
+			f = realloc(sf->persisted, (sf->n_persisted + 1) * sizeof(*f));
+			if (!f) {
+				r = -ENOMEM;
+				break;
+			}
+			sf->persisted = f;
+			f = &sf->persisted[sf->n_persisted++];
+			memset(f, 0, sizeof(*f));
+			f->d.kind = kind;
+			snprintf(f->name, sizeof(f->name), "%s", set);
+			r = list_state_path(f->path, sizeof(f->path), o->state_dir, kind, set);
+			if (!r)
+				r = read_persisted(o->state_dir, kind, set, &f->entries, err, sizeof(err));
+			if (r)
+				pr_warn("%s\n", err);
+		}
+	}
+	free_names(names, n);
+	return r;
+}
+
 int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start)
 {
 	char err[600];
@@ -692,6 +785,12 @@ int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_st
 	int kind, first = 0;
 
 	memset(sf, 0, sizeof(*sf));
+	/* An untrusted state dir refuses the start even when no file would read it (see above). */
+	if (at_start) {
+		first = list_state_dir_check(o->state_dir);
+		if (first)
+			return first;
+	}
 	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
 		if (!o->list_file[kind])
 			continue;
@@ -716,6 +815,9 @@ int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_st
 		if (kind)
 			return kind;
 	}
+	/* Only a start on fresh maps adds them; read at every start, so that a bad one refuses it. */
+	if (at_start && !first)
+		first = read_persisted_sets(o, sf);
 	return first;
 }
 
@@ -725,7 +827,10 @@ void set_files_free(struct set_files *sf)
 
 	for (i = 0; i < sf->n; i++)
 		xdpfwd_prefix_set_free(&sf->v[i].entries);
+	for (i = 0; i < sf->n_persisted; i++)
+		xdpfwd_prefix_set_free(&sf->persisted[i].entries);
 	free(sf->v);
+	free(sf->persisted);
 	memset(sf, 0, sizeof(*sf));
 }
 
@@ -777,21 +882,31 @@ static bool owned_by_dir(const char *dir, const struct xdpfwd_set *s)
 }
 
 /*
- * Does a file fill (kind, name)? One that failed (its kind= unknown) counts
- * for both kinds: its sets are left as they run.
+ * A removed set's persisted entries are put aside (renamed to a hidden
+ * name, which no start reads), or the first start after a reboot would
+ * make the set again from them alone.
  */
-static bool has_file(const struct set_files *sf, enum list_kind kind, const char *name)
+static void put_aside_persisted(const char *state_dir, enum list_kind kind, const char *set)
 {
-	size_t i;
+	char name[64], aside[80], why[600];
+	int dirfd;
 
-	for (i = 0; i < sf->n; i++)
-		if (!strcmp(sf->v[i].name, name) && (sf->v[i].err || sf->v[i].d.kind == kind))
-			return true;
-	return false;
+	dirfd = state_dir_open(state_dir, why, sizeof(why));
+	if (dirfd < 0)
+		return;	/* none, or not ours to touch (a start refuses it) */
+	state_name(name, sizeof(name), kind, set);
+	snprintf(aside, sizeof(aside), ".%s.removed", name);
+	if (!renameat(dirfd, name, dirfd, aside))
+		pr_info("%s set %s: its persisted entries are kept aside as %s/%s\n", list_kind_name(kind), set,
+			state_dir, aside);
+	else if (errno != ENOENT)
+		pr_warn("%s set %s: putting aside %s/%s failed: %s; remove it, or the set comes back after a reboot\n",
+			list_kind_name(kind), set, state_dir, name, strerror(errno));
+	close(dirfd);
 }
 
 /* The sets dir's sets whose file is gone: flushed and their ids freed. */
-static int remove_orphans(struct xdpfwd_bpf *skel, const struct set_files *sf)
+static int remove_orphans(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf)
 {
 	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
 	struct list_maps m;
@@ -819,6 +934,7 @@ static int remove_orphans(struct xdpfwd_bpf *skel, const struct set_files *sf)
 			}
 			pr_info("%s set %s: its file %s is gone: flushed and removed\n", list_kind_name(kind),
 				sets[id].name, sets[id].source);
+			put_aside_persisted(o->state_dir, kind, sets[id].name);
 		}
 	}
 	return first;
@@ -831,75 +947,29 @@ static int remove_orphans(struct xdpfwd_bpf *skel, const struct set_files *sf)
  */
 static int restore_persisted(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf)
 {
-	const char *kname, *set;
-	char **names = NULL, err[600];
-	struct xdpfwd_prefix_set ps;
+	const struct set_file *f;
 	struct list_maps m;
-	size_t n = 0, i, added, kl;
-	int kind, r, id, first = 0;
-	DIR *d;
-	struct dirent *de;
+	size_t i, added;
+	int r, id, first = 0;
 
-	d = opendir(o->state_dir);
-	if (!d)
-		return errno == ENOENT ? 0 : (pr_warn("listing state dir %s failed: %s\n", o->state_dir,
-						      strerror(errno)), -errno);
-	/* blocklist, allowlist: set manual; blocklist.NAME, allowlist.NAME: set NAME. */
-	while ((de = readdir(d))) {
-		char **tmp;
-
-		if (de->d_name[0] == '.' || strstr(de->d_name, ".tmp"))
+	for (i = 0; i < sf->n_persisted; i++) {
+		f = &sf->persisted[i];
+		if (!f->entries.n)
 			continue;
-		tmp = realloc(names, (n + 1) * sizeof(*names));
-		if (!tmp || !(tmp[n] = strdup(de->d_name))) {
-			names = tmp ? tmp : names;
-			closedir(d);
-			free_names(names, n);
-			return -ENOMEM;
-		}
-		names = tmp;
-		n++;
-	}
-	closedir(d);
-	if (names)
-		qsort(names, n, sizeof(*names), by_name);
-	for (i = 0; i < n; i++) {
-		for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
-			err[0] = '\0';
-			kname = list_kind_name(kind);
-			kl = strlen(kname);
-			if (strncmp(names[i], kname, kl) || strncmp(names[i] + kl, "list", 4))
-				continue;
-			set = names[i] + kl + 4;
-			if (*set == '.')
-				set++;
-			else if (*set)
-				continue;
-			else
-				set = "manual";
-			if (!set_name_valid(set) || has_file(sf, kind, set))
-				continue;
-			memset(&ps, 0, sizeof(ps));
-			r = read_persisted(o->state_dir, kind, set, &ps, err, sizeof(err));
-			if (r)
-				pr_warn("%s\n", err);
-			list_maps_get(skel, kind, &m);
-			lib_error_clear();
-			if (!r && ps.n)
-				r = sets_ensure(m.sets, m.meta, kind, set, &id);
-			if (!r && ps.n)
-				r = list_add(&m, id, &ps, 0, &added);
-			if (!r && ps.n)
-				pr_info("%s set %s: restored %zu persisted entries from %s\n", kname, set, added,
-					o->state_dir);
-			else if (r && !err[0])
-				pr_warn("%s set %s: restoring its persisted entries failed: %s\n", kname, set,
-					lib_error()[0] ? lib_error() : strerror(-r));
-			xdpfwd_prefix_set_free(&ps);
+		list_maps_get(skel, f->d.kind, &m);
+		lib_error_clear();
+		r = sets_ensure(m.sets, m.meta, f->d.kind, f->name, &id);
+		if (!r)
+			r = list_add(&m, id, &f->entries, 0, &added);
+		if (r) {
+			pr_warn("%s set %s: restoring its persisted entries from %s failed: %s\n",
+				list_kind_name(f->d.kind), f->name, f->path, lib_error()[0] ? lib_error() : strerror(-r));
 			first = first ?: r;
+			continue;
 		}
+		pr_info("%s set %s: restored %zu persisted entries from %s\n", list_kind_name(f->d.kind), f->name,
+			added, o->state_dir);
 	}
-	free_names(names, n);
 	return first;
 }
 
@@ -916,7 +986,7 @@ int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const 
 		first = first ?: err;
 	}
 	if (sf->dir) {
-		err = remove_orphans(skel, sf);
+		err = remove_orphans(skel, o, sf);
 		first = first ?: err;
 	}
 	if (fresh_maps) {

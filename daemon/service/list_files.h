@@ -87,6 +87,9 @@ struct set_files {
 	 * go. NULL when there is none or it could not be listed (then none go).
 	 */
 	const char *dir;
+	/* At start: the persisted entries of the sets no file fills (path: their state file). */
+	struct set_file *persisted;
+	size_t n_persisted;
 };
 
 /*
@@ -94,7 +97,8 @@ struct set_files {
  * reported (FILE:LINE, one line) and marked, the others are read. Returns
  * the error of a bad --blocklist-file or --allowlist-file (a start refuses
  * it, as before sets: at_start words the message for that), 0 otherwise;
- * -ENOMEM always. A bad sets dir file never refuses a start: one stale feed
+ * -ENOMEM always. At start also the state dir's check and the persisted
+ * entries of every other set, whose errors refuse the start too. A bad sets dir file never refuses a start: one stale feed
  * must not leave the host without its firewall.
  */
 int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start);

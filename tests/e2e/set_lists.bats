@@ -126,3 +126,34 @@ entry_sets() {
 	xf_cli block load --set fail2ban "$XF_TMP/f.list"
 	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
 }
+
+@test "xdpfwd sets: entries per set from the books, packets under each entry's count set, updated stamped by that set's edits only" {
+	set_field() {
+		xf_cli sets --json | xf_json "next(s['$2'] for s in j if s['kind'] == 'block' and s['name'] == '$1')"
+	}
+	xf_cli block add 198.18.0.2
+	xf_cli block add --set fail2ban 198.18.0.2 198.18.0.3
+	[ "$(set_field manual entries)" = 1 ]
+	[ "$(set_field fail2ban entries)" = 2 ]
+	# .2's hits count under manual (its lowest set), .3's under fail2ban.
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 198.18.0.5 "$N"
+	[ "$(xf_recv_wait 198.18.0.5 "$N")" = "$N" ]
+	xf_wait_output "$N" set_field fail2ban packets
+	[ "$(set_field manual packets)" = "$N" ]
+	[ "$(set_field fail2ban bytes)" = "$(set_field manual bytes)" ]
+	# An edit of manual stamps manual alone.
+	f2b=$(set_field fail2ban updated)
+	[ "$f2b" != None ]
+	sleep 1.1
+	xf_cli block del 198.18.0.2
+	[ "$(set_field fail2ban updated)" = "$f2b" ]
+	[ "$(set_field manual updated)" \> "$f2b" ]
+	[ "$(set_field manual entries)" = 0 ]
+	[ "$(set_field fail2ban entries)" = 2 ]
+	# Flushing fail2ban: both entries gone, its count 0.
+	xf_cli block flush --set fail2ban
+	[ "$(set_field fail2ban entries)" = 0 ]
+	[ -z "$(xf_cli block list | awk 'NR > 1')" ]
+}

@@ -4,9 +4,10 @@
 # while it swaps; an address in two sets is blocked until it has left both; an audit set logs
 # (action audit, its name) and passes; a scoped set drops only the protocol and port it names;
 # and the daemon's files: every --sets-dir NAME.list is set NAME (its options in
-# "# xdpfwd-set:" lines), applied at start and on SIGHUP, each on its own (a bad file keeps its
-# set, FILE:LINE in the journal), runtime sets untouched, a removed file's set flushed and
-# freed; --blocklist-file is block set "file".
+# "# xdpfwd-set:" lines, feeds in their formats), applied at start and on SIGHUP, each on its
+# own (a bad file keeps its set, FILE:LINE in the journal), runtime sets untouched, a removed
+# file's set flushed and freed, a saved set dropped in as it is; --blocklist-file is block set
+# "file"; --persist per set.
 
 load ../lib/xf
 
@@ -98,7 +99,7 @@ reload_wait() {
 }
 
 @test "an audit set logs its matches (action audit, its name) and passes them; an enforcing set still drops" {
-	xf_daemon --iface "$IF_P" --log-format json
+	xf_daemon --iface "$IF_P" --log-format json --stats-interval 1
 	xf_cli sets add block rehearse --mode audit
 	xf_cli block add --set rehearse 198.18.0.2 198.18.0.3
 	xf_cli block add 198.18.0.3
@@ -110,6 +111,8 @@ reload_wait() {
 		seen = {}
 		for line in open(sys.argv[1]):
 		    ev = json.loads(line)
+		    if "stats" in ev:
+		        continue
 		    if "src" in ev:
 		        seen.setdefault(ev["src"], set()).add((ev["action"], ev["reason"], ev.get("set")))
 		# .2: audited in rehearse; .3: dropped, counted under manual (its enforcing set).
@@ -120,6 +123,9 @@ reload_wait() {
 	[ "$(xf_wait_output "$N" set_field block rehearse packets)" = "$N" ]
 	[ "$(set_field block manual packets)" = "$N" ]
 	[ "$(set_field block rehearse mode)" = audit ]
+	# The JSON stats line counts them apart from the passes.
+	xf_wait_lines "^\{\"stats\":\{\"pass\":[0-9]+,\"drop\":$N,\"audit\":$N,.*\"audit_blocklist\":$N" 1 \
+		"$XF_TMP/daemon.out" 3
 }
 
 @test "the text log names the set too, last on the line" {
@@ -207,6 +213,27 @@ except OSError:
 	kill -0 "$XF_DAEMON_PID"
 }
 
+@test "--sets-dir: a removed file's set stays gone after a reboot; its persisted entries are put aside" {
+	local state=$XF_TMP/state
+	printf '198.18.0.2\n' >"$SETS/feed.list"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$state"
+	xf_cli block add --set feed 198.18.0.3 --persist --state-dir "$state"
+	xf_cli block add --set fail2ban 198.18.0.4 --persist --state-dir "$state"
+	rm "$SETS/feed.list"
+	kill -HUP "$XF_DAEMON_PID"
+	xf_wait_lines "block set feed: its persisted entries are kept aside as $state/.blocklist.feed.removed" 1 \
+		"$XF_TMP/daemon.err" 5
+	[ ! -e "$state/blocklist.feed" ]
+	grep -qx 198.18.0.3 "$state/.blocklist.feed.removed"
+	# A reboot empties bpffs: detach (removes the pins), then start again.
+	xf_daemon_stop
+	xf_cli detach --iface "$IF_P"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$state"
+	[ "$(set_field block feed name)" = "" ]
+	[ "$(sets_of 198.18.0.3)" = "" ]
+	[ "$(sets_of 198.18.0.4)" = fail2ban ]
+}
+
 @test "--sets-dir: a bad file keeps its set's running entries, says FILE:LINE, and the others still apply" {
 	printf '198.18.0.2\n' >"$SETS/good.list"
 	printf '198.18.0.3\n' >"$SETS/shaky.list"
@@ -233,6 +260,53 @@ except OSError:
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
 	[ "$(sets_of 198.18.0.3)" = shaky ]
 	[ "$(sets_of 198.18.0.4)" = good ]
+}
+
+@test "--sets-dir: feeds in their formats; each bad option line is named at FILE:LINE and its file skipped" {
+	# A Spamhaus DROP feed with a junk line, read with skip-invalid; an ipsum feed with a score.
+	printf '# xdpfwd-set: format=spamhaus skip-invalid=yes\n; Spamhaus DROP List\n198.18.64.0/20 ; SBL000001\n<html>\n' \
+		>"$SETS/drop.list"
+	printf '# xdpfwd-set: format=ipsum min-score=3\n198.18.0.2\t5\n198.18.0.3\t1\n' >"$SETS/ipsum.list"
+	printf '# header\n# xdpfwd-set: kind=block mode=audit\n# xdpfwd-set: mode=enforce\n198.18.0.4\n' >"$SETS/twice.list"
+	printf '# xdpfwd-set: colour=red\n198.18.0.4\n' >"$SETS/unknown.list"
+	printf '# xdpfwd-set: kind=allow mode=audit\n198.18.0.4\n' >"$SETS/allowaudit.list"
+	printf '# xdpfwd-set: scope=sctp:9\n198.18.0.4\n' >"$SETS/scope.list"
+	printf '198.18.0.4\n' >"$SETS/Bad_Name.list"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	grep -q "block set drop: 1 entries from $SETS/drop.list" "$XF_TMP/daemon.err"
+	grep -q "$SETS/drop.list: skipped 1 bad line (skip-invalid=yes):" "$XF_TMP/daemon.err"
+	grep -q "$SETS/drop.list:4: " "$XF_TMP/daemon.err"
+	[ "$(sets_of 198.18.64.0/20)" = drop ]
+	[ "$(sets_of 198.18.0.2)" = ipsum ]
+	[ "$(sets_of 198.18.0.3)" = "" ]
+	grep -q "$SETS/twice.list:3: mode= is given twice; keep one; block set twice keeps its running entries" "$XF_TMP/daemon.err"
+	grep -q "$SETS/unknown.list:1: 'colour' is not an option of xdpfwd-set:" "$XF_TMP/daemon.err"
+	grep -q "$SETS/allowaudit.list: an allow set has no mode= or scope=" "$XF_TMP/daemon.err"
+	grep -q "$SETS/scope.list:1: scope=sctp:9: " "$XF_TMP/daemon.err"
+	grep -q "$SETS/Bad_Name.list: 'Bad_Name' is not a set name" "$XF_TMP/daemon.err"
+	# None of them made a set or an entry.
+	[ "$(sets_of 198.18.0.4)" = "" ]
+	for n in twice unknown allowaudit scope; do
+		[ "$(set_field block "$n" name)" = "" ]
+		[ "$(set_field allow "$n" name)" = "" ]
+	done
+	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4)" = "198.18.0.2=0 198.18.0.3=$N 198.18.0.4=$N" ]
+}
+
+@test "--sets-dir: a set saved with block save goes into the dir as it is, options included" {
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	xf_cli sets add block ssh --mode audit --scope tcp:22,443 --timeout 1h
+	xf_cli block add --set ssh 198.18.0.2 198.18.4.0/24
+	xf_cli block save --set ssh "$SETS/ssh.list"
+	xf_cli sets del block ssh
+	[ "$(set_field block ssh name)" = "" ]
+	reload_wait ssh 1
+	[ "$(set_field block ssh mode)" = audit ]
+	[ "$(set_field block ssh scope)" = tcp:22,443 ]
+	[ "$(set_field block ssh timeout)" = 3600 ]
+	[ "$(set_field block ssh source)" = "$SETS/ssh.list" ]
+	[ "$(sets_of 198.18.4.0/24)" = ssh ]
+	[ "$(sets_of 198.18.0.2)" = ssh ]
 }
 
 @test "--blocklist-file is block set file, --allowlist-file allow set file; --persist entries go to their set's state file" {

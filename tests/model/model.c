@@ -1,26 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The rules, as README.md ("How a packet is judged", "Status and counters")
- * and include/xdpfwd.h state them:
+ * The rules, as notes/SETS.md ("Semantics"), README.md ("How a packet is
+ * judged", "Status and counters") and include/xdpfwd.h state them:
  *
  *  - Ethernet, then at most XDPFWD_MAX_VLAN_DEPTH tags (802.1Q or 802.1ad in
  *    any order); a further tag means VLAN_DEPTH, whatever follows it.
  *  - IPv4: the 20-byte header must be there, version 4, IHL >= 5, and the
  *    options IHL announces must be there too. IPv6: the 40-byte fixed header,
  *    version 6. Anything short or wrong is MALFORMED (dropped only with
- *    drop_malformed); any other ethertype is NOT_IP. Nothing past the IP
- *    header matters: not the total length, not fragments, not extensions.
- *  - A source on the live block set (an exact address first, then the
- *    longest blocked prefix) drops (BLOCKLIST), unless it is also on the live
- *    allowlist: then it passes (ALLOWLIST) and the allow entry counts it. A
- *    source on no block entry passes as NO_MATCH, allowlisted or not.
- *  - Live means: in the set meta selects (the _b twin of a trie when the
- *    XDPFWD_ACTIVE_TWIN bit is set; for an exact entry, its NOT_IN_SET bit
- *    for the exact set XDPFWD_ACTIVE_SET1 selects clear) and not
- *    expired (expires_ns == 0 or now < expires_ns). An entry that is not live
- *    is as good as absent.
+ *    drop_malformed); any other ethertype is NOT_IP.
+ *  - Ports, for set scopes only: TCP or UDP right after the IP header (IPv4:
+ *    protocol TCP/UDP, fragment offset 0; IPv6: next header TCP/UDP, no
+ *    extension header walk), and the frame holds the L4 header's first four
+ *    bytes (source and destination port). Otherwise a scope names nothing.
+ *  - Live members of an entry: each set's bit from the generation meta's
+ *    set_gen[kind] selects, XOR XDPFWD_SETS_XOR, minus the timed sets once
+ *    expires_ns (if not 0) has passed.
+ *  - A block entry covering the source drops if a live member is in
+ *    drop_sets, or is in scoped_sets with a scope naming the frame's protocol
+ *    and (no ports listed, or) its destination port; else it audits if a live
+ *    member is in audit_sets.
+ *  - The source is allowed if an allow entry covering it has a live member.
+ *  - Some entry drops: allowed -> PASS/ALLOWLIST, else DROP/BLOCKLIST. Else
+ *    some entry audits: allowed -> PASS/ALLOWLIST, else AUDIT/BLOCKLIST.
+ *    Else PASS/NO_MATCH.
+ *  - The entry that counts the packet: for a drop the first dropping one,
+ *    for an audit the first auditing one, in the order exact entry, then
+ *    prefixes longest first; for the allowlist the longest allowed entry.
+ *    It counts the packet and its bytes, and so does the per-set counter
+ *    [its kind][count_set & 31].
  *  - Every frame counts once in stats[action][reason] with its full length;
- *    the entry that decided it counts the packet and its bytes too.
+ *    drops and audits are each eligible for an event.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,7 +47,7 @@
 #define IPV6_HDR_LEN	40
 
 const char *const model_list_names[MODEL_LIST_MAX] = { "block-addr", "block-net", "allow" };
-const char *const model_action_names[XDPFWD_ACT_MAX] = { "PASS", "DROP" };
+const char *const model_action_names[XDPFWD_ACT_MAX] = { "PASS", "DROP", "AUDIT" };
 const char *const model_reason_names[XDPFWD_R_MAX] = {
 	"NO_MATCH", "ALLOWLIST", "BLOCKLIST", "NOT_IP", "VLAN_DEPTH", "MALFORMED",
 };
@@ -60,10 +70,7 @@ static bool same_bits(const __u8 *a, const __u8 *b, unsigned int bits)
 
 static bool same_key(const struct model_entry *a, const struct model_entry *b)
 {
-	if (a->list != b->list || a->family != b->family)
-		return false;
-	/* All exact entries of a family share one hash map, whatever their flags. */
-	if (a->list != MODEL_BLOCK_ADDR && (a->set != b->set || a->prefixlen != b->prefixlen))
+	if (a->list != b->list || a->family != b->family || a->prefixlen != b->prefixlen)
 		return false;
 	return !memcmp(a->addr, b->addr, addr_bytes(a->family));
 }
@@ -76,10 +83,8 @@ int model_add(struct model *m, const struct model_entry *e)
 
 	if ((e->family != 4 && e->family != 6) || e->prefixlen > max || e->list >= MODEL_LIST_MAX)
 		return -EINVAL;
-	if (e->list == MODEL_BLOCK_ADDR) {
+	if (e->list == MODEL_BLOCK_ADDR)
 		n.prefixlen = max;
-		n.set = 0;
-	}
 	for (i = n.prefixlen; i < sizeof(n.addr) * 8; i++)
 		n.addr[i / 8] &= ~(0x80 >> (i % 8));
 	n.packets = 0;
@@ -105,6 +110,8 @@ void model_reset(struct model *m)
 	m->n = 0;
 	memset(m->packets, 0, sizeof(m->packets));
 	memset(m->bytes, 0, sizeof(m->bytes));
+	memset(m->set_packets, 0, sizeof(m->set_packets));
+	memset(m->set_bytes, 0, sizeof(m->set_bytes));
 	m->ev_eligible = 0;
 }
 
@@ -115,74 +122,122 @@ void model_free(struct model *m)
 	m->n = m->cap = 0;
 }
 
-static bool expired(const struct model_entry *e, __u64 now)
+static int entry_kind(const struct model_entry *e)
 {
-	return e->expires_ns && now >= e->expires_ns;
+	return e->list == MODEL_ALLOW ? XDPFWD_KIND_ALLOW : XDPFWD_KIND_BLOCK;
+}
+
+__u32 model_live_sets(const struct model *m, const struct model_entry *e, __u64 now)
+{
+	__u32 gen = m->cfg.set_gen[entry_kind(e)], live = 0;
+	int i;
+
+	/* Set by set, as the header describes it: set i reads generation (gen bit i). */
+	for (i = 0; i < XDPFWD_MAX_SETS; i++) {
+		int g = (gen >> i) & 1;
+		__u32 bit = ((e->sets[g] ^ XDPFWD_SETS_XOR) >> i) & 1;
+
+		if (bit && (e->timed >> i & 1) && e->expires_ns && now >= e->expires_ns)
+			bit = 0;
+		live |= bit << i;
+	}
+	return live;
+}
+
+static bool covers(const struct model_entry *e, int family, const __u8 *src)
+{
+	return e->family == family && same_bits(e->addr, src, e->prefixlen);
+}
+
+/* Does block set i's scope name the frame? */
+static bool scope_names(const struct model *m, int i, const struct model_verdict *v)
+{
+	const struct model_scope *s = &m->cfg.scope[i];
+	unsigned int want = v->proto == IPPROTO_TCP ? XDPFWD_SCOPE_TCP : XDPFWD_SCOPE_UDP;
+	int k;
+
+	if (!v->l4 || !(s->protos & want))
+		return false;
+	if (!s->nports)
+		return true;
+	for (k = 0; k < s->nports && k < XDPFWD_SCOPE_PORTS; k++)
+		if (s->ports[k] == v->dport)
+			return true;
+	return false;
+}
+
+static bool entry_drops(const struct model *m, const struct model_entry *e,
+			const struct model_verdict *v, __u64 now)
+{
+	__u32 live = model_live_sets(m, e, now);
+	int i;
+
+	if (live & m->cfg.drop_sets)
+		return true;
+	for (i = 0; i < XDPFWD_MAX_SETS; i++)
+		if ((live & m->cfg.scoped_sets) >> i & 1 && scope_names(m, i, v))
+			return true;
+	return false;
+}
+
+static bool entry_audits(const struct model *m, const struct model_entry *e,
+			 const struct model_verdict *v, __u64 now)
+{
+	return !entry_drops(m, e, v, now) && (model_live_sets(m, e, now) & m->cfg.audit_sets);
 }
 
 /*
- * Does e take part in the block or allow set meta currently selects? The
- * tries: the _b twin while XDPFWD_ACTIVE_TWIN is set. Exact entries: live
- * unless they carry the NOT_IN_SET bit of the exact set XDPFWD_ACTIVE_SET1
- * selects (the two bits of active_block are independent of each other).
+ * The order in which block entries decide: the exact entry, then prefixes
+ * longest first. Returns the rank of e (lower decides first).
  */
-static bool in_active_set(const struct model *m, const struct model_entry *e)
+static int block_rank(const struct model_entry *e)
 {
-	switch (e->list) {
-	case MODEL_BLOCK_ADDR:
-		if (m->cfg.active_block & XDPFWD_ACTIVE_SET1)
-			return !(e->flags & XDPFWD_ENTRY_F_NOT_IN_SET1);
-		return !(e->flags & XDPFWD_ENTRY_F_NOT_IN_SET0);
-	case MODEL_BLOCK_NET:
-		return e->set == ((m->cfg.active_block & XDPFWD_ACTIVE_TWIN) ? 1 : 0);
-	case MODEL_ALLOW:
-		return e->set == ((m->cfg.active_allow & XDPFWD_ACTIVE_TWIN) ? 1 : 0);
-	default:
-		return false;
-	}
-}
-
-/* The longest live entry of list that covers src, or -1. */
-static long longest_match(const struct model *m, enum model_list list, int family,
-			  const __u8 *src, __u64 now)
-{
-	long best = -1;
-	size_t i;
-
-	for (i = 0; i < m->n; i++) {
-		const struct model_entry *e = &m->e[i];
-
-		if (e->list != list || e->family != family || !in_active_set(m, e) ||
-		    expired(e, now) || !same_bits(e->addr, src, e->prefixlen))
-			continue;
-		if (best < 0 || e->prefixlen > m->e[best].prefixlen)
-			best = i;
-	}
-	return best;
+	return e->list == MODEL_BLOCK_ADDR ? -1 : 128 - e->prefixlen;
 }
 
 static void judge_source(const struct model *m, __u64 now, struct model_verdict *v)
 {
-	long i, a;
+	long dropper = -1, auditor = -1, allow = -1;
+	size_t i;
 
-	/* Exact entries are full length, so the longest match among them is the equal one. */
-	i = longest_match(m, MODEL_BLOCK_ADDR, v->family, v->src, now);
-	if (i < 0)
-		i = longest_match(m, MODEL_BLOCK_NET, v->family, v->src, now);
-	if (i < 0) {
+	/* Every entry covering the source, then the rules. */
+	for (i = 0; i < m->n; i++) {
+		const struct model_entry *e = &m->e[i];
+
+		if (!covers(e, v->family, v->src))
+			continue;
+		if (e->list == MODEL_ALLOW) {
+			if (model_live_sets(m, e, now) &&
+			    (allow < 0 || e->prefixlen > m->e[allow].prefixlen))
+				allow = i;
+			continue;
+		}
+		if (entry_drops(m, e, v, now) &&
+		    (dropper < 0 || block_rank(e) < block_rank(&m->e[dropper])))
+			dropper = i;
+		if (entry_audits(m, e, v, now) &&
+		    (auditor < 0 || block_rank(e) < block_rank(&m->e[auditor])))
+			auditor = i;
+	}
+	if (dropper < 0 && auditor < 0) {
 		v->reason = XDPFWD_R_NO_MATCH;
 		return;
 	}
-	/* Only a blocked source is looked up in the allowlist, which then wins. */
-	a = longest_match(m, MODEL_ALLOW, v->family, v->src, now);
-	if (a >= 0) {
+	if (allow >= 0) {
 		v->reason = XDPFWD_R_ALLOWLIST;
-		v->entry = a;
+		v->entry = allow;
+		v->kind = XDPFWD_KIND_ALLOW;
 		return;
 	}
-	v->action = XDPFWD_ACT_DROP;
 	v->reason = XDPFWD_R_BLOCKLIST;
-	v->entry = i;
+	v->kind = XDPFWD_KIND_BLOCK;
+	if (dropper >= 0) {
+		v->action = XDPFWD_ACT_DROP;
+		v->entry = dropper;
+	} else {
+		v->action = XDPFWD_ACT_AUDIT;
+		v->entry = auditor;
+	}
 }
 
 static unsigned int be16(const __u8 *p)
@@ -231,6 +286,12 @@ void model_judge(const struct model *m, const void *frame, size_t len, __u64 now
 			goto malformed;
 		v->family = 4;
 		memcpy(v->src, p + off + 12, 4);
+		/* Ports: TCP/UDP, fragment offset 0, the first four L4 bytes present. */
+		v->proto = p[off + 9];
+		v->l4 = (v->proto == IPPROTO_TCP || v->proto == IPPROTO_UDP) &&
+			!(be16(p + off + 6) & 0x1fff) && len - off >= ihl * 4 + 4;
+		if (v->l4)
+			v->dport = be16(p + off + ihl * 4 + 2);
 		judge_source(m, now, v);
 		return;
 	case 0x86dd:
@@ -238,6 +299,12 @@ void model_judge(const struct model *m, const void *frame, size_t len, __u64 now
 			goto malformed;
 		v->family = 6;
 		memcpy(v->src, p + off + 8, 16);
+		/* Ports: TCP/UDP as the next header itself, no extension header walked. */
+		v->proto = p[off + 6];
+		v->l4 = (v->proto == IPPROTO_TCP || v->proto == IPPROTO_UDP) &&
+			len - off >= IPV6_HDR_LEN + 4;
+		if (v->l4)
+			v->dport = be16(p + off + IPV6_HDR_LEN + 2);
 		judge_source(m, now, v);
 		return;
 	default:
@@ -255,11 +322,15 @@ void model_count(struct model *m, const struct model_verdict *v, size_t len)
 {
 	m->packets[v->action][v->reason]++;
 	m->bytes[v->action][v->reason] += len;
-	if (v->action == XDPFWD_ACT_DROP)
+	if (v->action == XDPFWD_ACT_DROP || v->action == XDPFWD_ACT_AUDIT)
 		m->ev_eligible++;
 	if (v->entry >= 0) {
-		m->e[v->entry].packets++;
-		m->e[v->entry].bytes += len;
+		struct model_entry *e = &m->e[v->entry];
+
+		e->packets++;
+		e->bytes += len;
+		m->set_packets[v->kind][e->count_set % XDPFWD_MAX_SETS]++;
+		m->set_bytes[v->kind][e->count_set % XDPFWD_MAX_SETS] += len;
 	}
 }
 

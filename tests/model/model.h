@@ -2,10 +2,11 @@
 /*
  * A reference model of the XDP program's verdict, in plain C: what the
  * program must decide for a frame and which counters it must move, written
- * from the rules in README.md and include/xdpfwd.h rather than from the BPF
- * code, so that the differential test compares two independent readings of
- * the same specification. Clarity beats speed here: lists are flat arrays
- * scanned linearly, and the longest-prefix match is a loop over all of them.
+ * from the rules in notes/SETS.md ("Semantics"), README.md and
+ * include/xdpfwd.h rather than from the BPF code, so that the differential
+ * test compares two independent readings of the same specification. Clarity
+ * beats speed here: lists are flat arrays scanned linearly, every entry that
+ * covers the source is looked at, and then the rules pick the verdict.
  */
 #ifndef XDPFWD_MODEL_H
 #define XDPFWD_MODEL_H
@@ -17,28 +18,39 @@
 
 /* Which map of the program an entry stands for. */
 enum model_list {
-	MODEL_BLOCK_ADDR,	/* block_v4_addr / block_v6_addr: one hash, no twin */
-	MODEL_BLOCK_NET,	/* block_v4_net[_b] / block_v6_net[_b] */
-	MODEL_ALLOW,		/* allow_v4[_b] / allow_v6[_b] */
+	MODEL_BLOCK_ADDR,	/* block_v4_addr / block_v6_addr: the exact hashes */
+	MODEL_BLOCK_NET,	/* block_v4_net / block_v6_net */
+	MODEL_ALLOW,		/* allow_v4 / allow_v6 */
 	MODEL_LIST_MAX,
 };
 
 struct model_entry {
 	enum model_list list;
-	__u8 set;		/* prefixes: 0 for the map without suffix, 1 for its _b twin; exact: 0 */
 	__u8 family;		/* 4 or 6 */
 	__u8 prefixlen;		/* exact entries: 32 or 128 */
 	__u8 addr[16];		/* network order, host bits clear; IPv4 in the first 4 bytes */
-	__u32 flags;		/* XDPFWD_ENTRY_F_*; only exact entries give them meaning */
-	__u64 expires_ns;	/* CLOCK_BOOTTIME deadline, 0: never */
+	__u32 sets[2];		/* as stored: member sets per generation, XOR XDPFWD_SETS_XOR */
+	__u32 timed;		/* sets whose membership ends at expires_ns */
+	__u64 expires_ns;	/* CLOCK_BOOTTIME deadline of the timed sets, 0: none */
+	__u8 count_set;		/* the set its hits count under */
+	__u8 plen1;		/* what the map value carries; the model never reads it */
 	__u64 packets;		/* counted by model_count() */
 	__u64 bytes;
 };
 
+/* A block set's scope (struct xdpfwd_set), ports in host order. */
+struct model_scope {
+	__u8 protos;		/* XDPFWD_SCOPE_* */
+	__u8 nports;
+	__u16 ports[XDPFWD_SCOPE_PORTS];
+};
+
 struct model_config {
 	int drop_malformed;
-	__u32 active_block;	/* struct xdpfwd_meta: XDPFWD_ACTIVE_TWIN | XDPFWD_ACTIVE_SET1 */
-	__u32 active_allow;	/* XDPFWD_ACTIVE_TWIN or 0 */
+	/* struct xdpfwd_meta */
+	__u32 set_gen[XDPFWD_KINDS];
+	__u32 drop_sets, scoped_sets, audit_sets;
+	struct model_scope scope[XDPFWD_MAX_SETS];	/* block sets */
 };
 
 struct model {
@@ -47,7 +59,9 @@ struct model {
 	size_t n, cap;
 	__u64 packets[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
 	__u64 bytes[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
-	__u64 ev_eligible;	/* drops: each one is eligible for an event */
+	__u64 set_packets[XDPFWD_KINDS][XDPFWD_MAX_SETS];
+	__u64 set_bytes[XDPFWD_KINDS][XDPFWD_MAX_SETS];
+	__u64 ev_eligible;	/* drops and audit matches: each one is eligible for an event */
 };
 
 struct model_verdict {
@@ -55,7 +69,11 @@ struct model_verdict {
 	int reason;		/* enum xdpfwd_reason */
 	int family;		/* of the source, 0 when no IP header was read */
 	__u8 src[16];
+	int l4;			/* a scope can see the frame's ports: */
+	__u8 proto;		/* IPPROTO_TCP or IPPROTO_UDP */
+	__u16 dport;		/* host order */
 	long entry;		/* index into model.e of the entry that counts the packet, or -1 */
+	int kind;		/* XDPFWD_KIND_* of that entry */
 };
 
 /*
@@ -67,6 +85,9 @@ int model_add(struct model *m, const struct model_entry *e);
 /* Forgets every entry and zeroes every counter; the configuration stays. */
 void model_reset(struct model *m);
 void model_free(struct model *m);
+
+/* The sets e is a live member of at CLOCK_BOOTTIME now, under meta's generation of its kind. */
+__u32 model_live_sets(const struct model *m, const struct model_entry *e, __u64 now);
 
 /* The verdict for one frame of len bytes at CLOCK_BOOTTIME now; changes nothing. */
 void model_judge(const struct model *m, const void *frame, size_t len, __u64 now,

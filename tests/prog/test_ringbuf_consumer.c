@@ -134,7 +134,11 @@ static int fx_setup(void **state)
 	/* Every source the tests send from: 198.18.0.0/15, one trie entry. */
 	struct xdpfwd_lpm_v4_key key = { .prefixlen = 15, .addr = { 198, 18, 0, 0 } };
 	struct xdpfwd_entry val = {};
-	struct xdpfwd_meta meta = { .drop_sets = 1U << XDPFWD_SET_MANUAL };
+	struct xdpfwd_meta meta = {
+		.magic = XDPFWD_META_MAGIC,
+		.layout_version = XDPFWD_LAYOUT_VERSION,
+		.drop_sets = 1U << XDPFWD_SET_MANUAL,
+	};
 	__u32 zero = 0;
 	int err;
 

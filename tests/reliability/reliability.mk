@@ -29,6 +29,15 @@ $(REL_OUT)/unchecked.bpf.o: tests/reliability/unchecked.bpf.c tests/reliability/
 	$(call msg,BPF,$@)
 	$(Q)$(call rel_bpf,$<,$@)
 
+# The last build before named sets (map layout 2), for the migration test: the tree of the commit
+# before include/xdpfwd.h went to layout 3, built once (a minute of both cores) and kept.
+REL_LAYOUT2_COMMIT := 76e484bd3f112c2e6b3c4b5eaee92cb39e3ffaea
+$(REL_OUT)/layout2/build/xdpfwd: | $(REL_OUT)/.dir
+	$(call msg,BUILD,$@ (layout 2, $(REL_LAYOUT2_COMMIT)))
+	$(Q)rm -rf $(REL_OUT)/layout2 && mkdir -p $(REL_OUT)/layout2 && \
+		git archive $(REL_LAYOUT2_COMMIT) | tar -x -C $(REL_OUT)/layout2 && \
+		$(MAKE) --no-print-directory -C $(REL_OUT)/layout2 build/xdpfwd
+
 # A test's own variant of the program (rel_build_bpf in rel.bash), built the same way:
 # make reliability-bpf REL_BPF_SRC=FILE.bpf.c REL_BPF_OBJ=FILE.bpf.o (absolute paths).
 .PHONY: reliability-bpf
@@ -37,7 +46,7 @@ reliability-bpf:
 
 .PHONY: check-long reliability-build
 reliability-build: $(OUT)/xdpfwd $(OUT)/xdpfwd-san $(REL_OUT)/relnet $(REL_OUT)/xdpfwd-alt.bpf.o \
-		   $(REL_OUT)/unchecked.bpf.o
+		   $(REL_OUT)/unchecked.bpf.o $(REL_OUT)/layout2/build/xdpfwd
 
 check-long: reliability-build
 	$(Q)rm -f $(REL_FIGURES)

@@ -13,8 +13,9 @@
  *       prints CLOCK_MONOTONIC in nanoseconds (the clock the payload times use).
  *   relnet mapcheck PIN_DIR
  *       counts entries of the pinned lists: key=value pairs, one count per list map, then how
- *       many entries a replace left staged (their two generations differ: struct xdpfwd_entry)
- *       and how many are dead (no member set in the generations the program reads), the meta
+ *       many entries a replace left staged (while meta's replace marker is set: the entries
+ *       whose two generations of the marked set differ) and how many are dead (no member set
+ *       in the generations the program reads), the meta
  *       map's replace marker and whether its set's generation bit has flipped (switched=1: a
  *       replace is past its switch).
  *   relnet active PIN_DIR
@@ -246,6 +247,7 @@ static int recv_main(int argc, char **argv)
 #define CHUNK 8192
 
 static __u32 gen_of_map;	/* meta's set_gen of the map's kind */
+static __u32 staged_bit;	/* the set a replace of the map's kind is staging, 0 at rest */
 
 struct tally {
 	long n, staged, dead;
@@ -256,7 +258,7 @@ static void tally_one(const struct xdpfwd_entry *e, struct tally *t)
 	__u32 members = ((e->sets[0] & ~gen_of_map) | (e->sets[1] & gen_of_map)) ^ XDPFWD_SETS_XOR;
 
 	t->n++;
-	t->staged += e->sets[0] != e->sets[1];
+	t->staged += !!((e->sets[0] ^ e->sets[1]) & staged_bit);
 	t->dead += !members;
 }
 
@@ -349,6 +351,9 @@ static int mapcheck(const char *dir)
 	}
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]); i++) {
 		gen_of_map = meta.set_gen[i < 4 ? XDPFWD_KIND_BLOCK : XDPFWD_KIND_ALLOW];
+		staged_bit = meta.replacing &&
+			     XDPFWD_REPLACING_KIND(meta.replacing) == (i < 4 ? XDPFWD_KIND_BLOCK : XDPFWD_KIND_ALLOW) ?
+			     1U << XDPFWD_REPLACING_SET(meta.replacing) : 0;
 		printf("%s=%ld ", maps[i], count_map(dir, maps[i], i < 2, &all));
 	}
 	printf("staged=%ld dead=%ld replacing=%#x switched=%d magic=%#x layout_version=%u set_gen_block=%#x "

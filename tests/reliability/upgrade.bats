@@ -144,7 +144,7 @@ build_variant() {
 	refused_under_load "$XF_TMP/ifaces_value.bpf.o"
 	[[ "$output" == *"ifaces"* ]]
 	[[ "$output" == *"value 40 bytes"* ]]
-	[[ "$output" == *"value 16 bytes"* ]]
+	[[ "$output" == *"value 32 bytes"* ]]
 }
 
 @test "a new build whose map has another max_entries is refused, naming the map; the old program stays" {
@@ -157,9 +157,9 @@ build_variant() {
 	start_with_lists
 	old=$(xf_prog_id)
 	xf_daemon_stop TERM
-	# struct xdpfwd_meta: magic "xdpf" (little-endian), layout_version 99, the rest (generations, set masks) 0.
-	bpftool map update pinned "$PIN/meta" key 0 0 0 0 \
-		value 0x66 0x70 0x64 0x78 99 0 0 0 $(printf '0 %.0s' $(seq 24))
+	# struct xdpfwd_meta with layout_version (bytes 4-7) 99, the rest (magic, generations, set masks) kept.
+	bpftool map update pinned "$PIN/meta" key 0 0 0 0 value $(bpftool -j map lookup pinned "$PIN/meta" key 0 0 0 0 |
+		python3 -c 'import json, sys; v = json.load(sys.stdin)["value"]; v[4:8] = ["99", "0", "0", "0"]; print(" ".join(v))')
 	run xf_p timeout 10 "$XDPFWD" --iface "$IF_P" --pin-dir "$PIN" 3>&-
 	echo "$output"
 	[ "$status" = 1 ]
@@ -178,6 +178,8 @@ build_variant() {
 	build_variant relayout 's/__type(value, struct xdpfwd_iface);/__type(value, struct xdpfwd_meta);/; s/TRIE(allow_v4, XDPFWD_MAX_ALLOW,/TRIE(allow_v4, 2 * XDPFWD_MAX_ALLOW,/'
 	start_with_lists
 	xf_cli allow add 198.18.0.3
+	# A second set on one entry: the sets, and which generation each set reads, come along.
+	xf_cli block add --set feed 198.18.0.4
 	old=$(xf_prog_id)
 	# This binary's CLI knows only the old layout, so compare the maps' keys with bpftool.
 	keys() {
@@ -202,9 +204,51 @@ build_variant() {
 	# The pins are the new maps now, with every entry: the allowlist's capacity doubled.
 	[ "$(bpftool map show pinned "$PIN/allow_v4" -j | xf_json 'j["max_entries"]')" = 131072 ]
 	[ "$(keys)" = "$before" ]
+	bpftool map dump pinned "$PIN/sets" | grep -q '"name": "feed"'
 	# And they are the maps the program uses: an entry added to the new pin is enforced.
 	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 5 value $(printf '0 %.0s' $(seq 56))
 	[ "$(rel_flood 198.18.0.5 300 1 3000)" = 300 ]
 	sleep 0.2
 	[ "$(rel_count 198.18.0.5)" = 0 ]
+}
+
+@test "--migrate from layout 2 (before named sets) under load: 0 leaked, every enforced entry in set manual with its counters and deadline" {
+	local old_bin=$REL_OUT/layout2/build/xdpfwd new_bin=$XDPFWD
+	[ -x "$old_bin" ]
+	# The old build's instance: exact entries, prefixes, a timed ban, the allowlist; one whole-list load
+	# so that the old exact set may rest on either bit; a flooded entry with counters.
+	XDPFWD=$old_bin xf_daemon --iface "$IF_P"
+	printf '198.18.0.2\n198.18.0.6\n198.19.7.0/24\n' >"$XF_TMP/l"
+	XDPFWD=$old_bin xf_cli block load "$XF_TMP/l"
+	XDPFWD=$old_bin xf_cli block add 198.18.0.4 2001:2::2 2001:2:0:1::/64
+	XDPFWD=$old_bin xf_cli block add --timeout 1h 198.18.0.5
+	XDPFWD=$old_bin xf_cli allow add 198.18.0.6
+	rel_flood 198.18.0.4 300 1 3000 >/dev/null
+	XDPFWD=$old_bin xf_wait_entry_packets 198.18.0.4 300
+	[ "$(XDPFWD=$old_bin xf_cli status --json | xf_json 'j["layout_version"]')" = 2 ]
+	xf_daemon_stop TERM
+	old=$(xf_prog_id)
+	rel_flood_bg blocked 198.18.0.2 2000000 3 100000
+	sleep 0.3
+	XDPFWD=$new_bin
+	xf_daemon --iface "$IF_P" --migrate
+	grep -q 'migrated 8 list entries' "$XF_TMP/daemon.err"
+	rel_flood_wait blocked
+	sleep 0.3
+	leaked=$(rel_count 198.18.0.2)
+	rel_figure "--migrate from layout 2 under load: blocked flood sent $(rel_flood_sent blocked), leaked $leaked"
+	[ "$leaked" = 0 ]
+	[ "$(xf_prog_id)" != "$old" ]
+	# Every entry in set manual, the counters and the ban's deadline kept; the allowlist too.
+	[ "$(xf_cli block list --json | xf_json '" ".join("%s:%s" % (e["entry"], ",".join(e["sets"])) for e in j)')" = \
+		"198.18.0.2:manual 198.18.0.4:manual 198.18.0.5:manual 198.18.0.6:manual 198.19.7.0/24:manual 2001:2::2:manual 2001:2:0:1::/64:manual" ]
+	[ "$(xf_entry_packets 198.18.0.4)" = 300 ]
+	[[ "$(xf_cli block list | awk '$1 == "198.18.0.5" { print $5 }')" == 59m* ]]
+	[ "$(xf_cli allow list --json | xf_json '[(e["entry"], e["sets"]) for e in j]')" = "[('198.18.0.6', ['manual'])]" ]
+	[ "$(xf_cli status --json | xf_json 'j["blocklist"]["addresses"], j["blocklist"]["prefixes"]')" = "(5, 2)" ]
+	# Set manual exists in both kinds and is enforced: a new entry drops at once.
+	xf_cli block add 198.18.0.3
+	[ "$(rel_flood 198.18.0.3 300 1 3000)" = 300 ]
+	sleep 0.2
+	[ "$(rel_count 198.18.0.3)" = 0 ]
 }

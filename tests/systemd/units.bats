@@ -158,22 +158,54 @@ mount_opts() {
 	awk -v h="$hit" -v b="$before" -v a="$after" 'BEGIN { exit !(h >= b - 2 && h <= a + 2) }'
 }
 
-@test "reload: the list file is read again, the same process" {
+@test "reload: the list file and the sets dir are read again, the same process" {
 	local pid before
 	pid=$(main_pid "xdpfwd@$IFC")
 	before=$(applied)
 	echo 198.18.0.5 >>"$SD_ROOT/etc/xdpfwd/blocklist"
+	# A set file in the unit's sets dir (make install made it), in audit mode: logged, not dropped.
+	printf '# xdpfwd-set: mode=audit\n198.18.99.0/24\n' >"$SD_ROOT/etc/xdpfwd/sets.d/feed.list"
 	[ "$(xf_ping 198.18.0.5 3 50)" = 3 ]
 	sd_in timeout 30 systemctl reload "xdpfwd@$IFC"
 	[ "$(main_pid "xdpfwd@$IFC")" = "$pid" ]
 	[ "$(sd_in systemctl show -p ActiveState --value "xdpfwd@$IFC")" = active ]
-	wait_journal "xdpfwd@$IFC" 'block set file: 3 entries from /etc/xdpfwd/blocklist'
+	wait_journal "xdpfwd@$IFC" 'block set file: 2 entries from /etc/xdpfwd/blocklist'
+	wait_journal "xdpfwd@$IFC" 'block set feed: 1 entries from /etc/xdpfwd/sets.d/feed.list, audit mode'
 	[ "$(applied)" = $((before + 1)) ]
 	[ "$(xf_ping 198.18.0.5 5 50)" = 0 ]
 	[ "$(xf_ping 198.18.0.4 5 50)" = 0 ]
 	# In set manual, which no reload touches (and persisted, for restarts on fresh maps).
 	[ "$(xf_ping 198.18.0.2 5 50)" = 0 ]
 	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
+}
+
+@test "the README's feed refresh unit: the download becomes set spamhaus on reload; a failed one changes nothing" {
+	local unit=xdpfwd-feed-spamhaus.service
+	# The unit exactly as the README shows it, and a curl that serves a Spamhaus DROP file (the
+	# container has no network): the feed it prints, or an HTTP error as curl -f reports one.
+	sed -n "/^# \/etc\/systemd\/system\/$unit\$/,/^\`\`\`\$/p" "$BATS_TEST_DIRNAME/../../README.md" | sed '$d' \
+		>"$SD_ROOT/etc/systemd/system/$unit"
+	grep -q '^ExecStart=' "$SD_ROOT/etc/systemd/system/$unit"
+	cat >"$SD_ROOT/usr/local/bin/curl" <<-'EOF'
+		#!/bin/sh
+		[ -e /run/feed-fails ] && { echo "curl: (22) The requested URL returned error: 503" >&2; exit 22; }
+		printf '; Spamhaus DROP List 2026/12/02\n198.18.64.0/20 ; SBL000001\n198.18.80.0/20 ; SBL000002\n'
+	EOF
+	chmod 0755 "$SD_ROOT/usr/local/bin/curl"
+	sd_in systemctl daemon-reload
+	sd_in timeout 30 systemctl start "$unit"
+	wait_journal "xdpfwd@$IFC" 'block set spamhaus: 2 entries from /etc/xdpfwd/sets.d/spamhaus.list'
+	head -1 "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list" | grep -qx '# xdpfwd-set: format=spamhaus'
+	# A failed download: the unit fails, the file and the set stay.
+	sd_in touch /run/feed-fails
+	run sd_in timeout 30 systemctl start "$unit"
+	[ "$status" != 0 ]
+	grep -q '^198.18.80.0/20 ; SBL000002$' "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list"
+	sd_in rm -f /run/feed-fails
+	rm -f "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list" \
+		"$SD_ROOT/etc/xdpfwd/sets.d/.spamhaus.tmp" "$SD_ROOT/usr/local/bin/curl" \
+		"$SD_ROOT/etc/systemd/system/$unit"
+	sd_in systemctl daemon-reload
 }
 
 @test "the watchdog does not fire in twice WatchdogSec" {
