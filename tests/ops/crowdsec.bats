@@ -228,6 +228,11 @@ decision() {
 
 @test "crowdsec script: durations kept in bounds, other scopes and remediations ignored, bad calls refused" {
 	xf_daemon --iface "$IF_P"
+	# A deletion before any ban (set crowdsec not made yet, as after a reboot): nothing to do.
+	script del 198.18.0.7 0 r "$(decision Ip 198.18.0.7 ban)"
+	# Without an instance, a deletion fails.
+	run env XDPFWD="$XDPFWD" XDPFWD_PIN_DIR="$PIN-none" "$CONTRIB/xdpfwd-crowdsec" del 198.18.0.7 0 r
+	[ "$status" -ne 0 ]
 	# Less than a second left (the bouncer passes 0): a ban of one second, never one without end.
 	script add 198.18.0.2 0 r "$(decision Ip 198.18.0.2 ban)"
 	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert 0 < e["expires_in"] <= 1, e' \

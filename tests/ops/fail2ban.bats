@@ -147,3 +147,15 @@ for e in json.load(sys.stdin):
 	[ -z "$(entry 2001:2::/64)" ]
 	[ "$(xf_ping 2001:2::4 3)" = 3 ]
 }
+
+@test "an unban finds the set gone (instance made anew): no error; without an instance: an error" {
+	local cmd
+	xf_daemon --iface "$IF_P"
+	# No ban ever made set fail2ban here, as after a reboot while fail2ban unbans what it had.
+	f2b actionunban ip=198.18.0.2 bantime=600
+	f2b actionunban ip=2001:2::3 bantime=600 v6mask=64
+	cmd=$(python3 "$OPS_DIR/f2b_action.py" "$ACTION" actionunban ip=198.18.0.2 bantime=600 xdpfwd="$XDPFWD" \
+		pindir="$PIN-none")
+	run xf_p sh -c "$cmd"
+	[ "$status" -ne 0 ]
+}
