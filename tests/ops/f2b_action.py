@@ -28,8 +28,8 @@ def escape(v):
 
 def main():
     path, command = sys.argv[1], sys.argv[2]
-    cp = configparser.RawConfigParser(strict=True, delimiters=("=",), comment_prefixes=("#",),
-                                      inline_comment_prefixes=None, empty_lines_in_values=False)
+    cp = configparser.RawConfigParser(strict=True, delimiters=("=",), comment_prefixes=("#", ";"),
+                                      inline_comment_prefixes=(";",), empty_lines_in_values=False)
     cp.optionxform = str
     cp.read(path)
     opts = dict(cp.items("Definition"))

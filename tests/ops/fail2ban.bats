@@ -112,3 +112,46 @@ for e in json.load(sys.stdin):
 	[ -n "$(entry 2001:db8:dead::/48)" ]
 	[ "$(xf_cli allow list --json | xf_json 'len(j)')" = 3 ]
 }
+
+@test "bans go to set fail2ban: an unban leaves the operator's own block of the address" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2
+	f2b actionban ip=198.18.0.2 bantime=600
+	python3 -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["fail2ban", "manual"] or e["sets"] == ["manual", "fail2ban"], e' \
+		"$(entry 198.18.0.2)"
+	f2b actionunban ip=198.18.0.2 bantime=600
+	python3 -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["manual"], e' \
+		"$(entry 198.18.0.2)"
+	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
+	# A jail of its own set.
+	f2b actionban ip=198.18.0.3 bantime=600 set=f2b-sshd
+	python3 -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["f2b-sshd"], e' \
+		"$(entry 198.18.0.3)"
+}
+
+@test "v6mask=64 bans an IPv6 source's whole /64 and unbans it; IPv4 stays the address" {
+	xf_daemon --iface "$IF_P"
+	f2b actionban ip=2001:2::3 bantime=300 v6mask=64
+	python3 -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["fail2ban"], e' \
+		"$(entry 2001:2::/64)"
+	[ -z "$(entry 2001:2::3)" ]
+	[ "$(xf_ping 2001:2::4 3)" = 0 ]
+	f2b actionban ip=198.18.0.2 bantime=300 v6mask=64
+	[ -n "$(entry 198.18.0.2)" ]
+	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
+	f2b actionunban ip=2001:2::3 bantime=300 v6mask=64
+	[ -z "$(entry 2001:2::/64)" ]
+	[ "$(xf_ping 2001:2::4 3)" = 3 ]
+}
+
+@test "an unban finds the set gone (instance made anew): no error; without an instance: an error" {
+	local cmd
+	xf_daemon --iface "$IF_P"
+	# No ban ever made set fail2ban here, as after a reboot while fail2ban unbans what it had.
+	f2b actionunban ip=198.18.0.2 bantime=600
+	f2b actionunban ip=2001:2::3 bantime=600 v6mask=64
+	cmd=$(python3 "$OPS_DIR/f2b_action.py" "$ACTION" actionunban ip=198.18.0.2 bantime=600 xdpfwd="$XDPFWD" \
+		pindir="$PIN-none")
+	run xf_p sh -c "$cmd"
+	[ "$status" -ne 0 ]
+}

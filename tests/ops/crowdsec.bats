@@ -1,0 +1,267 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# The real CrowdSec (Debian's crowdsec and crowdsec-custom-bouncer) with contrib/crowdsec/: a
+# Local API of the test's own (`crowdsec -no-cs`: the API alone, offline, no Central API), the
+# bouncer with contrib's configuration calling contrib's script, against a daemon started with
+# the shipped unit's options. `cscli decisions add` blocks within the bouncer's poll interval,
+# `cscli decisions delete` lets through again. Everything (configuration, database, logs,
+# credentials) is under $XF_TMP and the API listens on NS_P's loopback: the host's
+# /etc/crowdsec, /var/lib/crowdsec and any running crowdsec are not touched.
+
+load ops
+load bantools
+
+CONTRIB=$BATS_TEST_DIRNAME/../../contrib/crowdsec
+
+setup() {
+	xf_setup
+	xf_static_neigh
+	CS=$XF_TMP/cs
+	ETC_BEFORE=$(etc_state)
+	# The bouncer's poll interval, as contrib ships it (update_frequency: Ns).
+	POLL=$(sed -n 's/^update_frequency: *\([0-9]*\)s.*/\1/p' "$CONTRIB/crowdsec-custom-bouncer.yaml")
+	[ -n "$POLL" ]
+}
+
+teardown() {
+	xf_teardown
+}
+
+# What the host's crowdsec configuration is (every name, link target, size and time), to show
+# that it is left alone.
+etc_state() {
+	[ -d /etc/crowdsec ] || return 0
+	find /etc/crowdsec -xdev -printf '%p %y %l %s %T@\n' | sort
+}
+
+cscli() {
+	nsenter --net="/run/netns/$NS_P" /usr/bin/cscli --error -c "$CS/config.yaml" "$@" 3>&-
+}
+
+# The Local API alone (-no-cs: no log acquisition, no hub), on NS_P's 127.0.0.1:8080, with an
+# SQLite database under $CS and no online_client section: no Central API, nothing leaves.
+cs_start() {
+	local i
+	mkdir -p "$CS/data" "$CS/hub" "$CS/notifications"
+	# The package's default profile (decisions from alerts; cscli's are made directly) and no
+	# simulation, written here: nothing is read from the host's /etc/crowdsec.
+	cat >"$CS/profiles.yaml" <<-'EOF'
+		name: default_ip_remediation
+		filters:
+		 - Alert.Remediation == true && Alert.GetScope() == "Ip"
+		decisions:
+		 - type: ban
+		   duration: 4h
+		on_success: break
+	EOF
+	echo 'simulation: off' >"$CS/simulation.yaml"
+	cat >"$CS/config.yaml" <<-EOF
+		common:
+		  daemonize: false
+		  log_media: file
+		  log_level: info
+		  log_dir: $CS/
+		  working_dir: $CS/
+		config_paths:
+		  config_dir: $CS/
+		  data_dir: $CS/data/
+		  simulation_path: $CS/simulation.yaml
+		  hub_dir: $CS/hub/
+		  index_path: $CS/hub/.index.json
+		  notification_dir: $CS/notifications/
+		  plugin_dir: /usr/lib/crowdsec/plugins/
+		cscli:
+		  output: human
+		db_config:
+		  log_level: info
+		  type: sqlite
+		  db_path: $CS/data/crowdsec.db
+		  use_wal: true
+		api:
+		  client:
+		    credentials_path: $CS/local_api_credentials.yaml
+		  server:
+		    log_level: info
+		    listen_uri: 127.0.0.1:8080
+		    profiles_path: $CS/profiles.yaml
+		    console_path: $CS/console.yaml
+		    trusted_ips:
+		      - 127.0.0.1
+		      - ::1
+		prometheus:
+		  enabled: false
+	EOF
+	# The machine cscli uses for decisions (written to credentials_path).
+	cscli machines add xdpfwd-test --auto -f "$CS/local_api_credentials.yaml" >"$CS/machine.out" 2>&1 ||
+		{ cat "$CS/machine.out" >&2; return 1; }
+	nsenter --net="/run/netns/$NS_P" crowdsec -c "$CS/config.yaml" -no-cs >"$CS/crowdsec.out" 2>&1 3>&- &
+	XF_PIDS+=($!)
+	for i in $(seq 100); do
+		cscli decisions list >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "the Local API did not answer in 10 s:" >&2
+	cat "$CS/crowdsec.out" "$CS"/*.log >&2
+	return 1
+}
+
+# The bouncer registered as Debian's postinst does (cscli bouncers add), configured as a host
+# would be: contrib's file as the main one, the key and the local paths in its .local override
+# (where the postinst puts them). It runs contrib's script on this test's instance, and is
+# given a stand-in notification socket as its systemd unit would (Type=notify).
+bouncer_start() {
+	local key
+	key=$(cscli bouncers add xdpfwd-test -o raw) && [ -n "$key" ]
+	mkdir -p "$CS/bouncers"
+	cp "$CONTRIB/crowdsec-custom-bouncer.yaml" "$CS/bouncers/"
+	cat >"$CS/bouncers/crowdsec-custom-bouncer.yaml.local" <<-EOF
+		bin_path: $CONTRIB/xdpfwd-crowdsec
+		api_key: $key
+		log_dir: $CS/
+		piddir: $CS/
+	EOF
+	xf_start bnotify "$XF_PYTHON" "$XF_LIB/listen.py" notify "$XF_TMP/bnotify" "$XF_TMP/bnotify.log" \
+		"$XF_TMP/bnotify.ready" 60
+	NOTIFY_SOCKET=$XF_TMP/bnotify XDPFWD=$XDPFWD XDPFWD_PIN_DIR=$PIN nsenter --net="/run/netns/$NS_P" \
+		crowdsec-custom-bouncer -c "$CS/bouncers/crowdsec-custom-bouncer.yaml" >"$CS/bouncer.out" 2>&1 3>&- &
+	XF_PIDS+=($!)
+	xf_wait_lines 'READY=1' 1 "$XF_TMP/bnotify.log" 5 || { cat "$CS/bouncer.out" >&2; return 1; }
+	# Its first poll (the start-up stream) has happened once it logs what it added.
+	xf_wait_lines "adding '[0-9]+' decisions" 1 "$CS/crowdsec-custom-bouncer.log" 10
+}
+
+# The JSON entry of PREFIX in the blocklist ("" when absent).
+entry() {
+	xf_cli block list --json | "$XF_PYTHON" -c 'import json, sys
+for e in json.load(sys.stdin):
+    if e["entry"] == sys.argv[1]:
+        print(json.dumps(e))' "$1"
+}
+
+# is_ban ENTRY-JSON SECONDS: an entry of set crowdsec ending within SECONDS (the decision's).
+is_ban() {
+	"$XF_PYTHON" -c 'import json, sys
+e = json.loads(sys.argv[1]); d = int(sys.argv[2])
+assert d - 20 <= e["expires_in"] <= d, e
+assert e["sets"] == ["crowdsec"], e' "$1" "$2"
+}
+
+# The script's failures, as the bouncer logs them ("Error in 'add' command ...").
+no_script_errors() {
+	xf_lacks "Error in" "$CS/crowdsec-custom-bouncer.log"
+}
+
+@test "crowdsec: a ban decision blocks within the poll interval, a reload keeps it, its deletion lifts it" {
+	local ms
+	bt_unit_daemon
+	cs_start
+	bouncer_start
+	[ "$(xf_ping 198.18.0.2 1)" = 1 ]
+	cscli decisions add --ip 198.18.0.2 --duration 1m
+	ms=$(bt_wait_ping 198.18.0.2 0 $((POLL + 1)))
+	echo "# blocked ${ms} ms after cscli decisions add (poll interval ${POLL} s)" >&3
+	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
+	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
+	is_ban "$(entry 198.18.0.2)" 60
+
+	# systemctl reload xdpfwd@IF: the list files are applied again, CrowdSec's ban stays.
+	# (The reload does apply the files: an address added to the list file is blocked after it.)
+	echo 198.18.0.5 >>"$XF_TMP/etc/blocklist"
+	bt_reload
+	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["file"], e' \
+		"$(entry 198.18.0.5)"
+	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
+	is_ban "$(entry 198.18.0.2)" 60
+
+	cscli decisions delete --ip 198.18.0.2
+	ms=$(bt_wait_ping 198.18.0.2 1 $((POLL + 1)))
+	echo "# passes again ${ms} ms after cscli decisions delete" >&3
+	[ "$(xf_ping 198.18.0.2 3)" = 3 ]
+	[ -z "$(entry 198.18.0.2)" ]
+	no_script_errors
+	[ "$(etc_state)" = "$ETC_BEFORE" ]
+}
+
+@test "crowdsec: IPv6, ranges with host bits, and decisions xdpfwd cannot carry out" {
+	bt_unit_daemon
+	cs_start
+	bouncer_start
+	# Ignored: a captcha (not a ban) and a country (not an address).
+	cscli decisions add --ip 198.18.0.2 --duration 1m --type captcha
+	cscli decisions add --scope Country --value FR --duration 1m
+	cscli decisions add --ip 2001:2::3 --duration 2m
+	# CrowdSec keeps a range as given, host bits and all; it means the prefix.
+	cscli decisions add --range 198.18.0.5/31 --duration 3m
+	cscli decisions add --range 2001:2::5/127 --duration 3m
+	bt_wait_ping 2001:2::3 0 $((POLL + 1))
+	bt_wait_ping 198.18.0.4 0 $((POLL + 1))
+	bt_wait_ping 2001:2::4 0 $((POLL + 1))
+	[ "$(xf_ping 198.18.0.5 3)" = 0 ]
+	[ "$(xf_ping 2001:2::5 3)" = 0 ]
+	[ "$(xf_ping 2001:2::2 3)" = 3 ]
+	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
+	[ "$(xf_ping 198.18.0.2 3)" = 3 ]
+	is_ban "$(entry 2001:2::3)" 120
+	is_ban "$(entry 198.18.0.4/31)" 180
+	is_ban "$(entry 2001:2::4/127)" 180
+	[ "$(xf_cli block list --json | xf_json 'len(j)')" = 3 ]
+
+	cscli decisions delete --all
+	bt_wait_ping 2001:2::3 1 $((POLL + 1))
+	bt_wait_ping 198.18.0.4 1 $((POLL + 1))
+	bt_wait_ping 2001:2::5 1 $((POLL + 1))
+	[ "$(xf_cli block list --json | xf_json 'len(j)')" = 0 ]
+	no_script_errors
+	[ "$(etc_state)" = "$ETC_BEFORE" ]
+}
+
+# The script alone, called as the bouncer calls it: xdpfwd-crowdsec add|del VALUE SECONDS REASON JSON.
+script() {
+	XDPFWD=$XDPFWD XDPFWD_PIN_DIR=$PIN nsenter --net="/run/netns/$NS_P" "$CONTRIB/xdpfwd-crowdsec" "$@" 3>&-
+}
+
+# decision SCOPE VALUE TYPE: the JSON the bouncer passes (Go's encoding of models.Decision).
+decision() {
+	printf '{"duration":"59.9s","id":7,"origin":"cscli","scenario":"manual '"'"'ban'"'"' from '"'"'m'"'"'","scope":"%s","type":"%s","value":"%s"}' \
+		"$1" "$3" "$2"
+}
+
+@test "crowdsec script: durations kept in bounds, other scopes and remediations ignored, bad calls refused" {
+	xf_daemon --iface "$IF_P"
+	# A deletion before any ban (set crowdsec not made yet, as after a reboot): nothing to do.
+	script del 198.18.0.7 0 r "$(decision Ip 198.18.0.7 ban)"
+	# Without an instance, a deletion fails.
+	run env XDPFWD="$XDPFWD" XDPFWD_PIN_DIR="$PIN-none" "$CONTRIB/xdpfwd-crowdsec" del 198.18.0.7 0 r
+	[ "$status" -ne 0 ]
+	# Less than a second left (the bouncer passes 0): a ban of one second, never one without end.
+	script add 198.18.0.2 0 r "$(decision Ip 198.18.0.2 ban)"
+	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert 0 < e["expires_in"] <= 1, e' \
+		"$(entry 198.18.0.2)"
+	# Longer than xdpfwd's longest timeout: held to it (the bouncer deletes it when it ends).
+	script add 198.18.0.3 400000000 r "$(decision Ip 198.18.0.3 ban)"
+	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert 315350000 < e["expires_in"] <= 315360000, e' \
+		"$(entry 198.18.0.3)"
+	run script add 198.18.0.4 60 r "$(decision Ip 198.18.0.4 captcha)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"captcha decision on 198.18.0.4 ignored"* ]]
+	run script add FR 60 r "$(decision Country FR ban)"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"decision on country FR ignored"* ]]
+	[ -z "$(entry 198.18.0.4)" ]
+	# Without JSON (by hand), the value says what it is.
+	script add 198.18.0.9/24 60 r
+	[ -n "$(entry 198.18.0.0/24)" ]
+	run script add 198.18.0.5 soon r "$(decision Ip 198.18.0.5 ban)"
+	[ "$status" -eq 2 ]
+	[ -z "$(entry 198.18.0.5)" ]
+	run script ban 198.18.0.5 60
+	[ "$status" -eq 2 ]
+	[[ "$output" == *usage* ]]
+	# del of what is gone already is no error; del takes ranges as add does.
+	script del 198.18.0.5 0 r "$(decision Ip 198.18.0.5 ban)"
+	script del 198.18.0.9/24 0 r
+	[ -z "$(entry 198.18.0.0/24)" ]
+	# Left: the two bans (the one-second one may have gone already).
+	xf_cli block list --set crowdsec --json |
+		xf_json '[e["entry"] for e in j if e["entry"] not in ("198.18.0.2", "198.18.0.3")] == []' | grep -qx True
+}
