@@ -27,6 +27,11 @@
 SD_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=../lib/xf.bash
 source "$SD_DIR/../lib/xf.bash"
+# xf.bash's default teardown() is per test; these suites build one container per file
+# (setup_file) and remove it in teardown_file, so a per-test teardown must leave it alone.
+teardown() {
+	:
+}
 SD_REPO=$(cd "$SD_DIR/../.." && pwd)
 SD_CG_PARENT=/sys/fs/cgroup/unified
 [ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ] && SD_CG_PARENT=/sys/fs/cgroup
