@@ -164,7 +164,7 @@ measure_attach() {
 }
 
 setup_contenders() {
-	local t0 t1 out small
+	local t0 t1 out small cli
 
 	mkdir -p "$PINS"
 	"$XFBENCH" load ref "$PINS/ref"
@@ -189,8 +189,11 @@ setup_contenders() {
 	start_variants
 	small=$(grep -v '^#' "$LISTS/small.txt" | tr '\n' ' ')
 	for inst in nolog def logall "${VARIANTS[@]%%=*}"; do
+		# A build variant's instance is edited by its own binary: another layout's pins are refused.
+		cli=$XDPFWD
+		[ -x "$TMP/xdpfwd.$inst" ] && cli=$TMP/xdpfwd.$inst
 		# shellcheck disable=SC2086
-		"$XDPFWD" block add $small --pin-dir "$XPIN-$inst" >/dev/null 2>&1
+		"$cli" block add $small --pin-dir "$XPIN-$inst" >/dev/null 2>&1
 	done
 
 	log "xdpfwd block load of 1,000,000 entries"
