@@ -14,6 +14,7 @@
 #include "sets.h"
 #include "lib_error.h"
 #include "commands.h"
+#include "list_files.h"
 
 /* The library's one line when it left one, else what errno says; returns err. */
 static int say_failed(int err, const char *what)
@@ -220,9 +221,12 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 		err = id < 0 ? id : sets_remove(&m, id);
 		if (id >= 0 && err)
 			say_failed(err, "deleting the set");
-		else if (!err)
+		if (!err) {
 			pr_info("%s set %s: deleted (its entries gone from the list unless another set holds them)\n",
 				list_kind_name(o->kind), o->name);
+			/* Its --persist entries would make the set again at the next start after a reboot. */
+			list_state_put_aside(o->state_dir, o->kind, o->name);
+		}
 	}
 	pin_dir_unlock(lock);
 	return err;
