@@ -16,16 +16,6 @@
 #include "commands.h"
 #include "list_files.h"
 
-/* The library's one line when it left one, else what errno says; returns err. */
-static int say_failed(int err, const char *what)
-{
-	if (lib_error()[0])
-		pr_warn("%s\n", lib_error());
-	else
-		pr_warn("%s failed: %s\n", what, strerror(-err));
-	return err;
-}
-
 /* A duration as `--timeout` takes it back: the largest unit that divides it ("90s", "10m", "2h", "7d"). */
 static void format_duration(__u32 s, char *buf, size_t len)
 {
@@ -138,14 +128,14 @@ static int show(struct xdpfwd_bpf *skel, const struct sets_opts *o)
 		list_maps_get(skel, kind, &m);
 		err = sets_read_all(m.sets, kind, v[kind].sets);
 		if (err)
-			return say_failed(err, "reading the sets");
+			return cli_failed(err, "reading the sets");
 		err = list_count(&m, &v[kind].counts);
 		if (err)
-			return say_failed(err, "counting the lists");
+			return cli_failed(err, "counting the lists");
 	}
 	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
 	if (err)
-		return say_failed(err, "reading the counters");
+		return cli_failed(err, "reading the counters");
 	if (o->json)
 		print_json(v, &st);
 	else
@@ -164,7 +154,7 @@ static int define(const struct list_maps *m, const struct sets_opts *o)
 
 	err = sets_read_all(m->sets, o->kind, sets);
 	if (err)
-		return say_failed(err, "reading the sets");
+		return cli_failed(err, "reading the sets");
 	id = sets_find(m->sets, o->kind, o->name);
 	if (id >= 0) {
 		if (!o->mode_given)
@@ -179,7 +169,7 @@ static int define(const struct list_maps *m, const struct sets_opts *o)
 	}
 	err = sets_define(m->sets, m->meta, o->kind, o->name, &opts, &id);
 	if (err)
-		return say_failed(err, "defining the set");
+		return cli_failed(err, "defining the set");
 	memset(&now, 0, sizeof(now));
 	now.mode = opts.mode;
 	now.scope_protos = opts.scope_protos;
@@ -220,7 +210,7 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 				o->name);
 		err = id < 0 ? id : sets_remove(&m, id);
 		if (id >= 0 && err)
-			say_failed(err, "deleting the set");
+			cli_failed(err, "deleting the set");
 		if (!err) {
 			pr_info("%s set %s: deleted (its entries gone from the list unless another set holds them)\n",
 				list_kind_name(o->kind), o->name);
