@@ -46,72 +46,68 @@ struct kind_view {
 	struct list_counts counts;
 };
 
+/* Every named set of both kinds in v, kind by kind and id by id: s, its kind and its id. */
+#define for_each_named_set(v, kind, id, s)					\
+	for (kind = 0; kind < XDPFWD_KINDS; kind++)				\
+		for (id = 0; id < XDPFWD_MAX_SETS; id++)			\
+			if (!((s) = &(v)[kind].sets[id])->name[0]) {} else
+
 static void print_text(const struct kind_view v[XDPFWD_KINDS], const struct xdpfwd_stats *st)
 {
 	char scope[SET_SCOPE_STRLEN], timeout[16], updated[32];
+	const struct xdpfwd_set *s;
 	int kind, id;
 
 	printf("%-5s %-32s %-7s %-22s %-7s %10s %12s %14s  %-20s  %s\n", "KIND", "NAME", "MODE", "SCOPE", "TIMEOUT",
 	       "ENTRIES", "PACKETS", "BYTES", "UPDATED", "SOURCE");
-	for (kind = 0; kind < XDPFWD_KINDS; kind++) {
-		for (id = 0; id < XDPFWD_MAX_SETS; id++) {
-			const struct xdpfwd_set *s = &v[kind].sets[id];
-
-			if (!s->name[0])
-				continue;
-			set_scope_format(s, scope, sizeof(scope));
-			format_duration(s->timeout_s, timeout, sizeof(timeout));
-			if (s->updated_s)
-				format_utc(s->updated_s, updated, sizeof(updated));
-			else
-				snprintf(updated, sizeof(updated), "-");
-			printf("%-5s %-32s %-7s %-22s %-7s %10ld %12llu %14llu  %-20s  %s\n",
-			       list_kind_name(kind), s->name, set_mode_name(s->mode), scope[0] ? scope : "-",
-			       timeout, v[kind].counts.set_entries[id],
-			       (unsigned long long)st->set_packets[kind][id], (unsigned long long)st->set_bytes[kind][id],
-			       updated, s->source[0] ? s->source : "-");
-		}
+	for_each_named_set(v, kind, id, s) {
+		set_scope_format(s, scope, sizeof(scope));
+		format_duration(s->timeout_s, timeout, sizeof(timeout));
+		if (s->updated_s)
+			format_utc(s->updated_s, updated, sizeof(updated));
+		else
+			snprintf(updated, sizeof(updated), "-");
+		printf("%-5s %-32s %-7s %-22s %-7s %10ld %12llu %14llu  %-20s  %s\n",
+		       list_kind_name(kind), s->name, set_mode_name(s->mode), scope[0] ? scope : "-",
+		       timeout, v[kind].counts.set_entries[id],
+		       (unsigned long long)st->set_packets[kind][id], (unsigned long long)st->set_bytes[kind][id],
+		       updated, s->source[0] ? s->source : "-");
 	}
 }
 
 static void print_json(const struct kind_view v[XDPFWD_KINDS], const struct xdpfwd_stats *st)
 {
 	char scope[SET_SCOPE_STRLEN], updated[32];
+	const struct xdpfwd_set *s;
 	int kind, id, n = 0;
 
 	putchar('[');
-	for (kind = 0; kind < XDPFWD_KINDS; kind++) {
-		for (id = 0; id < XDPFWD_MAX_SETS; id++) {
-			const struct xdpfwd_set *s = &v[kind].sets[id];
-
-			if (!s->name[0])
-				continue;
-			set_scope_format(s, scope, sizeof(scope));
-			/* Names are [a-z0-9_-]: no escaping needed; the source is any path. */
-			printf("%s{\"kind\":\"%s\",\"name\":\"%s\",\"id\":%d,\"mode\":\"%s\",\"scope\":%s%s%s,"
-			       "\"timeout\":", n++ ? "," : "", list_kind_name(kind), s->name, id,
-			       set_mode_name(s->mode), scope[0] ? "\"" : "", scope[0] ? scope : "null",
-			       scope[0] ? "\"" : "");
-			if (s->timeout_s)
-				printf("%u", s->timeout_s);
-			else
-				fputs("null", stdout);
-			printf(",\"entries\":%ld,\"packets\":%llu,\"bytes\":%llu,\"updated\":",
-			       v[kind].counts.set_entries[id], (unsigned long long)st->set_packets[kind][id],
-			       (unsigned long long)st->set_bytes[kind][id]);
-			if (s->updated_s) {
-				format_utc(s->updated_s, updated, sizeof(updated));
-				printf("\"%s\"", updated);
-			} else {
-				fputs("null", stdout);
-			}
-			fputs(",\"source\":", stdout);
-			if (s->source[0])
-				json_put_string(stdout, s->source);
-			else
-				fputs("null", stdout);
-			putchar('}');
+	for_each_named_set(v, kind, id, s) {
+		set_scope_format(s, scope, sizeof(scope));
+		/* Names are [a-z0-9_-]: no escaping needed; the source is any path. */
+		printf("%s{\"kind\":\"%s\",\"name\":\"%s\",\"id\":%d,\"mode\":\"%s\",\"scope\":%s%s%s,"
+		       "\"timeout\":", n++ ? "," : "", list_kind_name(kind), s->name, id,
+		       set_mode_name(s->mode), scope[0] ? "\"" : "", scope[0] ? scope : "null",
+		       scope[0] ? "\"" : "");
+		if (s->timeout_s)
+			printf("%u", s->timeout_s);
+		else
+			fputs("null", stdout);
+		printf(",\"entries\":%ld,\"packets\":%llu,\"bytes\":%llu,\"updated\":",
+		       v[kind].counts.set_entries[id], (unsigned long long)st->set_packets[kind][id],
+		       (unsigned long long)st->set_bytes[kind][id]);
+		if (s->updated_s) {
+			format_utc(s->updated_s, updated, sizeof(updated));
+			printf("\"%s\"", updated);
+		} else {
+			fputs("null", stdout);
 		}
+		fputs(",\"source\":", stdout);
+		if (s->source[0])
+			json_put_string(stdout, s->source);
+		else
+			fputs("null", stdout);
+		putchar('}');
 	}
 	puts("]");
 }
