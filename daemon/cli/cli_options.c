@@ -633,6 +633,9 @@ static const struct argp_option sets_options[] = {
 	  "or none; block sets only", 0 },
 	{ "timeout", OPT_TIMEOUT, "DURATION", 0,
 	  "add: the default timeout of an add into the set without --timeout (none: permanent)", 0 },
+	{ "state-dir", OPT_STATE_DIR, "DIR", 0,
+	  "del: the set's --persist file there is put aside, so no start makes the set again "
+	  "(default /var/lib/xdpfwd)", 0 },
 	VERBOSE_OPTION,
 	{},
 };
@@ -679,6 +682,10 @@ static error_t sets_parse_opt(int key, char *arg, struct argp_state *state)
 		o->timeout_given = true;
 		break;
 	}
+	case OPT_STATE_DIR:
+		o->state_dir = arg;
+		o->state_dir_given = true;
+		break;
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);
 		break;
@@ -721,6 +728,8 @@ static error_t sets_parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--mode, --scope and --timeout go with add");
 		if (o->json && o->op != SETS_SHOW)
 			argp_error(state, "--json goes with the list of sets (no add or del)");
+		if (o->state_dir_given && o->op != SETS_DEL)
+			argp_error(state, "--state-dir goes with del");
 		/* Said here too, before the instance is opened; the library refuses the same. */
 		if (o->kind == LIST_ALLOW && o->mode_given && o->set.mode == XDPFWD_SET_AUDIT)
 			argp_failure(state, EXIT_USAGE, 0, "allow set %s: an allow set cannot be in audit mode "
@@ -741,16 +750,17 @@ int cli_parse_sets(int argc, char **argv, struct sets_opts *o)
 					  "[--json]\n"
 					  "add block|allow NAME [--mode enforce|audit] [--scope SCOPE|none] "
 					  "[--timeout DURATION|none]\n"
-					  "del block|allow NAME",
+					  "del block|allow NAME [--state-dir DIR]",
 					  "List the named sets, create one or change its options, or delete one.\v"
 					  "add creates the set, or changes the options given of an existing one (the others "
 					  "stay). del empties the set (entries other sets hold stay) and frees its name; set "
-					  "manual cannot be deleted.",
+					  "manual cannot be deleted; its --persist file in the state dir is put aside (.FILE.removed).",
 					  help_child, NULL, NULL };
 	struct sets_parse sp = { .o = o };
 
 	memset(o, 0, sizeof(*o));
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	o->state_dir = "/var/lib/xdpfwd";
 	use_exit_usage();
 	return parse(&argp, argc, argv, &sp) ? EXIT_USAGE : 0;
 }

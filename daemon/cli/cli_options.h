@@ -68,6 +68,8 @@ struct sets_opts {
 	/* add: what was given; an existing set keeps the options not given */
 	struct set_options set;
 	bool mode_given, scope_given, timeout_given;
+	const char *state_dir;			/* del: the set's --persist file there is put aside */
+	bool state_dir_given;
 };
 
 struct detach_opts {

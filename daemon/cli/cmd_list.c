@@ -40,16 +40,6 @@ static void format_left(__u64 s, char *buf, size_t len)
 		snprintf(buf, len, "%llus", (unsigned long long)s);
 }
 
-/* The library's one line when it left one, else what errno says; returns err. */
-static int say_failed(int err, const char *what)
-{
-	if (lib_error()[0])
-		pr_warn("%s\n", lib_error());
-	else
-		pr_warn("%s failed: %s\n", what, strerror(-err));
-	return err;
-}
-
 /*
  * The entry's expiry as it applies: only while a timed set is among its
  * members does expires_ns end anything (an entry also held for good by
@@ -141,7 +131,7 @@ static int find_set(const struct list_opts *o, const struct list_maps *m)
 	if (id == -ENOENT)
 		pr_warn("%s set %s does not exist; `xdpfwd sets` lists the sets\n", list_kind_name(o->kind), o->set);
 	else if (id < 0)
-		say_failed(id, "reading the sets");
+		cli_failed(id, "reading the sets");
 	return id;
 }
 
@@ -171,7 +161,7 @@ static int save_set(const struct list_opts *o, const struct list_maps *m, int id
 
 	err = list_read(m, 1U << id, &items, &n);
 	if (err)
-		return say_failed(err, "reading the list");
+		return cli_failed(err, "reading the list");
 	for (i = 0; i < n && !err; i++) {
 		struct xdpfwd_prefix p = items[i].prefix;
 
@@ -245,7 +235,7 @@ static int show(const struct list_opts *o, const struct list_maps *m)
 
 	err = sets_read_all(m->sets, o->kind, sets);
 	if (err)
-		return say_failed(err, "reading the sets");
+		return cli_failed(err, "reading the sets");
 	if (o->set_given) {
 		id = find_set(o, m);
 		if (id < 0)
@@ -258,7 +248,7 @@ static int show(const struct list_opts *o, const struct list_maps *m)
 	}
 	err = list_read(m, mask, &items, &n);
 	if (err)
-		return say_failed(err, "reading the list");
+		return cli_failed(err, "reading the list");
 	print_items(items, n, sets, o->json);
 	free(items);
 	return 0;
@@ -292,7 +282,7 @@ static int edit(const struct list_opts *o, const struct list_maps *m)
 	/* One read of the records answers which id, whether it exists and its default timeout. */
 	err = sets_read_all(m->sets, o->kind, sets);
 	if (err)
-		return say_failed(err, "reading the sets");
+		return cli_failed(err, "reading the sets");
 	for (id = 0; id < XDPFWD_MAX_SETS; id++)
 		if (sets[id].name[0] && !strcmp(sets[id].name, o->set))
 			break;
@@ -304,7 +294,7 @@ static int edit(const struct list_opts *o, const struct list_maps *m)
 		created = 1;
 		err = sets_ensure(m->sets, m->meta, o->kind, o->set, &id);
 		if (err)
-			return say_failed(err, "creating the set");
+			return cli_failed(err, "creating the set");
 		sets[id].timeout_s = 0;
 	} else if (id < 0) {
 		id = find_set(o, m);
@@ -346,7 +336,7 @@ static int edit(const struct list_opts *o, const struct list_maps *m)
 		break;
 	}
 	if (err) {
-		say_failed(err, what);
+		cli_failed(err, what);
 		/* Bad luck never leaves a set behind that the failed command made. */
 		if (created && id != XDPFWD_SET_MANUAL && sets_remove(m, id))
 			pr_warn("%s\n", lib_error());

@@ -14,16 +14,7 @@
 #include "sets.h"
 #include "lib_error.h"
 #include "commands.h"
-
-/* The library's one line when it left one, else what errno says; returns err. */
-static int say_failed(int err, const char *what)
-{
-	if (lib_error()[0])
-		pr_warn("%s\n", lib_error());
-	else
-		pr_warn("%s failed: %s\n", what, strerror(-err));
-	return err;
-}
+#include "list_files.h"
 
 /* A duration as `--timeout` takes it back: the largest unit that divides it ("90s", "10m", "2h", "7d"). */
 static void format_duration(__u32 s, char *buf, size_t len)
@@ -55,72 +46,68 @@ struct kind_view {
 	struct list_counts counts;
 };
 
+/* Every named set of both kinds in v, kind by kind and id by id: s, its kind and its id. */
+#define for_each_named_set(v, kind, id, s)					\
+	for (kind = 0; kind < XDPFWD_KINDS; kind++)				\
+		for (id = 0; id < XDPFWD_MAX_SETS; id++)			\
+			if (!((s) = &(v)[kind].sets[id])->name[0]) {} else
+
 static void print_text(const struct kind_view v[XDPFWD_KINDS], const struct xdpfwd_stats *st)
 {
 	char scope[SET_SCOPE_STRLEN], timeout[16], updated[32];
+	const struct xdpfwd_set *s;
 	int kind, id;
 
 	printf("%-5s %-32s %-7s %-22s %-7s %10s %12s %14s  %-20s  %s\n", "KIND", "NAME", "MODE", "SCOPE", "TIMEOUT",
 	       "ENTRIES", "PACKETS", "BYTES", "UPDATED", "SOURCE");
-	for (kind = 0; kind < XDPFWD_KINDS; kind++) {
-		for (id = 0; id < XDPFWD_MAX_SETS; id++) {
-			const struct xdpfwd_set *s = &v[kind].sets[id];
-
-			if (!s->name[0])
-				continue;
-			set_scope_format(s, scope, sizeof(scope));
-			format_duration(s->timeout_s, timeout, sizeof(timeout));
-			if (s->updated_s)
-				format_utc(s->updated_s, updated, sizeof(updated));
-			else
-				snprintf(updated, sizeof(updated), "-");
-			printf("%-5s %-32s %-7s %-22s %-7s %10ld %12llu %14llu  %-20s  %s\n",
-			       list_kind_name(kind), s->name, set_mode_name(s->mode), scope[0] ? scope : "-",
-			       timeout, v[kind].counts.set_entries[id],
-			       (unsigned long long)st->set_packets[kind][id], (unsigned long long)st->set_bytes[kind][id],
-			       updated, s->source[0] ? s->source : "-");
-		}
+	for_each_named_set(v, kind, id, s) {
+		set_scope_format(s, scope, sizeof(scope));
+		format_duration(s->timeout_s, timeout, sizeof(timeout));
+		if (s->updated_s)
+			format_utc(s->updated_s, updated, sizeof(updated));
+		else
+			snprintf(updated, sizeof(updated), "-");
+		printf("%-5s %-32s %-7s %-22s %-7s %10ld %12llu %14llu  %-20s  %s\n",
+		       list_kind_name(kind), s->name, set_mode_name(s->mode), scope[0] ? scope : "-",
+		       timeout, v[kind].counts.set_entries[id],
+		       (unsigned long long)st->set_packets[kind][id], (unsigned long long)st->set_bytes[kind][id],
+		       updated, s->source[0] ? s->source : "-");
 	}
 }
 
 static void print_json(const struct kind_view v[XDPFWD_KINDS], const struct xdpfwd_stats *st)
 {
 	char scope[SET_SCOPE_STRLEN], updated[32];
+	const struct xdpfwd_set *s;
 	int kind, id, n = 0;
 
 	putchar('[');
-	for (kind = 0; kind < XDPFWD_KINDS; kind++) {
-		for (id = 0; id < XDPFWD_MAX_SETS; id++) {
-			const struct xdpfwd_set *s = &v[kind].sets[id];
-
-			if (!s->name[0])
-				continue;
-			set_scope_format(s, scope, sizeof(scope));
-			/* Names are [a-z0-9_-]: no escaping needed; the source is any path. */
-			printf("%s{\"kind\":\"%s\",\"name\":\"%s\",\"id\":%d,\"mode\":\"%s\",\"scope\":%s%s%s,"
-			       "\"timeout\":", n++ ? "," : "", list_kind_name(kind), s->name, id,
-			       set_mode_name(s->mode), scope[0] ? "\"" : "", scope[0] ? scope : "null",
-			       scope[0] ? "\"" : "");
-			if (s->timeout_s)
-				printf("%u", s->timeout_s);
-			else
-				fputs("null", stdout);
-			printf(",\"entries\":%ld,\"packets\":%llu,\"bytes\":%llu,\"updated\":",
-			       v[kind].counts.set_entries[id], (unsigned long long)st->set_packets[kind][id],
-			       (unsigned long long)st->set_bytes[kind][id]);
-			if (s->updated_s) {
-				format_utc(s->updated_s, updated, sizeof(updated));
-				printf("\"%s\"", updated);
-			} else {
-				fputs("null", stdout);
-			}
-			fputs(",\"source\":", stdout);
-			if (s->source[0])
-				json_put_string(stdout, s->source);
-			else
-				fputs("null", stdout);
-			putchar('}');
+	for_each_named_set(v, kind, id, s) {
+		set_scope_format(s, scope, sizeof(scope));
+		/* Names are [a-z0-9_-]: no escaping needed; the source is any path. */
+		printf("%s{\"kind\":\"%s\",\"name\":\"%s\",\"id\":%d,\"mode\":\"%s\",\"scope\":%s%s%s,"
+		       "\"timeout\":", n++ ? "," : "", list_kind_name(kind), s->name, id,
+		       set_mode_name(s->mode), scope[0] ? "\"" : "", scope[0] ? scope : "null",
+		       scope[0] ? "\"" : "");
+		if (s->timeout_s)
+			printf("%u", s->timeout_s);
+		else
+			fputs("null", stdout);
+		printf(",\"entries\":%ld,\"packets\":%llu,\"bytes\":%llu,\"updated\":",
+		       v[kind].counts.set_entries[id], (unsigned long long)st->set_packets[kind][id],
+		       (unsigned long long)st->set_bytes[kind][id]);
+		if (s->updated_s) {
+			format_utc(s->updated_s, updated, sizeof(updated));
+			printf("\"%s\"", updated);
+		} else {
+			fputs("null", stdout);
 		}
+		fputs(",\"source\":", stdout);
+		if (s->source[0])
+			json_put_string(stdout, s->source);
+		else
+			fputs("null", stdout);
+		putchar('}');
 	}
 	puts("]");
 }
@@ -137,14 +124,14 @@ static int show(struct xdpfwd_bpf *skel, const struct sets_opts *o)
 		list_maps_get(skel, kind, &m);
 		err = sets_read_all(m.sets, kind, v[kind].sets);
 		if (err)
-			return say_failed(err, "reading the sets");
+			return cli_failed(err, "reading the sets");
 		err = list_count(&m, &v[kind].counts);
 		if (err)
-			return say_failed(err, "counting the lists");
+			return cli_failed(err, "counting the lists");
 	}
 	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
 	if (err)
-		return say_failed(err, "reading the counters");
+		return cli_failed(err, "reading the counters");
 	if (o->json)
 		print_json(v, &st);
 	else
@@ -163,7 +150,7 @@ static int define(const struct list_maps *m, const struct sets_opts *o)
 
 	err = sets_read_all(m->sets, o->kind, sets);
 	if (err)
-		return say_failed(err, "reading the sets");
+		return cli_failed(err, "reading the sets");
 	id = sets_find(m->sets, o->kind, o->name);
 	if (id >= 0) {
 		if (!o->mode_given)
@@ -178,7 +165,7 @@ static int define(const struct list_maps *m, const struct sets_opts *o)
 	}
 	err = sets_define(m->sets, m->meta, o->kind, o->name, &opts, &id);
 	if (err)
-		return say_failed(err, "defining the set");
+		return cli_failed(err, "defining the set");
 	memset(&now, 0, sizeof(now));
 	now.mode = opts.mode;
 	now.scope_protos = opts.scope_protos;
@@ -219,10 +206,13 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 				o->name);
 		err = id < 0 ? id : sets_remove(&m, id);
 		if (id >= 0 && err)
-			say_failed(err, "deleting the set");
-		else if (!err)
+			cli_failed(err, "deleting the set");
+		if (!err) {
 			pr_info("%s set %s: deleted (its entries gone from the list unless another set holds them)\n",
 				list_kind_name(o->kind), o->name);
+			/* Its --persist entries would make the set again at the next start after a reboot. */
+			list_state_put_aside(o->state_dir, o->kind, o->name);
+		}
 	}
 	pin_dir_unlock(lock);
 	return err;

@@ -37,6 +37,9 @@ struct cmd_ops {
  */
 int cli_error(int err);
 
+/* A failed step: the library's one line when it left one, else "WHAT failed: errno text"; returns err. */
+int cli_failed(int err, const char *what);
+
 extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops,
 	cmd_sets_ops;
 

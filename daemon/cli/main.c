@@ -58,6 +58,15 @@ int cli_error(int err)
 	return err;
 }
 
+int cli_failed(int err, const char *what)
+{
+	if (lib_error()[0])
+		pr_warn("%s\n", lib_error());
+	else
+		pr_warn("%s failed: %s\n", what, strerror(-err));
+	return err;
+}
+
 /* The library's notices (e.g. "nothing to detach"), as the commands' other lines. */
 static void cli_notice(const char *msg)
 {

@@ -881,12 +881,7 @@ static bool owned_by_dir(const char *dir, const struct xdpfwd_set *s)
 	       !strcmp(s->source + dl + 1 + strlen(s->name), SETS_DIR_SUFFIX);
 }
 
-/*
- * A removed set's persisted entries are put aside (renamed to a hidden
- * name, which no start reads), or the first start after a reboot would
- * make the set again from them alone.
- */
-static void put_aside_persisted(const char *state_dir, enum list_kind kind, const char *set)
+void list_state_put_aside(const char *state_dir, enum list_kind kind, const char *set)
 {
 	char name[64], aside[80], why[600];
 	int dirfd;
@@ -934,7 +929,7 @@ static int remove_orphans(struct xdpfwd_bpf *skel, const struct daemon_opts *o, 
 			}
 			pr_info("%s set %s: its file %s is gone: flushed and removed\n", list_kind_name(kind),
 				sets[id].name, sets[id].source);
-			put_aside_persisted(o->state_dir, kind, sets[id].name);
+			list_state_put_aside(o->state_dir, kind, sets[id].name);
 		}
 	}
 	return first;

@@ -58,6 +58,15 @@ int list_state_update(const char *state_dir, enum list_kind kind, const char *se
 		      const struct xdpfwd_prefix_set *prefixes, __u64 expires_at, int remove);
 
 /*
+ * A removed set's persisted entries are put aside (renamed to a hidden
+ * .NAME.removed, which no start reads), or the first start after a reboot
+ * would make the set again from them alone. Says what it did; a missing
+ * state dir or file is nothing to do. Used by the daemon (a sets dir file
+ * gone) and by `xdpfwd sets del`.
+ */
+void list_state_put_aside(const char *state_dir, enum list_kind kind, const char *set);
+
+/*
  * What a file says of its set and how to read it:
  * # xdpfwd-set: kind= mode= scope= timeout= format= min-score= skip-invalid=
  */

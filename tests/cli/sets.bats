@@ -391,6 +391,28 @@ set_packets() {
 	[ "$(grep -v '^#' "$state/blocklist")" = 198.18.0.2 ]
 }
 
+@test "sets del puts the set's --persist file aside: the set does not come back after a reboot" {
+	local state=$XF_TMP/state
+	mkdir -m 0755 "$state"
+	run -0 xf_cli block add --set x --persist --state-dir "$state" 198.18.0.2
+	run -0 xf_cli block add --set y --persist --state-dir "$state" 198.18.0.3
+	[ -e "$state/blocklist.x" ]
+	run -0 xf_cli sets del block x --state-dir "$state"
+	[[ $output == *"block set x: its persisted entries are kept aside as $state/.blocklist.x.removed"* ]]
+	[ ! -e "$state/blocklist.x" ]
+	grep -qx 198.18.0.2 "$state/.blocklist.x.removed"
+	# A reboot empties bpffs: detach (removes the pins), then start again.
+	xf_daemon_stop
+	run -0 xf_cli detach --iface "$IF_P"
+	xf_daemon --iface "$IF_P" --state-dir "$state"
+	run -0 sets_lines
+	[[ $output != *"block x "* ]]
+	[[ $output == *"block y enforce - - 1"* ]]
+	run -0 entry_sets
+	[ "$output" = "198.18.0.3 y" ]
+	refused 2 '--state-dir goes with del' sets add block z --state-dir "$state"
+}
+
 @test "status shows the sets: how many per kind, entries per set in JSON" {
 	run -0 xf_cli block add 198.18.0.2
 	run -0 xf_cli block add --set f2b 198.18.0.2 198.18.0.3

@@ -1,9 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# Named sets as the traffic sees them (the library's side of issue 13): one set is
-# replaced alone and atomically while the others keep blocking, an address in two
-# sets is blocked until it has left both, timed and untimed memberships of one entry
-# expire apart, an entry written with plain bpftool is in set manual, and an entry's
+# Named sets as the traffic sees them (the library's side of issue 13; the per-set load
+# under traffic and an address in two sets are in sets.bats): timed and untimed
+# memberships of one entry expire apart, an entry written with plain bpftool is in set manual, and an entry's
 # counters survive it gaining or losing a set.
 
 load ../lib/xf
@@ -24,59 +23,6 @@ teardown() {
 # The sets of ENTRY in `block list --json`, joined with ','.
 entry_sets() {
 	xf_cli block list --json | xf_json "','.join(next((e['sets'] for e in j if e['entry'] == '$1'), ['-']))"
-}
-
-@test "load --set replaces that set alone under traffic: other sets keep blocking, an address in both files never leaks" {
-	printf '198.18.0.2\n198.18.0.4\n' >"$XF_TMP/a.list"
-	printf '198.18.0.3\n198.18.0.4\n' >"$XF_TMP/b.list"
-	xf_cli block add 198.18.0.5
-	xf_cli block load --set feed "$XF_TMP/a.list"
-	# .4 is in both files and .5 only in manual: neither may pass at any instant of the swaps.
-	xf_udp_send 198.18.0.4 1000 "" 9000 2 &
-	local s4=$!
-	xf_udp_send 198.18.0.5 1000 "" 9000 2 &
-	local s5=$! swaps=0
-	while [ "$swaps" -lt 20 ] && kill -0 "$s4" 2>/dev/null; do
-		xf_cli block load --set feed "$XF_TMP/b.list" 2>/dev/null
-		xf_cli block load --set feed "$XF_TMP/a.list" 2>/dev/null
-		swaps=$((swaps + 2))
-	done
-	wait "$s4" "$s5"
-	[ "$swaps" -ge 6 ]
-	# Ends on file a: .2 in feed, .3 gone from every set (deleted), .5 still manual's.
-	xf_cli block load --set feed "$XF_TMP/b.list"
-	xf_cli block load --set feed "$XF_TMP/a.list"
-	xf_udp_send 198.18.0.3 "$N"
-	xf_udp_send 198.18.0.2 "$N"
-	[ "$(xf_recv_wait 198.18.0.3 "$N")" = "$N" ]
-	[ "$(xf_recv_count 198.18.0.4)" = 0 ]
-	[ "$(xf_recv_count 198.18.0.5)" = 0 ]
-	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
-	[ "$(xf_cli block list | awk 'NR > 1 { print $1 }' | sort | tr '\n' ' ')" = "198.18.0.2 198.18.0.4 198.18.0.5 " ]
-	[ "$(entry_sets 198.18.0.5)" = manual ]
-	[ "$(entry_sets 198.18.0.2)" = feed ]
-	# The counts: 3 entries, no leftover of the swaps.
-	[ "$(xf_cli status --json | xf_json "j['blocklist']['addresses']")" = 3 ]
-}
-
-@test "an address in two sets stays blocked until it has left both; a del from one set keeps the other's" {
-	xf_cli block add 198.18.0.2
-	xf_cli block add --set fail2ban 198.18.0.2
-	[ "$(entry_sets 198.18.0.2)" = manual,fail2ban ]
-	xf_cli block del 198.18.0.2
-	[ "$(entry_sets 198.18.0.2)" = fail2ban ]
-	xf_udp_send 198.18.0.2 "$N"
-	xf_udp_send 198.18.0.5 "$N"
-	[ "$(xf_recv_wait 198.18.0.5 "$N")" = "$N" ]
-	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
-	# Not in manual any more: a second del from manual says so and changes nothing.
-	run xf_cli block del 198.18.0.2
-	[[ "$output" == *"1 not present"* ]]
-	[ "$(entry_sets 198.18.0.2)" = fail2ban ]
-	xf_cli block del --set fail2ban 198.18.0.2
-	[ -z "$(xf_cli block list | awk 'NR > 1')" ]
-	xf_udp_send 198.18.0.2 "$N"
-	[ "$(xf_recv_wait 198.18.0.2 "$N")" = "$N" ]
 }
 
 @test "a timed membership expires alone: the entry stays blocked while an untimed set holds it" {

@@ -51,50 +51,68 @@ reload_wait() {
 	xf_wait_lines "block set $name: [0-9]+ entries from " "$n" "$XF_TMP/daemon.err" 5
 }
 
-@test "block load --set a swaps set a alone under traffic: sources of set b and of both versions of a never pass" {
+@test "block load --set a swaps set a alone under traffic: other sets keep blocking, an address in every version of a never passes" {
+	# A fifth source for the manual-only one (xf_setup gives .2-.5).
+	ip -n "$NS_S" addr add 198.18.0.6/24 dev "$IF_S"
 	xf_daemon --iface "$IF_P"
 	printf '198.18.0.2\n198.18.0.4\n' >"$XF_TMP/a1.list"
 	printf '198.18.0.2\n198.18.0.5\n' >"$XF_TMP/a2.list"
 	xf_cli block add --set b 198.18.0.3
+	xf_cli block add 198.18.0.6
 	xf_cli block load --set a "$XF_TMP/a1.list"
-	# .2 is in every version of set a, .3 only in set b: 2 ms apart each, about 2 s, while set a
-	# is replaced again and again.
+	# .2 is in every version of set a, .3 only in set b, .6 only in manual: 2 ms apart each, about
+	# 2 s, while set a is replaced again and again.
 	xf_udp_send 198.18.0.2 1000 "" 9000 2 &
 	local s2=$!
 	xf_udp_send 198.18.0.3 1000 "" 9000 2 &
-	local s3=$! swaps=0
+	local s3=$!
+	xf_udp_send 198.18.0.6 1000 "" 9000 2 &
+	local s6=$! swaps=0
 	while [ "$swaps" -lt 20 ] && kill -0 "$s2" 2>/dev/null; do
 		xf_cli block load --set a "$XF_TMP/a2.list" 2>/dev/null
 		xf_cli block load --set a "$XF_TMP/a1.list" 2>/dev/null
 		swaps=$((swaps + 2))
 	done
-	wait "$s2" "$s3"
+	wait "$s2" "$s3" "$s6"
 	# Enough swaps happened under traffic to mean something.
 	[ "$swaps" -ge 6 ]
 	# Everything sent is through XDP (the barrier's datagrams came after them on the same link).
 	[ "$(XF_N=5 xf_round 198.18.0.9)" = "198.18.0.9=5" ]
 	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
 	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	[ "$(xf_recv_count 198.18.0.6)" = 0 ]
 	[ "$(xf_cli block list --set b --json | xf_json '[e["entry"] for e in j]')" = "['198.18.0.3']" ]
-	# Ends on a1: .4 blocked, .5 not.
+	# Ends on a1: .4 blocked, .5 not (gone from every set: deleted).
 	[ "$(XF_N=$N xf_round 198.18.0.4 198.18.0.5)" = "198.18.0.4=0 198.18.0.5=$N" ]
+	[ "$(xf_cli block list | awk 'NR > 1 { print $1 }' | sort | tr '\n' ' ')" = \
+	  "198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.6 " ]
+	[ "$(sets_of 198.18.0.6)" = manual ]
+	[ "$(sets_of 198.18.0.2)" = a ]
+	# The counts: 4 entries, no leftover of the swaps.
+	[ "$(xf_cli status --json | xf_json "j['blocklist']['addresses']")" = 4 ]
 }
 
-@test "an address in two sets stays blocked until it has left both" {
+@test "an address in two sets stays blocked until it has left both; a del from one set keeps the other's" {
 	xf_daemon --iface "$IF_P"
-	xf_cli block add --set a 198.18.0.2
-	xf_cli block add --set b 198.18.0.2
-	[ "$(sets_of 198.18.0.2)" = a,b ]
+	xf_cli block add 198.18.0.2
+	xf_cli block add --set fail2ban 198.18.0.2
+	[ "$(sets_of 198.18.0.2)" = manual,fail2ban ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=0 198.18.0.3=$N" ]
-	xf_cli block del --set a 198.18.0.2
-	[ "$(sets_of 198.18.0.2)" = b ]
+	xf_cli block del 198.18.0.2
+	[ "$(sets_of 198.18.0.2)" = fail2ban ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=0 198.18.0.3=$N" ]
+	# Not in manual any more: a second del from manual says so and changes nothing.
+	run xf_cli block del 198.18.0.2
+	[[ "$output" == *"1 not present"* ]]
+	[ "$(sets_of 198.18.0.2)" = fail2ban ]
 	# Flushing another set does not free it either.
+	xf_cli block add --set a 198.18.0.4
 	xf_cli block flush --set a
 	xf_cli block flush
 	[ "$(XF_N=$N xf_round 198.18.0.2)" = "198.18.0.2=0" ]
-	xf_cli block del --set b 198.18.0.2
+	xf_cli block del --set fail2ban 198.18.0.2
 	[ "$(sets_of 198.18.0.2)" = "" ]
+	[ -z "$(xf_cli block list | awk 'NR > 1')" ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=$N 198.18.0.3=$N" ]
 }
 

@@ -11,6 +11,10 @@
 #                             single pings from SRC (in NS_S) to NS_P until one gets WANT replies
 #                             (1: passes, 0: dropped), for at most SECS seconds; prints the
 #                             milliseconds from the call to the start of that ping; fails if none did
+#   bt_entry PREFIX           the JSON entry of PREFIX in the blocklist ("" when absent)
+#   bt_is_ban ENTRY-JSON SECONDS SLACK SET [only]
+#                             fails unless the entry expires in SECONDS - SLACK .. SECONDS and is in
+#                             SET (with only: in SET alone)
 
 BT_REPO=$(cd "$OPS_DIR/../.." && pwd)
 BT_UNIT=$BT_REPO/systemd/xdpfwd@.service
@@ -61,4 +65,18 @@ bt_wait_ping() {
 	done
 	echo "ping from $src to $dst never got $want replies in $secs s" >&2
 	return 1
+}
+
+bt_entry() {
+	xf_cli block list --json | "$XF_PYTHON" -c 'import json, sys
+for e in json.load(sys.stdin):
+    if e["entry"] == sys.argv[1]:
+        print(json.dumps(e))' "$1"
+}
+
+bt_is_ban() {
+	"$XF_PYTHON" -c 'import json, sys
+e = json.loads(sys.argv[1]); d, slack, name, only = int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+assert d - slack <= e["expires_in"] <= d, e
+assert e["sets"] == [name] if only else name in e["sets"], e' "$1" "$2" "$3" "$4" "${5:+1}"
 }

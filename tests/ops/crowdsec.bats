@@ -130,20 +130,9 @@ bouncer_start() {
 	xf_wait_lines "adding '[0-9]+' decisions" 1 "$CS/crowdsec-custom-bouncer.log" 10
 }
 
-# The JSON entry of PREFIX in the blocklist ("" when absent).
-entry() {
-	xf_cli block list --json | "$XF_PYTHON" -c 'import json, sys
-for e in json.load(sys.stdin):
-    if e["entry"] == sys.argv[1]:
-        print(json.dumps(e))' "$1"
-}
-
-# is_ban ENTRY-JSON SECONDS: an entry of set crowdsec ending within SECONDS (the decision's).
+# is_ban ENTRY-JSON SECONDS: an entry of set crowdsec alone ending within SECONDS (the decision's).
 is_ban() {
-	"$XF_PYTHON" -c 'import json, sys
-e = json.loads(sys.argv[1]); d = int(sys.argv[2])
-assert d - 20 <= e["expires_in"] <= d, e
-assert e["sets"] == ["crowdsec"], e' "$1" "$2"
+	bt_is_ban "$1" "$2" 20 crowdsec only
 }
 
 # The script's failures, as the bouncer logs them ("Error in 'add' command ...").
@@ -162,22 +151,22 @@ no_script_errors() {
 	echo "# blocked ${ms} ms after cscli decisions add (poll interval ${POLL} s)" >&3
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
-	is_ban "$(entry 198.18.0.2)" 60
+	is_ban "$(bt_entry 198.18.0.2)" 60
 
 	# systemctl reload xdpfwd@IF: the list files are applied again, CrowdSec's ban stays.
 	# (The reload does apply the files: an address added to the list file is blocked after it.)
 	echo 198.18.0.5 >>"$XF_TMP/etc/blocklist"
 	bt_reload
 	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["file"], e' \
-		"$(entry 198.18.0.5)"
+		"$(bt_entry 198.18.0.5)"
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
-	is_ban "$(entry 198.18.0.2)" 60
+	is_ban "$(bt_entry 198.18.0.2)" 60
 
 	cscli decisions delete --ip 198.18.0.2
 	ms=$(bt_wait_ping 198.18.0.2 1 $((POLL + 1)))
 	echo "# passes again ${ms} ms after cscli decisions delete" >&3
 	[ "$(xf_ping 198.18.0.2 3)" = 3 ]
-	[ -z "$(entry 198.18.0.2)" ]
+	[ -z "$(bt_entry 198.18.0.2)" ]
 	no_script_errors
 	[ "$(etc_state)" = "$ETC_BEFORE" ]
 }
@@ -201,9 +190,9 @@ no_script_errors() {
 	[ "$(xf_ping 2001:2::2 3)" = 3 ]
 	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
 	[ "$(xf_ping 198.18.0.2 3)" = 3 ]
-	is_ban "$(entry 2001:2::3)" 120
-	is_ban "$(entry 198.18.0.4/31)" 180
-	is_ban "$(entry 2001:2::4/127)" 180
+	is_ban "$(bt_entry 2001:2::3)" 120
+	is_ban "$(bt_entry 198.18.0.4/31)" 180
+	is_ban "$(bt_entry 2001:2::4/127)" 180
 	[ "$(xf_cli block list --json | xf_json 'len(j)')" = 3 ]
 
 	cscli decisions delete --all
@@ -236,31 +225,31 @@ decision() {
 	# Less than a second left (the bouncer passes 0): a ban of one second, never one without end.
 	script add 198.18.0.2 0 r "$(decision Ip 198.18.0.2 ban)"
 	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert 0 < e["expires_in"] <= 1, e' \
-		"$(entry 198.18.0.2)"
+		"$(bt_entry 198.18.0.2)"
 	# Longer than xdpfwd's longest timeout: held to it (the bouncer deletes it when it ends).
 	script add 198.18.0.3 400000000 r "$(decision Ip 198.18.0.3 ban)"
 	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert 315350000 < e["expires_in"] <= 315360000, e' \
-		"$(entry 198.18.0.3)"
+		"$(bt_entry 198.18.0.3)"
 	run script add 198.18.0.4 60 r "$(decision Ip 198.18.0.4 captcha)"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"captcha decision on 198.18.0.4 ignored"* ]]
 	run script add FR 60 r "$(decision Country FR ban)"
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"decision on country FR ignored"* ]]
-	[ -z "$(entry 198.18.0.4)" ]
+	[ -z "$(bt_entry 198.18.0.4)" ]
 	# Without JSON (by hand), the value says what it is.
 	script add 198.18.0.9/24 60 r
-	[ -n "$(entry 198.18.0.0/24)" ]
+	[ -n "$(bt_entry 198.18.0.0/24)" ]
 	run script add 198.18.0.5 soon r "$(decision Ip 198.18.0.5 ban)"
 	[ "$status" -eq 2 ]
-	[ -z "$(entry 198.18.0.5)" ]
+	[ -z "$(bt_entry 198.18.0.5)" ]
 	run script ban 198.18.0.5 60
 	[ "$status" -eq 2 ]
 	[[ "$output" == *usage* ]]
 	# del of what is gone already is no error; del takes ranges as add does.
 	script del 198.18.0.5 0 r "$(decision Ip 198.18.0.5 ban)"
 	script del 198.18.0.9/24 0 r
-	[ -z "$(entry 198.18.0.0/24)" ]
+	[ -z "$(bt_entry 198.18.0.0/24)" ]
 	# Left: the two bans (the one-second one may have gone already).
 	xf_cli block list --set crowdsec --json |
 		xf_json '[e["entry"] for e in j if e["entry"] not in ("198.18.0.2", "198.18.0.3")] == []' | grep -qx True

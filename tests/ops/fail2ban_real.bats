@@ -88,20 +88,9 @@ fail() {
 	done
 }
 
-# The JSON entry of PREFIX in the blocklist ("" when absent).
-entry() {
-	xf_cli block list --json | "$XF_PYTHON" -c 'import json, sys
-for e in json.load(sys.stdin):
-    if e["entry"] == sys.argv[1]:
-        print(json.dumps(e))' "$1"
-}
-
 # is_ban ENTRY-JSON: a ban of fail2ban's: in set fail2ban, expiring with the jail's bantime.
 is_ban() {
-	"$XF_PYTHON" -c 'import json, sys
-e = json.loads(sys.argv[1]); b = int(sys.argv[2])
-assert b - 15 <= e["expires_in"] <= b, e
-assert "fail2ban" in e["sets"], e' "$1" "$BANTIME"
+	bt_is_ban "$1" "$BANTIME" 15 fail2ban
 }
 
 @test "fail2ban: maxretry failures block the peer within 2 s, a reload keeps the ban, unban lifts it" {
@@ -113,13 +102,13 @@ assert "fail2ban" in e["sets"], e' "$1" "$BANTIME"
 	fail 198.18.0.2 $((MAXRETRY - 1))
 	xf_wait_lines 'Found 198\.18\.0\.2' $((MAXRETRY - 1)) "$F2B/fail2ban.log" 5
 	[ "$(xf_ping 198.18.0.2 1)" = 1 ]
-	[ -z "$(entry 198.18.0.2)" ]
+	[ -z "$(bt_entry 198.18.0.2)" ]
 	fail 198.18.0.2 1
 	ms=$(bt_wait_ping 198.18.0.2 0 2)
 	echo "# blocked ${ms} ms after the last failure line" >&3
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
-	is_ban "$(entry 198.18.0.2)"
+	is_ban "$(bt_entry 198.18.0.2)"
 	[ "$(f2b get xdpfwd-test banned 198.18.0.2)" = 1 ]
 
 	# systemctl reload xdpfwd@IF: the list files are applied again, fail2ban's ban stays.
@@ -127,15 +116,15 @@ assert "fail2ban" in e["sets"], e' "$1" "$BANTIME"
 	echo 198.18.0.5 >>"$XF_TMP/etc/blocklist"
 	bt_reload
 	"$XF_PYTHON" -c 'import json, sys; e = json.loads(sys.argv[1]); assert e["sets"] == ["file"], e' \
-		"$(entry 198.18.0.5)"
+		"$(bt_entry 198.18.0.5)"
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
-	is_ban "$(entry 198.18.0.2)"
+	is_ban "$(bt_entry 198.18.0.2)"
 
 	f2b unban 198.18.0.2
 	ms=$(bt_wait_ping 198.18.0.2 1 2)
 	echo "# passes again ${ms} ms after fail2ban-client unban" >&3
 	[ "$(xf_ping 198.18.0.2 3)" = 3 ]
-	[ -z "$(entry 198.18.0.2)" ]
+	[ -z "$(bt_entry 198.18.0.2)" ]
 	xf_lacks 'ERROR' "$F2B/fail2ban.log"
 }
 
@@ -146,10 +135,10 @@ assert "fail2ban" in e["sets"], e' "$1" "$BANTIME"
 	bt_wait_ping 2001:2::3 0 2
 	[ "$(xf_ping 2001:2::3 3)" = 0 ]
 	[ "$(xf_ping 2001:2::4 3)" = 3 ]
-	is_ban "$(entry 2001:2::3)"
+	is_ban "$(bt_entry 2001:2::3)"
 	f2b unban 2001:2::3
 	bt_wait_ping 2001:2::3 1 2
-	[ -z "$(entry 2001:2::3)" ]
+	[ -z "$(bt_entry 2001:2::3)" ]
 	xf_lacks 'ERROR' "$F2B/fail2ban.log"
 }
 
@@ -171,16 +160,16 @@ assert "fail2ban" in e["sets"], e' "$1" "$BANTIME"
 	# ... one of the next /64 is not, nor is IPv4 (v6mask is for IPv6 alone).
 	[ "$(xf_ping 2001:2:0:1::2 3)" = 3 ]
 	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
-	is_ban "$(entry 2001:2::/64)"
-	[ -z "$(entry 2001:2::3)" ]
+	is_ban "$(bt_entry 2001:2::/64)"
+	[ -z "$(bt_entry 2001:2::3)" ]
 	# An IPv4 ban in the same jail is the address alone.
 	fail 198.18.0.4
 	bt_wait_ping 198.18.0.4 0 2
-	is_ban "$(entry 198.18.0.4)"
+	is_ban "$(bt_entry 198.18.0.4)"
 
 	f2b unban 2001:2::3
 	bt_wait_ping 2001:2::3 1 2
 	[ "$(xf_ping 2001:2::4 3)" = 3 ]
-	[ -z "$(entry 2001:2::/64)" ]
+	[ -z "$(bt_entry 2001:2::/64)" ]
 	xf_lacks 'ERROR' "$F2B/fail2ban.log"
 }

@@ -595,8 +595,9 @@ static bool check_entry_hits(struct fixture *fx, const char *test, const char *r
 /* ---- tables ----------------------------------------------------------------- */
 
 /* Entries exist only while their row runs, so every row starts from empty lists. */
-static bool run_row(struct fixture *fx, const char *test, const struct row *r, struct tally *t)
+static bool run_row(struct fixture *fx, const char *test, const void *row, struct tally *t)
 {
+	const struct row *r = row;
 	int action = r->action == MAL_ACTION ? fx->malformed_action : r->action;
 	struct frame f;
 	bool ok = true;
@@ -619,8 +620,12 @@ static bool run_row(struct fixture *fx, const char *test, const struct row *r, s
 	return ok;
 }
 
-/* Runs every row, then checks the table's frames add up in the global stats. */
-static int run_table(struct fixture *fx, const char *test, const struct row *rows, size_t n)
+/* One row of a table (struct row, struct set_row): true when it passed. */
+typedef bool (*row_runner)(struct fixture *fx, const char *test, const void *row, struct tally *t);
+
+/* Runs every row (n of size bytes each), then checks the table's frames add up in the global stats. */
+static int run_table(struct fixture *fx, const char *test, const void *rows, size_t size, size_t n,
+		     row_runner run)
 {
 	struct xdpfwd_stats before;
 	struct tally t = {};
@@ -632,13 +637,13 @@ static int run_table(struct fixture *fx, const char *test, const struct row *row
 		return 1;
 	}
 	for (i = 0; i < n; i++)
-		failed += !run_row(fx, test, &rows[i], &t);
+		failed += !run(fx, test, (const char *)rows + i * size, &t);
 	failed += !check_tally(fx, test, &before, &t);
 	return failed;
 }
 
 #define RUN_TABLE(state, rows) \
-	assert_int_equal(run_table(*(state), __func__, rows, ARRAY_SIZE(rows)), 0)
+	assert_int_equal(run_table(*(state), __func__, rows, sizeof((rows)[0]), ARRAY_SIZE(rows), run_row), 0)
 
 /* ---- verdicts --------------------------------------------------------------- */
 
@@ -1038,9 +1043,9 @@ static bool check_set_counters(const char *test, const char *row, const struct x
 	return ok;
 }
 
-static bool run_set_row(struct fixture *fx, const char *test, const struct set_row *r,
-			struct tally *t)
+static bool run_set_row(struct fixture *fx, const char *test, const void *row, struct tally *t)
 {
+	const struct set_row *r = row;
 	struct xdpfwd_stats before, after;
 	struct xdpfwd_entry val;
 	struct frame f;
@@ -1080,25 +1085,8 @@ static bool run_set_row(struct fixture *fx, const char *test, const struct set_r
 	return ok;
 }
 
-static int run_set_table(struct fixture *fx, const char *test, const struct set_row *rows, size_t n)
-{
-	struct xdpfwd_stats before;
-	struct tally t = {};
-	int failed = 0;
-	size_t i;
-
-	if (!read_stats(fx, &before)) {
-		report(test, "stats", "reading stats failed");
-		return 1;
-	}
-	for (i = 0; i < n; i++)
-		failed += !run_set_row(fx, test, &rows[i], &t);
-	failed += !check_tally(fx, test, &before, &t);
-	return failed;
-}
-
 #define RUN_SET_TABLE(state, rows) \
-	assert_int_equal(run_set_table(*(state), __func__, rows, ARRAY_SIZE(rows)), 0)
+	assert_int_equal(run_table(*(state), __func__, rows, sizeof((rows)[0]), ARRAY_SIZE(rows), run_set_row), 0)
 
 #define A1	"198.18.0.1"
 #define A6	"2001:2::1"
