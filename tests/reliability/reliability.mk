@@ -35,8 +35,13 @@ REL_LAYOUT2_COMMIT := 76e484bd3f112c2e6b3c4b5eaee92cb39e3ffaea
 $(REL_OUT)/layout2/build/xdpfwd: | $(REL_OUT)/.dir
 	$(call msg,BUILD,$@ (layout 2, $(REL_LAYOUT2_COMMIT)))
 	$(Q)rm -rf $(REL_OUT)/layout2 && mkdir -p $(REL_OUT)/layout2 && \
+	if git cat-file -e '$(REL_LAYOUT2_COMMIT)^{commit}' 2>/dev/null; then \
 		git archive $(REL_LAYOUT2_COMMIT) | tar -x -C $(REL_OUT)/layout2 && \
-		$(MAKE) --no-print-directory -C $(REL_OUT)/layout2 build/xdpfwd
+		$(MAKE) --no-print-directory -C $(REL_OUT)/layout2 build/xdpfwd; \
+	else \
+		echo "the layout-2 build needs git and this repository's history (commit $(REL_LAYOUT2_COMMIT)); a copy of the tree without .git (tests/minbase) has neither" \
+			>$(REL_OUT)/layout2/UNAVAILABLE; \
+	fi
 
 # A test's own variant of the program (rel_build_bpf in rel.bash), built the same way:
 # make reliability-bpf REL_BPF_SRC=FILE.bpf.c REL_BPF_OBJ=FILE.bpf.o (absolute paths).

@@ -214,6 +214,8 @@ build_variant() {
 
 @test "--migrate from layout 2 (before named sets) under load: 0 leaked, every enforced entry in set manual with its counters and deadline" {
 	local old_bin=$REL_OUT/layout2/build/xdpfwd new_bin=$XDPFWD
+	# A tree copied without its git history cannot build the old layout (reliability.mk says why).
+	[ ! -e "$REL_OUT/layout2/UNAVAILABLE" ] || skip "$(cat "$REL_OUT/layout2/UNAVAILABLE")"
 	[ -x "$old_bin" ]
 	# The old build's instance: exact entries, prefixes, a timed ban, the allowlist; one whole-list load
 	# so that the old exact set may rest on either bit; a flooded entry with counters.
