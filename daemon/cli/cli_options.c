@@ -155,7 +155,7 @@ static const struct argp_option daemon_options[] = {
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
-	  "(counters and expiry start afresh) instead of refusing", 0 },
+	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
 	{ "bpf-object", OPT_BPF_OBJECT, "FILE", 0,
 	  "Load this build of the XDP program instead of the built-in one (upgrades without a new binary)", 0 },
 	VERBOSE_OPTION,

@@ -743,7 +743,7 @@ static int load_and_attach(struct start *s)
 		err = migrate_fill(s);
 	if (!err && s->mig.n) {
 		migrate_unpin_old(&s->mig);
-		pr_info("migrated %zu list entries to the new maps (counters and expiry start afresh)\n", s->migrated);
+		pr_info("migrated %zu list entries to the new maps (with their sets, counters and deadlines)\n", s->migrated);
 	}
 	return err;
 }
