@@ -347,7 +347,7 @@ static __noinline void log_event(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	ev->proto = f.proto;
 	ev->vlan = f.vlan;
 	ev->set = (info >> 48) & 0xff;
-	ev->pad = 0;
+	ev->flags = 0;
 	/*
 	 * A wakeup (an IPI, a hypervisor exit in a VM) costs far more than the
 	 * rest of the path, so the consumer polls every 100 ms and is woken once

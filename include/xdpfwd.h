@@ -53,7 +53,16 @@ enum xdpfwd_reason {
 	XDPFWD_R_NOT_IP,	/* ARP, LLDP, unknown ethertype */
 	XDPFWD_R_VLAN_DEPTH,	/* more VLAN tags than XDPFWD_MAX_VLAN_DEPTH */
 	XDPFWD_R_MALFORMED,	/* truncated frame, bad IP version or IHL */
-	XDPFWD_R_MAX,
+	XDPFWD_R_MAX,		/* reasons counted in struct xdpfwd_stats */
+	/*
+	 * A source over its rate limit (struct xdpfwd_limits): counted in
+	 * struct xdpfwd_limit_stats, a map of its own, so that the pins of a
+	 * layout-3 instance (whose stats arrays end at XDPFWD_R_MAX) stay valid
+	 * and an upgrade adds the flood-defense maps beside them. Readers show
+	 * it as one more reason.
+	 */
+	XDPFWD_R_RATE_LIMIT = XDPFWD_R_MAX,
+	XDPFWD_R_ALL,		/* every reason a reader shows */
 };
 
 /* Keys. Addresses are in network byte order; bpftool takes them as bytes. */
@@ -185,8 +194,16 @@ struct xdpfwd_event {
 	__u8 proto;		/* IP protocol / IPv6 next header */
 	__u16 vlan;		/* outer VLAN id, 0 if untagged */
 	__u8 set;		/* count_set of the entry that decided, XDPFWD_EVENT_NO_SET if none */
-	__u8 pad;
+	__u8 flags;		/* XDPFWD_EVENT_F_* */
 };
+
+/*
+ * Reason XDPFWD_R_RATE_LIMIT: this frame made the program ban its key (or,
+ * action audit, would have), set = the limits' auto_set. Sent once per ban,
+ * outside the per-source and global event budgets (a ban is made once per
+ * key per ban_ns); only a full ring loses it (counted as ev_lost).
+ */
+#define XDPFWD_EVENT_F_BANNED	0x01
 
 #define XDPFWD_EVENT_NO_SET 0xff
 
@@ -293,6 +310,78 @@ struct xdpfwd_set {
 };
 
 #define XDPFWD_META_MAGIC 0x78647066 /* "xdpf" */
+
+/*
+ * Flood defense. Frames that reach the "no match" verdict (in no enforcing
+ * or audit block set, and not allowlisted: the allowlist is never limited)
+ * are metered per source key, the source truncated to plen4 / plen6 bits,
+ * in a token bucket per key (the "meter" LRU hash). A frame over the limit
+ * is, by action: dropped (DROP), dropped and its key banned (BAN: the
+ * program itself writes the key into block_v4_addr / block_v6_addr, or the
+ * block trie for a key shorter than /32 or /128, as a member of block set
+ * auto_set in both generations, timed, expires_ns = now + ban_ns on the
+ * CLOCK_BOOTTIME clock), or counted, logged and passed (AUDIT). A later
+ * frame of a banned key is dropped by the ordinary blocklist lookup.
+ *
+ * "limits" map (array, key 0): written whole by user space (daemon start,
+ * SIGHUP, `xdpfwd limit`), read once per frame that reaches "no match";
+ * action XDPFWD_LIMIT_OFF (an all-zero value, a map just created) costs that
+ * frame one inlined array lookup and a test. Buckets remember the
+ * generation they were filled under: a change of the limits starts every
+ * bucket afresh at its next frame.
+ *
+ * The bucket arithmetic (exact, in integers) is described where it is
+ * done, bpf/limit.bpf.h.
+ */
+enum xdpfwd_limit_action {
+	XDPFWD_LIMIT_OFF = 0,
+	XDPFWD_LIMIT_DROP = 1,	/* drop the excess only */
+	XDPFWD_LIMIT_BAN = 2,	/* drop the excess and ban the key for ban_ns */
+	XDPFWD_LIMIT_AUDIT = 3,	/* count and log what would be limited or banned; pass */
+};
+
+struct xdpfwd_limits {
+	__u32 action;		/* enum xdpfwd_limit_action */
+	__u8 plen4;		/* key: IPv4 source truncated to this many bits (1..32) */
+	__u8 plen6;		/* IPv6 (1..128) */
+	__u8 auto_set;		/* block set id bans are made in (set "auto") */
+	__u8 pad;
+	__u64 pps;		/* packets per second per key; 0: no packet limit */
+	__u64 pkt_burst;	/* packets a full bucket lets through at once (>= 1) */
+	__u64 bps;		/* bits per second per key; 0: no bit limit */
+	__u64 bit_burst;	/* bits a full byte bucket lets through at once */
+	__u64 ban_ns;		/* duration of a ban made by action BAN */
+	__u64 generation;	/* bumped by every change of the limits */
+};
+
+/* "meter" map key: the source truncated to the key length, IPv4 as ::ffff:a.b.c.d. */
+struct xdpfwd_meter_key {
+	__u8 addr[16];
+};
+
+/* "meter" map value: one key's token buckets (bpf/limit.bpf.h says what the fields count). */
+struct xdpfwd_meter {
+	__u64 last_ns;		/* xdpfwd clock of the last refill */
+	__u64 pkt_tokens;
+	__u64 bit_tokens;
+	__u64 generation;	/* struct xdpfwd_limits' generation it was filled under */
+	__u64 over;		/* frames of this key over the limit */
+	__u64 banned_ns;	/* when the program last banned (or, audit, would have banned) it; 0: never */
+};
+
+#define XDPFWD_METER_KEYS	1048576	/* keys in the meter LRU (memory: see README "Flood defense") */
+
+/*
+ * "limit_stats" map (per-CPU array, key = stats slot as for "stats"): the
+ * flood defense's counters, beside struct xdpfwd_stats (see
+ * XDPFWD_R_RATE_LIMIT for why a map of its own).
+ */
+struct xdpfwd_limit_stats {
+	__u64 packets[XDPFWD_ACT_MAX];	/* frames over the limit, by action taken (drop, audit) */
+	__u64 bytes[XDPFWD_ACT_MAX];
+	__u64 bans;		/* bans made (action BAN), or that audit would have made */
+	__u64 ban_failed;	/* bans the block map refused (full) */
+};
 
 /*
  * "clock" map (array, key 0), never read by the program: what its times mean.
