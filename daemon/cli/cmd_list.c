@@ -268,6 +268,27 @@ static void source_of(const char *file, char *buf, size_t len)
 	free(abs);
 }
 
+/*
+ * del or flush of a set that does not exist: nothing to delete, as for an
+ * entry that is not there (a notice, exit 0), and no set is made for it. Ban
+ * tools unban after the set went (`sets del`, an instance made anew). A
+ * --persist file the set left behind (`sets del` without --state-dir) still
+ * loses the entries, so they do not come back with it; none is created.
+ */
+static int absent_set(const struct list_opts *o, const char *what)
+{
+	char path[PATH_MAX];
+
+	if (o->op == LIST_DEL)
+		pr_info("%s: removed 0, %zu not present (the set does not exist)\n", what, o->prefixes.n);
+	else
+		pr_info("%s: removed all 0 entries (the set does not exist)\n", what);
+	if (!o->persist || o->op != LIST_DEL ||
+	    list_state_path(path, sizeof(path), o->state_dir, o->kind, o->set) || access(path, F_OK))
+		return 0;
+	return list_state_update(o->state_dir, o->kind, o->set, &o->prefixes, 0, 1);
+}
+
 /* The edits, pin dir lock held. A set the command created goes again when its edit failed. */
 static int edit(const struct list_opts *o, const struct list_maps *m)
 {
@@ -296,6 +317,8 @@ static int edit(const struct list_opts *o, const struct list_maps *m)
 		if (err)
 			return cli_failed(err, "creating the set");
 		sets[id].timeout_s = 0;
+	} else if (id < 0 && (o->op == LIST_DEL || o->op == LIST_FLUSH) && strcmp(o->set, SET_MANUAL_NAME)) {
+		return absent_set(o, what);
 	} else if (id < 0) {
 		id = find_set(o, m);
 		if (id < 0)

@@ -90,6 +90,36 @@ refused() {
 	cli_arrives 198.18.0.2 3
 }
 
+@test "del and flush --set of a set that does not exist: one notice, exit 0, no set made" {
+	local state=$XF_TMP/state
+	run -0 xf_cli block add 198.18.0.2
+	run -0 --separate-stderr xf_cli block del --set gone 198.18.0.2 2001:2::5
+	[ -z "$output" ]
+	[ "$stderr" = "xdpfwd: blocklist set gone: removed 0, 2 not present (the set does not exist)" ]
+	run -0 --separate-stderr xf_cli allow del --set gone 198.18.0.2
+	[[ $stderr == *"allowlist set gone: removed 0, 1 not present (the set does not exist)" ]]
+	run -0 --separate-stderr xf_cli block flush --set gone
+	[ "$stderr" = "xdpfwd: blocklist set gone: removed all 0 entries (the set does not exist)" ]
+	# Nothing made, nothing else touched.
+	run -0 sets_lines
+	[ "$output" = "$(printf '%s\n' 'block manual enforce - - 1' 'allow manual enforce - - 0')" ]
+	run -0 entry_sets
+	[ "$output" = "198.18.0.2 manual" ]
+	# --persist: a file the set left behind loses the entry; none is made for a set without one.
+	mkdir -m 0755 "$state"
+	run -0 xf_cli block add --set gone --persist --state-dir "$state" 198.18.0.3 198.18.0.4
+	run -0 xf_cli sets del block gone
+	[ -e "$state/blocklist.gone" ]
+	run -0 xf_cli block del --set gone --persist --state-dir "$state" 198.18.0.3
+	[ "$(grep -v '^#' "$state/blocklist.gone")" = 198.18.0.4 ]
+	run -0 xf_cli block del --set never --persist --state-dir "$state" 198.18.0.3
+	[ ! -e "$state/blocklist.never" ]
+	run -0 sets_lines
+	[ "$output" = "$(printf '%s\n' 'block manual enforce - - 1' 'allow manual enforce - - 0')" ]
+	# A bad set name is still bad input.
+	refused 2 'set name' block del --set 'Bad!' 198.18.0.2
+}
+
 @test "load --set replaces that set alone; the file becomes the set's source" {
 	run -0 xf_cli block add 198.18.0.2 198.18.9.0/24
 	run -0 xf_cli block add --set feed 198.18.0.3 198.18.9.0/24 2001:2::7

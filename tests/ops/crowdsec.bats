@@ -219,6 +219,7 @@ decision() {
 	xf_daemon --iface "$IF_P"
 	# A deletion before any ban (set crowdsec not made yet, as after a reboot): nothing to do.
 	script del 198.18.0.7 0 r "$(decision Ip 198.18.0.7 ban)"
+	[ "$(xf_cli sets --json | xf_json '[s["name"] for s in j if s["name"] == "crowdsec"]')" = "[]" ]
 	# Without an instance, a deletion fails.
 	run env XDPFWD="$XDPFWD" XDPFWD_PIN_DIR="$PIN-none" "$CONTRIB/xdpfwd-crowdsec" del 198.18.0.7 0 r
 	[ "$status" -ne 0 ]

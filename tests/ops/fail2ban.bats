@@ -150,6 +150,7 @@ for e in json.load(sys.stdin):
 	# No ban ever made set fail2ban here, as after a reboot while fail2ban unbans what it had.
 	f2b actionunban ip=198.18.0.2 bantime=600
 	f2b actionunban ip=2001:2::3 bantime=600 v6mask=64
+	[ "$(xf_cli sets --json | xf_json '[s["name"] for s in j if s["name"] == "fail2ban"]')" = "[]" ]
 	cmd=$(python3 "$OPS_DIR/f2b_action.py" "$ACTION" actionunban ip=198.18.0.2 bantime=600 xdpfwd="$XDPFWD" \
 		pindir="$PIN-none")
 	run xf_p sh -c "$cmd"
