@@ -125,7 +125,8 @@ struct xdpfwd_entry {
 	/*
 	 * The set whose per-set counters (struct xdpfwd_stats) this entry's
 	 * hits count under: chosen by user space (its lowest enforcing set,
-	 * else its lowest set); 0, "manual", for a bpftool entry.
+	 * else its lowest set) at each edit of the entry and, for a set's
+	 * members, when the set's mode changes; 0, "manual", for a bpftool entry.
 	 */
 	__u8 count_set;
 	/*

@@ -163,7 +163,7 @@ static int define(const struct list_maps *m, const struct sets_opts *o)
 		if (!o->timeout_given)
 			opts.timeout_s = sets[id].timeout_s;
 	}
-	err = sets_define(m->sets, m->meta, o->kind, o->name, &opts, &id);
+	err = sets_define(m, o->name, &opts, &id);
 	if (err)
 		return cli_failed(err, "defining the set");
 	memset(&now, 0, sizeof(now));

@@ -605,6 +605,68 @@ int list_repair(const struct list_maps *m)
 	return err;
 }
 
+/* ---- a set's mode changed: where its entries count ---- */
+
+/*
+ * count_set of one entry chosen anew with the enforcing sets of now: the
+ * entry is read again right before its write, so only hits of that short
+ * window are lost (as join_at's); 1 if it moved, 0 if not (or gone).
+ */
+static int resettle_one(const struct list_maps *m, const struct list_item *it, __u32 gen, __u32 enforce)
+{
+	struct xdpfwd_entry e;
+	union list_key k;
+	int fd = key_of(m, &it->prefix, it->in_trie, &k);
+	__u8 want;
+
+	if (bpf_map_lookup_elem(fd, &k, &e))
+		return errno == ENOENT ? 0 : -errno;
+	want = entry_count_set(entry_members_gen(&e, gen), enforce);
+	if (want == e.count_set)
+		return 0;
+	e.count_set = want;
+	if (bpf_map_update_elem(fd, &k, &e, BPF_EXIST))
+		return errno == ENOENT ? 0 : -errno;
+	return 1;
+}
+
+int list_resettle(const struct list_maps *m, __u32 changed, size_t *moved)
+{
+	struct xdpfwd_meta meta;
+	struct items g = {};
+	__u32 gen, enforce, members;
+	size_t i;
+	int err, r;
+
+	*moved = 0;
+	/* A replace a killed writer left is finished first: it settles what it rewrites. */
+	err = list_repair(m);
+	if (!err)
+		err = meta_get(m, &meta);
+	if (err)
+		return err;
+	gen = meta_gen(m, &meta);
+	enforce = meta_enforce(m, &meta);
+	err = read_all(m, gen, list_boottime_ns(), &g);
+	for (i = 0; !err && i < g.n; i++) {
+		members = entry_members_gen(&g.v[i].entry, gen);
+		if (!(members & changed) || entry_count_set(members, enforce) == g.v[i].entry.count_set)
+			continue;
+		r = resettle_one(m, &g.v[i], gen, enforce);
+		if (r < 0) {
+			char buf[XDPFWD_PREFIX_STRLEN];
+
+			xdpfwd_prefix_format(&g.v[i].prefix, buf, sizeof(buf));
+			err = lib_error_set(r, "moving the counters of %s of the %slist to the set now chosen failed: "
+					    "%s; change the set's mode again to retry", buf,
+					    list_kind_name(m->kind), strerror(-r));
+		}
+		*moved += r > 0;
+	}
+	free(g.v);
+	return err;
+}
+
 /*
  * Every edit starts here, under the pin dir lock: *meta and *b get the
  * state before the edit, and the stored counts are marked inexact until

@@ -131,6 +131,15 @@ int list_expire(const struct list_maps *m, size_t *removed);
 int list_repair(const struct list_maps *m);
 
 /*
+ * After the enforcing sets changed (a block set's mode, sets_define): every
+ * entry with a (rest) member in `changed` whose count_set the rule
+ * (entry_count_set: its lowest enforcing set, else its lowest set) now puts
+ * elsewhere gets it rewritten, one entry at a time (BPF_EXIST), nothing else
+ * of it changed. *moved counts them. Walks the maps once.
+ */
+int list_resettle(const struct list_maps *m, __u32 changed, size_t *moved);
+
+/*
  * list_repair, then counts every entry into the books: for the daemon's start
  * and `status --recount`, after edits made behind xdpfwd's back (bpftool).
  */

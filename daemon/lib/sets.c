@@ -267,11 +267,12 @@ int sets_ensure(int sets_fd, int meta_fd, enum list_kind kind, const char *name,
 	return err ? err : meta_sync(sets_fd, meta_fd);
 }
 
-int sets_define(int sets_fd, int meta_fd, enum list_kind kind, const char *name, const struct set_options *o,
-		int *id)
+int sets_define(const struct list_maps *m, const char *name, const struct set_options *o, int *id)
 {
 	struct xdpfwd_set sets[XDPFWD_MAX_SETS], s;
-	int err;
+	enum list_kind kind = m->kind;
+	int sets_fd = m->sets, err, moved_mode = 0;
+	size_t moved;
 
 	err = name_check(kind, name);
 	if (!err)
@@ -284,6 +285,7 @@ int sets_define(int sets_fd, int meta_fd, enum list_kind kind, const char *name,
 	if (*id < 0) {
 		err = set_create(sets_fd, kind, sets, name, o, id);
 	} else {
+		moved_mode = sets[*id].mode != o->mode;
 		/* Entries, counters, source and last update stay: only the options change. */
 		s = sets[*id];
 		s.mode = o->mode;
@@ -294,7 +296,12 @@ int sets_define(int sets_fd, int meta_fd, enum list_kind kind, const char *name,
 		memcpy(s.ports, o->ports, o->nports * sizeof(s.ports[0]));
 		err = set_write(sets_fd, kind, *id, &s);
 	}
-	return err ? err : meta_sync(sets_fd, meta_fd);
+	if (!err)
+		err = meta_sync(sets_fd, m->meta);
+	/* Its members' hits now count where the rule puts them with the new mode (entry_count_set). */
+	if (!err && moved_mode)
+		err = list_resettle(m, 1U << *id, &moved);
+	return err;
 }
 
 int sets_set_source(int sets_fd, enum list_kind kind, int id, const char *file)

@@ -54,9 +54,12 @@ void sets_mask_format(const struct xdpfwd_set sets[XDPFWD_MAX_SETS], __u32 mask,
 int sets_init(int sets_fd, int meta_fd);	/* a new instance: "manual" of both kinds, manual in drop_sets */
 /* find, or create with defaults (enforce, no scope, no timeout) */
 int sets_ensure(int sets_fd, int meta_fd, enum list_kind kind, const char *name, int *id);
-/* create or change options; updates meta's drop/scoped/audit masks */
-int sets_define(int sets_fd, int meta_fd, enum list_kind kind, const char *name, const struct set_options *o,
-		int *id);
+/*
+ * create or change options (of set NAME of m's kind); updates meta's
+ * drop/scoped/audit masks, and on a change of mode moves the count_set of
+ * the set's members that the new mode puts elsewhere (list_resettle)
+ */
+int sets_define(const struct list_maps *m, const char *name, const struct set_options *o, int *id);
 int sets_set_source(int sets_fd, enum list_kind kind, int id, const char *file);
 int sets_remove(const struct list_maps *m, int id);	/* flushes the set, frees the id; manual: -EPERM */
 

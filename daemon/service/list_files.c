@@ -855,7 +855,7 @@ static int apply_one(struct xdpfwd_bpf *skel, const struct set_file *f)
 
 	list_maps_get(skel, f->d.kind, &m);
 	lib_error_clear();
-	err = sets_define(m.sets, m.meta, f->d.kind, f->name, &f->d.opts, &id);
+	err = sets_define(&m, f->name, &f->d.opts, &id);
 	if (!err)
 		err = list_replace(&m, id, &f->entries);
 	if (!err)

@@ -146,6 +146,31 @@ reload_wait() {
 		"$XF_TMP/daemon.out" 3
 }
 
+@test "a mode change moves where its members count: the lowest enforcing set, else the lowest set" {
+	xf_daemon --iface "$IF_P"
+	# Ids in order of creation: a before b. .2 is in both, counted under a (lowest, enforcing).
+	xf_cli sets add block a
+	xf_cli sets add block b
+	xf_cli block add --set a 198.18.0.2
+	xf_cli block add --set b 198.18.0.2
+	# a rehearses now: b is .2's only enforcing set, so b drops it and counts it.
+	xf_cli sets add block a --mode audit
+	[ "$(XF_N=$N xf_round 198.18.0.2)" = "198.18.0.2=0" ]
+	[ "$(xf_wait_output "$N" set_field block b packets)" = "$N" ]
+	[ "$(set_field block a packets)" = 0 ]
+	# Back to enforce: a again.
+	xf_cli sets add block a --mode enforce
+	[ "$(XF_N=$N xf_round 198.18.0.2)" = "198.18.0.2=0" ]
+	[ "$(xf_wait_output "$N" set_field block a packets)" = "$N" ]
+	[ "$(set_field block b packets)" = "$N" ]
+	# Both audit: the lowest, a, counts what passes.
+	xf_cli sets add block b --mode audit
+	xf_cli sets add block a --mode audit
+	[ "$(XF_N=$N xf_round 198.18.0.2)" = "198.18.0.2=$N" ]
+	[ "$(xf_wait_output "$((2 * N))" set_field block a packets)" = "$((2 * N))" ]
+	[ "$(set_field block b packets)" = "$N" ]
+}
+
 @test "the text log names the set too, last on the line" {
 	xf_daemon --iface "$IF_P"
 	xf_cli block add --set feed 198.18.0.2
