@@ -102,7 +102,9 @@ int list_del(const struct list_maps *m, int set, const struct xdpfwd_prefix_set 
  * union of old and new, never empty in between; every other set untouched.
  * Entries in both keep their counters. A process killed halfway leaves the
  * old set (or, past the flip, the complete new set) in force; the next
- * writer finishes the job (list_repair).
+ * writer finishes the job (list_repair), except the new deadlines of the
+ * entries in both sets, written after the flip (the old ones stay: see
+ * docs/RELIABILITY.md).
  */
 int list_replace(const struct list_maps *m, int set, const struct xdpfwd_prefix_set *ps);
 
