@@ -7,7 +7,9 @@
 # "# xdpfwd-set:" lines, feeds in their formats), applied at start and on SIGHUP, each on its
 # own (a bad file keeps its set, FILE:LINE in the journal), runtime sets untouched, a removed
 # file's set flushed and freed, a saved set dropped in as it is; --blocklist-file is block set
-# "file"; --persist per set.
+# "file"; --persist per set. And the entries' side: timed and untimed memberships of one entry
+# expire apart, an entry written with plain bpftool is in set manual, an entry's counters survive
+# it gaining or losing a set, `xdpfwd sets` counts entries and packets per set.
 
 load ../lib/xf
 
@@ -377,4 +379,88 @@ except OSError:
 	[ "$(sets_of 198.18.0.4)" = file ]
 	[ "$(sets_of 198.18.0.5)" = fail2ban ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.5)" = "198.18.0.2=0 198.18.0.3=$N 198.18.0.5=0" ]
+}
+
+@test "a timed membership expires alone: the entry stays blocked while an untimed set holds it" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add --set fail2ban --timeout 2 198.18.0.2 198.18.0.3
+	xf_cli block add 198.18.0.3
+	[ "$(sets_of 198.18.0.3)" = manual,fail2ban ]
+	sleep 2.5
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.3 "$N"
+	[ "$(xf_recv_wait 198.18.0.2 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	[ "$(sets_of 198.18.0.3)" = manual ]
+	# The sweep (every 5 s) deletes .2 and keeps .3 in manual alone.
+	xf_wait_lines 'blocklist: removed 1 expired entry' 1 "$XF_TMP/daemon.err" 6
+	[ "$(xf_cli block list | awk 'NR > 1 { print $1 }')" = 198.18.0.3 ]
+	# The counts are exact after the sweep (README, "List sizes").
+	[ "$(set_field block fail2ban entries)" = 0 ]
+	[ "$(set_field block manual entries)" = 1 ]
+	[ "$(xf_cli status --json | xf_json "j['blocklist']['addresses']")" = 1 ]
+	[ "$(xf_cli block list --json | xf_json "[e.get('expires') for e in j]")" = "[None]" ]
+}
+
+@test "an entry written with plain bpftool (all zeros) is in set manual: listed, counted, deletable" {
+	xf_daemon --iface "$IF_P"
+	local size
+	size=$(bpftool map show pinned "$PIN/block_v4_addr" | awk '{ for (i = 1; i < NF; i++) if ($i == "value") print $(i + 1) }' | tr -dc 0-9)
+	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 2 value $(printf '0 %.0s' $(seq "$size"))
+	bpftool map update pinned "$PIN/block_v4_net" key 24 0 0 0 198 18 7 0 value $(printf '0 %.0s' $(seq "$size"))
+	xf_cli status --recount >/dev/null
+	[ "$(sets_of 198.18.0.2)" = manual ]
+	[ "$(sets_of 198.18.7.0/24)" = manual ]
+	[ "$(xf_cli status --json | xf_json "j['blocklist']['addresses'], j['blocklist']['prefixes']")" = "(1, 1)" ]
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.5 "$N"
+	[ "$(xf_recv_wait 198.18.0.5 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	xf_cli block del 198.18.0.2 198.18.7.0/24
+	[ -z "$(xf_cli block list | awk 'NR > 1')" ]
+	[ "$(xf_cli status --json | xf_json "j['blocklist']['addresses'], j['blocklist']['prefixes']")" = "(0, 0)" ]
+}
+
+@test "an entry's counters are kept when it gains or loses a set" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2
+	xf_udp_send 198.18.0.2 "$N"
+	xf_wait_entry_packets 198.18.0.2 "$N"
+	xf_cli block add --set fail2ban 198.18.0.2
+	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
+	xf_cli block del 198.18.0.2
+	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
+	# A replace of fail2ban that keeps it keeps them too.
+	printf '198.18.0.2\n198.18.0.3\n' >"$XF_TMP/f.list"
+	xf_cli block load --set fail2ban "$XF_TMP/f.list"
+	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
+}
+
+@test "xdpfwd sets: entries per set from the books, packets under each entry's count set, updated stamped by that set's edits only" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2
+	xf_cli block add --set fail2ban 198.18.0.2 198.18.0.3
+	[ "$(set_field block manual entries)" = 1 ]
+	[ "$(set_field block fail2ban entries)" = 2 ]
+	# .2's hits count under manual (its lowest set), .3's under fail2ban.
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 198.18.0.5 "$N"
+	[ "$(xf_recv_wait 198.18.0.5 "$N")" = "$N" ]
+	xf_wait_output "$N" set_field block fail2ban packets
+	[ "$(set_field block manual packets)" = "$N" ]
+	[ "$(set_field block fail2ban bytes)" = "$(set_field block manual bytes)" ]
+	# An edit of manual stamps manual alone.
+	f2b=$(set_field block fail2ban updated)
+	[ "$f2b" != None ]
+	sleep 1.1
+	xf_cli block del 198.18.0.2
+	[ "$(set_field block fail2ban updated)" = "$f2b" ]
+	[ "$(set_field block manual updated)" \> "$f2b" ]
+	[ "$(set_field block manual entries)" = 0 ]
+	[ "$(set_field block fail2ban entries)" = 2 ]
+	# Flushing fail2ban: both entries gone, its count 0.
+	xf_cli block flush --set fail2ban
+	[ "$(set_field block fail2ban entries)" = 0 ]
+	[ -z "$(xf_cli block list | awk 'NR > 1')" ]
 }
