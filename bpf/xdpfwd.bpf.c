@@ -425,6 +425,8 @@ static __always_inline void set_count(struct xdpfwd_stats *st, __u32 kind,
 {
 	__u32 set = e->count_set & (XDPFWD_MAX_SETS - 1);
 
+	if (set == XDPFWD_SET_MANUAL)
+		return;
 	st->set_packets[kind][set]++;
 	st->set_bytes[kind][set] += len;
 }
@@ -701,6 +703,9 @@ static __always_inline int judge_after_exact(struct xdp_md *ctx, struct xdpfwd_s
 
 	if (x) {
 		v = entry_verdict(ctx, m, x, f);
+		/* A tagged frame's exact hit, as the fast path's: no phis to carry to the end. */
+		if (v == MATCH_DROP && !trie_may_match(allow))
+			return drop(ctx, st, x, 1, XDPFWD_R_BLOCKLIST, f, len);
 		if (v == MATCH_DROP) {
 			dropper = x;
 			dropper_exact = 1;
