@@ -143,7 +143,8 @@ $(OUT)/tests/test_%: $(OUT)/san/tests/unit/test_%.o $(COMMON_SRCS:%.c=$(OUT)/san
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(LIBS) -o $@
 
-$(PROG_TEST): $(OUT)/san/tests/prog/test_prog.o
+# With the library's counter reader, whose retirement of a deleted set's counters it tests.
+$(PROG_TEST): $(OUT)/san/tests/prog/test_prog.o $(OUT)/san/daemon/lib/stats.o $(OUT)/san/daemon/lib/enum_names.o
 	$(call msg,TEST-LD,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SANFLAGS) $^ -lcmocka $(LIBS) -o $@

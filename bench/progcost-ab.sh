@@ -11,6 +11,8 @@
 # HZ). The tables: A with exact entries only (hit; pass: no entry, empty tries), B with a prefix
 # in each block trie (miss: a source in no list pays the trie lookup; prefix hits). Entries are
 # written with bpftool, in set manual (an all-zero value; layout 3 needs meta to enforce manual).
+# SET=N (1..31): a layout-3 build's exact entries are in set N instead, enforced and counted under
+# it, as a feed's or fail2ban's are (manual's hits are not counted per set: see set_count()).
 # Output: CSV rows on stdout (phase,progcost,program,frame,run,ns,verdict), a summary on stderr.
 # The progcost runs are taken at SCHED_FIFO on CPU 1, so other work on the machine does not
 # preempt them (a few seconds per table).
@@ -41,18 +43,26 @@ mkdir -p "$PINS"
 "$XFB" load xdpfwd "$NEW" "$PINS/new" "$nsj"
 "$XFB" load ref "$PINS/base"
 
+SET=${SET:-0}
+[[ $SET =~ ^([0-9]|[12][0-9]|3[01])$ ]] || { echo "progcost-ab: SET=$SET: give a set id 0..31" >&2; exit 2; }
 zeros() { local i; for ((i = 0; i < $1; i++)); do printf '0 '; done; }
+le32() { printf '%d %d %d %d' $(($1 & 255)) $(($1 >> 8 & 255)) $(($1 >> 16 & 255)) $(($1 >> 24 & 255)); }
 value_size() { bpftool -j map show pinned "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["bytes_value"])'; }
 # An entry of set manual: all zero, and in layout 3 plen1 (byte 53) for a trie entry.
 entry() {
 	local size=$1 plen1=${2:-0}
-	if [ "$size" -ge 56 ] && [ "$plen1" -gt 0 ]; then echo "$(zeros 53) $plen1 0 0"; else zeros "$size"; fi
+	if [ "$size" -ge 56 ] && [ "$plen1" -gt 0 ]; then echo "$(zeros 53) $plen1 0 0";
+	elif [ "$size" -ge 56 ] && [ "$SET" -gt 0 ]; then
+		# Both generations: set SET alone (stored XOR manual's bit), counted under it.
+		local sets=$(((1 << SET) ^ 1))
+		echo "$(zeros 40) $(le32 $sets) $(le32 $sets) $(zeros 4) $SET 0 0 0"
+	else zeros "$size"; fi
 }
 for v in ref new; do
 	# Layout 3 (a 32-byte meta): set manual enforced, as a daemon's first start writes it.
 	if [ "$(value_size "$PINS/$v/meta")" -ge 32 ]; then
 		bpftool map update pinned "$PINS/$v/meta" key 0 0 0 0 \
-			value 0x66 0x70 0x64 0x78 3 0 0 0 $(zeros 8) 1 0 0 0 $(zeros 12)
+			value 0x66 0x70 0x64 0x78 3 0 0 0 $(zeros 8) $(le32 $((1 | 1 << SET))) $(zeros 12)
 	fi
 	size=$(value_size "$PINS/$v/block_v4_addr")
 	bpftool map update pinned "$PINS/$v/block_v4_addr" key 198 18 10 1 value $(entry "$size")

@@ -170,7 +170,10 @@ struct xdpfwd_stats {
 	/*
 	 * Per set, [kind][set id] (kind: XDPFWD_KIND_*): the packets and bytes
 	 * an entry of the set decided (dropped, audited, or let through by the
-	 * allowlist), each counted once, under the entry's count_set.
+	 * allowlist), each counted once, under the entry's count_set. Read
+	 * them with xdpfwd_set_packets() / xdpfwd_set_bytes() below, never
+	 * directly: set manual's figures are derived, and id 0's counters
+	 * hold something else (see there).
 	 */
 	__u64 set_packets[2][XDPFWD_MAX_SETS];
 	__u64 set_bytes[2][XDPFWD_MAX_SETS];
@@ -182,6 +185,52 @@ enum {
 	XDPFWD_KIND_ALLOW = 1,
 	XDPFWD_KINDS,
 };
+
+/*
+ * What readers show as a set's packets or bytes, from counters summed over
+ * every slot and CPU (total: what every entry of the kind decided, see
+ * xdpfwd_set_packets()). The program does not count set manual (id 0): its
+ * entries are nearly every hit of an instance without sets, and two more
+ * cache lines per hit cost 1-2 ns. Every decided packet is in the kind's
+ * total and, unless a manual entry decided it, in one other set's counter,
+ * so manual is the total minus the other sets. Id 0's own counters, which
+ * the program never writes, hold what sets since deleted decided: a set's
+ * deletion adds its counters there and subtracts them from its id (both in
+ * the XDPFWD_STATS_SLOT_RETIRED slot, modulo 2^64), so manual's figure does
+ * not grow by them and a set that reuses the id starts from zero.
+ * A reader's copy is not one instant (the program counts while it is
+ * copied), so the difference may be off by the packets in flight: never
+ * below zero.
+ */
+static inline __u64 xdpfwd_set_figure(__u64 total, const __u64 per_set[XDPFWD_MAX_SETS], unsigned int set)
+{
+	__u64 others = 0;
+	unsigned int i;
+
+	if (set != XDPFWD_SET_MANUAL)
+		return per_set[set % XDPFWD_MAX_SETS];
+	for (i = 0; i < XDPFWD_MAX_SETS; i++)
+		others += per_set[i];
+	return total > others ? total - others : 0;
+}
+
+/* Packets entries of a kind (XDPFWD_KIND_*) decided: block entries drop or audit, allow entries pass. */
+#define XDPFWD_DECIDED(s, field, kind)								\
+	((kind) == XDPFWD_KIND_BLOCK ?								\
+	 (s)->field[XDPFWD_ACT_DROP][XDPFWD_R_BLOCKLIST] + (s)->field[XDPFWD_ACT_AUDIT][XDPFWD_R_BLOCKLIST] : \
+	 (s)->field[XDPFWD_ACT_PASS][XDPFWD_R_ALLOWLIST])
+
+static inline __u64 xdpfwd_set_packets(const struct xdpfwd_stats *s, unsigned int kind, unsigned int set)
+{
+	kind %= XDPFWD_KINDS;
+	return xdpfwd_set_figure(XDPFWD_DECIDED(s, packets, kind), s->set_packets[kind], set);
+}
+
+static inline __u64 xdpfwd_set_bytes(const struct xdpfwd_stats *s, unsigned int kind, unsigned int set)
+{
+	kind %= XDPFWD_KINDS;
+	return xdpfwd_set_figure(XDPFWD_DECIDED(s, bytes, kind), s->set_bytes[kind], set);
+}
 
 /* Ring-buffer record, one per logged packet. */
 struct xdpfwd_event {

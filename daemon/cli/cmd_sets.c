@@ -12,6 +12,7 @@
 #include "json_str.h"
 #include "instance.h"
 #include "sets.h"
+#include "stats.h"
 #include "lib_error.h"
 #include "commands.h"
 #include "list_files.h"
@@ -70,7 +71,8 @@ static void print_text(const struct kind_view v[XDPFWD_KINDS], const struct xdpf
 		printf("%-5s %-32s %-7s %-22s %-7s %10ld %12llu %14llu  %-20s  %s\n",
 		       list_kind_name(kind), s->name, set_mode_name(s->mode), scope[0] ? scope : "-",
 		       timeout, v[kind].counts.set_entries[id],
-		       (unsigned long long)st->set_packets[kind][id], (unsigned long long)st->set_bytes[kind][id],
+		       (unsigned long long)stats_set_packets(st, kind, id),
+		       (unsigned long long)stats_set_bytes(st, kind, id),
 		       updated, s->source[0] ? s->source : "-");
 	}
 }
@@ -94,8 +96,8 @@ static void print_json(const struct kind_view v[XDPFWD_KINDS], const struct xdpf
 		else
 			fputs("null", stdout);
 		printf(",\"entries\":%ld,\"packets\":%llu,\"bytes\":%llu,\"updated\":",
-		       v[kind].counts.set_entries[id], (unsigned long long)st->set_packets[kind][id],
-		       (unsigned long long)st->set_bytes[kind][id]);
+		       v[kind].counts.set_entries[id], (unsigned long long)stats_set_packets(st, kind, id),
+		       (unsigned long long)stats_set_bytes(st, kind, id));
 		if (s->updated_s) {
 			format_utc(s->updated_s, updated, sizeof(updated));
 			printf("\"%s\"", updated);

@@ -33,6 +33,7 @@ void list_maps_get(struct xdpfwd_bpf *skel, enum list_kind kind, struct list_map
 	/* -1 when the skeleton was not loaded and no pin was found to reuse. */
 	m->books = bpf_map__fd(skel->maps.books);
 	m->sets = bpf_map__fd(skel->maps.sets);
+	m->stats = bpf_map__fd(skel->maps.stats);
 	if (kind == LIST_BLOCK) {
 		m->v4_addr = bpf_map__fd(skel->maps.block_v4_addr);
 		m->v6_addr = bpf_map__fd(skel->maps.block_v6_addr);

@@ -58,6 +58,7 @@ struct list_maps {
 	int meta;
 	int books;			/* -1: no books map (see list_count) */
 	int sets;			/* the "sets" map; -1: none (updated_s not stamped) */
+	int stats;			/* the "stats" map: a deleted set's counters are retired there */
 };
 
 struct list_item {

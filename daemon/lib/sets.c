@@ -5,6 +5,7 @@
 #include <bpf/bpf.h>
 #include "lib_error.h"
 #include "sets.h"
+#include "stats.h"
 
 static const char *const kind_word[XDPFWD_KINDS] = { "block", "allow" };
 
@@ -342,6 +343,11 @@ int sets_remove(const struct list_maps *m, int id)
 	err = list_flush(m, 1U << id, &removed);
 	if (err)
 		return err;
+	/* No entry counts under the id now; its counters go before the id can be reused. */
+	err = stats_retire_set(m->stats, m->kind, id);
+	if (err)
+		return lib_error_set(err, "retiring the counters of %s set %s failed: %s; run `xdpfwd sets del` "
+				     "again", kind_word[m->kind], s.name, strerror(-err));
 	memset(&s, 0, sizeof(s));
 	err = set_write(m->sets, m->kind, id, &s);
 	return err ? err : meta_sync(m->sets, m->meta);

@@ -106,14 +106,50 @@ out:
 	return err;
 }
 
+int stats_retire_set(int stats_fd, int kind, int set)
+{
+	struct xdpfwd_stats sum, *retired = NULL;
+	__u32 key = XDPFWD_STATS_SLOT_RETIRED;
+	__u64 packets, bytes;
+	int n, err;
+
+	if (kind < 0 || kind >= XDPFWD_KINDS || set <= XDPFWD_SET_MANUAL || set >= XDPFWD_MAX_SETS)
+		return -EINVAL;
+	err = stats_read(stats_fd, &sum);
+	if (err)
+		return err;
+	packets = sum.set_packets[kind][set];
+	bytes = sum.set_bytes[kind][set];
+	if (!packets && !bytes)
+		return 0;	/* never counted, or retired already */
+	n = read_copies(stats_fd, key, &retired);
+	if (n < 0)
+		return n;
+	/*
+	 * One CPU's copy of the slot the program never writes, in one update:
+	 * the sums over slots and CPUs are all anyone reads (modulo 2^64, so
+	 * the id's sum becomes exactly 0), and a crash leaves it done or not.
+	 */
+	retired[0].set_packets[kind][XDPFWD_SET_MANUAL] += packets;
+	retired[0].set_bytes[kind][XDPFWD_SET_MANUAL] += bytes;
+	retired[0].set_packets[kind][set] -= packets;
+	retired[0].set_bytes[kind][set] -= bytes;
+	if (bpf_map_update_elem(stats_fd, &key, retired, BPF_ANY))
+		err = -errno;
+	free(retired);
+	return err;
+}
+
 __u64 stats_set_packets(const struct xdpfwd_stats *s, int kind, int set)
 {
-	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ? s->set_packets[kind][set] : 0;
+	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ?
+		xdpfwd_set_packets(s, kind, set) : 0;
 }
 
 __u64 stats_set_bytes(const struct xdpfwd_stats *s, int kind, int set)
 {
-	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ? s->set_bytes[kind][set] : 0;
+	return kind >= 0 && kind < XDPFWD_KINDS && set >= 0 && set < XDPFWD_MAX_SETS ?
+		xdpfwd_set_bytes(s, kind, set) : 0;
 }
 
 const struct stats_style stats_style_text = {

@@ -20,7 +20,19 @@ int stats_read_slot(int stats_fd, __u32 slot, struct xdpfwd_stats *sum);
  */
 int stats_retire_slot(int stats_fd, __u32 slot);
 
-/* The packets and bytes entries of set `set` of a kind decided (struct xdpfwd_stats), 0 out of range. */
+/*
+ * A deleted set's counters (id not manual; no entry counts under it any
+ * more): into what id 0 keeps for deleted sets, and out of the id, so that
+ * set manual's derived figure stays and a set that reuses the id starts
+ * from zero (see xdpfwd_set_figure()). Writes only XDPFWD_STATS_SLOT_RETIRED;
+ * pin dir lock held. Idempotent: a retired id sums to 0.
+ */
+int stats_retire_set(int stats_fd, int kind, int set);
+
+/*
+ * The packets and bytes entries of set `set` of a kind decided, from summed
+ * counters (xdpfwd_set_packets(): manual's derived), 0 out of range.
+ */
 __u64 stats_set_packets(const struct xdpfwd_stats *s, int kind, int set);
 __u64 stats_set_bytes(const struct xdpfwd_stats *s, int kind, int set);
 

@@ -206,6 +206,47 @@ set_packets() {
 	cli_blocked 198.18.0.3 3
 }
 
+# The bytes `xdpfwd sets --json` counts for block set $1, and its id.
+set_bytes() {
+	xf_cli sets --json | xf_json "[s['bytes'] for s in j if s['kind'] == 'block' and s['name'] == '$1'][0]"
+}
+set_id() {
+	xf_cli sets --json | xf_json "[s['id'] for s in j if s['kind'] == 'block' and s['name'] == '$1'][0]"
+}
+
+@test "a deleted set's packets go with it: manual keeps its own, a set reusing the id starts from zero" {
+	local id manual_bytes
+	run -0 xf_cli block add 198.18.0.2
+	run -0 xf_cli block add --set feed 198.18.0.3
+	cli_blocked 198.18.0.2 2
+	cli_blocked 198.18.0.3 4
+	# Manual's figures are derived (the program does not count them): exactly its own.
+	[ "$(set_packets manual)" = 2 ]
+	[ "$(set_packets feed)" = 4 ]
+	manual_bytes=$(set_bytes manual)
+	[ "$manual_bytes" -gt 0 ]
+	[ "$(set_bytes feed)" = $((manual_bytes * 2)) ]
+	id=$(set_id feed)
+	run -0 xf_cli sets del block feed
+	[ "$(set_packets manual)" = 2 ]
+	[ "$(set_bytes manual)" = "$manual_bytes" ]
+	run -0 xf_cli block add --set other 198.18.0.3
+	[ "$(set_id other)" = "$id" ]
+	[ "$(set_packets other)" = 0 ]
+	[ "$(set_bytes other)" = 0 ]
+	cli_blocked 198.18.0.3 1
+	[ "$(set_packets other)" = 1 ]
+	[ "$(set_packets manual)" = 2 ]
+	# The totals keep every packet, the deleted set's too.
+	run -0 xf_json 'j["packets"]["drop"]["blocklist"]' xf_cli status --json
+	[ "$output" = 7 ]
+	# The metrics say the same.
+	run -0 xf_cli metrics
+	[[ $output == *'xdpfwd_set_packets_total{kind="block",set="manual"} 2'* ]]
+	[[ $output == *'xdpfwd_set_packets_total{kind="block",set="other"} 1'* ]]
+	[[ $output != *'set="feed"'* ]]
+}
+
 @test "set names are checked: exit 2, one line, nothing changed" {
 	run -0 xf_cli block add 198.18.0.2
 	cli_snapshot "$XF_TMP/before"

@@ -35,6 +35,7 @@
 
 #include "xdpfwd.h"
 #include "xdpfwd.skel.h"
+#include "stats.h"
 #include "frames.h"
 #include "xdp_run.h"
 
@@ -1020,7 +1021,12 @@ static bool set_entry_op(struct fixture *fx, const char *test, const char *row,
 	return true;
 }
 
-/* Each per-set counter that moved must be the row's, by one packet of len bytes. */
+/*
+ * Each set's figure as readers show it (xdpfwd_set_packets(): manual's is
+ * derived) that moved must be the row's, by one packet of len bytes; and the
+ * program never writes id 0's own counters, which user space keeps for
+ * deleted sets.
+ */
 static bool check_set_counters(const char *test, const char *row, const struct xdpfwd_stats *a,
 			       const struct xdpfwd_stats *b, int ckind, int cset, __u32 len)
 {
@@ -1029,9 +1035,12 @@ static bool check_set_counters(const char *test, const char *row, const struct x
 	int kind, set;
 
 	for (kind = 0; kind < XDPFWD_KINDS; kind++) {
+		if (b->set_packets[kind][XDPFWD_SET_MANUAL] != a->set_packets[kind][XDPFWD_SET_MANUAL] ||
+		    b->set_bytes[kind][XDPFWD_SET_MANUAL] != a->set_bytes[kind][XDPFWD_SET_MANUAL])
+			ok = report(test, row, "the program wrote %s id 0's own counters", kinds[kind]);
 		for (set = 0; set < XDPFWD_MAX_SETS; set++) {
-			__u64 dp = b->set_packets[kind][set] - a->set_packets[kind][set];
-			__u64 db = b->set_bytes[kind][set] - a->set_bytes[kind][set];
+			__u64 dp = xdpfwd_set_packets(b, kind, set) - xdpfwd_set_packets(a, kind, set);
+			__u64 db = xdpfwd_set_bytes(b, kind, set) - xdpfwd_set_bytes(a, kind, set);
 			bool want = cset && kind == ckind && set == cset - 1;
 
 			if (dp != want || db != (want ? len : 0))
@@ -1910,7 +1919,7 @@ static bool check_event(const char *test, const char *what, const struct xdpfwd_
 	CHECK_FIELD(proto);
 	CHECK_FIELD(vlan);
 	CHECK_FIELD(set);
-	CHECK_FIELD(pad);
+	CHECK_FIELD(flags);
 #undef CHECK_FIELD
 	if (memcmp(ev->addr, want->addr, 16)) {
 		inet_ntop(AF_INET6, ev->addr, got_addr, sizeof(got_addr));
@@ -2304,6 +2313,77 @@ static void test_event_audit(void **state)
 	assert_int_equal(s.set_packets[XDPFWD_KIND_BLOCK][S_FEED], 6);
 }
 
+/* Every slot, summed: what readers see (stats_read()). */
+static void read_all_slots(struct fixture *fx, struct xdpfwd_stats *sum)
+{
+	assert_int_equal(stats_read(bpf_map__fd(fx->skel->maps.stats), sum), 0);
+}
+
+/*
+ * A deleted set's counters (stats_retire_set(), as `sets del` does once no
+ * entry counts under the id): its figure drops to 0, manual's derived figure
+ * does not take them over, a set that reuses the id counts from 0, and a
+ * second retirement changes nothing.
+ */
+static void test_set_retired(void **state)
+{
+	static const struct set_entry entries[] = {
+		{ BLOCK_V4_ADDR, A1, IN(M(S_F2B)), .count_set = S_F2B },
+		{ BLOCK_V4_ADDR, "198.18.0.2", IN(M(S_MANUAL)) },
+		{ ALLOW_V4, "198.18.0.3/32", IN(M(S_F2B)), .count_set = S_F2B },
+		{ BLOCK_V4_ADDR, "198.18.0.3", IN(M(S_MANUAL)) },
+	};
+	const struct frame_spec f2b = { V4(A1) }, manual = { V4("198.18.0.2") }, allowed = { V4("198.18.0.3") };
+	struct fixture *fx = *state;
+	int stats_fd = bpf_map__fd(fx->skel->maps.stats), i;
+	struct xdpfwd_stats s;
+	__u32 len, alen;
+
+	for (i = 0; i < (int)ARRAY_SIZE(entries); i++)
+		assert_true(set_entry_op(fx, __func__, "setup", &entries[i], true));
+	for (i = 0; i < 3; i++)
+		assert_true(send_frame(fx, __func__, &f2b, DROP, BLOCKLIST, &len));
+	for (i = 0; i < 2; i++)
+		assert_true(send_frame(fx, __func__, &manual, DROP, BLOCKLIST, NULL));
+	assert_true(send_frame(fx, __func__, &allowed, PASS, ALLOWLIST, &alen));
+	read_all_slots(fx, &s);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_BLOCK, S_F2B), 3);
+	assert_int_equal(xdpfwd_set_bytes(&s, XDPFWD_KIND_BLOCK, S_F2B), 3 * len);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_BLOCK, S_MANUAL), 2);
+	assert_int_equal(xdpfwd_set_bytes(&s, XDPFWD_KIND_BLOCK, S_MANUAL), 2 * len);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_ALLOW, S_F2B), 1);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_ALLOW, S_MANUAL), 0);
+
+	/* Block set f2b deleted (its entry would be gone; here it stays, as the reused id's). */
+	assert_int_equal(stats_retire_set(stats_fd, XDPFWD_KIND_BLOCK, S_F2B), 0);
+	read_all_slots(fx, &s);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_BLOCK, S_F2B), 0);
+	assert_int_equal(xdpfwd_set_bytes(&s, XDPFWD_KIND_BLOCK, S_F2B), 0);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_BLOCK, S_MANUAL), 2);
+	assert_int_equal(xdpfwd_set_bytes(&s, XDPFWD_KIND_BLOCK, S_MANUAL), 2 * len);
+	/* The other kind's set of the same id keeps its figure. */
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_ALLOW, S_F2B), 1);
+	assert_int_equal(xdpfwd_set_bytes(&s, XDPFWD_KIND_ALLOW, S_F2B), alen);
+
+	assert_true(send_frame(fx, __func__, &f2b, DROP, BLOCKLIST, NULL));
+	assert_true(send_frame(fx, __func__, &manual, DROP, BLOCKLIST, NULL));
+	assert_int_equal(stats_retire_set(stats_fd, XDPFWD_KIND_ALLOW, S_F2B), 0);
+	read_all_slots(fx, &s);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_BLOCK, S_F2B), 1);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_BLOCK, S_MANUAL), 3);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_ALLOW, S_F2B), 0);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_ALLOW, S_MANUAL), 0);
+
+	/* Retired twice: nothing moves. */
+	assert_int_equal(stats_retire_set(stats_fd, XDPFWD_KIND_ALLOW, S_F2B), 0);
+	read_all_slots(fx, &s);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_ALLOW, S_F2B), 0);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_ALLOW, S_MANUAL), 0);
+	assert_int_equal(xdpfwd_set_packets(&s, XDPFWD_KIND_BLOCK, S_MANUAL), 3);
+	/* Manual itself has nothing to retire. */
+	assert_int_equal(stats_retire_set(stats_fd, XDPFWD_KIND_BLOCK, S_MANUAL), -EINVAL);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -2341,6 +2421,7 @@ int main(void)
 		TEST(test_set_scope),
 		TEST(test_set_allowlist),
 		TEST(test_set_counters),
+		TEST(test_set_retired),
 	};
 	const struct CMUnitTest parsing[] = {
 		TEST(test_vlan),
