@@ -136,6 +136,14 @@ struct {
 	__type(value, struct xdpfwd_books);
 } books SEC(".maps");
 
+/* Never read by the program: how far the books have counted its bans (struct xdpfwd_ban_books). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_ban_books);
+} ban_books SEC(".maps");
+
 /*
  * Each set's name and options (struct xdpfwd_set, key kind * XDPFWD_MAX_SETS
  * + id): the program reads only the scope of a block set, and only when a

@@ -384,6 +384,25 @@ struct xdpfwd_limit_stats {
 };
 
 /*
+ * "ban_books" map (array, key 0), never read by the program: how far the
+ * blocklist's books (struct xdpfwd_books) have caught up with the bans the
+ * program made itself. The program writes ban entries without telling the
+ * books, so between two counts the books lack the bans made since the last
+ * one: at most limit_stats' bans total minus `booked`. The daemon counts
+ * again (list_expire's walk, which also removes expired bans) when bans were
+ * made since, at most once per XDPFWD_BAN_RECOUNT_S, and at once when a
+ * booked deadline passes; readers show `live` with its age and that bound.
+ */
+struct xdpfwd_ban_books {
+	__u64 booked;		/* sum of limit_stats' bans when the books were last counted */
+	__u64 live;		/* entries with a live membership of the auto set at that count */
+	__u64 counted_ns;	/* CLOCK_BOOTTIME of that count; 0: never counted */
+	__u64 pad;
+};
+
+#define XDPFWD_BAN_RECOUNT_S	10
+
+/*
  * "clock" map (array, key 0), never read by the program: what its times mean.
  * The first daemon of an instance decides and records it; later daemons load
  * their programs with the recorded ns_per_jiffy, so every program sharing the
