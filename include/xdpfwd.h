@@ -391,13 +391,12 @@ struct xdpfwd_limit_stats {
  * one: at most limit_stats' bans total minus `booked`. The daemon counts
  * again (list_expire's walk, which also removes expired bans) when bans were
  * made since, at most once per XDPFWD_BAN_RECOUNT_S, and at once when a
- * booked deadline passes; readers show `live` with its age and that bound.
+ * booked deadline passes. Readers show the books' count of set auto as the
+ * bans live, with that bound ("unbooked") beside it.
  */
 struct xdpfwd_ban_books {
 	__u64 booked;		/* sum of limit_stats' bans when the books were last counted */
-	__u64 live;		/* entries with a live membership of the auto set at that count */
 	__u64 counted_ns;	/* CLOCK_BOOTTIME of that count; 0: never counted */
-	__u64 pad;
 };
 
 #define XDPFWD_BAN_RECOUNT_S	10

@@ -9,6 +9,8 @@
 #include "lists.h"
 #include "sets.h"
 #include "iface_status.h"
+#include "rate_limits.h"
+#include "lib_error.h"
 #include "prom_text.h"
 #include "metrics.h"
 #include "version.h"
@@ -46,6 +48,15 @@ static void count_entries(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 	}
 }
 
+/* The flood defense's settings and counters; none of its families on an instance without its maps. */
+static void read_limits(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
+{
+	struct limits_maps lm;
+
+	s->have_limits = !limits_maps_get(skel, &lm) && !limits_read(&lm, &s->limits) && !bans_read(skel, &s->bans);
+	lib_error_clear();
+}
+
 int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 {
 	struct iface_status ifs[XDPFWD_MAX_IFACES];
@@ -56,6 +67,7 @@ int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 	if (err)
 		return err;
 	count_entries(skel, s);
+	read_limits(skel, s);
 	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
 	for (i = 0; i < n; i++) {
 		struct metrics_iface *m = &s->ifaces[s->n_ifaces];
@@ -147,6 +159,58 @@ static void write_maps(FILE *f, const struct metrics_snapshot *s)
 		}
 }
 
+/* The flood defense: its settings as gauges, what it limited and banned as counters. */
+static void write_limits(FILE *f, const struct metrics_snapshot *s)
+{
+	static const char *const acts[] = { "drop", "audit" };
+	const unsigned int act_of[] = { XDPFWD_ACT_DROP, XDPFWD_ACT_AUDIT };
+	const struct xdpfwd_limits *l = &s->limits;
+	const struct xdpfwd_limit_stats *st = &s->bans.stats;
+	const char *fam4[] = { "family", "ipv4", NULL }, *fam6[] = { "family", "ipv6", NULL };
+	unsigned int a;
+
+	if (!s->have_limits)
+		return;
+	prom_family(f, "xdpfwd_limit_action", "gauge",
+		    "1 for the flood defense's action over the limit (off, drop, ban, audit), 0 for the others.");
+	for (a = XDPFWD_LIMIT_OFF; a <= XDPFWD_LIMIT_AUDIT; a++)
+		prom_sample(f, "xdpfwd_limit_action", (const char *[]){ "action", limit_action_name(a), NULL },
+			    l->action == a);
+	prom_family(f, "xdpfwd_limit_pps", "gauge", "Packets per second each source key may send (0: no limit).");
+	prom_sample(f, "xdpfwd_limit_pps", NULL, l->pps);
+	prom_family(f, "xdpfwd_limit_bps", "gauge", "Bits per second each source key may send (0: no limit).");
+	prom_sample(f, "xdpfwd_limit_bps", NULL, l->bps);
+	prom_family(f, "xdpfwd_limit_burst_packets", "gauge", "Packets a full bucket lets through at once.");
+	prom_sample(f, "xdpfwd_limit_burst_packets", NULL, l->pkt_burst);
+	prom_family(f, "xdpfwd_limit_ban_seconds", "gauge", "How long a ban made by action ban lasts.");
+	prom_sample(f, "xdpfwd_limit_ban_seconds", NULL, l->ban_ns / 1000000000ULL);
+	prom_family(f, "xdpfwd_limit_key_length", "gauge", "The source key: the source address cut to this length.");
+	prom_sample(f, "xdpfwd_limit_key_length", fam4, l->plen4);
+	prom_sample(f, "xdpfwd_limit_key_length", fam6, l->plen6);
+
+	prom_family(f, "xdpfwd_rate_limited_packets_total", "counter",
+		    "Packets over their source key's limit, by what was done: drop (actions drop and ban) or audit "
+		    "(passed).");
+	for (a = 0; a < 2; a++)
+		prom_sample(f, "xdpfwd_rate_limited_packets_total", (const char *[]){ "action", acts[a], NULL },
+			    st->packets[act_of[a]]);
+	prom_family(f, "xdpfwd_rate_limited_bytes_total", "counter", "Bytes (whole frames) of those packets.");
+	for (a = 0; a < 2; a++)
+		prom_sample(f, "xdpfwd_rate_limited_bytes_total", (const char *[]){ "action", acts[a], NULL },
+			    st->bytes[act_of[a]]);
+	prom_family(f, "xdpfwd_bans_total", "counter",
+		    "Bans the program made (action ban), or that action audit would have made.");
+	prom_sample(f, "xdpfwd_bans_total", NULL, st->bans);
+	prom_family(f, "xdpfwd_ban_failures_total", "counter", "Bans the blocklist refused (full).");
+	prom_sample(f, "xdpfwd_ban_failures_total", NULL, st->ban_failed);
+	prom_family(f, "xdpfwd_bans_live", "gauge",
+		    "Entries of block set auto as the books last counted them (the daemon counts again within "
+		    "10 s of new bans); the truth is at most xdpfwd_bans_unbooked higher.");
+	prom_sample(f, "xdpfwd_bans_live", NULL, s->bans.live < 0 ? 0 : (__u64)s->bans.live);
+	prom_family(f, "xdpfwd_bans_unbooked", "gauge", "Bans made since the books last counted set auto.");
+	prom_sample(f, "xdpfwd_bans_unbooked", NULL, s->bans.unbooked);
+}
+
 int metrics_write(FILE *f, const struct metrics_snapshot *s)
 {
 	static const char *const kinds[METRICS_KIND_MAX] = { "address", "prefix" };
@@ -187,6 +251,7 @@ int metrics_write(FILE *f, const struct metrics_snapshot *s)
 
 	write_sets(f, s);
 	write_maps(f, s);
+	write_limits(f, s);
 
 	prom_family(f, "xdpfwd_interface_attached", "gauge",
 		    "1 if the instance's program is attached to the interface now, 0 if it was detached "

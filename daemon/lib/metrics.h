@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <net/if.h>
 #include "xdpfwd.h"
+#include "bans.h"
 
 struct xdpfwd_bpf;
 
@@ -53,6 +54,9 @@ struct metrics_snapshot {
 	struct metrics_map maps[METRICS_LIST_MAX][4];
 	struct metrics_iface ifaces[XDPFWD_MAX_IFACES];
 	int n_ifaces;
+	int have_limits;			/* the instance has the flood defense's maps */
+	struct xdpfwd_limits limits;
+	struct ban_counts bans;			/* its counters (bans.h: live is the books', unbooked its bound) */
 };
 
 /*
