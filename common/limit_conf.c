@@ -210,3 +210,6 @@ int limit_conf_read_file(const char *path, struct limit_conf *c, char *err, size
 		*c = n;
 	return ret;
 }
+
+_Static_assert(LIMIT_PPS_MAX <= XDPFWD_LIMIT_RATE_MAX && LIMIT_BPS_MAX <= XDPFWD_LIMIT_RATE_MAX &&
+	       LIMIT_BURST_MAX <= XDPFWD_LIMIT_BURST_MAX, "limits beyond what the program computes exactly");

@@ -22,6 +22,7 @@ enum {
 	LIMIT_GIVEN_BAN = 1 << 5,
 };
 
+/* Within the program's XDPFWD_LIMIT_RATE_MAX and XDPFWD_LIMIT_BURST_MAX (exact arithmetic). */
 #define LIMIT_PPS_MAX	1000000000ULL		/* 1G packets per second */
 #define LIMIT_BPS_MAX	1000000000000ULL	/* 1000G bits per second */
 #define LIMIT_BURST_MAX	1000000000ULL

@@ -421,12 +421,13 @@ struct xdpfwd_frame_time {
  * books, so between two counts the books lack the bans made since the last
  * one: at most limit_stats' bans total minus `booked`. The daemon counts
  * again (list_expire's walk, which also removes expired bans) when bans were
- * made since, at most once per XDPFWD_BAN_RECOUNT_S, and at once when a
+ * made or failed since (a ban fails on an expired entry the walk removes), at most once per XDPFWD_BAN_RECOUNT_S, and at once when a
  * booked deadline passes. Readers show the books' count of set auto as the
  * bans live, with that bound ("unbooked") beside it.
  */
 struct xdpfwd_ban_books {
 	__u64 booked;		/* sum of limit_stats' bans when the books were last counted */
+	__u64 failed;		/* and of ban_failed: a new failure may be an expired entry in the way */
 	__u64 counted_ns;	/* CLOCK_BOOTTIME of that count; 0: never counted */
 };
 

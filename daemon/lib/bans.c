@@ -60,7 +60,7 @@ int bans_catch_up(struct xdpfwd_bpf *skel, int now_anyway, int *swept, size_t *r
 		return 0;	/* no ban books map: nowhere to record a count */
 	if (err)
 		return err;
-	if (bb.counted_ns && st.bans == bb.booked)
+	if (bb.counted_ns && st.bans == bb.booked && st.ban_failed == bb.failed)
 		return 0;
 	if (!now_anyway && bb.counted_ns && now - bb.counted_ns < XDPFWD_BAN_RECOUNT_S * 1000000000ULL)
 		return 0;
@@ -71,6 +71,7 @@ int bans_catch_up(struct xdpfwd_bpf *skel, int now_anyway, int *swept, size_t *r
 		return err;
 	*swept = 1;
 	bb.booked = st.bans;
+	bb.failed = st.ban_failed;
 	bb.counted_ns = now;
 	return ban_books_write(&lm, &bb);
 }
@@ -90,6 +91,7 @@ int bans_counted(struct xdpfwd_bpf *skel)
 	if (err)
 		return err;
 	bb.booked = st.bans;
+	bb.failed = st.ban_failed;
 	bb.counted_ns = list_boottime_ns();
 	return ban_books_write(&lm, &bb);
 }

@@ -103,6 +103,22 @@ static void write_verdicts(FILE *f, const char *name, const char *iface,
 		}
 }
 
+/*
+ * Reason rate_limit (XDPFWD_R_RATE_LIMIT): the flood defense counts its
+ * verdicts in its own map, shown here as one more reason of the totals.
+ */
+static void write_rate_limited(FILE *f, const char *name, const struct metrics_snapshot *s,
+			       const __u64 v[XDPFWD_ACT_MAX])
+{
+	unsigned int a;
+
+	if (!s->have_limits)
+		return;
+	for (a = 0; a < XDPFWD_ACT_MAX; a++)
+		prom_sample(f, name, (const char *[]){ "action", action_name(a), "reason",
+						       reason_name(XDPFWD_R_RATE_LIMIT), NULL }, v[a]);
+}
+
 static const char *const list_kinds[METRICS_LIST_MAX] = { "block", "allow" };
 
 /* Per named set: entries, and the packets and bytes its entries decided (dropped, audited, allowed). */
@@ -226,9 +242,11 @@ int metrics_write(FILE *f, const struct metrics_snapshot *s)
 	prom_family(f, "xdpfwd_packets_total", "counter",
 		    "Packets judged by the XDP program, by verdict (pass or drop) and the reason for it.");
 	write_verdicts(f, "xdpfwd_packets_total", NULL, st->packets);
+	write_rate_limited(f, "xdpfwd_packets_total", s, s->bans.stats.packets);
 	prom_family(f, "xdpfwd_bytes_total", "counter",
 		    "Bytes (whole frames) judged by the XDP program, by verdict and reason.");
 	write_verdicts(f, "xdpfwd_bytes_total", NULL, st->bytes);
+	write_rate_limited(f, "xdpfwd_bytes_total", s, s->bans.stats.bytes);
 
 	prom_family(f, "xdpfwd_events_total", "counter",
 		    "Drop log events. Every dropped packet is eligible and ends in exactly one other outcome: "

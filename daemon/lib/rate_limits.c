@@ -44,7 +44,9 @@ static __u64 bit_burst_of(const struct limit_conf *c, __u64 pkt_burst)
 		b = c->burst * LIMIT_MIN_BIT_BURST;
 	else
 		b = c->bps;
-	return b < LIMIT_MIN_BIT_BURST ? LIMIT_MIN_BIT_BURST : b;
+	if (b < LIMIT_MIN_BIT_BURST)
+		b = LIMIT_MIN_BIT_BURST;
+	return b > XDPFWD_LIMIT_BURST_MAX ? XDPFWD_LIMIT_BURST_MAX : b;
 }
 
 int limits_from_conf(const struct limit_conf *c, struct xdpfwd_limits *out)
@@ -100,15 +102,12 @@ int limits_apply(const struct limits_maps *lm, const struct xdpfwd_limits *want,
 	if (err)
 		return err;
 	next.auto_set = cur.auto_set;
-	if (want->action == XDPFWD_LIMIT_BAN) {
+	/* Audit makes no bans, but its events name the set one would go to. */
+	if (want->action == XDPFWD_LIMIT_BAN || want->action == XDPFWD_LIMIT_AUDIT) {
 		err = sets_ensure(lm->sets, lm->meta, LIST_BLOCK, LIMIT_AUTO_SET, &id);
 		if (err)
 			return err;
 		next.auto_set = (__u8)id;
-	} else if (want->action == XDPFWD_LIMIT_AUDIT) {
-		/* Audit names the set a ban would go to; it makes none, so it creates none either. */
-		id = sets_find(lm->sets, LIST_BLOCK, LIMIT_AUTO_SET);
-		next.auto_set = id >= 0 ? (__u8)id : cur.auto_set;
 	}
 	if (want->action == XDPFWD_LIMIT_OFF)
 		next = (struct xdpfwd_limits){ .auto_set = cur.auto_set };

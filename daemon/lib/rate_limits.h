@@ -12,9 +12,12 @@
  *   pkt_burst  --limit-burst, else one second of the rate (pps), at least 1
  *   bit_burst  the bit bucket holds as long as the packet bucket:
  *              bps * pkt_burst / pps with both rates, else one second of bps,
- *              or with --limit-burst and no packet rate burst * 12144 bits
- *              (that many 1518-byte frames); never below 12144, so any
- *              single frame can pass a full bucket
+ *              or with --limit-burst and no packet rate burst * 524288 bits
+ *              (that many 64 KiB frames); never below 524288, so any single
+ *              frame (a jumbo one, or a GRO'd one in skb mode) can pass a
+ *              full bucket, and never above XDPFWD_LIMIT_BURST_MAX
+ * A burst below rate / HZ caps the rate at burst * HZ: the program's clock
+ * is jiffies, so a bucket refills HZ times a second (bpf/limit.bpf.h).
  *   ban_ns     --limit-ban (default 10m) in ns
  *   auto_set   limits_apply's: the id of block set "auto"
  */
@@ -31,8 +34,8 @@ struct xdpfwd_bpf;
 /* The name of the block set bans go into. */
 #define LIMIT_AUTO_SET "auto"
 
-/* The bits of one 1518-byte Ethernet frame: the smallest bit bucket. */
-#define LIMIT_MIN_BIT_BURST (1518ULL * 8)
+/* The bits of the largest frame XDP may see (64 KiB): the smallest bit bucket. */
+#define LIMIT_MIN_BIT_BURST (65536ULL * 8)
 
 struct limits_maps {
 	int limits, limit_stats, ban_books;
@@ -54,8 +57,8 @@ int limits_read(const struct limits_maps *lm, struct xdpfwd_limits *out);
 
 /*
  * Makes `want` the instance's limits in one map update (pin dir lock held):
- * for action ban (and audit, whose events name it) set "auto" is created if
- * missing and its id stored; the generation is the current one plus one
+ * for action ban (and audit, whose events name the set a ban would go to)
+ * set "auto" is created if missing and its id stored; the generation is the current one plus one
  * when anything changed, so every bucket starts afresh. *changed (may be
  * NULL) says whether it did. Setting "off" keeps set auto and its bans.
  */
