@@ -183,8 +183,8 @@ static const struct argp_option daemon_options[] = {
 	  "excess only) or audit (count and log, pass)", 0 },
 	{ "limit-ban", OPT_LIMIT_BAN, "DURATION", 0, "How long a ban lasts (90s, 10m, 2h, 7d; default 10m)", 0 },
 	{ "limits-file", OPT_LIMITS_FILE, "FILE", 0,
-	  "limit-pps=N, limit-action=ACTION ... lines (the --limit-* names) over the command line's, read "
-	  "again on SIGHUP; a missing FILE adds nothing", 0 },
+	  "limit-pps=N, limit-action=ACTION ... lines (the option names above without dashes) over the "
+	  "command line's limits, read again on SIGHUP; a missing FILE adds nothing", 0 },
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
 	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
