@@ -60,6 +60,7 @@ static void read_limits(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 {
 	struct iface_status ifs[XDPFWD_MAX_IFACES];
+	struct limits_maps lm;
 	int err, n, i;
 
 	memset(s, 0, sizeof(*s));
@@ -68,6 +69,8 @@ int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 		return err;
 	count_entries(skel, s);
 	read_limits(skel, s);
+	if (s->have_limits)
+		limits_maps_get(skel, &lm);
 	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
 	for (i = 0; i < n; i++) {
 		struct metrics_iface *m = &s->ifaces[s->n_ifaces];
@@ -79,6 +82,9 @@ int metrics_collect(struct xdpfwd_bpf *skel, struct metrics_snapshot *s)
 		m->attached = !strcmp(iface_status_state(&ifs[i]), "attached");
 		m->has_stats = ifs[i].has_stats;
 		m->stats = ifs[i].stats;
+		if (s->have_limits && m->has_stats &&
+		    limit_stats_read_slot(lm.limit_stats, ifs[i].rec.stats_slot, &m->limit_stats))
+			lib_error_clear();
 		s->n_ifaces++;
 	}
 	return 0;
@@ -107,16 +113,20 @@ static void write_verdicts(FILE *f, const char *name, const char *iface,
  * Reason rate_limit (XDPFWD_R_RATE_LIMIT): the flood defense counts its
  * verdicts in its own map, shown here as one more reason of the totals.
  */
-static void write_rate_limited(FILE *f, const char *name, const struct metrics_snapshot *s,
+static void write_rate_limited(FILE *f, const char *name, const char *iface, const struct metrics_snapshot *s,
 			       const __u64 v[XDPFWD_ACT_MAX])
 {
+	const char *why = reason_name(XDPFWD_R_RATE_LIMIT);
 	unsigned int a;
 
 	if (!s->have_limits)
 		return;
-	for (a = 0; a < XDPFWD_ACT_MAX; a++)
-		prom_sample(f, name, (const char *[]){ "action", action_name(a), "reason",
-						       reason_name(XDPFWD_R_RATE_LIMIT), NULL }, v[a]);
+	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+		const char *global[] = { "action", action_name(a), "reason", why, NULL };
+		const char *per_iface[] = { "interface", iface, "action", action_name(a), "reason", why, NULL };
+
+		prom_sample(f, name, iface ? per_iface : global, v[a]);
+	}
 }
 
 static const char *const list_kinds[METRICS_LIST_MAX] = { "block", "allow" };
@@ -242,11 +252,11 @@ int metrics_write(FILE *f, const struct metrics_snapshot *s)
 	prom_family(f, "xdpfwd_packets_total", "counter",
 		    "Packets judged by the XDP program, by verdict (pass or drop) and the reason for it.");
 	write_verdicts(f, "xdpfwd_packets_total", NULL, st->packets);
-	write_rate_limited(f, "xdpfwd_packets_total", s, s->bans.stats.packets);
+	write_rate_limited(f, "xdpfwd_packets_total", NULL, s, s->bans.stats.packets);
 	prom_family(f, "xdpfwd_bytes_total", "counter",
 		    "Bytes (whole frames) judged by the XDP program, by verdict and reason.");
 	write_verdicts(f, "xdpfwd_bytes_total", NULL, st->bytes);
-	write_rate_limited(f, "xdpfwd_bytes_total", s, s->bans.stats.bytes);
+	write_rate_limited(f, "xdpfwd_bytes_total", NULL, s, s->bans.stats.bytes);
 
 	prom_family(f, "xdpfwd_events_total", "counter",
 		    "Drop log events. Every dropped packet is eligible and ends in exactly one other outcome: "
@@ -283,14 +293,20 @@ int metrics_write(FILE *f, const struct metrics_snapshot *s)
 		    "Packets judged on each interface, by verdict and reason (the global counters are their sum, "
 		    "plus interfaces no longer recorded).");
 	for (i = 0; i < (unsigned int)s->n_ifaces; i++)
-		if (s->ifaces[i].has_stats)
+		if (s->ifaces[i].has_stats) {
 			write_verdicts(f, "xdpfwd_interface_packets_total", s->ifaces[i].name,
 				       s->ifaces[i].stats.packets);
+			write_rate_limited(f, "xdpfwd_interface_packets_total", s->ifaces[i].name, s,
+					   s->ifaces[i].limit_stats.packets);
+		}
 	prom_family(f, "xdpfwd_interface_bytes_total", "counter",
 		    "Bytes (whole frames) judged on each interface, by verdict and reason.");
 	for (i = 0; i < (unsigned int)s->n_ifaces; i++)
-		if (s->ifaces[i].has_stats)
+		if (s->ifaces[i].has_stats) {
 			write_verdicts(f, "xdpfwd_interface_bytes_total", s->ifaces[i].name, s->ifaces[i].stats.bytes);
+			write_rate_limited(f, "xdpfwd_interface_bytes_total", s->ifaces[i].name, s,
+					   s->ifaces[i].limit_stats.bytes);
+		}
 
 	prom_family(f, "xdpfwd_build_info", "gauge", "Always 1; the label says which xdpfwd wrote these metrics.");
 	prom_sample(f, "xdpfwd_build_info", (const char *[]){ "version", XDPFWD_VERSION, NULL }, 1);

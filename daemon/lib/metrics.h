@@ -32,6 +32,7 @@ struct metrics_iface {
 	int attached;			/* our program runs there now */
 	int has_stats;
 	struct xdpfwd_stats stats;	/* this interface's share of the counters */
+	struct xdpfwd_limit_stats limit_stats;	/* and of the flood defense's (have_limits) */
 };
 
 /* One named set: its entries (from the books) and what its entries decided (per-set counters). */

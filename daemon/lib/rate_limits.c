@@ -156,6 +156,20 @@ static void add_copies(struct xdpfwd_limit_stats *sum, const struct xdpfwd_limit
 	}
 }
 
+int limit_stats_read_slot(int fd, __u32 slot, struct xdpfwd_limit_stats *sum)
+{
+	struct xdpfwd_limit_stats *per;
+	int n = read_copies(fd, slot, &per);
+
+	memset(sum, 0, sizeof(*sum));
+	if (n < 0)
+		return lib_error_set(n, "reading the flood defense's counters (slot %u) failed: %s", slot,
+				     strerror(-n));
+	add_copies(sum, per, n);
+	free(per);
+	return 0;
+}
+
 int limit_stats_read(int fd, struct xdpfwd_limit_stats *sum)
 {
 	struct xdpfwd_limit_stats *per;

@@ -66,6 +66,8 @@ int limits_apply(const struct limits_maps *lm, const struct xdpfwd_limits *want,
 
 /* The counters summed over CPUs and stats slots. */
 int limit_stats_read(int limit_stats_fd, struct xdpfwd_limit_stats *sum);
+/* One slot's (one interface's), summed over the CPUs. */
+int limit_stats_read_slot(int limit_stats_fd, __u32 slot, struct xdpfwd_limit_stats *sum);
 /* As stats_retire_slot, for the flood defense's counters of the slot. */
 int limit_stats_retire_slot(int limit_stats_fd, __u32 slot);
 
