@@ -44,6 +44,12 @@ static void format_utc(__u64 s, char *buf, size_t len)
 struct kind_view {
 	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
 	struct list_counts counts;
+	/*
+	 * Block set auto: bans the program made since the books counted it
+	 * (bans.h). Its entries show as "N+" then, at most `unbooked` more.
+	 */
+	int auto_set;
+	__u64 unbooked;
 };
 
 /* Every named set of both kinds in v, kind by kind and id by id: s, its kind and its id. */
@@ -54,7 +60,7 @@ struct kind_view {
 
 static void print_text(const struct kind_view v[XDPFWD_KINDS], const struct xdpfwd_stats *st)
 {
-	char scope[SET_SCOPE_STRLEN], timeout[16], updated[32];
+	char scope[SET_SCOPE_STRLEN], timeout[16], updated[32], entries[24];
 	const struct xdpfwd_set *s;
 	int kind, id;
 
@@ -67,9 +73,11 @@ static void print_text(const struct kind_view v[XDPFWD_KINDS], const struct xdpf
 			format_utc(s->updated_s, updated, sizeof(updated));
 		else
 			snprintf(updated, sizeof(updated), "-");
-		printf("%-5s %-32s %-7s %-22s %-7s %10ld %12llu %14llu  %-20s  %s\n",
+		snprintf(entries, sizeof(entries), "%ld%s", v[kind].counts.set_entries[id],
+			 id == v[kind].auto_set && v[kind].unbooked ? "+" : "");
+		printf("%-5s %-32s %-7s %-22s %-7s %10s %12llu %14llu  %-20s  %s\n",
 		       list_kind_name(kind), s->name, set_mode_name(s->mode), scope[0] ? scope : "-",
-		       timeout, v[kind].counts.set_entries[id],
+		       timeout, entries,
 		       (unsigned long long)st->set_packets[kind][id], (unsigned long long)st->set_bytes[kind][id],
 		       updated, s->source[0] ? s->source : "-");
 	}
@@ -107,6 +115,8 @@ static void print_json(const struct kind_view v[XDPFWD_KINDS], const struct xdpf
 			json_put_string(stdout, s->source);
 		else
 			fputs("null", stdout);
+		if (id == v[kind].auto_set)
+			printf(",\"unbooked\":%llu", (unsigned long long)v[kind].unbooked);
 		putchar('}');
 	}
 	puts("]");
@@ -116,6 +126,7 @@ static int show(struct xdpfwd_bpf *skel, const struct sets_opts *o)
 {
 	struct kind_view v[XDPFWD_KINDS];
 	struct xdpfwd_stats st;
+	struct ban_counts b;
 	struct list_maps m;
 	int kind, err;
 
@@ -132,6 +143,14 @@ static int show(struct xdpfwd_bpf *skel, const struct sets_opts *o)
 	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
 	if (err)
 		return cli_failed(err, "reading the counters");
+	v[LIST_ALLOW].auto_set = -1;
+	v[LIST_BLOCK].auto_set = -1;
+	/* An instance without the flood defense has no bans to count. */
+	if (!bans_read(skel, &b)) {
+		v[LIST_BLOCK].auto_set = b.auto_set;
+		v[LIST_BLOCK].unbooked = b.unbooked;
+	}
+	lib_error_clear();
 	if (o->json)
 		print_json(v, &st);
 	else

@@ -128,9 +128,12 @@ flood() {
 }
 
 @test "--limit-key /24,/64 bans the source's /24: its neighbours are blocked too, other networks are not" {
-	xf_daemon --iface "$IF_P" --limit-pps 50 --limit-key /24,/64
+	xf_daemon --iface "$IF_P" --limit-pps 50 --limit-key /24,/64 --log-format json
 	flood 198.18.0.2 300
 	[ -n "$(auto_left 198.18.0.0/24)" ]
+	# The ban's event, once: the source that crossed the limit, the ban's length, its set.
+	xf_wait_lines '"action":"drop","reason":"rate_limit","banned_for":600,"set":"auto","src":"198\.18\.0\.2"' 1
+	[ "$(xf_count_lines '"banned_for"' "$XF_TMP/daemon.out")" = 1 ]
 	[ "$(XF_N=10 XF_BARRIER=2001:2::9 xf_round 198.18.0.3)" = "198.18.0.3=0" ]
 	[ "$(XF_N=10 xf_round 2001:2::3)" = "2001:2::3=10" ]
 }
@@ -140,11 +143,16 @@ flood() {
 	flood 198.18.0.2 300
 	flood 198.18.0.3 300
 	[ "$(xf_json 'j["limits"]["bans"]["made"]' xf_cli status --json)" = 2 ]
+	# Not counted yet: the books do not have the program's bans, and say so (live + unbooked).
+	[ "$(xf_json '"%s %s" % (j["limits"]["bans"]["live"], j["limits"]["bans"]["unbooked"])' xf_cli status --json)" = "0 2" ]
+	xf_cli sets | grep -qE '^block +auto +enforce +- +- +0\+ '
+	[ "$(xf_cli sets --json | "$XF_PYTHON" -c 'import json, sys; print([s["unbooked"] for s in json.load(sys.stdin) if s["name"] == "auto"][0])')" = 2 ]
 	# Counted afresh on demand (the daemon catches up within 10 s by itself).
 	[ "$(xf_json '"%s %s" % (j["limits"]["bans"]["live"], j["limits"]["bans"]["unbooked"])' xf_cli status --json --recount)" = "2 0" ]
 	run xf_cli status
 	[[ $output == *"limits     pps=50 bps=off burst=50 "*"action=ban ban=10m"* ]]
 	[[ $output == *"bans: made 2, failed 0 (blocklist full), live 2"* ]]
+	xf_cli sets | grep -qE '^block +auto +enforce +- +- +2 '
 	run xf_cli metrics
 	[[ $output == *'xdpfwd_bans_total 2'* ]]
 	[[ $output == *'xdpfwd_bans_live 2'* ]]
@@ -162,4 +170,21 @@ flood() {
 	[ "$status" -eq 0 ]
 	[ -z "$(xf_entries block)" ]
 	[ "$(xf_json 'j["limits"]["bans"]["live"]' xf_cli status --json)" = 0 ]
+}
+
+@test "the daemon books the program's bans by itself within 10 s and removes the expired ones from the map" {
+	xf_daemon --iface "$IF_P" --limit-pps 50 --limit-ban 2s
+	flood 198.18.0.2 300
+	[ "$(xf_json 'j["limits"]["bans"]["unbooked"]' xf_cli status --json)" = 1 ]
+	# The ban is in the hash until the daemon's catch-up (at most XDPFWD_BAN_RECOUNT_S = 10 s after
+	# its start) walks the blocklist; by then it has expired, so the walk deletes it.
+	[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j | xf_json 'len(j)')" = 1 ]
+	local i
+	for i in $(seq 150); do
+		[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j | xf_json 'len(j)')" = 0 ] && break
+		sleep 0.1
+	done
+	[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j | xf_json 'len(j)')" = 0 ]
+	xf_wait_lines 'blocklist: removed 1 expired entry \(bans included\)' 1 "$XF_TMP/daemon.err"
+	[ "$(xf_json '"%s %s %s" % (j["limits"]["bans"]["made"], j["limits"]["bans"]["live"], j["limits"]["bans"]["unbooked"])' xf_cli status --json)" = "1 0 0" ]
 }
