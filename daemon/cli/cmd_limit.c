@@ -26,7 +26,7 @@ void limits_print_text(const char *indent, const struct xdpfwd_limits *l, const 
 	char line[256];
 
 	limits_format(l, line, sizeof(line));
-	printf("%s%s\n", indent, line);
+	printf("%s\n", line);
 	printf("%sover the limit: dropped %llu packets (%llu bytes), audited %llu packets (%llu bytes)\n", indent,
 	       (unsigned long long)st->packets[XDPFWD_ACT_DROP], (unsigned long long)st->bytes[XDPFWD_ACT_DROP],
 	       (unsigned long long)st->packets[XDPFWD_ACT_AUDIT], (unsigned long long)st->bytes[XDPFWD_ACT_AUDIT]);

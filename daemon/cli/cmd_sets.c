@@ -198,6 +198,27 @@ static int define(const struct list_maps *m, const struct sets_opts *o)
 	return 0;
 }
 
+/*
+ * Block set id is where the running limits put their bans: its id would be
+ * freed (or given to the next new set) under the program's feet. Said here.
+ */
+static int holds_bans(struct xdpfwd_bpf *skel, int id)
+{
+	struct xdpfwd_limits l;
+	struct limits_maps lm;
+
+	if (limits_maps_get(skel, &lm) || limits_read(&lm, &l)) {
+		lib_error_clear();
+		return 0;
+	}
+	if ((l.action != XDPFWD_LIMIT_BAN && l.action != XDPFWD_LIMIT_AUDIT) || l.auto_set != id)
+		return 0;
+	pr_warn("block set %s holds the flood defense's bans and the limits are on (action %s); turn them off "
+		"first (xdpfwd limit off), or lift the bans with xdpfwd block flush --set %s\n", LIMIT_AUTO_SET,
+		limit_action_name(l.action), LIMIT_AUTO_SET);
+	return 1;
+}
+
 static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 {
 	const struct sets_opts *o = &co->sets;
@@ -223,8 +244,11 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 		if (id == -ENOENT)
 			pr_warn("%s set %s does not exist; `xdpfwd sets` lists the sets\n", list_kind_name(o->kind),
 				o->name);
-		err = id < 0 ? id : sets_remove(&m, id);
-		if (id >= 0 && err)
+		if (id >= 0 && o->kind == LIST_BLOCK && holds_bans(skel, id))
+			err = -EBUSY;
+		else
+			err = id < 0 ? id : sets_remove(&m, id);
+		if (id >= 0 && err && err != -EBUSY)
 			cli_failed(err, "deleting the set");
 		if (!err) {
 			pr_info("%s set %s: deleted (its entries gone from the list unless another set holds them)\n",

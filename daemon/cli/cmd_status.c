@@ -123,7 +123,7 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 		return;
 	}
 	printf("limits     ");
-	limits_print_text("", &fl->limits, &fl->bans);
+	limits_print_text("           ", &fl->limits, &fl->bans);
 }
 
 /* "packets":{"pass":{reason:N,...},"drop":{...}},"bytes":{...} */

@@ -46,7 +46,11 @@ extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_me
 
 struct xdpfwd_limits;
 struct ban_counts;
-/* The limits and their counters as `xdpfwd limit` and `xdpfwd status` show them (cmd_limit.c). */
+/*
+ * The limits and their counters as `xdpfwd limit` and `xdpfwd status` show
+ * them (cmd_limit.c): the settings on the current line, the counters on
+ * lines of their own starting with indent.
+ */
 void limits_print_text(const char *indent, const struct xdpfwd_limits *l, const struct ban_counts *b);
 void limits_print_json(const struct xdpfwd_limits *l, const struct ban_counts *b);
 

@@ -37,10 +37,12 @@ static __u64 bit_burst_of(const struct limit_conf *c, __u64 pkt_burst)
 
 	if (!c->bps)
 		return 0;
-	if (c->pps)
-		/* The same time as the packet bucket; /pps first only when the product would overflow. */
-		b = pkt_burst <= ~0ULL / c->bps ? c->bps * pkt_burst / c->pps : c->bps / c->pps * pkt_burst;
-	else if (c->burst)
+	if (c->pps) {
+		/* The same time as the packet bucket: up to 1e12 * 1e9 before the division. */
+		unsigned __int128 t = (unsigned __int128)c->bps * pkt_burst / c->pps;
+
+		b = t > XDPFWD_LIMIT_BURST_MAX ? XDPFWD_LIMIT_BURST_MAX : (__u64)t;
+	} else if (c->burst)
 		b = c->burst * LIMIT_MIN_BIT_BURST;
 	else
 		b = c->bps;

@@ -82,8 +82,12 @@ limits_json() {
 	run -0 --separate-stderr xf_cli limit set --pps 1G
 	[[ $stderr == *"(unchanged)"* ]]
 	[ "$(limits_json 'j["generation"]')" = "$gen" ]
+	# The bit bucket never holds more than the program computes exactly (XDPFWD_LIMIT_BURST_MAX).
+	run -0 xf_cli limit set --pps 1 --bps 1000G --burst 1G
+	[ "$(limits_json 'j["bit_burst"]')" = 10000000000 ]
+	run -0 xf_cli limit set --pps 1G --bps 2M --burst 5
 	run -0 xf_cli limit off
-	[ "$(limits_json '"%s %s" % (j["action"], j["generation"])')" = "off $((gen + 1))" ]
+	[ "$(limits_json '"%s %s" % (j["action"], j["generation"])')" = "off $((gen + 3))" ]
 	# From off, set starts from the defaults again.
 	run -0 xf_cli limit set --pps 100 --action audit
 	[ "$(limits_json '"%s %s %s" % (j["action"], j["pps"], j["key4"])')" = "audit 100 32" ]
@@ -136,4 +140,19 @@ limits_json() {
 	xf_daemon_stop
 	xf_daemon --iface "$IF_P"
 	[ "$(limits_json '"%s %s" % (j["pps"], j["action"])')" = "900 drop" ]
+}
+
+@test "sets del block auto is refused while the limits ban or audit into it, allowed once they are off" {
+	run -0 xf_cli limit set --pps 100
+	run -1 --separate-stderr xf_cli sets del block auto
+	[[ $stderr == *"block set auto holds the flood defense's bans and the limits are on (action ban); turn them off first (xdpfwd limit off)"* ]]
+	xf_cli sets | grep -qE '^block +auto '
+	run -0 xf_cli limit set --action audit
+	run -1 xf_cli sets del block auto
+	run -0 xf_cli limit off
+	run -0 xf_cli sets del block auto
+	[ -z "$(xf_cli sets | grep -E '^block +auto ')" ]
+	# The next ban limits make it again.
+	run -0 xf_cli limit set --pps 100 --action ban
+	xf_cli sets | grep -qE '^block +auto '
 }
