@@ -2521,11 +2521,22 @@ static void test_limit_burst(void **state)
 		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_PASS, 3 },
 		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_LIMITED, 1 },
 	};
+	/* The same within 16.7 ms, which the bucket adds up without a division: 10 ms at 1000 pps. */
+	static const struct lim_step quick[] = {
+		{ "198.18.0.2", T0, L_PASS, 3 },
+		{ "198.18.0.2", T0, L_LIMITED, 1 },
+		{ "198.18.0.2", T0 + 10 * MS, L_PASS, 3 },
+		{ "198.18.0.2", T0 + 10 * MS, L_LIMITED, 1 },
+	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 10, 3);
 
 	assert_true(fx_set_limits(fx, &l));
 	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	l.pps = 1000;
+	l.generation = 2;
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, quick), 0);
 }
 
 /*
