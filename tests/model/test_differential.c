@@ -1186,7 +1186,8 @@ static void report_frame(struct run *run, const struct model *m, const struct fr
 	print_frame(f);
 	printf("  source %s\n", src);
 	printf("  model:   %s %s/%s, entry ", ret_name(expected_ret(v->action)),
-	       model_action_names[v->action], model_reason_names[v->reason]);
+	       model_action_names[v->action],
+	       v->reason < XDPFWD_R_MAX ? model_reason_names[v->reason] : "RATE_LIMIT");
 	if (v->entry >= 0)
 		print_entry(m, v->entry, "", now);
 	else
