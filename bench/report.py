@@ -34,7 +34,7 @@ LABELS = {
     "xdp-filter-1m": "xdp-filter, 1M list (975,904 exact)",
     "nft": "nftables netdev ingress, 34 entries",
     "nft-1m": "nftables netdev ingress, 1M entries",
-    "xdpfwd-flood": "xdpfwd, flood defense on (ban over 10 pps), lists empty: the sources it banned",
+    "xdpfwd-flood": "xdpfwd, flood defense on (ban over 5 pps), lists empty: the sources it banned",
     "xdpfwd-listed": "xdpfwd, the same 65,536 sources listed beforehand (set manual), limits off",
 }
 SCENARIOS = {

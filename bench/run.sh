@@ -25,7 +25,7 @@ XDPFWD=$BENCH_OUT/xdpfwd.bench
 # The program's object, for the contenders the harness loads itself (the flood scenario).
 XDPFWD_OBJ_BUILT=${XDPFWD_OBJ:-$ROOT/build/xdpfwd.bpf.o}
 # The flood scenario: a limit every rotating source exceeds, and a source under it.
-FLOOD_PPS=10
+FLOOD_PPS=5
 FLOOD_GOOD=198.18.20.1
 FLOOD_GOOD_EVERY=524288
 ROUNDS=${BENCH_ROUNDS:-20}
@@ -274,6 +274,13 @@ flood_summary() {
 	bpftool -j map lookup pinned "$PINS/flood/meter" key 0 0 0 0 0 0 0 0 0 0 0xff 0xff \
 		$(echo "$FLOOD_GOOD" | tr . ' ') >"$TMP/good.json" 2>/dev/null || echo '{}' >"$TMP/good.json"
 	bpftool -j map dump pinned "$PINS/flood/limit_stats" >"$TMP/lstats.json"
+	if [ -n "${BENCH_FLOOD_DEBUG:-}" ]; then
+		bpftool map dump pinned "$PINS/flood/limits" >&2
+		bpftool map dump pinned "$PINS/flood/meta" >&2
+		bpftool map lookup pinned "$PINS/flood/stats" key 0 0 0 0 >&2
+		bpftool map show pinned "$PINS/flood/meter" >&2
+		bpftool map dump pinned "$PINS/flood/meter" | sed -n 1,40p >&2
+	fi
 	python3 - "$TMP" "$FLOOD_GOOD_EVERY" "$LIVE_OUT" >"$RES/flood.txt" <<-'PY'
 		import csv, json, sys
 		tmp, every, live = sys.argv[1], int(sys.argv[2]), sys.argv[3]

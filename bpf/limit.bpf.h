@@ -298,11 +298,13 @@ __noinline int limit_frame(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	slot = stats_slot(ctx);
 	ls = bpf_map_lookup_elem(&limit_stats, &slot);
 	if (ls) {
-		ls->packets[act & 3]++;
-		ls->bytes[act & 3] += len;
+		ls->packets[act]++;
+		ls->bytes[act] += len;
 	}
 	banned = b->banned_ns;
-	if (l->action != XDPFWD_LIMIT_DROP && (!banned || now - banned >= l->ban_ns) &&
+	/* An action this program does not know (a newer writer's) only drops. */
+	if ((l->action == XDPFWD_LIMIT_BAN || l->action == XDPFWD_LIMIT_AUDIT) &&
+	    (!banned || now - banned >= l->ban_ns) &&
 	    __sync_val_compare_and_swap(&b->banned_ns, banned, now ? now : 1) == banned) {
 		if (l->action == XDPFWD_LIMIT_AUDIT || ban_key(l, &k, family, plen)) {
 			if (ls)

@@ -485,7 +485,8 @@ void model_meter(struct model *m, struct model_verdict *v, size_t len, __u64 now
 	b->over++;
 	v->reason = XDPFWD_R_RATE_LIMIT;
 	v->action = l->action == XDPFWD_LIMIT_AUDIT ? XDPFWD_ACT_AUDIT : XDPFWD_ACT_DROP;
-	if (l->action == XDPFWD_LIMIT_DROP || (b->banned_ns && now - b->banned_ns < l->ban_ns))
+	if ((l->action != XDPFWD_LIMIT_BAN && l->action != XDPFWD_LIMIT_AUDIT) ||
+	    (b->banned_ns && now - b->banned_ns < l->ban_ns))
 		return;
 	if (l->action == XDPFWD_LIMIT_AUDIT || ban(m, v, key, plen, now)) {
 		b->banned_ns = now ? now : 1;
