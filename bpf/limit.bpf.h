@@ -173,6 +173,19 @@ static __always_inline int ban_key(const struct xdpfwd_limits *l, const struct x
 }
 
 /*
+ * A new key (or one the LRU evicted): a bucket marked as filled under
+ * another generation, so that it starts full below. Out of line: its
+ * zeroed value would otherwise be stored on every metered frame.
+ */
+static __noinline struct xdpfwd_meter *meter_new(const struct xdpfwd_meter_key *k, __u64 generation)
+{
+	struct xdpfwd_meter fresh = { .generation = ~generation };
+
+	bpf_map_update_elem(&meter, k, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&meter, k);
+}
+
+/*
  * A frame that reached "no match" while the limits are on: passed (and
  * counted as no match) when its source is allowlisted or its key's buckets
  * hold its cost; else counted in limit_stats and dropped, banned or audited
@@ -187,7 +200,7 @@ __noinline int limit_frame(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	void *end = (void *)(long)ctx->data_end;
 	__u32 len = end - data, l3_off = info & 0xff, family = (info >> 8) & 0xff;
 	__u32 zero = 0, slot, plen, act, set = XDPFWD_EVENT_NO_SET, flags = 0, proto;
-	struct xdpfwd_meter fresh = {}, *b;
+	struct xdpfwd_meter *b;
 	struct xdpfwd_limit_stats *ls;
 	struct xdpfwd_meter_key k;
 	struct xdpfwd_lpm_v6_key lk;
@@ -222,16 +235,17 @@ __noinline int limit_frame(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	if (!l->pps && !l->bps)
 		return pass(st, XDPFWD_R_NO_MATCH, len);
 
-	/* The allowlist is never limited. */
-	m = bpf_map_lookup_elem(&meta, &zero);
-	if (!m)
-		return pass(st, XDPFWD_R_NO_MATCH, len);
-	if (family == 4 && trie_may_match(&allow_v4) &&
-	    allow_match(&allow_v4, &lk, &f, 32, m->set_gen[XDPFWD_KIND_ALLOW]))
-		return pass(st, XDPFWD_R_NO_MATCH, len);
-	if (family == 6 && trie_may_match(&allow_v6) &&
-	    allow_match(&allow_v6, &lk, &f, 128, m->set_gen[XDPFWD_KIND_ALLOW]))
-		return pass(st, XDPFWD_R_NO_MATCH, len);
+	/* The allowlist is never limited (meta is read only when there is one). */
+	if (family == 4 && trie_may_match(&allow_v4)) {
+		m = bpf_map_lookup_elem(&meta, &zero);
+		if (!m || allow_match(&allow_v4, &lk, &f, 32, m->set_gen[XDPFWD_KIND_ALLOW]))
+			return pass(st, XDPFWD_R_NO_MATCH, len);
+	}
+	if (family == 6 && trie_may_match(&allow_v6)) {
+		m = bpf_map_lookup_elem(&meta, &zero);
+		if (!m || allow_match(&allow_v6, &lk, &f, 128, m->set_gen[XDPFWD_KIND_ALLOW]))
+			return pass(st, XDPFWD_R_NO_MATCH, len);
+	}
 
 	/* The key: the source truncated to plen bits, IPv4 as ::ffff:a.b.c.d. */
 	if (family == 4) {
@@ -249,10 +263,7 @@ __noinline int limit_frame(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	now = clock_ns();
 	b = bpf_map_lookup_elem(&meter, &k);
 	if (!b) {
-		/* A new key (or one the LRU evicted) starts with a full bucket, as does a new generation. */
-		fresh.generation = ~l->generation;
-		bpf_map_update_elem(&meter, &k, &fresh, BPF_NOEXIST);
-		b = bpf_map_lookup_elem(&meter, &k);
+		b = meter_new(&k, l->generation);
 		if (!b)
 			return pass(st, XDPFWD_R_NO_MATCH, len);
 	}
@@ -287,11 +298,13 @@ __noinline int limit_frame(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	slot = stats_slot(ctx);
 	ls = bpf_map_lookup_elem(&limit_stats, &slot);
 	if (ls) {
-		ls->packets[act & 3]++;
-		ls->bytes[act & 3] += len;
+		ls->packets[act]++;
+		ls->bytes[act] += len;
 	}
 	banned = b->banned_ns;
-	if (l->action != XDPFWD_LIMIT_DROP && (!banned || now - banned >= l->ban_ns) &&
+	/* An action this program does not know (a newer writer's) only drops. */
+	if ((l->action == XDPFWD_LIMIT_BAN || l->action == XDPFWD_LIMIT_AUDIT) &&
+	    (!banned || now - banned >= l->ban_ns) &&
 	    __sync_val_compare_and_swap(&b->banned_ns, banned, now ? now : 1) == banned) {
 		if (l->action == XDPFWD_LIMIT_AUDIT || ban_key(l, &k, family, plen)) {
 			if (ls)

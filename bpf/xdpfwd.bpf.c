@@ -192,11 +192,24 @@ static __always_inline void frame_time_read(struct xdp_md *ctx)
 	frame_time_ns = (void *)(t + 1) <= (void *)(long)ctx->data ? t->now_ns : 0;
 }
 
+/*
+ * The frame's time under clock_from_meta, else 0. A volatile read, so that
+ * clang cannot load it ahead of the test (a global is always readable):
+ * with clock_from_meta 0 the verifier then removes the load with the
+ * branch, and the hit path touches no line of .bss for it.
+ */
+static __always_inline __u64 frame_time(void)
+{
+	return clock_from_meta ? *(volatile __u64 *)&frame_time_ns : 0;
+}
+
 /* "xdpfwd clock" nanoseconds (see include/xdpfwd.h): what last_hit_ns and event times hold. */
 static __always_inline __u64 clock_ns(void)
 {
-	if (clock_from_meta && frame_time_ns)
-		return frame_time_ns;
+	__u64 t = frame_time();
+
+	if (t)
+		return t;
 	if (ns_per_jiffy)
 		return bpf_jiffies64() * ns_per_jiffy;
 	return bpf_ktime_get_coarse_ns();
@@ -205,9 +218,9 @@ static __always_inline __u64 clock_ns(void)
 /* CLOCK_BOOTTIME nanoseconds: what expires_ns deadlines are on. */
 static __always_inline __u64 boot_ns(void)
 {
-	if (clock_from_meta && frame_time_ns)
-		return frame_time_ns;
-	return bpf_ktime_get_boot_ns();
+	__u64 t = frame_time();
+
+	return t ? t : bpf_ktime_get_boot_ns();
 }
 
 /*
