@@ -34,8 +34,7 @@ static int read_records(int ifaces_fd, struct xdpfwd_iface *recs, int max)
 int iface_slots_assign(struct xdpfwd_bpf *skel, const char (*names)[IF_NAMESIZE], int n, __u32 *slots)
 {
 	int stats_fd = bpf_map__fd(skel->maps.stats);
-	struct bpf_map *lsm = bpf_object__find_map_by_name(skel->obj, "limit_stats");
-	int limit_stats_fd = lsm ? bpf_map__fd(lsm) : -1;
+	int limit_stats_fd = bpf_map__fd(skel->maps.limit_stats);
 	unsigned char held[XDPFWD_STATS_SLOTS] = {}, taken[XDPFWD_STATS_SLOTS] = {};
 	struct xdpfwd_iface recs[XDPFWD_MAX_IFACES];
 	__u64 netns = netns_current();

@@ -332,20 +332,12 @@ int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_
 /*
  * Maps that came after the others (the books, the flood defense's): an
  * instance made by an older build has none of them until its daemon
- * restarts. Found by name for the flood defense's, which the program
- * declares beside its own.
+ * restarts.
  */
 static int newer_map(const struct xdpfwd_bpf *skel, const struct bpf_map *map)
 {
-	static const char *const names[] = { "ban_books", "limits", "meter", "limit_stats" };
-	size_t i;
-
-	if (map == skel->maps.books)
-		return 1;
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(bpf_map__name(map), names[i]))
-			return 1;
-	return 0;
+	return map == skel->maps.books || map == skel->maps.ban_books || map == skel->maps.limits ||
+	       map == skel->maps.meter || map == skel->maps.limit_stats;
 }
 
 int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)

@@ -10,24 +10,17 @@
 #include "sets.h"
 #include "rate_limits.h"
 
-/* By name: the program declares them; an instance made before the flood defense lacks them. */
-static int map_fd(struct xdpfwd_bpf *skel, const char *name)
-{
-	struct bpf_map *map = bpf_object__find_map_by_name(skel->obj, name);
-
-	return map ? bpf_map__fd(map) : -1;
-}
-
+/* A command's instance made before the flood defense has none of these pinned: their fds are -1. */
 int limits_maps_get(struct xdpfwd_bpf *skel, struct limits_maps *lm)
 {
-	lm->limits = map_fd(skel, "limits");
-	lm->limit_stats = map_fd(skel, "limit_stats");
-	lm->ban_books = map_fd(skel, "ban_books");
+	lm->limits = bpf_map__fd(skel->maps.limits);
+	lm->limit_stats = bpf_map__fd(skel->maps.limit_stats);
+	lm->ban_books = bpf_map__fd(skel->maps.ban_books);
 	lm->sets = bpf_map__fd(skel->maps.sets);
 	lm->meta = bpf_map__fd(skel->maps.meta);
 	if (lm->limits < 0 || lm->limit_stats < 0)
-		return lib_error_set(-ENOENT, "this instance has no flood defense maps (made by an older build, or "
-				     "this build's program has none); restart its daemon with this build");
+		return lib_error_set(-ENOENT, "this instance has no flood defense maps (made by an older build); "
+				     "restart its daemon with this build");
 	return 0;
 }
 
