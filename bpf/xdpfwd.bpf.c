@@ -4,7 +4,9 @@
  * set (or in a scoped one, for the ports its scope names) and in no allow
  * set, pass but count and log the ones only an audit set names, count every
  * verdict, and log through a ring buffer under a per-source and a global
- * rate limit.
+ * rate limit. A source in no list is metered by the flood defense when its
+ * limits are on (bpf/limit.bpf.h): over them it is dropped, banned into a
+ * block set, or audited.
  *
  * Cost matters more than anything else here: a blocked exact address costs
  * one hash lookup and a few ALU operations on its entry (its sets), the
