@@ -879,7 +879,7 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 		int __r;									\
 												\
 		if (!__x && !trie_may_match(&net)) {						\
-			__r = no_match((ctx), (st), LIMIT_INFO(sizeof(struct ethhdr), (fam), 0), __len); \
+			__r = no_match_fast((ctx), (st), __h, (fam), __len);			\
 		} else if ((void *)(__h + 1) > __end) {						\
 			/* Checked before the lookup, so never; counted all the same. */	\
 			__r = pass((st), XDPFWD_R_MALFORMED, __len);				\
