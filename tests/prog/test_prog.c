@@ -2733,6 +2733,41 @@ static void test_limit_allowlist(void **state)
 		assert_true(check_entry_hits(fx, __func__, "allow", &allow[i], 0));
 }
 
+/* A source allowlisted after it was metered: its frames take nothing from its bucket meanwhile. */
+static void test_limit_allowlist_later(void **state)
+{
+	static const struct lim_step before[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+	};
+	static const struct lim_step allowed[] = {
+		{ "198.18.0.1", T0, L_PASS, 6, false },
+		{ "2001:2::1", T0, L_PASS, 6, false },
+	};
+	static const struct lim_step after[] = {
+		{ "198.18.0.1", T0, L_PASS, 3, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 3, false },
+		{ "2001:2::1", T0, L_LIMITED, 1, false },
+	};
+	static const struct list_entry allow[] = {
+		ENTRY(ALLOW_V4, "198.18.0.1/32"),
+		ENTRY(ALLOW_V6, "2001:2::1/128"),
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 4, 4);
+	size_t i;
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, before), 0);
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(entry_op(fx, __func__, "allow", &allow[i], true));
+	assert_int_equal(LIM_STEPS(fx, allowed), 0);
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(entry_op(fx, __func__, "allow", &allow[i], false));
+	assert_int_equal(LIM_STEPS(fx, after), 0);
+}
+
 /* Audit: the excess is counted, logged and passed; the ban it would make is an event, not an entry. */
 static void test_limit_audit(void **state)
 {
@@ -2918,6 +2953,16 @@ static void test_limit_generation(void **state)
 	l.generation = 2;
 	assert_true(fx_set_limits(fx, &l));
 	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	/* A bucket used but not empty starts afresh too, on either path: two frames, not one. */
+	l.pkt_burst = 2;
+	l.generation = 3;
+	assert_true(fx_set_limits(fx, &l));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	l.generation = 4;
+	assert_true(fx_set_limits(fx, &l));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_LIMITED));
 }
 
 /* Off (all zero, or action off with rates set): nothing metered, nothing counted apart. */
@@ -3035,6 +3080,7 @@ int main(void)
 		TEST_CFG(test_limit_bps, cfg_clock),
 		TEST_CFG(test_limit_key_length, cfg_clock),
 		TEST_CFG(test_limit_allowlist, cfg_clock),
+		TEST_CFG(test_limit_allowlist_later, cfg_clock),
 		TEST_CFG(test_limit_audit, cfg_clock),
 		TEST_CFG(test_limit_ban, cfg_clock),
 		TEST_CFG(test_limit_ban_prefix, cfg_clock),
