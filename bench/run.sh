@@ -254,26 +254,47 @@ setup_flood() {
 	hz=$( { cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null; } |
 		sed -n 's/^CONFIG_HZ=//p')
 	nsj=$([ -n "$hz" ] && echo $((1000000000 / hz)) || echo 0)
-	for v in flood listed; do
+	for v in flood onset listed; do
 		"$XFBENCH" load xdpfwd "$TMP/xdpfwd.bpf.o" "$PINS/$v" "$nsj"
 		bpftool map update pinned "$PINS/$v/meta" key 0 0 0 0 \
 			value 0x66 0x70 0x64 0x78 3 0 0 0 $(zeros 8) 3 0 0 0 $(zeros 12)
 	done
 	# struct xdpfwd_limits: ban, /32, /128, auto_set 1, pps, burst = pps, no bit limit, 600 s, generation 1.
-	bpftool map update pinned "$PINS/flood/limits" key 0 0 0 0 value 2 0 0 0 32 128 1 0 \
-		$(le64 $FLOOD_PPS) $(le64 $FLOOD_PPS) $(zeros 16) $(le64 600000000000) $(le64 1)
+	for v in flood onset; do
+		bpftool map update pinned "$PINS/$v/limits" key 0 0 0 0 value 2 0 0 0 32 128 1 0 \
+			$(le64 $FLOOD_PPS) $(le64 $FLOOD_PPS) $(zeros 16) $(le64 600000000000) $(le64 1)
+	done
 	python3 -c 'import ipaddress; [print(ipaddress.IPv4Address("198.19.0.0") + i) for i in range(65536)]' \
 		>"$TMP/flood.txt"
 	"$XFBENCH" fill xdpfwd "$PINS/listed" "$TMP/flood.txt" >/dev/null
 }
 
-# What the flood program did: bans (count, spread of their times), the good source's losses.
+boot_ns() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_BOOTTIME))'; }
+
+# The onset of the flood, alone: the "onset" program (the flood program's twin, fresh maps) stays
+# attached for two 500 ms slots (it is its own floor), so every ban time counts from one start.
+flood_onset() {
+	[ -e "$PINS/onset/meter" ] || return 0
+	log "flood onset: the flood program alone, 1 s, bans timed from the start"
+	echo "scenario,round,seq,contender,role,packets,frames,cpu_ns,wall_ns,start_ns,gen_tid" >"$TMP/onset.csv"
+	FLOOD_T0=$(boot_ns)
+	taskset -c "$CTL_CPU" "$XFBENCH" live --scenario v4-flood-onset --gen-ns "$NS_G" --gen-if "$IF_G" \
+		--rx-ns "$NS_R" --rx-if "$IF_R" --cpu "$GEN_CPU" --src 198.19.0.0 --nsrc 65536 \
+		--slot-ms 500 --rounds 1 --max-seconds 30 --floor "onset=xdp:$PINS/onset/xdpfwd_xdp" \
+		--contender "onset-again=xdp:$PINS/onset/xdpfwd_xdp" \
+		--good-src "$FLOOD_GOOD" --good-every "$FLOOD_GOOD_EVERY" --out "$TMP/onset.csv"
+	flood_summary onset "$FLOOD_T0"
+}
+
+# What a flood program (NAME: flood, onset) did: bans (count, their times: from T0 when given, else
+# from the first), the good source's losses.
 flood_summary() {
-	[ -e "$PINS/flood/meter" ] || return 0
-	bpftool -j map dump pinned "$PINS/flood/block_v4_addr" >"$TMP/bans.json"
-	bpftool -j map lookup pinned "$PINS/flood/meter" key 0 0 0 0 0 0 0 0 0 0 0xff 0xff \
+	local v=$1 t0=${2:-0}
+	[ -e "$PINS/$v/meter" ] || return 0
+	bpftool -j map dump pinned "$PINS/$v/block_v4_addr" >"$TMP/bans.json"
+	bpftool -j map lookup pinned "$PINS/$v/meter" key 0 0 0 0 0 0 0 0 0 0 0xff 0xff \
 		$(echo "$FLOOD_GOOD" | tr . ' ') >"$TMP/good.json" 2>/dev/null || echo '{}' >"$TMP/good.json"
-	bpftool -j map dump pinned "$PINS/flood/limit_stats" >"$TMP/lstats.json"
+	bpftool -j map dump pinned "$PINS/$v/limit_stats" >"$TMP/lstats.json"
 	if [ -n "${BENCH_FLOOD_DEBUG:-}" ]; then
 		bpftool map dump pinned "$PINS/flood/limits" >&2
 		bpftool map dump pinned "$PINS/flood/meta" >&2
@@ -281,9 +302,9 @@ flood_summary() {
 		bpftool map show pinned "$PINS/flood/meter" >&2
 		bpftool map dump pinned "$PINS/flood/meter" | sed -n 1,40p >&2
 	fi
-	python3 - "$TMP" "$FLOOD_GOOD_EVERY" "$LIVE_OUT" >"$RES/flood.txt" <<-'PY'
+	python3 - "$TMP" "$FLOOD_GOOD_EVERY" "$LIVE_OUT" "$v" "$t0" >>"$RES/flood.txt" <<-'PY'
 		import csv, json, sys
-		tmp, every, live = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+		tmp, every, live, name, t0 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
 		def fmt(e):
 		    return e.get("formatted", e)
 		bans = [fmt(e)["value"] for e in json.load(open(f"{tmp}/bans.json"))]
@@ -297,19 +318,24 @@ flood_summary() {
 		    for cpu in slot:
 		        v = cpu.get("value", cpu)
 		        tot["bans"] += v["bans"]; tot["ban_failed"] += v["ban_failed"]; tot["dropped"] += v["packets"][1]
-		frames = sum(int(r["frames"]) for r in csv.DictReader(open(live))
-		             if r["scenario"] == "v4-flood" and r["contender"] == "xdpfwd-flood")
-		print(f"flood,banned_auto,{len(auto)}")
-		print(f"flood,bans_counted,{tot['bans']}")
-		print(f"flood,ban_failed,{tot['ban_failed']}")
-		print(f"flood,over_limit_dropped,{tot['dropped']}")
+		src = live if name == "flood" else f"{tmp}/onset.csv"
+		frames = sum(int(r["frames"]) for r in csv.DictReader(open(src))
+		             if r["contender"] in ("xdpfwd-flood", "onset", "onset-again"))
+		print(f"{name},banned_auto,{len(auto)}")
+		print(f"{name},bans_counted,{tot['bans']}")
+		print(f"{name},ban_failed,{tot['ban_failed']}")
+		print(f"{name},over_limit_dropped,{tot['dropped']}")
 		if t:
-		    print(f"flood,ban_spread_ms,{(t[-1] - t[0]) / 1e6:.0f}")
-		    print(f"flood,ban_p99_after_first_ms,{(t[int(len(t) * 0.99) - 1] - t[0]) / 1e6:.0f}")
-		print(f"flood,good_over,{good.get('over', 'no bucket')}")
-		print(f"flood,good_sent_in_sampled_windows,{frames // every}")
+		    base = t0 or t[0]
+		    what = "after_start" if t0 else "after_first_ban"
+		    print(f"{name},ban_first_{what}_ms,{(t[0] - base) / 1e6:.0f}")
+		    print(f"{name},ban_p50_{what}_ms,{(t[len(t) // 2] - base) / 1e6:.0f}")
+		    print(f"{name},ban_p99_{what}_ms,{(t[int(len(t) * 0.99) - 1] - base) / 1e6:.0f}")
+		    print(f"{name},ban_last_{what}_ms,{(t[-1] - base) / 1e6:.0f}")
+		print(f"{name},good_over,{good.get('over', 'no bucket')}")
+		print(f"{name},good_sent_in_sampled_windows,{frames // every}")
 	PY
-	cat "$RES/flood.txt" >&2
+	grep "^$v," "$RES/flood.txt" >&2
 }
 
 # Each BENCH_VARIANTS entry: a daemon running another build of the program, on a spare pair of its own.
@@ -396,7 +422,9 @@ run_live() {
 	SCN_ARGS=(--good-src "$FLOOD_GOOD" --good-every "$FLOOD_GOOD_EVERY")
 	scenario v4-flood 198.19.0.0 65536 xdpfwd-flood xdpfwd-listed bare-1m
 	SCN_ARGS=()
-	flood_summary
+	rm -f "$RES/flood.txt"
+	flood_summary flood
+	flood_onset
 }
 
 # The one-source IPv4 scenario again, shorter, under perf: where each contender's time goes

@@ -4,7 +4,9 @@
  * set (or in a scoped one, for the ports its scope names) and in no allow
  * set, pass but count and log the ones only an audit set names, count every
  * verdict, and log through a ring buffer under a per-source and a global
- * rate limit.
+ * rate limit. A source in no list is metered by the flood defense when its
+ * limits are on (bpf/limit.bpf.h): over them it is dropped, banned into a
+ * block set, or audited.
  *
  * Cost matters more than anything else here: a blocked exact address costs
  * one hash lookup and a few ALU operations on its entry (its sets), the
@@ -885,7 +887,7 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 		int __r;									\
 												\
 		if (!__x && !trie_may_match(&net)) {						\
-			__r = no_match((ctx), (st), LIMIT_INFO(sizeof(struct ethhdr), (fam), 0), __len); \
+			__r = no_match_fast((ctx), (st), __h, (fam), __len);			\
 		} else if ((void *)(__h + 1) > __end) {						\
 			/* Checked before the lookup, so never; counted all the same. */	\
 			__r = pass((st), XDPFWD_R_MALFORMED, __len);				\

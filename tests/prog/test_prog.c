@@ -2343,6 +2343,7 @@ struct lim_step {
 	__u64 at;		/* the frame's time */
 	enum lim_out want;
 	unsigned int n;		/* frames sent alike; 0: 1 */
+	bool vlan;		/* tagged (802.1Q, VLAN 5): the general rules' path, not FAST_JUDGE's */
 };
 
 static bool fx_set_limits(struct fixture *fx, const struct xdpfwd_limits *l)
@@ -2375,16 +2376,23 @@ static bool read_limit_stats(struct fixture *fx, struct xdpfwd_limit_stats *sum)
 	return true;
 }
 
-static bool lim_frame(const char *src, struct frame *f)
+static bool lim_frame_tagged(const char *src, bool vlan, struct frame *f)
 {
 	struct frame_spec spec = { .ip = strchr(src, ':') ? 6 : 4, .src = src };
 
+	if (vlan)
+		spec.tags[0] = (struct frame_tag)DOT1Q(5);
 	return frame_build(f, &spec);
 }
 
+static bool lim_frame(const char *src, struct frame *f)
+{
+	return lim_frame_tagged(src, false, f);
+}
+
 /* Sends src's frame at time at; true when exactly the counter of want moved, by that frame. */
-static bool lim_send(struct fixture *fx, const char *test, const char *src, __u64 at,
-		     enum lim_out want)
+static bool lim_send_tagged(struct fixture *fx, const char *test, const char *src, bool vlan,
+			    __u64 at, enum lim_out want)
 {
 	struct xdpfwd_limit_stats lb, la;
 	struct xdpfwd_stats sb, sa;
@@ -2393,8 +2401,9 @@ static bool lim_send(struct fixture *fx, const char *test, const char *src, __u6
 	struct frame f;
 	int ret, i, n = 0, got = -1;
 
-	snprintf(name, sizeof(name), "%s at T0%+lld ns", src, (long long)(at - T0));
-	if (!lim_frame(src, &f))
+	snprintf(name, sizeof(name), "%s%s at T0%+lld ns", src, vlan ? " (VLAN 5)" : "",
+		 (long long)(at - T0));
+	if (!lim_frame_tagged(src, vlan, &f))
 		return report(test, name, "the frame spec does not build");
 	if (!read_stats(fx, &sb) || !read_limit_stats(fx, &lb))
 		return report(test, name, "reading stats failed");
@@ -2429,6 +2438,12 @@ static bool lim_send(struct fixture *fx, const char *test, const char *src, __u6
 	return true;
 }
 
+static bool lim_send(struct fixture *fx, const char *test, const char *src, __u64 at,
+		     enum lim_out want)
+{
+	return lim_send_tagged(fx, test, src, false, at, want);
+}
+
 static int lim_steps(struct fixture *fx, const char *test, const struct lim_step *s, size_t n)
 {
 	int failed = 0;
@@ -2437,7 +2452,7 @@ static int lim_steps(struct fixture *fx, const char *test, const struct lim_step
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < (s[i].n ? s[i].n : 1); j++)
-			failed += !lim_send(fx, test, s[i].src, s[i].at, s[i].want);
+			failed += !lim_send_tagged(fx, test, s[i].src, s[i].vlan, s[i].at, s[i].want);
 	return failed;
 }
 
@@ -2490,18 +2505,48 @@ static unsigned int ban_events(struct fixture *fx)
 static void test_limit_exact_rate(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 5 },
-		{ "198.18.0.1", T0, L_LIMITED, 2 },
-		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 5 },
-		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_LIMITED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 5, false },
+		{ "198.18.0.1", T0, L_LIMITED, 2, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 5, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_LIMITED, 1, false },
 		/* One token every 200 ms: not a nanosecond sooner. */
-		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS - 1, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_PASS, 1 },
-		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_LIMITED, 1 },
-		{ "2001:2::1", T0, L_PASS, 5 },
-		{ "2001:2::1", T0, L_LIMITED, 1 },
-		{ "2001:2::1", T0 + NSEC_PER_SEC, L_PASS, 5 },
-		{ "2001:2::1", T0 + NSEC_PER_SEC, L_LIMITED, 1 },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS - 1, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_PASS, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 5, false },
+		{ "2001:2::1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0 + NSEC_PER_SEC, L_PASS, 5, false },
+		{ "2001:2::1", T0 + NSEC_PER_SEC, L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 5, 5);
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+}
+
+/*
+ * The same through the general rules (a tagged frame: limit_frame() alone)
+ * and mixed with untagged frames of the same source (FAST_JUDGE's inline
+ * meter for a known key): both paths keep one bucket.
+ */
+static void test_limit_both_paths(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 5, true },
+		{ "198.18.0.1", T0, L_LIMITED, 1, true },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 2, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 3, true },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS - 1, L_LIMITED, 1, true },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_PASS, 1, true },
+		{ "2001:2::1", T0, L_PASS, 3, false },
+		{ "2001:2::1", T0, L_PASS, 2, true },
+		{ "2001:2::1", T0, L_LIMITED, 1, true },
+		{ "2001:2::1", T0 + 400 * MS, L_PASS, 1, true },
+		{ "2001:2::1", T0 + 400 * MS, L_PASS, 1, false },
+		{ "2001:2::1", T0 + 400 * MS, L_LIMITED, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 5, 5);
@@ -2514,19 +2559,19 @@ static void test_limit_exact_rate(void **state)
 static void test_limit_burst(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 3 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + 100 * MS, L_PASS, 1 },
-		{ "198.18.0.1", T0 + 100 * MS, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_PASS, 3 },
-		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_LIMITED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 3, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 100 * MS, L_PASS, 1, false },
+		{ "198.18.0.1", T0 + 100 * MS, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_PASS, 3, false },
+		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_LIMITED, 1, false },
 	};
 	/* The same within 16.7 ms, which the bucket adds up without a division: 10 ms at 1000 pps. */
 	static const struct lim_step quick[] = {
-		{ "198.18.0.2", T0, L_PASS, 3 },
-		{ "198.18.0.2", T0, L_LIMITED, 1 },
-		{ "198.18.0.2", T0 + 10 * MS, L_PASS, 3 },
-		{ "198.18.0.2", T0 + 10 * MS, L_LIMITED, 1 },
+		{ "198.18.0.2", T0, L_PASS, 3, false },
+		{ "198.18.0.2", T0, L_LIMITED, 1, false },
+		{ "198.18.0.2", T0 + 10 * MS, L_PASS, 3, false },
+		{ "198.18.0.2", T0 + 10 * MS, L_LIMITED, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 10, 3);
@@ -2547,16 +2592,16 @@ static void test_limit_burst(void **state)
 static void test_limit_long_idle(void **state)
 {
 	static const struct lim_step fast[] = {
-		{ "198.18.0.1", T0, L_PASS, 2 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + (1ULL << 40), L_PASS, 2 },
-		{ "198.18.0.1", T0 + (1ULL << 40), L_LIMITED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 2, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + (1ULL << 40), L_PASS, 2, false },
+		{ "198.18.0.1", T0 + (1ULL << 40), L_LIMITED, 1, false },
 	};
 	static const struct lim_step slow[] = {
-		{ "198.18.0.2", T0, L_PASS, 2 },
-		{ "198.18.0.2", T0, L_LIMITED, 1 },
-		{ "198.18.0.2", T0 + (1ULL << 62), L_PASS, 2 },
-		{ "198.18.0.2", T0 + (1ULL << 62), L_LIMITED, 1 },
+		{ "198.18.0.2", T0, L_PASS, 2, false },
+		{ "198.18.0.2", T0, L_LIMITED, 1, false },
+		{ "198.18.0.2", T0 + (1ULL << 62), L_PASS, 2, false },
+		{ "198.18.0.2", T0 + (1ULL << 62), L_LIMITED, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1ULL << 30, 2);
@@ -2577,18 +2622,18 @@ static void test_limit_clock_steps(void **state)
 {
 	const __u64 w = -(500 * MS);	/* half a second before the wrap */
 	const struct lim_step back[] = {
-		{ "198.18.0.1", T0, L_PASS, 1 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 - 5 * NSEC_PER_SEC, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 - 4 * NSEC_PER_SEC, L_PASS, 1 },
-		{ "198.18.0.1", T0 - 4 * NSEC_PER_SEC, L_LIMITED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 - 5 * NSEC_PER_SEC, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 - 4 * NSEC_PER_SEC, L_PASS, 1, false },
+		{ "198.18.0.1", T0 - 4 * NSEC_PER_SEC, L_LIMITED, 1, false },
 	};
 	const struct lim_step wrap[] = {
-		{ "198.18.0.2", w, L_PASS, 1 },
-		{ "198.18.0.2", w, L_LIMITED, 1 },
-		{ "198.18.0.2", w + 999 * MS, L_LIMITED, 1 },
-		{ "198.18.0.2", w + NSEC_PER_SEC, L_PASS, 1 },
-		{ "198.18.0.2", w + NSEC_PER_SEC, L_LIMITED, 1 },
+		{ "198.18.0.2", w, L_PASS, 1, false },
+		{ "198.18.0.2", w, L_LIMITED, 1, false },
+		{ "198.18.0.2", w + 999 * MS, L_LIMITED, 1, false },
+		{ "198.18.0.2", w + NSEC_PER_SEC, L_PASS, 1, false },
+		{ "198.18.0.2", w + NSEC_PER_SEC, L_LIMITED, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1, 1);
@@ -2602,12 +2647,12 @@ static void test_limit_clock_steps(void **state)
 static void test_limit_bps(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 2 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + 250 * MS - 1, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + 250 * MS, L_PASS, 1 },
-		{ "198.18.0.1", T0 + 250 * MS, L_LIMITED, 1 },
-		{ "2001:2::1", T0, L_PASS, 1 },
+		{ "198.18.0.1", T0, L_PASS, 2, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 250 * MS - 1, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 250 * MS, L_PASS, 1, false },
+		{ "198.18.0.1", T0 + 250 * MS, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 0, 0);
@@ -2624,20 +2669,20 @@ static void test_limit_bps(void **state)
 static void test_limit_key_length(void **state)
 {
 	static const struct lim_step short_keys[] = {
-		{ "198.18.0.1", T0, L_PASS, 1 },
-		{ "198.18.0.200", T0, L_LIMITED, 1 },
-		{ "198.18.1.1", T0, L_PASS, 1 },
-		{ "2001:2::1", T0, L_PASS, 1 },
-		{ "2001:2::ffff:1", T0, L_LIMITED, 1 },
-		{ "2001:2:0:1::1", T0, L_PASS, 1 },
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.200", T0, L_LIMITED, 1, false },
+		{ "198.18.1.1", T0, L_PASS, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+		{ "2001:2::ffff:1", T0, L_LIMITED, 1, false },
+		{ "2001:2:0:1::1", T0, L_PASS, 1, false },
 	};
 	static const struct lim_step full_keys[] = {
-		{ "198.18.0.1", T0, L_PASS, 1 },
-		{ "198.18.0.200", T0, L_PASS, 1 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
-		{ "2001:2::1", T0, L_PASS, 1 },
-		{ "2001:2::2", T0, L_PASS, 1 },
-		{ "2001:2::1", T0, L_LIMITED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.200", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+		{ "2001:2::2", T0, L_PASS, 1, false },
+		{ "2001:2::1", T0, L_LIMITED, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS_KEYS(XDPFWD_LIMIT_DROP, 1, 1, 24, 64);
@@ -2662,12 +2707,12 @@ static void test_limit_key_length(void **state)
 static void test_limit_allowlist(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 4 },
-		{ "198.18.1.1", T0, L_PASS, 1 },
-		{ "198.18.1.1", T0, L_LIMITED, 1 },
-		{ "2001:2::1", T0, L_PASS, 4 },
-		{ "2001:2:0:1::1", T0, L_PASS, 1 },
-		{ "2001:2:0:1::1", T0, L_LIMITED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 4, false },
+		{ "198.18.1.1", T0, L_PASS, 1, false },
+		{ "198.18.1.1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 4, false },
+		{ "2001:2:0:1::1", T0, L_PASS, 1, false },
+		{ "2001:2:0:1::1", T0, L_LIMITED, 1, false },
 	};
 	static const struct list_entry allow[] = {
 		ENTRY(ALLOW_V4, "198.18.0.0/24"),
@@ -2688,13 +2733,48 @@ static void test_limit_allowlist(void **state)
 		assert_true(check_entry_hits(fx, __func__, "allow", &allow[i], 0));
 }
 
+/* A source allowlisted after it was metered: its frames take nothing from its bucket meanwhile. */
+static void test_limit_allowlist_later(void **state)
+{
+	static const struct lim_step before[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+	};
+	static const struct lim_step allowed[] = {
+		{ "198.18.0.1", T0, L_PASS, 6, false },
+		{ "2001:2::1", T0, L_PASS, 6, false },
+	};
+	static const struct lim_step after[] = {
+		{ "198.18.0.1", T0, L_PASS, 3, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 3, false },
+		{ "2001:2::1", T0, L_LIMITED, 1, false },
+	};
+	static const struct list_entry allow[] = {
+		ENTRY(ALLOW_V4, "198.18.0.1/32"),
+		ENTRY(ALLOW_V6, "2001:2::1/128"),
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 4, 4);
+	size_t i;
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, before), 0);
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(entry_op(fx, __func__, "allow", &allow[i], true));
+	assert_int_equal(LIM_STEPS(fx, allowed), 0);
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(entry_op(fx, __func__, "allow", &allow[i], false));
+	assert_int_equal(LIM_STEPS(fx, after), 0);
+}
+
 /* Audit: the excess is counted, logged and passed; the ban it would make is an event, not an entry. */
 static void test_limit_audit(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 1 },
-		{ "198.18.0.1", T0, L_AUDITED, 3 },
-		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 1 },
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_AUDITED, 3, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_AUDIT, 1, 1);
@@ -2751,17 +2831,17 @@ static bool check_ban_entry(struct fixture *fx, const char *test, const struct l
 static void test_limit_ban(void **state)
 {
 	static const struct lim_step first[] = {
-		{ "198.18.0.1", T0, L_PASS, 2 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + MS, L_BLOCKED, 3 },
+		{ "198.18.0.1", T0, L_PASS, 2, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + MS, L_BLOCKED, 3, false },
 	};
 	static const struct lim_step expired[] = {
-		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC, L_PASS, 2 },
-		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC, L_LIMITED, 1 },
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC, L_PASS, 2, false },
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC, L_LIMITED, 1, false },
 	};
 	static const struct lim_step again[] = {
-		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC + 1, L_LIMITED, 1 },
-		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC + 1, L_BLOCKED, 1 },
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC + 1, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC + 1, L_BLOCKED, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_BAN, 2, 2);
@@ -2800,19 +2880,19 @@ static void test_limit_ban(void **state)
 static void test_limit_ban_prefix(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.5.1", T0, L_PASS, 1 },
-		{ "198.18.5.2", T0, L_LIMITED, 1 },
-		{ "198.18.5.77", T0, L_BLOCKED, 1 },
-		{ "2001:2:0:5::1", T0, L_PASS, 1 },
-		{ "2001:2:0:5::2", T0, L_LIMITED, 1 },
-		{ "2001:2:0:5:ffff::", T0, L_BLOCKED, 1 },
-		{ "2001:2:0:6::1", T0, L_PASS, 1 },
+		{ "198.18.5.1", T0, L_PASS, 1, false },
+		{ "198.18.5.2", T0, L_LIMITED, 1, false },
+		{ "198.18.5.77", T0, L_BLOCKED, 1, false },
+		{ "2001:2:0:5::1", T0, L_PASS, 1, false },
+		{ "2001:2:0:5::2", T0, L_LIMITED, 1, false },
+		{ "2001:2:0:5:ffff::", T0, L_BLOCKED, 1, false },
+		{ "2001:2:0:6::1", T0, L_PASS, 1, false },
 	};
 	static const struct lim_step full[] = {
-		{ "2001:2::9", T0, L_PASS, 1 },
-		{ "2001:2::9", T0, L_LIMITED, 1 },
-		{ "2001:2::9", T0, L_BLOCKED, 1 },
-		{ "2001:2::8", T0, L_PASS, 1 },
+		{ "2001:2::9", T0, L_PASS, 1, false },
+		{ "2001:2::9", T0, L_LIMITED, 1, false },
+		{ "2001:2::9", T0, L_BLOCKED, 1, false },
+		{ "2001:2::8", T0, L_PASS, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS_KEYS(XDPFWD_LIMIT_BAN, 1, 1, 24, 64);
@@ -2839,9 +2919,9 @@ static void test_limit_ban_prefix(void **state)
 static void test_limit_ban_joins(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 1 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
-		{ "198.18.0.1", T0, L_BLOCKED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0, L_BLOCKED, 1, false },
 	};
 	static const struct set_entry ssh = { BLOCK_V4_ADDR, "198.18.0.1", IN(M(S_SSH)),
 					      .count_set = S_SSH };
@@ -2860,8 +2940,8 @@ static void test_limit_ban_joins(void **state)
 static void test_limit_generation(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 1 },
-		{ "198.18.0.1", T0, L_LIMITED, 1 },
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1, 1);
@@ -2873,14 +2953,24 @@ static void test_limit_generation(void **state)
 	l.generation = 2;
 	assert_true(fx_set_limits(fx, &l));
 	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	/* A bucket used but not empty starts afresh too, on either path: two frames, not one. */
+	l.pkt_burst = 2;
+	l.generation = 3;
+	assert_true(fx_set_limits(fx, &l));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	l.generation = 4;
+	assert_true(fx_set_limits(fx, &l));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_LIMITED));
 }
 
 /* Off (all zero, or action off with rates set): nothing metered, nothing counted apart. */
 static void test_limit_off(void **state)
 {
 	static const struct lim_step steps[] = {
-		{ "198.18.0.1", T0, L_PASS, 10 },
-		{ "2001:2::1", T0, L_PASS, 10 },
+		{ "198.18.0.1", T0, L_PASS, 10, false },
+		{ "2001:2::1", T0, L_PASS, 10, false },
 	};
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_OFF, 1, 1);
@@ -2983,12 +3073,14 @@ int main(void)
 	};
 	const struct CMUnitTest limits[] = {
 		TEST_CFG(test_limit_exact_rate, cfg_clock),
+		TEST_CFG(test_limit_both_paths, cfg_clock),
 		TEST_CFG(test_limit_burst, cfg_clock),
 		TEST_CFG(test_limit_long_idle, cfg_clock),
 		TEST_CFG(test_limit_clock_steps, cfg_clock),
 		TEST_CFG(test_limit_bps, cfg_clock),
 		TEST_CFG(test_limit_key_length, cfg_clock),
 		TEST_CFG(test_limit_allowlist, cfg_clock),
+		TEST_CFG(test_limit_allowlist_later, cfg_clock),
 		TEST_CFG(test_limit_audit, cfg_clock),
 		TEST_CFG(test_limit_ban, cfg_clock),
 		TEST_CFG(test_limit_ban_prefix, cfg_clock),
