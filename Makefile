@@ -233,6 +233,7 @@ SUBST_SBIN	= sed -e 's|/usr/local/sbin/xdpfwd|$(SBINDIR)/xdpfwd|g'
 ETC_FILES	= contrib/etc/xdpfwd/xdpfwd.conf:$(SYSCONFDIR)/xdpfwd/xdpfwd.conf \
 		  contrib/etc/xdpfwd/blocklist:$(SYSCONFDIR)/xdpfwd/blocklist \
 		  contrib/etc/xdpfwd/allowlist:$(SYSCONFDIR)/xdpfwd/allowlist \
+		  contrib/etc/xdpfwd/limits.conf:$(SYSCONFDIR)/xdpfwd/limits.conf \
 		  contrib/etc/xdpfwd/blocklist.example:$(SYSCONFDIR)/xdpfwd/blocklist.example \
 		  contrib/etc/xdpfwd/allowlist.example:$(SYSCONFDIR)/xdpfwd/allowlist.example \
 		  contrib/fail2ban/xdpfwd.conf:$(SYSCONFDIR)/fail2ban/action.d/xdpfwd.conf

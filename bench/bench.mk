@@ -33,7 +33,7 @@ $(BENCH_OUT)/xfbench: $(BENCH_OBJS) $(BENCH_COMMON)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -lpthread -o $@
 
 .PHONY: bench-build bench-deps
-bench-build: $(OUT)/xdpfwd $(BENCH_OUT)/xfbench
+bench-build: $(OUT)/xdpfwd $(OUT)/xdpfwd.bpf.o $(BENCH_OUT)/xfbench
 
 # The project's packages plus the few only the benchmark needs.
 bench-deps:

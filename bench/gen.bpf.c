@@ -25,6 +25,12 @@ char LICENSE[] SEC("license") = "GPL";
  */
 const volatile __u32 src_mask = 0;
 const volatile __u32 src_base = 0;	/* IPv4 source, or the last 32 bits of the IPv6 one; host order */
+/*
+ * The flood scenario's well-behaved source: every (good_mask + 1)th frame
+ * comes from good_src instead (host order, as src_base); good_mask 0: none.
+ */
+const volatile __u32 good_mask = 0;
+const volatile __u32 good_src = 0;
 
 /* One generator CPU at a time runs this, so plain increments are exact. */
 __u64 frames = 0;
@@ -55,7 +61,8 @@ int xfb_gen(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	__u32 src = bpf_htonl(src_base + scramble(seq++));
+	__u32 n = seq++;
+	__u32 src = bpf_htonl(good_mask && !(n & good_mask) ? good_src : src_base + scramble(n));
 
 	if ((void *)(eth + 1) > end)
 		return XDP_ABORTED;

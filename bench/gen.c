@@ -151,6 +151,17 @@ int gen_start(const struct gen_opts *o, struct gen **out)
 	}
 	g->skel->rodata->src_base = base;
 	g->skel->rodata->src_mask = o->nsrc - 1;
+	if (o->good_src) {
+		if (!o->good_every || (o->good_every & (o->good_every - 1)) ||
+		    src_base(o->good_src, &base)) {
+			xfb_err("--good-src %s --good-every %u: use an address and a power of two\n",
+				o->good_src, o->good_every);
+			err = -EINVAL;
+			goto fail;
+		}
+		g->skel->rodata->good_src = base;
+		g->skel->rodata->good_mask = o->good_every - 1;
+	}
 	err = xfb_gen__load(g->skel);
 	if (err) {
 		xfb_err("loading the generator program failed: %s\n", strerror(-err));

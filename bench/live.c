@@ -150,7 +150,7 @@ static void usage(void)
 		"usage: xfbench live --scenario NAME --gen-ns NS --gen-if IF --rx-ns NS --rx-if IF\n"
 		"         --src ADDR [--nsrc N] [--cpu N] [--slot-ms MS] [--settle-ms MS] [--rounds N]\n"
 		"         [--max-seconds S] --floor NAME=xdp:PIN --contender NAME=xdp:PIN|NAME=nft:ON:OFF...\n"
-		"         [--out FILE.csv]\n");
+		"         [--out FILE.csv] [--good-src ADDR --good-every N]\n");
 }
 
 static int parse(int argc, char **argv, struct live_opts *o)
@@ -160,7 +160,8 @@ static int parse(int argc, char **argv, struct live_opts *o)
 		{ "rx-ns", 1, NULL, 'r' }, { "rx-if", 1, NULL, 'R' }, { "src", 1, NULL, 's' },
 		{ "nsrc", 1, NULL, 'n' }, { "cpu", 1, NULL, 'c' }, { "slot-ms", 1, NULL, 'l' },
 		{ "settle-ms", 1, NULL, 'e' }, { "rounds", 1, NULL, 'k' }, { "max-seconds", 1, NULL, 'm' },
-		{ "floor", 1, NULL, 'f' }, { "contender", 1, NULL, 'C' }, { "out", 1, NULL, 'o' }, {},
+		{ "floor", 1, NULL, 'f' }, { "contender", 1, NULL, 'C' }, { "out", 1, NULL, 'o' },
+		{ "good-src", 1, NULL, 'x' }, { "good-every", 1, NULL, 'y' }, {},
 	};
 	__u32 cpu = 1;
 	int opt, err = 0;
@@ -220,6 +221,12 @@ static int parse(int argc, char **argv, struct live_opts *o)
 			break;
 		case 'o':
 			o->out = optarg;
+			break;
+		case 'x':
+			o->gen.good_src = optarg;
+			break;
+		case 'y':
+			err = parse_u32(optarg, &o->gen.good_every);
 			break;
 		default:
 			err = -EINVAL;

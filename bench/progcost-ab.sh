@@ -8,7 +8,10 @@
 #
 # GIT_REF (default main): its bpf/ and include/ are built in a scratch folder with this Makefile's
 # flags. Both objects get the clock their daemon would give them (ns_per_jiffy from the kernel's
-# HZ). The tables: A with exact entries only (hit; pass: no entry, empty tries), B with a prefix
+# HZ). The tables: A with exact entries only (hit; pass: no entry, empty tries), L as A with this
+# build's flood defense on (limits: action ban, keys /32 and /128, a rate every frame conforms to,
+# so the pass rows are metered passes), beside the bare contender xfb_bucket (ref.bpf.c: a token
+# bucket per source in an LRU hash, nothing else), B with a prefix
 # in each block trie (miss: a source in no list pays the trie lookup; prefix hits). Entries are
 # written with bpftool, in set manual (an all-zero value; layout 3 needs meta to enforce manual).
 # SET=N (1..31): a layout-3 build's exact entries are in set N instead, enforced and counted under
@@ -79,6 +82,20 @@ run() {
 }
 run A --case v4-hit=198.18.10.1 --case v4-pass=198.18.20.1 --case v6-hit=2001:2:0:10::1 \
 	--case v6-pass=2001:2:0:20::1 --case v4-vlan-hit=198.18.10.1/vlan1 | tee "$TMP/out.csv"
+
+# struct xdpfwd_limits, little-endian: action ban, /32, /128, auto_set 1, pps 1e12, burst 1e10,
+# no bit limit, ban 600 s, generation 1; then all zero (off) again.
+le64() { python3 -c 'import struct,sys; print(" ".join(str(b) for b in struct.pack("<Q", int(sys.argv[1]))))' "$1"; }
+limits_on="2 0 0 0 32 128 1 0 $(le64 1000000000000) $(le64 10000000000) $(zeros 16) $(le64 600000000000) $(le64 1)"
+if [ -e "$PINS/new/limits" ]; then
+	bpftool map update pinned "$PINS/new/limits" key 0 0 0 0 value $limits_on
+	progs_a=("${progs[@]}")
+	progs+=(--prog "bucket=$PINS/base/xfb_bucket")
+	run L --case v4-pass=198.18.20.1 --case v6-pass=2001:2:0:20::1 --case v4-hit=198.18.10.1 |
+		tee -a "$TMP/out.csv"
+	progs=("${progs_a[@]}")
+	bpftool map update pinned "$PINS/new/limits" key 0 0 0 0 value $(zeros 56)
+fi
 for v in ref new; do
 	size=$(value_size "$PINS/$v/block_v4_net")
 	bpftool map update pinned "$PINS/$v/block_v4_net" key 24 0 0 0 198 18 30 0 value $(entry "$size" 25)
@@ -97,6 +114,8 @@ ref = sys.argv[2]
 print(f"| table | frame | xdp-drop | {ref} | this | this - {ref}, median of rounds | ratio over xdp-drop |")
 print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
 for (phase, frame), p in runs.items():
+    if phase == "L":
+        continue
     med = {k: st.median(v[0] for v in p[k].values()) for k in p}
     lo = {k: min(v[0] for v in p[k].values()) for k in p}
     verdict = lambda k: "DROP" if next(iter(p[k].values()))[1] == 1 else "PASS"
@@ -104,4 +123,16 @@ for (phase, frame), p in runs.items():
     ratio = (med["this"] - med["xdp-drop"]) / max(med[ref] - med["xdp-drop"], 1)
     print(f"| {phase} | {frame} | {med['xdp-drop']:.0f} | {med[ref]:.0f} (min {lo[ref]}) {verdict(ref)} | "
           f"{med['this']:.0f} (min {lo['this']}) {verdict('this')} | {diff:+.1f} | {ratio:.2f}x |")
+lrows = [(f, p) for (ph, f), p in runs.items() if ph == "L"]
+if lrows:
+    print()
+    print(f"Flood defense on (this) against the bare token bucket and {ref} (no limits), extra ns over xdp-drop, medians:")
+    print(f"| frame | xdp-drop | bucket | {ref} | this, limits on | this - {ref} | (this - drop) / (bucket - drop) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for frame, p in lrows:
+        med = {k: st.median(v[0] for v in p[k].values()) for k in p}
+        diff = st.median(p["this"][r][0] - p[ref][r][0] for r in p[ref])
+        ratio = (med["this"] - med["xdp-drop"]) / max(med["bucket"] - med["xdp-drop"], 1)
+        print(f"| {frame} | {med['xdp-drop']:.0f} | {med['bucket']:.0f} | {med[ref]:.0f} | {med['this']:.0f} | "
+              f"{diff:+.1f} | {ratio:.2f}x |")
 PY

@@ -34,6 +34,8 @@ LABELS = {
     "xdp-filter-1m": "xdp-filter, 1M list (975,904 exact)",
     "nft": "nftables netdev ingress, 34 entries",
     "nft-1m": "nftables netdev ingress, 1M entries",
+    "xdpfwd-flood": "xdpfwd, flood defense on (ban over 5 pps), lists empty: the sources it banned",
+    "xdpfwd-listed": "xdpfwd, the same 65,536 sources listed beforehand (set manual), limits off",
 }
 SCENARIOS = {
     "v4-1src": "IPv4, one blocked source",
@@ -42,6 +44,7 @@ SCENARIOS = {
     "v6-pass": "IPv6, one source in no list (pass path)",
     "v4-64-half": "IPv4, 64 sources, half blocked",
     "v4-65536-1m": "IPv4, 65,536 rotating blocked sources, 1M-entry lists",
+    "v4-flood": "IPv4 flood: 65,536 rotating sources over the limit, one under it (issue 14)",
 }
 
 

@@ -22,6 +22,12 @@ XFBENCH=${XFBENCH:-$BENCH_OUT/xfbench}
 XDPFWD_BUILT=${XDPFWD:-$ROOT/build/xdpfwd}
 # A copy: others may rebuild build/xdpfwd while this runs, and every step must use the same one.
 XDPFWD=$BENCH_OUT/xdpfwd.bench
+# The program's object, for the contenders the harness loads itself (the flood scenario).
+XDPFWD_OBJ_BUILT=${XDPFWD_OBJ:-$ROOT/build/xdpfwd.bpf.o}
+# The flood scenario: a limit every rotating source exceeds, and a source under it.
+FLOOD_PPS=5
+FLOOD_GOOD=198.18.20.1
+FLOOD_GOOD_EVERY=524288
 ROUNDS=${BENCH_ROUNDS:-20}
 SLOT_MS=${BENCH_SLOT_MS:-200}
 GEN_CPU=1
@@ -84,6 +90,7 @@ preflight() {
 	[ "$(id -u)" = 0 ] || die "run as root: it creates namespaces and attaches XDP programs"
 	[ -x "$XFBENCH" ] && [ -x "$XDPFWD_BUILT" ] || die "build first: make bench"
 	cp "$XDPFWD_BUILT" "$XDPFWD"
+	[ -s "$XDPFWD_OBJ_BUILT" ] || die "build first: make bench ($XDPFWD_OBJ_BUILT missing)"
 	[ "$(nproc)" -ge 2 ] || die "needs 2 CPUs: the generator runs on CPU $GEN_CPU, everything else on CPU $CTL_CPU"
 	# Run-time BPF statistics time every program run and about halve the packet rate.
 	[ "$(sysctl -n kernel.bpf_stats_enabled)" = 0 ] ||
@@ -176,6 +183,7 @@ setup_contenders() {
 	"$XFBENCH" fill xdp-filter "$PINS/xf" "$LISTS/small.txt" >>"$RES/control.csv"
 	"$XFBENCH" fill xdp-filter "$PINS/xf-1m" "$LISTS/1m.txt" >>"$RES/control.csv"
 
+	setup_flood
 	log "xdpfwd: load + attach time"
 	measure_attach
 	log "xdpfwd: starting the four instances"
@@ -232,6 +240,104 @@ setup_contenders() {
 	done
 }
 
+zeros() { local i; for ((i = 0; i < $1; i++)); do printf '0 '; done; }
+le64() { python3 -c 'import struct,sys; print(" ".join(str(b) for b in struct.pack("<Q", int(sys.argv[1]))))' "$1"; }
+
+# The flood scenario's two xdpfwd programs, loaded by the harness (no daemon: the limits map is
+# written directly): "flood" with the limits on (ban over FLOOD_PPS, /32 keys, bans in set 1 for
+# 600 s) and empty lists, "listed" with the 65,536 rotating sources in its exact map beforehand
+# (set manual) and the limits off. Both enforce sets manual and 1.
+setup_flood() {
+	local hz nsj v
+	[ -n "${BENCH_SCENARIOS:-}" ] && [[ " $BENCH_SCENARIOS " != *" v4-flood "* ]] && return 0
+	cp "$XDPFWD_OBJ_BUILT" "$TMP/xdpfwd.bpf.o"
+	hz=$( { cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null; } |
+		sed -n 's/^CONFIG_HZ=//p')
+	nsj=$([ -n "$hz" ] && echo $((1000000000 / hz)) || echo 0)
+	for v in flood onset listed; do
+		"$XFBENCH" load xdpfwd "$TMP/xdpfwd.bpf.o" "$PINS/$v" "$nsj"
+		bpftool map update pinned "$PINS/$v/meta" key 0 0 0 0 \
+			value 0x66 0x70 0x64 0x78 3 0 0 0 $(zeros 8) 3 0 0 0 $(zeros 12)
+	done
+	# struct xdpfwd_limits: ban, /32, /128, auto_set 1, pps, burst = pps, no bit limit, 600 s, generation 1.
+	for v in flood onset; do
+		bpftool map update pinned "$PINS/$v/limits" key 0 0 0 0 value 2 0 0 0 32 128 1 0 \
+			$(le64 $FLOOD_PPS) $(le64 $FLOOD_PPS) $(zeros 16) $(le64 600000000000) $(le64 1)
+	done
+	python3 -c 'import ipaddress; [print(ipaddress.IPv4Address("198.19.0.0") + i) for i in range(65536)]' \
+		>"$TMP/flood.txt"
+	"$XFBENCH" fill xdpfwd "$PINS/listed" "$TMP/flood.txt" >/dev/null
+}
+
+boot_ns() { python3 -c 'import time; print(time.clock_gettime_ns(time.CLOCK_BOOTTIME))'; }
+
+# The onset of the flood, alone: the "onset" program (the flood program's twin, fresh maps) stays
+# attached for two 500 ms slots (it is its own floor), so every ban time counts from one start.
+flood_onset() {
+	[ -e "$PINS/onset/meter" ] || return 0
+	log "flood onset: the flood program alone, 1 s, bans timed from the start"
+	echo "scenario,round,seq,contender,role,packets,frames,cpu_ns,wall_ns,start_ns,gen_tid" >"$TMP/onset.csv"
+	FLOOD_T0=$(boot_ns)
+	taskset -c "$CTL_CPU" "$XFBENCH" live --scenario v4-flood-onset --gen-ns "$NS_G" --gen-if "$IF_G" \
+		--rx-ns "$NS_R" --rx-if "$IF_R" --cpu "$GEN_CPU" --src 198.19.0.0 --nsrc 65536 \
+		--slot-ms 500 --rounds 1 --max-seconds 30 --floor "onset=xdp:$PINS/onset/xdpfwd_xdp" \
+		--contender "onset-again=xdp:$PINS/onset/xdpfwd_xdp" \
+		--good-src "$FLOOD_GOOD" --good-every "$FLOOD_GOOD_EVERY" --out "$TMP/onset.csv"
+	flood_summary onset "$FLOOD_T0"
+}
+
+# What a flood program (NAME: flood, onset) did: bans (count, their times: from T0 when given, else
+# from the first), the good source's losses.
+flood_summary() {
+	local v=$1 t0=${2:-0}
+	[ -e "$PINS/$v/meter" ] || return 0
+	bpftool -j map dump pinned "$PINS/$v/block_v4_addr" >"$TMP/bans.json"
+	bpftool -j map lookup pinned "$PINS/$v/meter" key 0 0 0 0 0 0 0 0 0 0 0xff 0xff \
+		$(echo "$FLOOD_GOOD" | tr . ' ') >"$TMP/good.json" 2>/dev/null || echo '{}' >"$TMP/good.json"
+	bpftool -j map dump pinned "$PINS/$v/limit_stats" >"$TMP/lstats.json"
+	if [ -n "${BENCH_FLOOD_DEBUG:-}" ]; then
+		bpftool map dump pinned "$PINS/flood/limits" >&2
+		bpftool map dump pinned "$PINS/flood/meta" >&2
+		bpftool map lookup pinned "$PINS/flood/stats" key 0 0 0 0 >&2
+		bpftool map show pinned "$PINS/flood/meter" >&2
+		bpftool map dump pinned "$PINS/flood/meter" | sed -n 1,40p >&2
+	fi
+	python3 - "$TMP" "$FLOOD_GOOD_EVERY" "$LIVE_OUT" "$v" "$t0" >>"$RES/flood.txt" <<-'PY'
+		import csv, json, sys
+		tmp, every, live, name, t0 = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5])
+		def fmt(e):
+		    return e.get("formatted", e)
+		bans = [fmt(e)["value"] for e in json.load(open(f"{tmp}/bans.json"))]
+		auto = [v for v in bans if v["timed"] == 2 and v["count_set"] == 1]
+		t = sorted(v["expires_ns"] - 600 * 10**9 for v in auto)
+		good = json.load(open(f"{tmp}/good.json"))
+		good = fmt(good).get("value", {}) if good else {}
+		ls = [fmt(e)["values"] if "values" in fmt(e) else fmt(e)["value"] for e in json.load(open(f"{tmp}/lstats.json"))]
+		tot = {"bans": 0, "ban_failed": 0, "dropped": 0}
+		for slot in ls:
+		    for cpu in slot:
+		        v = cpu.get("value", cpu)
+		        tot["bans"] += v["bans"]; tot["ban_failed"] += v["ban_failed"]; tot["dropped"] += v["packets"][1]
+		src = live if name == "flood" else f"{tmp}/onset.csv"
+		frames = sum(int(r["frames"]) for r in csv.DictReader(open(src))
+		             if r["contender"] in ("xdpfwd-flood", "onset", "onset-again"))
+		print(f"{name},banned_auto,{len(auto)}")
+		print(f"{name},bans_counted,{tot['bans']}")
+		print(f"{name},ban_failed,{tot['ban_failed']}")
+		print(f"{name},over_limit_dropped,{tot['dropped']}")
+		if t:
+		    base = t0 or t[0]
+		    what = "after_start" if t0 else "after_first_ban"
+		    print(f"{name},ban_first_{what}_ms,{(t[0] - base) / 1e6:.0f}")
+		    print(f"{name},ban_p50_{what}_ms,{(t[len(t) // 2] - base) / 1e6:.0f}")
+		    print(f"{name},ban_p99_{what}_ms,{(t[int(len(t) * 0.99) - 1] - base) / 1e6:.0f}")
+		    print(f"{name},ban_last_{what}_ms,{(t[-1] - base) / 1e6:.0f}")
+		print(f"{name},good_over,{good.get('over', 'no bucket')}")
+		print(f"{name},good_sent_in_sampled_windows,{frames // every}")
+	PY
+	grep "^$v," "$RES/flood.txt" >&2
+}
+
 # Each BENCH_VARIANTS entry: a daemon running another build of the program, on a spare pair of its own.
 start_variants() {
 	local v name obj args k=5
@@ -266,6 +372,8 @@ spec() {
 	xdpfwd-logall) echo "xdpfwd-logall=xdp:$XPIN-logall/prog" ;;
 	xdpfwd-1m) echo "xdpfwd-1m=xdp:$XPIN-big/prog" ;;
 	xdp-filter) echo "xdp-filter=xdp:$PINS/xf/xdpfilt_alw_ip" ;;
+	xdpfwd-flood) echo "xdpfwd-flood=xdp:$PINS/flood/xdpfwd_xdp" ;;
+	xdpfwd-listed) echo "xdpfwd-listed=xdp:$PINS/listed/xdpfwd_xdp" ;;
 	xdp-filter-1m) echo "xdp-filter-1m=xdp:$PINS/xf-1m/xdpfilt_alw_ip" ;;
 	nft) echo "nft=nft:$TMP/nft-small.on:$TMP/nft-small.off" ;;
 	nft-1m) echo "nft-1m=nft:$TMP/nft-1m.on:$TMP/nft-1m.off" ;;
@@ -287,8 +395,9 @@ scenario() {
 	taskset -c "$CTL_CPU" "$XFBENCH" live --scenario "$name" --gen-ns "$NS_G" --gen-if "$IF_G" \
 		--rx-ns "$NS_R" --rx-if "$IF_R" --cpu "$GEN_CPU" --src "$src" --nsrc "$nsrc" \
 		--slot-ms "$SLOT_MS" --rounds "$ROUNDS" --max-seconds 240 --floor "$(spec floor)" "${args[@]}" \
-		--out "$LIVE_OUT"
+		"${SCN_ARGS[@]}" --out "$LIVE_OUT"
 }
+SCN_ARGS=()
 
 run_live() {
 	local v vars=("${VARIANTS[@]%%=*}")
@@ -308,6 +417,14 @@ run_live() {
 	scenario v6-pass 2001:2:0:20::1 1 xdp-pass bare xdpfwd xdp-filter "${vars[@]}"
 	scenario v4-64-half 198.18.1.0 64 bare xdpfwd xdp-filter nft
 	scenario v4-65536-1m 198.19.0.0 65536 bare-1m xdpfwd-1m xdp-filter-1m nft-1m
+	# Issue 14: the flood program bans every rotating source in its first slots; the rest of its
+	# slots are blocklist drops of those bans, beside the same sources listed beforehand.
+	SCN_ARGS=(--good-src "$FLOOD_GOOD" --good-every "$FLOOD_GOOD_EVERY")
+	scenario v4-flood 198.19.0.0 65536 xdpfwd-flood xdpfwd-listed bare-1m
+	SCN_ARGS=()
+	rm -f "$RES/flood.txt"
+	flood_summary flood
+	flood_onset
 }
 
 # The one-source IPv4 scenario again, shorter, under perf: where each contender's time goes

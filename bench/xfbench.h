@@ -55,6 +55,8 @@ struct gen_opts {
 	const char *src;	/* first source address */
 	__u32 nsrc;		/* sources, a power of two */
 	__u32 max_packets;	/* hard bound, whatever else happens */
+	const char *good_src;	/* the flood scenario's well-behaved source, or NULL */
+	__u32 good_every;	/* ... sends one frame in this many (a power of two) */
 };
 int gen_start(const struct gen_opts *o, struct gen **out);
 /* Frames sent so far and the CPU time the generator's thread used (receiver's NAPI included). */

@@ -390,6 +390,18 @@ enum xdpfwd_limit_action {
 	XDPFWD_LIMIT_AUDIT = 3,	/* count and log what would be limited or banned; pass */
 };
 
+/*
+ * What user space must keep the limits within (validated before the map is
+ * written): below these the bucket arithmetic is exact and cannot overflow
+ * for any elapsed time (bpf/limit.bpf.h). 1e12 per second is ten times a
+ * 100 Gbit/s link in bits; a burst of 1e10 scaled by 1e9 stays under 2^64.
+ * bit_burst must be at least 8 * the largest frame, or such frames never
+ * pass; and as the program's clock ticks in jiffies, a burst below
+ * rate / HZ caps the rate at burst * HZ (refill comes once per tick).
+ */
+#define XDPFWD_LIMIT_RATE_MAX	1000000000000ULL	/* pps, bps */
+#define XDPFWD_LIMIT_BURST_MAX	10000000000ULL		/* pkt_burst, bit_burst */
+
 struct xdpfwd_limits {
 	__u32 action;		/* enum xdpfwd_limit_action */
 	__u8 plen4;		/* key: IPv4 source truncated to this many bits (1..32) */
@@ -430,8 +442,46 @@ struct xdpfwd_limit_stats {
 	__u64 packets[XDPFWD_ACT_MAX];	/* frames over the limit, by action taken (drop, audit) */
 	__u64 bytes[XDPFWD_ACT_MAX];
 	__u64 bans;		/* bans made (action BAN), or that audit would have made */
-	__u64 ban_failed;	/* bans the block map refused (full) */
+	/*
+	 * Bans not made: the block map was full, or the key's entry was in
+	 * the way with memberships that expired and user space has not yet
+	 * removed (the program does not revive them; the frame is dropped
+	 * and the next one over the limit tries again).
+	 */
+	__u64 ban_failed;
 };
+
+/*
+ * Test clock. A program loaded with rodata clock_from_meta = 1 (tests/prog,
+ * `xdpfwd replay`; never the daemon) takes "now", both its xdpfwd clock and
+ * its CLOCK_BOOTTIME, from this record in the frame's XDP metadata (the 8
+ * bytes right before the frame: BPF_PROG_TEST_RUN's data_in starts with
+ * them and ctx_in has data = 8, data_end = 8 + frame length). A frame
+ * without metadata, or a value of 0, reads the real clocks. With
+ * clock_from_meta = 0 the code is dead and the verifier removes it.
+ */
+struct xdpfwd_frame_time {
+	__u64 now_ns;		/* host byte order */
+};
+
+/*
+ * "ban_books" map (array, key 0), never read by the program: how far the
+ * blocklist's books (struct xdpfwd_books) have caught up with the bans the
+ * program made itself. The program writes ban entries without telling the
+ * books, so between two counts the books lack the bans made since the last
+ * one: at most limit_stats' bans total minus `booked`. The daemon counts
+ * again (list_expire's walk, which also removes expired bans) when bans were
+ * made or failed since (a ban fails on an expired entry the walk removes), at most once per XDPFWD_BAN_RECOUNT_S, and at once when a
+ * booked deadline passes. Readers show the books' count of set auto as the
+ * bans live, with that bound ("unbooked") beside it.
+ */
+struct xdpfwd_ban_books {
+	__u64 booked;		/* sum of limit_stats' bans when the books were last counted */
+	__u64 failed;		/* and of ban_failed: a new failure may be an expired entry in the way */
+	__u64 counted_ns;	/* CLOCK_BOOTTIME of that count; 0: never counted */
+};
+
+#define XDPFWD_BAN_RECOUNT_S	10
 
 /*
  * "clock" map (array, key 0), never read by the program: what its times mean.

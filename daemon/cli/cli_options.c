@@ -7,6 +7,8 @@
 #include <string.h>
 #include "log.h"
 #include "pin_dir.h"
+#include "lib_error.h"
+#include "rate_limits.h"
 #include "cli_options.h"
 #include "version.h"
 
@@ -76,6 +78,19 @@ enum {
 	OPT_SET_MODE,
 	OPT_SCOPE,
 	OPT_SETS_DIR,
+	OPT_LIMIT_PPS,
+	OPT_LIMIT_BPS,
+	OPT_LIMIT_BURST,
+	OPT_LIMIT_KEY,
+	OPT_LIMIT_ACTION,
+	OPT_LIMIT_BAN,
+	OPT_LIMITS_FILE,
+	OPT_PPS,
+	OPT_BPS,
+	OPT_BURST,
+	OPT_KEY,
+	OPT_ACTION,
+	OPT_BAN,
 };
 
 /*
@@ -153,6 +168,23 @@ static const struct argp_option daemon_options[] = {
 	  "The file of block set 'file': made exactly FILE plus its --persist entries, at start and on SIGHUP", 0 },
 	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The file of allow set 'file', the same way", 0 },
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
+	{ "limit-pps", OPT_LIMIT_PPS, "N", 0,
+	  "Flood defense: at most N packets per second from each source key (k, M, G are decimal: 10k = "
+	  "10000); the excess is dropped or banned (--limit-action)", 0 },
+	{ "limit-bps", OPT_LIMIT_BPS, "N", 0, "Flood defense: at most N bits per second from each source key "
+	  "(k, M, G decimal)", 0 },
+	{ "limit-burst", OPT_LIMIT_BURST, "N", 0,
+	  "Packets a source key may send at once above the rate (default: one second's worth, the pps)", 0 },
+	{ "limit-key", OPT_LIMIT_KEY, "/V4,/V6", 0,
+	  "What one source is: the IPv4 and IPv6 source cut to these lengths (default /32,/128; /24,/64: "
+	  "each IPv4 /24 and IPv6 /64)", 0 },
+	{ "limit-action", OPT_LIMIT_ACTION, "ACTION", 0,
+	  "Over the limit: ban (default: drop and add the key to block set auto for --limit-ban), drop (the "
+	  "excess only) or audit (count and log, pass)", 0 },
+	{ "limit-ban", OPT_LIMIT_BAN, "DURATION", 0, "How long a ban lasts (90s, 10m, 2h, 7d; default 10m)", 0 },
+	{ "limits-file", OPT_LIMITS_FILE, "FILE", 0,
+	  "limit-pps=N, limit-action=ACTION ... lines (the option names above without dashes) over the "
+	  "command line's limits, read again on SIGHUP; a missing FILE adds nothing", 0 },
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
 	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
@@ -161,6 +193,20 @@ static const struct argp_option daemon_options[] = {
 	VERBOSE_OPTION,
 	{},
 };
+
+/* The settings' names, in OPT_LIMIT_PPS's order and OPT_PPS's: limit_conf_set's keys. */
+static const char *const limit_keys[] = {
+	"limit-pps", "limit-bps", "limit-burst", "limit-key", "limit-action", "limit-ban",
+};
+
+/* One flood defense setting; limit_conf.c words the error ("limit-pps '10x': use ..."), "--" added here. */
+static void limit_option(struct argp_state *state, struct limit_conf *c, const char *key, const char *arg)
+{
+	char err[300];
+
+	if (limit_conf_set(c, key, arg, err, sizeof(err)))
+		argp_failure(state, EXIT_USAGE, 0, "--%s", err);
+}
 
 static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 {
@@ -258,6 +304,19 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SETS_DIR:
 		o->sets_dir = arg;
 		break;
+	case OPT_LIMIT_PPS:
+	case OPT_LIMIT_BPS:
+	case OPT_LIMIT_BURST:
+	case OPT_LIMIT_KEY:
+	case OPT_LIMIT_ACTION:
+	case OPT_LIMIT_BAN:
+		limit_option(state, &o->limits, limit_keys[key - OPT_LIMIT_PPS], arg);
+		break;
+	case OPT_LIMITS_FILE:
+		if (!*arg)
+			argp_failure(state, EXIT_USAGE, 0, "--limits-file needs a file name");
+		o->limits_file = arg;
+		break;
 	case 'v':
 		log_set_level(LOG_LEVEL_DEBUG);
 		break;
@@ -267,6 +326,13 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!o->n_ifaces)
 			argp_failure(state, EXIT_USAGE, 0, "no interface given: use --iface IFACE");
+		/* With a --limits-file the combination is checked once the file is read (the daemon's start). */
+		if (o->limits.given && !o->limits_file) {
+			struct xdpfwd_limits l;
+
+			if (limits_from_conf(&o->limits, &l))
+				argp_failure(state, EXIT_USAGE, 0, "%s", lib_error());
+		}
 		/* Anyone who can connect learns interface names, list sizes and traffic: opt in to that. */
 		if (o->metrics_listen && !o->metrics_addr.loopback && !o->metrics_allow_remote) {
 			char where[64];
@@ -321,6 +387,7 @@ int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *c
 	o->log_enabled = true;
 	o->log_rate = 100;
 	o->log_source_interval_ms = 1000;
+	limit_conf_init(&o->limits);
 	use_exit_usage();
 	if (parse(&argp, argc, argv, o))
 		return EXIT_USAGE;
@@ -877,6 +944,100 @@ int cli_parse_detach(int argc, char **argv, struct detach_opts *o)
 {
 	static const struct argp argp = { detach_options, detach_parse_opt, NULL,
 					  "Remove the firewall from interfaces; the pins go with the last one.",
+					  help_child, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	return parse(&argp, argc, argv, o) ? EXIT_USAGE : 0;
+}
+
+/* ---- limit ---- */
+
+static const struct argp_option limit_options[] = {
+	PIN_DIR_OPTION,
+	{ "json", 'j', NULL, 0, "Print one JSON object (the limits and their counters)", 0 },
+	{ "pps", OPT_PPS, "N", 0, "set: packets per second per source key (k, M, G decimal; 0: none)", 0 },
+	{ "bps", OPT_BPS, "N", 0, "set: bits per second per source key (k, M, G decimal; 0: none)", 0 },
+	{ "burst", OPT_BURST, "N", 0, "set: packets at once above the rate (default: one second's worth)", 0 },
+	{ "key", OPT_KEY, "/V4,/V6", 0, "set: the source key's lengths (/32,/128; /24,/64)", 0 },
+	{ "action", OPT_ACTION, "ACTION", 0, "set: ban, drop or audit", 0 },
+	{ "ban", OPT_BAN, "DURATION", 0, "set: how long a ban lasts (90s, 10m, 2h, 7d)", 0 },
+	VERBOSE_OPTION,
+	{},
+};
+
+static error_t limit_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	static const char *const words[] = { "--pps", "--bps", "--burst", "--key", "--action", "--ban" };
+	struct limit_opts *o = state->input;
+	char err[300];
+	size_t skip;
+
+	switch (key) {
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case OPT_PPS:
+	case OPT_BPS:
+	case OPT_BURST:
+	case OPT_KEY:
+	case OPT_ACTION:
+	case OPT_BAN:
+		if (limit_conf_set(&o->conf, limit_keys[key - OPT_PPS], arg, err, sizeof(err))) {
+			/* The message names the daemon's option ("limit-pps '10x': ..."): here it is --pps. */
+			skip = strlen(limit_keys[key - OPT_PPS]);
+			argp_failure(state, EXIT_USAGE, 0, "%s%s", words[key - OPT_PPS],
+				     strncmp(err, limit_keys[key - OPT_PPS], skip) ? err : err + skip);
+		}
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		if (state->arg_num == 0 && !strcmp(arg, "set"))
+			o->op = LIMIT_SET;
+		else if (state->arg_num == 0 && !strcmp(arg, "off"))
+			o->op = LIMIT_OFF;
+		else if (state->arg_num == 0 && (!strcmp(arg, "show") || !strcmp(arg, "list")))
+			o->op = LIMIT_SHOW;
+		else if (state->arg_num == 0)
+			argp_error(state, "unknown command '%s': use set or off (or nothing to show the limits)", arg);
+		else
+			argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	case ARGP_KEY_END:
+		if (o->conf.given && o->op != LIMIT_SET)
+			argp_error(state, "--pps, --bps, --burst, --key, --action and --ban go with set");
+		if (o->op == LIMIT_SET && !o->conf.given)
+			argp_error(state, "set: say what to change (--pps N, --bps N, --burst N, --key /V4,/V6, "
+				   "--action A, --ban D)");
+		if (o->json && o->op != LIMIT_SHOW)
+			argp_error(state, "--json goes with showing the limits (no set or off)");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_limit(int argc, char **argv, struct limit_opts *o)
+{
+	static const struct argp argp = { limit_options, limit_parse_opt,
+					  "[--json]\n"
+					  "set [--pps N] [--bps N] [--burst N] [--key /V4,/V6] [--action ban|drop|audit] "
+					  "[--ban DURATION]\n"
+					  "off",
+					  "Show the flood defense's limits and counters, or change them in the running "
+					  "instance (no new program, no restart).\v"
+					  "set changes the settings given and keeps the others (from the defaults when the "
+					  "limits are off: action ban, key /32,/128, ban 10m); every source's bucket starts "
+					  "afresh. off stops metering; bans already made stay until they expire (xdpfwd block "
+					  "flush --set auto lifts them). A daemon with --limit-* options or a --limits-file "
+					  "makes the limits its own again at its next start or SIGHUP.",
 					  help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));

@@ -14,6 +14,7 @@
 #include "lists.h"
 #include "sets.h"
 #include "daemon.h"
+#include "limit_conf.h"
 #include "xdpfwd.h"
 
 #define EXIT_USAGE 2
@@ -72,6 +73,20 @@ struct sets_opts {
 	bool state_dir_given;
 };
 
+enum limit_op {
+	LIMIT_SHOW,
+	LIMIT_SET,
+	LIMIT_OFF,
+};
+
+/* xdpfwd limit [--json] | limit set [--pps N] [--bps N] [--burst N] [--key /V4,/V6] [--action A] [--ban D] | limit off */
+struct limit_opts {
+	const char *pin_dir;
+	enum limit_op op;
+	bool json;
+	struct limit_conf conf;			/* set: the settings given (conf.given), over the running ones */
+};
+
 struct detach_opts {
 	const char *pin_dir;
 	char ifname[XDPFWD_MAX_IFACES][IF_NAMESIZE];
@@ -88,5 +103,6 @@ int cli_parse_status(int argc, char **argv, struct status_opts *o);
 int cli_parse_metrics(int argc, char **argv, struct status_opts *o);
 int cli_parse_sets(int argc, char **argv, struct sets_opts *o);
 int cli_parse_detach(int argc, char **argv, struct detach_opts *o);
+int cli_parse_limit(int argc, char **argv, struct limit_opts *o);
 
 #endif

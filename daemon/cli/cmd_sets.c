@@ -45,6 +45,12 @@ static void format_utc(__u64 s, char *buf, size_t len)
 struct kind_view {
 	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
 	struct list_counts counts;
+	/*
+	 * Block set auto: bans the program made since the books counted it
+	 * (bans.h). Its entries show as "N+" then, at most `unbooked` more.
+	 */
+	int auto_set;
+	__u64 unbooked;
 };
 
 /* Every named set of both kinds in v, kind by kind and id by id: s, its kind and its id. */
@@ -55,7 +61,7 @@ struct kind_view {
 
 static void print_text(const struct kind_view v[XDPFWD_KINDS], const struct xdpfwd_stats *st)
 {
-	char scope[SET_SCOPE_STRLEN], timeout[16], updated[32];
+	char scope[SET_SCOPE_STRLEN], timeout[16], updated[32], entries[24];
 	const struct xdpfwd_set *s;
 	int kind, id;
 
@@ -68,9 +74,11 @@ static void print_text(const struct kind_view v[XDPFWD_KINDS], const struct xdpf
 			format_utc(s->updated_s, updated, sizeof(updated));
 		else
 			snprintf(updated, sizeof(updated), "-");
-		printf("%-5s %-32s %-7s %-22s %-7s %10ld %12llu %14llu  %-20s  %s\n",
+		snprintf(entries, sizeof(entries), "%ld%s", v[kind].counts.set_entries[id],
+			 id == v[kind].auto_set && v[kind].unbooked ? "+" : "");
+		printf("%-5s %-32s %-7s %-22s %-7s %10s %12llu %14llu  %-20s  %s\n",
 		       list_kind_name(kind), s->name, set_mode_name(s->mode), scope[0] ? scope : "-",
-		       timeout, v[kind].counts.set_entries[id],
+		       timeout, entries,
 		       (unsigned long long)stats_set_packets(st, kind, id),
 		       (unsigned long long)stats_set_bytes(st, kind, id),
 		       updated, s->source[0] ? s->source : "-");
@@ -109,6 +117,8 @@ static void print_json(const struct kind_view v[XDPFWD_KINDS], const struct xdpf
 			json_put_string(stdout, s->source);
 		else
 			fputs("null", stdout);
+		if (id == v[kind].auto_set)
+			printf(",\"unbooked\":%llu", (unsigned long long)v[kind].unbooked);
 		putchar('}');
 	}
 	puts("]");
@@ -118,6 +128,7 @@ static int show(struct xdpfwd_bpf *skel, const struct sets_opts *o)
 {
 	struct kind_view v[XDPFWD_KINDS];
 	struct xdpfwd_stats st;
+	struct ban_counts b;
 	struct list_maps m;
 	int kind, err;
 
@@ -134,6 +145,14 @@ static int show(struct xdpfwd_bpf *skel, const struct sets_opts *o)
 	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
 	if (err)
 		return cli_failed(err, "reading the counters");
+	v[LIST_ALLOW].auto_set = -1;
+	v[LIST_BLOCK].auto_set = -1;
+	/* An instance without the flood defense has no bans to count. */
+	if (!bans_read(skel, &b)) {
+		v[LIST_BLOCK].auto_set = b.auto_set;
+		v[LIST_BLOCK].unbooked = b.unbooked;
+	}
+	lib_error_clear();
 	if (o->json)
 		print_json(v, &st);
 	else
@@ -181,6 +200,27 @@ static int define(const struct list_maps *m, const struct sets_opts *o)
 	return 0;
 }
 
+/*
+ * Block set id is where the running limits put their bans: its id would be
+ * freed (or given to the next new set) under the program's feet. Said here.
+ */
+static int holds_bans(struct xdpfwd_bpf *skel, int id)
+{
+	struct xdpfwd_limits l;
+	struct limits_maps lm;
+
+	if (limits_maps_get(skel, &lm) || limits_read(&lm, &l)) {
+		lib_error_clear();
+		return 0;
+	}
+	if ((l.action != XDPFWD_LIMIT_BAN && l.action != XDPFWD_LIMIT_AUDIT) || l.auto_set != id)
+		return 0;
+	pr_warn("block set %s holds the flood defense's bans and the limits are on (action %s); turn them off "
+		"first (xdpfwd limit off), or lift the bans with xdpfwd block flush --set %s\n", LIMIT_AUTO_SET,
+		limit_action_name(l.action), LIMIT_AUTO_SET);
+	return 1;
+}
+
 static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 {
 	const struct sets_opts *o = &co->sets;
@@ -206,8 +246,11 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 		if (id == -ENOENT)
 			pr_warn("%s set %s does not exist; `xdpfwd sets` lists the sets\n", list_kind_name(o->kind),
 				o->name);
-		err = id < 0 ? id : sets_remove(&m, id);
-		if (id >= 0 && err)
+		if (id >= 0 && o->kind == LIST_BLOCK && holds_bans(skel, id))
+			err = -EBUSY;
+		else
+			err = id < 0 ? id : sets_remove(&m, id);
+		if (id >= 0 && err && err != -EBUSY)
 			cli_failed(err, "deleting the set");
 		if (!err) {
 			pr_info("%s set %s: deleted (its entries gone from the list unless another set holds them)\n",

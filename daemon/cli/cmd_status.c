@@ -15,7 +15,16 @@
 #include "instance.h"
 #include "sets.h"
 #include "lib_error.h"
+#include "rate_limits.h"
+#include "bans.h"
 #include "commands.h"
+
+/* The flood defense, if the instance has its maps. */
+struct flood {
+	int have;
+	struct xdpfwd_limits limits;
+	struct ban_counts bans;
+};
 
 struct counts {
 	long block_addr, block_net, allow;
@@ -73,7 +82,7 @@ static void rec_name(const struct iface_status *s, char buf[REC_NAME_LEN])
 }
 
 static void print_text(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
-		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other)
+		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other, const struct flood *fl)
 {
 	char name[REC_NAME_LEN], shown[TEXT_NAME_MAX(REC_NAME_LEN)];
 	int i;
@@ -109,6 +118,12 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 	       (unsigned long long)(st->ev_suppressed_source + st->ev_suppressed_global),
 	       (unsigned long long)st->ev_suppressed_source, (unsigned long long)st->ev_suppressed_global,
 	       (unsigned long long)st->ev_lost);
+	if (!fl->have) {
+		printf("limits     not in this instance (made by an older build: restart its daemon)\n");
+		return;
+	}
+	printf("limits     ");
+	limits_print_text("           ", &fl->limits, &fl->bans);
 }
 
 /* "packets":{"pass":{reason:N,...},"drop":{...}},"bytes":{...} */
@@ -131,7 +146,7 @@ static void print_verdicts_json(const struct xdpfwd_stats *st)
 }
 
 static void print_json(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
-		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other)
+		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other, const struct flood *fl)
 {
 	char name[REC_NAME_LEN];
 	int i, kind, id, first;
@@ -176,10 +191,15 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 	fputs(",\"other_interfaces\":{", stdout);
 	print_verdicts_json(other);
 	printf("},\"events\":{\"eligible\":%llu,\"sent\":%llu,\"suppressed_source\":%llu,"
-	       "\"suppressed_global\":%llu,\"lost\":%llu}}\n",
+	       "\"suppressed_global\":%llu,\"lost\":%llu},\"limits\":",
 	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_sent,
 	       (unsigned long long)st->ev_suppressed_source, (unsigned long long)st->ev_suppressed_global,
 	       (unsigned long long)st->ev_lost);
+	if (fl->have)
+		limits_print_json(&fl->limits, &fl->bans);
+	else
+		fputs("null", stdout);
+	fputs("}\n", stdout);
 }
 
 /*
@@ -213,6 +233,9 @@ static int count_lists(struct xdpfwd_bpf *skel, const struct status_opts *o, str
 		for (id = 0; !err && id < XDPFWD_MAX_SETS; id++)
 			c->set_entries[kind][id] = lc[kind].set_entries[id];
 	}
+	/* Every ban made so far is in the fresh count. */
+	if (!err && o->recount)
+		err = cli_error(bans_counted(skel));
 	if (lock >= 0)
 		pin_dir_unlock(lock);
 	if (err)
@@ -220,6 +243,26 @@ static int count_lists(struct xdpfwd_bpf *skel, const struct status_opts *o, str
 	c->block_addr = lc[LIST_BLOCK].addrs;
 	c->block_net = lc[LIST_BLOCK].prefixes;
 	c->allow = lc[LIST_ALLOW].addrs + lc[LIST_ALLOW].prefixes;
+	return 0;
+}
+
+/* The flood defense's settings and counters; an instance without its maps is shown as such. */
+static int read_flood(struct xdpfwd_bpf *skel, struct flood *fl)
+{
+	struct limits_maps lm;
+	int err;
+
+	memset(fl, 0, sizeof(*fl));
+	if (limits_maps_get(skel, &lm)) {
+		lib_error_clear();
+		return 0;
+	}
+	err = limits_read(&lm, &fl->limits);
+	if (!err)
+		err = bans_read(skel, &fl->bans);
+	if (err)
+		return cli_failed(err, "reading the limits");
+	fl->have = 1;
 	return 0;
 }
 
@@ -237,6 +280,7 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 	struct iface_status ifs[XDPFWD_MAX_IFACES];
 	struct xdpfwd_stats st, other;
 	struct counts c;
+	struct flood fl;
 	int err, n;
 
 	err = stats_read(bpf_map__fd(skel->maps.stats), &st);
@@ -250,10 +294,13 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 	if (err)
 		return err;
 	iface_status_read(skel, ifs, XDPFWD_MAX_IFACES, &n);
+	err = read_flood(skel, &fl);
+	if (err)
+		return err;
 	if (o->json)
-		print_json(o->pin_dir, ifs, n, &c, &st, &other);
+		print_json(o->pin_dir, ifs, n, &c, &st, &other, &fl);
 	else
-		print_text(o->pin_dir, ifs, n, &c, &st, &other);
+		print_text(o->pin_dir, ifs, n, &c, &st, &other, &fl);
 	return 0;
 }
 

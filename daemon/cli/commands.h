@@ -18,6 +18,7 @@ struct cmd_opts {
 		struct status_opts status;	/* status and metrics */
 		struct detach_opts detach;
 		struct sets_opts sets;
+		struct limit_opts limit;
 	};
 };
 
@@ -41,6 +42,16 @@ int cli_error(int err);
 int cli_failed(int err, const char *what);
 
 extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops,
-	cmd_sets_ops;
+	cmd_sets_ops, cmd_limit_ops;
+
+struct xdpfwd_limits;
+struct ban_counts;
+/*
+ * The limits and their counters as `xdpfwd limit` and `xdpfwd status` show
+ * them (cmd_limit.c): the settings on the current line, the counters on
+ * lines of their own starting with indent.
+ */
+void limits_print_text(const char *indent, const struct xdpfwd_limits *l, const struct ban_counts *b);
+void limits_print_json(const struct xdpfwd_limits *l, const struct ban_counts *b);
 
 #endif

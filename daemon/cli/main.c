@@ -27,6 +27,8 @@ static const struct command {
 	  "the allowlist's named sets; the allowlist wins over the blocklist" },
 	{ "sets", &cmd_sets_ops, "[-j|--json] | add|del block|allow NAME [--mode M] [--scope S] [--timeout D]",
 	  "the named sets of both lists: entries, counters, options" },
+	{ "limit", &cmd_limit_ops, "[-j] | set [--pps N] [--bps N] [--burst N] [--key /V4,/V6] [--action A] [--ban D] | off",
+	  "the flood defense's per-source limits and bans (set auto): show, change at run time, turn off" },
 	{ "status", &cmd_status_ops, "[-j|--json] [--recount]", "interfaces, program, list sizes, counters" },
 	{ "metrics", &cmd_metrics_ops, "[--pin-dir DIR]", "the counters in Prometheus text format" },
 	{ "detach", &cmd_detach_ops, "(--iface IFACE)... | --all",

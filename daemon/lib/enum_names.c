@@ -11,16 +11,17 @@ const char *action_name(unsigned int action)
 
 const char *reason_name(unsigned int reason)
 {
-	static const char *const names[XDPFWD_R_MAX] = {
+	static const char *const names[XDPFWD_R_ALL] = {
 		[XDPFWD_R_NO_MATCH] = "no_match",
 		[XDPFWD_R_ALLOWLIST] = "allowlist",
 		[XDPFWD_R_BLOCKLIST] = "blocklist",
 		[XDPFWD_R_NOT_IP] = "not_ip",
 		[XDPFWD_R_VLAN_DEPTH] = "vlan_depth",
 		[XDPFWD_R_MALFORMED] = "malformed",
+		[XDPFWD_R_RATE_LIMIT] = "rate_limit",	/* counted in limit_stats, not stats */
 	};
 
-	return reason < XDPFWD_R_MAX ? names[reason] : "unknown";
+	return reason < XDPFWD_R_ALL ? names[reason] : "unknown";
 }
 
 const char *proto_name(unsigned int proto)

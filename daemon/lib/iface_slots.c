@@ -8,6 +8,7 @@
 #include "lib_error.h"
 #include "netns.h"
 #include "stats.h"
+#include "rate_limits.h"
 #include "iface_slots.h"
 
 static int slot_valid(__u32 slot)
@@ -33,6 +34,7 @@ static int read_records(int ifaces_fd, struct xdpfwd_iface *recs, int max)
 int iface_slots_assign(struct xdpfwd_bpf *skel, const char (*names)[IF_NAMESIZE], int n, __u32 *slots)
 {
 	int stats_fd = bpf_map__fd(skel->maps.stats);
+	int limit_stats_fd = bpf_map__fd(skel->maps.limit_stats);
 	unsigned char held[XDPFWD_STATS_SLOTS] = {}, taken[XDPFWD_STATS_SLOTS] = {};
 	struct xdpfwd_iface recs[XDPFWD_MAX_IFACES];
 	__u64 netns = netns_current();
@@ -69,6 +71,13 @@ int iface_slots_assign(struct xdpfwd_bpf *skel, const char (*names)[IF_NAMESIZE]
 			if (err)
 				return lib_error_set(err, "emptying counter slot %u for %s failed: %s", s, names[i],
 						     strerror(-err));
+		}
+		/* The flood defense's counters of the slot go the same way (its map may be new: none yet). */
+		if (limit_stats_fd >= 0) {
+			err = limit_stats_retire_slot(limit_stats_fd, s);
+			if (err)
+				return lib_error_set(err, "emptying flood defense counter slot %u for %s failed: %s", s,
+						     names[i], strerror(-err));
 		}
 		slots[i] = s;
 		taken[s] = 1;

@@ -15,6 +15,9 @@
  *   lists          list_maps_get, then list_add, list_del, list_replace, list_flush,
  *                  list_read, list_count, list_expire, list_recount
  *   counters       stats_read, stats_read_slot; metrics_collect, metrics_write
+ *   flood defense  limits_maps_get, limits_from_conf, limits_apply, limits_read,
+ *                  limit_stats_read (rate_limits.h); bans_read, bans_catch_up,
+ *                  bans_counted (bans.h); list_sweep
  *   interfaces     attach_inspect, attach_with_libxdp, attach_replace_single,
  *                  attach_detach_ours, attach_remove_all (attach.h);
  *                  iface_status_read; iface_slots_assign, iface_slots_update
@@ -41,5 +44,7 @@
 #include "migrate.h"
 #include "enum_names.h"
 #include "time_format.h"
+#include "rate_limits.h"
+#include "bans.h"
 
 #endif

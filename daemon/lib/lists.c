@@ -1053,7 +1053,7 @@ int list_flush(const struct list_maps *m, __u32 set_mask, size_t *removed)
 	return err;
 }
 
-int list_expire(const struct list_maps *m, size_t *removed)
+static int expire(const struct list_maps *m, int always, size_t *removed)
 {
 	__u64 now = list_boottime_ns();
 	struct xdpfwd_meta meta;
@@ -1067,7 +1067,7 @@ int list_expire(const struct list_maps *m, size_t *removed)
 	*removed = 0;
 	/* Nothing due (or no timed entry at all): one lookup, no walk. */
 	err = books_get(m, &b);
-	if (!err && b.state == XDPFWD_BOOKS_EXACT && (!b.next_expiry_ns || b.next_expiry_ns > now))
+	if (!always && !err && b.state == XDPFWD_BOOKS_EXACT && (!b.next_expiry_ns || b.next_expiry_ns > now))
 		return 0;
 	batch_init(&bt);
 	err = books_begin(m, &meta, &b);
@@ -1105,6 +1105,16 @@ out:
 	batch_free(&bt);
 	free(g.v);
 	return err;
+}
+
+int list_expire(const struct list_maps *m, size_t *removed)
+{
+	return expire(m, 0, removed);
+}
+
+int list_sweep(const struct list_maps *m, size_t *removed)
+{
+	return expire(m, 1, removed);
 }
 
 /* ---- replace: one set, atomically, through its idle generation ---- */

@@ -127,6 +127,13 @@ int list_read(const struct list_maps *m, __u32 set_mask, struct list_item **item
 int list_expire(const struct list_maps *m, size_t *removed);
 
 /*
+ * list_expire's walk whatever the books say, and the count afresh after
+ * it: for entries the books never saw (bans the program made, see
+ * struct xdpfwd_ban_books).
+ */
+int list_sweep(const struct list_maps *m, size_t *removed);
+
+/*
  * Completes a per-set replace that a killed process left half done (a no-op
  * at rest): back to the old set before its flip, forward to the new one
  * after it. Walks the maps only when meta's `replacing` is set.

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <net/if.h>
 #include "xdpfwd.h"
+#include "bans.h"
 
 struct xdpfwd_bpf;
 
@@ -31,6 +32,7 @@ struct metrics_iface {
 	int attached;			/* our program runs there now */
 	int has_stats;
 	struct xdpfwd_stats stats;	/* this interface's share of the counters */
+	struct xdpfwd_limit_stats limit_stats;	/* and of the flood defense's (have_limits) */
 };
 
 /* One named set: its entries (from the books) and what its entries decided (per-set counters). */
@@ -53,6 +55,9 @@ struct metrics_snapshot {
 	struct metrics_map maps[METRICS_LIST_MAX][4];
 	struct metrics_iface ifaces[XDPFWD_MAX_IFACES];
 	int n_ifaces;
+	int have_limits;			/* the instance has the flood defense's maps */
+	struct xdpfwd_limits limits;
+	struct ban_counts bans;			/* its counters (bans.h: live is the books', unbooked its bound) */
 };
 
 /*

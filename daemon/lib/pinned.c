@@ -329,6 +329,17 @@ int pinned_open_reuse(const char *dir, const char *obj_path, const char *events_
 	return 0;
 }
 
+/*
+ * Maps that came after the others (the books, the flood defense's): an
+ * instance made by an older build has none of them until its daemon
+ * restarts.
+ */
+static int newer_map(const struct xdpfwd_bpf *skel, const struct bpf_map *map)
+{
+	return map == skel->maps.books || map == skel->maps.ban_books || map == skel->maps.limits ||
+	       map == skel->maps.meter || map == skel->maps.limit_stats;
+}
+
 int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 {
 	struct bpf_map *map;
@@ -341,13 +352,14 @@ int pinned_open_all(const char *dir, struct xdpfwd_bpf **skelp)
 	if (err)
 		return err;
 	/*
-	 * The books and clock maps came after the others: an instance made by an
-	 * older build has neither until its daemon restarts; its users count by
-	 * walking and convert times from the kernel's config.
+	 * The clock map and the newer ones came after the others: an instance
+	 * made by an older build lacks them until its daemon restarts; its users
+	 * count by walking, convert times from the kernel's config, and find no
+	 * flood defense.
 	 */
 	bpf_object__for_each_map(map, (*skelp)->obj)
 		want += !bpf_map__is_internal(map) && map != (*skelp)->maps.events &&
-			map != (*skelp)->maps.clock && (map != (*skelp)->maps.books || bpf_map__fd(map) >= 0);
+			map != (*skelp)->maps.clock && (!newer_map(*skelp, map) || bpf_map__fd(map) >= 0);
 	if (found != want) {
 		xdpfwd_bpf__destroy(*skelp);
 		*skelp = NULL;

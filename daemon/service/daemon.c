@@ -32,6 +32,8 @@
 #include "metrics_http.h"
 #include "sd_notify.h"
 #include "ringbuf_consumer.h"
+#include "limits_config.h"
+#include "bans.h"
 #include "daemon.h"
 
 struct iface_plan {
@@ -361,6 +363,27 @@ static int sweep_expired(void *ctx)
 	return 0;
 }
 
+/*
+ * The bans the program made since the books last counted them go into the
+ * books (and the expired ones out of the blocklist): at most one walk per
+ * XDPFWD_BAN_RECOUNT_S however fast bans come (bans.h).
+ */
+static int book_bans(void *ctx)
+{
+	struct watch *w = &((struct housekeeping *)ctx)->watch;
+	size_t removed;
+	int lock, swept;
+
+	lock = pin_dir_trylock(w->o->pin_dir);
+	if (lock < 0)
+		return 0;
+	if (!bans_catch_up(w->skel, 0, &swept, &removed) && removed)
+		pr_info("blocklist: removed %zu expired entr%s (bans included)\n", removed, removed == 1 ? "y" : "ies");
+	lib_error_clear();
+	pin_dir_unlock(lock);
+	return 0;
+}
+
 /* Under the pin dir lock, so `xdpfwd detach` is never mistaken for tampering mid-way. */
 static int watch_round(void *ctx)
 {
@@ -438,8 +461,11 @@ static void reload_files(void *ctx)
 	struct set_files sf;
 	int lock;
 
+	/* The flood defense's settings first: under a flood they are what matters; set auto is never touched. */
+	limits_config_reload(w->skel, w->o);
 	if (!w->o->list_file[LIST_BLOCK] && !w->o->list_file[LIST_ALLOW] && !w->o->sets_dir) {
-		pr_info("SIGHUP: no --sets-dir, --blocklist-file or --allowlist-file to reload\n");
+		if (!w->o->limits.given && !w->o->limits_file)
+			pr_info("SIGHUP: no --sets-dir, --blocklist-file, --allowlist-file or limits to reload\n");
 		return;
 	}
 	if (set_files_read(w->o, &sf, false) == -ENOMEM) {
@@ -529,6 +555,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		{ "metrics deadlines, textfile", 1, false, metrics_tick },
 		/* Expired entries already stopped matching: this is garbage collection. */
 		{ "expiry sweep", 5 * EVENT_LOOP_TICKS_PER_SEC, false, sweep_expired },
+		{ "ban books", EVENT_LOOP_TICKS_PER_SEC, false, book_bans },
 		/* Tampering is repaired well within a second. */
 		{ "watch", 2, false, watch_round },
 		{ "stats line", o->stats_interval * EVENT_LOOP_TICKS_PER_SEC, false, stats_line },
@@ -541,6 +568,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		.on_reload = reload_files,
 		.ctx = &hk,
 	};
+	struct limits_maps lm;
 	int err, i;
 
 	for (i = 0; i < o->n_ifaces; i++) {
@@ -555,6 +583,9 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 				   stdout);
 	if (!hk.consumer)
 		return -errno;
+	if (!limits_maps_get(skel, &lm))
+		consumer_set_limits(hk.consumer, lm.limits);
+	lib_error_clear();
 	cfg.consumer = hk.consumer;
 	err = event_loop_run(&cfg);
 	consumer_free(hk.consumer);
@@ -582,6 +613,8 @@ struct start {
 	__u32 slots[XDPFWD_MAX_IFACES];
 	struct xdp_program *xprog;
 	__u32 prog_id;
+	struct xdpfwd_limits limits;		/* --limit-*, --limits-file */
+	bool limits_owned;			/* either was given: the limits map is made these */
 };
 
 /* Prepare: everything that can refuse the start is checked and read before anything changes. */
@@ -602,6 +635,8 @@ static int prepare(struct start *s)
 	/* A bad --blocklist-file refuses the start; a bad sets dir file only keeps its set as it runs. */
 	if (!err)
 		err = set_files_read(o, &s->files, true);
+	if (!err)
+		err = limits_config_read(o, &s->limits, &s->limits_owned);
 	if (!err)
 		err = metrics_server_open(o, &s->metrics);
 	return err;
@@ -763,6 +798,10 @@ static int publish(struct start *s)
 		err = daemon_log_error(pinned_pin_prog(prog_fd, o->pin_dir));
 	if (!err)
 		err = repair_lists(s->skel);
+	if (!err)
+		err = daemon_log_error(bans_counted(s->skel));
+	if (!err && s->limits_owned)
+		err = limits_config_apply(s->skel, &s->limits, "start");
 	/*
 	 * Not fatal: each set said what failed, the others apply, and a daemon
 	 * that refused to start would protect nothing at all.

@@ -9,6 +9,7 @@
 #include "attach.h"
 #include "lists.h"
 #include "event_format.h"
+#include "limit_conf.h"
 #include "xdpfwd.h"
 
 /* What the service runs with; the command line (cli/cli_options.c) fills it. */
@@ -35,6 +36,8 @@ struct daemon_opts {
 	const char *sets_dir;		/* --sets-dir: each NAME.list is set NAME; NULL: none */
 	const char *state_dir;		/* entries persisted with --persist */
 	bool migrate;			/* move pinned maps of another layout to this build's */
+	struct limit_conf limits;	/* --limit-*: the flood defense's settings (limit_conf.h) */
+	const char *limits_file;	/* --limits-file: KEY=VALUE lines over --limit-*, read again at SIGHUP */
 };
 
 /* `xdpfwd --iface ...`: load, attach or adopt, then log until SIGINT/SIGTERM. Returns an exit status. */

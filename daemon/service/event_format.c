@@ -7,10 +7,14 @@
 #include "instance.h"
 #include "event_format.h"
 
-void event_format(const struct xdpfwd_event *ev, const char *ifname, const char *set, enum log_format fmt,
-		  char *buf, unsigned long len)
+void event_format(const struct xdpfwd_event *ev, const char *ifname, const char *set, __u64 ban_s,
+		  enum log_format fmt, char *buf, unsigned long len)
 {
 	char when[40], src[XDPFWD_PREFIX_STRLEN], iface[JSON_STR_MAX(IF_NAMESIZE)], proto[16], vlan[16] = "";
+	/* A ban event: how long the ban lasts, or (audit) would have. */
+	const char *banw = !(ev->flags & XDPFWD_EVENT_F_BANNED) ? NULL :
+			   ev->action == XDPFWD_ACT_AUDIT ? "would_ban_for" : "banned_for";
+	char ban[48] = "";
 	char setf[XDPFWD_SET_NAME_MAX + 16] = "";
 	const char *pname = proto_name(ev->proto);
 
@@ -40,10 +44,12 @@ void event_format(const struct xdpfwd_event *ev, const char *ifname, const char 
 			snprintf(vlan, sizeof(vlan), ",\"vlan\":%u", ev->vlan);
 		if (set)
 			snprintf(setf, sizeof(setf), ",\"set\":\"%s\"", set);
+		if (banw)
+			snprintf(ban, sizeof(ban), ",\"%s\":%llu", banw, (unsigned long long)ban_s);
 		snprintf(buf, len,
-			 "{\"time\":\"%s\",\"iface\":%s,\"action\":\"%s\",\"reason\":\"%s\"%s,"
+			 "{\"time\":\"%s\",\"iface\":%s,\"action\":\"%s\",\"reason\":\"%s\"%s%s,"
 			 "\"src\":%s%s%s,\"proto\":\"%s\",\"len\":%u%s}",
-			 when, iface, action_name(ev->action), reason_name(ev->reason), setf,
+			 when, iface, action_name(ev->action), reason_name(ev->reason), ban, setf,
 			 ev->family ? "\"" : "", ev->family ? src : "null", ev->family ? "\"" : "",
 			 proto, ev->len, vlan);
 		return;
@@ -52,9 +58,11 @@ void event_format(const struct xdpfwd_event *ev, const char *ifname, const char 
 		snprintf(vlan, sizeof(vlan), " vlan=%u", ev->vlan);
 	if (set)
 		snprintf(setf, sizeof(setf), " set=%s", set);
+	if (banw)
+		snprintf(ban, sizeof(ban), " %s=%llu", banw, (unsigned long long)ban_s);
 	/* Last, so that what the line said before sets keeps its place. */
-	snprintf(buf, len, "%s %s %s %s src=%s proto=%s len=%u%s%s", when, iface, action_name(ev->action),
-		 reason_name(ev->reason), src, proto, ev->len, vlan, setf);
+	snprintf(buf, len, "%s %s %s %s src=%s proto=%s len=%u%s%s%s", when, iface, action_name(ev->action),
+		 reason_name(ev->reason), src, proto, ev->len, vlan, setf, ban);
 }
 
 void event_format_stats_json(const struct xdpfwd_stats *s, char *buf, unsigned long len)

@@ -21,10 +21,12 @@ enum log_format {
  * The name is escaped for the format: json_str.h for JSON, text_format_name()
  * (utf8.h) for text. set is the name of the event's set (ev->set), NULL for
  * none: then the line has no set field. Set names are [a-z0-9_-], which
- * need no escaping in either format.
+ * need no escaping in either format. A ban event (XDPFWD_EVENT_F_BANNED)
+ * says how long the ban lasts, ban_s: "banned_for":600 right after the
+ * reason in JSON, banned_for=600 at the end in text (would_ban_for in audit).
  */
-void event_format(const struct xdpfwd_event *ev, const char *ifname, const char *set, enum log_format fmt,
-		  char *buf, unsigned long len);
+void event_format(const struct xdpfwd_event *ev, const char *ifname, const char *set, __u64 ban_s,
+		  enum log_format fmt, char *buf, unsigned long len);
 
 /*
  * The periodic stats line (--stats-interval) for --log-format json, so that

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "log.h"
+#include "rate_limits.h"
 #include "list_files.h"
 #include "instance.h"
 #include "lib_error.h"
@@ -665,6 +666,13 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 			f->err = -EINVAL;
 			pr_warn("%s: set manual is the command line's (xdpfwd block add) and no file's; file skipped, rename it\n",
 				f->path);
+			continue;
+		}
+		if (!strcmp(names[i], LIMIT_AUTO_SET)) {
+			/* A file would lift every ban at each reload. */
+			f->err = -EINVAL;
+			pr_warn("%s: set auto holds the flood defense's bans, made at run time, and no file's; "
+				"file skipped, rename it\n", f->path);
 			continue;
 		}
 		f->err = read_set_file(o, f, err, sizeof(err));

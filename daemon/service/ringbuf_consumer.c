@@ -48,6 +48,7 @@ struct consumer {
 	 * use, forgotten every few seconds and after a reload.
 	 */
 	int sets_fd;
+	int limits_fd;			/* a ban event's duration; -1: none */
 	__u32 sets_known;
 	char set_names[XDPFWD_MAX_SETS][XDPFWD_SET_NAME_MAX + 1];
 };
@@ -85,6 +86,20 @@ static const char *set_name_of(struct consumer *c, unsigned int id)
 	return c->set_names[id][0] ? c->set_names[id] : NULL;
 }
 
+/*
+ * How long a ban lasts now: looked up per ban event (one per key per ban,
+ * not per packet), so a SIGHUP or `xdpfwd limit set` shows at once.
+ */
+static __u64 ban_seconds(const struct consumer *c)
+{
+	struct xdpfwd_limits l;
+	__u32 zero = 0;
+
+	if (c->limits_fd < 0 || bpf_map_lookup_elem(c->limits_fd, &zero, &l))
+		return 0;
+	return l.ban_ns / 1000000000ULL;
+}
+
 static void handle_event(struct consumer *c, const void *data, size_t size)
 {
 	char line[EVENT_LINE_MAX];
@@ -94,9 +109,15 @@ static void handle_event(struct consumer *c, const void *data, size_t size)
 	if (size < sizeof(ev))
 		return;
 	memcpy(&ev, data, sizeof(ev));
-	event_format(&ev, ifname_of(c, ev.ifindex), set_name_of(c, ev.set), c->fmt, line, sizeof(line));
+	event_format(&ev, ifname_of(c, ev.ifindex), set_name_of(c, ev.set),
+		     ev.flags & XDPFWD_EVENT_F_BANNED ? ban_seconds(c) : 0, c->fmt, line, sizeof(line));
 	fputs(line, c->out);
 	fputc('\n', c->out);
+}
+
+void consumer_set_limits(struct consumer *c, int limits_fd)
+{
+	c->limits_fd = limits_fd;
 }
 
 enum log_format consumer_log_format(const struct consumer *c)
@@ -117,6 +138,7 @@ struct consumer *consumer_new(int events_fd, int sets_fd, enum log_format fmt, F
 		return NULL;
 	c->map_fd = events_fd;
 	c->sets_fd = sets_fd;
+	c->limits_fd = -1;
 	c->fmt = fmt;
 	c->out = out;
 	c->page_size = sysconf(_SC_PAGESIZE);

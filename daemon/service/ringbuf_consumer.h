@@ -25,6 +25,8 @@ struct consumer;
  * events name no set.
  */
 struct consumer *consumer_new(int events_fd, int sets_fd, enum log_format fmt, FILE *out);
+/* The "limits" map, for a ban event's duration (struct xdpfwd_limits' ban_ns); without it none is shown. */
+void consumer_set_limits(struct consumer *c, int limits_fd);
 /* Readable (poll, epoll) while events wait. */
 int consumer_fd(const struct consumer *c);
 /*

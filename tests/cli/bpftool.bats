@@ -25,7 +25,8 @@ setup() {
 		n=$((n + 1))
 	done
 	# The daemon runs in NS_P, not the initial namespace: its ring's name carries the namespace.
-	for f in prog meta clock books stats "events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")" ifaces $CLI_LIST_MAPS; do
+	for f in prog meta clock books stats "events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")" ifaces $CLI_LIST_MAPS \
+		limits meter limit_stats ban_books; do
 		[ -e "$PIN/$f" ]
 	done
 	[ "$n" -ge 12 ]

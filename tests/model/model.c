@@ -31,6 +31,30 @@
  *    [its kind][count_set & 31].
  *  - Every frame counts once in stats[action][reason] with its full length;
  *    drops and audits are each eligible for an event.
+ *
+ * The flood defense (include/xdpfwd.h "Flood defense", README "Flood
+ * defense"), model_meter():
+ *  - With limits on (action not off, a packet or a bit rate set), a frame
+ *    that reached PASS/NO_MATCH from an IP source no live allow entry covers
+ *    is metered under its key: the source's first plen4 / plen6 bits, IPv4
+ *    as ::ffff:a.b.c.d.
+ *  - A key's buckets start full (burst * 1e9 tokens each) at its first frame
+ *    and again whenever the limits' generation differs from the one they
+ *    were filled under. Each frame adds (now - last) * rate tokens, nothing
+ *    if the clock went back, up to the full bucket, and makes now the last
+ *    time; a bucket whose rate is 0 is left alone. The frame conforms when
+ *    the packet bucket holds 1e9 and the bit bucket len * 8e9 (a bucket
+ *    whose rate is 0 always does); it then takes them and passes.
+ *  - Else it is over: counted under reason rate_limit, action AUDIT
+ *    (audit) or DROP, eligible for an event. With action ban or audit, if
+ *    the key was not banned within ban_ns, it is banned: audit only counts
+ *    the ban; ban makes the key's entry (the exact map for a full-length
+ *    key, the trie with plen1 otherwise) a member of auto_set in both
+ *    generations, timed, expiring at now + ban_ns, counting in auto_set,
+ *    or joins an existing entry: not one whose deadline has passed (the ban
+ *    fails, and is tried again by the next frame over), nothing to do for a
+ *    permanent member of auto_set, else the later deadline, auto_set timed
+ *    and a member in both generations.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -45,6 +69,7 @@
 #define VLAN_TAG_LEN	4
 #define IPV4_MIN_LEN	20
 #define IPV6_HDR_LEN	40
+#define NSEC_PER_SEC_MODEL 1000000000ULL
 
 const char *const model_list_names[MODEL_LIST_MAX] = { "block-addr", "block-net", "allow" };
 const char *const model_action_names[XDPFWD_ACT_MAX] = { "PASS", "DROP", "AUDIT" };
@@ -113,12 +138,19 @@ void model_reset(struct model *m)
 	memset(m->set_packets, 0, sizeof(m->set_packets));
 	memset(m->set_bytes, 0, sizeof(m->set_bytes));
 	m->ev_eligible = 0;
+	m->nb = 0;
+	memset(m->limit_packets, 0, sizeof(m->limit_packets));
+	memset(m->limit_bytes, 0, sizeof(m->limit_bytes));
+	m->bans = m->ban_failed = 0;
 }
 
 void model_free(struct model *m)
 {
 	free(m->e);
 	m->e = NULL;
+	free(m->b);
+	m->b = NULL;
+	m->nb = m->capb = 0;
 	m->n = m->cap = 0;
 }
 
@@ -318,8 +350,161 @@ malformed:
 		v->action = XDPFWD_ACT_DROP;
 }
 
+/* The key: the source's first plen bits, IPv4 mapped. */
+static void meter_key(const struct model_verdict *v, unsigned int plen, __u8 key[16])
+{
+	unsigned int i, off = v->family == 4 ? 12 : 0, max = v->family == 4 ? 32 : 128;
+
+	memset(key, 0, 16);
+	if (v->family == 4) {
+		key[10] = 0xff;
+		key[11] = 0xff;
+	}
+	for (i = 0; i < max; i++)
+		if (i < plen && (v->src[i / 8] & (0x80 >> (i % 8))))
+			key[off + i / 8] |= 0x80 >> (i % 8);
+}
+
+const struct model_bucket *model_bucket_find(const struct model *m, const __u8 key[16])
+{
+	size_t i;
+
+	for (i = 0; i < m->nb; i++)
+		if (!memcmp(m->b[i].key, key, 16))
+			return &m->b[i];
+	return NULL;
+}
+
+static bool source_allowed(const struct model *m, const struct model_verdict *v, __u64 now)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->e[i].list == MODEL_ALLOW && covers(&m->e[i], v->family, v->src) &&
+		    model_live_sets(m, &m->e[i], now))
+			return true;
+	return false;
+}
+
+/* Bans the key as the ban rules say; false when the ban could not be made. */
+static bool ban(struct model *m, const struct model_verdict *v, const __u8 key[16],
+		unsigned int plen, __u64 now)
+{
+	const struct xdpfwd_limits *l = &m->cfg.limits;
+	unsigned int max = v->family == 4 ? 32 : 128, set = l->auto_set % XDPFWD_MAX_SETS;
+	__u32 bit = 1U << set, g;
+	struct model_entry n = {}, *e;
+	size_t i;
+
+	n.list = plen >= max ? MODEL_BLOCK_ADDR : MODEL_BLOCK_NET;
+	n.family = v->family;
+	n.prefixlen = plen >= max ? max : plen;
+	memcpy(n.addr, key + (v->family == 4 ? 12 : 0), v->family == 4 ? 4 : 16);
+	for (i = 0; i < m->n; i++) {
+		if (!same_key(&m->e[i], &n))
+			continue;
+		e = &m->e[i];
+		if (e->expires_ns && e->expires_ns <= now)
+			return false;
+		if (model_live_sets(m, e, now) & bit & ~e->timed)
+			return true;
+		if (e->expires_ns < now + l->ban_ns)
+			e->expires_ns = now + l->ban_ns;
+		e->timed |= bit;
+		for (g = 0; g < 2; g++)
+			e->sets[g] = ((e->sets[g] ^ XDPFWD_SETS_XOR) | bit) ^ XDPFWD_SETS_XOR;
+		return true;
+	}
+	n.sets[0] = n.sets[1] = bit ^ XDPFWD_SETS_XOR;
+	n.timed = bit;
+	n.expires_ns = now + l->ban_ns;
+	n.count_set = set;
+	n.plen1 = n.list == MODEL_BLOCK_NET ? plen + 1 : 0;
+	return model_add(m, &n) == 0;
+}
+
+static unsigned __int128 refill(unsigned __int128 tokens, __u64 burst, __u64 elapsed, __u64 rate)
+{
+	unsigned __int128 cap = (unsigned __int128)burst * NSEC_PER_SEC_MODEL;
+
+	tokens += (unsigned __int128)elapsed * rate;
+	return tokens > cap ? cap : tokens;
+}
+
+void model_meter(struct model *m, struct model_verdict *v, size_t len, __u64 now)
+{
+	const struct xdpfwd_limits *l = &m->cfg.limits;
+	unsigned __int128 cost = (unsigned __int128)len * 8 * NSEC_PER_SEC_MODEL;
+	unsigned int plen = v->family == 4 ? l->plen4 : l->plen6;
+	struct model_bucket *b, *nb;
+	__u64 elapsed;
+	__u8 key[16];
+
+	v->banned = 0;
+	if (v->reason != XDPFWD_R_NO_MATCH || !v->family || !l->action || (!l->pps && !l->bps) ||
+	    source_allowed(m, v, now))
+		return;
+	meter_key(v, plen, key);
+	b = (struct model_bucket *)model_bucket_find(m, key);
+	if (!b) {
+		if (m->nb == m->capb) {
+			size_t cap = m->capb ? 2 * m->capb : 64;
+
+			nb = realloc(m->b, cap * sizeof(*nb));
+			if (!nb)
+				abort();
+			m->b = nb;
+			m->capb = cap;
+		}
+		b = &m->b[m->nb++];
+		memset(b, 0, sizeof(*b));
+		memcpy(b->key, key, 16);
+		b->generation = ~l->generation;
+	}
+	if (b->generation != l->generation) {
+		b->generation = l->generation;
+		b->last_ns = now;
+		b->pkt = (unsigned __int128)l->pkt_burst * NSEC_PER_SEC_MODEL;
+		b->bit = (unsigned __int128)l->bit_burst * NSEC_PER_SEC_MODEL;
+		b->over = 0;
+		b->banned_ns = 0;
+	}
+	elapsed = (__s64)(now - b->last_ns) > 0 ? now - b->last_ns : 0;
+	b->last_ns = now;
+	if (l->pps)
+		b->pkt = refill(b->pkt, l->pkt_burst, elapsed, l->pps);
+	if (l->bps)
+		b->bit = refill(b->bit, l->bit_burst, elapsed, l->bps);
+	if ((!l->pps || b->pkt >= NSEC_PER_SEC_MODEL) && (!l->bps || b->bit >= cost)) {
+		if (l->pps)
+			b->pkt -= NSEC_PER_SEC_MODEL;
+		if (l->bps)
+			b->bit -= cost;
+		return;
+	}
+	b->over++;
+	v->reason = XDPFWD_R_RATE_LIMIT;
+	v->action = l->action == XDPFWD_LIMIT_AUDIT ? XDPFWD_ACT_AUDIT : XDPFWD_ACT_DROP;
+	if ((l->action != XDPFWD_LIMIT_BAN && l->action != XDPFWD_LIMIT_AUDIT) ||
+	    (b->banned_ns && now - b->banned_ns < l->ban_ns))
+		return;
+	if (l->action == XDPFWD_LIMIT_AUDIT || ban(m, v, key, plen, now)) {
+		b->banned_ns = now ? now : 1;
+		m->bans++;
+		v->banned = 1;
+	} else {
+		m->ban_failed++;
+	}
+}
+
 void model_count(struct model *m, const struct model_verdict *v, size_t len)
 {
+	if (v->reason == XDPFWD_R_RATE_LIMIT) {
+		m->limit_packets[v->action]++;
+		m->limit_bytes[v->action] += len;
+		m->ev_eligible++;
+		return;
+	}
 	m->packets[v->action][v->reason]++;
 	m->bytes[v->action][v->reason] += len;
 	if (v->action == XDPFWD_ACT_DROP || v->action == XDPFWD_ACT_AUDIT)

@@ -51,6 +51,21 @@ struct model_config {
 	__u32 set_gen[XDPFWD_KINDS];
 	__u32 drop_sets, scoped_sets, audit_sets;
 	struct model_scope scope[XDPFWD_MAX_SETS];	/* block sets */
+	struct xdpfwd_limits limits;	/* the flood defense ("limits" map); all zero: off */
+};
+
+/*
+ * One key's token buckets, as the model keeps them: exact tokens (scaled by
+ * 1e9 as the header's units say) in 128-bit integers, so the model never
+ * needs the program's care about overflow.
+ */
+struct model_bucket {
+	__u8 key[16];		/* the source truncated to the key length, IPv4 as ::ffff:a.b.c.d */
+	__u64 last_ns;
+	unsigned __int128 pkt, bit;
+	__u64 generation;
+	__u64 over;
+	__u64 banned_ns;
 };
 
 struct model {
@@ -62,6 +77,11 @@ struct model {
 	__u64 set_packets[XDPFWD_KINDS][XDPFWD_MAX_SETS];
 	__u64 set_bytes[XDPFWD_KINDS][XDPFWD_MAX_SETS];
 	__u64 ev_eligible;	/* drops and audit matches: each one is eligible for an event */
+	struct model_bucket *b;	/* the meter, never evicting (tests keep it under the map's size) */
+	size_t nb, capb;
+	__u64 limit_packets[XDPFWD_ACT_MAX];	/* struct xdpfwd_limit_stats */
+	__u64 limit_bytes[XDPFWD_ACT_MAX];
+	__u64 bans, ban_failed;
 };
 
 struct model_verdict {
@@ -74,6 +94,7 @@ struct model_verdict {
 	__u16 dport;		/* host order */
 	long entry;		/* index into model.e of the entry that counts the packet, or -1 */
 	int kind;		/* XDPFWD_KIND_* of that entry */
+	int banned;		/* model_meter(): this frame banned its key (or, audit, would have) */
 };
 
 /*
@@ -92,7 +113,18 @@ __u32 model_live_sets(const struct model *m, const struct model_entry *e, __u64 
 /* The verdict for one frame of len bytes at CLOCK_BOOTTIME now; changes nothing. */
 void model_judge(const struct model *m, const void *frame, size_t len, __u64 now,
 		 struct model_verdict *v);
-/* Counts a judged frame the way the program does. */
+/*
+ * The flood defense, after model_judge() at the same time now (the xdpfwd
+ * clock and CLOCK_BOOTTIME alike, as the program's test clock gives them):
+ * meters a frame that reached no match, and turns one over the limit into
+ * reason XDPFWD_R_RATE_LIMIT with action DROP or AUDIT; a ban adds or joins
+ * a block entry. Changes the model's buckets and lists.
+ */
+void model_meter(struct model *m, struct model_verdict *v, size_t len, __u64 now);
+/* The bucket of a key, or NULL. */
+const struct model_bucket *model_bucket_find(const struct model *m, const __u8 key[16]);
+
+/* Counts a judged frame the way the program does (rate-limited frames in limit_packets). */
 void model_count(struct model *m, const struct model_verdict *v, size_t len);
 
 /* "198.18.0.0/15" or "2001:2::1", for messages. */

@@ -110,7 +110,11 @@ static void dut_close(struct dut *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int dut_open(struct dut *d, int drop_malformed)
+/* The limits pass's meter: far more keys than a run meters, so the LRU never evicts (the model does not). */
+#define DUT_METER_KEYS 65536
+
+/* test_clock: time from each frame's metadata (clock_from_meta), as the limits pass needs. */
+static int dut_open(struct dut *d, int drop_malformed, bool test_clock)
 {
 	int err;
 
@@ -121,6 +125,11 @@ static int dut_open(struct dut *d, int drop_malformed)
 		return -errno;
 	}
 	d->skel->rodata->drop_malformed = drop_malformed;
+	d->skel->rodata->clock_from_meta = test_clock;
+	if (bpf_map__set_max_entries(d->skel->maps.meter, DUT_METER_KEYS)) {
+		err = -EINVAL;
+		goto fail;
+	}
 	err = xdpfwd_bpf__load(d->skel);
 	if (err) {
 		fprintf(stderr, "differential: loading the program failed: %s (run as root?)\n",
@@ -1182,7 +1191,8 @@ static void report_frame(struct run *run, const struct model *m, const struct fr
 	print_frame(f);
 	printf("  source %s\n", src);
 	printf("  model:   %s %s/%s, entry ", ret_name(expected_ret(v->action)),
-	       model_action_names[v->action], model_reason_names[v->reason]);
+	       model_action_names[v->action],
+	       v->reason < XDPFWD_R_MAX ? model_reason_names[v->reason] : "RATE_LIMIT");
 	if (v->entry >= 0)
 		print_entry(m, v->entry, "", now);
 	else
@@ -1400,7 +1410,7 @@ static int run_pass(const struct pass *ps, __u64 seed, __u64 pass_seed, struct r
 	g.m = &m;
 	g.p = &pools;
 
-	err = dut_open(&d, ps->drop_malformed);
+	err = dut_open(&d, ps->drop_malformed, false);
 	if (err)
 		return err;
 	batch = calloc(BATCH_FRAMES, sizeof(*batch));
@@ -1537,6 +1547,302 @@ out:
 	return err;
 }
 
+/* ---- the flood defense ------------------------------------------------------- */
+
+static int dut_read_limit_stats(struct dut *d, struct xdpfwd_limit_stats *sum)
+{
+	struct xdpfwd_limit_stats pc[d->ncpu];
+	__u32 slot = XDPFWD_STATS_SLOT_OTHER;
+	size_t i;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	memset(pc, 0, sizeof(pc));
+	if (bpf_map_lookup_elem(bpf_map__fd(d->skel->maps.limit_stats), &slot, pc))
+		return -errno;
+	for (cpu = 0; cpu < d->ncpu; cpu++)
+		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+			((__u64 *)sum)[i] += ((__u64 *)&pc[cpu])[i];
+	return 0;
+}
+
+static int dut_set_limits(struct dut *d, const struct xdpfwd_limits *l)
+{
+	__u32 zero = 0;
+
+	return bpf_map_update_elem(bpf_map__fd(d->skel->maps.limits), &zero, l, BPF_ANY) ? -errno : 0;
+}
+
+static int dut_clear_limit_stats(struct dut *d)
+{
+	struct xdpfwd_limit_stats zero[d->ncpu];
+	__u32 slot = XDPFWD_STATS_SLOT_OTHER;
+
+	memset(zero, 0, sizeof(zero));
+	return bpf_map_update_elem(bpf_map__fd(d->skel->maps.limit_stats), &slot, zero, BPF_ANY) ?
+	       -errno : 0;
+}
+
+static int dut_clear_meter(struct dut *d)
+{
+	int fd = bpf_map__fd(d->skel->maps.meter);
+	struct xdpfwd_meter_key k;
+
+	while (!bpf_map_get_next_key(fd, NULL, &k))
+		if (bpf_map_delete_elem(fd, &k))
+			return -errno;
+	return 0;
+}
+
+/*
+ * Random limits: every action (mostly ones that meter), rates small enough
+ * that a few frames of a key cross them, now and then a bit rate or a huge
+ * rate, keys from /1 to full length (short ones, so that sources share a
+ * key), and the set bans go to drawn from the epoch's sets, whatever its mode.
+ */
+static void random_limits(struct rng *r, const struct universe *u, __u64 generation,
+			  struct xdpfwd_limits *l)
+{
+	static const __u8 plen4s[] = { 32, 24, 16, 8 }, plen6s[] = { 128, 64, 48, 32 };
+	unsigned int x = rnd(r, 100), i;
+
+	memset(l, 0, sizeof(*l));
+	l->action = x < 5 ? XDPFWD_LIMIT_OFF : x < 35 ? XDPFWD_LIMIT_DROP :
+		    x < 80 ? XDPFWD_LIMIT_BAN : XDPFWD_LIMIT_AUDIT;
+	/* Sources spread over 198.18.0.0/15 and 2001:2::/48: keys shorter than those share buckets most. */
+	l->plen4 = chance(r, 50) ? 1 + rnd(r, 16) : chance(r, 70) ? plen4s[rnd(r, ARRAY_SIZE(plen4s))] :
+		   1 + rnd(r, 32);
+	l->plen6 = chance(r, 50) ? 1 + rnd(r, 48) : chance(r, 70) ? plen6s[rnd(r, ARRAY_SIZE(plen6s))] :
+		   1 + rnd(r, 128);
+	if (chance(r, 85)) {
+		l->pps = chance(r, 90) ? 1 + rnd(r, 20) : XDPFWD_LIMIT_RATE_MAX - rnd(r, 1000);
+		l->pkt_burst = 1 + rnd(r, 5);
+	}
+	if (!l->pps || chance(r, 30)) {
+		l->bps = chance(r, 90) ? 1 + rnd(r, 20000) : XDPFWD_LIMIT_RATE_MAX;
+		l->bit_burst = 8 * (64 + rnd(r, 2000));
+	}
+	for (i = 0; i < 8; i++) {
+		l->auto_set = 1 + rnd(r, XDPFWD_MAX_SETS - 1);
+		if (u->block >> l->auto_set & 1)
+			break;
+	}
+	l->ban_ns = (1 + rnd(r, 5000)) * 1000000ULL;
+	l->generation = generation;
+}
+
+/* The next frame's time: mostly a step forward, now and then a long idle, a step back, the same instant. */
+static __u64 next_time(struct rng *r, __u64 t)
+{
+	unsigned int x = rnd(r, 1000);
+
+	if (x < 250)
+		t += 0;
+	else if (x < 600)
+		t += rnd(r, 1000000);
+	else if (x < 950)
+		t += rnd(r, 20000000);
+	else if (x < 990)
+		t += rnd(r, 1000) < 100 ? (1ULL << (24 + rnd(r, 20))) + rnd(r, 1000) : rnd(r, 2000000000);
+	else
+		t -= rnd(r, 2000000000);
+	return t ? t : 1;
+}
+
+/* At the end of an epoch: the meter holds exactly the model's buckets, field by field. */
+static int check_meter(struct run *run, struct dut *d, const struct model *m)
+{
+	int fd = bpf_map__fd(d->skel->maps.meter), bad = 0;
+	struct xdpfwd_meter_key k;
+	struct xdpfwd_meter v;
+	char a[INET6_ADDRSTRLEN];
+	size_t i;
+
+	for (i = 0; i < m->nb; i++) {
+		const struct model_bucket *b = &m->b[i];
+
+		memcpy(k.addr, b->key, 16);
+		if (!bpf_map_lookup_elem(fd, &k, &v) && v.last_ns == b->last_ns &&
+		    v.pkt_tokens == b->pkt && v.bit_tokens == b->bit && v.generation == b->generation &&
+		    v.over == b->over && v.banned_ns == b->banned_ns)
+			continue;
+		inet_ntop(AF_INET6, b->key, a, sizeof(a));
+		printf("MISMATCH seed 0x%016llx pass %s epoch %lu: meter key %s: program last %llu pkt %llu bit %llu gen %llu over %llu banned %llu; model %llu %llu %llu %llu %llu %llu\n",
+		       (unsigned long long)run->seed, run->pass, run->epoch, a,
+		       (unsigned long long)v.last_ns, (unsigned long long)v.pkt_tokens,
+		       (unsigned long long)v.bit_tokens, (unsigned long long)v.generation,
+		       (unsigned long long)v.over, (unsigned long long)v.banned_ns,
+		       (unsigned long long)b->last_ns, (unsigned long long)b->pkt,
+		       (unsigned long long)b->bit, (unsigned long long)b->generation,
+		       (unsigned long long)b->over, (unsigned long long)b->banned_ns);
+		bad++;
+	}
+	if ((size_t)count_keys(fd) != m->nb) {
+		printf("MISMATCH seed 0x%016llx pass %s epoch %lu: the meter holds %ld keys, model %zu\n",
+		       (unsigned long long)run->seed, run->pass, run->epoch, count_keys(fd), m->nb);
+		bad++;
+	}
+	return bad;
+}
+
+#define LIMIT_EPOCH_FRAMES 4000
+
+/*
+ * The flood defense against the model: random lists and limits, random
+ * frames at random times (the program's test clock), frame by frame: the
+ * verdict, the stats cell or the limit counter it moved, bans and failed
+ * bans; at the end of each epoch every list entry (the bans among them) and
+ * every bucket, field by field. Limits change within an epoch too (a new
+ * generation, or the same one rewritten).
+ */
+static int run_limits_pass(__u64 seed, __u64 pass_seed, unsigned long frames, struct run *run)
+{
+	struct model m = {};
+	struct list_stats ls = {};
+	struct universe u = {};
+	struct pools pools = {};
+	struct gen g = {};
+	struct xdpfwd_stats s0, s1;
+	struct xdpfwd_limit_stats l0, l1;
+	struct model_verdict v;
+	struct frame f;
+	struct dut d;
+	unsigned long done = 0, n, bans = 0, failed_bans = 0;
+	__u64 t, generation = 1, mp, mb, pp, pb, failed;
+	int ret, err, a, r, cells;
+	char why[160];
+
+	memset(run, 0, sizeof(*run));
+	run->pass = "limits";
+	run->seed = seed;
+	g.r.s = pass_seed;
+	g.m = &m;
+	g.p = &pools;
+	err = dut_open(&d, 0, true);
+	if (err)
+		return err;
+	while (done < frames) {
+		model_reset(&m);
+		if ((err = dut_clear(&d)) || (err = dut_clear_meter(&d)))
+			goto out;
+		random_meta(&g.r, &m.cfg, &u);
+		random_limits(&g.r, &u, ++generation, &m.cfg.limits);
+		if ((err = dut_set_meta(&d, &m.cfg)) || (err = dut_set_limits(&d, &m.cfg.limits)) ||
+		    (err = random_lists(&g.r, &d, &m, &u, false, &ls, true)) ||
+		    (err = pools_build(&pools, &m)))
+			goto out;
+		t = chance(&g.r, 10) ? -(__u64)rnd(&g.r, 2000000000) : boot_now();
+		for (n = 0; n < LIMIT_EPOCH_FRAMES && done < frames; n++, done++, run->frames++) {
+			if (chance(&g.r, 1)) {
+				/* New limits, or (a rewrite) the same generation: buckets restart only on a new one. */
+				random_limits(&g.r, &u, chance(&g.r, 80) ? ++generation : generation,
+					      &m.cfg.limits);
+				if ((err = dut_set_limits(&d, &m.cfg.limits)))
+					goto out;
+			}
+			t = next_time(&g.r, t);
+			next_frame(&g, &f);
+			model_judge(&m, f.data, f.len, t, &v);
+			failed = m.ban_failed;
+			model_meter(&m, &v, f.len, t);
+			if ((err = dut_read_stats(&d, &s0)) || (err = dut_read_limit_stats(&d, &l0)))
+				goto out;
+			ret = xdp_run_at(d.prog_fd, d.ifindex, f.data, f.len, t);
+			if ((err = dut_read_stats(&d, &s1)) || (err = dut_read_limit_stats(&d, &l1)))
+				goto out;
+			model_count(&m, &v, f.len);
+			if (v.reason == XDPFWD_R_RATE_LIMIT)
+				run->below++;	/* reused in the summary: frames over the limit */
+			else
+				run->reasons[v.action][v.reason]++;
+			why[0] = '\0';
+			cells = 0;
+			for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+				for (r = 0; r < XDPFWD_R_MAX; r++) {
+					pp = s1.packets[a][r] - s0.packets[a][r];
+					pb = s1.bytes[a][r] - s0.bytes[a][r];
+					mp = v.reason == r && v.action == a;
+					if (pp != mp || pb != (mp ? f.len : 0))
+						cells++;
+				}
+				pp = l1.packets[a] - l0.packets[a];
+				pb = l1.bytes[a] - l0.bytes[a];
+				mp = v.reason == XDPFWD_R_RATE_LIMIT && v.action == a;
+				mb = mp ? f.len : 0;
+				if (pp != mp || pb != mb)
+					cells++;
+			}
+			if (ret != expected_ret(v.action))
+				snprintf(why, sizeof(why), "verdict %s, model %s", ret_name(ret),
+					 ret_name(expected_ret(v.action)));
+			else if (cells)
+				snprintf(why, sizeof(why), "%d counters moved otherwise than the model's %s/%s",
+					 cells, model_action_names[v.action],
+					 v.reason < XDPFWD_R_MAX ? model_reason_names[v.reason] : "RATE_LIMIT");
+			else if (l1.bans - l0.bans != (__u64)v.banned)
+				snprintf(why, sizeof(why), "bans +%llu, model +%d",
+					 (unsigned long long)(l1.bans - l0.bans), v.banned);
+			else if (l1.ban_failed - l0.ban_failed != m.ban_failed - failed)
+				snprintf(why, sizeof(why), "failed bans +%llu, model +%llu",
+					 (unsigned long long)(l1.ban_failed - l0.ban_failed),
+					 (unsigned long long)(m.ban_failed - failed));
+			else if (s1.ev_eligible - s0.ev_eligible !=
+				 (__u64)(v.action == XDPFWD_ACT_DROP || v.action == XDPFWD_ACT_AUDIT))
+				snprintf(why, sizeof(why), "ev_eligible +%llu",
+					 (unsigned long long)(s1.ev_eligible - s0.ev_eligible));
+			if (why[0]) {
+				run->mismatches++;
+				if (run->reports < MAX_REPORTS)
+					printf("  limits: action %u pps %llu/%llu bps %llu/%llu keys /%u /%u auto %u ban %llu ns gen %llu, time %llu\n",
+					       m.cfg.limits.action, (unsigned long long)m.cfg.limits.pps,
+					       (unsigned long long)m.cfg.limits.pkt_burst,
+					       (unsigned long long)m.cfg.limits.bps,
+					       (unsigned long long)m.cfg.limits.bit_burst, m.cfg.limits.plen4,
+					       m.cfg.limits.plen6, m.cfg.limits.auto_set,
+					       (unsigned long long)m.cfg.limits.ban_ns,
+					       (unsigned long long)m.cfg.limits.generation,
+					       (unsigned long long)t);
+				report_frame(run, &m, &f, run->frames, &v, ret, NULL, why, t);
+			}
+		}
+		ring_buffer__consume(d.rb);
+		run->mismatches += check_maps(run, &d, &m);
+		run->mismatches += check_meter(run, &d, &m);
+		if ((err = dut_read_limit_stats(&d, &l1)))
+			goto out;
+		if (l1.ban_failed != m.ban_failed || l1.bans != m.bans) {
+			printf("MISMATCH seed 0x%016llx pass limits epoch %lu: bans %llu failed %llu, model %llu %llu\n",
+			       (unsigned long long)seed, run->epoch, (unsigned long long)l1.bans,
+			       (unsigned long long)l1.ban_failed, (unsigned long long)m.bans,
+			       (unsigned long long)m.ban_failed);
+			run->mismatches++;
+		}
+		bans += m.bans;
+		failed_bans += m.ban_failed;
+		/* limit_stats are cumulative; the model's restart with each epoch. */
+		if ((err = dut_clear_limit_stats(&d)))
+			goto out;
+		run->epoch++;
+	}
+	if (run->mismatches)
+		print_seed_hint(run);
+	printf("  limits: %lu frames over the limit, %lu bans (or audits of one), %lu failed; verdicts otherwise",
+	       run->below, bans, failed_bans);
+	for (a = 0; a < XDPFWD_ACT_MAX * XDPFWD_R_MAX; a++)
+		if (run->reasons[a / XDPFWD_R_MAX][a % XDPFWD_R_MAX])
+			printf(" %s/%s %lu", model_action_names[a / XDPFWD_R_MAX],
+			       model_reason_names[a % XDPFWD_R_MAX],
+			       run->reasons[a / XDPFWD_R_MAX][a % XDPFWD_R_MAX]);
+	printf("\n");
+out:
+	if (err)
+		fprintf(stderr, "differential: pass limits stopped: %s\n", strerror(-err));
+	pools_free(&pools);
+	model_free(&m);
+	dut_close(&d);
+	return err;
+}
+
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	/* Warnings carry the verifier log when a load fails; the rest is chatter. */
@@ -1609,6 +1915,19 @@ int main(void)
 		       (p1.tv_sec - p0.tv_sec) + (p1.tv_nsec - p0.tv_nsec) / 1e9);
 		if (err)
 			break;
+	}
+	if (!err && (!only || !strcmp(only, "limits"))) {
+		struct timespec p0, p1;
+
+		seeder.s = seed ^ (0x100000001b3ULL * (ARRAY_SIZE(passes) + 1));
+		clock_gettime(CLOCK_MONOTONIC, &p0);
+		err = run_limits_pass(seed, rng_next(&seeder), frames_env ? frames_env : 200000, &run);
+		clock_gettime(CLOCK_MONOTONIC, &p1);
+		frames += run.frames;
+		mismatches += run.mismatches;
+		printf("  limits: %lu frames in %lu epochs, %lu mismatches, %.1f s\n", run.frames,
+		       run.epoch, run.mismatches,
+		       (p1.tv_sec - p0.tv_sec) + (p1.tv_nsec - p0.tv_nsec) / 1e9);
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("differential: %lu frames, %lu mismatches, %lu aborted (seed 0x%016llx, %.1f s)\n",

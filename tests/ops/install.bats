@@ -30,6 +30,7 @@ files() {
 ./etc/xdpfwd/allowlist.example
 ./etc/xdpfwd/blocklist
 ./etc/xdpfwd/blocklist.example
+./etc/xdpfwd/limits.conf
 ./etc/xdpfwd/xdpfwd.conf
 ./usr/local/lib/systemd/system/xdpfwd-container@.service
 ./usr/local/lib/systemd/system/xdpfwd@.service

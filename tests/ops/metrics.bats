@@ -59,9 +59,10 @@ no_attachment() {
 	# 14 Ethernet + 20 IPv4 + 8 UDP + 16 payload bytes per frame.
 	[ "$(ops_metric 'xdpfwd_bytes_total{action="drop",reason="blocklist"}' "$m")" -eq 1160 ]
 	[ "$(ops_metric 'xdpfwd_packets_total{action="pass",reason="no_match"}' "$m")" -ge 10 ]
-	# Every action x reason pair is there from the start, zeros included (3 actions with audit).
-	[ "$(grep -c '^xdpfwd_packets_total{' "$m")" -eq 18 ]
-	[ "$(grep -c '^xdpfwd_bytes_total{' "$m")" -eq 18 ]
+	# Every action x reason pair is there from the start, zeros included (3 actions with audit,
+	# 7 reasons with the flood defense's rate_limit).
+	[ "$(grep -c '^xdpfwd_packets_total{' "$m")" -eq 21 ]
+	[ "$(grep -c '^xdpfwd_bytes_total{' "$m")" -eq 21 ]
 	[ "$(ops_metric 'xdpfwd_events_total{outcome="eligible"}' "$m")" -eq 20 ]
 	[ "$(ops_metric 'xdpfwd_events_total{outcome="sent"}' "$m")" -ge 1 ]
 	[ "$(($(ops_metric 'xdpfwd_events_total{outcome="sent"}' "$m") +
@@ -76,8 +77,8 @@ no_attachment() {
 	# Per interface: one interface, so its counters are the global ones, series for series.
 	[ "$(ops_metric "xdpfwd_interface_packets_total{action=\"drop\",interface=\"$IF_P\",reason=\"blocklist\"}" "$m")" -eq 20 ]
 	[ "$(ops_metric "xdpfwd_interface_bytes_total{action=\"drop\",interface=\"$IF_P\",reason=\"blocklist\"}" "$m")" -eq 1160 ]
-	[ "$(grep -c "^xdpfwd_interface_packets_total{.*interface=\"$IF_P\"" "$m")" -eq 18 ]
-	[ "$(grep -c "^xdpfwd_interface_bytes_total{.*interface=\"$IF_P\"" "$m")" -eq 18 ]
+	[ "$(grep -c "^xdpfwd_interface_packets_total{.*interface=\"$IF_P\"" "$m")" -eq 21 ]
+	[ "$(grep -c "^xdpfwd_interface_bytes_total{.*interface=\"$IF_P\"" "$m")" -eq 21 ]
 	# (drops only: a stray neighbour packet may pass between the two reads)
 	diff <(grep '^xdpfwd_packets_total{action="drop"' "$m" | sed 's/^xdpfwd_packets_total{//') \
 		<(grep '^xdpfwd_interface_packets_total{action="drop"' "$m" |
@@ -88,6 +89,41 @@ no_attachment() {
 	for f in packets_total:counter bytes_total:counter events_total:counter entries:gauge \
 		interface_attached:gauge interface_packets_total:counter interface_bytes_total:counter \
 		build_info:gauge; do
+		grep -qx "# TYPE xdpfwd_${f%%:*} ${f##*:}" "$XF_TMP/m"
+		grep -q "^# HELP xdpfwd_${f%%:*} ." "$XF_TMP/m"
+	done
+}
+
+@test "xdpfwd metrics: the flood defense's families, strict format, figures that match the flood" {
+	local m=$XF_TMP/m.n
+	xf_daemon --iface "$IF_P" --limit-pps 50 --limit-ban 10m
+	xf_udp_send 198.18.0.2 300
+	xf_udp_send 198.18.0.3 300
+	xf_cli status --recount >/dev/null
+	scrape_cli m
+	[ "$(ops_metric 'xdpfwd_bans_total' "$m")" -eq 2 ]
+	[ "$(ops_metric 'xdpfwd_bans_live' "$m")" -eq 2 ]
+	[ "$(ops_metric 'xdpfwd_bans_unbooked' "$m")" -eq 0 ]
+	[ "$(ops_metric 'xdpfwd_ban_failures_total' "$m")" -eq 0 ]
+	[ "$(ops_metric 'xdpfwd_limit_pps' "$m")" -eq 50 ]
+	[ "$(ops_metric 'xdpfwd_limit_bps' "$m")" -eq 0 ]
+	[ "$(ops_metric 'xdpfwd_limit_burst_packets' "$m")" -eq 50 ]
+	[ "$(ops_metric 'xdpfwd_limit_ban_seconds' "$m")" -eq 600 ]
+	[ "$(ops_metric 'xdpfwd_limit_key_length{family="ipv6"}' "$m")" -eq 128 ]
+	[ "$(ops_metric 'xdpfwd_limit_action{action="ban"}' "$m")" -eq 1 ]
+	[ "$(ops_metric 'xdpfwd_limit_action{action="drop"}' "$m")" -eq 0 ]
+	[ "$(ops_metric 'xdpfwd_set_entries{kind="block",set="auto"}' "$m")" -eq 2 ]
+	local over
+	over=$(ops_metric 'xdpfwd_rate_limited_packets_total{action="drop"}' "$m")
+	[ "$over" -ge 2 ]
+	[ "$(ops_metric 'xdpfwd_rate_limited_packets_total{action="audit"}' "$m")" -eq 0 ]
+	# The same packets are reason rate_limit of the totals, globally and on the interface.
+	[ "$(ops_metric 'xdpfwd_packets_total{action="drop",reason="rate_limit"}' "$m")" -eq "$over" ]
+	[ "$(ops_metric "xdpfwd_interface_packets_total{action=\"drop\",interface=\"$IF_P\",reason=\"rate_limit\"}" "$m")" -eq "$over" ]
+	[ "$(ops_metric 'xdpfwd_rate_limited_bytes_total{action="drop"}' "$m")" -eq $((over * 58)) ]
+	for f in rate_limited_packets_total:counter rate_limited_bytes_total:counter bans_total:counter \
+		ban_failures_total:counter bans_live:gauge bans_unbooked:gauge limit_pps:gauge limit_bps:gauge \
+		limit_burst_packets:gauge limit_ban_seconds:gauge limit_key_length:gauge limit_action:gauge; do
 		grep -qx "# TYPE xdpfwd_${f%%:*} ${f##*:}" "$XF_TMP/m"
 		grep -q "^# HELP xdpfwd_${f%%:*} ." "$XF_TMP/m"
 	done

@@ -101,7 +101,12 @@ struct config {
 	bool unlimited;			/* no per-source and no global event limit */
 	__u64 global_interval_ns;	/* 0: keep the program's default budget */
 	__u64 global_tolerance_ns;
+	bool clock_from_meta;		/* time from the frames' metadata (run_frame_at) */
+	__u32 meter_keys;		/* the meter LRU's size; 0: METER_KEYS_TEST */
 };
+
+/* The tests' meter: small, so that 60 skeletons do not each preallocate a million keys. */
+#define METER_KEYS_TEST 4096
 
 #define MAX_KEPT_EVENTS 64
 
@@ -202,10 +207,11 @@ enum {
 	S_TCP,		/* enforce, scope tcp (every port) */
 	S_WEB,		/* enforce, scope tcp,udp:80,443 */
 	S_UNDEF,	/* in none of meta's masks: matches nothing */
+	S_AUTO,		/* enforce, no scope: where the flood defense's bans go */
 	S_LAST = XDPFWD_MAX_SETS - 1,	/* enforce: the top bit and counter */
 };
 
-#define DROP_SETS	(M(S_MANUAL) | M(S_F2B) | M(S_LAST))
+#define DROP_SETS	(M(S_MANUAL) | M(S_F2B) | M(S_AUTO) | M(S_LAST))
 #define SCOPED_SETS	(M(S_SSH) | M(S_DNS) | M(S_TCP) | M(S_WEB))
 #define AUDIT_SETS	M(S_FEED)
 
@@ -221,6 +227,7 @@ static const struct set_def {
 	{ S_F2B, "fail2ban", XDPFWD_SET_ENFORCE, 0, 0, {} },
 	{ S_TCP, "tcp", XDPFWD_SET_ENFORCE, XDPFWD_SCOPE_TCP, 0, {} },
 	{ S_WEB, "web", XDPFWD_SET_ENFORCE, XDPFWD_SCOPE_TCP | XDPFWD_SCOPE_UDP, 2, { 80, 443 } },
+	{ S_AUTO, "auto", XDPFWD_SET_ENFORCE, 0, 0, {} },
 	{ S_LAST, "last", XDPFWD_SET_ENFORCE, 0, 0, {} },
 };
 
@@ -295,6 +302,13 @@ static int fx_setup(void **state)
 	if (cfg->global_interval_ns) {
 		fx->skel->rodata->log_global_interval_ns = cfg->global_interval_ns;
 		fx->skel->rodata->log_global_tolerance_ns = cfg->global_tolerance_ns;
+	}
+	if (cfg->clock_from_meta)
+		fx->skel->rodata->clock_from_meta = 1;
+	if (bpf_map__set_max_entries(fx->skel->maps.meter,
+				     cfg->meter_keys ? cfg->meter_keys : METER_KEYS_TEST)) {
+		print_error("sizing the meter failed\n");
+		goto fail;
 	}
 	err = xdpfwd_bpf__load(fx->skel);
 	if (err) {
@@ -2384,6 +2398,695 @@ static void test_set_retired(void **state)
 	assert_int_equal(stats_retire_set(stats_fd, XDPFWD_KIND_BLOCK, S_MANUAL), -EINVAL);
 }
 
+/* ---- flood defense (limits) ---------------------------------------------------- */
+
+/*
+ * Each test drives time through the frames' metadata (clock_from_meta), so
+ * the buckets' arithmetic is checked to the nanosecond; T0 is far from 0
+ * (a time of 0 reads the real clock).
+ */
+#define T0		(1000 * NSEC_PER_SEC)
+#define MS		1000000ULL
+
+/* What one frame did, read back from the counter that moved. */
+enum lim_out {
+	L_PASS,		/* stats PASS/NO_MATCH: metered and within the limit, or not metered */
+	L_LIMITED,	/* limit_stats packets[DROP]: over the limit, dropped */
+	L_AUDITED,	/* limit_stats packets[AUDIT]: over the limit, passed */
+	L_BLOCKED,	/* stats DROP/BLOCKLIST: dropped by a block entry (a ban) */
+};
+
+static const char *const lim_names[] = { "PASS", "LIMITED", "AUDITED", "BLOCKED" };
+
+struct lim_step {
+	const char *src;
+	__u64 at;		/* the frame's time */
+	enum lim_out want;
+	unsigned int n;		/* frames sent alike; 0: 1 */
+	bool vlan;		/* tagged (802.1Q, VLAN 5): the general rules' path, not FAST_JUDGE's */
+};
+
+static bool fx_set_limits(struct fixture *fx, const struct xdpfwd_limits *l)
+{
+	__u32 zero = 0;
+
+	return !bpf_map_update_elem(bpf_map__fd(fx->skel->maps.limits), &zero, l, BPF_ANY);
+}
+
+/* The limit_stats of the "other" slot, summed over the CPUs. */
+static bool read_limit_stats(struct fixture *fx, struct xdpfwd_limit_stats *sum)
+{
+	int ncpu = libbpf_num_possible_cpus(), cpu;
+	__u32 slot = XDPFWD_STATS_SLOT_OTHER;
+	struct xdpfwd_limit_stats *pc;
+	size_t i;
+
+	memset(sum, 0, sizeof(*sum));
+	pc = ncpu > 0 ? calloc(ncpu, sizeof(*pc)) : NULL;
+	if (!pc)
+		return false;
+	if (bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.limit_stats), &slot, pc)) {
+		free(pc);
+		return false;
+	}
+	for (cpu = 0; cpu < ncpu; cpu++)
+		for (i = 0; i < sizeof(*sum) / sizeof(__u64); i++)
+			((__u64 *)sum)[i] += ((__u64 *)&pc[cpu])[i];
+	free(pc);
+	return true;
+}
+
+static bool lim_frame_tagged(const char *src, bool vlan, struct frame *f)
+{
+	struct frame_spec spec = { .ip = strchr(src, ':') ? 6 : 4, .src = src };
+
+	if (vlan)
+		spec.tags[0] = (struct frame_tag)DOT1Q(5);
+	return frame_build(f, &spec);
+}
+
+static bool lim_frame(const char *src, struct frame *f)
+{
+	return lim_frame_tagged(src, false, f);
+}
+
+/* Sends src's frame at time at; true when exactly the counter of want moved, by that frame. */
+static bool lim_send_tagged(struct fixture *fx, const char *test, const char *src, bool vlan,
+			    __u64 at, enum lim_out want)
+{
+	struct xdpfwd_limit_stats lb, la;
+	struct xdpfwd_stats sb, sa;
+	__u64 moved[4], bytes[4];
+	char name[96];
+	struct frame f;
+	int ret, i, n = 0, got = -1;
+
+	snprintf(name, sizeof(name), "%s%s at T0%+lld ns", src, vlan ? " (VLAN 5)" : "",
+		 (long long)(at - T0));
+	if (!lim_frame_tagged(src, vlan, &f))
+		return report(test, name, "the frame spec does not build");
+	if (!read_stats(fx, &sb) || !read_limit_stats(fx, &lb))
+		return report(test, name, "reading stats failed");
+	ret = xdp_run_at(fx->prog_fd, fx->ifindex, f.data, f.len, at);
+	if (ret < 0)
+		return report(test, name, "test run failed: %s", strerror(-ret));
+	if (!read_stats(fx, &sa) || !read_limit_stats(fx, &la))
+		return report(test, name, "reading stats failed");
+	moved[L_PASS] = sa.packets[PASS][NO_MATCH] - sb.packets[PASS][NO_MATCH];
+	bytes[L_PASS] = sa.bytes[PASS][NO_MATCH] - sb.bytes[PASS][NO_MATCH];
+	moved[L_BLOCKED] = sa.packets[DROP][BLOCKLIST] - sb.packets[DROP][BLOCKLIST];
+	bytes[L_BLOCKED] = sa.bytes[DROP][BLOCKLIST] - sb.bytes[DROP][BLOCKLIST];
+	moved[L_LIMITED] = la.packets[DROP] - lb.packets[DROP];
+	bytes[L_LIMITED] = la.bytes[DROP] - lb.bytes[DROP];
+	moved[L_AUDITED] = la.packets[AUDIT] - lb.packets[AUDIT];
+	bytes[L_AUDITED] = la.bytes[AUDIT] - lb.bytes[AUDIT];
+	for (i = 0; i < 4; i++) {
+		if (!moved[i] && !bytes[i])
+			continue;
+		n++;
+		got = i;
+		if (moved[i] != 1 || bytes[i] != f.len)
+			return report(test, name, "%s moved by %llu packets, %llu bytes", lim_names[i],
+				      (unsigned long long)moved[i], (unsigned long long)bytes[i]);
+	}
+	if (n != 1)
+		return report(test, name, "%d counters moved, want exactly 1", n);
+	if (got != (int)want)
+		return report(test, name, "%s, want %s", lim_names[got], lim_names[want]);
+	if ((ret == XDP_DROP) != (want == L_LIMITED || want == L_BLOCKED))
+		return report(test, name, "returned %d for %s", ret, lim_names[want]);
+	return true;
+}
+
+static bool lim_send(struct fixture *fx, const char *test, const char *src, __u64 at,
+		     enum lim_out want)
+{
+	return lim_send_tagged(fx, test, src, false, at, want);
+}
+
+static int lim_steps(struct fixture *fx, const char *test, const struct lim_step *s, size_t n)
+{
+	int failed = 0;
+	size_t i;
+	unsigned int j;
+
+	for (i = 0; i < n; i++)
+		for (j = 0; j < (s[i].n ? s[i].n : 1); j++)
+			failed += !lim_send_tagged(fx, test, s[i].src, s[i].vlan, s[i].at, s[i].want);
+	return failed;
+}
+
+#define LIM_STEPS(fx, steps) lim_steps((fx), __func__, (steps), ARRAY_SIZE(steps))
+
+/* The bucket of src's key under the limits' key lengths, read from the meter; false if absent. */
+static bool meter_read(struct fixture *fx, const char *key_addr, struct xdpfwd_meter *v)
+{
+	struct xdpfwd_meter_key k;
+
+	event_addr(key_addr, k.addr);
+	return !bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.meter), &k, v);
+}
+
+static unsigned int meter_count(struct fixture *fx)
+{
+	struct xdpfwd_meter_key k, next;
+	int fd = bpf_map__fd(fx->skel->maps.meter);
+	unsigned int n = 0;
+	void *prev = NULL;
+
+	while (!bpf_map_get_next_key(fd, prev, &next)) {
+		k = next;
+		prev = &k;
+		n++;
+	}
+	return n;
+}
+
+/* Consumes the queued events; returns how many carry XDPFWD_EVENT_F_BANNED (the kept ones in fx->ev). */
+static unsigned int ban_events(struct fixture *fx)
+{
+	unsigned int i, n = 0;
+
+	fx->n_ev = 0;
+	ring_buffer__consume(fx->rb);
+	for (i = 0; i < fx->n_ev && i < MAX_KEPT_EVENTS; i++)
+		n += !!(fx->ev[i].flags & XDPFWD_EVENT_F_BANNED);
+	return n;
+}
+
+/* Limits on keys /32 and /128 (LIMITS_KEYS for others), bans in set auto for 600 s, generation 1. */
+#define LIMITS_KEYS(act, pps_, burst, p4, p6) \
+	((struct xdpfwd_limits){ .action = (act), .plen4 = (p4), .plen6 = (p6), .auto_set = S_AUTO, \
+				 .pps = (pps_), .pkt_burst = (burst), .ban_ns = 600 * NSEC_PER_SEC, \
+				 .generation = 1 })
+#define LIMITS(act, pps_, burst) LIMITS_KEYS(act, pps_, burst, 32, 128)
+
+/* pps N with burst N: N frames pass within an instant, the N+1th is over; a second later N again. */
+static void test_limit_exact_rate(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 5, false },
+		{ "198.18.0.1", T0, L_LIMITED, 2, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 5, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_LIMITED, 1, false },
+		/* One token every 200 ms: not a nanosecond sooner. */
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS - 1, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_PASS, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 5, false },
+		{ "2001:2::1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0 + NSEC_PER_SEC, L_PASS, 5, false },
+		{ "2001:2::1", T0 + NSEC_PER_SEC, L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 5, 5);
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+}
+
+/*
+ * The same through the general rules (a tagged frame: limit_frame() alone)
+ * and mixed with untagged frames of the same source (FAST_JUDGE's inline
+ * meter for a known key): both paths keep one bucket.
+ */
+static void test_limit_both_paths(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 5, true },
+		{ "198.18.0.1", T0, L_LIMITED, 1, true },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 2, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 3, true },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS - 1, L_LIMITED, 1, true },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC + 200 * MS, L_PASS, 1, true },
+		{ "2001:2::1", T0, L_PASS, 3, false },
+		{ "2001:2::1", T0, L_PASS, 2, true },
+		{ "2001:2::1", T0, L_LIMITED, 1, true },
+		{ "2001:2::1", T0 + 400 * MS, L_PASS, 1, true },
+		{ "2001:2::1", T0 + 400 * MS, L_PASS, 1, false },
+		{ "2001:2::1", T0 + 400 * MS, L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 5, 5);
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+}
+
+/* The bucket holds at most burst: a long pause buys burst frames, not pps * pause. */
+static void test_limit_burst(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 3, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 100 * MS, L_PASS, 1, false },
+		{ "198.18.0.1", T0 + 100 * MS, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_PASS, 3, false },
+		{ "198.18.0.1", T0 + 10 * NSEC_PER_SEC, L_LIMITED, 1, false },
+	};
+	/* The same within 16.7 ms, which the bucket adds up without a division: 10 ms at 1000 pps. */
+	static const struct lim_step quick[] = {
+		{ "198.18.0.2", T0, L_PASS, 3, false },
+		{ "198.18.0.2", T0, L_LIMITED, 1, false },
+		{ "198.18.0.2", T0 + 10 * MS, L_PASS, 3, false },
+		{ "198.18.0.2", T0 + 10 * MS, L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 10, 3);
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	l.pps = 1000;
+	l.generation = 2;
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, quick), 0);
+}
+
+/*
+ * A long idle refills the bucket, however long and whatever the rate: 2^40
+ * ns at 2^30 pps is 2^70 tokens, which a plain 64-bit product wraps to 64
+ * (less than one packet); 2^62 ns at 1 pps.
+ */
+static void test_limit_long_idle(void **state)
+{
+	static const struct lim_step fast[] = {
+		{ "198.18.0.1", T0, L_PASS, 2, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + (1ULL << 40), L_PASS, 2, false },
+		{ "198.18.0.1", T0 + (1ULL << 40), L_LIMITED, 1, false },
+	};
+	static const struct lim_step slow[] = {
+		{ "198.18.0.2", T0, L_PASS, 2, false },
+		{ "198.18.0.2", T0, L_LIMITED, 1, false },
+		{ "198.18.0.2", T0 + (1ULL << 62), L_PASS, 2, false },
+		{ "198.18.0.2", T0 + (1ULL << 62), L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1ULL << 30, 2);
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, fast), 0);
+	l.pps = 1;
+	l.generation = 2;
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, slow), 0);
+}
+
+/*
+ * A clock that steps back refills nothing, and the bucket counts from the
+ * new time on; one that wraps past 2^64 counts the true elapsed time.
+ */
+static void test_limit_clock_steps(void **state)
+{
+	const __u64 w = -(500 * MS);	/* half a second before the wrap */
+	const struct lim_step back[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 - 5 * NSEC_PER_SEC, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 - 4 * NSEC_PER_SEC, L_PASS, 1, false },
+		{ "198.18.0.1", T0 - 4 * NSEC_PER_SEC, L_LIMITED, 1, false },
+	};
+	const struct lim_step wrap[] = {
+		{ "198.18.0.2", w, L_PASS, 1, false },
+		{ "198.18.0.2", w, L_LIMITED, 1, false },
+		{ "198.18.0.2", w + 999 * MS, L_LIMITED, 1, false },
+		{ "198.18.0.2", w + NSEC_PER_SEC, L_PASS, 1, false },
+		{ "198.18.0.2", w + NSEC_PER_SEC, L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1, 1);
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, back), 0);
+	assert_int_equal(LIM_STEPS(fx, wrap), 0);
+}
+
+/* A bit limit alone: frames of L bytes at 4 * 8L bps with a burst of 2 * 8L bits. */
+static void test_limit_bps(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 2, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 250 * MS - 1, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 250 * MS, L_PASS, 1, false },
+		{ "198.18.0.1", T0 + 250 * MS, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 0, 0);
+	struct frame f;
+
+	assert_true(lim_frame("198.18.0.1", &f));
+	l.bps = 4 * 8 * f.len;
+	l.bit_burst = 2 * 8 * f.len;
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+}
+
+/* Keys /24 and /64: the sources of one prefix share a bucket; /32 and /128 do not. */
+static void test_limit_key_length(void **state)
+{
+	static const struct lim_step short_keys[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.200", T0, L_LIMITED, 1, false },
+		{ "198.18.1.1", T0, L_PASS, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+		{ "2001:2::ffff:1", T0, L_LIMITED, 1, false },
+		{ "2001:2:0:1::1", T0, L_PASS, 1, false },
+	};
+	static const struct lim_step full_keys[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.200", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+		{ "2001:2::2", T0, L_PASS, 1, false },
+		{ "2001:2::1", T0, L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS_KEYS(XDPFWD_LIMIT_DROP, 1, 1, 24, 64);
+	struct xdpfwd_meter v;
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, short_keys), 0);
+	assert_true(meter_read(fx, "198.18.0.0", &v));
+	assert_int_equal(v.over, 1);
+	assert_true(meter_read(fx, "2001:2::", &v));
+	assert_false(meter_read(fx, "198.18.0.1", &v));
+	assert_int_equal(meter_count(fx), 4);
+	l.plen4 = 32;
+	l.plen6 = 128;
+	l.generation = 2;
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, full_keys), 0);
+	assert_true(meter_read(fx, "198.18.0.200", &v));
+}
+
+/* An allowlisted source is never metered: not limited, no bucket, no allow hit counted. */
+static void test_limit_allowlist(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 4, false },
+		{ "198.18.1.1", T0, L_PASS, 1, false },
+		{ "198.18.1.1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 4, false },
+		{ "2001:2:0:1::1", T0, L_PASS, 1, false },
+		{ "2001:2:0:1::1", T0, L_LIMITED, 1, false },
+	};
+	static const struct list_entry allow[] = {
+		ENTRY(ALLOW_V4, "198.18.0.0/24"),
+		ENTRY(ALLOW_V6, "2001:2::/64"),
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_BAN, 1, 1);
+	struct xdpfwd_meter v;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(entry_op(fx, __func__, "setup", &allow[i], true));
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	assert_false(meter_read(fx, "198.18.0.1", &v));
+	assert_false(meter_read(fx, "2001:2::1", &v));
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(check_entry_hits(fx, __func__, "allow", &allow[i], 0));
+}
+
+/* A source allowlisted after it was metered: its frames take nothing from its bucket meanwhile. */
+static void test_limit_allowlist_later(void **state)
+{
+	static const struct lim_step before[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "2001:2::1", T0, L_PASS, 1, false },
+	};
+	static const struct lim_step allowed[] = {
+		{ "198.18.0.1", T0, L_PASS, 6, false },
+		{ "2001:2::1", T0, L_PASS, 6, false },
+	};
+	static const struct lim_step after[] = {
+		{ "198.18.0.1", T0, L_PASS, 3, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "2001:2::1", T0, L_PASS, 3, false },
+		{ "2001:2::1", T0, L_LIMITED, 1, false },
+	};
+	static const struct list_entry allow[] = {
+		ENTRY(ALLOW_V4, "198.18.0.1/32"),
+		ENTRY(ALLOW_V6, "2001:2::1/128"),
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 4, 4);
+	size_t i;
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, before), 0);
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(entry_op(fx, __func__, "allow", &allow[i], true));
+	assert_int_equal(LIM_STEPS(fx, allowed), 0);
+	for (i = 0; i < ARRAY_SIZE(allow); i++)
+		assert_true(entry_op(fx, __func__, "allow", &allow[i], false));
+	assert_int_equal(LIM_STEPS(fx, after), 0);
+}
+
+/* Audit: the excess is counted, logged and passed; the ban it would make is an event, not an entry. */
+static void test_limit_audit(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_AUDITED, 3, false },
+		{ "198.18.0.1", T0 + NSEC_PER_SEC, L_PASS, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_AUDIT, 1, 1);
+	const struct list_entry e = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
+	struct xdpfwd_limit_stats ls;
+	struct xdpfwd_entry val;
+	union list_key k;
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	assert_true(read_limit_stats(fx, &ls));
+	assert_int_equal(ls.bans, 1);
+	assert_int_equal(ls.packets[DROP], 0);
+	assert_true(list_key(&e, &k));
+	assert_int_not_equal(bpf_map_lookup_elem(list_fd(fx, BLOCK_V4_ADDR), &k, &val), 0);
+	/* The would-be ban (outside the budgets) and the first audited frame; the rest suppressed. */
+	assert_int_equal(ban_events(fx), 1);
+	assert_int_equal(fx->n_ev, 2);
+	assert_int_equal(fx->ev[0].flags, XDPFWD_EVENT_F_BANNED);
+	assert_int_equal(fx->ev[0].action, AUDIT);
+	assert_int_equal(fx->ev[0].reason, XDPFWD_R_RATE_LIMIT);
+	assert_int_equal(fx->ev[0].set, S_AUTO);
+	assert_int_equal(fx->ev[1].flags, 0);
+	assert_int_equal(fx->ev[1].set, XDPFWD_EVENT_NO_SET);
+	assert_true(check_ev_stats(fx, __func__, (struct ev_counts){
+		.eligible = 3, .sent = 2, .suppressed_source = 1 }));
+}
+
+/* The entry a ban must leave: set auto in both generations, timed, its deadline, counted there. */
+static bool check_ban_entry(struct fixture *fx, const char *test, const struct list_entry *e,
+			    __u32 other_sets, __u64 expires, __u8 plen1)
+{
+	struct xdpfwd_entry v;
+	__u32 want = (M(S_AUTO) | other_sets) ^ XDPFWD_SETS_XOR;
+
+	if (!entry_read(fx, test, "ban", e, &v))
+		return false;
+	if (v.sets[0] != want || v.sets[1] != want)
+		return report(test, e->addr, "sets %#x/%#x, want %#x in both", v.sets[0], v.sets[1], want);
+	if (v.timed != M(S_AUTO) || v.expires_ns != expires)
+		return report(test, e->addr, "timed %#x until %llu, want %#x until %llu", v.timed,
+			      (unsigned long long)v.expires_ns, M(S_AUTO), (unsigned long long)expires);
+	if (v.plen1 != plen1 || (!other_sets && v.count_set != S_AUTO))
+		return report(test, e->addr, "plen1 %u count_set %u", v.plen1, v.count_set);
+	return true;
+}
+
+/*
+ * Ban: the excess frame writes the key into the blocklist itself, and the
+ * next frames are blocklist drops counted in set auto; once per ban, one
+ * event; after the deadline the source is metered again, an expired entry
+ * is not revived, and once user space removed it the next excess bans anew.
+ */
+static void test_limit_ban(void **state)
+{
+	static const struct lim_step first[] = {
+		{ "198.18.0.1", T0, L_PASS, 2, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + MS, L_BLOCKED, 3, false },
+	};
+	static const struct lim_step expired[] = {
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC, L_PASS, 2, false },
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC, L_LIMITED, 1, false },
+	};
+	static const struct lim_step again[] = {
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC + 1, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0 + 600 * NSEC_PER_SEC + 1, L_BLOCKED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_BAN, 2, 2);
+	const struct list_entry e = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
+	struct xdpfwd_limit_stats ls;
+	struct xdpfwd_stats s;
+	struct xdpfwd_entry v;
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, first), 0);
+	assert_true(check_ban_entry(fx, __func__, &e, 0, T0 + 600 * NSEC_PER_SEC, 0));
+	assert_int_equal(ban_events(fx), 1);
+	assert_int_equal(fx->ev[0].action, DROP);
+	assert_int_equal(fx->ev[0].reason, XDPFWD_R_RATE_LIMIT);
+	assert_int_equal(fx->ev[0].set, S_AUTO);
+	assert_true(read_stats(fx, &s));
+	assert_int_equal(s.set_packets[XDPFWD_KIND_BLOCK][S_AUTO], 3);
+
+	assert_int_equal(LIM_STEPS(fx, expired), 0);
+	assert_true(entry_read(fx, __func__, "expired", &e, &v));
+	assert_int_equal(v.expires_ns, T0 + 600 * NSEC_PER_SEC);
+	assert_true(read_limit_stats(fx, &ls));
+	assert_int_equal(ls.bans, 1);
+	assert_int_equal(ls.ban_failed, 1);
+	assert_int_equal(ban_events(fx), 0);
+
+	assert_true(entry_op(fx, __func__, "user space removes it", &e, false));
+	assert_int_equal(LIM_STEPS(fx, again), 0);
+	assert_true(check_ban_entry(fx, __func__, &e, 0, T0 + 1200 * NSEC_PER_SEC + 1, 0));
+	assert_int_equal(ban_events(fx), 1);
+	assert_true(read_limit_stats(fx, &ls));
+	assert_int_equal(ls.bans, 2);
+}
+
+/* A ban of a /24 or /64 key goes into the block trie, with plen1; IPv6 /128 into the hash. */
+static void test_limit_ban_prefix(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.5.1", T0, L_PASS, 1, false },
+		{ "198.18.5.2", T0, L_LIMITED, 1, false },
+		{ "198.18.5.77", T0, L_BLOCKED, 1, false },
+		{ "2001:2:0:5::1", T0, L_PASS, 1, false },
+		{ "2001:2:0:5::2", T0, L_LIMITED, 1, false },
+		{ "2001:2:0:5:ffff::", T0, L_BLOCKED, 1, false },
+		{ "2001:2:0:6::1", T0, L_PASS, 1, false },
+	};
+	static const struct lim_step full[] = {
+		{ "2001:2::9", T0, L_PASS, 1, false },
+		{ "2001:2::9", T0, L_LIMITED, 1, false },
+		{ "2001:2::9", T0, L_BLOCKED, 1, false },
+		{ "2001:2::8", T0, L_PASS, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS_KEYS(XDPFWD_LIMIT_BAN, 1, 1, 24, 64);
+	const struct list_entry e4 = ENTRY(BLOCK_V4_NET, "198.18.5.0/24");
+	const struct list_entry e6 = ENTRY(BLOCK_V6_NET, "2001:2:0:5::/64");
+	const struct list_entry e128 = ENTRY(BLOCK_V6_ADDR, "2001:2::9");
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	assert_true(check_ban_entry(fx, __func__, &e4, 0, T0 + 600 * NSEC_PER_SEC, 25));
+	assert_true(check_ban_entry(fx, __func__, &e6, 0, T0 + 600 * NSEC_PER_SEC, 65));
+	assert_int_equal(ban_events(fx), 2);
+	l.plen6 = 128;
+	l.generation = 2;
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, full), 0);
+	assert_true(check_ban_entry(fx, __func__, &e128, 0, T0 + 600 * NSEC_PER_SEC, 0));
+}
+
+/*
+ * The key's entry already there, in a set that did not drop the frame (a
+ * scope for another port): the ban joins it, keeping its other set.
+ */
+static void test_limit_ban_joins(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+		{ "198.18.0.1", T0, L_BLOCKED, 1, false },
+	};
+	static const struct set_entry ssh = { BLOCK_V4_ADDR, "198.18.0.1", IN(M(S_SSH)),
+					      .count_set = S_SSH };
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_BAN, 1, 1);
+	const struct list_entry e = ENTRY(BLOCK_V4_ADDR, "198.18.0.1");
+
+	assert_true(set_entry_op(fx, __func__, "setup", &ssh, true));
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	assert_true(check_ban_entry(fx, __func__, &e, M(S_SSH), T0 + 600 * NSEC_PER_SEC, 0));
+	assert_int_equal(ban_events(fx), 1);
+}
+
+/* New limits (a new generation) start every bucket afresh. */
+static void test_limit_generation(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 1, false },
+		{ "198.18.0.1", T0, L_LIMITED, 1, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1, 1);
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(lim_send(fx, __func__, "198.18.0.1", T0, L_LIMITED), true);
+	l.generation = 2;
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	/* A bucket used but not empty starts afresh too, on either path: two frames, not one. */
+	l.pkt_burst = 2;
+	l.generation = 3;
+	assert_true(fx_set_limits(fx, &l));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	l.generation = 4;
+	assert_true(fx_set_limits(fx, &l));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.2", T0, L_LIMITED));
+}
+
+/* Off (all zero, or action off with rates set): nothing metered, nothing counted apart. */
+static void test_limit_off(void **state)
+{
+	static const struct lim_step steps[] = {
+		{ "198.18.0.1", T0, L_PASS, 10, false },
+		{ "2001:2::1", T0, L_PASS, 10, false },
+	};
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_OFF, 1, 1);
+	struct xdpfwd_limit_stats ls;
+
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	assert_true(fx_set_limits(fx, &l));
+	assert_int_equal(LIM_STEPS(fx, steps), 0);
+	assert_int_equal(meter_count(fx), 0);
+	assert_true(read_limit_stats(fx, &ls));
+	assert_int_equal(ls.packets[DROP] + ls.packets[AUDIT] + ls.bans + ls.ban_failed, 0);
+}
+
+/* A full meter evicts the least recently metered keys; an evicted key comes back with a full bucket. */
+static void test_limit_lru_full(void **state)
+{
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1, 1);
+	struct xdpfwd_meter v;
+	char src[64];
+	int i, failed = 0;
+
+	assert_true(fx_set_limits(fx, &l));
+	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_LIMITED));
+	for (i = 0; i < 16 * 128; i++) {
+		snprintf(src, sizeof(src), "2001:2:1::%x", i + 1);
+		failed += !lim_send(fx, __func__, src, T0, L_PASS);
+	}
+	assert_int_equal(failed, 0);
+	assert_true(meter_count(fx) <= 128);
+	assert_false(meter_read(fx, "198.18.0.1", &v));
+	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_PASS));
+	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_LIMITED));
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -2397,6 +3100,8 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 static struct config cfg_drop_malformed = { .drop_malformed = true };
 static struct config cfg_unlimited = { .unlimited = true };
 static struct config cfg_log_disabled = { .log_disabled = true };
+static struct config cfg_clock = { .clock_from_meta = true };
+static struct config cfg_clock_lru128 = { .clock_from_meta = true, .meter_keys = 128 };
 static struct config cfg_burst3 = {
 	.global_interval_ns = NSEC_PER_SEC,
 	.global_tolerance_ns = 2 * NSEC_PER_SEC,
@@ -2447,6 +3152,24 @@ int main(void)
 		TEST_CFG(test_event_malformed, cfg_drop_malformed),
 		TEST(test_event_audit),
 	};
+	const struct CMUnitTest limits[] = {
+		TEST_CFG(test_limit_exact_rate, cfg_clock),
+		TEST_CFG(test_limit_both_paths, cfg_clock),
+		TEST_CFG(test_limit_burst, cfg_clock),
+		TEST_CFG(test_limit_long_idle, cfg_clock),
+		TEST_CFG(test_limit_clock_steps, cfg_clock),
+		TEST_CFG(test_limit_bps, cfg_clock),
+		TEST_CFG(test_limit_key_length, cfg_clock),
+		TEST_CFG(test_limit_allowlist, cfg_clock),
+		TEST_CFG(test_limit_allowlist_later, cfg_clock),
+		TEST_CFG(test_limit_audit, cfg_clock),
+		TEST_CFG(test_limit_ban, cfg_clock),
+		TEST_CFG(test_limit_ban_prefix, cfg_clock),
+		TEST_CFG(test_limit_ban_joins, cfg_clock),
+		TEST_CFG(test_limit_generation, cfg_clock),
+		TEST_CFG(test_limit_off, cfg_clock),
+		TEST_CFG(test_limit_lru_full, cfg_clock_lru128),
+	};
 	int failed = 0;
 
 	libbpf_set_print(libbpf_print);
@@ -2455,5 +3178,6 @@ int main(void)
 	failed += cmocka_run_group_tests_name("parsing", parsing, NULL, NULL);
 	failed += cmocka_run_group_tests_name("counters", counters, NULL, NULL);
 	failed += cmocka_run_group_tests_name("events", events, NULL, NULL);
+	failed += cmocka_run_group_tests_name("limits", limits, NULL, NULL);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

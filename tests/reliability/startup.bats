@@ -222,9 +222,10 @@ st_prog_map_ids() {
 			id=$(xf_prog_id "$ifc")
 			[ -n "$id" ] || { echo "$ifc: nothing attached; stderr:" >&2; cat "$XF_TMP/daemon.err.$round" >&2; return 1; }
 			# Every pinned map is one this interface's program uses (the program uses them all but
-			# ifaces, log_state, clock and books, which only user space touches).
+			# ifaces, log_state, clock, books and ban_books, which only user space touches).
 			missing=$(comm -23 <(echo "$shared" | sort) <(st_prog_map_ids "$id" | sort) |
-				grep -vxF -f <(rel_pinned_map_ids | grep -E '^(ifaces|log_state|clock|books)=' | cut -d= -f2) || true)
+				grep -vxF -f <(rel_pinned_map_ids | grep -E '^(ifaces|log_state|clock|books|ban_books)=' |
+					cut -d= -f2) || true)
 			if [ -n "$missing" ]; then
 				echo "$ifc: program $id does not use pinned maps $missing; stderr:" >&2
 				cat "$XF_TMP/daemon.err.$round" >&2

@@ -179,6 +179,29 @@ mount_opts() {
 	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
+@test "reload: /etc/xdpfwd/limits.conf sets the flood defense in place, the same process and program" {
+	local pid prog
+	pid=$(main_pid "xdpfwd@$IFC")
+	prog=$(sd_net ip -d link show dev "$IFC" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')
+	[ -n "$prog" ]
+	# As installed: every line commented out, limits off.
+	[ "$(sd_in xdpfwd limit | head -n 1)" = off ]
+	cp "$SD_ROOT/etc/xdpfwd/limits.conf" "$SD_TMP/limits.conf.orig"
+	printf 'limit-pps=10k\nlimit-ban=1h\n' >>"$SD_ROOT/etc/xdpfwd/limits.conf"
+	sd_in timeout 30 systemctl reload "xdpfwd@$IFC"
+	wait_journal "xdpfwd@$IFC" 'flood defense \(SIGHUP\): pps=10k bps=off burst=10000 .* action=ban ban=1h'
+	[ "$(main_pid "xdpfwd@$IFC")" = "$pid" ]
+	[ "$(sd_net ip -d link show dev "$IFC" | sed -n 's/.*prog\/xdp id \([0-9]*\).*/\1/p')" = "$prog" ]
+	sd_in xdpfwd limit | grep -q '^pps=10k .* action=ban ban=1h$'
+	sd_in xdpfwd sets | grep -qE '^block +auto '
+	# Back as installed: off again at the next reload; set auto and its bans stay.
+	cp "$SD_TMP/limits.conf.orig" "$SD_ROOT/etc/xdpfwd/limits.conf"
+	sd_in timeout 30 systemctl reload "xdpfwd@$IFC"
+	wait_journal "xdpfwd@$IFC" 'flood defense \(SIGHUP\): off$'
+	[ "$(sd_in xdpfwd limit | head -n 1)" = off ]
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
+}
+
 @test "the README's feed refresh unit: the download becomes set spamhaus on reload; a failed one changes nothing" {
 	local unit=xdpfwd-feed-spamhaus.service
 	# The unit exactly as the README shows it, and a curl that serves a Spamhaus DROP file (the
