@@ -36,7 +36,7 @@ CLI_INC		:= $(SERVICE_INC) -Idaemon/cli
 room_inc	= $(or $(if $(filter common/%,$1),$(COMMON_INC)),$(if $(filter daemon/lib/%,$1),$(LIB_INC)),\
 		  $(if $(filter daemon/service/%,$1),$(SERVICE_INC)),$(if $(filter daemon/cli/%,$1),$(CLI_INC)),\
 		  $(error $1: not in a room (common/, daemon/lib/, daemon/service/, daemon/cli/)))
-LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -pthread
+LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lpcap -lelf -lz -pthread
 SANFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 # Left to itself, clang merges the identical ends of the program's drop paths into one block
 # that the hot path jumps into, with its values where the other paths keep theirs: live, a
