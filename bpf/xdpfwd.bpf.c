@@ -38,6 +38,18 @@ const volatile __u64 log_global_tolerance_ns = 990000000ULL;
 const volatile __u64 ns_per_jiffy = 0;
 
 /*
+ * Test clock (struct xdpfwd_frame_time in include/xdpfwd.h): set by
+ * tests/prog and `xdpfwd replay`, never by the daemon. When set, the time a
+ * frame carries in its XDP metadata is both clocks the program reads, so a
+ * test drives time (buckets, expiry) frame by frame. When 0, as the daemon
+ * loads it, every branch on it is dead and the verifier removes it.
+ */
+const volatile __u8 clock_from_meta = 0;
+
+/* The frame's time under clock_from_meta (0: none, read the real clocks); written nowhere else. */
+__u64 frame_time_ns = 0;
+
+/*
  * GCRA theoretical arrival time, shared by all CPUs; written only by events,
  * on a cache line of its own so that they do not evict the slot table below
  * from the other CPUs.
@@ -162,6 +174,34 @@ static __always_inline int trie_may_match(void *map)
 	return 1;
 }
 
+/* Under clock_from_meta: the time the frame carries, or 0 without one. */
+static __always_inline void frame_time_read(struct xdp_md *ctx)
+{
+	struct xdpfwd_frame_time *t = (void *)(long)ctx->data_meta;
+
+	if (!clock_from_meta)
+		return;
+	frame_time_ns = (void *)(t + 1) <= (void *)(long)ctx->data ? t->now_ns : 0;
+}
+
+/* "xdpfwd clock" nanoseconds (see include/xdpfwd.h): what last_hit_ns and event times hold. */
+static __always_inline __u64 clock_ns(void)
+{
+	if (clock_from_meta && frame_time_ns)
+		return frame_time_ns;
+	if (ns_per_jiffy)
+		return bpf_jiffies64() * ns_per_jiffy;
+	return bpf_ktime_get_coarse_ns();
+}
+
+/* CLOCK_BOOTTIME nanoseconds: what expires_ns deadlines are on. */
+static __always_inline __u64 boot_ns(void)
+{
+	if (clock_from_meta && frame_time_ns)
+		return frame_time_ns;
+	return bpf_ktime_get_boot_ns();
+}
+
 /*
  * The sets an entry is a live member of (see struct xdpfwd_entry): each set's
  * bit from the generation meta's set_gen selects, stored XOR
@@ -174,7 +214,7 @@ static __always_inline __u32 live_members(const struct xdpfwd_entry *e, __u32 ge
 {
 	__u32 m = ((e->sets[0] & ~gen) | (e->sets[1] & gen)) ^ XDPFWD_SETS_XOR;
 
-	if (e->expires_ns && bpf_ktime_get_boot_ns() >= e->expires_ns)
+	if (e->expires_ns && boot_ns() >= e->expires_ns)
 		m &= ~e->timed;
 	return m;
 }
@@ -202,14 +242,6 @@ static __always_inline int shorter_key(const struct xdpfwd_entry *e, int key_len
 	/* Keeps clang from turning the arithmetic back into a compare and a jump. */
 	asm volatile("" : "+r"(d));
 	return shorter + (d & (d >> 31));
-}
-
-/* "xdpfwd clock" nanoseconds (see include/xdpfwd.h): what last_hit_ns and event times hold. */
-static __always_inline __u64 clock_ns(void)
-{
-	if (ns_per_jiffy)
-		return bpf_jiffies64() * ns_per_jiffy;
-	return bpf_ktime_get_coarse_ns();
 }
 
 /* GCRA over a shared TAT: lock-free, and touched only by events that passed the per-source limit. */
@@ -290,7 +322,11 @@ static __always_inline int source_budget_take(struct xdpfwd_entry *e, int exact,
 /* What one event takes in the ring: the record (a multiple of 8) and the ring's header. */
 #define EVENT_RECORD_BYTES (sizeof(struct xdpfwd_event) + BPF_RINGBUF_HDR_SZ)
 
-/* What the out-of-line event path needs besides the source, in one argument (BPF functions take five). */
+/*
+ * What the out-of-line event path needs besides the source, in one argument
+ * (BPF functions take five); the event's flags (XDPFWD_EVENT_F_*) go in bits
+ * 56-63.
+ */
 #define EVENT_INFO(family, proto, vlan, reason, action, set)				\
 	((__u64)(family) | (__u64)(proto) << 8 | (__u64)(vlan) << 16 | (__u64)(reason) << 32 |	\
 	 (__u64)(action) << 40 | (__u64)(set) << 48)
@@ -315,13 +351,16 @@ static __noinline void log_event(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	__u64 now = clock_ns(), flags, pos;
 	struct xdpfwd_event *ev;
 
-	if (!source_budget_take(exact_entry, exact_entry != NULL, &f, now)) {
-		st->ev_suppressed_source++;
-		return;
-	}
-	if (!global_budget_take(now)) {
-		st->ev_suppressed_global++;
-		return;
+	/* A ban's event is sent once per ban, outside the budgets (XDPFWD_EVENT_F_BANNED). */
+	if (!(info >> 56 & XDPFWD_EVENT_F_BANNED)) {
+		if (!source_budget_take(exact_entry, exact_entry != NULL, &f, now)) {
+			st->ev_suppressed_source++;
+			return;
+		}
+		if (!global_budget_take(now)) {
+			st->ev_suppressed_global++;
+			return;
+		}
 	}
 	/*
 	 * When the consumer is behind, the ring stays full and most events are
@@ -347,7 +386,7 @@ static __noinline void log_event(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	ev->proto = f.proto;
 	ev->vlan = f.vlan;
 	ev->set = (info >> 48) & 0xff;
-	ev->flags = 0;
+	ev->flags = info >> 56;
 	/*
 	 * A wakeup (an IPI, a hypervisor exit in a VM) costs far more than the
 	 * rest of the path, so the consumer polls every 100 ms and is woken once
@@ -673,6 +712,19 @@ static __always_inline struct xdpfwd_entry *allow_match(void *allow, struct xdpf
 	return bpf_map_lookup_elem(allow, lk);
 }
 
+/* This interface's stats slot; frames of an interface no daemon recorded count as "other". */
+static __always_inline __u32 stats_slot(const struct xdp_md *ctx)
+{
+	__u32 ifindex = ctx->ingress_ifindex, n = iface_slots.n, i;
+
+	for (i = 0; i < XDPFWD_MAX_IFACES && i < n; i++)
+		if (iface_slots.map[i].ifindex == ifindex)
+			return iface_slots.map[i].slot;
+	return XDPFWD_STATS_SLOT_OTHER;
+}
+
+#include "limit.bpf.h"
+
 /*
  * The verdict rules after the exact hash was looked up (x: its entry or
  * NULL), for both families (the maps and the address length differ; the IPv6
@@ -740,7 +792,7 @@ static __always_inline int judge_after_exact(struct xdp_md *ctx, struct xdpfwd_s
 		}
 	}
 	if (outcome == MATCH_NONE)
-		return pass(st, XDPFWD_R_NO_MATCH, len);
+		return no_match(ctx, st, LIMIT_INFO(f->l3_off, f->family, f->vlan), len);
 	if (trie_may_match(allow))
 		a = allow_match(allow, &lk, f, max_len, m->set_gen[XDPFWD_KIND_ALLOW]);
 	if (a) {
@@ -812,7 +864,7 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 		int __r;									\
 												\
 		if (!__x && !trie_may_match(&net)) {						\
-			__r = pass((st), XDPFWD_R_NO_MATCH, __len);				\
+			__r = no_match((ctx), (st), LIMIT_INFO(sizeof(struct ethhdr), (fam), 0), __len); \
 		} else if ((void *)(__h + 1) > __end) {						\
 			/* Checked before the lookup, so never; counted all the same. */	\
 			__r = pass((st), XDPFWD_R_MALFORMED, __len);				\
@@ -836,17 +888,6 @@ static __always_inline int judge_v6(struct xdp_md *ctx, struct xdpfwd_stats *st,
 #define V6_SADDR(h) ((h)->saddr.in6_u.u6_addr32)
 #define V6_PROTO(h) ((h)->nexthdr)
 
-/* This interface's stats slot; frames of an interface no daemon recorded count as "other". */
-static __always_inline __u32 stats_slot(const struct xdp_md *ctx)
-{
-	__u32 ifindex = ctx->ingress_ifindex, n = iface_slots.n, i;
-
-	for (i = 0; i < XDPFWD_MAX_IFACES && i < n; i++)
-		if (iface_slots.map[i].ifindex == ifindex)
-			return iface_slots.map[i].slot;
-	return XDPFWD_STATS_SLOT_OTHER;
-}
-
 SEC("xdp")
 int xdpfwd_xdp(struct xdp_md *ctx)
 {
@@ -864,6 +905,7 @@ int xdpfwd_xdp(struct xdp_md *ctx)
 	__be16 proto;
 	int i;
 
+	frame_time_read(ctx);
 	/* Both are array lookups the verifier inlines; they fail only for a slot out of range. */
 	st = bpf_map_lookup_elem(&stats, &slot);
 	m = bpf_map_lookup_elem(&meta, &zero);

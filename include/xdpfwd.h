@@ -340,6 +340,18 @@ enum xdpfwd_limit_action {
 	XDPFWD_LIMIT_AUDIT = 3,	/* count and log what would be limited or banned; pass */
 };
 
+/*
+ * What user space must keep the limits within (validated before the map is
+ * written): below these the bucket arithmetic is exact and cannot overflow
+ * for any elapsed time (bpf/limit.bpf.h). 1e12 per second is ten times a
+ * 100 Gbit/s link in bits; a burst of 1e10 scaled by 1e9 stays under 2^64.
+ * bit_burst must be at least 8 * the largest frame, or such frames never
+ * pass; and as the program's clock ticks in jiffies, a burst below
+ * rate / HZ caps the rate at burst * HZ (refill comes once per tick).
+ */
+#define XDPFWD_LIMIT_RATE_MAX	1000000000000ULL	/* pps, bps */
+#define XDPFWD_LIMIT_BURST_MAX	10000000000ULL		/* pkt_burst, bit_burst */
+
 struct xdpfwd_limits {
 	__u32 action;		/* enum xdpfwd_limit_action */
 	__u8 plen4;		/* key: IPv4 source truncated to this many bits (1..32) */
@@ -380,7 +392,26 @@ struct xdpfwd_limit_stats {
 	__u64 packets[XDPFWD_ACT_MAX];	/* frames over the limit, by action taken (drop, audit) */
 	__u64 bytes[XDPFWD_ACT_MAX];
 	__u64 bans;		/* bans made (action BAN), or that audit would have made */
-	__u64 ban_failed;	/* bans the block map refused (full) */
+	/*
+	 * Bans not made: the block map was full, or the key's entry was in
+	 * the way with memberships that expired and user space has not yet
+	 * removed (the program does not revive them; the frame is dropped
+	 * and the next one over the limit tries again).
+	 */
+	__u64 ban_failed;
+};
+
+/*
+ * Test clock. A program loaded with rodata clock_from_meta = 1 (tests/prog,
+ * `xdpfwd replay`; never the daemon) takes "now", both its xdpfwd clock and
+ * its CLOCK_BOOTTIME, from this record in the frame's XDP metadata (the 8
+ * bytes right before the frame: BPF_PROG_TEST_RUN's data_in starts with
+ * them and ctx_in has data = 8, data_end = 8 + frame length). A frame
+ * without metadata, or a value of 0, reads the real clocks. With
+ * clock_from_meta = 0 the code is dead and the verifier removes it.
+ */
+struct xdpfwd_frame_time {
+	__u64 now_ns;		/* host byte order */
 };
 
 /*

@@ -1910,7 +1910,7 @@ static bool check_event(const char *test, const char *what, const struct xdpfwd_
 	CHECK_FIELD(proto);
 	CHECK_FIELD(vlan);
 	CHECK_FIELD(set);
-	CHECK_FIELD(pad);
+	CHECK_FIELD(flags);
 #undef CHECK_FIELD
 	if (memcmp(ev->addr, want->addr, 16)) {
 		inet_ntop(AF_INET6, ev->addr, got_addr, sizeof(got_addr));
