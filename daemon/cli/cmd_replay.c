@@ -90,12 +90,18 @@ static const char *source_text(const struct replay_frame *f, char *buf, size_t l
 	return buf;
 }
 
+/* reason_name() stops at the reasons struct xdpfwd_stats counts; the flood defense's comes after them. */
+static const char *frame_reason(unsigned int reason)
+{
+	return reason == XDPFWD_R_RATE_LIMIT ? "rate_limit" : reason_name(reason);
+}
+
 static void print_frame(struct run *x, const struct replay_frame *f, const struct capture_frame *cf)
 {
 	char src[XDPFWD_PREFIX_STRLEN];
 	const char *s = source_text(f, src, sizeof(src));
 	const char *action = f->xdp < 0 ? "refused" : action_name(f->action);
-	const char *reason = f->xdp < 0 ? "too_short" : reason_name(f->reason);
+	const char *reason = f->xdp < 0 ? "too_short" : frame_reason(f->reason);
 
 	if (x->o->json) {
 		printf("{\"frame\":%llu,\"ts_ns\":%llu,\"offset\":%llu,\"len\":%u,\"source\":",
@@ -226,6 +232,12 @@ static void print_text(struct run *x, const struct replay_results *res, const st
 				       (unsigned long long)st->bytes[a][r]);
 		putchar('\n');
 	}
+	if (res->limited.packets[XDPFWD_ACT_DROP] || res->limited.packets[XDPFWD_ACT_AUDIT])
+		printf("rate_limit %llu frames dropped (%llu bytes), %llu audited (%llu bytes), %llu bans\n",
+		       (unsigned long long)res->limited.packets[XDPFWD_ACT_DROP],
+		       (unsigned long long)res->limited.bytes[XDPFWD_ACT_DROP],
+		       (unsigned long long)res->limited.packets[XDPFWD_ACT_AUDIT],
+		       (unsigned long long)res->limited.bytes[XDPFWD_ACT_AUDIT], (unsigned long long)res->limited.bans);
 	printf("logged     %llu frames would be logged (events: %llu eligible, %llu suppressed per source, "
 	       "%llu by the global rate, %llu lost)\n", (unsigned long long)res->events,
 	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_suppressed_source,
@@ -272,10 +284,15 @@ static void print_json(struct run *x, const struct replay_results *res, const st
 	putchar(',');
 	cli_print_verdicts_json(st);
 	printf(",\"events\":{\"eligible\":%llu,\"sent\":%llu,\"suppressed_source\":%llu,\"suppressed_global\":%llu,"
-	       "\"lost\":%llu,\"logged\":%llu},\"top_dropped_sources\":[",
+	       "\"lost\":%llu,\"logged\":%llu},\"rate_limit\":{\"packets\":{\"drop\":%llu,\"audit\":%llu},"
+	       "\"bytes\":{\"drop\":%llu,\"audit\":%llu},\"bans\":%llu},\"top_dropped_sources\":[",
 	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_sent,
 	       (unsigned long long)st->ev_suppressed_source, (unsigned long long)st->ev_suppressed_global,
-	       (unsigned long long)st->ev_lost, (unsigned long long)res->events);
+	       (unsigned long long)st->ev_lost, (unsigned long long)res->events,
+	       (unsigned long long)res->limited.packets[XDPFWD_ACT_DROP],
+	       (unsigned long long)res->limited.packets[XDPFWD_ACT_AUDIT],
+	       (unsigned long long)res->limited.bytes[XDPFWD_ACT_DROP],
+	       (unsigned long long)res->limited.bytes[XDPFWD_ACT_AUDIT], (unsigned long long)res->limited.bans);
 	for (i = 0; i < res->n_dropped && i < x->o->top; i++) {
 		xdpfwd_addr16_format(res->dropped[i].addr, buf, sizeof(buf));
 		printf("%s{\"source\":", i ? "," : "");

@@ -7,6 +7,11 @@
  * from list files by the caller through its skeleton), its own counters,
  * its own event ring, which this file drains. Nothing live is written.
  *
+ * The program runs on the capture's clock: each frame carries its capture
+ * time in its XDP metadata (struct xdpfwd_frame_time), shifted so that the
+ * first frame is "now" on the boot clock: the lists' deadlines are read as
+ * of the replay, log and rate limits see the capture's spacing of frames.
+ *
  * Frames run on several threads, one per CPU (each its own test runs); a
  * source's frames all go to one thread in capture order, so what depends on
  * the order of one source's frames (its log limit) sees them as they came.
@@ -43,8 +48,9 @@ struct replay_frame {
 	const __u8 *data;
 	__u32 len;
 	__u64 ts_ns;
+	__u64 now_ns;		/* internal: the program's clock for it */
 	int xdp;		/* XDP_PASS, XDP_DROP; -errno when the kernel would not run it */
-	__u8 action, reason;	/* enum xdpfwd_action, xdpfwd_reason: with frame_detail only */
+	__u8 action, reason;	/* enum xdpfwd_action, xdpfwd_reason (XDPFWD_R_RATE_LIMIT too): frame_detail only */
 	__u8 family;		/* of the source (4, 6; 0: none parsed), as user space reads the headers */
 	__u8 src[16];		/* IPv4 as ::ffff:a.b.c.d */
 	__u32 shard;		/* internal */
@@ -73,6 +79,7 @@ struct replay_source {
 
 struct replay_results {
 	struct xdpfwd_stats stats;	/* the private counters, every CPU summed */
+	struct xdpfwd_limit_stats limited;	/* the flood defense's (reason rate_limit), summed */
 	__u64 frames, bytes;		/* run */
 	__u64 refused;			/* frames the kernel would not run (shorter than an Ethernet header) */
 	__u64 events;			/* events read from the private ring: the frames that would be logged */

@@ -12,11 +12,13 @@
 #include "sets.h"
 #include "replay_priv.h"
 
-/* The daemon's configure(), for a program whose clock is the kernel's own (no instance to agree with). */
+/* The daemon's configure(), but on the capture's clock instead of the instance's. */
 static void configure(struct xdpfwd_bpf *skel, const struct replay_config *c)
 {
 	__u64 interval = c->log_rate ? 1000000000ULL / c->log_rate : 0;
 
+	/* Each frame carries its capture time (replay_run.c): log limits, rate limits and expiry follow the capture. */
+	skel->rodata->clock_from_meta = 1;
 	skel->rodata->drop_malformed = c->drop_malformed;
 	skel->rodata->log_enabled = c->log_enabled;
 	skel->rodata->log_source_interval_ns = c->log_source_interval_ms * 1000000ULL;
@@ -129,6 +131,9 @@ int replay_copy_lists(struct replay *r, struct xdpfwd_bpf *live)
 	err = copy_array(live->maps.sets, r->skel->maps.sets);
 	if (!err)
 		err = copy_array(live->maps.meta, r->skel->maps.meta);
+	/* The flood defense's limits; an instance an older daemon made has none (its limits are off). */
+	if (!err && bpf_map__fd(live->maps.limits) >= 0)
+		err = copy_array(live->maps.limits, r->skel->maps.limits);
 	for (i = 0; i < sizeof(from) / sizeof(from[0]) && !err; i++)
 		err = copy_entries(from[i], to[i]);
 	/* A replace a killed process left half done is finished in the copy as the next writer would. */

@@ -13,6 +13,7 @@ struct runner {
 	int started;
 	void *stats;		/* frame_detail: the stats slot as last read, every CPU */
 	void *scratch;
+	__u8 *buf;		/* the frame behind its struct xdpfwd_frame_time */
 };
 
 /* Sources of dropped frames: open addressing, grown at half full. */
@@ -40,6 +41,8 @@ struct replay {
 	__u64 events, events_by[XDPFWD_ACT_MAX][XDPFWD_R_MAX];
 	__u64 frames, bytes, refused;
 	struct tally dropped;
+	__u64 first_ts_ns, start_boot_ns;	/* the capture's clock, mapped onto the boot clock */
+	__u8 shard_plen4, shard_plen6;		/* the limits' source keys: a key's frames on one runner */
 };
 
 #endif

@@ -16,6 +16,7 @@
 #include "xdpfwd.skel.h"
 #include "lib_error.h"
 #include "pinned.h"
+#include "lists.h"
 #include "stats.h"
 #include "replay_priv.h"
 
@@ -24,6 +25,8 @@
 #define ETH_P_IPV6	0x86dd
 #define ETH_P_8021Q	0x8100
 #define ETH_P_8021AD	0x88a8
+/* libpcap's largest snap length */
+#define REPLAY_MAX_FRAME 262144
 
 /*
  * The source address as the program reads it (Ethernet, up to two VLAN
@@ -78,6 +81,9 @@ static void frame_detail(struct runner *w, struct replay_frame *f)
 	__u32 slot = XDPFWD_STATS_SLOT_OTHER;
 	int a, rs;
 
+	/* A frame over its rate limit moves only limit_stats (XDPFWD_R_RATE_LIMIT), so it is what moved nothing here. */
+	f->action = f->xdp == XDP_DROP ? XDPFWD_ACT_DROP : XDPFWD_ACT_AUDIT;
+	f->reason = XDPFWD_R_RATE_LIMIT;
 	if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.stats), &slot, now))
 		return;
 	now = (struct xdpfwd_stats *)((char *)now + (size_t)w->cpu * size);
@@ -93,10 +99,12 @@ static void frame_detail(struct runner *w, struct replay_frame *f)
 
 static void run_one(struct runner *w, struct replay_frame *f)
 {
+	const __u32 meta = sizeof(struct xdpfwd_frame_time);
 	/* No ingress_ifindex: the kernel's loopback device, a slot of no interface (XDPFWD_STATS_SLOT_OTHER). */
-	struct xdp_md ctx = { .data_end = f->len };
-	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->data, .data_size_in = f->len, .ctx_in = &ctx,
+	struct xdp_md ctx = { .data = meta, .data_end = meta + f->len };
+	LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = w->buf, .data_size_in = meta + f->len, .ctx_in = &ctx,
 		    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	struct xdpfwd_frame_time t = { .now_ns = f->now_ns };
 
 	f->action = XDPFWD_ACT_PASS;
 	f->reason = XDPFWD_R_MAX;
@@ -105,6 +113,12 @@ static void run_one(struct runner *w, struct replay_frame *f)
 		f->xdp = -EINVAL;
 		return;
 	}
+	if (f->len > REPLAY_MAX_FRAME) {
+		f->xdp = -E2BIG;
+		return;
+	}
+	memcpy(w->buf, &t, meta);
+	memcpy(w->buf + meta, f->data, f->len);
 	if (bpf_prog_test_run_opts(w->r->prog_fd, &opts)) {
 		f->xdp = -errno;
 		return;
@@ -166,6 +180,15 @@ int replay_start(struct replay *r)
 	cpu_set_t allowed;
 	int cpu, n = 0, want, err;
 
+	struct xdpfwd_limits l = {};
+	__u32 zero = 0;
+
+	r->shard_plen4 = 32;
+	r->shard_plen6 = 128;
+	if (!bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.limits), &zero, &l) && l.action) {
+		r->shard_plen4 = l.plen4 && l.plen4 <= 32 ? l.plen4 : 32;
+		r->shard_plen6 = l.plen6 && l.plen6 <= 128 ? l.plen6 : 128;
+	}
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		return lib_error_set(-errno, "replay: reading this process's CPUs failed: %s", strerror(errno));
 	want = r->cfg.threads > 0 ? r->cfg.threads : CPU_COUNT(&allowed);
@@ -179,6 +202,9 @@ int replay_start(struct replay *r)
 		r->runners[n].r = r;
 		r->runners[n].id = n;
 		r->runners[n].cpu = cpu;
+		r->runners[n].buf = malloc(sizeof(struct xdpfwd_frame_time) + REPLAY_MAX_FRAME);
+		if (!r->runners[n].buf)
+			return lib_error_set(-ENOMEM, "replay: out of memory");
 		if (r->cfg.frame_detail) {
 			r->runners[n].stats = calloc(r->n_cpus, sizeof(struct xdpfwd_stats));
 			r->runners[n].scratch = calloc(r->n_cpus, sizeof(struct xdpfwd_stats));
@@ -251,6 +277,32 @@ static int tally_add(struct tally *t, const struct replay_frame *f)
 	return 0;
 }
 
+/*
+ * The source key the limits meter (the source cut to plen4 / plen6 bits):
+ * every frame of one key runs on one runner, in capture order.
+ */
+static __u32 shard_of(const struct replay *r, const struct replay_frame *f)
+{
+	__u8 key[16];
+	int plen = f->family == 4 ? 96 + r->shard_plen4 : f->family == 6 ? r->shard_plen6 : 128, i;
+
+	memcpy(key, f->src, 16);
+	for (i = 0; i < 16; i++)
+		if (plen < (i + 1) * 8)
+			key[i] &= plen <= i * 8 ? 0 : (__u8)(0xff << ((i + 1) * 8 - plen));
+	return source_hash(f->family, key) % r->n_runners;
+}
+
+/* The first frame is "now" on the boot clock, the others as far after it as the capture says (never 0: real clock). */
+static __u64 frame_clock(struct replay *r, __u64 ts_ns)
+{
+	if (!r->start_boot_ns) {
+		r->start_boot_ns = list_boottime_ns();
+		r->first_ts_ns = ts_ns;
+	}
+	return r->start_boot_ns + (ts_ns > r->first_ts_ns ? ts_ns - r->first_ts_ns : 0);
+}
+
 int replay_run(struct replay *r, struct replay_frame *f, size_t n)
 {
 	size_t i;
@@ -258,7 +310,8 @@ int replay_run(struct replay *r, struct replay_frame *f, size_t n)
 
 	for (i = 0; i < n; i++) {
 		frame_source(&f[i]);
-		f[i].shard = r->n_runners > 1 ? source_hash(f[i].family, f[i].src) % r->n_runners : 0;
+		f[i].shard = r->n_runners > 1 ? shard_of(r, &f[i]) : 0;
+		f[i].now_ns = frame_clock(r, f[i].ts_ns);
 	}
 	r->batch = f;
 	r->batch_n = n;
@@ -314,6 +367,31 @@ static int by_frames(const void *a, const void *b)
 	return memcmp(x->addr, y->addr, 16);
 }
 
+static int limit_stats_sum(struct replay *r, struct xdpfwd_limit_stats *sum)
+{
+	struct xdpfwd_limit_stats *v = calloc(r->n_cpus, sizeof(*v));
+	__u32 slot;
+	int cpu, a;
+
+	if (!v)
+		return lib_error_set(-ENOMEM, "replay: out of memory");
+	memset(sum, 0, sizeof(*sum));
+	for (slot = 0; slot < XDPFWD_STATS_SLOTS; slot++) {
+		if (bpf_map_lookup_elem(bpf_map__fd(r->skel->maps.limit_stats), &slot, v))
+			continue;
+		for (cpu = 0; cpu < r->n_cpus; cpu++) {
+			for (a = 0; a < XDPFWD_ACT_MAX; a++) {
+				sum->packets[a] += v[cpu].packets[a];
+				sum->bytes[a] += v[cpu].bytes[a];
+			}
+			sum->bans += v[cpu].bans;
+			sum->ban_failed += v[cpu].ban_failed;
+		}
+	}
+	free(v);
+	return 0;
+}
+
 int replay_finish(struct replay *r, struct replay_results *res)
 {
 	size_t i, n = 0;
@@ -324,6 +402,9 @@ int replay_finish(struct replay *r, struct replay_results *res)
 	err = stats_read(bpf_map__fd(r->skel->maps.stats), &res->stats);
 	if (err)
 		return lib_error_set(err, "reading the replay's counters failed: %s", strerror(-err));
+	err = limit_stats_sum(r, &res->limited);
+	if (err)
+		return err;
 	res->frames = r->frames;
 	res->bytes = r->bytes;
 	res->refused = r->refused;
@@ -354,6 +435,7 @@ void replay_close(struct replay *r)
 	for (i = 0; i < r->n_runners; i++) {
 		free(r->runners[i].stats);
 		free(r->runners[i].scratch);
+		free(r->runners[i].buf);
 	}
 	free(r->runners);
 	free(r->dropped.v);
