@@ -62,6 +62,7 @@ CONSUMER_TEST	:= $(OUT)/tests/test_ringbuf_consumer
 CONSUMER_SRCS	:= daemon/service/ringbuf_consumer.c daemon/service/event_format.c daemon/lib/enum_names.c daemon/lib/stats.c \
 		   daemon/lib/time_format.c $(COMMON_SRCS)
 MODEL_TEST	:= $(OUT)/tests/test_differential
+REPLAY_MODEL	:= $(OUT)/tests/replay_model
 FUZZ_TARGETS	:= prefix_parse duration_parse listfile_parse
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
 FUZZ_SECONDS	?= 60
@@ -160,6 +161,13 @@ $(MODEL_TEST): $(OUT)/san/tests/model/test_differential.o $(OUT)/san/tests/model
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
 
+# The model's verdicts for a capture, which tests/e2e/replay.bats compares with `xdpfwd replay`'s.
+$(REPLAY_MODEL): $(OUT)/san/tests/model/replay_model.o $(OUT)/san/tests/model/model.o \
+		$(OUT)/san/common/list_parse.o $(OUT)/san/common/addr.o
+	$(call msg,TEST-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
+
 # libFuzzer harnesses for the parsers (clang; Debian's libclang-rt-14-dev has the runtime).
 $(OUT)/fuzz/obj/%.o: %.c Makefile | $(OUT)/.dir
 	$(call msg,FUZZ-CC,$@)
@@ -188,8 +196,8 @@ check-prog: $(PROG_TEST) $(CONSUMER_TEST)
 check-cli: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
 	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/cli
 
-check-e2e: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
-	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/e2e
+check-e2e: $(OUT)/xdpfwd $(OUT)/xdpfwd-san $(REPLAY_MODEL)
+	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) REPLAY_MODEL=$(abspath $(REPLAY_MODEL)) bats tests/e2e
 
 check-model: $(MODEL_TEST)
 	$(Q)echo "== $<"; $<
