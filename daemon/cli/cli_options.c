@@ -915,7 +915,7 @@ static const struct argp_option replay_options[] = {
 	{ "top", OPT_TOP, "N", 0, "Show the N sources dropped most and the N entries hit most (default 10; 0: none)", 0 },
 	{ "write-dropped", OPT_WRITE_DROPPED, "FILE", 0, "Write the dropped frames to FILE, a pcap (tcpdump -r FILE)", 0 },
 	{ "write-passed", OPT_WRITE_PASSED, "FILE", 0, "Write the passed frames (audited ones too) to FILE, a pcap", 0 },
-	{ "threads", OPT_THREADS, "N", 0, "Run frames on N threads, one per CPU (default: every CPU this process may use)", 0 },
+	{ "threads", OPT_THREADS, "N", 0, "Run frames on N threads, one per CPU (default: every CPU this process may use; one when rate limits are on)", 0 },
 	DROP_MALFORMED_OPTION,
 	LOG_LIMIT_OPTIONS,
 	BPF_OBJECT_OPTION,

@@ -191,7 +191,13 @@ int replay_start(struct replay *r)
 	}
 	if (sched_getaffinity(0, sizeof(allowed), &allowed))
 		return lib_error_set(-errno, "replay: reading this process's CPUs failed: %s", strerror(errno));
-	want = r->cfg.threads > 0 ? r->cfg.threads : CPU_COUNT(&allowed);
+	/*
+	 * The program keeps a frame's time in one global for all CPUs
+	 * (frame_time_ns): runners on several CPUs may read each other's. Under
+	 * rate limits, whose buckets a few microseconds change, one runner by
+	 * default; log limits (a second) do not notice.
+	 */
+	want = r->cfg.threads > 0 ? r->cfg.threads : l.action ? 1 : CPU_COUNT(&allowed);
 	r->runners = calloc(want, sizeof(*r->runners));
 	if (!r->runners)
 		return lib_error_set(-ENOMEM, "replay: out of memory");

@@ -117,7 +117,7 @@ c = bytearray(b); struct.pack_into("<I", c, offs[2] + 8, 0x7fffffff); open(sys.a
 	[[ "$stderr" == *"failed at byte offset 0"* ]]
 }
 
-@test "recorded traffic (UDP and ping, blocked and allowed sources): replay counts what the live firewall counted" {
+@test "recorded traffic (UDP, ping, VLAN-tagged frames; blocked and allowed sources): replay counts what the live firewall counted" {
 	xf_static_neigh
 	xf_recv_start
 	xf_daemon --iface "$IF_P"
@@ -129,6 +129,9 @@ c = bytearray(b); struct.pack_into("<I", c, offs[2] + 8, 0x7fffffff); open(sys.a
 	XF_N=10 xf_round 198.18.0.2 198.18.0.3 198.18.0.4 2001:2::2 2001:2::3 >/dev/null
 	xf_ping 198.18.0.2 5 >/dev/null
 	xf_ping 198.18.0.5 5 >/dev/null
+	# VLAN-tagged frames, crafted: the veth carries the tags to XDP as they are.
+	xf_raw_udp_send 198.18.0.2 10 5 >/dev/null
+	xf_raw_udp_send 198.18.0.4 10 7 >/dev/null
 	record_stop
 	after=$(xf_cli status --json)
 	live=$("$XF_PYTHON" -c 'import json, sys
@@ -142,7 +145,8 @@ print(json.dumps({k: {x: {r: a[k][x][r] - b[k][x][r] for r in a[k][x]} for x in 
 	[ "$live" = "$replayed" ]
 	# Something was dropped, and the dropped frames' file is a capture tcpdump reads, with just them.
 	dropped=$(xf_json 'sum(j["packets"]["drop"].values())' <<<"$replayed")
-	[ "$dropped" -ge 30 ]
+	[ "$dropped" -ge 60 ]
+	[ "$(tcpdump -r "$XF_TMP/live.pcap" -n vlan 2>/dev/null | wc -l)" = 20 ]
 	[ "$(tcpdump -r "$XF_TMP/dropped.pcap" -n 2>/dev/null | wc -l)" = "$dropped" ]
 	[ "$(tcpdump -r "$XF_TMP/dropped.pcap" -n 'src 198.18.0.3 or src 2001:2::3' 2>/dev/null | wc -l)" = 0 ]
 }
