@@ -151,6 +151,15 @@ print(json.dumps({k: {x: {r: a[k][x][r] - b[k][x][r] for r in a[k][x]} for x in 
 	[ "$(tcpdump -r "$XF_TMP/dropped.pcap" -n 'src 198.18.0.3 or src 2001:2::3' 2>/dev/null | wc -l)" = 0 ]
 }
 
+# status, block list and sets of the live instance, less the pass/no_match counters: the
+# namespaces' own IPv6 chatter (MLD, neighbour solicitation) may pass at any time.
+live_state() {
+	xf_cli status --json | xf_json 'json.dumps([[c[k]["pass"].pop("no_match") for c in [j] + j["interfaces"]
+		for k in ("packets", "bytes")], j], sort_keys=True)' | sed 's/^\[\[[^]]*\], //'
+	xf_cli block list --json
+	xf_cli sets --json
+}
+
 @test "a replay while the daemon runs changes nothing live: counters, entries, events (status before = after)" {
 	xf_static_neigh
 	xf_recv_start
@@ -158,7 +167,7 @@ print(json.dumps({k: {x: {r: a[k][x][r] - b[k][x][r] for r in a[k][x]} for x in 
 	xf_cli block add 198.18.0.2 2001:2::2
 	XF_N=5 xf_round 198.18.0.2 198.18.0.3 >/dev/null
 	crafted pcap "$XF_TMP/c.pcap"
-	before=$(xf_cli status --json; xf_cli block list --json; xf_cli sets --json)
+	before=$(live_state)
 	lines_before=$(wc -l <"$XF_TMP/daemon.out")
 	run xf_cli replay "$XF_TMP/c.pcap" --json
 	[ "$status" = 0 ]
@@ -167,8 +176,8 @@ print(json.dumps({k: {x: {r: a[k][x][r] - b[k][x][r] for r in a[k][x]} for x in 
 	[ "$(xf_json 'j["top_entries"][0]["entry"]' <<<"$output")" = 198.18.0.2 ]
 	sleep 0.3
 	# ...the live instance's did not, and its daemon logged nothing of the replay's frames.
-	after=$(xf_cli status --json; xf_cli block list --json; xf_cli sets --json)
-	[ "$before" = "$after" ]
+	after=$(live_state)
+	diff <(echo "$before") <(echo "$after")
 	[ "$(wc -l <"$XF_TMP/daemon.out")" = "$lines_before" ]
 }
 
