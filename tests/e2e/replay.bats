@@ -193,3 +193,29 @@ live_state() {
 	[ -z "$output" ]
 	[ ! -e "$XF_TMP/never.pcap" ]
 }
+
+@test "frames run at their capture times: the per-source log limit and the instance's rate limit follow the capture" {
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.2
+	# Limits on in the live instance (no CLI for them yet): action drop, key /32 and /128, 10 a
+	# second, burst 10, generation 1. struct xdpfwd_limits, little-endian.
+	bpftool map update pinned "$PIN/limits" key hex 00 00 00 00 value hex \
+		01 00 00 00 20 80 00 00  0a 00 00 00 00 00 00 00  0a 00 00 00 00 00 00 00 \
+		00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00 \
+		01 00 00 00 00 00 00 00
+	crafted clock "$XF_TMP/clock.pcap"
+	run xf_cli replay "$XF_TMP/clock.pcap" --json
+	echo "$output"
+	[ "$status" = 0 ]
+	# 100 frames of a source in no list 50 ms apart: the full bucket's 10, then one every 100 ms:
+	# 59 pass, 41 over the limit (on the kernel's clock the run takes milliseconds: 10 would pass).
+	[ "$(xf_json 'j["rate_limit"]["packets"]["drop"]' <<<"$output")" = 41 ]
+	[ "$(xf_json 'j["packets"]["pass"]["no_match"]' <<<"$output")" = 59 ]
+	# Events, one per source per second: each of the 5 blocked frames (2 s apart), and 5 of the
+	# 41 limited ones (4.95 s); on the kernel's clock, one of each.
+	[ "$(xf_json '[j["events"][k] for k in ("eligible", "sent", "suppressed_source", "logged")]' \
+		<<<"$output")" = "[46, 10, 36, 10]" ]
+	[ "$(xf_json '[s["source"] for s in j["top_dropped_sources"]]' <<<"$output")" = "['198.18.0.77', '198.18.0.2']" ]
+	# The live instance metered nothing of it.
+	[ "$(xf_cli status --json | xf_json 'j["packets"]["drop"]["blocklist"]')" = 0 ]
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Crafted captures for tests/e2e/replay.bats: every way the program parses a frame.
-Usage: replay_frames.py FORMAT OUT   (FORMAT: pcap, nano, pcapng, sll)
+Usage: replay_frames.py FORMAT OUT   (FORMAT: pcap, nano, pcapng, sll, clock)
 Sources in 198.18.0.0/15 and 2001:2::/48; the test's lists block 198.18.0.2, 198.18.1.0/24,
 2001:2::2 and 2001:2:0:1::/64, and allow 198.18.1.7."""
 import sys
@@ -38,7 +38,19 @@ frames = [
 ]
 for i, f in enumerate(frames):
     f.time = Decimal("1700000000.123456789") + i
-if fmt == "sll":
+if fmt == "clock":
+    # The capture's clock: a blocked source every 2 s (5 frames: each may log, 1 s per source), then
+    # a source in no list every 50 ms (100 frames, 4.95 s: a 10/s limit with burst 10 lets 10 + 49 by).
+    t = Decimal("1700000000")
+    clock = []
+    for i in range(5):
+        clock.append(E / v4("198.18.0.2") / UDP(dport=53))
+        clock[-1].time = t + 2 * i
+    for i in range(100):
+        clock.append(E / v4("198.18.0.77") / UDP(dport=53))
+        clock[-1].time = t + 10 + Decimal("0.05") * i
+    wrpcap(out, clock)
+elif fmt == "sll":
     # tcpdump -i any: the same IP frames behind a cooked header
     cooked = [CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=b"\x02\x00\x00\x00\x00\x02\x00\x00",
                           proto=0x0800) / v4("198.18.0.2") / UDP(),
