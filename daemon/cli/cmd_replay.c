@@ -388,9 +388,10 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 	struct run x = { .o = o };
 	int err;
 
+	/* A capture that is missing, unreadable, corrupt or of another link type is bad input. */
 	err = cli_error(capture_open(o->capture, &x.cap));
 	if (err)
-		return err == -EBADMSG ? EXIT_USAGE : err;
+		return err == -ENOMEM ? err : EXIT_USAGE;
 	x.b = calloc(1, sizeof(*x.b));
 	if (x.b)
 		x.b->data = malloc(BATCH_BYTES);

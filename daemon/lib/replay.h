@@ -88,7 +88,10 @@ struct replay_results {
 	size_t n_dropped;
 };
 
-/* Stops the runners, drains the ring and sums the counters; call once, after the last replay_run. */
+/*
+ * Stops the runners, drains the ring and sums the counters; call once, after
+ * the last replay_run. res->dropped lives until replay_close.
+ */
 int replay_finish(struct replay *r, struct replay_results *res);
 
 struct replay_hit {
