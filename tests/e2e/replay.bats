@@ -74,7 +74,7 @@ record_stop() {
 	grep -qx "drop malformed" "$XF_TMP/replay.txt"
 }
 
-@test "pcapng, nanosecond pcap and a Linux cooked capture (tcpdump -i any) are read" {
+@test "pcapng, nanosecond pcap and Linux cooked captures (tcpdump -i any: SLL, SLL2) are read" {
 	crafted pcap "$XF_TMP/c.pcap"
 	crafted pcapng "$XF_TMP/c.pcapng"
 	crafted nano "$XF_TMP/c.nano"
@@ -91,6 +91,14 @@ record_stop() {
 	[[ "$output" == *"frame 1 1700000000.123456789 len 42 src 198.18.0.2 drop blocklist"* ]]
 	# Cooked frames are given an Ethernet header: an IPv4 frame of a blocked source, an IPv6 one of none.
 	[ "$(replay_verdicts "$XF_TMP/c.sll" | paste -sd,)" = "drop blocklist,pass no_match" ]
+	crafted sll2 "$XF_TMP/c.sll2"
+	[ "$(replay_verdicts "$XF_TMP/c.sll2" | paste -sd,)" = "drop blocklist,pass no_match" ]
+	# Other link types are refused, saying which and what to record instead.
+	"$XF_PYTHON" -c 'import sys; from scapy.all import IP, wrpcap; wrpcap(sys.argv[1], [IP()], linktype=101)' \
+		"$XF_TMP/raw.pcap" 2>/dev/null
+	run --separate-stderr replay_files "$XF_TMP/raw.pcap"
+	[ "$status" = 2 ]
+	[[ "$stderr" == *"has link type RAW"*"record on the interface itself"* ]]
 }
 
 @test "a corrupt capture: one line naming the byte offset of the bad record, exit 2, no output file left" {

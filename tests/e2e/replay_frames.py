@@ -1,12 +1,12 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Crafted captures for tests/e2e/replay.bats: every way the program parses a frame.
-Usage: replay_frames.py FORMAT OUT   (FORMAT: pcap, nano, pcapng, sll, clock)
+Usage: replay_frames.py FORMAT OUT   (FORMAT: pcap, nano, pcapng, sll, sll2, clock)
 Sources in 198.18.0.0/15 and 2001:2::/48; the test's lists block 198.18.0.2, 198.18.1.0/24,
 2001:2::2 and 2001:2:0:1::/64, and allow 198.18.1.7."""
 import sys
 from decimal import Decimal
-from scapy.all import (ARP, ICMP, IP, UDP, TCP, Dot1AD, Dot1Q, Ether, IPv6, CookedLinux, Raw,
+from scapy.all import (ARP, ICMP, IP, UDP, TCP, Dot1AD, Dot1Q, Ether, IPv6, CookedLinux, CookedLinuxV2, Raw,
                        PcapWriter, PcapNgWriter, wrpcap)
 
 fmt, out = sys.argv[1], sys.argv[2]
@@ -57,6 +57,12 @@ elif fmt == "sll":
               CookedLinux(pkttype=0, lladdrtype=1, lladdrlen=6, src=b"\x02\x00\x00\x00\x00\x02\x00\x00",
                           proto=0x86dd) / v6("2001:2::3") / UDP()]
     wrpcap(out, cooked, linktype=113)
+elif fmt == "sll2":
+    cooked = [CookedLinuxV2(proto=0x0800, ifindex=2, lladdrtype=1, pkttype=0, lladdrlen=6,
+                            src=b"\x02\x00\x00\x00\x00\x02\x00\x00") / v4("198.18.0.2") / UDP(),
+              CookedLinuxV2(proto=0x86dd, ifindex=2, lladdrtype=1, pkttype=0, lladdrlen=6,
+                            src=b"\x02\x00\x00\x00\x00\x02\x00\x00") / v6("2001:2::3") / UDP()]
+    wrpcap(out, cooked, linktype=276)
 elif fmt == "pcapng":
     w = PcapNgWriter(out)
     for f in frames:
