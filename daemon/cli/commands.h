@@ -27,7 +27,7 @@ struct cmd_ops {
 	int (*parse)(int argc, char **argv, struct cmd_opts *o);
 	/*
 	 * With the instance open (skel NULL when o->pin_dir is); returns 0, -errno
-	 * after printing why, or a positive exit status (EXIT_USAGE: bad input).
+	 * after printing why, or EXIT_USAGE (bad input, after printing why).
 	 */
 	int (*run)(struct xdpfwd_bpf *skel, struct cmd_opts *o);
 	/* NULL, or frees what parse allocated (called after a failed parse too). */

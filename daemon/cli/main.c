@@ -95,7 +95,7 @@ static int run_command(const struct command *c, int argc, char **argv)
 	if (!err)
 		err = c->ops->run(skel, &o);
 	xdpfwd_bpf__destroy(skel);
-	err = err > 0 ? err : err ? EXIT_FAILURE : EXIT_SUCCESS;
+	err = err == EXIT_USAGE ? EXIT_USAGE : err ? EXIT_FAILURE : EXIT_SUCCESS;
 out_parsed:
 	if (c->ops->done)
 		c->ops->done(&o);
