@@ -36,7 +36,7 @@ CLI_INC		:= $(SERVICE_INC) -Idaemon/cli
 room_inc	= $(or $(if $(filter common/%,$1),$(COMMON_INC)),$(if $(filter daemon/lib/%,$1),$(LIB_INC)),\
 		  $(if $(filter daemon/service/%,$1),$(SERVICE_INC)),$(if $(filter daemon/cli/%,$1),$(CLI_INC)),\
 		  $(error $1: not in a room (common/, daemon/lib/, daemon/service/, daemon/cli/)))
-LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lelf -lz -pthread
+LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lpcap -lelf -lz -pthread
 SANFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 # Left to itself, clang merges the identical ends of the program's drop paths into one block
 # that the hot path jumps into, with its values where the other paths keep theirs: live, a
@@ -62,6 +62,7 @@ CONSUMER_TEST	:= $(OUT)/tests/test_ringbuf_consumer
 CONSUMER_SRCS	:= daemon/service/ringbuf_consumer.c daemon/service/event_format.c daemon/lib/enum_names.c daemon/lib/stats.c \
 		   daemon/lib/time_format.c $(COMMON_SRCS)
 MODEL_TEST	:= $(OUT)/tests/test_differential
+REPLAY_MODEL	:= $(OUT)/tests/replay_model
 FUZZ_TARGETS	:= prefix_parse duration_parse listfile_parse
 FUZZ_BINS	:= $(FUZZ_TARGETS:%=$(OUT)/fuzz/fuzz_%)
 FUZZ_SECONDS	?= 60
@@ -161,6 +162,13 @@ $(MODEL_TEST): $(OUT)/san/tests/model/test_differential.o $(OUT)/san/tests/model
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
 
+# The model's verdicts for a capture, which tests/e2e/replay.bats compares with `xdpfwd replay`'s.
+$(REPLAY_MODEL): $(OUT)/san/tests/model/replay_model.o $(OUT)/san/tests/model/model.o \
+		$(OUT)/san/common/list_parse.o $(OUT)/san/common/addr.o
+	$(call msg,TEST-LD,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
+
 # libFuzzer harnesses for the parsers (clang; Debian's libclang-rt-14-dev has the runtime).
 $(OUT)/fuzz/obj/%.o: %.c Makefile | $(OUT)/.dir
 	$(call msg,FUZZ-CC,$@)
@@ -189,8 +197,8 @@ check-prog: $(PROG_TEST) $(CONSUMER_TEST)
 check-cli: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
 	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/cli
 
-check-e2e: $(OUT)/xdpfwd $(OUT)/xdpfwd-san
-	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) bats tests/e2e
+check-e2e: $(OUT)/xdpfwd $(OUT)/xdpfwd-san $(REPLAY_MODEL)
+	$(Q)XDPFWD=$(abspath $(OUT)/xdpfwd-san) REPLAY_MODEL=$(abspath $(REPLAY_MODEL)) bats tests/e2e
 
 check-model: $(MODEL_TEST)
 	$(Q)echo "== $<"; $<

@@ -91,6 +91,10 @@ enum {
 	OPT_KEY,
 	OPT_ACTION,
 	OPT_BAN,
+	OPT_TOP,
+	OPT_WRITE_DROPPED,
+	OPT_WRITE_PASSED,
+	OPT_THREADS,
 };
 
 /*
@@ -139,16 +143,33 @@ static error_t parse(const struct argp *argp, int argc, char **argv, void *input
 	  XDPFWD_DEFAULT_PIN_DIR ")", 0 }
 #define VERBOSE_OPTION { "verbose", 'v', NULL, 0, "Show debug output, including libbpf's and libxdp's", 0 }
 
+/* Options the daemon and `replay` share: a replay rehearses what a daemon would run. */
+#define LOG_LIMIT_OPTIONS \
+	{ "log-rate", OPT_LOG_RATE, "N", 0, "At most N drop events per second in all (default 100; 'unlimited')", 0 }, \
+	{ "log-burst", OPT_LOG_BURST, "N", 0, "Events allowed in a burst above the rate (default: the rate)", 0 }, \
+	{ "log-source-interval", OPT_LOG_SOURCE_INTERVAL, "MS", \
+	  0, "At most one event per source per MS milliseconds (default 1000; 0: no per-source limit)", 0 }, \
+	{ "no-log", OPT_NO_LOG, NULL, 0, "Send no drop events at all", 0 }
+#define DROP_MALFORMED_OPTION \
+	{ "drop-malformed", OPT_DROP_MALFORMED, NULL, 0, "Drop frames with truncated or invalid IP headers (default: pass)", 0 }
+#define LIST_FILE_OPTIONS \
+	{ "sets-dir", OPT_SETS_DIR, "DIR", 0, \
+	  "Each DIR/NAME.list is set NAME, made exactly that file (plus its --persist entries) at start and " \
+	  "on SIGHUP; '# xdpfwd-set: kind= mode= scope= timeout= format=' lines give its options", 0 }, \
+	{ "blocklist-file", OPT_BLOCKLIST_FILE, "FILE", 0, \
+	  "The file of block set 'file': made exactly FILE plus its --persist entries, at start and on SIGHUP", 0 }, \
+	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The file of allow set 'file', the same way", 0 }, \
+	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 }
+#define BPF_OBJECT_OPTION \
+	{ "bpf-object", OPT_BPF_OBJECT, "FILE", 0, \
+	  "Load this build of the XDP program instead of the built-in one (upgrades without a new binary)", 0 }
+
 static const struct argp_option daemon_options[] = {
 	{ "iface", 'i', "IFACE", 0, "Interface to protect (repeat for several; they share one blocklist)", 0 },
 	{ "mode", 'm', "MODE", 0, "auto (native, else generic), native or skb (default auto)", 0 },
 	PIN_DIR_OPTION,
 	{ "log-format", OPT_LOG_FORMAT, "FMT", 0, "text (default) or json, one event per line on stdout", 0 },
-	{ "log-rate", OPT_LOG_RATE, "N", 0, "At most N drop events per second in all (default 100; 'unlimited')", 0 },
-	{ "log-burst", OPT_LOG_BURST, "N", 0, "Events allowed in a burst above the rate (default: the rate)", 0 },
-	{ "log-source-interval", OPT_LOG_SOURCE_INTERVAL, "MS",
-	  0, "At most one event per source per MS milliseconds (default 1000; 0: no per-source limit)", 0 },
-	{ "no-log", OPT_NO_LOG, NULL, 0, "Send no drop events at all", 0 },
+	LOG_LIMIT_OPTIONS,
 	{ "stats-interval", OPT_STATS_INTERVAL, "SECONDS", 0, "Print a counters line every SECONDS (default 0: never)", 0 },
 	{ "metrics-listen", OPT_METRICS_LISTEN, "ADDR:PORT", 0,
 	  "Serve Prometheus metrics at http://ADDR:PORT/metrics (127.0.0.1:PORT, [::1]:PORT; loopback only "
@@ -159,15 +180,9 @@ static const struct argp_option daemon_options[] = {
 	{ "metrics-textfile", OPT_METRICS_TEXTFILE, "PATH", 0,
 	  "Rewrite PATH atomically with the metrics every --stats-interval seconds (default 10), for "
 	  "node_exporter's textfile collector (name it *.prom)", 0 },
-	{ "drop-malformed", OPT_DROP_MALFORMED, NULL, 0, "Drop frames with truncated or invalid IP headers (default: pass)", 0 },
+	DROP_MALFORMED_OPTION,
 	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
-	{ "sets-dir", OPT_SETS_DIR, "DIR", 0,
-	  "Each DIR/NAME.list is set NAME, made exactly that file (plus its --persist entries) at start and "
-	  "on SIGHUP; '# xdpfwd-set: kind= mode= scope= timeout= format=' lines give its options", 0 },
-	{ "blocklist-file", OPT_BLOCKLIST_FILE, "FILE", 0,
-	  "The file of block set 'file': made exactly FILE plus its --persist entries, at start and on SIGHUP", 0 },
-	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The file of allow set 'file', the same way", 0 },
-	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 },
+	LIST_FILE_OPTIONS,
 	{ "limit-pps", OPT_LIMIT_PPS, "N", 0,
 	  "Flood defense: at most N packets per second from each source key (k, M, G are decimal: 10k = "
 	  "10000); the excess is dropped or banned (--limit-action)", 0 },
@@ -188,8 +203,7 @@ static const struct argp_option daemon_options[] = {
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
 	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
-	{ "bpf-object", OPT_BPF_OBJECT, "FILE", 0,
-	  "Load this build of the XDP program instead of the built-in one (upgrades without a new binary)", 0 },
+	BPF_OBJECT_OPTION,
 	VERBOSE_OPTION,
 	{},
 };
@@ -374,12 +388,8 @@ static void use_exit_usage(void)
 	argp_err_exit_status = EXIT_USAGE;
 }
 
-int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *commands)
+static void daemon_defaults(struct daemon_opts *o)
 {
-	static const struct argp argp = { daemon_options, daemon_parse_opt, NULL, daemon_doc, help_child,
-					  daemon_help_filter, NULL };
-
-	commands_doc = commands;
 	memset(o, 0, sizeof(*o));
 	o->mode = MODE_AUTO;
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
@@ -388,6 +398,15 @@ int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *c
 	o->log_rate = 100;
 	o->log_source_interval_ms = 1000;
 	limit_conf_init(&o->limits);
+}
+
+int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *commands)
+{
+	static const struct argp argp = { daemon_options, daemon_parse_opt, NULL, daemon_doc, help_child,
+					  daemon_help_filter, NULL };
+
+	commands_doc = commands;
+	daemon_defaults(o);
 	use_exit_usage();
 	if (parse(&argp, argc, argv, o))
 		return EXIT_USAGE;
@@ -1044,4 +1063,119 @@ int cli_parse_limit(int argc, char **argv, struct limit_opts *o)
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
 	use_exit_usage();
 	return parse(&argp, argc, argv, o) ? EXIT_USAGE : 0;
+}
+
+/* ---- replay ---- */
+
+static const struct argp_option replay_options[] = {
+	{ "pin-dir", 'p', "DIR", 0, "Copy the lists of the instance pinned in DIR (the default, "
+	  XDPFWD_DEFAULT_PIN_DIR ", unless list files are given); the instance is only read", 0 },
+	LIST_FILE_OPTIONS,
+	{ "json", 'j', NULL, 0, "Print the results as one JSON object (with --verbose: a JSON line per frame first)", 0 },
+	{ "verbose", 'v', NULL, 0, "Print every frame's verdict: action and reason (one more syscall per frame)", 0 },
+	{ "top", OPT_TOP, "N", 0, "Show the N sources dropped most and the N entries hit most (default 10; 0: none)", 0 },
+	{ "write-dropped", OPT_WRITE_DROPPED, "FILE", 0, "Write the dropped frames to FILE, a pcap (tcpdump -r FILE)", 0 },
+	{ "write-passed", OPT_WRITE_PASSED, "FILE", 0, "Write the passed frames (audited ones too) to FILE, a pcap", 0 },
+	{ "threads", OPT_THREADS, "N", 0, "Run frames on N threads, one per CPU (default: every CPU this process may use; one when rate limits are on)", 0 },
+	DROP_MALFORMED_OPTION,
+	LOG_LIMIT_OPTIONS,
+	BPF_OBJECT_OPTION,
+	{ "debug", 'd', NULL, 0, "Show debug output, including libbpf's (the verifier log)", 0 },
+	{},
+};
+
+static error_t replay_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct replay_opts *o = state->input;
+	__u64 v;
+	error_t r;
+
+	switch (key) {
+	case 'p':
+		o->pin_dir = arg;
+		o->pin_dir_given = true;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'v':
+		o->verbose = true;
+		break;
+	case 'd':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case OPT_TOP:
+		if (parse_u64(arg, 1000000, &v))
+			argp_failure(state, EXIT_USAGE, 0, "--top '%s': use 0..1000000", arg);
+		o->top = v;
+		break;
+	case OPT_WRITE_DROPPED:
+		o->write_dropped = arg;
+		break;
+	case OPT_WRITE_PASSED:
+		o->write_passed = arg;
+		break;
+	case OPT_THREADS:
+		if (parse_u64(arg, 1024, &v) || !v)
+			argp_failure(state, EXIT_USAGE, 0, "--threads '%s': use 1..1024", arg);
+		o->threads = v;
+		break;
+	/* What a daemon would be started with: the daemon's own parser takes them. */
+	case OPT_SETS_DIR:
+	case OPT_BLOCKLIST_FILE:
+	case OPT_ALLOWLIST_FILE:
+	case OPT_STATE_DIR:
+	case OPT_DROP_MALFORMED:
+	case OPT_LOG_RATE:
+	case OPT_LOG_BURST:
+	case OPT_LOG_SOURCE_INTERVAL:
+	case OPT_NO_LOG:
+	case OPT_BPF_OBJECT:
+		state->input = &o->d;
+		r = daemon_parse_opt(key, arg, state);
+		state->input = o;
+		return r;
+	case ARGP_KEY_ARG:
+		if (o->capture)
+			argp_error(state, "unexpected argument '%s' (one capture at a time)", arg);
+		o->capture = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->capture)
+			argp_error(state, "no capture given: xdpfwd replay CAPTURE (a pcap or pcapng file)");
+		if (o->pin_dir_given && (o->d.list_file[LIST_BLOCK] || o->d.list_file[LIST_ALLOW] || o->d.sets_dir))
+			argp_error(state, "the lists come from --pin-dir or from list files, not both");
+		if (o->write_dropped && o->write_passed && !strcmp(o->write_dropped, o->write_passed))
+			argp_error(state, "--write-dropped and --write-passed name the same file");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_replay(int argc, char **argv, struct replay_opts *o)
+{
+	static const struct argp argp = { replay_options, replay_parse_opt, "CAPTURE",
+					  "Run every frame of a capture (pcap or pcapng, Ethernet or Linux cooked) "
+					  "through the XDP program the daemon attaches, on a private copy of the lists, "
+					  "and say what it would have done: frames and bytes per action and reason, the "
+					  "sources dropped most, the entries hit most, the frames that would be logged.\v"
+					  "Nothing live is touched: not the pinned maps, their counters, nor the event "
+					  "ring. Needs root (it loads a program). Exit status: 0 done, 1 failure, 2 bad "
+					  "usage or a corrupt capture (the message names the byte offset).",
+					  help_child, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	daemon_defaults(&o->d);
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	o->top = 10;
+	use_exit_usage();
+	if (parse(&argp, argc, argv, o))
+		return EXIT_USAGE;
+	if (!o->d.log_burst)
+		o->d.log_burst = o->d.log_rate ? o->d.log_rate : 1;
+	if (o->d.list_file[LIST_BLOCK] || o->d.list_file[LIST_ALLOW] || o->d.sets_dir)
+		o->pin_dir = NULL;
+	return 0;
 }

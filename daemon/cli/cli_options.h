@@ -94,6 +94,19 @@ struct detach_opts {
 	bool all;
 };
 
+/* xdpfwd replay CAPTURE [--pin-dir DIR | list files] [...]: see cmd_replay.c. */
+struct replay_opts {
+	const char *pin_dir;			/* the instance whose lists are copied; NULL: list files */
+	bool pin_dir_given;
+	const char *capture;
+	/* What a daemon would run with: list files, sets dir, state dir, log limits, --drop-malformed, program. */
+	struct daemon_opts d;
+	bool json, verbose;
+	unsigned int top;
+	const char *write_dropped, *write_passed;
+	int threads;				/* 0: one per CPU */
+};
+
 /* Each returns 0, or EXIT_USAGE after printing why (argp prints --help and exits itself). */
 /* commands: the subcommands' lines --help lists (main.c writes them from its command table). */
 int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *commands);
@@ -104,5 +117,6 @@ int cli_parse_metrics(int argc, char **argv, struct status_opts *o);
 int cli_parse_sets(int argc, char **argv, struct sets_opts *o);
 int cli_parse_detach(int argc, char **argv, struct detach_opts *o);
 int cli_parse_limit(int argc, char **argv, struct limit_opts *o);
+int cli_parse_replay(int argc, char **argv, struct replay_opts *o);
 
 #endif

@@ -127,7 +127,7 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 }
 
 /* "packets":{"pass":{reason:N,...},"drop":{...}},"bytes":{...} */
-static void print_verdicts_json(const struct xdpfwd_stats *st)
+void cli_print_verdicts_json(const struct xdpfwd_stats *st)
 {
 	const __u64 (*v)[XDPFWD_R_MAX];
 	int a, r, k;
@@ -168,7 +168,7 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 		       s->exists && s->live.dispatcher ? "true" : "false");
 		if (s->has_stats) {
 			putchar(',');
-			print_verdicts_json(&s->stats);
+			cli_print_verdicts_json(&s->stats);
 		}
 		putchar('}');
 	}
@@ -187,9 +187,9 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 		putchar('}');
 	}
 	fputs("},", stdout);
-	print_verdicts_json(st);
+	cli_print_verdicts_json(st);
 	fputs(",\"other_interfaces\":{", stdout);
-	print_verdicts_json(other);
+	cli_print_verdicts_json(other);
 	printf("},\"events\":{\"eligible\":%llu,\"sent\":%llu,\"suppressed_source\":%llu,"
 	       "\"suppressed_global\":%llu,\"lost\":%llu},\"limits\":",
 	       (unsigned long long)st->ev_eligible, (unsigned long long)st->ev_sent,

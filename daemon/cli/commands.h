@@ -12,20 +12,24 @@
 struct xdpfwd_bpf;
 
 struct cmd_opts {
-	const char *pin_dir;		/* the instance; set by every parser */
+	const char *pin_dir;		/* the instance; set by every parser (replay: NULL without one) */
 	union {
 		struct list_opts list;
 		struct status_opts status;	/* status and metrics */
 		struct detach_opts detach;
 		struct sets_opts sets;
 		struct limit_opts limit;
+		struct replay_opts replay;
 	};
 };
 
 struct cmd_ops {
 	/* Fills o, o->pin_dir too; returns 0, or an exit status (EXIT_USAGE) after printing why. */
 	int (*parse)(int argc, char **argv, struct cmd_opts *o);
-	/* With the instance open; returns 0 or -errno after printing why. */
+	/*
+	 * With the instance open (skel NULL when o->pin_dir is); returns 0, -errno
+	 * after printing why, or EXIT_USAGE (bad input, after printing why).
+	 */
 	int (*run)(struct xdpfwd_bpf *skel, struct cmd_opts *o);
 	/* NULL, or frees what parse allocated (called after a failed parse too). */
 	void (*done)(struct cmd_opts *o);
@@ -42,7 +46,7 @@ int cli_error(int err);
 int cli_failed(int err, const char *what);
 
 extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops,
-	cmd_sets_ops, cmd_limit_ops;
+	cmd_sets_ops, cmd_limit_ops, cmd_replay_ops;
 
 struct xdpfwd_limits;
 struct ban_counts;
@@ -53,5 +57,8 @@ struct ban_counts;
  */
 void limits_print_text(const char *indent, const struct xdpfwd_limits *l, const struct ban_counts *b);
 void limits_print_json(const struct xdpfwd_limits *l, const struct ban_counts *b);
+/* "packets":{"pass":{REASON:N,...},...},"bytes":{...}: the counters as `status --json` prints them. */
+struct xdpfwd_stats;
+void cli_print_verdicts_json(const struct xdpfwd_stats *st);
 
 #endif

@@ -31,6 +31,10 @@ static const struct command {
 	  "the flood defense's per-source limits and bans (set auto): show, change at run time, turn off" },
 	{ "status", &cmd_status_ops, "[-j|--json] [--recount]", "interfaces, program, list sizes, counters" },
 	{ "metrics", &cmd_metrics_ops, "[--pin-dir DIR]", "the counters in Prometheus text format" },
+	{ "replay", &cmd_replay_ops,
+	  "CAPTURE [--pin-dir DIR | --blocklist-file F --allowlist-file F | --sets-dir D] [-j] [--top N] "
+	  "[--write-dropped F] [--write-passed F] [-v]",
+	  "what the program would do with a capture's frames, on a private copy of the lists (nothing live touched)" },
 	{ "detach", &cmd_detach_ops, "(--iface IFACE)... | --all",
 	  "take the firewall off interfaces (the last one out removes the pins)" },
 };
@@ -88,12 +92,12 @@ static int run_command(const struct command *c, int argc, char **argv)
 	if (err)
 		goto out_parsed;
 	err = privs_check(argv[0]);
-	if (!err)
+	if (!err && o.pin_dir)
 		err = cli_error(pinned_open_all(o.pin_dir, &skel));
 	if (!err)
 		err = c->ops->run(skel, &o);
 	xdpfwd_bpf__destroy(skel);
-	err = err ? EXIT_FAILURE : EXIT_SUCCESS;
+	err = err == EXIT_USAGE ? EXIT_USAGE : err ? EXIT_FAILURE : EXIT_SUCCESS;
 out_parsed:
 	if (c->ops->done)
 		c->ops->done(&o);
