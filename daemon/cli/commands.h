@@ -18,6 +18,7 @@ struct cmd_opts {
 		struct status_opts status;	/* status and metrics */
 		struct detach_opts detach;
 		struct sets_opts sets;
+		struct top_opts top;
 	};
 };
 
@@ -41,6 +42,6 @@ int cli_error(int err);
 int cli_failed(int err, const char *what);
 
 extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops,
-	cmd_sets_ops;
+	cmd_sets_ops, cmd_top_ops;
 
 #endif

@@ -28,6 +28,8 @@ static const struct command {
 	{ "sets", &cmd_sets_ops, "[-j|--json] | add|del block|allow NAME [--mode M] [--scope S] [--timeout D]",
 	  "the named sets of both lists: entries, counters, options" },
 	{ "status", &cmd_status_ops, "[-j|--json] [--recount]", "interfaces, program, list sizes, counters" },
+	{ "top", &cmd_top_ops, "[--interval S] [--once|--json]",
+	  "watch it live: rates, events, map fill and the entries dropping the most (q quit, s sort, p pause)" },
 	{ "metrics", &cmd_metrics_ops, "[--pin-dir DIR]", "the counters in Prometheus text format" },
 	{ "detach", &cmd_detach_ops, "(--iface IFACE)... | --all",
 	  "take the firewall off interfaces (the last one out removes the pins)" },
