@@ -94,6 +94,68 @@ static void graph(char *buf, size_t len, const struct top_view *v, int cols, int
 	}
 }
 
+/* "v4 12 of 1048576 (0.0%)" per map, one line per list. */
+static void fills(struct out *o, const struct top_view *v)
+{
+	char buf[TOP_TEXT_WIDTH], a[32];
+	const char *list = NULL;
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i <= v->n_fills; i++) {
+		const struct top_fill *f = &v->fills[i];
+
+		if (i == v->n_fills || (list && strcmp(list, f->list))) {
+			line(o, TOP_LINE_PLAIN, "%-10s %-5s %s", list && strcmp(list, "block") ? "" : "maps", list, buf);
+			used = 0;
+		}
+		if (i == v->n_fills)
+			break;
+		list = f->list;
+		/* The map's name less its list: "v4_addr", "v6_net", "v4". */
+		if (used < sizeof(buf)) {
+			const char *m = strchr(f->map, '_') ? strchr(f->map, '_') + 1 : f->map;
+
+			if (f->entries < 0)
+				used += snprintf(buf + used, sizeof(buf) - used, "%s%s ?/%s", used ? "  " : "", m,
+						 si(a, sizeof(a), (double)f->max));
+			else
+				used += snprintf(buf + used, sizeof(buf) - used, "%s%s %ld/%s (%.1f%%)",
+						 used ? "  " : "", m, f->entries, si(a, sizeof(a), (double)f->max),
+						 f->max ? 100.0 * f->entries / f->max : 0);
+		}
+	}
+}
+
+/* "manual 12 (5002/s)" per set, one line per kind. */
+static void sets(struct out *o, const struct top_view *v)
+{
+	char buf[TOP_TEXT_WIDTH], a[32];
+	const char *kind = NULL;
+	size_t used = 0;
+	int i;
+
+	for (i = 0; i <= v->n_sets; i++) {
+		const struct top_set *st = &v->sets[i];
+
+		if (i == v->n_sets || (kind && strcmp(kind, st->kind))) {
+			line(o, TOP_LINE_PLAIN, "%-10s %-5s %s", strcmp(kind, "block") ? "" : "sets", kind, buf);
+			used = 0;
+		}
+		if (i == v->n_sets)
+			break;
+		kind = st->kind;
+		if (used < sizeof(buf)) {
+			if (st->entries < 0)
+				used += snprintf(buf + used, sizeof(buf) - used, "%s%s ? (%s/s)", used ? "  " : "",
+						 st->name, si(a, sizeof(a), st->pps));
+			else
+				used += snprintf(buf + used, sizeof(buf) - used, "%s%s %ld (%s/s)", used ? "  " : "",
+						 st->name, st->entries, si(a, sizeof(a), st->pps));
+		}
+	}
+}
+
 static void header(struct out *o, const struct top_view *v, const char *pin_dir, enum top_sort sort, int utf8,
 		   int paused)
 {
@@ -123,22 +185,8 @@ static void header(struct out *o, const struct top_view *v, const char *pin_dir,
 	if (v->total.audit_pps > 0)
 		line(o, TOP_LINE_PLAIN, "audited    %s pkt/s (audit-mode sets: passed, counted as drops would be)",
 		     si(a, sizeof(a), v->total.audit_pps));
-	for (i = 0; i < v->n_fills; i++) {
-		const struct top_fill *f = &v->fills[i];
-
-		if (f->entries < 0)
-			line(o, TOP_LINE_PLAIN, "%-10s %-14s ? of %ld (an edit is running)", i ? "" : "maps", f->map,
-			     f->max);
-		else
-			line(o, TOP_LINE_PLAIN, "%-10s %-14s %ld of %ld (%.1f%%)", i ? "" : "maps", f->map, f->entries,
-			     f->max, f->max ? 100.0 * f->entries / f->max : 0);
-	}
-	for (i = 0; i < v->n_sets; i++) {
-		const struct top_set *s = &v->sets[i];
-
-		line(o, TOP_LINE_PLAIN, "%-10s %-5s %-20s %8ld entries %10s pkt/s", i ? "" : "sets", s->kind, s->name,
-		     s->entries, si(a, sizeof(a), s->pps));
-	}
+	fills(o, v);
+	sets(o, v);
 	line(o, TOP_LINE_PLAIN, "scan       %ld entries a sample, %ld candidates, full pass %s%s",
 	     v->scan.entries_per_sample, v->scan.candidates,
 	     v->scan.pass_s > 0 ? dur(a, sizeof(a), v->scan.pass_s) : "not yet",

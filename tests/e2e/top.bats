@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# xdpfwd top (issue 18): in a real terminal (tmux), as one text frame (--once) and as JSON
+# lines, against an instance under a UDP flood from two blocked sources on the veth peer:
+# 198.18.0.3 at FAST datagrams/s and 198.18.0.4 at SLOW/s. What top shows is compared with
+# what the senders actually sent (tests/lib/flood.py records it), never with absolute times.
+
+load ../lib/xf
+
+FAST=4000
+SLOW=100
+
+setup() {
+	xf_setup
+	xf_static_neigh
+	xf_daemon --iface "$IF_P"
+	xf_cli block add 198.18.0.3 198.18.0.4 198.18.0.5 >/dev/null
+	TMUX_SOCK=xftop-$XF_ID
+}
+
+teardown() {
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	xf_teardown
+}
+
+# Both floods for SECONDS (bounded by flood.py: rate and time), in the background, in XF_PIDS.
+flood_start() {
+	local secs=$1
+	nsenter --net="/run/netns/$NS_S" timeout $((secs + 5)) "$XF_PYTHON" "$XF_LIB/flood.py" \
+		198.18.0.3 198.18.0.1 9000 "$FAST" "$secs" "$XF_TMP/flood.fast" 3>&- &
+	XF_PIDS+=($!)
+	nsenter --net="/run/netns/$NS_S" timeout $((secs + 5)) "$XF_PYTHON" "$XF_LIB/flood.py" \
+		198.18.0.4 198.18.0.1 9000 "$SLOW" "$secs" "$XF_TMP/flood.slow" 3>&- &
+	XF_PIDS+=($!)
+	# Under way, and top's first samples inside the steady part.
+	sleep 1.5
+}
+
+# Datagrams per second both senders sent over their last 2 s (their progress lines, 0.1 s apart).
+flood_rate() {
+	"$XF_PYTHON" - "$XF_TMP/flood.fast" "$XF_TMP/flood.slow" <<'EOF'
+import sys
+total = 0.0
+for path in sys.argv[1:]:
+    rows = [tuple(map(float, l.split())) for l in open(path) if l.strip()]
+    t1, n1 = rows[-1]
+    t0, n0 = next(r for r in reversed(rows) if t1 - r[0] >= 2.0)
+    total += (n1 - n0) / (t1 - t0)
+print("%.0f" % total)
+EOF
+}
+
+# Succeeds when $1 is within 20% of $2.
+within_20() {
+	"$XF_PYTHON" -c 'import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(not (b > 0 and abs(a - b) <= 0.2 * b))' "$1" "$2" ||
+		{ echo "top said $1, the senders sent $2 per second" >&2; return 1; }
+}
+
+# The table's first row and the header's total drops/s, from a frame of text on stdin.
+frame_top_row() {
+	awk '/^ENTRY +SET +PKT\/s/ { getline; print $1, $3; exit }'
+}
+
+frame_total_drops() {
+	awk '$1 == "total" { print $4; exit }'
+}
+
+pane() {
+	tmux -L "$TMUX_SOCK" capture-pane -p
+}
+
+# Waits (at most 5 s) until the pane's last non-empty line is the shell's prompt.
+wait_prompt() {
+	local i
+	for i in $(seq 50); do
+		[ "$(pane | grep -v '^$' | tail -1)" = 'READY$' ] && return 0
+		sleep 0.1
+	done
+	echo "no prompt; the pane:" >&2
+	pane >&2
+	return 1
+}
+
+# A shell in a 120x40 tmux terminal with a known prompt; its stty settings in $XF_TMP/stty.before.
+tmux_shell() {
+	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 40 "env -i PATH=$PATH TERM=screen LANG=C.UTF-8 bash --norc --noprofile -i"
+	tmux -L "$TMUX_SOCK" send-keys "PS1='READY\$ '; stty -g >$XF_TMP/stty.before; clear" Enter
+	wait_prompt
+}
+
+tmux_top() {
+	tmux -L "$TMUX_SOCK" send-keys "nsenter --net=/run/netns/$NS_P $XDPFWD top --pin-dir $PIN" Enter
+	# The frame after three samples: two intervals of rates.
+	sleep 3.5
+	pane >"$XF_TMP/frame"
+	grep -q '^xdpfwd top ' "$XF_TMP/frame" || { cat "$XF_TMP/frame" >&2; return 1; }
+}
+
+# After top: the prompt is back, the screen is the shell's again and stty is as before.
+terminal_restored() {
+	wait_prompt
+	pane >"$XF_TMP/after"
+	xf_lacks '^xdpfwd top |^ENTRY ' "$XF_TMP/after"
+	tmux -L "$TMUX_SOCK" send-keys "stty -g >$XF_TMP/stty.after" Enter
+	sleep 0.3
+	cmp "$XF_TMP/stty.before" "$XF_TMP/stty.after"
+}
+
+@test "top in a terminal: the flooding source on top, the drop rate as sent, q restores the terminal" {
+	tmux_shell
+	flood_start 10
+	tmux_top
+	cat "$XF_TMP/frame"
+	read -r entry rate < <(frame_top_row <"$XF_TMP/frame")
+	[ "$entry" = 198.18.0.3 ]
+	[ "$rate" -gt 0 ]
+	within_20 "$(frame_total_drops <"$XF_TMP/frame")" "$(flood_rate)"
+	# The second-busiest source is listed below it.
+	grep -qE '^198\.18\.0\.4 ' "$XF_TMP/frame"
+
+	# s cycles the sort, p pauses: the title says so.
+	tmux -L "$TMUX_SOCK" send-keys s
+	sleep 0.3
+	pane | grep -q '^xdpfwd top .* sort: total'
+	tmux -L "$TMUX_SOCK" send-keys p
+	sleep 0.3
+	pane | grep -q '\[paused\]'
+
+	tmux -L "$TMUX_SOCK" send-keys q
+	terminal_restored
+}
+
+@test "top in a terminal: a resize redraws at the new size, Ctrl-C restores the terminal" {
+	tmux_shell
+	flood_start 8
+	tmux_top
+	tmux -L "$TMUX_SOCK" resize-window -x 70 -y 30
+	sleep 0.5
+	pane >"$XF_TMP/small"
+	cat "$XF_TMP/small"
+	grep -q '^xdpfwd top ' "$XF_TMP/small"
+	# Drawn for 30 lines: the key line is the last one (drawn for 40, it would be off the screen).
+	[[ "$(grep -v '^$' "$XF_TMP/small" | tail -1)" == "q quit"* ]]
+	[ "$(wc -l <"$XF_TMP/small")" = 30 ]
+
+	tmux -L "$TMUX_SOCK" send-keys C-c
+	terminal_restored
+}
+
+@test "top --once: one frame of text with the same figures" {
+	flood_start 6
+	run xf_cli top --once
+	[ "$status" = 0 ]
+	echo "$output"
+	[[ "$output" == *"rates over 1.00 s"* ]]
+	read -r entry rate < <(frame_top_row <<<"$output")
+	[ "$entry" = 198.18.0.3 ]
+	[ "$rate" -gt 0 ]
+	within_20 "$(frame_total_drops <<<"$output")" "$(flood_rate)"
+}
+
+@test "top --json: one object per interval with the same figures" {
+	flood_start 6
+	xf_cli top --json >"$XF_TMP/json" &
+	XF_PIDS+=($!)
+	local i
+	for i in $(seq 50); do
+		[ "$(wc -l <"$XF_TMP/json")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(wc -l <"$XF_TMP/json")" -ge 2 ]
+	sed -n 2p "$XF_TMP/json" >"$XF_TMP/one"
+	[ "$(xf_json 'j["top"][0]["entry"]' <"$XF_TMP/one")" = 198.18.0.3 ]
+	[ "$(xf_json 'j["top"][0]["pps"] > 0 and j["rates_valid"]' <"$XF_TMP/one")" = True ]
+	[ "$(xf_json 'j["interfaces"][0]["name"]' <"$XF_TMP/one")" = "$IF_P" ]
+	[ "$(xf_json 'len(j["history_drop_pps"])' <"$XF_TMP/one")" = 2 ]
+	within_20 "$(xf_json 'j["total"]["drop_pps"]' <"$XF_TMP/one")" "$(flood_rate)"
+}
+
+@test "top without an instance: one line saying so, exit 1, in every form" {
+	local none=/sys/fs/bpf/xdpfwd-test-$XF_ID-none opt
+	for opt in --once --json ""; do
+		run nsenter --net="/run/netns/$NS_P" "$XDPFWD" top $opt --pin-dir "$none"
+		[ "$status" = 1 ]
+		[ "${#lines[@]}" = 1 ]
+		[[ "$output" == *"no xdpfwd instance at $none"* ]]
+	done
+}
+
+@test "top without a terminal and without --once or --json: says what to use, exit 1" {
+	run xf_cli top </dev/null
+	[ "$status" = 1 ]
+	[[ "$output" == *"needs a terminal"*"--once"*"--json"* ]]
+}
