@@ -11,10 +11,11 @@
  * where the last slice ended) and admits the entries hit recently into a
  * table of candidates (at most TOP_CANDIDATES); each sample re-reads only
  * the candidates, one lookup each, and their counters' deltas are the rates.
- * The slice grows (up to TOP_SCAN_MAX) while the blocklist's drop counter
- * rises faster than the candidates' counters explain, and shrinks back to
- * TOP_SCAN_MIN once they do: a new flooding source is found within a few
- * samples, and a steady flood costs a small slice plus the candidates.
+ * The slice grows while the blocklist's drop counter rises faster than the
+ * candidates' counters explain (to TOP_SCAN_MAX at once when they explain
+ * less than half), and shrinks back to TOP_SCAN_MIN once they do: a new
+ * flooding source is found within a pass at the largest slice (1M entries:
+ * ~6 samples), and a steady flood costs a small slice plus the candidates.
  * The first sample reads every entry once (full), so the first frame knows
  * every active entry.
  */

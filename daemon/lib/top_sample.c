@@ -173,7 +173,10 @@ static void adapt_scan(struct top *t)
 	t->unexplained_pps = hits_pps - known / dt;
 	if (t->unexplained_pps < 0)
 		t->unexplained_pps = 0;
-	if (t->unexplained_pps > UNEXPLAINED_MIN_PPS && t->unexplained_pps > UNEXPLAINED_SHARE * hits_pps)
+	/* Most of the drops unexplained (a new flood): at once the largest slice; a few: twice the last. */
+	if (t->unexplained_pps > UNEXPLAINED_MIN_PPS && t->unexplained_pps > hits_pps / 2)
+		t->scan.budget = TOP_SCAN_MAX;
+	else if (t->unexplained_pps > UNEXPLAINED_MIN_PPS && t->unexplained_pps > UNEXPLAINED_SHARE * hits_pps)
 		t->scan.budget = t->scan.budget * 2 < TOP_SCAN_MAX ? t->scan.budget * 2 : TOP_SCAN_MAX;
 	else
 		t->scan.budget = t->scan.budget / 2 > TOP_SCAN_MIN ? t->scan.budget / 2 : TOP_SCAN_MIN;
@@ -202,7 +205,7 @@ int top_sample(struct top *t, int full)
 	iface_status_read(t->skel, s->ifs, XDPFWD_MAX_IFACES, &s->n_ifs);
 	window = t->n_samples ? s->mono_ns - t->s[!t->cur].mono_ns : 1000000000ULL;
 	window = RECENT_INTERVALS * window + 1000000000ULL;
-	err = top_scan_slice(&t->scan, full, s->mono_ns, s->mono_ns > window ? s->mono_ns - window : 0);
+	err = top_scan_slice(&t->scan, full, s->mono_ns > window ? s->mono_ns - window : 0);
 	if (err)
 		return lib_error_set(err, "reading the blocklist maps of %s failed: %s", t->pin_dir, strerror(-err));
 	top_scan_forget(&t->scan, s->mono_ns > IDLE_NS ? s->mono_ns - IDLE_NS : 0);

@@ -223,7 +223,7 @@ static long read_trie(struct top_scan *s, long max, int *done, __u64 recent_mono
 	return n;
 }
 
-int top_scan_slice(struct top_scan *s, int full, __u64 now_mono_ns, __u64 recent_mono_ns)
+int top_scan_slice(struct top_scan *s, int full, __u64 recent_mono_ns)
 {
 	long left = full ? LONG_MAX : s->budget, n;
 	int done;
@@ -245,8 +245,10 @@ int top_scan_slice(struct top_scan *s, int full, __u64 now_mono_ns, __u64 recent
 		}
 		if (s->map >= TOP_MAPS) {
 			/* A pass ends a slice: a small instance is read once per sample, not several times. */
-			s->pass_s = (double)(now_mono_ns - s->pass_start_ns) / 1e9;
-			s->pass_start_ns = now_mono_ns;
+			__u64 end = mono_now();
+
+			s->pass_s = (double)(end - s->pass_start_ns) / 1e9;
+			s->pass_start_ns = end;
 			s->map = 0;
 			break;
 		}

@@ -59,7 +59,7 @@ void top_scan_free(struct top_scan *s);
 void top_scan_reread(struct top_scan *s);
 
 /* Reads the next slice (full: everything) and admits entries hit at or after recent_mono_ns. */
-int top_scan_slice(struct top_scan *s, int full, __u64 now_mono_ns, __u64 recent_mono_ns);
+int top_scan_slice(struct top_scan *s, int full, __u64 recent_mono_ns);
 
 /* Drops candidates idle since before idle_mono_ns. */
 void top_scan_forget(struct top_scan *s, __u64 idle_mono_ns);
