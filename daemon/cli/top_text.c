@@ -159,7 +159,7 @@ static void sets(struct out *o, const struct top_view *v)
 static void header(struct out *o, const struct top_view *v, const char *pin_dir, enum top_sort sort, int utf8,
 		   int paused)
 {
-	char a[32], b[32], c[32], d[32], g[GRAPH_COLS * 4 + 1];
+	char a[32], b[48], c[32], d[32], g[GRAPH_COLS * 4 + 1];
 	double max;
 	int i, cols;
 
@@ -187,10 +187,12 @@ static void header(struct out *o, const struct top_view *v, const char *pin_dir,
 		     si(a, sizeof(a), v->total.audit_pps));
 	fills(o, v);
 	sets(o, v);
+	if (v->scan.entries_per_sample > TOP_SCAN_MIN)
+		snprintf(b, sizeof(b), ", searching: %s drops/s", si(c, sizeof(c), v->scan.unexplained_pps));
 	line(o, TOP_LINE_PLAIN, "scan       %ld entries a sample, %ld candidates, full pass %s%s",
 	     v->scan.entries_per_sample, v->scan.candidates,
 	     v->scan.pass_s > 0 ? dur(a, sizeof(a), v->scan.pass_s) : "not yet",
-	     v->scan.unexplained_pps > 0 ? ", searching for busy entries" : "");
+	     v->scan.entries_per_sample > TOP_SCAN_MIN ? b : "");
 	/* The graph is the one line of wide characters: its width is counted in samples. */
 	cols = o->width - 24 < GRAPH_COLS ? o->width - 24 : GRAPH_COLS;
 	graph(g, sizeof(g), v, cols > 0 ? cols : 0, utf8, &max);

@@ -202,13 +202,14 @@ int top_sample(struct top *t, int full)
 	if (err)
 		return lib_error_set(err, "reading the counters of %s failed: %s", t->pin_dir, strerror(-err));
 	top_scan_reread(&t->scan);
-	iface_status_read(t->skel, s->ifs, XDPFWD_MAX_IFACES, &s->n_ifs);
 	window = t->n_samples ? s->mono_ns - t->s[!t->cur].mono_ns : 1000000000ULL;
 	window = RECENT_INTERVALS * window + 1000000000ULL;
 	err = top_scan_slice(&t->scan, full, s->mono_ns > window ? s->mono_ns - window : 0);
 	if (err)
 		return lib_error_set(err, "reading the blocklist maps of %s failed: %s", t->pin_dir, strerror(-err));
 	top_scan_forget(&t->scan, s->mono_ns > IDLE_NS ? s->mono_ns - IDLE_NS : 0);
+	/* Last: it asks the kernel about each interface (netlink), the slowest read of a sample. */
+	iface_status_read(t->skel, s->ifs, XDPFWD_MAX_IFACES, &s->n_ifs);
 	t->n_samples++;
 	if (t->n_samples < 2)
 		return 0;
