@@ -30,7 +30,8 @@
 #define UNEXPLAINED_MIN_PPS 10.0
 
 struct top_sample_at {
-	__u64 mono_ns;
+	__u64 mono_ns;			/* when the counters were read */
+	__u64 ifs_mono_ns;		/* when the interfaces' were: their rates use their own interval */
 	struct xdpfwd_stats global;
 	struct iface_status ifs[XDPFWD_MAX_IFACES];
 	int n_ifs;
@@ -209,6 +210,7 @@ int top_sample(struct top *t, int full)
 		return lib_error_set(err, "reading the blocklist maps of %s failed: %s", t->pin_dir, strerror(-err));
 	top_scan_forget(&t->scan, s->mono_ns > IDLE_NS ? s->mono_ns - IDLE_NS : 0);
 	/* Last: it asks the kernel about each interface (netlink), the slowest read of a sample. */
+	s->ifs_mono_ns = clock_ns(CLOCK_MONOTONIC);
 	iface_status_read(t->skel, s->ifs, XDPFWD_MAX_IFACES, &s->n_ifs);
 	t->n_samples++;
 	if (t->n_samples < 2)
@@ -239,6 +241,7 @@ static double uptime_s(const struct top *t)
 static void view_ifaces(const struct top *t, struct top_view *v)
 {
 	const struct top_sample_at *now = &t->s[t->cur], *before = &t->s[!t->cur];
+	double dt = (double)(now->ifs_mono_ns - before->ifs_mono_ns) / 1e9;
 	int i, j;
 
 	for (i = 0; i < now->n_ifs && v->n_ifaces < XDPFWD_MAX_IFACES; i++) {
@@ -254,7 +257,7 @@ static void view_ifaces(const struct top *t, struct top_view *v)
 		for (j = 0; v->rates_valid && s->has_stats && j < before->n_ifs; j++)
 			if (before->ifs[j].ifindex == s->ifindex && before->ifs[j].has_stats &&
 			    before->ifs[j].rec.stats_slot == s->rec.stats_slot)
-				rates(&s->stats, &before->ifs[j].stats, v->interval_s, &f->r);
+				rates(&s->stats, &before->ifs[j].stats, dt, &f->r);
 	}
 }
 
