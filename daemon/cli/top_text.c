@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "addr.h"
+#include "utf8.h"
 #include "top_show.h"
 
 #define GRAPH_COLS TOP_HISTORY
@@ -105,8 +106,8 @@ static void fills(struct out *o, const struct top_view *v)
 	for (i = 0; i <= v->n_fills; i++) {
 		const struct top_fill *f = &v->fills[i];
 
-		if (i == v->n_fills || (list && strcmp(list, f->list))) {
-			line(o, TOP_LINE_PLAIN, "%-10s %-5s %s", list && strcmp(list, "block") ? "" : "maps", list, buf);
+		if (list && (i == v->n_fills || strcmp(list, f->list))) {
+			line(o, TOP_LINE_PLAIN, "%-10s %-5s %s", strcmp(list, "block") ? "" : "maps", list, buf);
 			used = 0;
 		}
 		if (i == v->n_fills)
@@ -138,7 +139,7 @@ static void sets(struct out *o, const struct top_view *v)
 	for (i = 0; i <= v->n_sets; i++) {
 		const struct top_set *st = &v->sets[i];
 
-		if (i == v->n_sets || (kind && strcmp(kind, st->kind))) {
+		if (kind && (i == v->n_sets || strcmp(kind, st->kind))) {
 			line(o, TOP_LINE_PLAIN, "%-10s %-5s %s", strcmp(kind, "block") ? "" : "sets", kind, buf);
 			used = 0;
 		}
@@ -172,8 +173,11 @@ static void header(struct out *o, const struct top_view *v, const char *pin_dir,
 	     "IN pkt/s", "IN bit/s", "DROP pkt/s", "DROP bit/s");
 	for (i = 0; i < v->n_ifaces; i++) {
 		const struct top_iface *f = &v->ifaces[i];
+		char name[TEXT_NAME_MAX(IF_NAMESIZE)];
 
-		line(o, TOP_LINE_PLAIN, "%-15s %-6s %-7u %-10s %10s %10s %10s %10s", f->name, f->mode, f->prog_id,
+		/* Escaped as the text log does: a name is whatever bytes its creator chose. */
+		text_format_name(name, sizeof(name), f->name);
+		line(o, TOP_LINE_PLAIN, "%-15s %-6s %-7u %-10s %10s %10s %10s %10s", name, f->mode, f->prog_id,
 		     f->state, si(a, sizeof(a), f->r.in_pps), si(b, sizeof(b), f->r.in_bps),
 		     si(c, sizeof(c), f->r.drop_pps), si(d, sizeof(d), f->r.drop_bps));
 	}

@@ -15,6 +15,7 @@
  *   lists          list_maps_get, then list_add, list_del, list_replace, list_flush,
  *                  list_read, list_count, list_expire, list_recount
  *   counters       stats_read, stats_read_slot; metrics_collect, metrics_write
+ *   watching       top_open, top_sample, top_view, top_close (top.h: rates, busiest entries)
  *   interfaces     attach_inspect, attach_with_libxdp, attach_replace_single,
  *                  attach_detach_ours, attach_remove_all (attach.h);
  *                  iface_status_read; iface_slots_assign, iface_slots_update
@@ -41,5 +42,6 @@
 #include "migrate.h"
 #include "enum_names.h"
 #include "time_format.h"
+#include "top.h"
 
 #endif
