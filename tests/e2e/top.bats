@@ -178,6 +178,39 @@ terminal_restored() {
 	within_20 "$(xf_json 'j["total"]["drop_pps"]' <"$XF_TMP/one")" "$(flood_rate)"
 }
 
+@test "top --json among 500,000 entries: a small slice at rest, a source that starts flooding is found in a few samples" {
+	# 500,000 IPv6 /128s, the flooding source among them: its place in the hash's order is
+	# anyone's, so only a slice that grows (or a walk every sample) finds it soon.
+	"$XF_PYTHON" -c 'import ipaddress; b = int(ipaddress.IPv6Address("2001:2:0:f000::"))
+print("\n".join(str(ipaddress.IPv6Address(b + i)) for i in range(500000)))' >"$XF_TMP/big.list"
+	xf_cli block load "$XF_TMP/big.list" >/dev/null
+	xf_cli block add 2001:2::4 198.18.0.3 >/dev/null
+	xf_cli top --json --interval 0.5 >"$XF_TMP/json" &
+	XF_PIDS+=($!)
+	local i from
+	for i in $(seq 100); do
+		[ "$(wc -l <"$XF_TMP/json")" -ge 4 ] && break
+		sleep 0.1
+	done
+	# At rest: the smallest slice, far from a walk of every entry per sample.
+	[ "$(tail -1 "$XF_TMP/json" | xf_json 'j["scan"]["entries_per_sample"]')" = 16384 ]
+	from=$(wc -l <"$XF_TMP/json")
+	nsenter --net="/run/netns/$NS_S" timeout 15 "$XF_PYTHON" "$XF_LIB/flood.py" \
+		2001:2::4 2001:2::1 9000 2000 10 "$XF_TMP/flood.v6" 3>&- &
+	XF_PIDS+=($!)
+	sleep 6
+	run "$XF_PYTHON" - "$XF_TMP/json" "$from" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[int(sys.argv[2]):]]
+first = next((i + 1 for i, j in enumerate(lines) if j["top"] and j["top"][0]["entry"] == "2001:2::4"), None)
+grew = max(j["scan"]["entries_per_sample"] for j in lines)
+print("found after %s of %d samples, largest slice %d" % (first, len(lines), grew))
+sys.exit(not (first is not None and first <= 6 and grew > 16384))
+EOF
+	echo "$output"
+	[ "$status" = 0 ]
+}
+
 @test "top without an instance: one line saying so, exit 1, in every form" {
 	local none=/sys/fs/bpf/xdpfwd-test-$XF_ID-none opt
 	for opt in --once --json ""; do
