@@ -183,12 +183,28 @@ static void adapt_scan(struct top *t)
 		t->scan.budget = t->scan.budget / 2 > TOP_SCAN_MIN ? t->scan.budget / 2 : TOP_SCAN_MIN;
 }
 
+/*
+ * The maps outlive their pins while top holds them: without this check a
+ * top left running after `detach --all` would watch a dead instance forever.
+ */
+static int instance_gone(const struct top *t)
+{
+	char path[512];
+	struct stat st;
+
+	return !pin_path(path, sizeof(path), t->pin_dir, "meta") && stat(path, &st) && errno == ENOENT;
+}
+
 int top_sample(struct top *t, int full)
 {
 	struct top_sample_at *s;
 	__u64 window;
 	double dt;
 	int err;
+
+	if (instance_gone(t))
+		return lib_error_set(-ENOENT, "the instance at %s is gone (its pins were removed): nothing left to "
+				     "watch; start the daemon again to watch a new one", t->pin_dir);
 
 	t->cur = !t->cur;
 	s = &t->s[t->cur];

@@ -162,7 +162,9 @@ terminal_restored() {
 
 @test "top --json: one object per interval with the same figures" {
 	flood_start 6
-	xf_cli top --json >"$XF_TMP/json" &
+	# nsenter execs top, so $! is top itself and teardown stops it (a function in the background
+	# would be a subshell, a timeout its parent: killing either would leave top running).
+	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --pin-dir "$PIN" >"$XF_TMP/json" 3>&- &
 	XF_PIDS+=($!)
 	local i
 	for i in $(seq 50); do
@@ -185,7 +187,7 @@ terminal_restored() {
 print("\n".join(str(ipaddress.IPv6Address(b + i)) for i in range(500000)))' >"$XF_TMP/big.list"
 	xf_cli block load "$XF_TMP/big.list" >/dev/null
 	xf_cli block add 2001:2::4 198.18.0.3 >/dev/null
-	xf_cli top --json --interval 0.5 >"$XF_TMP/json" &
+	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --interval 0.5 --pin-dir "$PIN" >"$XF_TMP/json" 3>&- &
 	XF_PIDS+=($!)
 	local i from
 	for i in $(seq 100); do
@@ -209,6 +211,28 @@ sys.exit(not (first is not None and first <= 6 and grew > 16384))
 EOF
 	echo "$output"
 	[ "$status" = 0 ]
+}
+
+@test "top --json ends, saying why, when its instance goes" {
+	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --pin-dir "$PIN" >"$XF_TMP/json" 2>"$XF_TMP/json.err" 3>&- &
+	local pid=$! i rc=0
+	XF_PIDS+=($pid)
+	for i in $(seq 50); do
+		[ -s "$XF_TMP/json" ] && break
+		sleep 0.1
+	done
+	xf_cli detach --all
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		echo "top still runs 5 s after its instance went" >&2
+		return 1
+	fi
+	wait "$pid" || rc=$?
+	[ "$rc" = 1 ]
+	grep -q "the instance at $PIN is gone" "$XF_TMP/json.err"
 }
 
 @test "top without an instance: one line saying so, exit 1, in every form" {
