@@ -188,6 +188,13 @@ static long read_hash(struct top_scan *s, long max, int *done, __u64 recent_mono
 
 	err = bpf_map_lookup_batch(s->fds[s->map], s->started ? &s->token : NULL, &out, k, v, &count, &opts);
 	err = err ? -errno : 0;
+	if (err == -ENOSPC && count < BATCH) {
+		/* A bucket longer than the small batch asked for: the whole buffer holds any real one. */
+		count = BATCH;
+		err = bpf_map_lookup_batch(s->fds[s->map], s->started ? &s->token : NULL, &out, k, v, &count,
+					   &opts);
+		err = err ? -errno : 0;
+	}
 	if (err && err != -ENOENT)
 		return err;
 	*done = err == -ENOENT;
