@@ -37,6 +37,8 @@ room_inc	= $(or $(if $(filter common/%,$1),$(COMMON_INC)),$(if $(filter daemon/l
 		  $(if $(filter daemon/service/%,$1),$(SERVICE_INC)),$(if $(filter daemon/cli/%,$1),$(CLI_INC)),\
 		  $(error $1: not in a room (common/, daemon/lib/, daemon/service/, daemon/cli/)))
 LIBS		:= $(shell pkg-config --libs libxdp libbpf 2>/dev/null || echo -lxdp -lbpf) -lpcap -lelf -lz -pthread
+# `xdpfwd top`'s full-screen view (daemon/cli/top_tui.c): ncurses with wide characters.
+CURSES_LIBS	:= $(shell pkg-config --libs ncursesw 2>/dev/null || echo -lncursesw -ltinfo)
 SANFLAGS	:= -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 # Left to itself, clang merges the identical ends of the program's drop paths into one block
 # that the hot path jumps into, with its values where the other paths keep theirs: live, a
@@ -121,12 +123,12 @@ $(OUT)/san/%.o: %.c Makefile | $(OUT)/.dir $(SKEL) $(OUT)/version.h
 
 $(OUT)/xdpfwd: $(APP_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) $(CURSES_LIBS) -o $@
 
 # The same daemon under ASan/UBSan: what the CLI and end-to-end tests run.
 $(OUT)/xdpfwd-san: $(SAN_OBJS)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) -o $@
+	$(Q)$(CC) $(SANFLAGS) $^ $(LIBS) $(CURSES_LIBS) -o $@
 
 # Unit tests see common/ only; the program, model and consumer tests the service's paths (the
 # consumer is the service's, the skeleton the library's).

@@ -107,6 +107,17 @@ struct replay_opts {
 	int threads;				/* 0: one per CPU */
 };
 
+/* xdpfwd top [--interval S] [--once | --json] */
+#define TOP_INTERVAL_MIN_MS 100
+#define TOP_INTERVAL_MAX_MS 60000
+#define TOP_INTERVAL_TEXT "0.1 to 60"
+struct top_opts {
+	const char *pin_dir;
+	unsigned int interval_ms;
+	bool once;
+	bool json;
+};
+
 /* Each returns 0, or EXIT_USAGE after printing why (argp prints --help and exits itself). */
 /* commands: the subcommands' lines --help lists (main.c writes them from its command table). */
 int cli_parse_daemon(int argc, char **argv, struct daemon_opts *o, const char *commands);
@@ -118,5 +129,6 @@ int cli_parse_sets(int argc, char **argv, struct sets_opts *o);
 int cli_parse_detach(int argc, char **argv, struct detach_opts *o);
 int cli_parse_limit(int argc, char **argv, struct limit_opts *o);
 int cli_parse_replay(int argc, char **argv, struct replay_opts *o);
+int cli_parse_top(int argc, char **argv, struct top_opts *o);
 
 #endif

@@ -30,6 +30,8 @@ static const struct command {
 	{ "limit", &cmd_limit_ops, "[-j] | set [--pps N] [--bps N] [--burst N] [--key /V4,/V6] [--action A] [--ban D] | off",
 	  "the flood defense's per-source limits and bans (set auto): show, change at run time, turn off" },
 	{ "status", &cmd_status_ops, "[-j|--json] [--recount]", "interfaces, program, list sizes, counters" },
+	{ "top", &cmd_top_ops, "[--interval S] [--once|--json]",
+	  "watch it live: rates, events, map fill and the entries dropping the most (q quit, s sort, p pause)" },
 	{ "metrics", &cmd_metrics_ops, "[--pin-dir DIR]", "the counters in Prometheus text format" },
 	{ "replay", &cmd_replay_ops,
 	  "CAPTURE [--pin-dir DIR | --blocklist-file F --allowlist-file F | --sets-dir D] [-j] [--top N] "

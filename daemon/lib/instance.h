@@ -18,6 +18,7 @@
  *   flood defense  limits_maps_get, limits_from_conf, limits_apply, limits_read,
  *                  limit_stats_read (rate_limits.h); bans_read, bans_catch_up,
  *                  bans_counted (bans.h); list_sweep
+ *   watching       top_open, top_sample, top_view, top_close (top.h: rates, busiest entries)
  *   interfaces     attach_inspect, attach_with_libxdp, attach_replace_single,
  *                  attach_detach_ours, attach_remove_all (attach.h);
  *                  iface_status_read; iface_slots_assign, iface_slots_update
@@ -46,5 +47,6 @@
 #include "time_format.h"
 #include "rate_limits.h"
 #include "bans.h"
+#include "top.h"
 
 #endif

@@ -42,7 +42,7 @@ help_mentions() {
 
 @test "-h is --help and -j is --json, for every command that has them" {
 	local cmd
-	for cmd in "" block allow status metrics detach "block add"; do
+	for cmd in "" block allow status top metrics detach "block add"; do
 		# shellcheck disable=SC2086
 		run -0 --separate-stderr "$XDPFWD" $cmd -h
 		[ -z "$stderr" ]
@@ -53,6 +53,7 @@ help_mentions() {
 	help_mentions block -- "-j, --json"
 	help_mentions allow -- "-j, --json"
 	help_mentions status -- "-j, --json"
+	help_mentions top -- "-j, --json"
 	# metrics and detach have no --json, so no -j either.
 	run -2 --separate-stderr "$XDPFWD" metrics -j
 	[[ $stderr == *"invalid option -- 'j'"* ]]

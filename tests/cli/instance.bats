@@ -18,7 +18,7 @@ no_xdp() {
 	local none=/sys/fs/bpf/xdpfwd-test-none-$XF_ID-$RANDOM cmd
 	CLI_EXTRA_DIRS+=("$none")
 	for cmd in "block list" "allow list" "block add 198.18.0.2" "allow del 198.18.0.2" "block flush" \
-		"status" "status --json" "detach --all" "detach --iface $IF_P"; do
+		"status" "status --json" "top --once" "top --json" "detach --all" "detach --iface $IF_P"; do
 		echo "# xdpfwd $cmd" >&2
 		# shellcheck disable=SC2086 # word splitting wanted
 		run -1 --separate-stderr xf_p "$XDPFWD" $cmd --pin-dir "$none"

@@ -20,7 +20,8 @@ as_nobody() {
 	local id cmd
 	id=$(xf_prog_id)
 	for cmd in "block list" "block list --json" "block add 198.18.0.3" "block del 198.18.0.2" "block flush" \
-		"allow add 198.18.0.4" "allow list" "status" "status --json" "detach --all" "detach --iface $IF_P"; do
+		"allow add 198.18.0.4" "allow list" "status" "status --json" "top --once" "top --json" "detach --all" \
+		"detach --iface $IF_P"; do
 		echo "# xdpfwd $cmd" >&2
 		# shellcheck disable=SC2086 # word splitting wanted
 		run --separate-stderr as_nobody $cmd --pin-dir "$PIN"
