@@ -160,6 +160,24 @@ static error_t parse(const struct argp *argp, int argc, char **argv, void *input
 	  "The file of block set 'file': made exactly FILE plus its --persist entries, at start and on SIGHUP", 0 }, \
 	{ "allowlist-file", OPT_ALLOWLIST_FILE, "FILE", 0, "The file of allow set 'file', the same way", 0 }, \
 	{ "state-dir", OPT_STATE_DIR, "DIR", 0, "Where --persist keeps entries (default /var/lib/xdpfwd)", 0 }
+#define LIMIT_OPTIONS \
+	{ "limit-pps", OPT_LIMIT_PPS, "N", 0, \
+	  "Flood defense: at most N packets per second from each source key (k, M, G are decimal: 10k = " \
+	  "10000); the excess is dropped or banned (--limit-action)", 0 }, \
+	{ "limit-bps", OPT_LIMIT_BPS, "N", 0, "Flood defense: at most N bits per second from each source key " \
+	  "(k, M, G decimal)", 0 }, \
+	{ "limit-burst", OPT_LIMIT_BURST, "N", 0, \
+	  "Packets a source key may send at once above the rate (default: one second's worth, the pps)", 0 }, \
+	{ "limit-key", OPT_LIMIT_KEY, "/V4,/V6", 0, \
+	  "What one source is: the IPv4 and IPv6 source cut to these lengths (default /32,/128; /24,/64: " \
+	  "each IPv4 /24 and IPv6 /64)", 0 }, \
+	{ "limit-action", OPT_LIMIT_ACTION, "ACTION", 0, \
+	  "Over the limit: ban (default: drop and add the key to block set auto for --limit-ban), drop (the " \
+	  "excess only) or audit (count and log, pass)", 0 }, \
+	{ "limit-ban", OPT_LIMIT_BAN, "DURATION", 0, "How long a ban lasts (90s, 10m, 2h, 7d; default 10m)", 0 }, \
+	{ "limits-file", OPT_LIMITS_FILE, "FILE", 0, \
+	  "limit-pps=N, limit-action=ACTION ... lines (the option names above without dashes) over the " \
+	  "command line's limits, read again on SIGHUP; a missing FILE adds nothing", 0 }
 #define BPF_OBJECT_OPTION \
 	{ "bpf-object", OPT_BPF_OBJECT, "FILE", 0, \
 	  "Load this build of the XDP program instead of the built-in one (upgrades without a new binary)", 0 }
@@ -183,23 +201,7 @@ static const struct argp_option daemon_options[] = {
 	DROP_MALFORMED_OPTION,
 	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
 	LIST_FILE_OPTIONS,
-	{ "limit-pps", OPT_LIMIT_PPS, "N", 0,
-	  "Flood defense: at most N packets per second from each source key (k, M, G are decimal: 10k = "
-	  "10000); the excess is dropped or banned (--limit-action)", 0 },
-	{ "limit-bps", OPT_LIMIT_BPS, "N", 0, "Flood defense: at most N bits per second from each source key "
-	  "(k, M, G decimal)", 0 },
-	{ "limit-burst", OPT_LIMIT_BURST, "N", 0,
-	  "Packets a source key may send at once above the rate (default: one second's worth, the pps)", 0 },
-	{ "limit-key", OPT_LIMIT_KEY, "/V4,/V6", 0,
-	  "What one source is: the IPv4 and IPv6 source cut to these lengths (default /32,/128; /24,/64: "
-	  "each IPv4 /24 and IPv6 /64)", 0 },
-	{ "limit-action", OPT_LIMIT_ACTION, "ACTION", 0,
-	  "Over the limit: ban (default: drop and add the key to block set auto for --limit-ban), drop (the "
-	  "excess only) or audit (count and log, pass)", 0 },
-	{ "limit-ban", OPT_LIMIT_BAN, "DURATION", 0, "How long a ban lasts (90s, 10m, 2h, 7d; default 10m)", 0 },
-	{ "limits-file", OPT_LIMITS_FILE, "FILE", 0,
-	  "limit-pps=N, limit-action=ACTION ... lines (the option names above without dashes) over the "
-	  "command line's limits, read again on SIGHUP; a missing FILE adds nothing", 0 },
+	LIMIT_OPTIONS,
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
 	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
@@ -1161,6 +1163,7 @@ static const struct argp_option replay_options[] = {
 	{ "threads", OPT_THREADS, "N", 0, "Run frames on N threads, one per CPU (default: every CPU this process may use; one when rate limits are on)", 0 },
 	DROP_MALFORMED_OPTION,
 	LOG_LIMIT_OPTIONS,
+	LIMIT_OPTIONS,
 	BPF_OBJECT_OPTION,
 	{ "debug", 'd', NULL, 0, "Show debug output, including libbpf's (the verifier log)", 0 },
 	{},
@@ -1213,6 +1216,13 @@ static error_t replay_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_LOG_SOURCE_INTERVAL:
 	case OPT_NO_LOG:
 	case OPT_BPF_OBJECT:
+	case OPT_LIMIT_PPS:
+	case OPT_LIMIT_BPS:
+	case OPT_LIMIT_BURST:
+	case OPT_LIMIT_KEY:
+	case OPT_LIMIT_ACTION:
+	case OPT_LIMIT_BAN:
+	case OPT_LIMITS_FILE:
 		state->input = &o->d;
 		r = daemon_parse_opt(key, arg, state);
 		state->input = o;

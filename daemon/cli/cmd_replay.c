@@ -23,6 +23,7 @@
 #include "replay.h"
 #include "sets.h"
 #include "list_files.h"
+#include "limits_config.h"
 #include "commands.h"
 
 /* Frames per batch, and the bytes of frame data one batch may hold. */
@@ -45,6 +46,7 @@ struct run {
 	__u64 frame_no;
 	double started, last_progress;
 	int progress_shown;
+	char limits[256];		/* the flood defense's settings the replay ran with */
 };
 
 static double now_s(void)
@@ -71,6 +73,37 @@ static int fill_from_files(struct replay *r, const struct replay_opts *o)
 }
 
 /* A live instance's lists, read under its lock so that no edit is seen half done. */
+/*
+ * --limit-* and --limits-file, as a daemon would read them, over the limits
+ * copied from the pins (or none, from files); then the limits the copy runs
+ * with, for the report.
+ */
+static int set_limits(struct run *x)
+{
+	struct xdpfwd_limits l;
+	struct limits_maps lm;
+	bool owned, changed;
+	int err;
+
+	err = limits_config_read(&x->o->d, &l, &owned);
+	if (err)
+		return err;
+	if (limits_maps_get(replay_skel(x->r), &lm) && !owned) {
+		/* An older --bpf-object: no flood defense to run, none asked for. */
+		lib_error_clear();
+		snprintf(x->limits, sizeof(x->limits), "none (the program has no flood defense)");
+		return 0;
+	}
+	err = cli_error(limits_maps_get(replay_skel(x->r), &lm));
+	if (!err && owned)
+		err = cli_error(limits_apply(&lm, &l, &changed));
+	if (!err)
+		err = cli_error(limits_read(&lm, &l));
+	if (!err)
+		limits_format(&l, x->limits, sizeof(x->limits));
+	return err;
+}
+
 static int fill_from_pins(struct replay *r, struct xdpfwd_bpf *live, const char *pin_dir)
 {
 	int lock = pin_dir_lock(pin_dir), err;
@@ -222,6 +255,7 @@ static void print_text(struct run *x, const struct replay_results *res, const st
 		printf("lists: a copy of the instance in %s\n", x->o->pin_dir);
 	else
 		printf("lists: from the files given\n");
+	printf("limits: %s\n", x->limits);
 	for (a = 0; a < XDPFWD_ACT_MAX; a++) {
 		for (r = 0, total = 0; r < XDPFWD_R_MAX; r++)
 			total += st->packets[a][r];
@@ -281,6 +315,8 @@ static void print_json(struct run *x, const struct replay_results *res, const st
 	} else {
 		fputs("{\"files\":true}", stdout);
 	}
+	fputs(",\"limits\":", stdout);
+	json_put_string(stdout, x->limits);
 	putchar(',');
 	cli_print_verdicts_json(st);
 	printf(",\"events\":{\"eligible\":%llu,\"sent\":%llu,\"suppressed_source\":%llu,\"suppressed_global\":%llu,"
@@ -403,6 +439,8 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 	err = cli_error(replay_open(&cfg, &x.r));
 	if (!err)
 		err = live ? fill_from_pins(x.r, live, o->pin_dir) : fill_from_files(x.r, o);
+	if (!err)
+		err = set_limits(&x);
 	if (!err)
 		err = open_outputs(&x);
 	if (!err)

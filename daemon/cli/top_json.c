@@ -8,8 +8,9 @@
 
 static void rates(FILE *f, const struct top_rates *r)
 {
-	fprintf(f, "\"in_pps\":%.1f,\"in_bps\":%.1f,\"drop_pps\":%.1f,\"drop_bps\":%.1f,\"audit_pps\":%.1f", r->in_pps,
-		r->in_bps, r->drop_pps, r->drop_bps, r->audit_pps);
+	fprintf(f, "\"in_pps\":%.1f,\"in_bps\":%.1f,\"drop_pps\":%.1f,\"drop_bps\":%.1f,\"audit_pps\":%.1f,"
+		"\"rate_limit_pps\":%.1f",
+		r->in_pps, r->in_bps, r->drop_pps, r->drop_bps, r->audit_pps, r->limited_pps);
 }
 
 /* A count, or null for a negative (unknown) one. */

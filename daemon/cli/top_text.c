@@ -187,8 +187,11 @@ static void header(struct out *o, const struct top_view *v, const char *pin_dir,
 	line(o, TOP_LINE_PLAIN, "events/s   sent %s  suppressed %s  lost %s", si(a, sizeof(a), v->ev_sent_ps),
 	     si(b, sizeof(b), v->ev_suppressed_ps), si(c, sizeof(c), v->ev_lost_ps));
 	if (v->total.audit_pps > 0)
-		line(o, TOP_LINE_PLAIN, "audited    %s pkt/s (audit-mode sets: passed, counted as drops would be)",
+		line(o, TOP_LINE_PLAIN, "audited    %s pkt/s (audit-mode sets and limits: passed, counted as drops would be)",
 		     si(a, sizeof(a), v->total.audit_pps));
+	if (v->total.limited_pps > 0)
+		line(o, TOP_LINE_PLAIN, "rate_limit %s pkt/s over the flood defense's limits (in the figures above; "
+		     "xdpfwd limit)", si(a, sizeof(a), v->total.limited_pps));
 	fills(o, v);
 	sets(o, v);
 	if (v->scan.entries_per_sample > TOP_SCAN_MIN)

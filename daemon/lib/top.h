@@ -48,7 +48,8 @@ enum top_sort {
 struct top_rates {
 	double in_pps, in_bps;		/* every frame the program saw (bits/s of whole frames) */
 	double drop_pps, drop_bps;	/* dropped */
-	double audit_pps;		/* audited (an audit-mode block set's match, passed) */
+	double audit_pps;		/* audited (an audit-mode block set's match, or an audited rate limit) */
+	double limited_pps;		/* over a flood defense limit (dropped or audited), among the above */
 };
 
 struct top_iface {

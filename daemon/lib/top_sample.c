@@ -11,6 +11,7 @@
 #include "pin_dir.h"
 #include "lib_error.h"
 #include "stats.h"
+#include "rate_limits.h"
 #include "lists.h"
 #include "sets.h"
 #include "iface_status.h"
@@ -33,7 +34,10 @@ struct top_sample_at {
 	__u64 mono_ns;			/* when the counters were read */
 	__u64 ifs_mono_ns;		/* when the interfaces' were: their rates use their own interval */
 	struct xdpfwd_stats global;
+	/* The flood defense's (reason rate_limit): a map of its own; zero on an instance without it. */
+	struct xdpfwd_limit_stats limited;
 	struct iface_status ifs[XDPFWD_MAX_IFACES];
+	struct xdpfwd_limit_stats ifs_limited[XDPFWD_MAX_IFACES];
 	int n_ifs;
 };
 
@@ -140,13 +144,28 @@ static double per_s(__u64 b, __u64 a, double dt)
 	return b >= a && dt > 0 ? (double)(b - a) / dt : 0;
 }
 
-static void rates(const struct xdpfwd_stats *b, const struct xdpfwd_stats *a, double dt, struct top_rates *r)
+/* Frames (bytes) of one action, the rate limit's among them. */
+static __u64 sum_limited(const struct xdpfwd_stats *st, const struct xdpfwd_limit_stats *l, int action, int bytes)
 {
-	r->in_pps = per_s(sum_all(b, 0), sum_all(a, 0), dt);
-	r->in_bps = 8 * per_s(sum_all(b, 1), sum_all(a, 1), dt);
-	r->drop_pps = per_s(sum_action(b, XDPFWD_ACT_DROP, 0), sum_action(a, XDPFWD_ACT_DROP, 0), dt);
-	r->drop_bps = 8 * per_s(sum_action(b, XDPFWD_ACT_DROP, 1), sum_action(a, XDPFWD_ACT_DROP, 1), dt);
-	r->audit_pps = per_s(sum_action(b, XDPFWD_ACT_AUDIT, 0), sum_action(a, XDPFWD_ACT_AUDIT, 0), dt);
+	return sum_action(st, action, bytes) + (bytes ? l->bytes[action] : l->packets[action]);
+}
+
+static __u64 sum_total(const struct xdpfwd_stats *st, const struct xdpfwd_limit_stats *l, int bytes)
+{
+	return sum_all(st, bytes) + (bytes ? l->bytes[XDPFWD_ACT_DROP] + l->bytes[XDPFWD_ACT_AUDIT] :
+					     l->packets[XDPFWD_ACT_DROP] + l->packets[XDPFWD_ACT_AUDIT]);
+}
+
+static void rates(const struct xdpfwd_stats *b, const struct xdpfwd_limit_stats *lb, const struct xdpfwd_stats *a,
+		  const struct xdpfwd_limit_stats *la, double dt, struct top_rates *r)
+{
+	r->in_pps = per_s(sum_total(b, lb, 0), sum_total(a, la, 0), dt);
+	r->in_bps = 8 * per_s(sum_total(b, lb, 1), sum_total(a, la, 1), dt);
+	r->drop_pps = per_s(sum_limited(b, lb, XDPFWD_ACT_DROP, 0), sum_limited(a, la, XDPFWD_ACT_DROP, 0), dt);
+	r->drop_bps = 8 * per_s(sum_limited(b, lb, XDPFWD_ACT_DROP, 1), sum_limited(a, la, XDPFWD_ACT_DROP, 1), dt);
+	r->audit_pps = per_s(sum_limited(b, lb, XDPFWD_ACT_AUDIT, 0), sum_limited(a, la, XDPFWD_ACT_AUDIT, 0), dt);
+	r->limited_pps = per_s(lb->packets[XDPFWD_ACT_DROP] + lb->packets[XDPFWD_ACT_AUDIT],
+			       la->packets[XDPFWD_ACT_DROP] + la->packets[XDPFWD_ACT_AUDIT], dt);
 }
 
 static double interval_s(const struct top *t)
@@ -195,12 +214,25 @@ static int instance_gone(const struct top *t)
 	return !pin_path(path, sizeof(path), t->pin_dir, "meta") && stat(path, &st) && errno == ENOENT;
 }
 
+/* The rate limit's counters: of every slot (slot -1), of one, or none (-2, an interface without counters). */
+static void read_limited(struct top *t, struct xdpfwd_limit_stats *l, int slot)
+{
+	int fd = bpf_map__fd(t->skel->maps.limit_stats);
+
+	memset(l, 0, sizeof(*l));
+	if (fd < 0 || slot == -2)
+		return;
+	/* Unreadable: shown as no rate-limited frames rather than failing the whole view. */
+	if (slot < 0 ? limit_stats_read(fd, l) : limit_stats_read_slot(fd, slot, l))
+		lib_error_clear();
+}
+
 int top_sample(struct top *t, int full)
 {
 	struct top_sample_at *s;
 	__u64 window;
 	double dt;
-	int err;
+	int err, i;
 
 	if (instance_gone(t))
 		return lib_error_set(-ENOENT, "the instance at %s is gone (its pins were removed): nothing left to "
@@ -218,6 +250,7 @@ int top_sample(struct top *t, int full)
 	err = stats_read(bpf_map__fd(t->skel->maps.stats), &s->global);
 	if (err)
 		return lib_error_set(err, "reading the counters of %s failed: %s", t->pin_dir, strerror(-err));
+	read_limited(t, &s->limited, -1);
 	top_scan_reread(&t->scan);
 	window = t->n_samples ? s->mono_ns - t->s[!t->cur].mono_ns : 1000000000ULL;
 	window = RECENT_INTERVALS * window + 1000000000ULL;
@@ -228,13 +261,16 @@ int top_sample(struct top *t, int full)
 	/* Last: it asks the kernel about each interface (netlink), the slowest read of a sample. */
 	s->ifs_mono_ns = clock_ns(CLOCK_MONOTONIC);
 	iface_status_read(t->skel, s->ifs, XDPFWD_MAX_IFACES, &s->n_ifs);
+	for (i = 0; i < s->n_ifs; i++)
+		read_limited(t, &s->ifs_limited[i], s->ifs[i].has_stats ? (int)s->ifs[i].rec.stats_slot : -2);
 	t->n_samples++;
 	if (t->n_samples < 2)
 		return 0;
 	adapt_scan(t);
 	dt = interval_s(t);
-	t->history[t->history_next] = per_s(sum_action(&s->global, XDPFWD_ACT_DROP, 0),
-					    sum_action(&t->s[!t->cur].global, XDPFWD_ACT_DROP, 0), dt);
+	t->history[t->history_next] = per_s(sum_limited(&s->global, &s->limited, XDPFWD_ACT_DROP, 0),
+					    sum_limited(&t->s[!t->cur].global, &t->s[!t->cur].limited, XDPFWD_ACT_DROP, 0),
+					    dt);
 	t->history_next = (t->history_next + 1) % TOP_HISTORY;
 	if (t->n_history < TOP_HISTORY)
 		t->n_history++;
@@ -273,7 +309,8 @@ static void view_ifaces(const struct top *t, struct top_view *v)
 		for (j = 0; v->rates_valid && s->has_stats && j < before->n_ifs; j++)
 			if (before->ifs[j].ifindex == s->ifindex && before->ifs[j].has_stats &&
 			    before->ifs[j].rec.stats_slot == s->rec.stats_slot)
-				rates(&s->stats, &before->ifs[j].stats, dt, &f->r);
+				rates(&s->stats, &now->ifs_limited[i], &before->ifs[j].stats,
+				      &before->ifs_limited[j], dt, &f->r);
 	}
 }
 
@@ -396,7 +433,7 @@ void top_view(struct top *t, enum top_sort sort, struct top_view *v)
 	v->interval_s = v->rates_valid ? interval_s(t) : 0;
 	v->uptime_s = uptime_s(t);
 	if (v->rates_valid) {
-		rates(&now->global, &before->global, v->interval_s, &v->total);
+		rates(&now->global, &now->limited, &before->global, &before->limited, v->interval_s, &v->total);
 		v->ev_sent_ps = per_s(now->global.ev_sent, before->global.ev_sent, v->interval_s);
 		v->ev_suppressed_ps = per_s(now->global.ev_suppressed_source + now->global.ev_suppressed_global,
 					    before->global.ev_suppressed_source + before->global.ev_suppressed_global,

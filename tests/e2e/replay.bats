@@ -205,12 +205,8 @@ live_state() {
 @test "frames run at their capture times: the per-source log limit and the instance's rate limit follow the capture" {
 	xf_daemon --iface "$IF_P"
 	xf_cli block add 198.18.0.2
-	# Limits on in the live instance (no CLI for them yet): action drop, key /32 and /128, 10 a
-	# second, burst 10, generation 1. struct xdpfwd_limits, little-endian.
-	bpftool map update pinned "$PIN/limits" key hex 00 00 00 00 value hex \
-		01 00 00 00 20 80 00 00  0a 00 00 00 00 00 00 00  0a 00 00 00 00 00 00 00 \
-		00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00  00 00 00 00 00 00 00 00 \
-		01 00 00 00 00 00 00 00
+	# Limits on in the live instance: action drop, key /32 and /128, 10 a second, burst 10.
+	xf_cli limit set --pps 10 --burst 10 --action drop >/dev/null
 	crafted clock "$XF_TMP/clock.pcap"
 	run xf_cli replay "$XF_TMP/clock.pcap" --json
 	echo "$output"
@@ -226,4 +222,41 @@ live_state() {
 	[ "$(xf_json '[s["source"] for s in j["top_dropped_sources"]]' <<<"$output")" = "['198.18.0.77', '198.18.0.2']" ]
 	# The live instance metered nothing of it.
 	[ "$(xf_cli status --json | xf_json 'j["packets"]["drop"]["blocklist"]')" = 0 ]
+}
+
+@test "--limit-* options: the replay runs with the limits given (over the instance's), the live ones unchanged" {
+	crafted clock "$XF_TMP/clock.pcap"
+	# From files, no instance: the same 41 over the limit as the instance's limits above.
+	run --separate-stderr replay_files "$XF_TMP/clock.pcap" --json --limit-pps 10 --limit-burst 10 --limit-action drop
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$(xf_json 'j["rate_limit"]["packets"]["drop"]' <<<"$output")" = 41 ]
+	[ "$(xf_json 'j["packets"]["pass"]["no_match"]' <<<"$output")" = 59 ]
+	[[ "$(xf_json 'j["limits"]' <<<"$output")" == "pps=10 "*"action=drop"* ]]
+	# Ban: the first frame over the limit (the 20th: the bucket refills one every other frame)
+	# bans the source (set auto, 10 minutes): the 80 after it are the blocklist's, entry auto's.
+	run --separate-stderr replay_files "$XF_TMP/clock.pcap" --json --limit-pps 10 --limit-burst 10
+	echo "$output"
+	[ "$status" = 0 ]
+	[ "$(xf_json 'j["rate_limit"]["bans"]' <<<"$output")" = 1 ]
+	[ "$(xf_json 'j["rate_limit"]["packets"]["drop"]' <<<"$output")" = 1 ]
+	[ "$(xf_json 'j["packets"]["pass"]["no_match"]' <<<"$output")" = 19 ]
+	[ "$(xf_json 'j["packets"]["drop"]["blocklist"]' <<<"$output")" = 85 ]
+	[ "$(xf_json '[(e["entry"], e["sets"], e["frames"]) for e in j["top_entries"]][0]' <<<"$output")" = "('198.18.0.77', 'auto', 80)" ]
+	# A limits file, as the daemon reads it; a bad one is refused before anything runs.
+	printf 'limit-pps=10\nlimit-burst=10\nlimit-action=audit\n' >"$XF_TMP/limits.conf"
+	run --separate-stderr replay_files "$XF_TMP/clock.pcap" --json --limits-file "$XF_TMP/limits.conf"
+	[ "$status" = 0 ]
+	[ "$(xf_json 'j["rate_limit"]["packets"]["audit"]' <<<"$output")" = 41 ]
+	printf 'limit-pps=ten\n' >"$XF_TMP/limits.conf"
+	run replay_files "$XF_TMP/clock.pcap" --limits-file "$XF_TMP/limits.conf"
+	[ "$status" != 0 ]
+	[[ "$output" == *limit-pps* ]]
+	[[ "$output" != *frames* ]]
+	# Over a live instance's limits (off there), which stay off.
+	xf_daemon --iface "$IF_P"
+	run --separate-stderr xf_cli replay "$XF_TMP/clock.pcap" --json --limit-pps 10 --limit-burst 10 --limit-action drop
+	[ "$status" = 0 ]
+	[ "$(xf_json 'j["rate_limit"]["packets"]["drop"]' <<<"$output")" = 41 ]
+	[ "$(xf_cli limit --json | xf_json 'j["action"]')" = off ]
 }

@@ -262,3 +262,37 @@ EOF
 	run -0 xf_cli top --once --interval 0.2
 	[[ "$output" =~ "rates over 0."[0-9]+" s" ]]
 }
+
+@test "top --json counts the flood defense's drops: a source over its limit, dropped as rate_limit" {
+	# 198.18.0.3 unblocked: only the limit drops it, the excess over 500 packets a second.
+	xf_cli block del 198.18.0.3 >/dev/null
+	xf_cli limit set --pps 500 --action drop >/dev/null
+	nsenter --net="/run/netns/$NS_S" timeout 11 "$XF_PYTHON" "$XF_LIB/flood.py" \
+		198.18.0.3 198.18.0.1 9000 "$FAST" 6 "$XF_TMP/flood.fast" 3>&- &
+	XF_PIDS+=($!)
+	sleep 1.5
+	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --pin-dir "$PIN" >"$XF_TMP/json" 3>&- &
+	XF_PIDS+=($!)
+	local i sent
+	for i in $(seq 50); do
+		[ "$(wc -l <"$XF_TMP/json")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(wc -l <"$XF_TMP/json")" -ge 2 ]
+	sed -n 2p "$XF_TMP/json" >"$XF_TMP/one"
+	sent=$("$XF_PYTHON" - "$XF_TMP/flood.fast" <<'PY'
+import sys
+rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+t1, n1 = rows[-1]
+t0, n0 = next(r for r in reversed(rows) if t1 - r[0] >= 2.0)
+print("%.0f" % ((n1 - n0) / (t1 - t0)))
+PY
+)
+	# Dropped: what was sent above the limit; the same figure is the rate limit's, and the interface's.
+	within_20 "$(xf_json 'j["total"]["drop_pps"]' <"$XF_TMP/one")" $((sent - 500))
+	within_20 "$(xf_json 'j["total"]["rate_limit_pps"]' <"$XF_TMP/one")" $((sent - 500))
+	within_20 "$(xf_json 'j["interfaces"][0]["drop_pps"]' <"$XF_TMP/one")" $((sent - 500))
+	within_20 "$(xf_json 'j["total"]["in_pps"]' <"$XF_TMP/one")" "$sent"
+	# No entry dropped anything: the table is empty.
+	[ "$(xf_json 'len(j["top"])' <"$XF_TMP/one")" = 0 ]
+}
