@@ -37,9 +37,11 @@ flood_start() {
 	sleep 1.5
 }
 
-# Datagrams per second both senders sent over their last 2 s (their progress lines, 0.1 s apart).
+# Datagrams per second the senders sent over their last 2 s (their progress lines, 0.1 s apart):
+# the progress files given, else both floods'.
 flood_rate() {
-	"$XF_PYTHON" - "$XF_TMP/flood.fast" "$XF_TMP/flood.slow" <<'EOF'
+	[ $# -gt 0 ] || set -- "$XF_TMP/flood.fast" "$XF_TMP/flood.slow"
+	"$XF_PYTHON" - "$@" <<'EOF'
 import sys
 total = 0.0
 for path in sys.argv[1:]:
@@ -64,6 +66,21 @@ frame_top_row() {
 
 frame_total_drops() {
 	awk '$1 == "total" { print $4; exit }'
+}
+
+# top --json in the background; its second object (the first with rates) in $XF_TMP/one.
+# nsenter execs top, so $! is top itself and teardown stops it (a function in the background
+# would be a subshell, a timeout its parent: killing either would leave top running).
+top_json_second() {
+	local i
+	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --pin-dir "$PIN" >"$XF_TMP/json" 3>&- &
+	XF_PIDS+=($!)
+	for i in $(seq 50); do
+		[ "$(wc -l <"$XF_TMP/json")" -ge 2 ] && break
+		sleep 0.1
+	done
+	[ "$(wc -l <"$XF_TMP/json")" -ge 2 ]
+	sed -n 2p "$XF_TMP/json" >"$XF_TMP/one"
 }
 
 pane() {
@@ -162,17 +179,7 @@ terminal_restored() {
 
 @test "top --json: one object per interval with the same figures" {
 	flood_start 6
-	# nsenter execs top, so $! is top itself and teardown stops it (a function in the background
-	# would be a subshell, a timeout its parent: killing either would leave top running).
-	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --pin-dir "$PIN" >"$XF_TMP/json" 3>&- &
-	XF_PIDS+=($!)
-	local i
-	for i in $(seq 50); do
-		[ "$(wc -l <"$XF_TMP/json")" -ge 2 ] && break
-		sleep 0.1
-	done
-	[ "$(wc -l <"$XF_TMP/json")" -ge 2 ]
-	sed -n 2p "$XF_TMP/json" >"$XF_TMP/one"
+	top_json_second
 	[ "$(xf_json 'j["top"][0]["entry"]' <"$XF_TMP/one")" = 198.18.0.3 ]
 	[ "$(xf_json 'j["top"][0]["pps"] > 0 and j["rates_valid"]' <"$XF_TMP/one")" = True ]
 	[ "$(xf_json 'j["interfaces"][0]["name"]' <"$XF_TMP/one")" = "$IF_P" ]
@@ -271,23 +278,9 @@ EOF
 		198.18.0.3 198.18.0.1 9000 "$FAST" 6 "$XF_TMP/flood.fast" 3>&- &
 	XF_PIDS+=($!)
 	sleep 1.5
-	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --pin-dir "$PIN" >"$XF_TMP/json" 3>&- &
-	XF_PIDS+=($!)
-	local i sent
-	for i in $(seq 50); do
-		[ "$(wc -l <"$XF_TMP/json")" -ge 2 ] && break
-		sleep 0.1
-	done
-	[ "$(wc -l <"$XF_TMP/json")" -ge 2 ]
-	sed -n 2p "$XF_TMP/json" >"$XF_TMP/one"
-	sent=$("$XF_PYTHON" - "$XF_TMP/flood.fast" <<'PY'
-import sys
-rows = [tuple(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
-t1, n1 = rows[-1]
-t0, n0 = next(r for r in reversed(rows) if t1 - r[0] >= 2.0)
-print("%.0f" % ((n1 - n0) / (t1 - t0)))
-PY
-)
+	local sent
+	top_json_second
+	sent=$(flood_rate "$XF_TMP/flood.fast")
 	# Dropped: what was sent above the limit; the same figure is the rate limit's, and the interface's.
 	within_20 "$(xf_json 'j["total"]["drop_pps"]' <"$XF_TMP/one")" $((sent - 500))
 	within_20 "$(xf_json 'j["total"]["rate_limit_pps"]' <"$XF_TMP/one")" $((sent - 500))
