@@ -14,7 +14,7 @@ CACHE=${XDPFWD_TEST_CACHE:-/var/cache/xdpfwd-tests}
 # systemd as PID 1 with udev (the device units BindsTo= and WantedBy= need) and the libraries
 # `ldd xdpfwd` names. Everything the checks do from outside (ping, curl) runs on the host's
 # tools in the container's namespaces, so nothing else is needed inside.
-PACKAGES=systemd,systemd-sysv,udev,dbus,iproute2,libbpf1,libxdp1,libelf1,zlib1g
+PACKAGES=systemd,systemd-sysv,udev,dbus,iproute2,libbpf1,libxdp1,libelf1,zlib1g,curl
 
 key=$(printf '%s\n' "$SUITE" "$MIRROR" "$PACKAGES" | sha256sum | cut -c1-12)
 tar=$CACHE/systemd-base-$key.tar
