@@ -10,7 +10,7 @@
 
 load ops
 
-FEED=$BATS_TEST_DIRNAME/../../contrib/feed/xdpfwd-feed
+FEED=${XDPFWD_FEED:-$BATS_TEST_DIRNAME/../../contrib/feed/xdpfwd-feed}
 PORT=8080
 BASE=http://198.18.0.2:$PORT
 
