@@ -211,7 +211,7 @@ feed_server_start() {
 		"$SD_TMP/www" "$SD_TMP/server.ready" "$SD_TMP/server.log" 60 >"$SD_TMP/server.err" 2>&1 3>&- &
 	FEED_SERVER=$!
 	echo "$FEED_SERVER" >"$SD_TMP/server.pid"
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ -e "$SD_TMP/server.ready" ] && return 0
 		sleep 0.1
 	done
