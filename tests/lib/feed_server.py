@@ -17,6 +17,7 @@ and exits after SECONDS. Paths:
                    closes
   /slow/FILE       FILE, after a pause of 5 s (for a client's timeout)
   /status/N        HTTP status N with a short body
+  /moved/FILE      302 to /f/FILE (with an ETag of its own, which a client must not keep)
 """
 import email.utils
 import hashlib
@@ -72,6 +73,9 @@ class Handler(BaseHTTPRequestHandler):
             code = int(rel) if rel.isdigit() else 400
             msg = b"<html><body>error %d</body></html>\n" % code
             self.send(code, msg, [("Content-Type", "text/html")], len(msg))
+            return
+        if kind == "moved":
+            self.send(302, b"", [("Location", "/f/" + rel), ("ETag", '"redirect"')], 0)
             return
         body, etag, mtime = self.file(rel)
         if body is None:

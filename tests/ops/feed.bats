@@ -190,6 +190,53 @@ bad_fetch() {
 	[ "$(set_entries drop)" = "$DROP2" ]
 }
 
+@test "a redirect is followed; the validators kept are the final response's" {
+	conf drop "url=$BASE/moved/drop.txt"
+	run feed drop
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"loaded 2 entries from $BASE/moved/drop.txt (89 bytes, ETag \"v1\") into block set drop" ]]
+	grep -qx 'etag="v1"' "$XF_TMP/state/drop.state"
+	run feed drop
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"not modified"* ]]
+	[ "$(tail -n 1 "$XF_TMP/server.log")" = "GET /f/drop.txt inm=\"v1\" ims=$(sed -n 's/^last-modified=//p' "$XF_TMP/state/drop.state") -> 304" ]
+}
+
+@test "skip-invalid=yes loads the good lines of a feed with junk and says how many were skipped" {
+	printf '198.19.50.0/24\n<html>\n198.19.51.0/24\nnot an address\n' >"$WWW/junk.txt"
+	conf junk "url=$BASE/f/junk.txt" skip-invalid=yes
+	run feed junk
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"feed junk: "*"skipped"* ]]
+	[[ "${lines[-1]}" == "feed junk: loaded 2 entries from "* ]]
+	[ "$(set_entries junk)" = "198.19.50.0/24 198.19.51.0/24 " ]
+	# Without it, the same file is refused.
+	conf junk "url=$BASE/f/junk.txt"
+	rm -f "$XF_TMP/state/junk.state"
+	run feed junk
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"refused by xdpfwd block load: $XF_TMP/state/junk.refused:2: "* ]]
+}
+
+@test "a run killed between setting the new body in place and loading it: the next run puts the old one back" {
+	conf drop "url=$BASE/f/drop.txt"
+	feed drop >/dev/null
+	# What the kill leaves: the good body aside, a new one in its place, validators of the good one.
+	mv "$XF_TMP/state/drop.body" "$XF_TMP/state/.drop.prev"
+	echo 198.19.77.0/24 >"$XF_TMP/state/drop.body"
+	run feed drop
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"not modified"* ]]
+	cmp "$XF_TMP/state/drop.body" "$WWW/drop.txt"
+	[ ! -e "$XF_TMP/state/.drop.prev" ]
+	# After a reboot, the copy it loads is the good one.
+	xf_cli sets del block drop
+	feed drop
+	[ "$(set_entries drop)" = "$DROP2" ]
+}
+
 @test "a bad configuration fetches nothing: exit 2, one line naming the file and line" {
 	local c=$XF_TMP/feeds/drop.conf
 	conf drop "url=$BASE/f/drop.txt" "colour=blue"
