@@ -258,6 +258,7 @@ bad_fetch() {
 	conf drop "url=$BASE/f/drop.txt" kind=allow mode=audit
 	run feed drop
 	[ "$status" -eq 2 ]
+	[ "$output" = "feed drop: $c:4: mode= is for block sets (allow sets always enforce); fix the line (keys: README, \"Feeds\")" ]
 	run feed Drop
 	[ "$status" -eq 2 ]
 	[[ "$output" == "xdpfwd-feed: usage: "* ]]
