@@ -236,9 +236,14 @@ UNITDIR		?= $(PREFIX)/lib/systemd/system
 MANDIR		?= $(PREFIX)/share/man
 COMPLETIONDIR	?= $(PREFIX)/share/bash-completion/completions
 SYSCONFDIR	?= /etc
+# Helper programs the units run (the feed fetcher), not for a user's PATH.
+LIBEXECDIR	?= $(PREFIX)/lib/xdpfwd
 INSTALL		?= install
-# The unit and the fail2ban action name the binary; the sources say /usr/local/sbin.
-SUBST_SBIN	= sed -e 's|/usr/local/sbin/xdpfwd|$(SBINDIR)/xdpfwd|g'
+# The units, the feed fetcher and the fail2ban action name the binary and the helpers; the
+# sources say /usr/local/sbin and /usr/local/lib/xdpfwd.
+SUBST_SBIN	= sed -e 's|/usr/local/sbin/xdpfwd|$(SBINDIR)/xdpfwd|g' \
+		      -e 's|/usr/local/lib/xdpfwd/|$(LIBEXECDIR)/|g'
+UNITS		= xdpfwd@.service xdpfwd-container@.service xdpfwd-feed@.service xdpfwd-feed@.timer
 # source:destination pairs of the configuration files
 ETC_FILES	= contrib/etc/xdpfwd/xdpfwd.conf:$(SYSCONFDIR)/xdpfwd/xdpfwd.conf \
 		  contrib/etc/xdpfwd/blocklist:$(SYSCONFDIR)/xdpfwd/blocklist \
@@ -246,6 +251,7 @@ ETC_FILES	= contrib/etc/xdpfwd/xdpfwd.conf:$(SYSCONFDIR)/xdpfwd/xdpfwd.conf \
 		  contrib/etc/xdpfwd/limits.conf:$(SYSCONFDIR)/xdpfwd/limits.conf \
 		  contrib/etc/xdpfwd/blocklist.example:$(SYSCONFDIR)/xdpfwd/blocklist.example \
 		  contrib/etc/xdpfwd/allowlist.example:$(SYSCONFDIR)/xdpfwd/allowlist.example \
+		  contrib/etc/xdpfwd/feeds/spamhaus.conf.example:$(SYSCONFDIR)/xdpfwd/feeds/spamhaus.conf.example \
 		  contrib/fail2ban/xdpfwd.conf:$(SYSCONFDIR)/fail2ban/action.d/xdpfwd.conf
 
 install: $(OUT)/xdpfwd
@@ -253,8 +259,12 @@ install: $(OUT)/xdpfwd
 		$(DESTDIR)$(COMPLETIONDIR) $(DESTDIR)$(SYSCONFDIR)/xdpfwd $(DESTDIR)$(SYSCONFDIR)/fail2ban/action.d
 # The units' --sets-dir: empty, for the operator's NAME.list files (README, "Sets").
 	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/xdpfwd/sets.d
+# xdpfwd-feed@NAME's NAME.conf files (README, "Feeds").
+	$(Q)$(INSTALL) -d -m 0755 $(DESTDIR)$(SYSCONFDIR)/xdpfwd/feeds $(DESTDIR)$(LIBEXECDIR)
 	$(Q)$(INSTALL) -m 0755 $(OUT)/xdpfwd $(DESTDIR)$(SBINDIR)/xdpfwd
-	$(Q)for u in xdpfwd@.service xdpfwd-container@.service; do \
+	$(Q)$(SUBST_SBIN) contrib/feed/xdpfwd-feed >$(DESTDIR)$(LIBEXECDIR)/xdpfwd-feed && \
+		chmod 0755 $(DESTDIR)$(LIBEXECDIR)/xdpfwd-feed
+	$(Q)for u in $(UNITS); do \
 		$(SUBST_SBIN) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
 # The man page carries the version the binary reports (VERSION may have moved on since the build).
 	$(Q)v=$$($(OUT)/xdpfwd --version) && \
@@ -268,13 +278,15 @@ install: $(OUT)/xdpfwd
 	$(Q)echo "installed under $(DESTDIR)$(PREFIX) and $(DESTDIR)$(SYSCONFDIR); then: systemctl daemon-reload"
 
 uninstall:
-	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpfwd $(DESTDIR)$(UNITDIR)/xdpfwd@.service \
-		$(DESTDIR)$(UNITDIR)/xdpfwd-container@.service \
+	$(Q)rm -f $(DESTDIR)$(SBINDIR)/xdpfwd $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) \
+		$(DESTDIR)$(LIBEXECDIR)/xdpfwd-feed \
 		$(DESTDIR)$(MANDIR)/man8/xdpfwd.8 $(DESTDIR)$(COMPLETIONDIR)/xdpfwd
+	$(Q)rmdir $(DESTDIR)$(LIBEXECDIR) 2>/dev/null || true
 	$(Q)for f in $(ETC_FILES); do src=$${f%%:*}; dst=$(DESTDIR)$${f#*:}; [ -e "$$dst" ] || continue; \
 		if $(SUBST_SBIN) "$$src" | cmp -s - "$$dst"; then rm -f "$$dst"; \
 		else echo "  KEEP     $$dst (changed)"; fi; done
 	$(Q)rmdir $(DESTDIR)$(SYSCONFDIR)/xdpfwd/sets.d 2>/dev/null || true
+	$(Q)rmdir $(DESTDIR)$(SYSCONFDIR)/xdpfwd/feeds 2>/dev/null || true
 	$(Q)rmdir $(DESTDIR)$(SYSCONFDIR)/xdpfwd 2>/dev/null || true
 
 deps:

@@ -30,16 +30,22 @@ files() {
 ./etc/xdpfwd/allowlist.example
 ./etc/xdpfwd/blocklist
 ./etc/xdpfwd/blocklist.example
+./etc/xdpfwd/feeds/spamhaus.conf.example
 ./etc/xdpfwd/limits.conf
 ./etc/xdpfwd/xdpfwd.conf
 ./usr/local/lib/systemd/system/xdpfwd-container@.service
+./usr/local/lib/systemd/system/xdpfwd-feed@.service
+./usr/local/lib/systemd/system/xdpfwd-feed@.timer
 ./usr/local/lib/systemd/system/xdpfwd@.service
+./usr/local/lib/xdpfwd/xdpfwd-feed
 ./usr/local/sbin/xdpfwd
 ./usr/local/share/bash-completion/completions/xdpfwd
 ./usr/local/share/man/man8/xdpfwd.8" ]
 	[ "$(stat -c %a "$D/usr/local/sbin/xdpfwd")" = 755 ]
+	[ "$(stat -c %a "$D/usr/local/lib/xdpfwd/xdpfwd-feed")" = 755 ]
 	for f in etc/xdpfwd/xdpfwd.conf usr/local/lib/systemd/system/xdpfwd@.service \
 		usr/local/lib/systemd/system/xdpfwd-container@.service \
+		usr/local/lib/systemd/system/xdpfwd-feed@.service usr/local/lib/systemd/system/xdpfwd-feed@.timer \
 		usr/local/share/man/man8/xdpfwd.8 usr/local/share/bash-completion/completions/xdpfwd; do
 		[ "$(stat -c %a "$D/$f")" = 644 ]
 	done
@@ -51,6 +57,9 @@ files() {
 	# The units' --sets-dir exists, empty, for the operator's set files.
 	grep -q ' --sets-dir /etc/xdpfwd/sets.d ' "$D/usr/local/lib/systemd/system/xdpfwd@.service"
 	[ -d "$D/etc/xdpfwd/sets.d" ] && [ "$(stat -c %a "$D/etc/xdpfwd/sets.d")" = 755 ]
+	# The feed unit runs the installed fetcher, which runs the installed binary.
+	grep -qx 'ExecStart=/usr/local/lib/xdpfwd/xdpfwd-feed %i' "$D/usr/local/lib/systemd/system/xdpfwd-feed@.service"
+	grep -qx 'XDPFWD=${XDPFWD:-/usr/local/sbin/xdpfwd}' "$D/usr/local/lib/xdpfwd/xdpfwd-feed"
 	mk uninstall
 	[ -z "$(files)" ]
 	[ ! -e "$D/etc/xdpfwd" ]
@@ -63,6 +72,9 @@ files() {
 	grep -q '^#ExecStopPost=/usr/sbin/xdpfwd detach ' "$D/usr/lib/systemd/system/xdpfwd@.service"
 	grep -q '^ExecStart=/usr/sbin/xdpfwd --iface %I ' "$D/usr/lib/systemd/system/xdpfwd-container@.service"
 	grep -qx 'xdpfwd = /usr/sbin/xdpfwd' "$D/etc/fail2ban/action.d/xdpfwd.conf"
+	grep -qx 'ExecStart=/usr/lib/xdpfwd/xdpfwd-feed %i' "$D/usr/lib/systemd/system/xdpfwd-feed@.service"
+	grep -qx 'Environment=XDPFWD=/usr/sbin/xdpfwd' "$D/usr/lib/systemd/system/xdpfwd-feed@.service"
+	grep -qx 'XDPFWD=${XDPFWD:-/usr/sbin/xdpfwd}' "$D/usr/lib/xdpfwd/xdpfwd-feed"
 	[ -e "$D/usr/share/man/man8/xdpfwd.8" ]
 	[ -e "$D/usr/share/bash-completion/completions/xdpfwd" ]
 	mk uninstall PREFIX=/usr
@@ -91,4 +103,20 @@ files() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 	[ -z "$output" ]
+}
+
+@test "the installed feed units verify: the timer, its service, the fetcher they name" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze is not installed"
+	mk install SBINDIR="$REPO/build"
+	# An instance, as `systemctl start xdpfwd-feed@spamhaus` makes one (verify wants no template).
+	local u=$D/usr/local/lib/systemd/system
+	cp "$u/xdpfwd-feed@.service" "$D/xdpfwd-feed@spamhaus.service"
+	cp "$u/xdpfwd-feed@.timer" "$D/xdpfwd-feed@spamhaus.timer"
+	sed -i "s|^ExecStart=/usr/local/lib/xdpfwd/|ExecStart=$D/usr/local/lib/xdpfwd/|" "$D/xdpfwd-feed@spamhaus.service"
+	run env MANPATH="$D/usr/local/share/man" systemd-analyze verify \
+		"$D/xdpfwd-feed@spamhaus.timer" "$D/xdpfwd-feed@spamhaus.service"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	bash -n "$D/usr/local/lib/xdpfwd/xdpfwd-feed"
 }

@@ -11,10 +11,11 @@ set -euo pipefail
 SUITE=bookworm
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 CACHE=${XDPFWD_TEST_CACHE:-/var/cache/xdpfwd-tests}
-# systemd as PID 1 with udev (the device units BindsTo= and WantedBy= need) and the libraries
-# `ldd xdpfwd` names. Everything the checks do from outside (ping, curl) runs on the host's
-# tools in the container's namespaces, so nothing else is needed inside.
-PACKAGES=systemd,systemd-sysv,udev,dbus,iproute2,libbpf1,libxdp1,libelf1,zlib1g,libpcap0.8,libncursesw6
+# systemd as PID 1 with udev (the device units BindsTo= and WantedBy= need), the libraries
+# `ldd xdpfwd` names (libpcap for replay, ncurses for top) and curl, which xdpfwd-feed@.service
+# runs. Everything the checks do from outside (ping, the feed server) runs on the host's tools in
+# the container's namespaces, so nothing else is needed inside.
+PACKAGES=systemd,systemd-sysv,udev,dbus,iproute2,libbpf1,libxdp1,libelf1,zlib1g,libpcap0.8,libncursesw6,curl
 
 key=$(printf '%s\n' "$SUITE" "$MIRROR" "$PACKAGES" | sha256sum | cut -c1-12)
 tar=$CACHE/systemd-base-$key.tar

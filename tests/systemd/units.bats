@@ -49,6 +49,7 @@ setup() {
 
 teardown_file() {
 	# Leave the host as found; say so if not.
+	[ -s "${SD_TMP:-/nonexistent}/server.pid" ] && kill "$(cat "$SD_TMP/server.pid")" 2>/dev/null
 	sd_cleanup
 	sd_host_clean
 }
@@ -202,33 +203,74 @@ mount_opts() {
 	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
-@test "the README's feed refresh unit: the download becomes set spamhaus on reload; a failed one changes nothing" {
-	local unit=xdpfwd-feed-spamhaus.service
-	# The unit exactly as the README shows it, and a curl that serves a Spamhaus DROP file (the
-	# container has no network): the feed it prints, or an HTTP error as curl -f reports one.
-	sed -n "/^# \/etc\/systemd\/system\/$unit\$/,/^\`\`\`\$/p" "$BATS_TEST_DIRNAME/../../README.md" | sed '$d' \
-		>"$SD_ROOT/etc/systemd/system/$unit"
-	grep -q '^ExecStart=' "$SD_ROOT/etc/systemd/system/$unit"
-	cat >"$SD_ROOT/usr/local/bin/curl" <<-'EOF'
-		#!/bin/sh
-		[ -e /run/feed-fails ] && { echo "curl: (22) The requested URL returned error: 503" >&2; exit 22; }
-		printf '; Spamhaus DROP List 2026/12/02\n198.18.64.0/20 ; SBL000001\n198.18.80.0/20 ; SBL000002\n'
-	EOF
-	chmod 0755 "$SD_ROOT/usr/local/bin/curl"
-	sd_in systemctl daemon-reload
-	sd_in timeout 30 systemctl start "$unit"
-	wait_journal "xdpfwd@$IFC" 'block set spamhaus: 2 entries from /etc/xdpfwd/sets.d/spamhaus.list'
-	head -1 "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list" | grep -qx '# xdpfwd-set: format=spamhaus'
-	# A failed download: the unit fails, the file and the set stay.
-	sd_in touch /run/feed-fails
+# The feed server (tests/lib/feed_server.py) in NS_S at 198.18.0.3, never blocked here; it
+# exits by itself after 60 s if the test dies before it stops it.
+feed_server_start() {
+	mkdir -p "$SD_TMP/www"
+	nsenter --net="/run/netns/$NS_S" python3 "$SD_DIR/../lib/feed_server.py" 198.18.0.3 8080 \
+		"$SD_TMP/www" "$SD_TMP/server.ready" "$SD_TMP/server.log" 60 >"$SD_TMP/server.err" 2>&1 3>&- &
+	FEED_SERVER=$!
+	echo "$FEED_SERVER" >"$SD_TMP/server.pid"
+	for _ in $(seq 50); do
+		[ -e "$SD_TMP/server.ready" ] && return 0
+		sleep 0.1
+	done
+	cat "$SD_TMP/server.err" >&2
+	return 1
+}
+
+@test "xdpfwd-feed@NAME: the feed becomes set NAME; 304 loads nothing; a failed fetch fails the unit, keeps the set" {
+	local unit=xdpfwd-feed@spamhaus.service conf=$SD_ROOT/etc/xdpfwd/feeds/spamhaus.conf line
+	printf '; Spamhaus DROP List (xdpfwd test)\n198.19.64.0/20 ; SBL000001\n198.19.80.0/20 ; SBL000002\n' \
+		>"$SD_TMP/drop.txt"
+	feed_server_start
+	cp "$SD_TMP/drop.txt" "$SD_TMP/www/drop.txt"
+	# As the example the install ships, pointed at the test's server.
+	sed -e 's|^url=.*|url=http://198.18.0.3:8080/f/drop.txt|' \
+		"$SD_ROOT/etc/xdpfwd/feeds/spamhaus.conf.example" >"$conf"
 	run sd_in timeout 30 systemctl start "$unit"
-	[ "$status" != 0 ]
-	grep -q '^198.18.80.0/20 ; SBL000002$' "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list"
-	sd_in rm -f /run/feed-fails
-	rm -f "$SD_ROOT/etc/xdpfwd/sets.d/spamhaus.list" \
-		"$SD_ROOT/etc/xdpfwd/sets.d/.spamhaus.tmp" "$SD_ROOT/usr/local/bin/curl" \
-		"$SD_ROOT/etc/systemd/system/$unit"
-	sd_in systemctl daemon-reload
+	echo "$output"
+	[ "$status" -eq 0 ]
+	wait_journal "$unit" 'xdpfwd-feed\[[0-9]+\]: feed spamhaus: loaded 2 entries from http://198.18.0.3:8080/f/drop.txt \(.*\) into block set spamhaus$'
+	line=$(sd_in xdpfwd sets | awk '$2 == "spamhaus"')
+	echo "$line"
+	[[ "$line" =~ ^block\ +spamhaus\ +enforce\ .*\ 2\ .*\ /var/lib/xdpfwd/feeds/spamhaus.body$ ]]
+	[ "$(stat -c %a "$SD_ROOT/var/lib/xdpfwd/feeds")" = 700 ]
+	# Unchanged: a conditional GET, 304, nothing loaded, the unit succeeds.
+	sd_in timeout 30 systemctl start "$unit"
+	wait_journal "$unit" 'feed spamhaus: not modified since the last load .*: nothing loaded, block set spamhaus keeps its entries$'
+	[[ "$(tail -n 1 "$SD_TMP/server.log")" == 'GET /f/drop.txt inm="'*' -> 304' ]]
+	# The server fails: the unit fails, `systemctl status` says so, the journal says why at
+	# priority err, and the set stays in force.
+	sed -i 's|^url=.*|url=http://198.18.0.3:8080/status/500|' "$conf"
+	run sd_in timeout 30 systemctl start "$unit"
+	[ "$status" -ne 0 ]
+	[ "$(sd_in systemctl show -p ActiveState --value "$unit")" = failed ]
+	run sd_in systemctl status --no-pager "$unit"
+	echo "$output"
+	[[ "$output" == *"Active: failed (Result: exit-code)"* ]]
+	sd_in journalctl -q -u "$unit" -p err --no-pager | grep -q 'feed spamhaus: fetching http://198.18.0.3:8080/status/500 failed, the download failed: .*500; block set spamhaus keeps its entries; '
+	[[ "$(sd_in xdpfwd sets | awk '$2 == "spamhaus"')" =~ ^block\ +spamhaus\ +enforce\ .*\ 2\  ]]
+	sd_in systemctl reset-failed "$unit"
+	# The timer: enabled, it has a next run.
+	sd_in systemctl enable -q --now xdpfwd-feed@spamhaus.timer
+	[ "$(sd_in systemctl show -p ActiveState --value xdpfwd-feed@spamhaus.timer)" = active ]
+	[ -n "$(sd_in systemctl show -p NextElapseUSecRealtime --value xdpfwd-feed@spamhaus.timer)" ]
+	sd_in systemctl disable -q --now xdpfwd-feed@spamhaus.timer
+	echo "# $(sd_in systemd-analyze security --no-pager "$unit" | grep 'Overall exposure level')" >&3
+	kill "$FEED_SERVER"
+	wait "$FEED_SERVER" || true
+	rm -f "$SD_TMP/server.pid"
+	sd_in xdpfwd sets del block spamhaus
+	rm -f "$conf"
+}
+
+@test "systemd-analyze verify accepts the feed units as installed" {
+	# --man=no: the container has no man-db (tests/ops/install.bats checks the page on the host).
+	run sd_in systemd-analyze verify --man=no xdpfwd-feed@spamhaus.service xdpfwd-feed@spamhaus.timer
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
 }
 
 @test "the watchdog does not fire in twice WatchdogSec" {
