@@ -118,7 +118,7 @@ for e in json.load(sys.stdin):
 	[ "$(stat -c %a "$STATE/blocklist")" = 600 ]
 	grep -qx '198.18.0.2' "$STATE/blocklist"
 	grep -q '^198.18.0.3 until=[0-9]*$' "$STATE/blocklist"
-	! grep -q '198.18.0.[45]' "$STATE/blocklist"
+	! grep -q '198.18.0.[45]' "$STATE/blocklist" || false
 
 	# A reboot empties bpffs: detach (removes the pins), then start again.
 	xf_daemon_stop

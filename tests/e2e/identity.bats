@@ -172,7 +172,7 @@ ping_from() {
 	# Someone else's ring at the old name (another interface's, from an older build).
 	bpftool map create "$PIN/events_$IF_P" type ringbuf key 0 value 0 entries 4096 name events
 	xf_daemon --iface "$IF_P" "${LOG[@]}"
-	! grep -q "taking over" "$XF_TMP/daemon.err"
+	! grep -q "taking over" "$XF_TMP/daemon.err" || false
 	[ -e "$PIN/events_$IF_P" ]
 	[ -e "$PIN/events_$IF_P@$(stat -L -c %i "/run/netns/$NS_P")" ]
 }

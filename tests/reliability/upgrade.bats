@@ -135,7 +135,7 @@ build_variant() {
 	local name=$1 sed_expr=$2
 	cp "$REL_ROOT/bpf/xdpfwd.bpf.c" "$XF_TMP/$name.bpf.c"
 	sed -i "$sed_expr" "$XF_TMP/$name.bpf.c"
-	! cmp -s "$REL_ROOT/bpf/xdpfwd.bpf.c" "$XF_TMP/$name.bpf.c"
+	! cmp -s "$REL_ROOT/bpf/xdpfwd.bpf.c" "$XF_TMP/$name.bpf.c" || false
 	rel_build_bpf "$XF_TMP/$name.bpf.c" "$XF_TMP/$name.bpf.o"
 }
 

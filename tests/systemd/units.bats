@@ -132,10 +132,10 @@ mount_opts() {
 			[ -n "$(mount_opts "$p")" ]
 		fi
 	done
-	! sd_in test -e "/proc/$pid/root/proc/sys/kernel"
+	! sd_in test -e "/proc/$pid/root/proc/sys/kernel" || false
 	# ProcSubset=pid hides the kernel's config from the daemon, which still runs the program on
 	# jiffies: HZ measured (clock source 2) and recorded for every reader.
-	! sd_in test -e "/proc/$(main_pid "xdpfwd@$IFC")/root/proc/config.gz"
+	! sd_in test -e "/proc/$(main_pid "xdpfwd@$IFC")/root/proc/config.gz" || false
 	local clock
 	clock=$(bpftool -j map dump pinned "/proc/$SD_PID/root/sys/fs/bpf/xdpfwd/clock")
 	python3 -c 'import json,sys; v=json.loads(sys.argv[1])[0]["formatted"]["value"]; \
