@@ -222,8 +222,10 @@ stream_requests() {
 
 # The median time the LAPI took to answer a poll (its access log), in microseconds.
 poll_us() {
-	sed -n 's|.*GET /v1/decisions/stream[^ ]* HTTP/1.1 200 \([0-9.]*\)\(µ\|m\)s.*|\1 \2|p' "$CS/crowdsec_api.log" |
-		awk '{ print ($2 == "m" ? $1 * 1000 : $1) }' | sort -n | awk '{ v[NR] = $1 } END { printf "%d", v[int((NR + 1) / 2)] }'
+	"$XF_PYTHON" -c 'import re, statistics, sys
+t = [float(m[0]) * {"m": 1000, "": 1e6}.get(m[1], 1) for m in
+     re.findall(r"GET /v1/decisions/stream\S* HTTP/1.1 200 ([0-9.]+)(\S*?)s? ", open(sys.argv[1], encoding="utf-8").read())]
+print(int(statistics.median(t)) if t else "?")' "$CS/crowdsec_api.log"
 }
 
 # The script's failures, as a bouncer logs them ("Error in 'add' command ...").
