@@ -37,6 +37,7 @@ setup() {
 	IF_B=xfb$XF_ID
 	PIN_B=$PIN-b
 	CS=$XF_TMP/cs
+	# shellcheck disable=SC2034 # crowdsec.bash's: cscli and the LAPI run on the LAPI's machine
 	CS_NS=$NS_L
 	ETC_BEFORE=$(cs_etc_state)
 	declare -gA H_NS=([A]=$NS_P [B]=$NS_B) H_IF=([A]=$IF_P [B]=$IF_B) H_PIN=([A]=$PIN [B]=$PIN_B)
@@ -238,17 +239,19 @@ no_script_errors() {
 
 # medians "MS-A MS-B MS-A MS-B ...": the median of each host's figures, "A X B Y".
 medians() {
-	local i=0 h
+	local v n i=0 h
+	read -ra v <<<"$1"
+	n=$(wc -w <<<"$HOSTS")
 	for h in $HOSTS; do
+		printf '%s %s ' "$h" "$(printf '%s\n' "${v[@]}" | awk -v n="$n" -v i="$i" '(NR - 1) % n == i' |
+			sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
 		i=$((i + 1))
-		printf '%s %s ' "$h" "$(echo $1 | tr ' ' '\n' | awk -v n="$(echo $HOSTS | wc -w)" -v i=$i \
-			'(NR - i) % n == 0' | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')"
 	done
 	echo
 }
 
 @test "crowdsec fleet: one decision reaches every host's xdpfwd, drops there, its deletion lifts it everywhere" {
-	local ms h a n0 n1 t0 t1 add= del= r l0 l1 m0 m1
+	local ms h a n0 n1 t0 t1 add='' del='' r l0 l1 m0 m1
 	fleet_start
 	# Each host polls with a key of its own: the LAPI knows both bouncers and has counted requests
 	# from each. (Not last_pull: `cscli bouncers add` sets it already.)
