@@ -10,14 +10,15 @@
 
 load ops
 load bantools
+load crowdsec
 
-CONTRIB=$BATS_TEST_DIRNAME/../../contrib/crowdsec
+CONTRIB=$CS_CONTRIB
 
 setup() {
 	xf_setup
 	xf_static_neigh
 	CS=$XF_TMP/cs
-	ETC_BEFORE=$(etc_state)
+	ETC_BEFORE=$(cs_etc_state)
 	# The bouncer's poll interval, as contrib ships it (update_frequency: Ns).
 	POLL=$(sed -n 's/^update_frequency: *\([0-9]*\)s.*/\1/p' "$CONTRIB/crowdsec-custom-bouncer.yaml")
 	[ -n "$POLL" ]
@@ -27,99 +28,14 @@ teardown() {
 	xf_teardown
 }
 
-# What the host's crowdsec configuration is (every name, link target, size and time), to show
-# that it is left alone.
-etc_state() {
-	[ -d /etc/crowdsec ] || return 0
-	find /etc/crowdsec -xdev -printf '%p %y %l %s %T@\n' | sort
-}
-
-cscli() {
-	nsenter --net="/run/netns/$NS_P" /usr/bin/cscli --error -c "$CS/config.yaml" "$@" 3>&-
-}
-
-# The Local API alone (-no-cs: no log acquisition, no hub), on NS_P's 127.0.0.1:8080, with an
-# SQLite database under $CS and no online_client section: no Central API, nothing leaves.
-cs_start() {
-	local i
-	mkdir -p "$CS/data" "$CS/hub" "$CS/notifications"
-	# The package's default profile (decisions from alerts; cscli's are made directly) and no
-	# simulation, written here: nothing is read from the host's /etc/crowdsec.
-	cat >"$CS/profiles.yaml" <<-'EOF'
-		name: default_ip_remediation
-		filters:
-		 - Alert.Remediation == true && Alert.GetScope() == "Ip"
-		decisions:
-		 - type: ban
-		   duration: 4h
-		on_success: break
-	EOF
-	echo 'simulation: off' >"$CS/simulation.yaml"
-	cat >"$CS/config.yaml" <<-EOF
-		common:
-		  daemonize: false
-		  log_media: file
-		  log_level: info
-		  log_dir: $CS/
-		  working_dir: $CS/
-		config_paths:
-		  config_dir: $CS/
-		  data_dir: $CS/data/
-		  simulation_path: $CS/simulation.yaml
-		  hub_dir: $CS/hub/
-		  index_path: $CS/hub/.index.json
-		  notification_dir: $CS/notifications/
-		  plugin_dir: /usr/lib/crowdsec/plugins/
-		cscli:
-		  output: human
-		db_config:
-		  log_level: info
-		  type: sqlite
-		  db_path: $CS/data/crowdsec.db
-		  use_wal: true
-		api:
-		  client:
-		    credentials_path: $CS/local_api_credentials.yaml
-		  server:
-		    log_level: info
-		    listen_uri: 127.0.0.1:8080
-		    profiles_path: $CS/profiles.yaml
-		    console_path: $CS/console.yaml
-		    trusted_ips:
-		      - 127.0.0.1
-		      - ::1
-		prometheus:
-		  enabled: false
-	EOF
-	# The machine cscli uses for decisions (written to credentials_path).
-	cscli machines add xdpfwd-test --auto -f "$CS/local_api_credentials.yaml" >"$CS/machine.out" 2>&1 ||
-		{ cat "$CS/machine.out" >&2; return 1; }
-	nsenter --net="/run/netns/$NS_P" crowdsec -c "$CS/config.yaml" -no-cs >"$CS/crowdsec.out" 2>&1 3>&- &
-	XF_PIDS+=($!)
-	for i in $(seq 100); do
-		cscli decisions list >/dev/null 2>&1 && return 0
-		sleep 0.1
-	done
-	echo "the Local API did not answer in 10 s:" >&2
-	cat "$CS/crowdsec.out" "$CS"/*.log >&2
-	return 1
-}
-
 # The bouncer registered as Debian's postinst does (cscli bouncers add), configured as a host
 # would be: contrib's file as the main one, the key and the local paths in its .local override
 # (where the postinst puts them). It runs contrib's script on this test's instance, and is
 # given a stand-in notification socket as its systemd unit would (Type=notify).
 bouncer_start() {
 	local key
-	key=$(cscli bouncers add xdpfwd-test -o raw) && [ -n "$key" ]
-	mkdir -p "$CS/bouncers"
-	cp "$CONTRIB/crowdsec-custom-bouncer.yaml" "$CS/bouncers/"
-	cat >"$CS/bouncers/crowdsec-custom-bouncer.yaml.local" <<-EOF
-		bin_path: $CONTRIB/xdpfwd-crowdsec
-		api_key: $key
-		log_dir: $CS/
-		piddir: $CS/
-	EOF
+	key=$(cs_cli bouncers add xdpfwd-test -o raw) && [ -n "$key" ]
+	cs_bouncer_conf "$CS/bouncers" "$key" http://127.0.0.1:8080/ "$CONTRIB/xdpfwd-crowdsec"
 	xf_start bnotify "$XF_PYTHON" "$XF_LIB/listen.py" notify "$XF_TMP/bnotify" "$XF_TMP/bnotify.log" \
 		"$XF_TMP/bnotify.ready" 60
 	NOTIFY_SOCKET=$XF_TMP/bnotify XDPFWD=$XDPFWD XDPFWD_PIN_DIR=$PIN nsenter --net="/run/netns/$NS_P" \
@@ -127,7 +43,7 @@ bouncer_start() {
 	XF_PIDS+=($!)
 	xf_wait_lines 'READY=1' 1 "$XF_TMP/bnotify.log" 5 || { cat "$CS/bouncer.out" >&2; return 1; }
 	# Its first poll (the start-up stream) has happened once it logs what it added.
-	xf_wait_lines "adding '[0-9]+' decisions" 1 "$CS/crowdsec-custom-bouncer.log" 10
+	cs_bouncer_wait_poll "$CS/bouncers" 1
 }
 
 # is_ban ENTRY-JSON SECONDS: an entry of set crowdsec alone ending within SECONDS (the decision's).
@@ -137,7 +53,7 @@ is_ban() {
 
 # The script's failures, as the bouncer logs them ("Error in 'add' command ...").
 no_script_errors() {
-	xf_lacks "Error in" "$CS/crowdsec-custom-bouncer.log"
+	xf_lacks "Error in" "$CS/bouncers/crowdsec-custom-bouncer.log"
 }
 
 @test "crowdsec: a ban decision blocks within the poll interval, a reload keeps it, its deletion lifts it" {
@@ -146,7 +62,7 @@ no_script_errors() {
 	cs_start
 	bouncer_start
 	[ "$(xf_ping 198.18.0.2 1)" = 1 ]
-	cscli decisions add --ip 198.18.0.2 --duration 1m
+	cs_cli decisions add --ip 198.18.0.2 --duration 1m
 	ms=$(bt_wait_ping 198.18.0.2 0 $((POLL + 1)))
 	echo "# blocked ${ms} ms after cscli decisions add (poll interval ${POLL} s)" >&3
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
@@ -162,13 +78,13 @@ no_script_errors() {
 	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
 	is_ban "$(bt_entry 198.18.0.2)" 60
 
-	cscli decisions delete --ip 198.18.0.2
+	cs_cli decisions delete --ip 198.18.0.2
 	ms=$(bt_wait_ping 198.18.0.2 1 $((POLL + 1)))
 	echo "# passes again ${ms} ms after cscli decisions delete" >&3
 	[ "$(xf_ping 198.18.0.2 3)" = 3 ]
 	[ -z "$(bt_entry 198.18.0.2)" ]
 	no_script_errors
-	[ "$(etc_state)" = "$ETC_BEFORE" ]
+	[ "$(cs_etc_state)" = "$ETC_BEFORE" ]
 }
 
 @test "crowdsec: IPv6, ranges with host bits, and decisions xdpfwd cannot carry out" {
@@ -176,12 +92,12 @@ no_script_errors() {
 	cs_start
 	bouncer_start
 	# Ignored: a captcha (not a ban) and a country (not an address).
-	cscli decisions add --ip 198.18.0.2 --duration 1m --type captcha
-	cscli decisions add --scope Country --value FR --duration 1m
-	cscli decisions add --ip 2001:2::3 --duration 2m
+	cs_cli decisions add --ip 198.18.0.2 --duration 1m --type captcha
+	cs_cli decisions add --scope Country --value FR --duration 1m
+	cs_cli decisions add --ip 2001:2::3 --duration 2m
 	# CrowdSec keeps a range as given, host bits and all; it means the prefix.
-	cscli decisions add --range 198.18.0.5/31 --duration 3m
-	cscli decisions add --range 2001:2::5/127 --duration 3m
+	cs_cli decisions add --range 198.18.0.5/31 --duration 3m
+	cs_cli decisions add --range 2001:2::5/127 --duration 3m
 	bt_wait_ping 2001:2::3 0 $((POLL + 1))
 	bt_wait_ping 198.18.0.4 0 $((POLL + 1))
 	bt_wait_ping 2001:2::4 0 $((POLL + 1))
@@ -195,13 +111,13 @@ no_script_errors() {
 	is_ban "$(bt_entry 2001:2::4/127)" 180
 	[ "$(xf_cli block list --json | xf_json 'len(j)')" = 3 ]
 
-	cscli decisions delete --all
+	cs_cli decisions delete --all
 	bt_wait_ping 2001:2::3 1 $((POLL + 1))
 	bt_wait_ping 198.18.0.4 1 $((POLL + 1))
 	bt_wait_ping 2001:2::5 1 $((POLL + 1))
 	[ "$(xf_cli block list --json | xf_json 'len(j)')" = 0 ]
 	no_script_errors
-	[ "$(etc_state)" = "$ETC_BEFORE" ]
+	[ "$(cs_etc_state)" = "$ETC_BEFORE" ]
 }
 
 # The script alone, called as the bouncer calls it: xdpfwd-crowdsec add|del VALUE SECONDS REASON JSON.
