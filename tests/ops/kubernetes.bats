@@ -14,7 +14,8 @@
 load ../lib/xf
 
 ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
-DEPLOY=$ROOT/deploy/kubernetes
+# K8S_DEPLOY: another copy of the manifests (to see a test fail on a mutated one).
+DEPLOY=${K8S_DEPLOY:-$ROOT/deploy/kubernetes}
 CHECK="$XF_PYTHON $BATS_TEST_DIRNAME/k8s_check.py"
 XDPFWD_BIN=$ROOT/build/xdpfwd
 
@@ -161,7 +162,6 @@ cm = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get("kind") ==
 for k, v in cm["data"].items():
     with open(os.path.join(sys.argv[2], k), "w") as f:
         f.write(v)
-    print(k)
 EOF
 	ln -s ..2026_12_03_06_00_00.000000001 "$dir/..data"
 	local k
@@ -170,15 +170,27 @@ EOF
 	done
 }
 
+# The xdpfwd container's capabilities.add as setpriv's --bounding-set.
+pod_caps() {
+	"$XF_PYTHON" - "$DEPLOY/daemonset.yaml" <<'EOF'
+import sys, yaml
+ds = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d and d.get("kind") == "DaemonSet"][0]
+c = [c for c in ds["spec"]["template"]["spec"]["containers"] if c["name"] == "xdpfwd"][0]
+add = c.get("securityContext", {}).get("capabilities", {}).get("add") or []
+print(",".join(["-all"] + ["+" + a.lower().removeprefix("cap_") for a in add]))
+EOF
+}
+
 # One pod: a mount namespace whose mounts are slaves of the host's (HostToContainer), the node's
-# network namespace, the bounding set of the container (NET_ADMIN, SYS_ADMIN: root gets exactly
+# network namespace, the bounding set of the container (its capabilities.add: root gets exactly
 # those), no new privileges. unshare, nsenter and setpriv exec each other: $! is the daemon.
 pod_start() {
-	local args
+	local args caps
 	mapfile -t args < <(pod_args)
+	caps=$(pod_caps)
 	XF_DAEMON_FROM=$(($(stat -c %s "$XF_TMP/daemon.err" 2>/dev/null || echo 0) + 1))
 	unshare --mount --propagation slave nsenter --net="/run/netns/$NS_P" \
-		setpriv --bounding-set=-all,+net_admin,+sys_admin --inh-caps=-all --no-new-privs \
+		setpriv --bounding-set="$caps" --inh-caps=-all --no-new-privs \
 		"$XDPFWD_BIN" "${args[@]}" >>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
 	XF_PIDS+=($!)
 	XF_DAEMON_PID=$!
