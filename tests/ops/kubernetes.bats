@@ -181,16 +181,20 @@ print(",".join(["-all"] + ["+" + a.lower().removeprefix("cap_") for a in add]))
 EOF
 }
 
-# One pod: a mount namespace whose mounts are slaves of the host's (HostToContainer), the node's
-# network namespace, the bounding set of the container (its capabilities.add: root gets exactly
-# those), no new privileges. unshare, nsenter and setpriv exec each other: $! is the daemon.
+# One pod: a mount namespace whose mounts are slaves of the host's (HostToContainer) and whose
+# root is read-only (readOnlyRootFilesystem) but for the state dir (a hostPath volume) and the
+# bpffs, the node's network namespace, the bounding set of the container (its capabilities.add:
+# root gets exactly those), no new privileges. unshare, sh, nsenter and setpriv exec each other:
+# $! is the daemon.
 pod_start() {
 	local args caps
 	mapfile -t args < <(pod_args)
 	caps=$(pod_caps)
 	XF_DAEMON_FROM=$(($(stat -c %s "$XF_TMP/daemon.err" 2>/dev/null || echo 0) + 1))
-	unshare --mount --propagation slave nsenter --net="/run/netns/$NS_P" \
-		setpriv --bounding-set="$caps" --inh-caps=-all --no-new-privs \
+	# shellcheck disable=SC2016
+	unshare --mount --propagation slave sh -ec 'mount --bind "$1" "$1"; mount -o remount,bind,ro /
+		mount -o remount,bind,ro "$(findmnt -no TARGET -T "${1%/*}")"; shift; exec "$@"' sh "$XF_TMP/state" \
+		nsenter --net="/run/netns/$NS_P" setpriv --bounding-set="$caps" --inh-caps=-all --no-new-privs \
 		"$XDPFWD_BIN" "${args[@]}" >>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
 	XF_PIDS+=($!)
 	XF_DAEMON_PID=$!
@@ -220,6 +224,9 @@ map_id() {
 	# The container's capabilities and nothing else: CAP_NET_ADMIN (12) and CAP_SYS_ADMIN (21).
 	grep -q '^CapEff:	0000000000201000$' "/proc/$XF_DAEMON_PID/status" ||
 		{ grep ^Cap "/proc/$XF_DAEMON_PID/status"; false; }
+	# A read-only root, the state dir writable.
+	[[ "$(awk '$5 == "/" { print $6 }' "/proc/$XF_DAEMON_PID/mountinfo")" == ro,* ]]
+	[[ "$(awk -v d="$XF_TMP/state" '$5 == d { print $6 }' "/proc/$XF_DAEMON_PID/mountinfo")" == rw,* ]]
 	# The ConfigMap's three files are three sets, read through the ..data symlinks.
 	run xf_cli sets
 	echo "$output"
