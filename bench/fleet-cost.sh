@@ -140,6 +140,38 @@ t1=$(date +%s%N)
 echo "sets-dir file of 1,000,000 entries applied on SIGHUP: $(((t1 - t0) / 1000000)) ms ($(grep 'block set feed' "$TMP/daemon.err" | tail -1))"
 report sighup
 
+# A set as large as a ConfigMap holds (1 MiB of plain IPv4 /32s: 73,539 lines, see below), the
+# way a ConfigMap update reaches the daemon: its file replaced, then applied. Once as a new set,
+# then again with a tenth of its entries replaced by others.
+apply_file() {
+	local name=$1 n0 t0 t1
+	n0=$(grep -c "block set $name:" "$TMP/daemon.err" || true)
+	t0=$(date +%s%N)
+	kill -HUP "$DAEMON"
+	for _ in $(seq 600); do
+		[ "$(grep -c "block set $name:" "$TMP/daemon.err" || true)" -gt "$n0" ] && break
+		sleep 0.01
+	done
+	t1=$(date +%s%N)
+	echo "$(((t1 - t0) / 1000000)) ms ($(grep "block set $name:" "$TMP/daemon.err" | tail -1))"
+}
+# The 1M set goes first (its file removed), and the sweep deletes its entries, so the
+# ConfigMap-sized set is timed alone.
+rm -f "$TMP/sets/feed.list"
+kill -HUP "$DAEMON"
+for _ in $(seq 600); do
+	grep -q 'feed.list is gone\|block set feed: its file' "$TMP/daemon.err" && break
+	sleep 0.02
+done
+sleep 8
+report removed
+awk '!/^#/ && !/:/ && n++ < 73539' "$TMP/lists/1m.txt" >"$TMP/cm.txt"
+cp "$TMP/cm.txt" "$TMP/sets/cm.list"
+echo "ConfigMap-sized set (73,539 IPv4 entries), new: $(apply_file cm)"
+{ tail -n +7355 "$TMP/cm.txt"; awk '!/^#/ && !/:/' "$TMP/lists/1m.txt" | tail -n 7354; } >"$TMP/sets/cm.list"
+echo "ConfigMap-sized set, a tenth changed: $(apply_file cm)"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) CPUs"
+
 python3 - <<'EOF'
 # Bytes per entry of list files shaped like real feeds: random public-looking addresses.
 import ipaddress, random
