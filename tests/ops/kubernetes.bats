@@ -263,3 +263,19 @@ map_id() {
 	xf_daemon_stop TERM
 	[ "$XF_DAEMON_RC" = 0 ]
 }
+
+@test "fleet: a poisoned feed (128.0.0.0/1) drops what it covers, but not the management ranges of an allow set" {
+	[ -x "$XDPFWD_BIN" ] || skip "build/xdpfwd is not built"
+	xf_setup
+	xf_static_neigh
+	mkdir "$XF_TMP/sets.d"
+	printf '# xdpfwd-set: kind=allow\n198.18.0.3\n' >"$XF_TMP/sets.d/management.list"
+	printf '128.0.0.0/1\n' >"$XF_TMP/sets.d/feed.list"
+	XDPFWD=$XDPFWD_BIN xf_daemon --iface "$IF_P" --sets-dir "$XF_TMP/sets.d" --state-dir "$XF_TMP/state"
+	# No guard takes a /1 for a mistake: the whole upper half of IPv4 is dropped...
+	[ "$(xf_ping 198.18.0.2 3)" = 0 ]
+	# ...but the allow set wins over every block set.
+	[ "$(xf_ping 198.18.0.3 3)" = 3 ]
+	# What an alert can watch: the feed's drops (docs/FLEET.md).
+	XDPFWD=$XDPFWD_BIN xf_cli metrics | grep -q '^xdpfwd_set_packets_total{kind="block",set="feed"} [1-9]'
+}
