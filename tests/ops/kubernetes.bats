@@ -72,7 +72,7 @@ mutated() {
 	local unit=$BATS_TEST_TMPDIR/xdpfwd@.service
 	sed 's/^CapabilityBoundingSet=CAP_NET_ADMIN CAP_SYS_ADMIN$/CapabilityBoundingSet=CAP_NET_ADMIN CAP_SYS_ADMIN CAP_BPF/' \
 		"$ROOT/systemd/xdpfwd@.service" >"$unit"
-	! cmp -s "$unit" "$ROOT/systemd/xdpfwd@.service"
+	cmp -s "$unit" "$ROOT/systemd/xdpfwd@.service" && { echo "the unit mutation changed nothing"; false; }
 	run check caps "$DEPLOY" "$unit"
 	[ "$status" -eq 1 ] && [[ "$output" == *"CAP_BPF"* ]] || { echo "a unit with CAP_BPF: $output"; false; }
 }
@@ -198,8 +198,7 @@ pod_start() {
 		"$XDPFWD_BIN" "${args[@]}" >>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
 	XF_PIDS+=($!)
 	XF_DAEMON_PID=$!
-	local i
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		xf_daemon_started && return 0
 		kill -0 "$XF_DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
