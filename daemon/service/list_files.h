@@ -8,8 +8,9 @@
  * (written by us); a sets.d file may also be a feed (format=).
  *
  * A file's set is exactly the file plus the set's persisted entries, applied
- * as one atomic replace of that set alone (list_replace) at start and on
- * SIGHUP. Each file stands alone: one that fails to read or parse is reported
+ * as one atomic replace of that set alone (list_replace) at start, on SIGHUP
+ * and, for the sets dir, when its files change (sets_watch.h, which applies
+ * only the files whose bytes changed). Each file stands alone: one that fails to read or parse is reported
  * with FILE:LINE and its set keeps its running entries, the others apply.
  * Sets no file names (manual, fail2ban, crowdsec, any runtime set) are never
  * touched by a reload. The daemon marks the sets it owns by their source

@@ -53,7 +53,6 @@ configmap() {
 	printf '198.18.0.2\n' >"$SETS/a.list"
 	printf '198.18.0.5\n' >"$SETS/b.list"
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
-	grep -q "sets dir $SETS: applying its files as they change" "$XF_TMP/daemon.err"
 	[ "$(applied a)" = 1 ]
 	# In place (an editor that writes the file itself: IN_CLOSE_WRITE).
 	printf '198.18.0.3\n' >"$SETS/a.list"
@@ -86,6 +85,8 @@ configmap() {
 	[ "$(applied b)" = 1 ]
 	[ "$(applied a)" = 4 ]
 	[ "$(sets_of 198.18.0.5)" = b ]
+	grep -q "sets dir $SETS: applying its files as they change" "$XF_TMP/daemon.err"
+	grep -q "sets dir $SETS: 1 file changed, added or removed: applying" "$XF_TMP/daemon.err"
 }
 
 # Sends from SRC... in turn, GAP_MS apart, for SECONDS (at most 20 000 datagrams); the receiver on
