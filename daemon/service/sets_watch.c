@@ -69,8 +69,8 @@ static int look(struct sets_watch *w)
 	struct stat st;
 	int wd, err;
 
-	if (stat(w->o->sets_dir, &st) || !S_ISDIR(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? errno : ENOTDIR;
+	err = stat(w->o->sets_dir, &st) ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+	if (err) {
 		err = err == ENOENT ? 0 : err;	/* a missing dir is an empty one, looked for every second */
 		if (w->wd >= 0)
 			say_gone(w);

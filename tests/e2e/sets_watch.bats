@@ -87,6 +87,9 @@ configmap() {
 	[ "$(sets_of 198.18.0.5)" = b ]
 	grep -q "sets dir $SETS: applying its files as they change" "$XF_TMP/daemon.err"
 	grep -q "sets dir $SETS: 1 file changed, added or removed: applying" "$XF_TMP/daemon.err"
+	# A clean stop: the watcher's memory and descriptors freed (the sanitizers' build says so).
+	xf_daemon_stop
+	[ "$XF_DAEMON_RC" = 0 ]
 }
 
 # Sends from SRC... in turn, GAP_MS apart, for SECONDS (at most 20 000 datagrams); the receiver on
