@@ -657,6 +657,25 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
+/* A NAME.list whose NAME no file may have: true, with why and what to do in err. */
+static bool refused_name(const char *name, const char *path, char *err, size_t errlen)
+{
+	if (!set_name_valid(name))
+		return say(1, err, errlen,
+			   "%s: '%s' is not a set name (a-z, 0-9, '_' and '-', 1 to %d characters); file skipped, rename it",
+			   path, name, XDPFWD_SET_NAME_MAX);
+	/* A file would wipe every `block add` at each reload. */
+	if (!strcmp(name, "manual"))
+		return say(1, err, errlen,
+			   "%s: set manual is the command line's (xdpfwd block add) and no file's; file skipped, rename it",
+			   path);
+	/* A file would lift every ban at each reload. */
+	if (!strcmp(name, LIMIT_AUTO_SET))
+		return say(1, err, errlen, "%s: set auto holds the flood defense's bans, made at run time, and no "
+			   "file's; file skipped, rename it", path);
+	return false;
+}
+
 static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf, const struct set_files *known)
 {
 	char err[600], **names;
@@ -694,25 +713,14 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf, cons
 		snprintf(f->name, sizeof(f->name), "%s", names[i]);
 		f->in_dir = true;
 		f->d.kind = LIST_BLOCK;
-		if (!set_name_valid(names[i])) {
+		if (refused_name(names[i], f->path, err, sizeof(err))) {
 			f->err = -EINVAL;
-			pr_warn("%s: '%s' is not a set name (a-z, 0-9, '_' and '-', 1 to %d characters); file skipped, rename it\n",
-				f->path, names[i], XDPFWD_SET_NAME_MAX);
-			f->name[0] = '\0';
-			continue;
-		}
-		if (!strcmp(names[i], "manual")) {
-			/* A file would wipe every `block add` at each reload. */
-			f->err = -EINVAL;
-			pr_warn("%s: set manual is the command line's (xdpfwd block add) and no file's; file skipped, rename it\n",
-				f->path);
-			continue;
-		}
-		if (!strcmp(names[i], LIMIT_AUTO_SET)) {
-			/* A file would lift every ban at each reload. */
-			f->err = -EINVAL;
-			pr_warn("%s: set auto holds the flood defense's bans, made at run time, and no file's; "
-				"file skipped, rename it\n", f->path);
+			if (!set_name_valid(names[i]))
+				f->name[0] = '\0';
+			/* Said at the read that first met it: a watcher's round does not say it again. */
+			f->unchanged = known_file(known, f->path) != NULL;
+			if (!f->unchanged)
+				pr_warn("%s\n", err);
 			continue;
 		}
 		f->err = read_set_file(o, f, known, err, sizeof(err));

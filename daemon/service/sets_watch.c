@@ -14,10 +14,11 @@
 /*
  * Not IN_MODIFY: a file written in place is read once it is closed, not
  * half-written. IN_CREATE for the symlinks (kubelet's NAME.list, `ln -s`),
- * which are never closed after a write.
+ * which are never closed after a write; IN_ATTRIB for a file made readable
+ * (and `touch`, which costs a comparison and applies nothing unchanged).
  */
-#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_DELETE_SELF | \
-		    IN_MOVE_SELF | IN_ONLYDIR)
+#define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE | IN_DELETE | IN_ATTRIB | \
+		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define MS 1000000ULL
 /* How often a gone (or never seen) dir is looked for, and a watched one checked for a replacement. */
 #define LOOK_EVERY_MS 1000

@@ -52,6 +52,8 @@ configmap() {
 @test "a file written in place or renamed over, added or removed: applied within 2 s, one line per set, unchanged files never again" {
 	printf '198.18.0.2\n' >"$SETS/a.list"
 	printf '198.18.0.5\n' >"$SETS/b.list"
+	# Refused (set manual is the command line's): said once, at start, not at every change.
+	printf '198.18.0.9\n' >"$SETS/manual.list"
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
 	[ "$(applied a)" = 1 ]
 	# In place (an editor that writes the file itself: IN_CLOSE_WRITE).
@@ -85,6 +87,7 @@ configmap() {
 	[ "$(applied b)" = 1 ]
 	[ "$(applied a)" = 4 ]
 	[ "$(sets_of 198.18.0.5)" = b ]
+	[ "$(xf_count_lines "manual.list: set manual is the command line's" "$XF_TMP/daemon.err")" = 1 ]
 	grep -q "sets dir $SETS: applying its files as they change" "$XF_TMP/daemon.err"
 	grep -q "sets dir $SETS: 1 file changed, added or removed: applying" "$XF_TMP/daemon.err"
 	# A clean stop: the watcher's memory and descriptors freed (the sanitizers' build says so).

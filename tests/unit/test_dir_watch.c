@@ -31,6 +31,7 @@ static void classify_events(void **state)
 		{ IN_DELETE, "feed.list", DIR_EVENT_CHANGE },
 		{ IN_MOVED_FROM, "feed.list", DIR_EVENT_CHANGE },
 		{ IN_CREATE, "feed.list", DIR_EVENT_CHANGE },
+		{ IN_ATTRIB, "feed.list", DIR_EVENT_CHANGE },
 		/* kubelet's AtomicWriter: only the ..data swap and the visible links count. */
 		{ IN_CREATE | IN_ISDIR, "..2026_12_03_05_11_16.123456789", DIR_EVENT_IGNORE },
 		{ IN_CREATE, "..data_tmp", DIR_EVENT_IGNORE },
