@@ -40,7 +40,7 @@
  *
  * Eviction: the meter is a set-associative table (include/xdpfwd.h,
  * "meter" map) of XDPFWD_METER_KEYS ways. A new key takes, of the 8 ways of
- * its two sets, a free one (never used, or filled under other limits), else
+ * its two sets, one never used, else one filled under other limits, else
  * the least recently metered; the key in it is evicted, and starts with a
  * full bucket if it comes back, as a new key does. An eviction changes
  * nothing when the evicted bucket had refilled (idle burst / rate or more).
@@ -225,17 +225,27 @@ static __always_inline struct xdpfwd_meter *meter_find(const struct xdpfwd_limit
 	return way ? &way->m : NULL;
 }
 
-/* The way to give a new key in set s: a free one, else the least recently metered; *best its age key. */
+/*
+ * The way to give a new key in set s, or best if that is better: one never
+ * used, else one filled under other limits (its bucket would start afresh
+ * anyway), else the least recently metered. *best_c and *best_t: best's class
+ * (0, 1, 2 in that order) and last metered time.
+ */
 static __always_inline struct xdpfwd_meter_way *way_victim(struct xdpfwd_meter_set *s, __u64 gen,
-							   struct xdpfwd_meter_way *best, __u64 *best_t)
+							   struct xdpfwd_meter_way *best, __u32 *best_c,
+							   __u64 *best_t)
 {
-	__u64 t;
+	__u64 g, t;
+	__u32 c;
 	int i;
 
 	for (i = 0; i < XDPFWD_METER_WAYS; i++) {
-		t = s->way[i].m.generation == gen ? s->way[i].m.last_ns + 1 : 0;
-		if (!best || t < *best_t) {
+		g = s->way[i].m.generation;
+		t = s->way[i].m.last_ns;
+		c = !g ? 0 : g != gen ? 1 : 2;
+		if (!best || c < *best_c || (c == 2 && *best_c == 2 && t < *best_t)) {
 			best = &s->way[i];
+			*best_c = c;
 			*best_t = t;
 		}
 	}
@@ -254,11 +264,12 @@ static __noinline struct xdpfwd_meter *meter_take(struct xdpfwd_meter_set *s0, s
 {
 	struct xdpfwd_meter_way *v = NULL;
 	__u64 t = 0, old;
+	__u32 c = 0;
 
 	if (!s0 || !s1)
 		return NULL;
-	v = way_victim(s0, generation, v, &t);
-	v = way_victim(s1, generation, v, &t);
+	v = way_victim(s0, generation, v, &c, &t);
+	v = way_victim(s1, generation, v, &c, &t);
 	if (!v)
 		return NULL;
 	old = v->m.generation;

@@ -446,12 +446,12 @@ struct xdpfwd_meter {
  * walk). Value: one set of XDPFWD_METER_WAYS ways, a way a key and its
  * buckets in one 64-byte cache line; the map's max_entries is the number of
  * sets. A key lives in one of two sets (two choices, xdpfwd_meter_hash()),
- * in any way of either; a way whose generation is not the limits' is free
- * to take. A new key takes the least recently metered way of its two sets
- * (a free one first) and starts with a full bucket, as an evicted key does
- * when it comes back. Two choices of four ways keep a key's 8 candidate
- * ways from all being in use until the table is nearly full (README
- * "Flood defense" has the figures).
+ * in any way of either. A new key takes, of the 8 ways of its two sets, one
+ * never used (generation 0), else one filled under other limits, else the
+ * least recently metered (bpf/limit.bpf.h), and starts with a full bucket,
+ * as an evicted key does when it comes back. Two choices keep a key's 8
+ * ways from all being in use until the table is nearly full (README "Flood
+ * defense" has the figures).
  */
 #define XDPFWD_METER_WAYS	4
 #define XDPFWD_METER_KEYS	1048576	/* ways in the meter (memory: see README "Flood defense") */
