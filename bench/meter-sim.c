@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The meter's set conflicts, simulated (not built by make: cc -O2 -Iinclude
- * bench/meter-sim.c -o meter-sim): N flooding sources, sent in rotation as
+ * The meter's set conflicts, simulated (make build/bench/meter-sim): N flooding sources, sent in rotation as
  * the live flood scenario sends them, into the meter's table (the
  * program's hash, include/xdpfwd.h, under random seeds; its way choice,
  * bpf/limit.bpf.h way_victim()), each banned at its (burst + 1)th frame in
@@ -43,13 +42,15 @@ int main(int argc, char **argv)
 	for (t = 0; t < trials; t++) {
 		if (getrandom(seed, sizeof(seed), 0) != sizeof(seed))
 			return 1;
+		srandom((unsigned int)seed[0]);
 		memset(tab, 0, (size_t)nsets * XDPFWD_METER_WAYS * sizeof(*tab));
 		memset(frames, 0, n * sizeof(*frames));
 		memset(banned, 0, n);
 		for (i = 0; i < n; i++) {
 			__u64 h;
 
-			w[3] = __builtin_bswap32(0xc6130000 + (__u32)i);	/* 198.19.0.0 on */
+			/* 198.19.0.0 on, as the live scenario; RANDOM=1: random sources. */
+			w[3] = getenv("RANDOM") ? (__u32)random() : __builtin_bswap32(0xc6130000 + (__u32)i);
 			h = xdpfwd_meter_hash(w, seed);
 			sets[i][0] = xdpfwd_meter_set0(h, nsets);
 			sets[i][1] = choices > 1 ? xdpfwd_meter_set1(h, seed, nsets) : sets[i][0];

@@ -259,10 +259,12 @@ setup_flood() {
 		bpftool map update pinned "$PINS/$v/meta" key 0 0 0 0 \
 			value 0x66 0x70 0x64 0x78 3 0 0 0 $(zeros 8) 3 0 0 0 $(zeros 12)
 	done
-	# struct xdpfwd_limits: ban, /32, /128, auto_set 1, pps, burst = pps, no bit limit, 600 s, generation 1.
+	# struct xdpfwd_limits: ban, /32, /128, auto_set 1, pps, burst = pps, no bit limit, 600 s, generation 1,
+	# random meter seeds (as a daemon draws them).
 	for v in flood onset; do
 		bpftool map update pinned "$PINS/$v/limits" key 0 0 0 0 value 2 0 0 0 32 128 1 0 \
-			$(le64 $FLOOD_PPS) $(le64 $FLOOD_PPS) $(zeros 16) $(le64 600000000000) $(le64 1)
+			$(le64 $FLOOD_PPS) $(le64 $FLOOD_PPS) $(zeros 16) $(le64 600000000000) $(le64 1) \
+			$(python3 -c 'import os; print(" ".join(str(b) for b in os.urandom(32)))')
 	done
 	python3 -c 'import ipaddress; [print(ipaddress.IPv4Address("198.19.0.0") + i) for i in range(65536)]' \
 		>"$TMP/flood.txt"
