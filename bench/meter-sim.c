@@ -6,7 +6,8 @@
  * bpf/limit.bpf.h way_victim()), each banned at its (burst + 1)th frame in
  * its bucket's life, after which its frames no longer reach the meter.
  * Counts the sources evicted before their ban (each one got a new burst)
- * and those never banned within the rounds. CHOICES=1 tries one set per key.
+ * those never banned within the rounds, and the round the last ban came in
+ * (the first possible: burst + 1). CHOICES=1 tries one set per key.
  *
  *   meter-sim SOURCES [WAYS_TOTAL [BURST [ROUNDS [TRIALS]]]]
  */
@@ -33,7 +34,7 @@ int main(int argc, char **argv)
 	__u32 (*sets)[2] = calloc(n, sizeof(*sets));
 	struct way *tab = calloc((size_t)nsets * XDPFWD_METER_WAYS, sizeof(*tab));
 	__u64 seed[XDPFWD_METER_SEEDS], now;
-	unsigned long i, evicted, unbanned;
+	unsigned long i, evicted, unbanned, last_round;
 	int j, c;
 
 	if (!frames || !banned || !sets || !tab || !nsets)
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 			sets[i][0] = xdpfwd_meter_set0(h, nsets);
 			sets[i][1] = choices > 1 ? xdpfwd_meter_set1(h, seed, nsets) : sets[i][0];
 		}
-		evicted = 0;
+		evicted = last_round = 0;
 		now = 1;
 		for (r = 0; r < rounds; r++)
 			for (i = 0; i < n; i++, now++) {
@@ -87,13 +88,15 @@ int main(int argc, char **argv)
 					hit = v;
 				}
 				hit->last = now;
-				if (++frames[i] > burst)
+				if (++frames[i] > burst) {
 					banned[i] = 1;
+					last_round = r + 1;
+				}
 			}
 		for (i = unbanned = 0; i < n; i++)
 			unbanned += !banned[i];
-		printf("sources %lu ways %lu choices %u burst %u rounds %u: evicted before their ban %lu, never banned %lu\n",
-		       n, ways, choices, burst, rounds, evicted, unbanned);
+		printf("sources %lu ways %lu choices %u burst %u rounds %u: evicted before their ban %lu, never banned %lu, last ban in round %lu\n",
+		       n, ways, choices, burst, rounds, evicted, unbanned, last_round);
 	}
 	return 0;
 }

@@ -37,6 +37,8 @@
  * (its next frame takes a way), as when the old LRU could not insert.
  * A CPU that matched the way's old key just before reads a generation that
  * is not the limits' and resets the bucket in place: one extra bucket reset.
+ * Two CPUs taking ways for one new key at once may leave it in two ways: the
+ * one found first meters it, the other ages out as an unused key.
  *
  * Eviction: the meter is a set-associative table (include/xdpfwd.h,
  * "meter" map) of XDPFWD_METER_KEYS ways. A new key takes, of the 8 ways of

@@ -415,7 +415,7 @@ struct xdpfwd_limits {
 	__u64 bps;		/* bits per second per key; 0: no bit limit */
 	__u64 bit_burst;	/* bits a full byte bucket lets through at once */
 	__u64 ban_ns;		/* duration of a ban made by action BAN */
-	__u64 generation;	/* bumped by every change of the limits */
+	__u64 generation;	/* bumped by every change of the limits; >= 1 when on (0 marks an unused meter way) */
 	/*
 	 * The meter's hash seeds: drawn afresh (getrandom) with every change
 	 * of the limits, which starts every bucket afresh anyway, so that no
