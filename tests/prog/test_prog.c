@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -3154,6 +3155,48 @@ static void test_limit_meter_full(void **state)
 	assert_true(lim_send(fx, __func__, src[0], t, L_LIMITED));
 }
 
+/*
+ * The live flood scenario's order (v4-flood: sources in rotation at 2.3
+ * Mpps, over 5 pps with burst 5, the clock in 4 ms jiffies) at a quarter of
+ * its scale and the same load of the meter (16,384 sources in 262,144
+ * ways, as 65,536 in the daemon's 1,048,576), under random seeds as a
+ * daemon draws them: every source is banned by its first frame over the
+ * limit, its 6th, so none was evicted before (an evicted one starts afresh).
+ */
+#define FLOOD_SOURCES 16384
+
+static void test_limit_meter_flood(void **state)
+{
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_BAN, 5, 5);
+	struct xdpfwd_limit_stats ls;
+	struct frame f;
+	char a[64];
+	int r, i, ret, failed = 0;
+	__u64 at;
+
+	assert_int_equal(getrandom(l.meter_seed, sizeof(l.meter_seed), 0), sizeof(l.meter_seed));
+	assert_true(fx_set_limits(fx, &l));
+	for (r = 0; r < 7; r++)
+		for (i = 0; i < FLOOD_SOURCES; i++) {
+			snprintf(a, sizeof(a), "198.19.%d.%d", i >> 8, i & 255);
+			if (!lim_frame_tagged(a, false, &f))
+				fail();
+			at = T0 + ((__u64)r * FLOOD_SOURCES + i) * 434 / (4 * MS) * (4 * MS);
+			ret = xdp_run_at(fx->prog_fd, fx->ifindex, f.data, f.len, at);
+			failed += ret != (r < 5 ? XDP_PASS : XDP_DROP);
+		}
+	assert_true(read_limit_stats(fx, &ls));
+	if (ls.bans != FLOOD_SOURCES || ls.packets[DROP] != FLOOD_SOURCES || failed)
+		printf("seeds %llu %llu %llu %llu: bans %llu, over the limit %llu, frames not as wanted %d\n",
+		       (unsigned long long)l.meter_seed[0], (unsigned long long)l.meter_seed[1],
+		       (unsigned long long)l.meter_seed[2], (unsigned long long)l.meter_seed[3],
+		       (unsigned long long)ls.bans, (unsigned long long)ls.packets[DROP], failed);
+	assert_int_equal(ls.bans, FLOOD_SOURCES);
+	assert_int_equal(ls.packets[DROP], FLOOD_SOURCES);
+	assert_int_equal(failed, 0);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -3169,6 +3212,7 @@ static struct config cfg_unlimited = { .unlimited = true };
 static struct config cfg_log_disabled = { .log_disabled = true };
 static struct config cfg_clock = { .clock_from_meta = true };
 static struct config cfg_clock_meter128 = { .clock_from_meta = true, .meter_keys = 128 };
+static struct config cfg_clock_meter_quarter = { .clock_from_meta = true, .meter_keys = XDPFWD_METER_KEYS / 4 };
 static struct config cfg_burst3 = {
 	.global_interval_ns = NSEC_PER_SEC,
 	.global_tolerance_ns = 2 * NSEC_PER_SEC,
@@ -3236,6 +3280,7 @@ int main(void)
 		TEST_CFG(test_limit_generation, cfg_clock),
 		TEST_CFG(test_limit_off, cfg_clock),
 		TEST_CFG(test_limit_meter_full, cfg_clock_meter128),
+		TEST_CFG(test_limit_meter_flood, cfg_clock_meter_quarter),
 	};
 	int failed = 0;
 
