@@ -3,7 +3,7 @@
 # Makefile; not part of make check. Everything it builds lives under $(OUT)/bench.
 
 BENCH_OUT	:= $(OUT)/bench
-BENCH_SRCS	:= $(filter-out %.bpf.c,$(wildcard bench/*.c))
+BENCH_SRCS	:= $(filter-out %.bpf.c bench/meter-sim.c,$(wildcard bench/*.c))
 BENCH_OBJS	:= $(BENCH_SRCS:bench/%.c=$(BENCH_OUT)/obj/%.o)
 # xdpfwd's own list-file parser, so fill reads exactly what `xdpfwd block load` reads.
 BENCH_COMMON	:= $(OUT)/obj/common/addr.o $(OUT)/obj/common/list_parse.o
@@ -31,6 +31,11 @@ $(BENCH_OUT)/obj/%.o: bench/%.c bench/bench.mk Makefile | $(BENCH_OUT)/.dir $(BE
 $(BENCH_OUT)/xfbench: $(BENCH_OBJS) $(BENCH_COMMON)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $^ $(LIBS) -lpthread -o $@
+
+# The meter's set conflicts, simulated (BENCHMARKS.md "Flood defense"): a tool apart, not in xfbench.
+$(BENCH_OUT)/meter-sim: bench/meter-sim.c include/xdpfwd.h | $(BENCH_OUT)/.dir
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(XCFLAGS) $(COMMON_INC) $< -o $@
 
 .PHONY: bench-build bench-deps
 bench-build: $(OUT)/xdpfwd $(OUT)/xdpfwd.bpf.o $(BENCH_OUT)/xfbench

@@ -84,9 +84,9 @@ run A --case v4-hit=198.18.10.1 --case v4-pass=198.18.20.1 --case v6-hit=2001:2:
 	--case v6-pass=2001:2:0:20::1 --case v4-vlan-hit=198.18.10.1/vlan1 | tee "$TMP/out.csv"
 
 # struct xdpfwd_limits, little-endian: action ban, /32, /128, auto_set 1, pps 1e12, burst 1e10,
-# no bit limit, ban 600 s, generation 1; then all zero (off) again.
+# no bit limit, ban 600 s, generation 1, the meter's seeds all zero; then all zero (off) again.
 le64() { python3 -c 'import struct,sys; print(" ".join(str(b) for b in struct.pack("<Q", int(sys.argv[1]))))' "$1"; }
-limits_on="2 0 0 0 32 128 1 0 $(le64 1000000000000) $(le64 10000000000) $(zeros 16) $(le64 600000000000) $(le64 1)"
+limits_on="2 0 0 0 32 128 1 0 $(le64 1000000000000) $(le64 10000000000) $(zeros 16) $(le64 600000000000) $(le64 1) $(zeros 32)"
 if [ -e "$PINS/new/limits" ]; then
 	bpftool map update pinned "$PINS/new/limits" key 0 0 0 0 value $limits_on
 	progs_a=("${progs[@]}")
@@ -94,7 +94,7 @@ if [ -e "$PINS/new/limits" ]; then
 	run L --case v4-pass=198.18.20.1 --case v6-pass=2001:2:0:20::1 --case v4-hit=198.18.10.1 |
 		tee -a "$TMP/out.csv"
 	progs=("${progs_a[@]}")
-	bpftool map update pinned "$PINS/new/limits" key 0 0 0 0 value $(zeros 56)
+	bpftool map update pinned "$PINS/new/limits" key 0 0 0 0 value $(zeros 88)
 fi
 for v in ref new; do
 	size=$(value_size "$PINS/$v/block_v4_net")

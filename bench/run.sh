@@ -259,10 +259,12 @@ setup_flood() {
 		bpftool map update pinned "$PINS/$v/meta" key 0 0 0 0 \
 			value 0x66 0x70 0x64 0x78 3 0 0 0 $(zeros 8) 3 0 0 0 $(zeros 12)
 	done
-	# struct xdpfwd_limits: ban, /32, /128, auto_set 1, pps, burst = pps, no bit limit, 600 s, generation 1.
+	# struct xdpfwd_limits: ban, /32, /128, auto_set 1, pps, burst = pps, no bit limit, 600 s, generation 1,
+	# random meter seeds (as a daemon draws them).
 	for v in flood onset; do
 		bpftool map update pinned "$PINS/$v/limits" key 0 0 0 0 value 2 0 0 0 32 128 1 0 \
-			$(le64 $FLOOD_PPS) $(le64 $FLOOD_PPS) $(zeros 16) $(le64 600000000000) $(le64 1)
+			$(le64 $FLOOD_PPS) $(le64 $FLOOD_PPS) $(zeros 16) $(le64 600000000000) $(le64 1) \
+			$(python3 -c 'import os; print(" ".join(str(b) for b in os.urandom(32)))')
 	done
 	python3 -c 'import ipaddress; [print(ipaddress.IPv4Address("198.19.0.0") + i) for i in range(65536)]' \
 		>"$TMP/flood.txt"
@@ -292,8 +294,30 @@ flood_summary() {
 	local v=$1 t0=${2:-0}
 	[ -e "$PINS/$v/meter" ] || return 0
 	bpftool -j map dump pinned "$PINS/$v/block_v4_addr" >"$TMP/bans.json"
-	bpftool -j map lookup pinned "$PINS/$v/meter" key 0 0 0 0 0 0 0 0 0 0 0xff 0xff \
-		$(echo "$FLOOD_GOOD" | tr . ' ') >"$TMP/good.json" 2>/dev/null || echo '{}' >"$TMP/good.json"
+	# The good source's bucket: in one of its two sets of the meter (include/xdpfwd.h xdpfwd_meter_hash()).
+	python3 - "$PINS/$v" "$FLOOD_GOOD" >"$TMP/good.json" 2>/dev/null <<-'PY' || echo '{}' >"$TMP/good.json"
+		import ipaddress, json, subprocess, sys
+		pins, good = sys.argv[1], ipaddress.IPv4Address(sys.argv[2])
+		def bt(*a):
+		    return json.loads(subprocess.run(["bpftool", "-j", *a], check=True, capture_output=True).stdout)
+		def fmt(e):
+		    return e.get("formatted", e)
+		M = 2**64
+		seed = fmt(bt("map", "lookup", "pinned", f"{pins}/limits", "key", "0", "0", "0", "0"))["value"]["meter_seed"]
+		nsets = bt("map", "show", "pinned", f"{pins}/meter")["max_entries"]
+		key = bytes(10) + b"\xff\xff" + good.packed
+		lo, hi = int.from_bytes(key[:8], "little"), int.from_bytes(key[8:], "little")
+		h = (seed[0] + lo * ((seed[1] ^ 0x9e3779b97f4a7c15) | 1) + hi * ((seed[2] ^ 0xbf58476d1ce4e5b9) | 1)) % M
+		g = h * ((seed[3] ^ 0x94d049bb133111eb) | 1) % M
+		for x in (h, g):
+		    i = ((x >> 32) * nsets) >> 32
+		    s = fmt(bt("map", "lookup", "pinned", f"{pins}/meter", "key", *(str(b) for b in i.to_bytes(4, "little"))))
+		    for w in s["value"]["way"]:
+		        if bytes(w["key"]["addr"]) == key and w["m"]["generation"]:
+		            print(json.dumps({"value": w["m"]}))
+		            sys.exit(0)
+		print("{}")
+	PY
 	bpftool -j map dump pinned "$PINS/$v/limit_stats" >"$TMP/lstats.json"
 	if [ -n "${BENCH_FLOOD_DEBUG:-}" ]; then
 		bpftool map dump pinned "$PINS/flood/limits" >&2

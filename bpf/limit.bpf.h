@@ -31,10 +31,21 @@
  * two CPUs metering one key at the same instant may let a packet more
  * through. RSS keeps a source's flows on one queue as a rule. A ban is
  * claimed with a compare-and-swap on banned_ns, so one ban makes one event.
+ * A way is taken over (meter_take()) with a compare-and-swap on its
+ * generation, so only one CPU writes its key: two CPUs taking the same way
+ * for two keys leave one key in it, and the loser's frame passes unmetered
+ * (its next frame takes a way), as when the old LRU could not insert.
+ * A CPU that matched the way's old key just before reads a generation that
+ * is not the limits' and resets the bucket in place: one extra bucket reset.
+ * Two CPUs taking ways for one new key at once may leave it in two ways: the
+ * one found first meters it, the other ages out as an unused key.
  *
- * Eviction: the meter is an LRU of XDPFWD_METER_KEYS keys. When it is full,
- * the least recently metered keys go first; an evicted key that comes back
- * starts with a full bucket, as a new key does.
+ * Eviction: the meter is a set-associative table (include/xdpfwd.h,
+ * "meter" map) of XDPFWD_METER_KEYS ways. A new key takes, of the 8 ways of
+ * its two sets, one never used, else one filled under other limits, else
+ * the least recently metered; the key in it is evicted, and starts with a
+ * full bucket if it comes back, as a new key does. An eviction changes
+ * nothing when the evicted bucket had refilled (idle burst / rate or more).
  */
 #ifndef XDPFWD_LIMIT_BPF_H
 #define XDPFWD_LIMIT_BPF_H
@@ -53,10 +64,10 @@ struct {
 } limits SEC(".maps");
 
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, XDPFWD_METER_KEYS);
-	__type(key, struct xdpfwd_meter_key);
-	__type(value, struct xdpfwd_meter);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, XDPFWD_METER_SETS);
+	__type(key, __u32);
+	__type(value, struct xdpfwd_meter_set);
 } meter SEC(".maps");
 
 struct {
@@ -172,17 +183,102 @@ static __always_inline int ban_key(const struct xdpfwd_limits *l, const struct x
 	return 1;
 }
 
-/*
- * A new key (or one the LRU evicted): a bucket marked as filled under
- * another generation, so that it starts full below. Out of line: its
- * zeroed value would otherwise be stored on every metered frame.
- */
-static __noinline struct xdpfwd_meter *meter_new(const struct xdpfwd_meter_key *k, __u64 generation)
+/* The meter's sets (its max_entries, read from the map: the loader may resize it). */
+static __always_inline __u32 meter_nsets(void)
 {
-	struct xdpfwd_meter fresh = { .generation = ~generation };
+	return ((struct bpf_map *)&meter)->max_entries;
+}
 
-	bpf_map_update_elem(&meter, k, &fresh, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&meter, k);
+/* Key k's way in set s, or NULL. */
+static __always_inline struct xdpfwd_meter_way *way_find(struct xdpfwd_meter_set *s, __u64 k0, __u64 k1)
+{
+	__u64 *a;
+	int i;
+
+	for (i = 0; i < XDPFWD_METER_WAYS; i++) {
+		a = (__u64 *)s->way[i].key.addr;
+		if (a[0] == k0 && a[1] == k1)
+			return &s->way[i];
+	}
+	return NULL;
+}
+
+/* Key w's buckets in the meter (any generation), or NULL; *s0 and *s1 its sets. */
+static __always_inline struct xdpfwd_meter *meter_find(const struct xdpfwd_limits *l, const __u32 w[4],
+						       struct xdpfwd_meter_set **s0, struct xdpfwd_meter_set **s1)
+{
+	__u64 k0 = (__u64)w[0] | (__u64)w[1] << 32, k1 = (__u64)w[2] | (__u64)w[3] << 32;
+	__u64 h = xdpfwd_meter_hash(w, l->meter_seed);
+	__u32 i0 = xdpfwd_meter_set0(h, meter_nsets()), i1;
+	struct xdpfwd_meter_way *way;
+
+	*s1 = NULL;
+	*s0 = bpf_map_lookup_elem(&meter, &i0);
+	if (!*s0)
+		return NULL;
+	way = way_find(*s0, k0, k1);
+	if (way)
+		return &way->m;
+	i1 = xdpfwd_meter_set1(h, l->meter_seed, meter_nsets());
+	*s1 = bpf_map_lookup_elem(&meter, &i1);
+	if (!*s1)
+		return NULL;
+	way = way_find(*s1, k0, k1);
+	return way ? &way->m : NULL;
+}
+
+/*
+ * The way to give a new key in set s, or best if that is better: one never
+ * used, else one filled under other limits (its bucket would start afresh
+ * anyway), else the least recently metered. *best_c and *best_t: best's class
+ * (0, 1, 2 in that order) and last metered time.
+ */
+static __always_inline struct xdpfwd_meter_way *way_victim(struct xdpfwd_meter_set *s, __u64 gen,
+							   struct xdpfwd_meter_way *best, __u32 *best_c,
+							   __u64 *best_t)
+{
+	__u64 g, t;
+	__u32 c;
+	int i;
+
+	for (i = 0; i < XDPFWD_METER_WAYS; i++) {
+		g = s->way[i].m.generation;
+		t = s->way[i].m.last_ns;
+		c = !g ? 0 : g != gen ? 1 : 2;
+		if (!best || c < *best_c || (c == 2 && *best_c == 2 && t < *best_t)) {
+			best = &s->way[i];
+			*best_c = c;
+			*best_t = t;
+		}
+	}
+	return best;
+}
+
+/*
+ * A new key (or one evicted): takes over a way of its sets, claimed with a
+ * compare-and-swap on its generation (see Concurrency above), and marks it
+ * as filled under another generation, so that it starts full below. NULL
+ * when another CPU claimed that way first. Out of line: not on the path of
+ * a known key.
+ */
+static __noinline struct xdpfwd_meter *meter_take(struct xdpfwd_meter_set *s0, struct xdpfwd_meter_set *s1,
+						   const __u32 *w, __u64 generation)
+{
+	struct xdpfwd_meter_way *v = NULL;
+	__u64 t = 0, old;
+	__u32 c = 0;
+
+	if (!s0 || !s1)
+		return NULL;
+	v = way_victim(s0, generation, v, &c, &t);
+	v = way_victim(s1, generation, v, &c, &t);
+	if (!v)
+		return NULL;
+	old = v->m.generation;
+	if (old == ~generation || __sync_val_compare_and_swap(&v->m.generation, old, ~generation) != old)
+		return NULL;
+	__builtin_memcpy(v->key.addr, w, 16);
+	return &v->m;
 }
 
 /*
@@ -201,6 +297,7 @@ __noinline int limit_frame(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	__u32 len = end - data, l3_off = info & 0xff, family = (info >> 8) & 0xff;
 	__u32 zero = 0, slot, plen, act, set = XDPFWD_EVENT_NO_SET, flags = 0, proto;
 	struct xdpfwd_meter *b;
+	struct xdpfwd_meter_set *s0, *s1;
 	struct xdpfwd_limit_stats *ls;
 	struct xdpfwd_meter_key k;
 	struct xdpfwd_lpm_v6_key lk;
@@ -261,9 +358,9 @@ __noinline int limit_frame(struct xdp_md *ctx, struct xdpfwd_stats *st,
 	}
 
 	now = clock_ns();
-	b = bpf_map_lookup_elem(&meter, &k);
+	b = meter_find(l, w, &s0, &s1);
 	if (!b) {
-		b = meter_new(&k, l->generation);
+		b = meter_take(s0, s1, w, l->generation);
 		if (!b)
 			return pass(st, XDPFWD_R_NO_MATCH, len);
 	}
@@ -340,6 +437,7 @@ static __always_inline int meter_fast(struct xdpfwd_stats *st, const struct xdpf
 				      const __be32 *saddr, __u32 family, __u32 len)
 {
 	__u64 now, elapsed, pkt, bit, cost;
+	struct xdpfwd_meter_set *s0, *s1;
 	struct xdpfwd_meter_key k;
 	struct xdpfwd_meter *b;
 	__u32 *w = (__u32 *)k.addr;
@@ -358,7 +456,7 @@ static __always_inline int meter_fast(struct xdpfwd_stats *st, const struct xdpf
 		for (i = 0; i < 4; i++)
 			w[i] = saddr[i] & word_mask((int)l->plen6 - 32 * i);
 	}
-	b = bpf_map_lookup_elem(&meter, &k);
+	b = meter_find(l, w, &s0, &s1);
 	if (!b || b->generation != l->generation)
 		return -1;
 	now = clock_ns();

@@ -365,7 +365,7 @@ struct xdpfwd_set {
  * Flood defense. Frames that reach the "no match" verdict (in no enforcing
  * or audit block set, and not allowlisted: the allowlist is never limited)
  * are metered per source key, the source truncated to plen4 / plen6 bits,
- * in a token bucket per key (the "meter" LRU hash). A frame over the limit
+ * in a token bucket per key (the "meter" table, below). A frame over the limit
  * is, by action: dropped (DROP), dropped and its key banned (BAN: the
  * program itself writes the key into block_v4_addr / block_v6_addr, or the
  * block trie for a key shorter than /32 or /128, as a member of block set
@@ -402,6 +402,8 @@ enum xdpfwd_limit_action {
 #define XDPFWD_LIMIT_RATE_MAX	1000000000000ULL	/* pps, bps */
 #define XDPFWD_LIMIT_BURST_MAX	10000000000ULL		/* pkt_burst, bit_burst */
 
+#define XDPFWD_METER_SEEDS	4
+
 struct xdpfwd_limits {
 	__u32 action;		/* enum xdpfwd_limit_action */
 	__u8 plen4;		/* key: IPv4 source truncated to this many bits (1..32) */
@@ -413,25 +415,82 @@ struct xdpfwd_limits {
 	__u64 bps;		/* bits per second per key; 0: no bit limit */
 	__u64 bit_burst;	/* bits a full byte bucket lets through at once */
 	__u64 ban_ns;		/* duration of a ban made by action BAN */
-	__u64 generation;	/* bumped by every change of the limits */
+	__u64 generation;	/* bumped by every change of the limits; >= 1 when on (0 marks an unused meter way) */
+	/*
+	 * The meter's hash seeds: drawn afresh (getrandom) with every change
+	 * of the limits, which starts every bucket afresh anyway, so that no
+	 * one can choose sources that collide in the meter offline. All zero
+	 * (tests) is a valid, fixed hash.
+	 */
+	__u64 meter_seed[XDPFWD_METER_SEEDS];
 };
 
-/* "meter" map key: the source truncated to the key length, IPv4 as ::ffff:a.b.c.d. */
+/* "meter" key: the source truncated to the key length, IPv4 as ::ffff:a.b.c.d. */
 struct xdpfwd_meter_key {
 	__u8 addr[16];
 };
 
-/* "meter" map value: one key's token buckets (bpf/limit.bpf.h says what the fields count). */
+/* One key's token buckets (bpf/limit.bpf.h says what the fields count). */
 struct xdpfwd_meter {
 	__u64 last_ns;		/* xdpfwd clock of the last refill */
 	__u64 pkt_tokens;
 	__u64 bit_tokens;
-	__u64 generation;	/* struct xdpfwd_limits' generation it was filled under */
+	__u64 generation;	/* struct xdpfwd_limits' generation it was filled under; 0: way unused */
 	__u64 over;		/* frames of this key over the limit */
 	__u64 banned_ns;	/* when the program last banned (or, audit, would have banned) it; 0: never */
 };
 
-#define XDPFWD_METER_KEYS	1048576	/* keys in the meter LRU (memory: see README "Flood defense") */
+/*
+ * "meter" map: a set-associative table in an array (an array lookup is
+ * inlined by the verifier; a hash lookup is a call, a hash and a bucket
+ * walk). Value: one set of XDPFWD_METER_WAYS ways, a way a key and its
+ * buckets in one 64-byte cache line; the map's max_entries is the number of
+ * sets. A key lives in one of two sets (two choices, xdpfwd_meter_hash()),
+ * in any way of either. A new key takes, of the 8 ways of its two sets, one
+ * never used (generation 0), else one filled under other limits, else the
+ * least recently metered (bpf/limit.bpf.h), and starts with a full bucket,
+ * as an evicted key does when it comes back. Two choices keep a key's 8
+ * ways from all being in use until the table is nearly full (README "Flood
+ * defense" has the figures).
+ */
+#define XDPFWD_METER_WAYS	4
+#define XDPFWD_METER_KEYS	1048576	/* ways in the meter (memory: see README "Flood defense") */
+#define XDPFWD_METER_SETS	(XDPFWD_METER_KEYS / XDPFWD_METER_WAYS)
+
+struct xdpfwd_meter_way {
+	struct xdpfwd_meter_key key;
+	struct xdpfwd_meter m;
+};
+
+struct xdpfwd_meter_set {
+	struct xdpfwd_meter_way way[XDPFWD_METER_WAYS];
+};
+
+/*
+ * The sets (of nsets) a key may live in. The hash: the key as two 64-bit
+ * words, each multiplied by an odd seed, plus a seed (a multiply-shift: its
+ * top bits spread any two keys apart under random seeds, so colliding keys
+ * cannot be chosen without them); the first set from its top 32 bits, the
+ * second from those of the hash times a further seed, each mapped to
+ * 0..nsets-1 by a multiply-shift. The constants make all-zero seeds a
+ * usable hash. Shared by the program and the tools that read the meter.
+ */
+static inline __u64 xdpfwd_meter_hash(const __u32 w[4], const __u64 seed[XDPFWD_METER_SEEDS])
+{
+	__u64 lo = (__u64)w[0] | (__u64)w[1] << 32, hi = (__u64)w[2] | (__u64)w[3] << 32;
+
+	return seed[0] + lo * ((seed[1] ^ 0x9e3779b97f4a7c15ULL) | 1) + hi * ((seed[2] ^ 0xbf58476d1ce4e5b9ULL) | 1);
+}
+
+static inline __u32 xdpfwd_meter_set0(__u64 h, __u32 nsets)
+{
+	return (__u32)(((h >> 32) * nsets) >> 32);
+}
+
+static inline __u32 xdpfwd_meter_set1(__u64 h, const __u64 seed[XDPFWD_METER_SEEDS], __u32 nsets)
+{
+	return xdpfwd_meter_set0(h * ((seed[3] ^ 0x94d049bb133111ebULL) | 1), nsets);
+}
 
 /*
  * "limit_stats" map (per-CPU array, key = stats slot as for "stats"): the

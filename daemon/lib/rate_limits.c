@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdpfwd.skel.h"
@@ -75,13 +76,15 @@ int limits_read(const struct limits_maps *lm, struct xdpfwd_limits *out)
 	return 0;
 }
 
-/* The settings alone: what a change is (generation and padding aside). */
+/* The settings alone: what a change is (generation, seeds and padding aside). */
 static int same_settings(const struct xdpfwd_limits *a, const struct xdpfwd_limits *b)
 {
 	struct xdpfwd_limits x = *a, y = *b;
 
 	x.generation = y.generation = 0;
 	x.pad = y.pad = 0;
+	memset(x.meter_seed, 0, sizeof(x.meter_seed));
+	memset(y.meter_seed, 0, sizeof(y.meter_seed));
 	return !memcmp(&x, &y, sizeof(x));
 }
 
@@ -109,6 +112,10 @@ int limits_apply(const struct limits_maps *lm, const struct xdpfwd_limits *want,
 	if (same_settings(&cur, &next))
 		return 0;
 	next.generation = cur.generation + 1;
+	/* Every bucket starts afresh under a new generation: new seeds cost nothing more (include/xdpfwd.h). */
+	if (getrandom(next.meter_seed, sizeof(next.meter_seed), 0) != sizeof(next.meter_seed))
+		return lib_error_set(-EIO, "drawing the meter's seeds failed: getrandom: %s; the limits stay as they were",
+				     strerror(errno));
 	if (bpf_map_update_elem(lm->limits, &zero, &next, BPF_ANY))
 		return lib_error_set(-errno, "writing the limits map failed: %s; the limits stay as they were",
 				     strerror(errno));

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 #include <net/if.h>
@@ -102,7 +103,7 @@ struct config {
 	__u64 global_interval_ns;	/* 0: keep the program's default budget */
 	__u64 global_tolerance_ns;
 	bool clock_from_meta;		/* time from the frames' metadata (run_frame_at) */
-	__u32 meter_keys;		/* the meter LRU's size; 0: METER_KEYS_TEST */
+	__u32 meter_keys;		/* the meter's size in ways; 0: METER_KEYS_TEST */
 };
 
 /* The tests' meter: small, so that 60 skeletons do not each preallocate a million keys. */
@@ -306,7 +307,7 @@ static int fx_setup(void **state)
 	if (cfg->clock_from_meta)
 		fx->skel->rodata->clock_from_meta = 1;
 	if (bpf_map__set_max_entries(fx->skel->maps.meter,
-				     cfg->meter_keys ? cfg->meter_keys : METER_KEYS_TEST)) {
+				     (cfg->meter_keys ? cfg->meter_keys : METER_KEYS_TEST) / XDPFWD_METER_WAYS)) {
 		print_error("sizing the meter failed\n");
 		goto fail;
 	}
@@ -2538,26 +2539,55 @@ static int lim_steps(struct fixture *fx, const char *test, const struct lim_step
 
 #define LIM_STEPS(fx, steps) lim_steps((fx), __func__, (steps), ARRAY_SIZE(steps))
 
-/* The bucket of src's key under the limits' key lengths, read from the meter; false if absent. */
-static bool meter_read(struct fixture *fx, const char *key_addr, struct xdpfwd_meter *v)
+/* The meter's two sets for key (include/xdpfwd.h) under the limits' seeds. */
+static void meter_sets_of(struct fixture *fx, const __u8 key[16], __u32 idx[2])
 {
-	struct xdpfwd_meter_key k;
+	__u32 zero = 0, w[4], nsets = bpf_map__max_entries(fx->skel->maps.meter);
+	struct xdpfwd_limits l = {};
+	__u64 h;
 
-	event_addr(key_addr, k.addr);
-	return !bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.meter), &k, v);
+	bpf_map_lookup_elem(bpf_map__fd(fx->skel->maps.limits), &zero, &l);
+	memcpy(w, key, 16);
+	h = xdpfwd_meter_hash(w, l.meter_seed);
+	idx[0] = xdpfwd_meter_set0(h, nsets);
+	idx[1] = xdpfwd_meter_set1(h, l.meter_seed, nsets);
 }
 
+/* The bucket of a key (an address, already truncated) in the meter, where the program looks; false if absent. */
+static bool meter_read(struct fixture *fx, const char *key_addr, struct xdpfwd_meter *v)
+{
+	int fd = bpf_map__fd(fx->skel->maps.meter), i, j;
+	struct xdpfwd_meter_set set;
+	__u8 key[16];
+	__u32 idx[2];
+
+	event_addr(key_addr, key);
+	meter_sets_of(fx, key, idx);
+	for (i = 0; i < 2; i++) {
+		if (bpf_map_lookup_elem(fd, &idx[i], &set))
+			return false;
+		for (j = 0; j < XDPFWD_METER_WAYS; j++)
+			if (set.way[j].m.generation && !memcmp(set.way[j].key.addr, key, 16)) {
+				*v = set.way[j].m;
+				return true;
+			}
+	}
+	return false;
+}
+
+/* Ways in use (filled under some limits) in the meter. */
 static unsigned int meter_count(struct fixture *fx)
 {
-	struct xdpfwd_meter_key k, next;
-	int fd = bpf_map__fd(fx->skel->maps.meter);
+	int fd = bpf_map__fd(fx->skel->maps.meter), j;
+	__u32 i, nsets = bpf_map__max_entries(fx->skel->maps.meter);
+	struct xdpfwd_meter_set set;
 	unsigned int n = 0;
-	void *prev = NULL;
 
-	while (!bpf_map_get_next_key(fd, prev, &next)) {
-		k = next;
-		prev = &k;
-		n++;
+	for (i = 0; i < nsets; i++) {
+		if (bpf_map_lookup_elem(fd, &i, &set))
+			return ~0U;
+		for (j = 0; j < XDPFWD_METER_WAYS; j++)
+			n += !!set.way[j].m.generation;
 	}
 	return n;
 }
@@ -3064,27 +3094,107 @@ static void test_limit_off(void **state)
 	assert_int_equal(ls.packets[DROP] + ls.packets[AUDIT] + ls.bans + ls.ban_failed, 0);
 }
 
-/* A full meter evicts the least recently metered keys; an evicted key comes back with a full bucket. */
-static void test_limit_lru_full(void **state)
+/*
+ * A full meter (128 ways: 32 sets of 4): a new key takes the least
+ * recently metered of the 8 ways of its two sets, and an evicted key comes
+ * back with a full bucket. Nine keys of one pair of sets, the first
+ * refreshed before the ninth comes: the ninth evicts the second, not the
+ * first; then a flood of keys evicts them all, and every way is in use.
+ */
+static void test_limit_meter_full(void **state)
 {
 	struct fixture *fx = *state;
 	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_DROP, 1, 1);
+	char src[9][64], a[64];
 	struct xdpfwd_meter v;
-	char src[64];
-	int i, failed = 0;
+	__u32 want[2], idx[2];
+	__u8 key[16];
+	int i, n = 0, failed = 0;
+	__u64 t = T0;
 
 	assert_true(fx_set_limits(fx, &l));
-	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_PASS));
-	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_LIMITED));
-	for (i = 0; i < 16 * 128; i++) {
-		snprintf(src, sizeof(src), "2001:2:1::%x", i + 1);
-		failed += !lim_send(fx, __func__, src, T0, L_PASS);
+	/* Nine sources whose two sets are those of the first (the hash is the program's, from the header). */
+	for (i = 0; n < 9 && i < 1000000; i++) {
+		snprintf(a, sizeof(a), "198.18.%d.%d", i >> 8 & 255, i & 255);
+		event_addr(a, key);
+		meter_sets_of(fx, key, idx);
+		if (!n)
+			memcpy(want, idx, sizeof(want));
+		if (idx[0] == want[0] && idx[1] == want[1] && (n || want[0] != want[1]))
+			strcpy(src[n++], a);
+	}
+	assert_int_equal(n, 9);
+	for (i = 0; i < 8; i++) {
+		failed += !lim_send(fx, __func__, src[i], t += MS, L_PASS);
+		failed += !lim_send(fx, __func__, src[i], t, L_LIMITED);
 	}
 	assert_int_equal(failed, 0);
-	assert_true(meter_count(fx) <= 128);
-	assert_false(meter_read(fx, "198.18.0.1", &v));
-	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_PASS));
-	assert_true(lim_send(fx, __func__, "198.18.0.1", T0, L_LIMITED));
+	/* src[0] metered again (over the limit: metered all the same), then src[8] comes. */
+	assert_true(lim_send(fx, __func__, src[0], t += MS, L_LIMITED));
+	assert_true(lim_send(fx, __func__, src[8], t += MS, L_PASS));
+	assert_true(meter_read(fx, src[0], &v));
+	assert_int_equal(v.over, 2);
+	assert_false(meter_read(fx, src[1], &v));
+	for (i = 2; i < 9; i++)
+		assert_true(meter_read(fx, src[i], &v));
+	/* Evicted, src[1] comes back with a full bucket: one frame passes, the next is over. */
+	assert_true(lim_send(fx, __func__, src[1], t += MS, L_PASS));
+	assert_true(lim_send(fx, __func__, src[1], t, L_LIMITED));
+
+	/* A flood of new keys, each metered later than the last: the oldest go first, every way fills. */
+	for (i = 0; i < 16 * 128; i++) {
+		snprintf(a, sizeof(a), "2001:2:1::%x", i + 1);
+		failed += !lim_send(fx, __func__, a, t += MS, L_PASS);
+	}
+	assert_int_equal(failed, 0);
+	assert_int_equal(meter_count(fx), 128);
+	for (i = 0; i < 9; i++)
+		assert_false(meter_read(fx, src[i], &v));
+	assert_true(meter_read(fx, a, &v));
+	assert_true(lim_send(fx, __func__, src[0], t += MS, L_PASS));
+	assert_true(lim_send(fx, __func__, src[0], t, L_LIMITED));
+}
+
+/*
+ * The live flood scenario's order (v4-flood: sources in rotation at 2.3
+ * Mpps, over 5 pps with burst 5, the clock in 4 ms jiffies) at a quarter of
+ * its scale and the same load of the meter (16,384 sources in 262,144
+ * ways, as 65,536 in the daemon's 1,048,576), under random seeds as a
+ * daemon draws them: every source is banned by its first frame over the
+ * limit, its 6th, so none was evicted before (an evicted one starts afresh).
+ */
+#define FLOOD_SOURCES 16384
+
+static void test_limit_meter_flood(void **state)
+{
+	struct fixture *fx = *state;
+	struct xdpfwd_limits l = LIMITS(XDPFWD_LIMIT_BAN, 5, 5);
+	struct xdpfwd_limit_stats ls;
+	struct frame f;
+	char a[64];
+	int r, i, ret, failed = 0;
+	__u64 at;
+
+	assert_int_equal(getrandom(l.meter_seed, sizeof(l.meter_seed), 0), sizeof(l.meter_seed));
+	assert_true(fx_set_limits(fx, &l));
+	for (r = 0; r < 7; r++)
+		for (i = 0; i < FLOOD_SOURCES; i++) {
+			snprintf(a, sizeof(a), "198.19.%d.%d", i >> 8, i & 255);
+			if (!lim_frame_tagged(a, false, &f))
+				fail();
+			at = T0 + ((__u64)r * FLOOD_SOURCES + i) * 434 / (4 * MS) * (4 * MS);
+			ret = xdp_run_at(fx->prog_fd, fx->ifindex, f.data, f.len, at);
+			failed += ret != (r < 5 ? XDP_PASS : XDP_DROP);
+		}
+	assert_true(read_limit_stats(fx, &ls));
+	if (ls.bans != FLOOD_SOURCES || ls.packets[DROP] != FLOOD_SOURCES || failed)
+		printf("seeds %llu %llu %llu %llu: bans %llu, over the limit %llu, frames not as wanted %d\n",
+		       (unsigned long long)l.meter_seed[0], (unsigned long long)l.meter_seed[1],
+		       (unsigned long long)l.meter_seed[2], (unsigned long long)l.meter_seed[3],
+		       (unsigned long long)ls.bans, (unsigned long long)ls.packets[DROP], failed);
+	assert_int_equal(ls.bans, FLOOD_SOURCES);
+	assert_int_equal(ls.packets[DROP], FLOOD_SOURCES);
+	assert_int_equal(failed, 0);
 }
 
 /* ---- main ------------------------------------------------------------------- */
@@ -3101,7 +3211,8 @@ static struct config cfg_drop_malformed = { .drop_malformed = true };
 static struct config cfg_unlimited = { .unlimited = true };
 static struct config cfg_log_disabled = { .log_disabled = true };
 static struct config cfg_clock = { .clock_from_meta = true };
-static struct config cfg_clock_lru128 = { .clock_from_meta = true, .meter_keys = 128 };
+static struct config cfg_clock_meter128 = { .clock_from_meta = true, .meter_keys = 128 };
+static struct config cfg_clock_meter_quarter = { .clock_from_meta = true, .meter_keys = XDPFWD_METER_KEYS / 4 };
 static struct config cfg_burst3 = {
 	.global_interval_ns = NSEC_PER_SEC,
 	.global_tolerance_ns = 2 * NSEC_PER_SEC,
@@ -3168,7 +3279,8 @@ int main(void)
 		TEST_CFG(test_limit_ban_joins, cfg_clock),
 		TEST_CFG(test_limit_generation, cfg_clock),
 		TEST_CFG(test_limit_off, cfg_clock),
-		TEST_CFG(test_limit_lru_full, cfg_clock_lru128),
+		TEST_CFG(test_limit_meter_full, cfg_clock_meter128),
+		TEST_CFG(test_limit_meter_flood, cfg_clock_meter_quarter),
 	};
 	int failed = 0;
 
