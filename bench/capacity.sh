@@ -10,6 +10,10 @@
 #
 #   make bench-build && sudo bench/capacity.sh        (BENCH_ROUNDS, BENCH_SLOT_MS, BENCH_SCENARIOS)
 #
+# CAP_VARIANTS="NAME=OBJECT ...": prototype builds of the program (bench variants, same maps), each
+# at capacity 65,536 with the rotating IPv4 sources and the small list, joining v4-65536 and the
+# one-source scenarios.
+#
 # Like run.sh it touches nothing it did not create: two namespaces and their veth pair, pins under
 # /sys/fs/bpf/xfbcap-$ID; traffic bounded by xfbench live's --rounds, --max-seconds and packet limit.
 set -Eeuo pipefail
@@ -77,7 +81,7 @@ bare() {
 	"$XFBENCH" fill bare "$PINS/$1" "$3" >>"$RES/fill.csv"
 }
 xdpfwd() {
-	"$XFBENCH" load xdpfwd "$TMP/xdpfwd.bpf.o" "$PINS/$1" "$nsj" "$2"
+	"$XFBENCH" load xdpfwd "${4:-$TMP/xdpfwd.bpf.o}" "$PINS/$1" "$nsj" "$2"
 	# Layout 3's meta: sets manual and 1 enforced (as run.sh's flood contenders); entries are all-zero: manual.
 	bpftool map update pinned "$PINS/$1/meta" key 0 0 0 0 \
 		value 0x66 0x70 0x64 0x78 3 0 0 0 $(zeros 8) 3 0 0 0 $(zeros 12)
@@ -100,6 +104,20 @@ bare bare-small 65536 "$LISTS/small.txt"
 xdpfwd xf-small 65536 "$LISTS/small.txt"
 xdpfwd xf-1mlist 1048576 "$LISTS/1m.txt"
 xdpfwd xf-1mlist-2m 2097152 "$LISTS/1m.txt"
+read -r -a CAPV <<<"${CAP_VARIANTS:-}"
+VNAMES=()
+for v in "${CAPV[@]}"; do
+	cp "${v#*=}" "$TMP/v-${v%%=*}.o"
+	xdpfwd "xf-${v%%=*}" 65536 "$TMP/rot4.txt" "$TMP/v-${v%%=*}.o"
+	"$XFBENCH" fill xdpfwd "$PINS/xf-${v%%=*}" "$LISTS/small.txt" >>"$RES/fill.csv"
+	VNAMES+=("xf-${v%%=*}")
+done
+# The stock program at 65,536 with the same two lists, for the variants to be set against.
+if [ ${#VNAMES[@]} -gt 0 ]; then
+	xdpfwd xf-64k-both 65536 "$TMP/rot4.txt"
+	"$XFBENCH" fill xdpfwd "$PINS/xf-64k-both" "$LISTS/small.txt" >>"$RES/fill.csv"
+	VNAMES=(xf-64k-both "${VNAMES[@]}")
+fi
 for c in bare-64k bare-1m xf-64k xf-256k xf-1m xf-2m; do
 	m=hash_v4; [[ $c == xf-* ]] && m=block_v4_addr
 	echo "memlock,$c,$m,$(mem "$c" "$m")" >>"$RES/fill.csv"
@@ -124,8 +142,8 @@ scenario() {
 		"${args[@]}" --out "$RES/live.csv"
 }
 echo "scenario,round,seq,contender,role,packets,frames,cpu_ns,wall_ns,start_ns,gen_tid" >"$RES/live.csv"
-scenario v4-65536 198.19.0.0 65536 bare-64k bare-256k bare-1m xf-64k xf-256k xf-1m xf-2m
+scenario v4-65536 198.19.0.0 65536 bare-64k bare-256k bare-1m xf-64k xf-256k xf-1m xf-2m "${VNAMES[@]}"
 scenario v6-1m 2001:2:0:100:: 1048576 bare-1m bare-2m xf-1m xf-2m
-scenario v4-1src 198.18.10.1 1 bare-small xf-small xf-1mlist xf-1mlist-2m
-scenario v6-1src 2001:2:0:10::1 1 bare-small xf-small xf-1mlist xf-1mlist-2m
+scenario v4-1src 198.18.10.1 1 bare-small xf-small xf-1mlist xf-1mlist-2m "${VNAMES[@]}"
+scenario v6-1src 2001:2:0:10::1 1 bare-small xf-small xf-1mlist xf-1mlist-2m "${VNAMES[@]}"
 python3 "$ROOT/bench/capacity.py" "$RES"
