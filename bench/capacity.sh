@@ -11,7 +11,7 @@
 #   make bench-build && sudo bench/capacity.sh        (BENCH_ROUNDS, BENCH_SLOT_MS, BENCH_SCENARIOS)
 #
 # CAP_VARIANTS="NAME=OBJECT ...": prototype builds of the program (bench variants, same maps), each
-# at capacity 65,536 with the rotating IPv4 sources and the small list, joining v4-65536 and the
+# at capacity 131,072 with the rotating IPv4 sources and the small list, joining v4-65536 and the
 # one-source scenarios.
 #
 # Like run.sh it touches nothing it did not create: two namespaces and their veth pair, pins under
@@ -108,15 +108,15 @@ read -r -a CAPV <<<"${CAP_VARIANTS:-}"
 VNAMES=()
 for v in "${CAPV[@]}"; do
 	cp "${v#*=}" "$TMP/v-${v%%=*}.o"
-	xdpfwd "xf-${v%%=*}" 65536 "$TMP/rot4.txt" "$TMP/v-${v%%=*}.o"
+	xdpfwd "xf-${v%%=*}" 131072 "$TMP/rot4.txt" "$TMP/v-${v%%=*}.o"
 	"$XFBENCH" fill xdpfwd "$PINS/xf-${v%%=*}" "$LISTS/small.txt" >>"$RES/fill.csv"
 	VNAMES+=("xf-${v%%=*}")
 done
-# The stock program at 65,536 with the same two lists, for the variants to be set against.
+# The stock program at 131,072 with the same two lists, for the variants to be set against.
 if [ ${#VNAMES[@]} -gt 0 ]; then
-	xdpfwd xf-64k-both 65536 "$TMP/rot4.txt"
-	"$XFBENCH" fill xdpfwd "$PINS/xf-64k-both" "$LISTS/small.txt" >>"$RES/fill.csv"
-	VNAMES=(xf-64k-both "${VNAMES[@]}")
+	xdpfwd xf-128k-both 131072 "$TMP/rot4.txt"
+	"$XFBENCH" fill xdpfwd "$PINS/xf-128k-both" "$LISTS/small.txt" >>"$RES/fill.csv"
+	VNAMES=(xf-128k-both "${VNAMES[@]}")
 fi
 for c in bare-64k bare-1m xf-64k xf-256k xf-1m xf-2m; do
 	m=hash_v4; [[ $c == xf-* ]] && m=block_v4_addr
