@@ -7,7 +7,10 @@
 #   make build/xdpfwd.bpf.o build/bench/xfbench && bench/progcost-ab.sh [GIT_REF [RUNS [REPEAT]]]
 #
 # GIT_REF (default main): its bpf/ and include/ are built in a scratch folder with this Makefile's
-# flags. Both objects get the clock their daemon would give them (ns_per_jiffy from the kernel's
+# flags; or a path ending in .o, an object already built. NEW_OBJ=FILE.o puts another object in
+# place of this build's (bench/hit-variants.sh's prototypes against this build: REF
+# build/xdpfwd.bpf.o, NEW_OBJ the variant). Table A also shows the bare one-lookup program
+# (ref.bpf.c's xfb_hash, the same two keys) as the hit rows' bound. Both objects get the clock their daemon would give them (ns_per_jiffy from the kernel's
 # HZ). The tables: A with exact entries only (hit; pass: no entry, empty tries), L as A with this
 # build's flood defense on (limits: action ban, keys /32 and /128, a rate every frame conforms to,
 # so the pass rows are metered passes), beside the bare contender xfb_bucket (ref.bpf.c: a token
