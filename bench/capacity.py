@@ -7,6 +7,7 @@ import random
 import statistics
 import sys
 
+sys.dont_write_bytecode = True  # no __pycache__ in the tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from report import load_live, summarize  # noqa: E402
 
