@@ -50,14 +50,25 @@ static int pin_all(struct bpf_object *obj, const char *dir)
 	return 0;
 }
 
-static int load_ref(const char *dir)
+/* capacity 0: the build's XDPFWD_MAX_ADDRS; else both exact hashes sized to it (issue 16). */
+static int load_ref(const char *dir, __u32 capacity)
 {
-	struct xfb_ref *skel = xfb_ref__open_and_load();
+	struct xfb_ref *skel = xfb_ref__open();
 	int err;
 
 	if (!skel) {
-		xfb_err("loading ref.bpf.o failed: %s\n", strerror(errno));
+		xfb_err("opening ref.bpf.o failed: %s\n", strerror(errno));
 		return -errno;
+	}
+	if (capacity) {
+		bpf_map__set_max_entries(skel->maps.hash_v4, capacity);
+		bpf_map__set_max_entries(skel->maps.hash_v6, capacity);
+	}
+	err = xfb_ref__load(skel);
+	if (err) {
+		xfb_err("loading ref.bpf.o failed: %s\n", strerror(-err));
+		xfb_ref__destroy(skel);
+		return err;
 	}
 	err = pin_all(skel->obj, dir);
 	xfb_ref__destroy(skel);
@@ -120,11 +131,17 @@ static int set_rodata_u64(struct bpf_object *obj, const char *name, __u64 val)
 	return -ENOENT;
 }
 
-/* An xdpfwd object with the clock its daemon would give it (ns_per_jiffy, 0: coarse clock). */
-static int load_xdpfwd(const char *path, const char *dir, __u32 ns_per_jiffy)
+/*
+ * An xdpfwd object with the clock its daemon would give it (ns_per_jiffy, 0: coarse clock), and
+ * its exact hashes sized to capacity (0: as built), as `--capacity` would (issue 16).
+ */
+static int load_xdpfwd(const char *path, const char *dir, __u32 ns_per_jiffy, __u32 capacity)
 {
+	static const char *const exact[] = { "block_v4_addr", "block_v6_addr" };
 	struct bpf_object *obj;
+	struct bpf_map *map;
 	int err;
+	size_t i;
 
 	obj = bpf_object__open_file(path, NULL);
 	if (!obj) {
@@ -134,6 +151,12 @@ static int load_xdpfwd(const char *path, const char *dir, __u32 ns_per_jiffy)
 	err = set_rodata_u64(obj, "ns_per_jiffy", ns_per_jiffy);
 	if (err)
 		xfb_err("%s has no ns_per_jiffy in its .rodata: not an xdpfwd object?\n", path);
+	for (i = 0; !err && capacity && i < sizeof(exact) / sizeof(exact[0]); i++) {
+		map = bpf_object__find_map_by_name(obj, exact[i]);
+		err = map ? bpf_map__set_max_entries(map, capacity) : -ENOENT;
+		if (err)
+			xfb_err("%s: no map %s to size: not an xdpfwd object?\n", path, exact[i]);
+	}
 	if (!err) {
 		err = bpf_object__load(obj);
 		if (err)
@@ -147,21 +170,24 @@ static int load_xdpfwd(const char *path, const char *dir, __u32 ns_per_jiffy)
 
 int cmd_load(int argc, char **argv)
 {
-	__u32 max_entries = 0, ns_per_jiffy;
+	__u32 max_entries = 0, ns_per_jiffy, capacity = 0;
 
-	if (argc == 3 && !strcmp(argv[1], "ref"))
-		return load_ref(argv[2]);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[1], "ref")) {
+		if (argc == 4 && parse_u32(argv[3], &capacity))
+			return -EINVAL;
+		return load_ref(argv[2], capacity);
+	}
 	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "xdp-filter")) {
 		if (argc == 5 && parse_u32(argv[4], &max_entries))
 			return -EINVAL;
 		return load_xdp_filter(argv[2], argv[3], max_entries);
 	}
-	if (argc == 5 && !strcmp(argv[1], "xdpfwd")) {
-		if (parse_u32(argv[4], &ns_per_jiffy))
+	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "xdpfwd")) {
+		if (parse_u32(argv[4], &ns_per_jiffy) || (argc == 6 && parse_u32(argv[5], &capacity)))
 			return -EINVAL;
-		return load_xdpfwd(argv[2], argv[3], ns_per_jiffy);
+		return load_xdpfwd(argv[2], argv[3], ns_per_jiffy, capacity);
 	}
-	fprintf(stderr, "usage: xfbench load ref DIR | xfbench load xdp-filter OBJECT DIR [MAX_ENTRIES] | "
-			"xfbench load xdpfwd OBJECT DIR NS_PER_JIFFY\n");
+	fprintf(stderr, "usage: xfbench load ref DIR [CAPACITY] | xfbench load xdp-filter OBJECT DIR [MAX_ENTRIES] | "
+			"xfbench load xdpfwd OBJECT DIR NS_PER_JIFFY [CAPACITY]\n");
 	return -EINVAL;
 }

@@ -7,7 +7,10 @@
 #   make build/xdpfwd.bpf.o build/bench/xfbench && bench/progcost-ab.sh [GIT_REF [RUNS [REPEAT]]]
 #
 # GIT_REF (default main): its bpf/ and include/ are built in a scratch folder with this Makefile's
-# flags. Both objects get the clock their daemon would give them (ns_per_jiffy from the kernel's
+# flags; or a path ending in .o, an object already built. NEW_OBJ=FILE.o puts another object in
+# place of this build's (bench/hit-variants.sh's prototypes against this build: REF
+# build/xdpfwd.bpf.o, NEW_OBJ the variant). Table A also shows the bare one-lookup program
+# (ref.bpf.c's xfb_hash, the same two keys) as the hit rows' bound. Both objects get the clock their daemon would give them (ns_per_jiffy from the kernel's
 # HZ). The tables: A with exact entries only (hit; pass: no entry, empty tries), L as A with this
 # build's flood defense on (limits: action ban, keys /32 and /128, a rate every frame conforms to,
 # so the pass rows are metered passes), beside the bare contender xfb_bucket (ref.bpf.c: a token
@@ -26,17 +29,23 @@ REF=${1:-main}
 RUNS=${2:-21}
 REPEAT=${3:-200000}
 XFB=$ROOT/build/bench/xfbench
-NEW=$ROOT/build/xdpfwd.bpf.o
+NEW=${NEW_OBJ:-$ROOT/build/xdpfwd.bpf.o}
 PINS=/sys/fs/bpf/xdpfwd-bench-ab-$$
 TMP=$(mktemp -d)
 trap 'rm -rf "$PINS" "$TMP"' EXIT
 
 [ -x "$XFB" ] && [ -s "$NEW" ] || { echo "progcost-ab: build first: make build/xdpfwd.bpf.o build/bench/xfbench" >&2; exit 1; }
-git -C "$ROOT" archive "$REF" bpf include | tar -x -C "$TMP"
-tail_merge=$(clang -target bpf -mllvm -enable-tail-merge=false -x c -c /dev/null -o /dev/null 2>/dev/null &&
-	     echo -mllvm -enable-tail-merge=false || true)
-(cd "$TMP" && clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -Iinclude $tail_merge \
-	-c bpf/xdpfwd.bpf.c -o ref.tmp.o && bpftool gen object ref.bpf.o ref.tmp.o)
+if [[ $REF == *.o ]]; then
+	# An object already built (a prototype variant, or this build against NEW_OBJ=variant.o).
+	cp "$REF" "$TMP/ref.bpf.o"
+	REF=$(basename "$REF")
+else
+	git -C "$ROOT" archive "$REF" bpf include | tar -x -C "$TMP"
+	tail_merge=$(clang -target bpf -mllvm -enable-tail-merge=false -x c -c /dev/null -o /dev/null 2>/dev/null &&
+		     echo -mllvm -enable-tail-merge=false || true)
+	(cd "$TMP" && clang -g -O2 -target bpf -mcpu=v3 -D__TARGET_ARCH_x86 -Wall -Werror -Ibpf -Iinclude $tail_merge \
+		-c bpf/xdpfwd.bpf.c -o ref.tmp.o && bpftool gen object ref.bpf.o ref.tmp.o)
+fi
 
 hz=$( { cat "/boot/config-$(uname -r)" 2>/dev/null || zcat /proc/config.gz 2>/dev/null; } |
 	sed -n 's/^CONFIG_HZ=//p')
@@ -73,6 +82,9 @@ for v in ref new; do
 		value $(entry "$size")
 done
 
+# The bare one-lookup program with the same two hot keys: the hit path's bound (issue 16).
+bpftool map update pinned "$PINS/base/hash_v4" key 198 18 10 1 value $(zeros 8)
+bpftool map update pinned "$PINS/base/hash_v6" key 0x20 0x01 0 2 0 0 0 0x10 $(zeros 7) 1 value $(zeros 8)
 progs=(--prog "xdp-drop=$PINS/base/xfb_drop" --prog "$REF=$PINS/ref/xdpfwd_xdp" --prog "this=$PINS/new/xdpfwd_xdp")
 run() {
 	local phase=$1
@@ -80,8 +92,11 @@ run() {
 	chrt -f 50 taskset -c 1 "$XFB" progcost --repeat "$REPEAT" --runs "$RUNS" "${progs[@]}" "$@" |
 		sed "s/^/$phase,/"
 }
+progs_a=("${progs[@]}")
+progs+=(--prog "bare-hash=$PINS/base/xfb_hash")
 run A --case v4-hit=198.18.10.1 --case v4-pass=198.18.20.1 --case v6-hit=2001:2:0:10::1 \
 	--case v6-pass=2001:2:0:20::1 --case v4-vlan-hit=198.18.10.1/vlan1 | tee "$TMP/out.csv"
+progs=("${progs_a[@]}")
 
 # struct xdpfwd_limits, little-endian: action ban, /32, /128, auto_set 1, pps 1e12, burst 1e10,
 # no bit limit, ban 600 s, generation 1, the meter's seeds all zero; then all zero (off) again.
@@ -111,8 +126,9 @@ runs = collections.defaultdict(dict)
 for phase, _, prog, frame, run, ns, ret in csv.reader(open(sys.argv[1])):
     runs[(phase, frame)].setdefault(prog, {})[int(run)] = (int(ns), int(ret))
 ref = sys.argv[2]
-print(f"| table | frame | xdp-drop | {ref} | this | this - {ref}, median of rounds | ratio over xdp-drop |")
-print("| --- | --- | ---: | ---: | ---: | ---: | ---: |")
+print(f"| table | frame | xdp-drop | {ref} | this | this - {ref}, median of rounds | ratio over xdp-drop | "
+      f"over bare-hash: {ref}, this |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 for (phase, frame), p in runs.items():
     if phase == "L":
         continue
@@ -121,8 +137,13 @@ for (phase, frame), p in runs.items():
     verdict = lambda k: "DROP" if next(iter(p[k].values()))[1] == 1 else "PASS"
     diff = st.median(p["this"][r][0] - p[ref][r][0] for r in p[ref])
     ratio = (med["this"] - med["xdp-drop"]) / max(med[ref] - med["xdp-drop"], 1)
+    # Extra ns over xdp-drop against the bare program's, on the rows where both drop.
+    bare = "-"
+    if "bare-hash" in med and verdict("bare-hash") == "DROP":
+        b = max(med["bare-hash"] - med["xdp-drop"], 1)
+        bare = f"{(med[ref] - med['xdp-drop']) / b:.2f}x, {(med['this'] - med['xdp-drop']) / b:.2f}x"
     print(f"| {phase} | {frame} | {med['xdp-drop']:.0f} | {med[ref]:.0f} (min {lo[ref]}) {verdict(ref)} | "
-          f"{med['this']:.0f} (min {lo['this']}) {verdict('this')} | {diff:+.1f} | {ratio:.2f}x |")
+          f"{med['this']:.0f} (min {lo['this']}) {verdict('this')} | {diff:+.1f} | {ratio:.2f}x | {bare} |")
 lrows = [(f, p) for (ph, f), p in runs.items() if ph == "L"]
 if lrows:
     print()
