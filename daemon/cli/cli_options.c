@@ -9,6 +9,7 @@
 #include "pin_dir.h"
 #include "lib_error.h"
 #include "rate_limits.h"
+#include "capacity.h"
 #include "cli_options.h"
 #include "version.h"
 
@@ -30,6 +31,30 @@ static int parse_u64(const char *s, __u64 max, __u64 *out)
 	*out = v;
 	return 0;
 }
+
+/*
+ * A map size: N, Nk (x1024) or NM (x1048576), within CAPACITY_MIN..CAPACITY_MAX;
+ * 0 on a bad one.
+ */
+static __u32 parse_capacity(const char *s)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end == 'k' || *end == 'K')
+		mul = 1024, end++;
+	else if (*end == 'M')
+		mul = 1024 * 1024, end++;
+	if (errno || *end || v > CAPACITY_MAX || v * mul < CAPACITY_MIN || v * mul > CAPACITY_MAX)
+		return 0;
+	return (__u32)(v * mul);
+}
+
+#define CAPACITY_USAGE "use a count from 64 to 256M (k = 1024, M = 1048576: 64k, 1M)"
 
 /* --iface for the daemon and detach: a valid name (the kernel's rules), at most once each. */
 static void add_iface(struct argp_state *state, char (*names)[IF_NAMESIZE], int *n, const char *arg)
@@ -66,6 +91,9 @@ enum {
 	OPT_STATE_DIR,
 	OPT_PERSIST,
 	OPT_MIGRATE,
+	OPT_CAPACITY,
+	OPT_CAPACITY_PREFIX,
+	OPT_NO_GROW,
 	OPT_USAGE,
 	OPT_RECOUNT,
 	OPT_SET,
@@ -205,6 +233,12 @@ static const struct argp_option daemon_options[] = {
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
 	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
+	{ "capacity", OPT_CAPACITY, "N", 0,
+	  "Exact addresses each blocklist hash holds (per family) when this start makes the maps (default "
+	  "64k, provisional; an instance's pins keep their size); grown x4 past 75% full", 0 },
+	{ "capacity-prefix", OPT_CAPACITY_PREFIX, "N", 0,
+	  "Prefixes each block trie holds (per family) when this start makes the maps (default 256k)", 0 },
+	{ "no-grow", OPT_NO_GROW, NULL, 0, "Never grow the exact hashes by itself (`xdpfwd resize` still does)", 0 },
 	BPF_OBJECT_OPTION,
 	VERBOSE_OPTION,
 	{},
@@ -307,6 +341,19 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MIGRATE:
 		o->migrate = true;
+		break;
+	case OPT_CAPACITY:
+		o->capacity.exact = parse_capacity(arg);
+		if (!o->capacity.exact)
+			argp_failure(state, EXIT_USAGE, 0, "--capacity '%s': " CAPACITY_USAGE, arg);
+		break;
+	case OPT_CAPACITY_PREFIX:
+		o->capacity.prefix = parse_capacity(arg);
+		if (!o->capacity.prefix)
+			argp_failure(state, EXIT_USAGE, 0, "--capacity-prefix '%s': " CAPACITY_USAGE, arg);
+		break;
+	case OPT_NO_GROW:
+		o->no_grow = true;
 		break;
 	case OPT_BLOCKLIST_FILE:
 		o->list_file[LIST_BLOCK] = arg;

@@ -671,6 +671,9 @@ static int open_instance(struct start *s)
 		if (!err)
 			pr_info("migrating the instance in %s to this build's map layout\n", o->pin_dir);
 	}
+	/* Sizes for the maps this start makes; reused pins keep theirs. */
+	if (!err)
+		err = daemon_log_error(capacity_apply(s->skel, &o->capacity));
 	if (err)
 		return err;
 	if (s->found)
