@@ -93,6 +93,8 @@ enum {
 	OPT_MIGRATE,
 	OPT_CAPACITY,
 	OPT_CAPACITY_PREFIX,
+	OPT_CAPACITY_V4,
+	OPT_CAPACITY_V6,
 	OPT_NO_GROW,
 	OPT_USAGE,
 	OPT_RECOUNT,
@@ -1094,6 +1096,69 @@ int cli_parse_detach(int argc, char **argv, struct detach_opts *o)
 {
 	static const struct argp argp = { detach_options, detach_parse_opt, NULL,
 					  "Remove the firewall from interfaces; the pins go with the last one.",
+					  help_child, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	return parse(&argp, argc, argv, o) ? EXIT_USAGE : 0;
+}
+
+/* ---- resize ---- */
+
+static const struct argp_option resize_options[] = {
+	{ "capacity", OPT_CAPACITY, "N", 0, "Both exact hashes to N entries (k = 1024, M = 1048576)", 0 },
+	{ "capacity-v4", OPT_CAPACITY_V4, "N", 0, "The IPv4 hash (block_v4_addr) to N entries", 0 },
+	{ "capacity-v6", OPT_CAPACITY_V6, "N", 0, "The IPv6 hash (block_v6_addr) to N entries", 0 },
+	{ "json", 'j', NULL, 0, "Print one JSON object (what was done)", 0 },
+	PIN_DIR_OPTION,
+	VERBOSE_OPTION,
+	{},
+};
+
+static error_t resize_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct resize_opts *o = state->input;
+	__u32 v;
+
+	switch (key) {
+	case OPT_CAPACITY:
+	case OPT_CAPACITY_V4:
+	case OPT_CAPACITY_V6:
+		v = parse_capacity(arg);
+		if (!v)
+			argp_failure(state, EXIT_USAGE, 0, "--%s '%s': " CAPACITY_USAGE,
+				     key == OPT_CAPACITY ? "capacity" : key == OPT_CAPACITY_V4 ? "capacity-v4" :
+				     "capacity-v6", arg);
+		if (key != OPT_CAPACITY_V6)
+			o->capacity[0] = v;
+		if (key != OPT_CAPACITY_V4)
+			o->capacity[1] = v;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_resize(int argc, char **argv, struct resize_opts *o)
+{
+	static const struct argp argp = { resize_options, resize_parse_opt, NULL,
+					  "Grow or shrink the blocklist's exact hashes of a running instance, "
+					  "without a moment unfiltered; without --capacity, grows those past 75% full "
+					  "(as the daemon does by itself).",
 					  help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));

@@ -53,4 +53,27 @@ int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f);
  */
 __u32 capacity_target(__u32 cur, size_t need);
 
+/* What a resize did. */
+struct capacity_resize_report {
+	int resized;			/* 0: the sizes asked for are the sizes already */
+	__u32 from[2], to[2];		/* per family: v4, v6 */
+	size_t entries[2];		/* copied */
+	size_t late;			/* bans the old programs made during the copy, carried over */
+	int programs;			/* running programs replaced (0: none ran) */
+	__u32 old_prog_id, new_prog_id;	/* the first of them */
+	double ms;			/* time taken, all steps */
+};
+
+/*
+ * Makes the exact hashes want[family] entries big (0: keeps a family's)
+ * without a moment unfiltered: new hashes filled with every entry (sets,
+ * counters, deadlines kept), each running program of the instance replaced
+ * by this build's over the new hashes (XDP_FLAGS_REPLACE), pins moved last
+ * (capacity_resize.c says how). The caller holds the pin dir lock.
+ * Refuses, changing nothing, a size the entries would fill past
+ * CAPACITY_GROW_PERCENT, a program in libxdp's dispatcher or in another
+ * network namespace.
+ */
+int capacity_resize(const char *dir, const __u32 want[2], struct capacity_resize_report *r);
+
 #endif

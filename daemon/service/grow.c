@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "pin_dir.h"
+#include "instance.h"
+#include "daemon.h"
+#include "watch.h"
+#include "grow.h"
+
+static struct bpf_map *hash_of(struct xdpfwd_bpf *skel, int family)
+{
+	return family ? skel->maps.block_v6_addr : skel->maps.block_v4_addr;
+}
+
+/* The program the ifaces map records for our interfaces (a resize updates the records), or 0. */
+static __u32 recorded_prog(const struct watch *w)
+{
+	struct xdpfwd_iface rec;
+	__u32 key;
+	int i;
+
+	for (i = 0; i < w->o->n_ifaces; i++) {
+		key = w->ifindex[i];
+		if (!bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.ifaces), &key, &rec) && rec.prog_id)
+			return rec.prog_id;
+	}
+	return 0;
+}
+
+/* The pinned hashes and the recorded program, if a resize made new ones. */
+void grow_adopt(struct watch *w, struct xdp_program **xprog)
+{
+	struct xdp_program *np;
+	char path[PATH_MAX];
+	struct bpf_map *map;
+	__u32 id;
+	int f, fd;
+
+	for (f = 0; f < 2; f++) {
+		map = hash_of(w->skel, f);
+		if (pin_path(path, sizeof(path), w->o->pin_dir, bpf_map__name(map)))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;
+		if (pinned_map_id(fd) != pinned_map_id(bpf_map__fd(map)) && bpf_map__reuse_fd(map, fd))
+			pr_warn("taking the resized %s failed: %s; restart the daemon\n", bpf_map__name(map),
+				strerror(errno));
+		close(fd);
+	}
+	id = recorded_prog(w);
+	if (!id || id == w->prog_id)
+		return;
+	np = xdp_program__from_id(id);
+	if (libxdp_get_error(np)) {
+		pr_warn("taking the resized program %u failed: %s; re-attaching would use program %u\n", id,
+			strerror(-libxdp_get_error(np)), w->prog_id);
+		return;
+	}
+	/* The old program (and with it the old hashes) is freed once nothing holds it. */
+	bpf_program__unload(w->skel->progs.xdpfwd_xdp);
+	xdp_program__close(*xprog);
+	*xprog = np;
+	w->xprog = np;
+	w->prog_id = id;
+}
+
+static void grow_if_full(struct watch *w)
+{
+	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
+	struct capacity_resize_report r;
+	struct capacity_fill fill;
+	__u32 want[2];
+	int f, err;
+
+	if (capacity_fill_read(w->skel, &fill)) {
+		lib_error_clear();
+		return;
+	}
+	for (f = 0; f < 2; f++) {
+		want[f] = fill.entries[f] < 0 ? 0 : capacity_target(fill.max[f], fill.entries[f]);
+		if (want[f] == fill.max[f])
+			want[f] = 0;
+	}
+	if (!want[0] && !want[1])
+		return;
+	err = capacity_resize(w->o->pin_dir, want, &r);
+	if (err) {
+		/* Said once per size: the round comes back every second. */
+		static __u32 said[2];
+
+		if (said[0] != want[0] || said[1] != want[1])
+			daemon_log_error(err);
+		lib_error_clear();
+		said[0] = want[0];
+		said[1] = want[1];
+		return;
+	}
+	for (f = 0; f < 2; f++)
+		if (r.from[f] != r.to[f])
+			pr_info("blocklist: %s grown from %u to %u entries (%zu entries kept, %zu ban%s carried over), "
+				"program %u swapped for %u in place, in %.1f ms\n", names[f], r.from[f], r.to[f],
+				r.entries[f], r.late, r.late == 1 ? "" : "s", r.old_prog_id, r.new_prog_id, r.ms);
+}
+
+void grow_round(struct watch *w, struct xdp_program **xprog)
+{
+	int lock = pin_dir_trylock(w->o->pin_dir);
+
+	if (lock < 0)
+		return;
+	grow_adopt(w, xprog);
+	if (!w->o->no_grow) {
+		grow_if_full(w);
+		grow_adopt(w, xprog);
+	}
+	pin_dir_unlock(lock);
+}
