@@ -70,6 +70,9 @@ void grow_adopt(struct watch *w, struct xdp_program **xprog)
 	xdp_program__close(*xprog);
 	*xprog = np;
 	w->xprog = np;
+	pr_info("blocklist: resized (block_v4_addr %u, block_v6_addr %u entries): this daemon's program is now %u "
+		"(was %u)\n", capacity_map_max(bpf_map__fd(w->skel->maps.block_v4_addr)),
+		capacity_map_max(bpf_map__fd(w->skel->maps.block_v6_addr)), id, w->prog_id);
 	w->prog_id = id;
 }
 
