@@ -293,10 +293,11 @@ static int absent_set(const struct list_opts *o, const char *what)
  * A blocklist add or load that would fill an exact hash past the threshold
  * grows it first (capacity_resize, under the lock this command holds), so a
  * big load never fails for want of room nor waits for the daemon. The need
- * is an upper bound: the hash's entries, plus the new ones, minus (a load)
- * the set's entries it replaces. m then names the new hashes (fds[] holds them).
+ * is an upper bound: the hash's entries plus the new ones (a load's old and
+ * new entries share the maps until the switch). m then names the new hashes
+ * (fds[] holds them).
  */
-static void grow_first(const struct list_opts *o, struct list_maps *m, int id, int fds[2])
+static void grow_first(const struct list_opts *o, struct list_maps *m, int fds[2])
 {
 	struct capacity_resize_report r;
 	struct list_counts c;
@@ -315,10 +316,7 @@ static void grow_first(const struct list_opts *o, struct list_maps *m, int id, i
 	max[0] = capacity_map_max(m->v4_addr);
 	max[1] = capacity_map_max(m->v6_addr);
 	for (f = 0; f < 2; f++) {
-		size_t drop = o->op == LIST_LOAD && id >= 0 ? (size_t)c.set_entries[id] : 0;
-		size_t need = have[f] + add[f] - (drop < have[f] ? drop : have[f]);
-
-		want[f] = capacity_target(max[f], need);
+		want[f] = capacity_target(max[f], have[f] + add[f]);
 		if (want[f] == max[f])
 			want[f] = 0;
 		any |= !!want[f];
@@ -377,7 +375,7 @@ static int edit(const struct list_opts *o, const struct list_maps *cm)
 		if (id < 0)
 			return id;
 	}
-	grow_first(o, m, id, fds);
+	grow_first(o, m, fds);
 	err = edit_lists(o, m, id, created, sets, what);
 	if (fds[0] >= 0)
 		close(fds[0]);
