@@ -688,9 +688,19 @@ static int open_instance(struct start *s)
 		if (!err)
 			pr_info("migrating the instance in %s to this build's map layout\n", o->pin_dir);
 	}
-	/* Sizes for the maps this start makes; reused pins keep theirs. */
-	if (!err)
-		err = daemon_log_error(capacity_apply(s->skel, &o->capacity));
+	/* Sizes for the maps this start makes; reused pins keep theirs, migrated entries must fit. */
+	if (!err) {
+		struct capacity c = o->capacity;
+		__u32 old[2] = {};
+
+		if (s->mig.n)
+			migrate_old_capacity(&s->mig, old);
+		if (!c.exact)
+			c.exact = CAPACITY_EXACT_DEFAULT;
+		c.exact = c.exact > old[0] ? c.exact : old[0];
+		c.exact = c.exact > old[1] ? c.exact : old[1];
+		err = daemon_log_error(capacity_apply(s->skel, &c));
+	}
 	if (err)
 		return err;
 	if (s->found)
