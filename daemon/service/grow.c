@@ -81,6 +81,7 @@ static void grow_if_full(struct watch *w)
 	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
 	struct capacity_resize_report r;
 	struct capacity_fill fill;
+	struct ban_counts bans;
 	__u32 want[2];
 	int f, err;
 
@@ -88,6 +89,22 @@ static void grow_if_full(struct watch *w)
 		lib_error_clear();
 		return;
 	}
+	/*
+	 * The books lack the bans made since they last counted (bans.h): if those
+	 * could push a hash over, count now rather than wait for the books round.
+	 */
+	if (!bans_read(w->skel, &bans) && bans.unbooked)
+		for (f = 0; f < 2; f++)
+			if (fill.entries[f] >= 0 &&
+			    capacity_target(fill.max[f], fill.entries[f] + bans.unbooked) != fill.max[f]) {
+				int swept;
+				size_t removed;
+
+				if (!bans_catch_up(w->skel, 1, &swept, &removed) && capacity_fill_read(w->skel, &fill))
+					fill.entries[0] = fill.entries[1] = -1;
+				break;
+			}
+	lib_error_clear();
 	for (f = 0; f < 2; f++) {
 		want[f] = fill.entries[f] < 0 ? 0 : capacity_target(fill.max[f], fill.entries[f]);
 		if (want[f] == fill.max[f])
