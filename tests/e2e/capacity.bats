@@ -160,3 +160,26 @@ for i in range(n):
 	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
 	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
 }
+
+@test "bans of the flood defense fill a 64-entry hash: the daemon grows it, every ban kept with its deadline" {
+	local i srcs=()
+	for i in $(seq 10 69); do
+		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
+		srcs+=("198.18.0.$i")
+	done
+	xf_daemon --iface "$IF_P" --capacity 64 --limit-pps 5 --limit-burst 5 --limit-ban 1h
+	# 20 datagrams from each of 60 sources, 4 times the burst: each is banned (60 of 64: 93%).
+	for i in "${srcs[@]}"; do
+		xf_udp_send "$i" 20 "" 9000 0
+	done
+	xf_wait_lines 'block_v4_addr grown from 64 to 256 entries' 1 "$XF_TMP/daemon.err" 15
+	[ "$(xf_json 'j["maps"]["block_v4_addr"]["max"]' xf_cli status --json)" = 256 ]
+	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 60 ]
+	# Every ban kept its deadline (about an hour) and blocks.
+	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
+	local r
+	# Under the barrier's own limit (5): 4 each.
+	r=$(XF_N=4 XF_BARRIER=2001:2::9 xf_round 198.18.0.10 198.18.0.69)
+	echo "round: $r"
+	[ "$r" = "198.18.0.10=0 198.18.0.69=0" ]
+}
