@@ -60,6 +60,7 @@ for i in range(n):
 	run -0 xf_cli block load --set feed "$XF_TMP/feed.list"
 	[[ $output == *"grew block_v4_addr from 1024 to 8192 entries first"* ]]
 	[ "$(map_fill block_v4_addr)" = "5002 8192" ]
+	xf_cli status | grep -qx 'maps       block_v4_addr  5002 of 8192 (61%)'
 	# The IPv6 hash was not touched.
 	[ "$(map_fill block_v6_addr)" = "0 1024" ]
 
