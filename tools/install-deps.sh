@@ -6,7 +6,7 @@
 set -eu
 
 PKGS="make gcc clang llvm pkg-config man-db systemd libbpf-dev libxdp-dev xdp-tools bpftool libelf-dev zlib1g-dev
-libcmocka-dev libpcap-dev python3-scapy tcpdump libclang-rt-14-dev bats socat iproute2 iputils-ping util-linux python3 procps
+libcmocka-dev libpcap-dev python3-scapy python3-yaml tcpdump libclang-rt-14-dev bats socat iproute2 iputils-ping util-linux python3 procps
 nftables valgrind debootstrap strace fail2ban crowdsec crowdsec-custom-bouncer libncurses-dev tmux curl"
 [ "${1:-}" = bench ] && PKGS="$PKGS ethtool gnuplot-nox linux-perf"
 

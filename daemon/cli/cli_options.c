@@ -108,6 +108,7 @@ enum {
 	OPT_SET_MODE,
 	OPT_SCOPE,
 	OPT_SETS_DIR,
+	OPT_NO_WATCH_SETS_DIR,
 	OPT_LIMIT_PPS,
 	OPT_LIMIT_BPS,
 	OPT_LIMIT_BURST,
@@ -231,6 +232,9 @@ static const struct argp_option daemon_options[] = {
 	DROP_MALFORMED_OPTION,
 	{ "force", OPT_FORCE, NULL, 0, "Replace an XDP program that xdpfwd does not own", 0 },
 	LIST_FILE_OPTIONS,
+	{ "no-watch-sets-dir", OPT_NO_WATCH_SETS_DIR, NULL, 0,
+	  "Apply the --sets-dir files at start and on SIGHUP only (default: also as they change, seen with "
+	  "inotify: each changed file applied about 0.3 s after the last change)", 0 },
 	LIMIT_OPTIONS,
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
@@ -369,6 +373,9 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_SETS_DIR:
 		o->sets_dir = arg;
 		break;
+	case OPT_NO_WATCH_SETS_DIR:
+		o->watch_sets_dir = false;
+		break;
 	case OPT_LIMIT_PPS:
 	case OPT_LIMIT_BPS:
 	case OPT_LIMIT_BURST:
@@ -446,6 +453,7 @@ static void daemon_defaults(struct daemon_opts *o)
 	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
 	o->state_dir = "/var/lib/xdpfwd";
 	o->log_enabled = true;
+	o->watch_sets_dir = true;
 	o->log_rate = 100;
 	o->log_source_interval_ms = 1000;
 	limit_conf_init(&o->limits);

@@ -88,13 +88,14 @@ static int set_limits(struct run *x)
 	err = limits_config_read(&x->o->d, &l, &owned);
 	if (err)
 		return err;
-	if (limits_maps_get(replay_skel(x->r), &lm) && !owned) {
+	err = limits_maps_get(replay_skel(x->r), &lm);
+	if (err && !owned) {
 		/* An older --bpf-object: no flood defense to run, none asked for. */
 		lib_error_clear();
 		snprintf(x->limits, sizeof(x->limits), "none (the program has no flood defense)");
 		return 0;
 	}
-	err = cli_error(limits_maps_get(replay_skel(x->r), &lm));
+	err = cli_error(err);
 	if (!err && owned)
 		err = cli_error(limits_apply(&lm, &l, &changed));
 	if (!err)

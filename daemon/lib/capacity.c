@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <limits.h>
+#include <unistd.h>
 #include <string.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdpfwd.h"
 #include "xdpfwd.skel.h"
 #include "lib_error.h"
+#include "pin_dir.h"
+#include "pinned.h"
 #include "lists.h"
 #include "capacity.h"
 
@@ -79,4 +83,28 @@ __u32 capacity_target(__u32 cur, size_t need)
 	while (n < CAPACITY_MAX && need * 100 > n * CAPACITY_GROW_PERCENT)
 		n *= 2;
 	return n > CAPACITY_MAX ? CAPACITY_MAX : (__u32)n;
+}
+
+int capacity_follow(struct xdpfwd_bpf *skel, const char *dir)
+{
+	struct bpf_map *maps[] = { skel->maps.block_v4_addr, skel->maps.block_v6_addr };
+	char path[PATH_MAX];
+	int i, fd, err = 0, changed = 0;
+
+	for (i = 0; i < 2 && !err; i++) {
+		if (pin_path(path, sizeof(path), dir, bpf_map__name(maps[i])))
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0)
+			continue;	/* a removed pin is the watch's to put back */
+		if (pinned_map_id(fd) != pinned_map_id(bpf_map__fd(maps[i]))) {
+			err = bpf_map__reuse_fd(maps[i], fd);
+			if (err)
+				lib_error_set(err, "taking the resized %s failed: %s; restart the daemon",
+					      bpf_map__name(maps[i]), strerror(-err));
+			changed = 1;
+		}
+		close(fd);
+	}
+	return err ? err : changed;
 }

@@ -39,6 +39,13 @@ __u32 capacity_map_max(int fd);
 /* 1 for the maps whose size an instance chooses: pins of any size are reused. */
 int capacity_sized_map(const struct xdpfwd_bpf *skel, const void *map);
 
+/*
+ * After a resize by another process: the skeleton's exact hashes become the
+ * pinned ones (bpf_map__reuse_fd), so edits through it reach the maps the
+ * program uses. Pin dir lock held. 1 if it changed them, 0 if not, -errno.
+ */
+int capacity_follow(struct xdpfwd_bpf *skel, const char *dir);
+
 /* Capacity and entries of an exact hash, by family (0: v4, 1: v6), from the kernel and the books. */
 struct capacity_fill {
 	__u32 max[2];

@@ -29,6 +29,7 @@
 #include "list_files.h"
 #include "kclock.h"
 #include "event_loop.h"
+#include "sets_watch.h"
 #include "metrics_http.h"
 #include "sd_notify.h"
 #include "ringbuf_consumer.h"
@@ -341,6 +342,7 @@ struct housekeeping {
 	struct xdp_program **xprog;	/* the start's, replaced when a resize is adopted */
 	struct consumer *consumer;
 	struct metrics_server *metrics;
+	struct sets_watch *sets;	/* --sets-dir followed as it changes; NULL: SIGHUP only */
 	FILE *out;
 };
 
@@ -440,6 +442,22 @@ static int forget_names(void *ctx)
 	return 0;
 }
 
+/* The sets dir's changed files, once their burst of events is over (sets_watch.h). */
+static int sets_dir_tick(void *ctx)
+{
+	struct housekeeping *hk = ctx;
+
+	/* Ids may have been freed or given new names: events look them up afresh. */
+	if (sets_watch_tick(hk->sets))
+		consumer_forget_sets(hk->consumer);
+	return 0;
+}
+
+static void sets_dir_events(void *ctx)
+{
+	sets_watch_events(((struct housekeeping *)ctx)->sets);
+}
+
 /* Closes metrics connections past their deadline and rewrites the textfile when due. */
 static int metrics_tick(void *ctx)
 {
@@ -493,6 +511,9 @@ static void reload_files(void *ctx)
 	pin_dir_unlock(lock);
 	/* Ids may have been freed or given new names: events look them up afresh. */
 	consumer_forget_sets(hk->consumer);
+	/* What runs now is what the watcher compares the next changes with. */
+	if (hk->sets)
+		sets_watch_reloaded(hk->sets, &sf);
 out:
 	set_files_free(&sf);
 }
@@ -549,7 +570,8 @@ static void report_stop(const struct watch *w)
 }
 
 static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct xdp_program **xprog,
-		    const struct iface_plan *plan, const __u32 *slots, __u32 prog_id, struct metrics_server *metrics)
+		    const struct iface_plan *plan, const __u32 *slots, __u32 prog_id, struct metrics_server *metrics,
+		    struct sets_watch *sets)
 {
 	struct housekeeping hk = {
 		.watch = {
@@ -561,6 +583,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		},
 		.xprog = xprog,
 		.metrics = metrics,
+		.sets = sets,
 		.out = stdout,
 	};
 	/* Everything the daemon does on a clock, in the order it is done at a tick (EVENT_LOOP_TICK_MS). */
@@ -577,11 +600,18 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		{ "watch", 2, false, watch_round },
 		{ "stats line", o->stats_interval * EVENT_LOOP_TICKS_PER_SEC, false, stats_line },
 		{ "interface and set names", 5 * EVENT_LOOP_TICKS_PER_SEC, false, forget_names },
+		/* Every tick: a debounce of SETS_WATCH_QUIET_MS is over within a tick of it. */
+		{ "sets dir changes", sets ? 1 : 0, false, sets_dir_tick },
+	};
+	const struct event_source sources[] = {
+		{ "sets dir events", sets_watch_fd(sets), sets_dir_events },
 	};
 	struct event_loop_cfg cfg = {
 		.metrics = metrics,
 		.tasks = tasks,
 		.n_tasks = sizeof(tasks) / sizeof(tasks[0]),
+		.sources = sources,
+		.n_sources = sizeof(sources) / sizeof(sources[0]),
 		.on_reload = reload_files,
 		.ctx = &hk,
 	};
@@ -616,6 +646,7 @@ struct start {
 	struct daemon_opts *o;
 	struct iface_plan plan[XDPFWD_MAX_IFACES];
 	struct set_files files;			/* --sets-dir, --blocklist-file, --allowlist-file, with --persist entries */
+	struct sets_watch *sets_watch;		/* --sets-dir followed as it changes; NULL: SIGHUP only */
 	struct metrics_server *metrics;
 	int lock;				/* the pin dir's, from the first pin read to the last written */
 	int created;				/* this start made the pin dir */
@@ -649,6 +680,9 @@ static int prepare(struct start *s)
 		err = event_loop_block_signals();
 	if (!err)
 		err = pin_dir_ensure_bpffs(o->pin_dir);
+	/* Watched before it is read: a change made after the read is seen. */
+	if (!err)
+		err = sets_watch_new(o, &s->sets_watch);
 	/* A bad --blocklist-file refuses the start; a bad sets dir file only keeps its set as it runs. */
 	if (!err)
 		err = set_files_read(o, &s->files, true);
@@ -881,6 +915,7 @@ static void finish(struct start *s, int err)
 	pinned_close(s->skel);
 	migrate_close(&s->mig);
 	set_files_free(&s->files);
+	sets_watch_free(s->sets_watch);
 }
 
 int daemon_run(struct daemon_opts *o)
@@ -898,8 +933,10 @@ int daemon_run(struct daemon_opts *o)
 		err = load_and_attach(&s);
 	if (!err)
 		err = publish(&s);
-	if (!err)
-		err = run_loop(s.skel, o, &s.xprog, s.plan, s.slots, s.prog_id, s.metrics);
+	if (!err) {
+		sets_watch_start(s.sets_watch, s.skel, &s.files);
+		err = run_loop(s.skel, o, &s.xprog, s.plan, s.slots, s.prog_id, s.metrics, s.sets_watch);
+	}
 	finish(&s, err);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;
 }

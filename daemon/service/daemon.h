@@ -35,6 +35,7 @@ struct daemon_opts {
 	const char *bpf_object;		/* another build of the program (upgrades, tests) */
 	const char *list_file[2];	/* --blocklist-file, --allowlist-file (by enum list_kind): set "file" */
 	const char *sets_dir;		/* --sets-dir: each NAME.list is set NAME; NULL: none */
+	bool watch_sets_dir;		/* and applied as it changes (inotify); --no-watch-sets-dir: SIGHUP only */
 	const char *state_dir;		/* entries persisted with --persist */
 	bool migrate;			/* move pinned maps of another layout to this build's */
 	struct limit_conf limits;	/* --limit-*: the flood defense's settings (limit_conf.h) */

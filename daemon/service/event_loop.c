@@ -89,12 +89,15 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 	int ep = -1, sfd = -1, tfd = -1, rb_fd, err = 0, stop = 0, i, n;
 	unsigned int elapsed[EVENT_LOOP_MAX_TASKS];	/* ticks since each task last ran */
 	int metrics_fd = metrics_server_fd(cfg->metrics);
-	struct epoll_event evs[4];
+	struct epoll_event evs[4 + EVENT_LOOP_MAX_SOURCES];
+	const struct event_source *src;
 	__u64 expirations;
+	int k;
 
-	if (cfg->n_tasks > EVENT_LOOP_MAX_TASKS) {
-		pr_warn("the event loop has room for %d periodic tasks, not %d; raise EVENT_LOOP_MAX_TASKS\n",
-			EVENT_LOOP_MAX_TASKS, cfg->n_tasks);
+	if (cfg->n_tasks > EVENT_LOOP_MAX_TASKS || cfg->n_sources > EVENT_LOOP_MAX_SOURCES) {
+		pr_warn("the event loop has room for %d periodic tasks and %d sources, not %d and %d; raise "
+			"EVENT_LOOP_MAX_TASKS or EVENT_LOOP_MAX_SOURCES\n", EVENT_LOOP_MAX_TASKS,
+			EVENT_LOOP_MAX_SOURCES, cfg->n_tasks, cfg->n_sources);
 		return -E2BIG;
 	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
@@ -113,6 +116,9 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 		err = add_fd(ep, rb_fd);
 	if (!err && metrics_fd >= 0)
 		err = add_fd(ep, metrics_fd);
+	for (k = 0; k < cfg->n_sources && !err; k++)
+		if (cfg->sources[k].fd >= 0)
+			err = add_fd(ep, cfg->sources[k].fd);
 	if (err) {
 		pr_warn("setting up the event loop failed: %s\n", strerror(-err));
 		goto out;
@@ -121,7 +127,7 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 		elapsed[i] = cfg->tasks[i].at_start ? cfg->tasks[i].every : 0;
 
 	while (!stop) {
-		n = epoll_wait(ep, evs, 4, -1);
+		n = epoll_wait(ep, evs, sizeof(evs) / sizeof(evs[0]), -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -138,6 +144,12 @@ int event_loop_run(const struct event_loop_cfg *cfg)
 				if (read(tfd, &expirations, sizeof(expirations)) < 0)
 					continue;
 				stop |= run_tasks(cfg, elapsed, expirations);
+			} else {
+				for (k = 0; k < cfg->n_sources; k++) {
+					src = &cfg->sources[k];
+					if (src->fd >= 0 && evs[i].data.fd == src->fd)
+						src->ready(cfg->ctx);
+				}
 			}
 		}
 		/* Every wakeup drains: the program only wakes us for a backlog, the tick covers the rest. */

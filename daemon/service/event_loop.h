@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The daemon's one loop: signals through a signalfd, a periodic timerfd and
- * the ring buffer's epoll fd, all waited on together. No work happens in
+ * The daemon's one loop: signals through a signalfd, a periodic timerfd, the
+ * ring buffer's epoll fd and the caller's sources (the sets dir's inotify fd),
+ * all waited on together. No work happens in
  * signal handlers because there are none.
  */
 #ifndef XDPFWD_EVENT_LOOP_H
@@ -29,12 +30,23 @@ struct periodic_task {
 
 #define EVENT_LOOP_MAX_TASKS 8
 
+/* A descriptor waited on with the loop's own (the sets dir watcher's inotify fd): ready() when readable. */
+struct event_source {
+	const char *what;		/* for the reader and a debugger */
+	int fd;				/* -1: none */
+	void (*ready)(void *ctx);
+};
+
+#define EVENT_LOOP_MAX_SOURCES 2
+
 struct event_loop_cfg {
 	struct consumer *consumer;	/* drained at every wakeup */
 	/* --metrics-listen / --metrics-textfile sockets, served from the loop; NULL: neither. */
 	struct metrics_server *metrics;
 	const struct periodic_task *tasks;	/* run in table order at a tick */
 	int n_tasks;				/* at most EVENT_LOOP_MAX_TASKS */
+	const struct event_source *sources;	/* run when readable, before the ring is drained */
+	int n_sources;				/* at most EVENT_LOOP_MAX_SOURCES */
 	/* Called on SIGHUP to re-read files; may be NULL. */
 	void (*on_reload)(void *ctx);
 	void *ctx;			/* for the tasks and on_reload */

@@ -15,11 +15,6 @@
 #include "watch.h"
 #include "grow.h"
 
-static struct bpf_map *hash_of(struct xdpfwd_bpf *skel, int family)
-{
-	return family ? skel->maps.block_v6_addr : skel->maps.block_v4_addr;
-}
-
 /* The program the ifaces map records for our interfaces (a resize updates the records), or 0. */
 static __u32 recorded_prog(const struct watch *w)
 {
@@ -39,23 +34,9 @@ static __u32 recorded_prog(const struct watch *w)
 void grow_adopt(struct watch *w, struct xdp_program **xprog)
 {
 	struct xdp_program *np;
-	char path[PATH_MAX];
-	struct bpf_map *map;
 	__u32 id;
-	int f, fd;
 
-	for (f = 0; f < 2; f++) {
-		map = hash_of(w->skel, f);
-		if (pin_path(path, sizeof(path), w->o->pin_dir, bpf_map__name(map)))
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0)
-			continue;
-		if (pinned_map_id(fd) != pinned_map_id(bpf_map__fd(map)) && bpf_map__reuse_fd(map, fd))
-			pr_warn("taking the resized %s failed: %s; restart the daemon\n", bpf_map__name(map),
-				strerror(errno));
-		close(fd);
-	}
+	daemon_log_error(capacity_follow(w->skel, w->o->pin_dir));
 	id = recorded_prog(w);
 	if (!id || id == w->prog_id)
 		return;

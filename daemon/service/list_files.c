@@ -512,9 +512,38 @@ static int parse_entries(const char *name, const char *buf, size_t len, const st
 	return r;
 }
 
-/* A file the daemon owns: its options, then its entries, then its set's persisted entries. */
-static int read_set_file(const struct daemon_opts *o, struct set_file *f, char *err, size_t errlen)
+/* FNV-1a: tells one version of a file from another, nothing more (whoever can write it can change it anyway). */
+static __u64 content_hash(const char *buf, size_t len)
 {
+	__u64 h = 14695981039346656037ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)buf[i]) * 1099511628211ULL;
+	return h ?: 1;	/* 0: not read */
+}
+
+/* The last read of the file at path, if known has one. */
+static const struct set_file *known_file(const struct set_files *known, const char *path)
+{
+	size_t i;
+
+	for (i = 0; known && i < known->n; i++)
+		if (!strcmp(known->v[i].path, path))
+			return &known->v[i];
+	return NULL;
+}
+
+/*
+ * A file the daemon owns: its options, then its entries, then its set's
+ * persisted entries. With known (a watcher's round), a file whose bytes hash
+ * as they did at its last read is not parsed again: it is marked unchanged,
+ * with what that read found (its kind, or its error, said then).
+ */
+static int read_set_file(const struct daemon_opts *o, struct set_file *f, const struct set_files *known, char *err,
+			 size_t errlen)
+{
+	const struct set_file *was;
 	enum list_kind kind = f->d.kind;
 	bool fixed_kind = f->d.has_kind;
 	struct stat st;
@@ -535,6 +564,14 @@ static int read_set_file(const struct daemon_opts *o, struct set_file *f, char *
 	if (r) {
 		free(buf);
 		return say(r, err, errlen, "%s: %s", f->path, strerror(-r));
+	}
+	f->hash = content_hash(buf, len);
+	was = known_file(known, f->path);
+	if (was && was->hash == f->hash && !strcmp(was->name, f->name)) {
+		free(buf);
+		f->d = was->d;
+		f->unchanged = true;
+		return was->err;
 	}
 	memset(&f->d, 0, sizeof(f->d));
 	f->d.kind = kind;
@@ -620,7 +657,26 @@ static void free_names(char **names, size_t n)
 	free(names);
 }
 
-static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
+/* A NAME.list whose NAME no file may have: true, with why and what to do in err. */
+static bool refused_name(const char *name, const char *path, char *err, size_t errlen)
+{
+	if (!set_name_valid(name))
+		return say(1, err, errlen,
+			   "%s: '%s' is not a set name (a-z, 0-9, '_' and '-', 1 to %d characters); file skipped, rename it",
+			   path, name, XDPFWD_SET_NAME_MAX);
+	/* A file would wipe every `block add` at each reload. */
+	if (!strcmp(name, "manual"))
+		return say(1, err, errlen,
+			   "%s: set manual is the command line's (xdpfwd block add) and no file's; file skipped, rename it",
+			   path);
+	/* A file would lift every ban at each reload. */
+	if (!strcmp(name, LIMIT_AUTO_SET))
+		return say(1, err, errlen, "%s: set auto holds the flood defense's bans, made at run time, and no "
+			   "file's; file skipped, rename it", path);
+	return false;
+}
+
+static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf, const struct set_files *known)
 {
 	char err[600], **names;
 	struct set_file *f;
@@ -628,6 +684,8 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 	int r;
 
 	r = list_dir(o->sets_dir, &names, &n);
+	if (r == -ENOENT && known)
+		return r;	/* the watcher's round: see set_files_read_changed */
 	if (r == -ENOENT) {
 		/* An empty dir: the sets it made are its no more. */
 		pr_info("sets dir %s does not exist: no set from it\n", o->sets_dir);
@@ -653,29 +711,19 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 		}
 		snprintf(f->path, sizeof(f->path), "%s/%s" SETS_DIR_SUFFIX, o->sets_dir, names[i]);
 		snprintf(f->name, sizeof(f->name), "%s", names[i]);
+		f->in_dir = true;
 		f->d.kind = LIST_BLOCK;
-		if (!set_name_valid(names[i])) {
+		if (refused_name(names[i], f->path, err, sizeof(err))) {
 			f->err = -EINVAL;
-			pr_warn("%s: '%s' is not a set name (a-z, 0-9, '_' and '-', 1 to %d characters); file skipped, rename it\n",
-				f->path, names[i], XDPFWD_SET_NAME_MAX);
-			f->name[0] = '\0';
+			if (!set_name_valid(names[i]))
+				f->name[0] = '\0';
+			/* Said at the read that first met it: a watcher's round does not say it again. */
+			f->unchanged = known_file(known, f->path) != NULL;
+			if (!f->unchanged)
+				pr_warn("%s\n", err);
 			continue;
 		}
-		if (!strcmp(names[i], "manual")) {
-			/* A file would wipe every `block add` at each reload. */
-			f->err = -EINVAL;
-			pr_warn("%s: set manual is the command line's (xdpfwd block add) and no file's; file skipped, rename it\n",
-				f->path);
-			continue;
-		}
-		if (!strcmp(names[i], LIMIT_AUTO_SET)) {
-			/* A file would lift every ban at each reload. */
-			f->err = -EINVAL;
-			pr_warn("%s: set auto holds the flood defense's bans, made at run time, and no file's; "
-				"file skipped, rename it\n", f->path);
-			continue;
-		}
-		f->err = read_set_file(o, f, err, sizeof(err));
+		f->err = read_set_file(o, f, known, err, sizeof(err));
 		if (!f->err)
 			for (k = 0; k < sf->n - 1 && !f->err; k++)
 				if (sf->v[k].d.has_kind && sf->v[k].d.kind == f->d.kind && !strcmp(sf->v[k].name, f->name))
@@ -687,7 +735,8 @@ static int read_sets_dir(const struct daemon_opts *o, struct set_files *sf)
 			free_names(names, n);
 			return -ENOMEM;
 		}
-		if (f->err)
+		/* An unchanged bad file said so when it was read. */
+		if (f->err && !f->unchanged)
 			pr_warn("%s; %s set %s keeps its running entries\n", err, list_kind_name(f->d.kind), f->name);
 	}
 	free_names(names, n);
@@ -809,7 +858,7 @@ int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_st
 		snprintf(f->name, sizeof(f->name), LIST_FILE_SET);
 		f->d.kind = kind;
 		f->d.has_kind = true;
-		f->err = read_set_file(o, f, err, sizeof(err));
+		f->err = read_set_file(o, f, NULL, err, sizeof(err));
 		if (f->err == -ENOMEM)
 			return -ENOMEM;
 		if (f->err && at_start)
@@ -819,7 +868,7 @@ int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_st
 		first = first ?: f->err;
 	}
 	if (o->sets_dir) {
-		kind = read_sets_dir(o, sf);
+		kind = read_sets_dir(o, sf, NULL);
 		if (kind)
 			return kind;
 	}
@@ -827,6 +876,51 @@ int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_st
 	if (at_start && !first)
 		first = read_persisted_sets(o, sf);
 	return first;
+}
+
+int set_files_read_changed(const struct daemon_opts *o, struct set_files *sf, const struct set_files *known,
+			   size_t *changed)
+{
+	struct set_file *f;
+	size_t i;
+	int r;
+
+	memset(sf, 0, sizeof(*sf));
+	*changed = 0;
+	/* The list files are not the dir's: taken as they were, so that a name clash is still seen. */
+	for (i = 0; i < known->n; i++) {
+		if (known->v[i].in_dir)
+			continue;
+		f = set_files_new(sf);
+		if (!f)
+			return -ENOMEM;
+		*f = known->v[i];
+		memset(&f->entries, 0, sizeof(f->entries));
+		f->unchanged = true;
+	}
+	r = read_sets_dir(o, sf, known);
+	if (r)
+		return r;
+	for (i = 0; i < sf->n; i++)
+		*changed += !sf->v[i].unchanged;
+	/* Files gone since: their sets go (set_files_apply). */
+	for (i = 0; i < known->n; i++)
+		if (known->v[i].in_dir && !known_file(sf, known->v[i].path))
+			(*changed)++;
+	return 0;
+}
+
+void set_files_drop_entries(struct set_files *sf)
+{
+	size_t i;
+
+	for (i = 0; i < sf->n; i++)
+		xdpfwd_prefix_set_free(&sf->v[i].entries);
+	for (i = 0; i < sf->n_persisted; i++)
+		xdpfwd_prefix_set_free(&sf->persisted[i].entries);
+	free(sf->persisted);
+	sf->persisted = NULL;
+	sf->n_persisted = 0;
 }
 
 void set_files_free(struct set_files *sf)
@@ -976,16 +1070,18 @@ static int restore_persisted(struct xdpfwd_bpf *skel, const struct daemon_opts *
 	return first;
 }
 
-int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf,
-		    int fresh_maps)
+int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct set_files *sf, int fresh_maps)
 {
 	int err, first = 0;
 	size_t i;
 
 	for (i = 0; i < sf->n; i++) {
-		if (sf->v[i].err)
+		if (sf->v[i].err || sf->v[i].unchanged)
 			continue;
 		err = apply_one(skel, &sf->v[i]);
+		/* Not what runs: the next watcher round tries it again, changed or not. */
+		if (err)
+			sf->v[i].hash = 0;
 		first = first ?: err;
 	}
 	if (sf->dir) {

@@ -8,8 +8,9 @@
  * (written by us); a sets.d file may also be a feed (format=).
  *
  * A file's set is exactly the file plus the set's persisted entries, applied
- * as one atomic replace of that set alone (list_replace) at start and on
- * SIGHUP. Each file stands alone: one that fails to read or parse is reported
+ * as one atomic replace of that set alone (list_replace) at start, on SIGHUP
+ * and, for the sets dir, when its files change (sets_watch.h, which applies
+ * only the files whose bytes changed). Each file stands alone: one that fails to read or parse is reported
  * with FILE:LINE and its set keeps its running entries, the others apply.
  * Sets no file names (manual, fail2ban, crowdsec, any runtime set) are never
  * touched by a reload. The daemon marks the sets it owns by their source
@@ -86,6 +87,9 @@ struct set_file {
 	struct set_directives d;
 	struct xdpfwd_prefix_set entries;	/* the file's and the set's persisted ones */
 	int err;				/* 0, or why it was not read: the running set stays */
+	bool in_dir;				/* a NAME.list of --sets-dir (else a --*list-file) */
+	__u64 hash;				/* of the bytes read; 0: none read, or not applied */
+	bool unchanged;				/* same bytes as at the last read: not parsed, not applied */
 };
 
 struct set_files {
@@ -112,6 +116,18 @@ struct set_files {
  */
 int set_files_read(const struct daemon_opts *o, struct set_files *sf, bool at_start);
 
+/*
+ * The sets dir watcher's read (service/sets_watch.c): the sets dir as
+ * set_files_read reads it, except that a file whose bytes are those of its
+ * last read in known is marked unchanged (not parsed again, and a bad one
+ * not reported again), and the --blocklist-file and --allowlist-file are
+ * taken from known as they were (they are not the dir's). *changed: how many
+ * files are new, changed or gone since known. -ENOENT when the sets dir does
+ * not exist (then nothing is read: its sets keep running), -ENOMEM.
+ */
+int set_files_read_changed(const struct daemon_opts *o, struct set_files *sf, const struct set_files *known,
+			   size_t *changed);
+
 struct xdpfwd_bpf;
 
 /*
@@ -120,10 +136,14 @@ struct xdpfwd_bpf;
  * file's (sets_set_source); a failure is reported and the next file goes on.
  * Then the sets dir's sets whose file is gone are removed (sets_remove), and
  * on fresh maps (a reboot) the persisted entries of sets without a file are
- * added back. Returns the first error, after doing what it could.
+ * added back. Files marked unchanged are skipped; a file whose apply failed
+ * gets hash 0, so the watcher tries it again. Returns the first error, after
+ * doing what it could.
  */
-int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf,
-		    int fresh_maps);
+int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct set_files *sf, int fresh_maps);
+
+/* What a watcher keeps of a read once applied: names, hashes, kinds, errors; the entries are freed. */
+void set_files_drop_entries(struct set_files *sf);
 
 void set_files_free(struct set_files *sf);
 

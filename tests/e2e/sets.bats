@@ -47,6 +47,8 @@ for s in j if isinstance(j, list) else j["sets"]:
 }
 
 # SIGHUP, then waits for the Nth line (counted over the whole run) saying set NAME was applied.
+# The tests that count on it start the daemon with --no-watch-sets-dir, so that only the SIGHUP
+# applies the files (the watcher, tests/e2e/sets_watch.bats, would apply them as they are written).
 reload_wait() {
 	local name=$1 n=$2
 	kill -HUP "$XF_DAEMON_PID"
@@ -222,7 +224,7 @@ except OSError:
 	printf '# xdpfwd-set: mode=audit\n198.18.0.4\n' >"$SETS/trial.list"
 	printf '# xdpfwd-set: kind=allow\n198.18.0.5\n' >"$SETS/office.list"
 	printf 'not a set file\n' >"$SETS/README"
-	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$XF_TMP/state"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --no-watch-sets-dir --state-dir "$XF_TMP/state"
 	grep -q "block set feed: 1 entries from $SETS/feed.list" "$XF_TMP/daemon.err"
 	[ "$(set_field block feed source)" = "$SETS/feed.list" ]
 	[ "$(set_field block feed timeout)" = 3600 ]
@@ -261,7 +263,7 @@ except OSError:
 @test "--sets-dir: a removed file's set stays gone after a reboot; its persisted entries are put aside" {
 	local state=$XF_TMP/state
 	printf '198.18.0.2\n' >"$SETS/feed.list"
-	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$state"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --no-watch-sets-dir --state-dir "$state"
 	xf_cli block add --set feed 198.18.0.3 --persist --state-dir "$state"
 	xf_cli block add --set fail2ban 198.18.0.4 --persist --state-dir "$state"
 	rm "$SETS/feed.list"
@@ -282,7 +284,7 @@ except OSError:
 @test "--sets-dir: a bad file keeps its set's running entries, says FILE:LINE, and the others still apply" {
 	printf '198.18.0.2\n' >"$SETS/good.list"
 	printf '198.18.0.3\n' >"$SETS/shaky.list"
-	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --no-watch-sets-dir
 	printf '198.18.0.4\n' >"$SETS/good.list"
 	printf '198.18.0.3\n198.18.0.1/24\n' >"$SETS/shaky.list"
 	reload_wait good 2
@@ -339,7 +341,7 @@ except OSError:
 }
 
 @test "--sets-dir: a set saved with block save goes into the dir as it is, options included" {
-	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
+	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --no-watch-sets-dir
 	xf_cli sets add block ssh --mode audit --scope tcp:22,443 --timeout 1h
 	xf_cli block add --set ssh 198.18.0.2 198.18.4.0/24
 	xf_cli block save --set ssh "$SETS/ssh.list"

@@ -9,6 +9,8 @@ Opens the socket, touches READY_FILE, then appends one line per message to OUT (
 so a test can read it at any time) and exits after SECONDS. KIND and WHERE:
 
   udp PORT     UDP on IPv4 and IPv6: the source address of every datagram
+  udpt PORT    the same, each line '<monotonic seconds> SRC': when it arrived, for the tests
+               that time a change under traffic (CLOCK_MONOTONIC is the same in every process)
   pcap IF      the IPv4 UDP frames arriving on interface IF (not those it sends): 'SRC' or
                'SRC vlan=ID', with the tag the driver stripped or the first one in the frame
   notify ADDR  systemd's notification socket, AF_UNIX datagrams at ADDR (a path, or '@name'
@@ -36,6 +38,15 @@ def udp(port):
     def one(f, args):
         a = s.recvfrom(4096)[1][0]
         f.write((a[7:] if a.startswith("::ffff:") else a) + "\n")
+    return s, one
+
+
+def udpt(port):
+    s, _ = udp(port)
+
+    def one(f, args):
+        a = s.recvfrom(4096)[1][0]
+        f.write("%.6f %s\n" % (time.monotonic(), a[7:] if a.startswith("::ffff:") else a))
     return s, one
 
 
@@ -79,7 +90,7 @@ def notify(addr):
 def main():
     kind, where, out, ready, life, args = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], \
         float(sys.argv[5]), sys.argv[6:]
-    s, one = {"udp": udp, "pcap": pcap, "notify": notify}[kind](where)
+    s, one = {"udp": udp, "udpt": udpt, "pcap": pcap, "notify": notify}[kind](where)
     open(ready, "w").close()
     end = time.monotonic() + life
     with open(out, "a", buffering=1) as f:

@@ -180,6 +180,21 @@ mount_opts() {
 	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
 }
 
+@test "the sets dir follows its files without a reload: inotify works in the unit's sandbox" {
+	local pid
+	pid=$(main_pid "xdpfwd@$IFC")
+	# Renamed over, as a download or an editor does; no reload.
+	printf '198.18.0.3\n' >"$SD_ROOT/etc/xdpfwd/sets.d/.watched.tmp"
+	mv "$SD_ROOT/etc/xdpfwd/sets.d/.watched.tmp" "$SD_ROOT/etc/xdpfwd/sets.d/watched.list"
+	wait_journal "xdpfwd@$IFC" 'block set watched: 1 entries from /etc/xdpfwd/sets.d/watched.list' 3
+	[ "$(xf_ping 198.18.0.3 5 50)" = 0 ]
+	rm "$SD_ROOT/etc/xdpfwd/sets.d/watched.list"
+	wait_journal "xdpfwd@$IFC" 'block set watched: its file /etc/xdpfwd/sets.d/watched.list is gone: flushed and removed' 3
+	[ "$(xf_ping 198.18.0.3 5 50)" = 5 ]
+	[ "$(main_pid "xdpfwd@$IFC")" = "$pid" ]
+	sd_in journalctl -q -u "xdpfwd@$IFC" --no-pager | grep -q 'sets dir /etc/xdpfwd/sets.d: applying its files as they change'
+}
+
 @test "reload: /etc/xdpfwd/limits.conf sets the flood defense in place, the same process and program" {
 	local pid prog
 	pid=$(main_pid "xdpfwd@$IFC")
