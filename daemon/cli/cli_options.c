@@ -9,6 +9,7 @@
 #include "pin_dir.h"
 #include "lib_error.h"
 #include "rate_limits.h"
+#include "capacity.h"
 #include "cli_options.h"
 #include "version.h"
 
@@ -30,6 +31,30 @@ static int parse_u64(const char *s, __u64 max, __u64 *out)
 	*out = v;
 	return 0;
 }
+
+/*
+ * A map size: N, Nk (x1024) or NM (x1048576), within CAPACITY_MIN..CAPACITY_MAX;
+ * 0 on a bad one.
+ */
+static __u32 parse_capacity(const char *s)
+{
+	unsigned long long v, mul = 1;
+	char *end;
+
+	if (!s || *s < '0' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end == 'k' || *end == 'K')
+		mul = 1024, end++;
+	else if (*end == 'M')
+		mul = 1024 * 1024, end++;
+	if (errno || *end || v > CAPACITY_MAX || v * mul < CAPACITY_MIN || v * mul > CAPACITY_MAX)
+		return 0;
+	return (__u32)(v * mul);
+}
+
+#define CAPACITY_USAGE "use a count from 64 to 256M (k = 1024, M = 1048576: 64k, 1M)"
 
 /* --iface for the daemon and detach: a valid name (the kernel's rules), at most once each. */
 static void add_iface(struct argp_state *state, char (*names)[IF_NAMESIZE], int *n, const char *arg)
@@ -66,6 +91,11 @@ enum {
 	OPT_STATE_DIR,
 	OPT_PERSIST,
 	OPT_MIGRATE,
+	OPT_CAPACITY,
+	OPT_CAPACITY_PREFIX,
+	OPT_CAPACITY_V4,
+	OPT_CAPACITY_V6,
+	OPT_NO_GROW,
 	OPT_USAGE,
 	OPT_RECOUNT,
 	OPT_SET,
@@ -209,6 +239,12 @@ static const struct argp_option daemon_options[] = {
 	{ "migrate", OPT_MIGRATE, NULL, 0,
 	  "If the pinned maps have another layout than this build's, copy their entries into new maps "
 	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
+	{ "capacity", OPT_CAPACITY, "N", 0,
+	  "Exact addresses each blocklist hash holds (per family) when this start makes the maps (default "
+	  "64k, provisional; an instance's pins keep their size); grown x4 past 75% full", 0 },
+	{ "capacity-prefix", OPT_CAPACITY_PREFIX, "N", 0,
+	  "Prefixes each block trie holds (per family) when this start makes the maps (default 256k)", 0 },
+	{ "no-grow", OPT_NO_GROW, NULL, 0, "Never grow the exact hashes by itself (`xdpfwd resize` still does)", 0 },
 	BPF_OBJECT_OPTION,
 	VERBOSE_OPTION,
 	{},
@@ -311,6 +347,19 @@ static error_t daemon_parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_MIGRATE:
 		o->migrate = true;
+		break;
+	case OPT_CAPACITY:
+		o->capacity.exact = parse_capacity(arg);
+		if (!o->capacity.exact)
+			argp_failure(state, EXIT_USAGE, 0, "--capacity '%s': " CAPACITY_USAGE, arg);
+		break;
+	case OPT_CAPACITY_PREFIX:
+		o->capacity.prefix = parse_capacity(arg);
+		if (!o->capacity.prefix)
+			argp_failure(state, EXIT_USAGE, 0, "--capacity-prefix '%s': " CAPACITY_USAGE, arg);
+		break;
+	case OPT_NO_GROW:
+		o->no_grow = true;
 		break;
 	case OPT_BLOCKLIST_FILE:
 		o->list_file[LIST_BLOCK] = arg;
@@ -1055,6 +1104,69 @@ int cli_parse_detach(int argc, char **argv, struct detach_opts *o)
 {
 	static const struct argp argp = { detach_options, detach_parse_opt, NULL,
 					  "Remove the firewall from interfaces; the pins go with the last one.",
+					  help_child, NULL, NULL };
+
+	memset(o, 0, sizeof(*o));
+	o->pin_dir = XDPFWD_DEFAULT_PIN_DIR;
+	use_exit_usage();
+	return parse(&argp, argc, argv, o) ? EXIT_USAGE : 0;
+}
+
+/* ---- resize ---- */
+
+static const struct argp_option resize_options[] = {
+	{ "capacity", OPT_CAPACITY, "N", 0, "Both exact hashes to N entries (k = 1024, M = 1048576)", 0 },
+	{ "capacity-v4", OPT_CAPACITY_V4, "N", 0, "The IPv4 hash (block_v4_addr) to N entries", 0 },
+	{ "capacity-v6", OPT_CAPACITY_V6, "N", 0, "The IPv6 hash (block_v6_addr) to N entries", 0 },
+	{ "json", 'j', NULL, 0, "Print one JSON object (what was done)", 0 },
+	PIN_DIR_OPTION,
+	VERBOSE_OPTION,
+	{},
+};
+
+static error_t resize_parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct resize_opts *o = state->input;
+	__u32 v;
+
+	switch (key) {
+	case OPT_CAPACITY:
+	case OPT_CAPACITY_V4:
+	case OPT_CAPACITY_V6:
+		v = parse_capacity(arg);
+		if (!v)
+			argp_failure(state, EXIT_USAGE, 0, "--%s '%s': " CAPACITY_USAGE,
+				     key == OPT_CAPACITY ? "capacity" : key == OPT_CAPACITY_V4 ? "capacity-v4" :
+				     "capacity-v6", arg);
+		if (key != OPT_CAPACITY_V6)
+			o->capacity[0] = v;
+		if (key != OPT_CAPACITY_V4)
+			o->capacity[1] = v;
+		break;
+	case 'j':
+		o->json = true;
+		break;
+	case 'p':
+		o->pin_dir = arg;
+		break;
+	case 'v':
+		log_set_level(LOG_LEVEL_DEBUG);
+		break;
+	case ARGP_KEY_ARG:
+		argp_error(state, "unexpected argument '%s'", arg);
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+int cli_parse_resize(int argc, char **argv, struct resize_opts *o)
+{
+	static const struct argp argp = { resize_options, resize_parse_opt, NULL,
+					  "Grow or shrink the blocklist's exact hashes of a running instance, "
+					  "without a moment unfiltered; without --capacity, grows those past 75% full "
+					  "(as the daemon does by itself).",
 					  help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));

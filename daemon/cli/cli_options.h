@@ -94,6 +94,13 @@ struct detach_opts {
 	bool all;
 };
 
+/* xdpfwd resize [--capacity N] [--capacity-v4 N] [--capacity-v6 N] */
+struct resize_opts {
+	const char *pin_dir;
+	__u32 capacity[2];		/* per family; 0: grow only if past the threshold */
+	bool json;
+};
+
 /* xdpfwd replay CAPTURE [--pin-dir DIR | list files] [...]: see cmd_replay.c. */
 struct replay_opts {
 	const char *pin_dir;			/* the instance whose lists are copied; NULL: list files */
@@ -130,5 +137,6 @@ int cli_parse_detach(int argc, char **argv, struct detach_opts *o);
 int cli_parse_limit(int argc, char **argv, struct limit_opts *o);
 int cli_parse_replay(int argc, char **argv, struct replay_opts *o);
 int cli_parse_top(int argc, char **argv, struct top_opts *o);
+int cli_parse_resize(int argc, char **argv, struct resize_opts *o);
 
 #endif

@@ -289,13 +289,64 @@ static int absent_set(const struct list_opts *o, const char *what)
 	return list_state_update(o->state_dir, o->kind, o->set, &o->prefixes, 0, 1);
 }
 
-/* The edits, pin dir lock held. A set the command created goes again when its edit failed. */
-static int edit(const struct list_opts *o, const struct list_maps *m)
+/*
+ * A blocklist add or load that would fill an exact hash past the threshold
+ * grows it first (capacity_resize, under the lock this command holds), so a
+ * big load never fails for want of room nor waits for the daemon. The need
+ * is an upper bound: the hash's entries plus the new ones (a load's old and
+ * new entries share the maps until the switch). m then names the new hashes
+ * (fds[] holds them).
+ */
+static void grow_first(const struct list_opts *o, struct list_maps *m, int fds[2])
 {
+	struct capacity_resize_report r;
+	struct list_counts c;
+	size_t add[2] = {}, i, have[2];
+	__u32 max[2], want[2];
+	char path[PATH_MAX];
+	int f, any = 0;
+
+	if (o->kind != LIST_BLOCK || (o->op != LIST_ADD && o->op != LIST_LOAD) || list_count(m, &c))
+		return;
+	for (i = 0; i < o->prefixes.n; i++)
+		if (o->prefixes.v[i].prefixlen == (o->prefixes.v[i].family == 4 ? 32 : 128))
+			add[o->prefixes.v[i].family == 6]++;
+	have[0] = c.map_entries[LIST_MAP_V4_ADDR];
+	have[1] = c.map_entries[LIST_MAP_V6_ADDR];
+	max[0] = capacity_map_max(m->v4_addr);
+	max[1] = capacity_map_max(m->v6_addr);
+	for (f = 0; f < 2; f++) {
+		want[f] = capacity_target(max[f], have[f] + add[f]);
+		if (want[f] == max[f])
+			want[f] = 0;
+		any |= !!want[f];
+	}
+	if (!any)
+		return;
+	if (cli_error(capacity_resize(o->pin_dir, want, &r)))
+		return;	/* the edit goes on, and says "full" if it does not fit */
+	for (f = 0; f < 2; f++) {
+		if (r.from[f] != r.to[f])
+			pr_info("blocklist: grew %s from %u to %u entries first (%zu kept, %.1f ms)\n",
+				f ? "block_v6_addr" : "block_v4_addr", r.from[f], r.to[f], r.entries[f], r.ms);
+		if (pin_path(path, sizeof(path), o->pin_dir, f ? "block_v6_addr" : "block_v4_addr"))
+			continue;
+		fds[f] = bpf_obj_get(path);
+		if (fds[f] >= 0)
+			*(f ? &m->v6_addr : &m->v4_addr) = fds[f];
+	}
+}
+
+static int edit_lists(const struct list_opts *o, const struct list_maps *m, int id, int created,
+		      const struct xdpfwd_set *sets, const char *what);
+
+/* The edits, pin dir lock held. A set the command created goes again when its edit failed. */
+static int edit(const struct list_opts *o, const struct list_maps *cm)
+{
+	struct list_maps maps = *cm, *m = &maps;
+	int fds[2] = { -1, -1 };
 	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
-	char what[80], src[PATH_MAX];
-	__u64 timeout_s = o->timeout_s, expires_at = 0;
-	size_t n, missing;
+	char what[80];
 	int id = -1, err, created = 0;
 
 	label(o, what, sizeof(what));
@@ -324,6 +375,23 @@ static int edit(const struct list_opts *o, const struct list_maps *m)
 		if (id < 0)
 			return id;
 	}
+	grow_first(o, m, fds);
+	err = edit_lists(o, m, id, created, sets, what);
+	if (fds[0] >= 0)
+		close(fds[0]);
+	if (fds[1] >= 0)
+		close(fds[1]);
+	return err;
+}
+
+static int edit_lists(const struct list_opts *o, const struct list_maps *m, int id, int created,
+		      const struct xdpfwd_set *sets, const char *what)
+{
+	__u64 timeout_s = o->timeout_s, expires_at = 0;
+	char src[PATH_MAX];
+	size_t n, missing;
+	int err;
+
 	switch (o->op) {
 	case LIST_ADD: {
 		if (!o->timeout_given)

@@ -437,6 +437,11 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		err = -ENOMEM;
 		goto out;
 	}
+	/* The live hashes may have grown past the build's size: the private copy is made as big. */
+	if (live) {
+		cfg.exact_capacity[0] = capacity_map_max(bpf_map__fd(live->maps.block_v4_addr));
+		cfg.exact_capacity[1] = capacity_map_max(bpf_map__fd(live->maps.block_v6_addr));
+	}
 	err = cli_error(replay_open(&cfg, &x.r));
 	if (!err)
 		err = live ? fill_from_pins(x.r, live, o->pin_dir) : fill_from_files(x.r, o);

@@ -31,6 +31,12 @@ struct counts {
 	/* The named sets of each kind and the entries each holds. */
 	struct xdpfwd_set sets[XDPFWD_KINDS][XDPFWD_MAX_SETS];
 	long set_entries[XDPFWD_KINDS][XDPFWD_MAX_SETS];
+	/* Each list map's fill and capacity (no name: the allowlist has no hashes). */
+	struct {
+		const char *name;
+		long entries;
+		__u32 max;
+	} maps[XDPFWD_KINDS][LIST_MAPS];
 };
 
 static int sets_defined(const struct counts *c, int kind)
@@ -81,6 +87,40 @@ static void rec_name(const struct iface_status *s, char buf[REC_NAME_LEN])
 	snprintf(buf, REC_NAME_LEN, "%.*s", (int)sizeof(s->rec.name), s->rec.name);
 }
 
+/* "maps       block_v4_addr   5000 of 65536 (7%)", one line per list map. */
+static void print_maps_text(const struct counts *c)
+{
+	const char *label = "maps";
+	int kind, j;
+
+	for (kind = 0; kind < XDPFWD_KINDS; kind++)
+		for (j = 0; j < LIST_MAPS; j++) {
+			if (!c->maps[kind][j].name)
+				continue;
+			printf("%-10s %-14s %ld of %u (%ld%%)\n", label, c->maps[kind][j].name,
+			       c->maps[kind][j].entries, c->maps[kind][j].max,
+			       c->maps[kind][j].max ? c->maps[kind][j].entries * 100 / c->maps[kind][j].max : 0);
+			label = "";
+		}
+}
+
+/* "maps":{"block_v4_addr":{"entries":N,"max":M},...} */
+static void print_maps_json(const struct counts *c)
+{
+	int kind, j, first = 1;
+
+	fputs("\"maps\":{", stdout);
+	for (kind = 0; kind < XDPFWD_KINDS; kind++)
+		for (j = 0; j < LIST_MAPS; j++) {
+			if (!c->maps[kind][j].name)
+				continue;
+			printf("%s\"%s\":{\"entries\":%ld,\"max\":%u}", first ? "" : ",", c->maps[kind][j].name,
+			       c->maps[kind][j].entries, c->maps[kind][j].max);
+			first = 0;
+		}
+	fputs("},", stdout);
+}
+
 static void print_text(const char *dir, const struct iface_status *ifs, int n, const struct counts *c,
 		       const struct xdpfwd_stats *st, const struct xdpfwd_stats *other, const struct flood *fl)
 {
@@ -107,6 +147,7 @@ static void print_text(const char *dir, const struct iface_status *ifs, int n, c
 	printf("allowlist  %ld entries\n", c->allow);
 	printf("sets       %d block, %d allow (`xdpfwd sets` shows them)\n", sets_defined(c, LIST_BLOCK),
 	       sets_defined(c, LIST_ALLOW));
+	print_maps_text(c);
 	print_verdicts("", st);
 	/* The pinned program attached by hand somewhere no daemon recorded. */
 	if (any_packets(other)) {
@@ -187,6 +228,7 @@ static void print_json(const char *dir, const struct iface_status *ifs, int n, c
 		putchar('}');
 	}
 	fputs("},", stdout);
+	print_maps_json(c);
 	cli_print_verdicts_json(st);
 	fputs(",\"other_interfaces\":{", stdout);
 	cli_print_verdicts_json(other);
@@ -232,6 +274,16 @@ static int count_lists(struct xdpfwd_bpf *skel, const struct status_opts *o, str
 			pr_warn("%s\n", lib_error());
 		for (id = 0; !err && id < XDPFWD_MAX_SETS; id++)
 			c->set_entries[kind][id] = lc[kind].set_entries[id];
+		for (id = 0; !err && id < LIST_MAPS; id++) {
+			int fds[LIST_MAPS] = { [LIST_MAP_V4_ADDR] = m.v4_addr, [LIST_MAP_V4_NET] = m.v4_net,
+					       [LIST_MAP_V6_ADDR] = m.v6_addr, [LIST_MAP_V6_NET] = m.v6_net };
+
+			if (fds[id] < 0)
+				continue;
+			c->maps[kind][id].name = list_map_name(kind, id);
+			c->maps[kind][id].entries = lc[kind].map_entries[id];
+			c->maps[kind][id].max = capacity_map_max(fds[id]);
+		}
 	}
 	/* Every ban made so far is in the fresh count. */
 	if (!err && o->recount)

@@ -21,6 +21,7 @@ struct cmd_opts {
 		struct limit_opts limit;
 		struct replay_opts replay;
 		struct top_opts top;
+		struct resize_opts resize;
 	};
 };
 
@@ -47,7 +48,7 @@ int cli_error(int err);
 int cli_failed(int err, const char *what);
 
 extern const struct cmd_ops cmd_block_ops, cmd_allow_ops, cmd_status_ops, cmd_metrics_ops, cmd_detach_ops,
-	cmd_sets_ops, cmd_limit_ops, cmd_replay_ops, cmd_top_ops;
+	cmd_sets_ops, cmd_limit_ops, cmd_replay_ops, cmd_top_ops, cmd_resize_ops;
 
 struct xdpfwd_limits;
 struct ban_counts;

@@ -749,11 +749,19 @@ static int write_error(const struct list_maps *m, int set, const struct xdpfwd_p
 
 	xdpfwd_prefix_format(p, buf, sizeof(buf));
 	set_label(m, set, sb, sizeof(sb));
-	if (err == -E2BIG || err == -ENOSPC)
-		return lib_error_set(err, "the %slist is full: cannot add %s to %s (limits: %d exact addresses, "
-				     "%d prefixes, %d allow entries per family); nothing was changed",
-				     list_kind_name(m->kind), buf, sb, XDPFWD_MAX_ADDRS, XDPFWD_MAX_NETS,
-				     XDPFWD_MAX_ALLOW);
+	if (err == -E2BIG || err == -ENOSPC) {
+		union list_key k;
+		int exact = is_exact(m, p), fd = key_of(m, p, !exact, &k);
+		struct bpf_map_info info = {};
+		__u32 len = sizeof(info);
+
+		bpf_obj_get_info_by_fd(fd, &info, &len);
+		return lib_error_set(err, "the %slist is full: cannot add %s to %s (map %s holds %u entries); "
+				     "nothing was changed. %s", list_kind_name(m->kind), buf, sb, info.name,
+				     info.max_entries, exact ? "Run `xdpfwd resize` to grow it (the daemon also grows "
+				     "it by itself past 75% full)" : m->v4_addr < 0 ? "The allowlist's size is the build's" :
+				     "Start the daemon with a larger --capacity-prefix and --migrate (the entries are kept)");
+	}
 	return lib_error_set(err, "%s %s in %s of the %slist failed: %s%s; nothing was changed", what, buf, sb,
 			     list_kind_name(m->kind), strerror(-err),
 			     err == -EPERM || err == -EACCES ? " (run as root)" : "");

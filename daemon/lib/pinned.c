@@ -23,6 +23,7 @@
 #include "instance_lock.h"
 #include "lib_error.h"
 #include "sets.h"
+#include "capacity.h"
 
 unsigned int pinned_map_id(int map_fd)
 {
@@ -35,7 +36,7 @@ unsigned int pinned_map_id(int map_fd)
 }
 
 /* A pin is ours only if it is the very map the skeleton would create. */
-static int check_compatible(const struct bpf_map *map, int fd, const char *path)
+static int check_compatible(const struct bpf_map *map, int fd, const char *path, int any_size)
 {
 	struct bpf_map_info info = {};
 	__u32 len = sizeof(info);
@@ -43,10 +44,14 @@ static int check_compatible(const struct bpf_map *map, int fd, const char *path)
 	if (bpf_obj_get_info_by_fd(fd, &info, &len))
 		return lib_error_set(-EINVAL, "%s is not a BPF map (%s); remove it or use another --pin-dir", path,
 				     strerror(errno));
-	/* max_entries too: bpf_map__reuse_fd would silently take the pinned size over ours. */
+	/*
+	 * max_entries too, but for the maps an instance sizes itself (capacity.h):
+	 * bpf_map__reuse_fd takes the pinned size over ours, which is right for
+	 * those only.
+	 */
 	if (info.type != bpf_map__type(map) || info.key_size != bpf_map__key_size(map) ||
 	    info.value_size != bpf_map__value_size(map) || info.map_flags != bpf_map__map_flags(map) ||
-	    info.max_entries != bpf_map__max_entries(map) || strcmp(info.name, bpf_map__name(map)))
+	    (!any_size && info.max_entries != bpf_map__max_entries(map)) || strcmp(info.name, bpf_map__name(map)))
 		return lib_error_set(-EINVAL, "pinned map %s ('%s': type %u, key %u, value %u bytes, %u entries) does not match the program's "
 			"(type %u, key %u, value %u bytes, %u entries); nothing was changed. If the program is a new "
 			"build with another layout, start it with --migrate to move the lists over; "
@@ -291,7 +296,7 @@ static int reuse_pinned(struct bpf_map *map, const char *path, void *ctx)
 		return lib_error_set(-errno, "opening pinned map %s failed: %s%s", path, strerror(errno),
 				     errno == EPERM || errno == EACCES ? "; run as root" : "");
 	}
-	err = check_compatible(map, fd, path);
+	err = check_compatible(map, fd, path, capacity_sized_map(r->skel, map));
 	if (!err)
 		err = bpf_map__reuse_fd(map, fd);
 	close(fd);
@@ -497,7 +502,7 @@ static bool same_as_skeleton_map(struct xdpfwd_bpf *skel, const struct bpf_map_i
 		if (!bpf_map__is_internal(map) && !strcmp(info->name, bpf_map__name(map)))
 			return info->type == bpf_map__type(map) && info->key_size == bpf_map__key_size(map) &&
 			       info->value_size == bpf_map__value_size(map) &&
-			       info->max_entries == bpf_map__max_entries(map);
+			       (capacity_sized_map(skel, map) || info->max_entries == bpf_map__max_entries(map));
 	return false;
 }
 

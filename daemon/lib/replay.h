@@ -41,6 +41,8 @@ struct replay_config {
 	 * syscall per frame (the runner's CPU's counters are read after each run).
 	 */
 	bool frame_detail;
+	/* The exact hashes' sizes, IPv4 and IPv6 (a live instance's: it may have grown); 0: the build's. */
+	__u32 exact_capacity[2];
 };
 
 /* The verdict of one frame; the caller fills data, len and ts_ns. */

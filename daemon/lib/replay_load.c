@@ -46,7 +46,9 @@ int replay_open(const struct replay_config *c, struct replay **out)
 		return err;
 	}
 	configure(r->skel, c);
-	err = xdpfwd_bpf__load(r->skel);
+	err = (c->exact_capacity[0] && bpf_map__set_max_entries(r->skel->maps.block_v4_addr, c->exact_capacity[0])) ||
+	      (c->exact_capacity[1] && bpf_map__set_max_entries(r->skel->maps.block_v6_addr, c->exact_capacity[1])) ?
+	      -EINVAL : xdpfwd_bpf__load(r->skel);
 	if (err) {
 		lib_error_set(err, "loading the BPF program for the replay failed: %s (see -d for the verifier log)",
 			      strerror(-err));

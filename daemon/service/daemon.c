@@ -35,6 +35,7 @@
 #include "ringbuf_consumer.h"
 #include "limits_config.h"
 #include "bans.h"
+#include "grow.h"
 #include "daemon.h"
 
 struct iface_plan {
@@ -338,6 +339,7 @@ static void announce(const struct daemon_opts *o, const struct iface_plan *plan,
 /* What the loop's periodic tasks and SIGHUP work on. */
 struct housekeeping {
 	struct watch watch;
+	struct xdp_program **xprog;	/* the start's, replaced when a resize is adopted */
 	struct consumer *consumer;
 	struct metrics_server *metrics;
 	struct sets_watch *sets;	/* --sets-dir followed as it changes; NULL: SIGHUP only */
@@ -355,6 +357,7 @@ static int sweep_expired(void *ctx)
 	lock = pin_dir_trylock(w->o->pin_dir);
 	if (lock < 0)
 		return 0;
+	grow_adopt(w, ((struct housekeeping *)ctx)->xprog);
 	for (kind = LIST_BLOCK; kind <= LIST_ALLOW; kind++) {
 		list_maps_get(w->skel, kind, &m);
 		if (!list_expire(&m, &removed) && removed)
@@ -379,10 +382,20 @@ static int book_bans(void *ctx)
 	lock = pin_dir_trylock(w->o->pin_dir);
 	if (lock < 0)
 		return 0;
+	grow_adopt(w, ((struct housekeeping *)ctx)->xprog);
 	if (!bans_catch_up(w->skel, 0, &swept, &removed) && removed)
 		pr_info("blocklist: removed %zu expired entr%s (bans included)\n", removed, removed == 1 ? "y" : "ies");
 	lib_error_clear();
 	pin_dir_unlock(lock);
+	return 0;
+}
+
+/* Capacity: full hashes grown, resizes adopted (grow.h). */
+static int grow_task(void *ctx)
+{
+	struct housekeeping *hk = ctx;
+
+	grow_round(&hk->watch, hk->xprog);
 	return 0;
 }
 
@@ -493,6 +506,7 @@ static void reload_files(void *ctx)
 	lock = pin_dir_lock(w->o->pin_dir);
 	if (lock < 0)
 		goto out;
+	grow_adopt(w, hk->xprog);
 	set_files_apply(w->skel, w->o, &sf, 0);
 	pin_dir_unlock(lock);
 	/* Ids may have been freed or given new names: events look them up afresh. */
@@ -555,18 +569,19 @@ static void report_stop(const struct watch *w)
 	}
 }
 
-static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct xdp_program *xprog,
+static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct xdp_program **xprog,
 		    const struct iface_plan *plan, const __u32 *slots, __u32 prog_id, struct metrics_server *metrics,
 		    struct sets_watch *sets)
 {
 	struct housekeeping hk = {
 		.watch = {
 			.skel = skel,
-			.xprog = xprog,
+			.xprog = *xprog,
 			.o = o,
 			.prog_id = prog_id,
 			.our_map_id = pinned_map_id(bpf_map__fd(skel->maps.stats)),
 		},
+		.xprog = xprog,
 		.metrics = metrics,
 		.sets = sets,
 		.out = stdout,
@@ -579,6 +594,8 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		/* Expired entries already stopped matching: this is garbage collection. */
 		{ "expiry sweep", 5 * EVENT_LOOP_TICKS_PER_SEC, false, sweep_expired },
 		{ "ban books", EVENT_LOOP_TICKS_PER_SEC, false, book_bans },
+		/* After the books: they give the fill. */
+		{ "capacity", EVENT_LOOP_TICKS_PER_SEC, false, grow_task },
 		/* Tampering is repaired well within a second. */
 		{ "watch", 2, false, watch_round },
 		{ "stats line", o->stats_interval * EVENT_LOOP_TICKS_PER_SEC, false, stats_line },
@@ -704,6 +721,19 @@ static int open_instance(struct start *s)
 			err = migrate_open_old(o->pin_dir, &s->mig);
 		if (!err)
 			pr_info("migrating the instance in %s to this build's map layout\n", o->pin_dir);
+	}
+	/* Sizes for the maps this start makes; reused pins keep theirs, migrated entries must fit. */
+	if (!err) {
+		struct capacity c = o->capacity;
+		__u32 old[2] = {};
+
+		if (s->mig.n)
+			migrate_old_capacity(&s->mig, old);
+		if (!c.exact)
+			c.exact = CAPACITY_EXACT_DEFAULT;
+		c.exact = c.exact > old[0] ? c.exact : old[0];
+		c.exact = c.exact > old[1] ? c.exact : old[1];
+		err = daemon_log_error(capacity_apply(s->skel, &c));
 	}
 	if (err)
 		return err;
@@ -905,7 +935,7 @@ int daemon_run(struct daemon_opts *o)
 		err = publish(&s);
 	if (!err) {
 		sets_watch_start(s.sets_watch, s.skel, &s.files);
-		err = run_loop(s.skel, o, s.xprog, s.plan, s.slots, s.prog_id, s.metrics, s.sets_watch);
+		err = run_loop(s.skel, o, &s.xprog, s.plan, s.slots, s.prog_id, s.metrics, s.sets_watch);
 	}
 	finish(&s, err);
 	return err ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -10,6 +10,7 @@
 #include "lists.h"
 #include "event_format.h"
 #include "limit_conf.h"
+#include "capacity.h"
 #include "xdpfwd.h"
 
 /* What the service runs with; the command line (cli/cli_options.c) fills it. */
@@ -39,6 +40,8 @@ struct daemon_opts {
 	bool migrate;			/* move pinned maps of another layout to this build's */
 	struct limit_conf limits;	/* --limit-*: the flood defense's settings (limit_conf.h) */
 	const char *limits_file;	/* --limits-file: KEY=VALUE lines over --limit-*, read again at SIGHUP */
+	struct capacity capacity;	/* --capacity, --capacity-prefix: sizes of maps this start makes */
+	bool no_grow;			/* --no-grow: never grow the exact hashes by itself */
 };
 
 /* `xdpfwd --iface ...`: load, attach or adopt, then log until SIGINT/SIGTERM. Returns an exit status. */

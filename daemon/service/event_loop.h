@@ -28,7 +28,7 @@ struct periodic_task {
 	int (*run)(void *ctx);		/* returns 1 to stop the loop */
 };
 
-#define EVENT_LOOP_MAX_TASKS 8
+#define EVENT_LOOP_MAX_TASKS 12
 
 /* A descriptor waited on with the loop's own (the sets dir watcher's inotify fd): ready() when readable. */
 struct event_source {

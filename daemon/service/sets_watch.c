@@ -217,6 +217,8 @@ static int apply_changes(struct sets_watch *w)
 		set_files_free(&sf);
 		return 0;
 	}
+	/* A resize since the daemon last looked: the edits go to the hashes the program uses. */
+	daemon_log_error(capacity_follow(w->skel, w->o->pin_dir));
 	set_files_apply(w->skel, w->o, &sf, 0);
 	pin_dir_unlock(lock);
 	set_files_drop_entries(&sf);

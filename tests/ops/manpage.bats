@@ -8,7 +8,7 @@ load ops
 REPO=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 MAN=$REPO/docs/xdpfwd.8
 COMPLETION=$REPO/contrib/bash-completion/xdpfwd
-COMMANDS="block allow sets limit status top metrics replay detach"
+COMMANDS="block allow sets limit status top metrics replay resize detach"
 
 # The long options a --help output lists, one per line.
 long_options() {
@@ -44,8 +44,8 @@ help_of() {
 @test "every command of the daemon's --help has its own section, and nothing more" {
 	local listed cmd
 	listed=$("$XDPFWD" --help | sed -n 's/^  xdpfwd \([a-z]*\) .*/\1/p' | sort -u | tr '\n' ' ')
-	[ "$listed" = "allow block detach limit metrics replay sets status top " ]
-	for cmd in sets limit status top metrics replay detach; do
+	[ "$listed" = "allow block detach limit metrics replay resize sets status top " ]
+	for cmd in sets limit status top metrics replay resize detach; do
 		grep -q "^\\.SS \"xdpfwd $cmd" "$MAN"
 	done
 	for op in add del list flush load save; do
@@ -96,7 +96,8 @@ complete_words() {
 }
 
 @test "the bash completion completes commands, operations and option values" {
-	[ "$(complete_words xdpfwd "" | tr '\n' ' ')" = "block allow sets limit status top metrics replay detach " ]
+	[ "$(complete_words xdpfwd "" | tr '\n' ' ')" = "block allow sets limit status top metrics replay resize detach " ]
+	[ "$(complete_words xdpfwd resize --capacity-v | tr '\n' ' ')" = "--capacity-v4 --capacity-v6 " ]
 	[ "$(complete_words xdpfwd replay --write-d)" = --write-dropped ]
 	[ "$(complete_words xdpfwd replay "")" = FILES ]
 	[ "$(complete_words xdpfwd block "" | tr '\n' ' ')" = "add del list flush load save " ]

@@ -108,6 +108,8 @@ struct config {
 
 /* The tests' meter: small, so that 60 skeletons do not each preallocate a million keys. */
 #define METER_KEYS_TEST 4096
+/* The exact hashes' size in these tests: small, as `xdpfwd --capacity 1k` makes them (a full hash is a case). */
+#define EXACT_CAPACITY_TEST 1024
 
 #define MAX_KEPT_EVENTS 64
 
@@ -306,7 +308,10 @@ static int fx_setup(void **state)
 	}
 	if (cfg->clock_from_meta)
 		fx->skel->rodata->clock_from_meta = 1;
-	if (bpf_map__set_max_entries(fx->skel->maps.meter,
+	/* The exact hashes at a small capacity, as a daemon started with --capacity 1k makes them. */
+	if (bpf_map__set_max_entries(fx->skel->maps.block_v4_addr, EXACT_CAPACITY_TEST) ||
+	    bpf_map__set_max_entries(fx->skel->maps.block_v6_addr, EXACT_CAPACITY_TEST) ||
+	    bpf_map__set_max_entries(fx->skel->maps.meter,
 				     (cfg->meter_keys ? cfg->meter_keys : METER_KEYS_TEST) / XDPFWD_METER_WAYS)) {
 		print_error("sizing the meter failed\n");
 		goto fail;

@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "xdpfwd.skel.h"
+#include "log.h"
+#include "pin_dir.h"
+#include "instance.h"
+#include "daemon.h"
+#include "watch.h"
+#include "grow.h"
+
+/* The program the ifaces map records for our interfaces (a resize updates the records), or 0. */
+static __u32 recorded_prog(const struct watch *w)
+{
+	struct xdpfwd_iface rec;
+	__u32 key;
+	int i;
+
+	for (i = 0; i < w->o->n_ifaces; i++) {
+		key = w->ifindex[i];
+		if (!bpf_map_lookup_elem(bpf_map__fd(w->skel->maps.ifaces), &key, &rec) && rec.prog_id)
+			return rec.prog_id;
+	}
+	return 0;
+}
+
+/* The pinned hashes and the recorded program, if a resize made new ones. */
+void grow_adopt(struct watch *w, struct xdp_program **xprog)
+{
+	struct xdp_program *np;
+	__u32 id;
+
+	daemon_log_error(capacity_follow(w->skel, w->o->pin_dir));
+	id = recorded_prog(w);
+	if (!id || id == w->prog_id)
+		return;
+	np = xdp_program__from_id(id);
+	if (libxdp_get_error(np)) {
+		pr_warn("taking the resized program %u failed: %s; re-attaching would use program %u\n", id,
+			strerror(-libxdp_get_error(np)), w->prog_id);
+		return;
+	}
+	/* The old program (and with it the old hashes) is freed once nothing holds it. */
+	bpf_program__unload(w->skel->progs.xdpfwd_xdp);
+	xdp_program__close(*xprog);
+	*xprog = np;
+	w->xprog = np;
+	pr_info("blocklist: resized (block_v4_addr %u, block_v6_addr %u entries): this daemon's program is now %u "
+		"(was %u)\n", capacity_map_max(bpf_map__fd(w->skel->maps.block_v4_addr)),
+		capacity_map_max(bpf_map__fd(w->skel->maps.block_v6_addr)), id, w->prog_id);
+	w->prog_id = id;
+}
+
+static void grow_if_full(struct watch *w)
+{
+	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
+	struct capacity_resize_report r;
+	struct capacity_fill fill;
+	struct ban_counts bans;
+	__u32 want[2];
+	int f, err;
+
+	if (capacity_fill_read(w->skel, &fill)) {
+		lib_error_clear();
+		return;
+	}
+	/*
+	 * The books lack the bans made since they last counted (bans.h): if those
+	 * could push a hash over, count now rather than wait for the books round.
+	 */
+	if (!bans_read(w->skel, &bans) && bans.unbooked)
+		for (f = 0; f < 2; f++)
+			if (fill.entries[f] >= 0 &&
+			    capacity_target(fill.max[f], fill.entries[f] + bans.unbooked) != fill.max[f]) {
+				int swept;
+				size_t removed;
+
+				if (!bans_catch_up(w->skel, 1, &swept, &removed) && capacity_fill_read(w->skel, &fill))
+					fill.entries[0] = fill.entries[1] = -1;
+				break;
+			}
+	lib_error_clear();
+	for (f = 0; f < 2; f++) {
+		want[f] = fill.entries[f] < 0 ? 0 : capacity_target(fill.max[f], fill.entries[f]);
+		if (want[f] == fill.max[f])
+			want[f] = 0;
+	}
+	if (!want[0] && !want[1])
+		return;
+	err = capacity_resize(w->o->pin_dir, want, &r);
+	if (err) {
+		/* Said once per size: the round comes back every second. */
+		static __u32 said[2];
+
+		if (said[0] != want[0] || said[1] != want[1])
+			daemon_log_error(err);
+		lib_error_clear();
+		said[0] = want[0];
+		said[1] = want[1];
+		return;
+	}
+	for (f = 0; f < 2; f++)
+		if (r.from[f] != r.to[f])
+			pr_info("blocklist: %s grown from %u to %u entries (%zu entries kept, %zu ban%s carried over), "
+				"program %u swapped for %u in place, in %.1f ms\n", names[f], r.from[f], r.to[f],
+				r.entries[f], r.late, r.late == 1 ? "" : "s", r.old_prog_id, r.new_prog_id, r.ms);
+}
+
+void grow_round(struct watch *w, struct xdp_program **xprog)
+{
+	int lock = pin_dir_trylock(w->o->pin_dir);
+
+	if (lock < 0)
+		return;
+	grow_adopt(w, xprog);
+	if (!w->o->no_grow) {
+		grow_if_full(w);
+		grow_adopt(w, xprog);
+	}
+	pin_dir_unlock(lock);
+}

@@ -1,0 +1,217 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0
+# Capacity (issue 16): the exact hashes are made --capacity big, grow when a load needs room or
+# the daemon finds them past 75% full, and `xdpfwd resize` grows or shrinks them. A growth keeps
+# every entry with its sets, counters and deadline, swaps the program in place (a new id, never
+# detached), and the daemon takes the new maps and program for its own.
+
+load ../lib/xf
+
+bats_require_minimum_version 1.5.0
+
+N=20
+
+setup() {
+	xf_setup_traffic
+}
+
+# "entries max" of a list map, from status --json.
+map_fill() {
+	xf_json "'%d %d' % (j['maps']['$1']['entries'], j['maps']['$1']['max'])" xf_cli status --json
+}
+
+# The id of the pinned map NAME.
+pinned_id() {
+	bpftool map show pinned "$PIN/$1" -j | xf_json 'j["id"]'
+}
+
+# Succeeds when the program attached to $IF_P uses map id $1.
+prog_uses_map() {
+	bpftool prog show id "$(xf_prog_id)" -j | xf_json "int($1 in j.get('map_ids', []))" | grep -qx 1
+}
+
+# N addresses 198.19.x.y (none of them a sender's), one a line.
+gen_v4() {
+	"$XF_PYTHON" -c 'import sys
+for i in range(int(sys.argv[1])): print("198.19.%d.%d" % (i >> 8, i & 255))' "$1"
+}
+
+# bpftool batch lines adding A.B.x.y (N of them) to block_v4_addr, all-zero values (set manual).
+bpftool_adds() {
+	"$XF_PYTHON" -c 'import sys
+pin, a, b, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+for i in range(n):
+    print("map update pinned %s/block_v4_addr key %s %s %d %d value %s" % (pin, a, b, i >> 8, i & 255, " ".join(["0"] * 56)))' "$PIN" "$@"
+}
+
+@test "--capacity 1k: a load of 5000 grows block_v4_addr first; entries, counters, deadline kept; program swapped in place" {
+	xf_daemon --iface "$IF_P" --capacity 1k
+	[ "$(map_fill block_v4_addr)" = "0 1024" ]
+	[ "$(map_fill block_v6_addr)" = "0 1024" ]
+	xf_cli block add --timeout 1h 198.18.0.2
+	xf_udp_send 198.18.0.2 "$N"
+	[ "$(xf_wait_entry_packets 198.18.0.2 "$N")" = "$N" ]
+	local before_prog before_exp
+	before_prog=$(xf_prog_id)
+	before_exp=$(xf_cli block list -j | xf_json '[e for e in j if e["entry"] == "198.18.0.2"][0]["expires_in"]')
+	[ "$before_exp" -gt 3500 ]
+
+	{ gen_v4 5000; echo 198.18.0.3; } >"$XF_TMP/feed.list"
+	run -0 xf_cli block load --set feed "$XF_TMP/feed.list"
+	[[ $output == *"grew block_v4_addr from 1024 to 8192 entries first"* ]]
+	[ "$(map_fill block_v4_addr)" = "5002 8192" ]
+	xf_cli status | grep -qx 'maps       block_v4_addr  5002 of 8192 (61%)'
+	# The IPv6 hash was not touched.
+	[ "$(map_fill block_v6_addr)" = "0 1024" ]
+
+	# Swapped in place: another program, attached all along (the daemon saw nothing to repair).
+	local after_prog
+	after_prog=$(xf_prog_id)
+	[ -n "$after_prog" ] && [ "$after_prog" != "$before_prog" ]
+	prog_uses_map "$(pinned_id block_v4_addr)"
+	# The daemon takes the new program and maps; the old program is freed with the old hashes.
+	xf_wait_lines "this daemon's program is now $after_prog \(was $before_prog\)" 1 "$XF_TMP/daemon.err" 5
+	xf_lacks 'detached behind its back|re-attached' "$XF_TMP/daemon.err"
+	run bpftool prog show id "$before_prog"
+	[ "$status" -ne 0 ]
+
+	# Every entry is there and enforced; the counter and the deadline came along.
+	[ "$(xf_cli block list --set feed | awk 'NR > 1' | wc -l)" -eq 5001 ]
+	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
+	local after_exp
+	after_exp=$(xf_cli block list -j | xf_json '[e for e in j if e["entry"] == "198.18.0.2"][0]["expires_in"]')
+	[ "$after_exp" -le "$before_exp" ] && [ "$after_exp" -gt $((before_exp - 60)) ]
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	[ "$(xf_wait_entry_packets 198.18.0.2 $((2 * N)))" = $((2 * N)) ]
+	# The metrics say the same.
+	xf_cli metrics | grep -qx 'xdpfwd_entries_max{kind="block",map="block_v4_addr"} 8192'
+}
+
+@test "the daemon grows a hash past 75% full by itself (entries written with bpftool), and says so" {
+	xf_daemon --iface "$IF_P" --capacity 1k
+	# 800 of 1024 (78%) behind the CLI's back: an all-zero value is a member of set manual.
+	bpftool_adds 198 19 800 >"$XF_TMP/batch"
+	bpftool batch file "$XF_TMP/batch" >/dev/null
+	xf_cli status --recount >/dev/null
+	xf_wait_lines 'block_v4_addr grown from 1024 to 4096 entries \(800 entries kept' 1 "$XF_TMP/daemon.err" 5
+	[ "$(map_fill block_v4_addr)" = "800 4096" ]
+	[ "$(map_fill block_v6_addr)" = "0 1024" ]
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	# --no-grow: a daemon that does not.
+	xf_daemon_stop
+	bpftool_adds 198 20 2400 >"$XF_TMP/batch2"
+	bpftool batch file "$XF_TMP/batch2" >/dev/null
+	xf_daemon --iface "$IF_P" --no-grow
+	xf_cli status --recount >/dev/null
+	sleep 2.5
+	[ "$(map_fill block_v4_addr)" = "3200 4096" ]
+	[ "$(xf_count_lines 'grown from' "$XF_TMP/daemon.err")" -eq 1 ]
+}
+
+@test "xdpfwd resize: refuses a size the entries would fill past 75%, shrinks when they fit, and grows" {
+	xf_daemon --iface "$IF_P" --capacity 4k
+	gen_v4 2000 >"$XF_TMP/feed.list"
+	xf_cli block load --set feed "$XF_TMP/feed.list"
+	xf_cli block add 198.18.0.2 2001:2::3
+	[ "$(map_fill block_v4_addr)" = "2001 4096" ]
+
+	# 2001 entries in 2048 would be 97% full: refused, one line, nothing changed.
+	run -1 --separate-stderr xf_cli resize --capacity 2k
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"block_v4_addr holds 2001 entries"*"give at least 2668"*"nothing was changed"* ]]
+	[ "$(map_fill block_v4_addr)" = "2001 4096" ]
+
+	# Grows both; then, the feed gone, shrinks to 1k with the two entries left.
+	run -0 xf_cli resize --capacity 16k
+	[[ $output == *"block_v4_addr: 4096 -> 16384 entries (holds 2001)"* ]]
+	[ "$(map_fill block_v6_addr)" = "1 16384" ]
+	xf_cli block flush --set feed
+	run -0 xf_cli resize --capacity 1k -j
+	[ "$(xf_json '(j["resized"], j["maps"]["block_v4_addr"]["to"], j["maps"]["block_v6_addr"]["entries"])' <<<"$output")" = "(True, 1024, 1)" ]
+	[ "$(map_fill block_v4_addr)" = "1 1024" ]
+	[ "$(xf_entries | sort | tr '\n' ' ')" = "198.18.0.2 2001:2::3 " ]
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 2001:2::3 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	[ "$(xf_recv_count 2001:2::3)" = 0 ]
+	# Asking for the sizes there are: nothing to do.
+	run -0 xf_cli resize --capacity 1k
+	[[ $output == *"nothing to do"* ]]
+	# A bad size is a usage error.
+	run -2 xf_cli resize --capacity 12x
+	[[ $output == *"--capacity '12x'"* ]]
+}
+
+@test "an instance's pins keep their size: a restart with another --capacity reuses them" {
+	xf_daemon --iface "$IF_P" --capacity 2k
+	xf_cli block add 198.18.0.2
+	xf_daemon_stop
+	xf_daemon --iface "$IF_P" --capacity 64k
+	[ "$(map_fill block_v4_addr)" = "1 2048" ]
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+}
+
+@test "bans of the flood defense fill a 64-entry hash: the daemon grows it, every ban kept with its deadline" {
+	local i srcs=()
+	for i in $(seq 10 69); do
+		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
+		srcs+=("198.18.0.$i")
+	done
+	xf_daemon --iface "$IF_P" --capacity 64 --limit-pps 5 --limit-burst 5 --limit-ban 1h
+	# 20 datagrams from each of 60 sources, 4 times the burst: each is banned (60 of 64: 93%).
+	for i in "${srcs[@]}"; do
+		xf_udp_send "$i" 20 "" 9000 0
+	done
+	xf_wait_lines 'block_v4_addr grown from 64 to 256 entries' 1 "$XF_TMP/daemon.err" 15
+	[ "$(xf_json 'j["maps"]["block_v4_addr"]["max"]' xf_cli status --json)" = 256 ]
+	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 60 ]
+	# Every ban kept its deadline (about an hour) and blocks.
+	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
+	local r
+	# Under the barrier's own limit (5): 4 each.
+	r=$(XF_N=4 XF_BARRIER=2001:2::9 xf_round 198.18.0.10 198.18.0.69)
+	echo "round: $r"
+	[ "$r" = "198.18.0.10=0 198.18.0.69=0" ]
+}
+
+@test "bans the old program makes while a resize copies are carried over to the new hash" {
+	local i
+	for i in $(seq 10 69); do
+		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
+	done
+	xf_daemon --iface "$IF_P" --capacity 256 --limit-pps 5 --limit-burst 5 --limit-ban 1h
+	# One source after another, 20 ms apart (about 1.2 s): 10 datagrams each, so each is banned at
+	# its sixth; the resize below starts 0.3 s in and takes longer than that (the new program's load).
+	xf_s timeout 20 "$XF_PYTHON" -c '
+import socket, time
+for i in range(10, 70):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("198.18.0.%d" % i, 0))
+    for _ in range(10):
+        s.sendto(b"x" * 16, ("198.18.0.1", 9000))
+    s.close()
+    time.sleep(0.02)' &
+	local sender=$!
+	sleep 0.3
+	run -0 xf_cli resize --capacity-v4 1k -j
+	wait "$sender"
+	echo "$output"
+	# Some bans fell between the copy and the swap, and were carried over.
+	echo "# bans carried over: $(xf_json 'j["late"]' <<<"$output") of 60, resize took $(xf_json 'j["ms"]' <<<"$output") ms" >&3
+	[ "$(xf_json 'j["late"]' <<<"$output")" -ge 1 ]
+	[ "$(xf_json 'j["maps"]["block_v4_addr"]["to"]' <<<"$output")" = 1024 ]
+	# Every ban is in the new hash (the books may lag: the list walks the map).
+	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 60 ]
+	[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j | xf_json 'len(j)')" -eq 60 ]
+}
