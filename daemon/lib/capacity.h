@@ -17,7 +17,7 @@
 
 struct xdpfwd_bpf;
 
-/* Provisional default (issue 16: cache-friendly sizes matter; BENCHMARKS.md has the measurements). */
+/* Chosen for memory: the lookup cost did not depend on the size (BENCHMARKS.md "Capacity"). */
 #define CAPACITY_EXACT_DEFAULT	65536U
 #define CAPACITY_MIN		64U
 #define CAPACITY_MAX		(1U << 28)	/* 256M: a hash that size takes tens of GiB */
