@@ -27,7 +27,7 @@ static int wanted(struct xdpfwd_bpf *skel, const struct resize_opts *o, __u32 wa
 	want[1] = o->capacity[1];
 	if (want[0] || want[1])
 		return 0;
-	err = cli_error(capacity_fill_read(skel, &f));
+	err = cli_error(capacity_fill_read(skel, &f, true));
 	for (i = 0; !err && i < 2; i++)
 		want[i] = capacity_target(f.max[i], f.entries[i]);
 	return err;

@@ -58,7 +58,7 @@ __u32 capacity_map_max(int fd)
 	return info.max_entries;
 }
 
-int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f)
+int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f, bool may_walk)
 {
 	struct list_counts c;
 	struct list_maps m;
@@ -67,7 +67,7 @@ int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f)
 	list_maps_get(skel, LIST_BLOCK, &m);
 	f->max[0] = capacity_map_max(m.v4_addr);
 	f->max[1] = capacity_map_max(m.v6_addr);
-	err = list_count(&m, &c);
+	err = may_walk ? list_count(&m, &c) : list_count_booked(&m, &c);
 	f->entries[0] = err ? -1 : c.map_entries[LIST_MAP_V4_ADDR];
 	f->entries[1] = err ? -1 : c.map_entries[LIST_MAP_V6_ADDR];
 	return err;

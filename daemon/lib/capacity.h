@@ -12,6 +12,7 @@
 #ifndef XDPFWD_CAPACITY_H
 #define XDPFWD_CAPACITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -51,7 +52,8 @@ struct capacity_fill {
 	__u32 max[2];
 	long entries[2];	/* -1: not counted */
 };
-int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f);
+/* may_walk false: from the books alone (-EAGAIN while an edit runs), for a task that runs every second. */
+int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f, bool may_walk);
 
 /*
  * The size an exact hash holding `need` entries should have: itself while

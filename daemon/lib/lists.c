@@ -718,15 +718,18 @@ int list_recount(const struct list_maps *m)
 	return err;
 }
 
-int list_count(const struct list_maps *m, struct list_counts *c)
+static int count_from(const struct list_maps *m, struct list_counts *c, bool may_walk)
 {
 	struct xdpfwd_books b;
 	int err = books_get(m, &b), i;
 
 	if (err && err != -ENOENT)
 		return err;
-	if (err == -ENOENT || b.state != XDPFWD_BOOKS_EXACT)
+	if (err == -ENOENT || b.state != XDPFWD_BOOKS_EXACT) {
+		if (!may_walk)
+			return -EAGAIN;
 		err = count_live(m, &b);
+	}
 	if (err)
 		return err;
 	c->addrs = b.hashed[0] + b.hashed[1] + b.trie_addrs[0] + b.trie_addrs[1];
@@ -738,6 +741,16 @@ int list_count(const struct list_maps *m, struct list_counts *c)
 	c->map_entries[LIST_MAP_V4_NET] = b.trie_addrs[0] + b.trie_prefixes[0];
 	c->map_entries[LIST_MAP_V6_NET] = b.trie_addrs[1] + b.trie_prefixes[1];
 	return 0;
+}
+
+int list_count(const struct list_maps *m, struct list_counts *c)
+{
+	return count_from(m, c, true);
+}
+
+int list_count_booked(const struct list_maps *m, struct list_counts *c)
+{
+	return count_from(m, c, false);
 }
 
 /* ---- add and del: one entry at a time, proportional to the edit ---- */

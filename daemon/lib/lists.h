@@ -161,6 +161,8 @@ int list_recount(const struct list_maps *m);
  * list_read does.
  */
 int list_count(const struct list_maps *m, struct list_counts *c);
+/* The same from the books alone: -EAGAIN, nothing walked, while they are not exact (an edit runs). */
+int list_count_booked(const struct list_maps *m, struct list_counts *c);
 
 /* CLOCK_BOOTTIME now, the clock entry expiry is measured on. */
 __u64 list_boottime_ns(void);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdbool.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
@@ -57,6 +58,23 @@ void grow_adopt(struct watch *w, struct xdp_program **xprog)
 	w->prog_id = id;
 }
 
+/*
+ * Only while the limits ban is the program making entries the books do not
+ * know of yet (bans made before are booked within 10 s by the books round):
+ * one lookup a second instead of reading the ban counters and the sets.
+ */
+static bool limits_ban(const struct watch *w)
+{
+	struct xdpfwd_limits l;
+	struct limits_maps lm;
+
+	if (limits_maps_get(w->skel, &lm) || limits_read(&lm, &l)) {
+		lib_error_clear();
+		return false;
+	}
+	return l.action == XDPFWD_LIMIT_BAN;
+}
+
 static void grow_if_full(struct watch *w)
 {
 	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
@@ -66,7 +84,7 @@ static void grow_if_full(struct watch *w)
 	__u32 want[2];
 	int f, err;
 
-	if (capacity_fill_read(w->skel, &fill)) {
+	if (capacity_fill_read(w->skel, &fill, false)) {
 		lib_error_clear();
 		return;
 	}
@@ -74,14 +92,14 @@ static void grow_if_full(struct watch *w)
 	 * The books lack the bans made since they last counted (bans.h): if those
 	 * could push a hash over, count now rather than wait for the books round.
 	 */
-	if (!bans_read(w->skel, &bans) && bans.unbooked)
+	if (limits_ban(w) && !bans_read(w->skel, &bans) && bans.unbooked)
 		for (f = 0; f < 2; f++)
 			if (fill.entries[f] >= 0 &&
 			    capacity_target(fill.max[f], fill.entries[f] + bans.unbooked) != fill.max[f]) {
 				int swept;
 				size_t removed;
 
-				if (!bans_catch_up(w->skel, 1, &swept, &removed) && capacity_fill_read(w->skel, &fill))
+				if (!bans_catch_up(w->skel, 1, &swept, &removed) && capacity_fill_read(w->skel, &fill, false))
 					fill.entries[0] = fill.entries[1] = -1;
 				break;
 			}
