@@ -241,7 +241,7 @@ static const struct argp_option daemon_options[] = {
 	  "(entries keep their sets, counters and deadlines) instead of refusing", 0 },
 	{ "capacity", OPT_CAPACITY, "N", 0,
 	  "Exact addresses each blocklist hash holds (per family) when this start makes the maps (default "
-	  "64k; an instance's pins keep their size); grown x4 past 75% full", 0 },
+	  "1M; an instance's pins keep their size); grown x4 past 75% full", 0 },
 	{ "capacity-prefix", OPT_CAPACITY_PREFIX, "N", 0,
 	  "Prefixes each block trie holds (per family) when this start makes the maps (default 256k)", 0 },
 	{ "no-grow", OPT_NO_GROW, NULL, 0, "Never grow the exact hashes by itself (`xdpfwd resize` still does)", 0 },

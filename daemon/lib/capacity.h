@@ -18,8 +18,12 @@
 
 struct xdpfwd_bpf;
 
-/* Chosen for memory: the lookup cost did not depend on the size (BENCHMARKS.md "Capacity"). */
-#define CAPACITY_EXACT_DEFAULT	65536U
+/*
+ * 1M: the lookup cost did not depend on the size (BENCHMARKS.md "Capacity"),
+ * and a daemon's own list files are applied without growing first (only the
+ * CLI's edits grow first), so a start must hold what it loads.
+ */
+#define CAPACITY_EXACT_DEFAULT	1048576U
 #define CAPACITY_MIN		64U
 #define CAPACITY_MAX		(1U << 28)	/* 256M: a hash that size takes tens of GiB */
 /* A hash past this fill (percent) is grown by the daemon, CAPACITY_GROW_FACTOR times or to fit. */

@@ -407,6 +407,13 @@ static int watch_round(void *ctx)
 
 	if (lock == -EWOULDBLOCK)
 		return 0;
+	/*
+	 * A resize (a load that grew first, `xdpfwd resize`) swapped in a program
+	 * on new hashes: re-attaching this daemon's old one would enforce hashes
+	 * no edit writes any more, so take the new one before looking.
+	 */
+	if (lock >= 0)
+		grow_adopt(w, ((struct housekeeping *)ctx)->xprog);
 	kept = watch_check(w);
 	pin_dir_unlock(lock);
 	if (!kept) {
