@@ -27,15 +27,6 @@ teardown() {
 	xf_teardown
 }
 
-# The sets of ENTRY in `block list --json`, comma-separated in the CLI's order ("" if absent).
-sets_of() {
-	xf_cli "${2:-block}" list --json | "$XF_PYTHON" -c '
-import json, sys
-for e in json.load(sys.stdin):
-    if e["entry"] == sys.argv[1]:
-        print(",".join(e["sets"]))' "$1"
-}
-
 # FIELD of KIND set NAME in `xdpfwd sets --json` ("" if there is no such set).
 set_field() {
 	xf_cli sets --json | "$XF_PYTHON" -c '
@@ -90,8 +81,8 @@ reload_wait() {
 	[ "$(XF_N=$N xf_round 198.18.0.4 198.18.0.5)" = "198.18.0.4=0 198.18.0.5=$N" ]
 	[ "$(xf_cli block list | awk 'NR > 1 { print $1 }' | sort | tr '\n' ' ')" = \
 	  "198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.6 " ]
-	[ "$(sets_of 198.18.0.6)" = manual ]
-	[ "$(sets_of 198.18.0.2)" = a ]
+	[ "$(xf_sets_of 198.18.0.6)" = manual ]
+	[ "$(xf_sets_of 198.18.0.2)" = a ]
 	# The counts: 4 entries, no leftover of the swaps.
 	[ "$(xf_cli status --json | xf_json "j['blocklist']['addresses']")" = 4 ]
 }
@@ -100,22 +91,22 @@ reload_wait() {
 	xf_daemon --iface "$IF_P"
 	xf_cli block add 198.18.0.2
 	xf_cli block add --set fail2ban 198.18.0.2
-	[ "$(sets_of 198.18.0.2)" = manual,fail2ban ]
+	[ "$(xf_sets_of 198.18.0.2)" = manual,fail2ban ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=0 198.18.0.3=$N" ]
 	xf_cli block del 198.18.0.2
-	[ "$(sets_of 198.18.0.2)" = fail2ban ]
+	[ "$(xf_sets_of 198.18.0.2)" = fail2ban ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=0 198.18.0.3=$N" ]
 	# Not in manual any more: a second del from manual says so and changes nothing.
 	run xf_cli block del 198.18.0.2
 	[[ "$output" == *"1 not present"* ]]
-	[ "$(sets_of 198.18.0.2)" = fail2ban ]
+	[ "$(xf_sets_of 198.18.0.2)" = fail2ban ]
 	# Flushing another set does not free it either.
 	xf_cli block add --set a 198.18.0.4
 	xf_cli block flush --set a
 	xf_cli block flush
 	[ "$(XF_N=$N xf_round 198.18.0.2)" = "198.18.0.2=0" ]
 	xf_cli block del --set fail2ban 198.18.0.2
-	[ "$(sets_of 198.18.0.2)" = "" ]
+	[ "$(xf_sets_of 198.18.0.2)" = "" ]
 	[ -z "$(xf_cli block list | awk 'NR > 1')" ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3)" = "198.18.0.2=$N 198.18.0.3=$N" ]
 }
@@ -244,8 +235,8 @@ except OSError:
 	xf_wait_lines "allow set office: its file $SETS/office.list is gone: flushed and removed" 1 "$XF_TMP/daemon.err" 5
 	[ "$(set_field block trial mode)" = enforce ]
 	[ "$(set_field allow office name)" = "" ]
-	[ "$(sets_of 198.18.0.3)" = fail2ban ]
-	[ "$(sets_of 198.18.0.4)" = feed,trial ]
+	[ "$(xf_sets_of 198.18.0.3)" = fail2ban ]
+	[ "$(xf_sets_of 198.18.0.4)" = feed,trial ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.5)" = \
 		"198.18.0.2=$N 198.18.0.3=0 198.18.0.4=0 198.18.0.5=0" ]
 
@@ -254,9 +245,9 @@ except OSError:
 	reload_wait feed 3
 	xf_wait_lines "block set trial: its file $SETS/trial.list is gone: flushed and removed" 1 "$XF_TMP/daemon.err" 5
 	[ "$(set_field block trial name)" = "" ]
-	[ "$(sets_of 198.18.0.4)" = feed ]
-	[ "$(sets_of 198.18.0.3)" = fail2ban ]
-	[ "$(sets_of 198.18.0.5)" = manual ]
+	[ "$(xf_sets_of 198.18.0.4)" = feed ]
+	[ "$(xf_sets_of 198.18.0.3)" = fail2ban ]
+	[ "$(xf_sets_of 198.18.0.5)" = manual ]
 	kill -0 "$XF_DAEMON_PID"
 }
 
@@ -277,8 +268,8 @@ except OSError:
 	xf_cli detach --iface "$IF_P"
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS" --state-dir "$state"
 	[ "$(set_field block feed name)" = "" ]
-	[ "$(sets_of 198.18.0.3)" = "" ]
-	[ "$(sets_of 198.18.0.4)" = fail2ban ]
+	[ "$(xf_sets_of 198.18.0.3)" = "" ]
+	[ "$(xf_sets_of 198.18.0.4)" = fail2ban ]
 }
 
 @test "--sets-dir: a bad file keeps its set's running entries, says FILE:LINE, and the others still apply" {
@@ -290,8 +281,8 @@ except OSError:
 	reload_wait good 2
 	xf_wait_lines "$SETS/shaky.list:2: '198.18.0.1/24' has host bits set.*; block set shaky keeps its running entries" 1 \
 		"$XF_TMP/daemon.err" 5
-	[ "$(sets_of 198.18.0.3)" = shaky ]
-	[ "$(sets_of 198.18.0.4)" = good ]
+	[ "$(xf_sets_of 198.18.0.3)" = shaky ]
+	[ "$(xf_sets_of 198.18.0.4)" = good ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4)" = "198.18.0.2=$N 198.18.0.3=0 198.18.0.4=0" ]
 	# A bad option line too, and a file the daemon cannot own.
 	printf '# xdpfwd-set: mode=loud\n198.18.0.5\n' >"$SETS/shaky.list"
@@ -300,13 +291,13 @@ except OSError:
 	xf_wait_lines "$SETS/shaky.list:1: mode=loud: the mode is enforce or audit; block set shaky keeps its running entries" 1 \
 		"$XF_TMP/daemon.err" 5
 	grep -q "$SETS/manual.list: set manual is the command line's" "$XF_TMP/daemon.err"
-	[ "$(sets_of 198.18.0.3)" = shaky ]
-	[ "$(sets_of 198.18.0.5)" = "" ]
+	[ "$(xf_sets_of 198.18.0.3)" = shaky ]
+	[ "$(xf_sets_of 198.18.0.5)" = "" ]
 	# A bad file at start does not refuse the start: the others apply.
 	xf_daemon_stop
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
-	[ "$(sets_of 198.18.0.3)" = shaky ]
-	[ "$(sets_of 198.18.0.4)" = good ]
+	[ "$(xf_sets_of 198.18.0.3)" = shaky ]
+	[ "$(xf_sets_of 198.18.0.4)" = good ]
 }
 
 @test "--sets-dir: feeds in their formats; each bad option line is named at FILE:LINE and its file skipped" {
@@ -323,16 +314,16 @@ except OSError:
 	grep -q "block set drop: 1 entries from $SETS/drop.list" "$XF_TMP/daemon.err"
 	grep -q "$SETS/drop.list: skipped 1 bad line (skip-invalid=yes):" "$XF_TMP/daemon.err"
 	grep -q "$SETS/drop.list:4: " "$XF_TMP/daemon.err"
-	[ "$(sets_of 198.18.64.0/20)" = drop ]
-	[ "$(sets_of 198.18.0.2)" = ipsum ]
-	[ "$(sets_of 198.18.0.3)" = "" ]
+	[ "$(xf_sets_of 198.18.64.0/20)" = drop ]
+	[ "$(xf_sets_of 198.18.0.2)" = ipsum ]
+	[ "$(xf_sets_of 198.18.0.3)" = "" ]
 	grep -q "$SETS/twice.list:3: mode= is given twice; keep one; block set twice keeps its running entries" "$XF_TMP/daemon.err"
 	grep -q "$SETS/unknown.list:1: 'colour' is not an option of xdpfwd-set:" "$XF_TMP/daemon.err"
 	grep -q "$SETS/allowaudit.list: an allow set has no mode= or scope=" "$XF_TMP/daemon.err"
 	grep -q "$SETS/scope.list:1: scope=sctp:9: " "$XF_TMP/daemon.err"
 	grep -q "$SETS/Bad_Name.list: 'Bad_Name' is not a set name" "$XF_TMP/daemon.err"
 	# None of them made a set or an entry.
-	[ "$(sets_of 198.18.0.4)" = "" ]
+	[ "$(xf_sets_of 198.18.0.4)" = "" ]
 	for n in twice unknown allowaudit scope; do
 		[ "$(set_field block "$n" name)" = "" ]
 		[ "$(set_field allow "$n" name)" = "" ]
@@ -352,8 +343,8 @@ except OSError:
 	[ "$(set_field block ssh scope)" = tcp:22,443 ]
 	[ "$(set_field block ssh timeout)" = 3600 ]
 	[ "$(set_field block ssh source)" = "$SETS/ssh.list" ]
-	[ "$(sets_of 198.18.4.0/24)" = ssh ]
-	[ "$(sets_of 198.18.0.2)" = ssh ]
+	[ "$(xf_sets_of 198.18.4.0/24)" = ssh ]
+	[ "$(xf_sets_of 198.18.0.2)" = ssh ]
 }
 
 @test "--blocklist-file is block set file, --allowlist-file allow set file; --persist entries go to their set's state file" {
@@ -361,8 +352,8 @@ except OSError:
 	printf '198.18.0.3\n' >"$XF_TMP/allow"
 	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/block" --allowlist-file "$XF_TMP/allow" \
 		--state-dir "$XF_TMP/state"
-	[ "$(sets_of 198.18.0.2)" = file ]
-	[ "$(sets_of 198.18.0.3 allow)" = file ]
+	[ "$(xf_sets_of 198.18.0.2)" = file ]
+	[ "$(xf_sets_of 198.18.0.3 allow)" = file ]
 	[ "$(set_field block file source)" = "$XF_TMP/block" ]
 	[ "$(set_field allow file source)" = "$XF_TMP/allow" ]
 	xf_cli block add --set file 198.18.0.4 --persist --state-dir "$XF_TMP/state"
@@ -371,15 +362,15 @@ except OSError:
 	grep -qx 198.18.0.5 "$XF_TMP/state/blocklist.fail2ban"
 	# The file's set is the file plus its persisted entries after a reload.
 	reload_wait file 2
-	[ "$(sets_of 198.18.0.4)" = file ]
-	[ "$(sets_of 198.18.0.5)" = fail2ban ]
+	[ "$(xf_sets_of 198.18.0.4)" = file ]
+	[ "$(xf_sets_of 198.18.0.5)" = fail2ban ]
 	# After a reboot (fresh maps) every persisted entry is back in its set.
 	xf_daemon_stop
 	xf_cli detach --iface "$IF_P"
 	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/block" --state-dir "$XF_TMP/state"
 	grep -q 'block set fail2ban: restored 1 persisted entries' "$XF_TMP/daemon.err"
-	[ "$(sets_of 198.18.0.4)" = file ]
-	[ "$(sets_of 198.18.0.5)" = fail2ban ]
+	[ "$(xf_sets_of 198.18.0.4)" = file ]
+	[ "$(xf_sets_of 198.18.0.5)" = fail2ban ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.5)" = "198.18.0.2=0 198.18.0.3=$N 198.18.0.5=0" ]
 }
 
@@ -387,13 +378,13 @@ except OSError:
 	xf_daemon --iface "$IF_P"
 	xf_cli block add --set fail2ban --timeout 2 198.18.0.2 198.18.0.3
 	xf_cli block add 198.18.0.3
-	[ "$(sets_of 198.18.0.3)" = manual,fail2ban ]
+	[ "$(xf_sets_of 198.18.0.3)" = manual,fail2ban ]
 	sleep 2.5
 	xf_udp_send 198.18.0.2 "$N"
 	xf_udp_send 198.18.0.3 "$N"
 	[ "$(xf_recv_wait 198.18.0.2 "$N")" = "$N" ]
 	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
-	[ "$(sets_of 198.18.0.3)" = manual ]
+	[ "$(xf_sets_of 198.18.0.3)" = manual ]
 	# The sweep (every 5 s) deletes .2 and keeps .3 in manual alone.
 	xf_wait_lines 'blocklist: removed 1 expired entry' 1 "$XF_TMP/daemon.err" 6
 	[ "$(xf_cli block list | awk 'NR > 1 { print $1 }')" = 198.18.0.3 ]
@@ -411,8 +402,8 @@ except OSError:
 	bpftool map update pinned "$PIN/block_v4_addr" key 198 18 0 2 value $(printf '0 %.0s' $(seq "$size"))
 	bpftool map update pinned "$PIN/block_v4_net" key 24 0 0 0 198 18 7 0 value $(printf '0 %.0s' $(seq "$size"))
 	xf_cli status --recount >/dev/null
-	[ "$(sets_of 198.18.0.2)" = manual ]
-	[ "$(sets_of 198.18.7.0/24)" = manual ]
+	[ "$(xf_sets_of 198.18.0.2)" = manual ]
+	[ "$(xf_sets_of 198.18.7.0/24)" = manual ]
 	[ "$(xf_cli status --json | xf_json "j['blocklist']['addresses'], j['blocklist']['prefixes']")" = "(1, 1)" ]
 	xf_udp_send 198.18.0.2 "$N"
 	xf_udp_send 198.18.0.5 "$N"

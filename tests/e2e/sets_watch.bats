@@ -25,15 +25,6 @@ teardown() {
 	xf_teardown
 }
 
-# The sets of ENTRY in `block list --json`, comma-separated in the CLI's order ("" if absent).
-sets_of() {
-	xf_cli block list --json | "$XF_PYTHON" -c '
-import json, sys
-for e in json.load(sys.stdin):
-    if e["entry"] == sys.argv[1]:
-        print(",".join(e["sets"]))' "$1"
-}
-
 # Lines saying block set NAME was applied.
 applied() {
 	xf_count_lines "block set $1: [0-9]+ entries from " "$XF_TMP/daemon.err"
@@ -60,23 +51,23 @@ configmap() {
 	printf '198.18.0.3\n' >"$SETS/a.list"
 	applied_wait a 2
 	grep -q "block set a: 1 entries from $SETS/a.list" "$XF_TMP/daemon.err"
-	[ "$(sets_of 198.18.0.3)" = a ]
-	[ "$(sets_of 198.18.0.2)" = "" ]
+	[ "$(xf_sets_of 198.18.0.3)" = a ]
+	[ "$(xf_sets_of 198.18.0.2)" = "" ]
 	# Renamed over (an editor's or a download's temp file: IN_MOVED_TO); the temp name is ignored.
 	printf '198.18.0.4\n198.18.0.2\n' >"$SETS/.a.list.tmp"
 	mv "$SETS/.a.list.tmp" "$SETS/a.list"
 	applied_wait a 3
-	[ "$(sets_of 198.18.0.4)" = a ]
-	[ "$(sets_of 198.18.0.3)" = "" ]
+	[ "$(xf_sets_of 198.18.0.4)" = a ]
+	[ "$(xf_sets_of 198.18.0.3)" = "" ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.5)" = \
 		"198.18.0.2=0 198.18.0.3=$N 198.18.0.4=0 198.18.0.5=0" ]
 	# A new file is a new set; a removed one's set goes, as at a SIGHUP.
 	printf '198.18.0.3\n' >"$SETS/c.list"
 	applied_wait c 1
-	[ "$(sets_of 198.18.0.3)" = c ]
+	[ "$(xf_sets_of 198.18.0.3)" = c ]
 	rm "$SETS/c.list"
 	xf_wait_lines "block set c: its file $SETS/c.list is gone: flushed and removed" 1 "$XF_TMP/daemon.err" 2
-	[ "$(sets_of 198.18.0.3)" = "" ]
+	[ "$(xf_sets_of 198.18.0.3)" = "" ]
 	# b never changed: applied once, at start, whatever happened around it; the same bytes written
 	# again, or a file that is no set's, change nothing.
 	printf '198.18.0.5\n' >"$SETS/b.list"
@@ -86,7 +77,7 @@ configmap() {
 	sleep 1
 	[ "$(applied b)" = 1 ]
 	[ "$(applied a)" = 4 ]
-	[ "$(sets_of 198.18.0.5)" = b ]
+	[ "$(xf_sets_of 198.18.0.5)" = b ]
 	[ "$(xf_count_lines "manual.list: set manual is the command line's" "$XF_TMP/daemon.err")" = 1 ]
 	grep -q "sets dir $SETS: applying its files as they change" "$XF_TMP/daemon.err"
 	grep -q "sets dir $SETS: 1 file changed, added or removed: applying" "$XF_TMP/daemon.err"
@@ -125,7 +116,7 @@ print("end %.6f" % time.monotonic())' "$secs" "$gap" "$@" 3>&-
 	[ "$(configmap a.list="$XF_TMP/a1" b.list="$XF_TMP/b")" != unchanged ]
 	[ -L "$SETS/a.list" ] && [ "$(readlink "$SETS/a.list")" = ..data/a.list ]
 	xf_daemon --iface "$IF_P" --sets-dir "$SETS"
-	[ "$(sets_of 198.18.0.3)" = a ]
+	[ "$(xf_sets_of 198.18.0.3)" = a ]
 	: >"$XF_TMP/recv.9001"
 	xf_start recvt "$XF_PYTHON" "$XF_LIB/listen.py" udpt 9001 "$XF_TMP/recv.9001" "$XF_TMP/recvt.ready" 30
 	# .2 (in both versions), .3 (the old one only) and .4 (the new one only), every 2 ms for 5 s.
@@ -164,8 +155,8 @@ print("end %.6f" % time.monotonic())' "$secs" "$gap" "$@" 3>&-
 	[ "$(applied a)" = 2 ]
 	# b is byte for byte the same in the new version: not applied again.
 	[ "$(applied b)" = 1 ]
-	[ "$(sets_of 198.18.0.4)" = a ]
-	[ "$(sets_of 198.18.0.5)" = b ]
+	[ "$(xf_sets_of 198.18.0.4)" = a ]
+	[ "$(xf_sets_of 198.18.0.5)" = b ]
 	# Nothing of kubelet's own names became a set.
 	[ "$(xf_cli sets --json | xf_json '",".join(sorted(s["name"] for s in (j if isinstance(j, list) else j["sets"]) if s["kind"] == "block"))')" = a,b,manual ]
 }
@@ -186,9 +177,9 @@ print("end %.6f" % time.monotonic())' "$secs" "$gap" "$@" 3>&-
 	xf_wait_lines "block set c: its file $SETS/c.list is gone: flushed and removed" 1 "$XF_TMP/daemon.err" 2
 	[ ! -e "$SETS/c.list" ]
 	[ "$(applied a)" = 1 ]
-	[ "$(sets_of 198.18.0.2)" = a ]
-	[ "$(sets_of 198.18.0.5)" = b ]
-	[ "$(sets_of 198.18.0.4)" = "" ]
+	[ "$(xf_sets_of 198.18.0.2)" = a ]
+	[ "$(xf_sets_of 198.18.0.5)" = b ]
+	[ "$(xf_sets_of 198.18.0.4)" = "" ]
 	[ "$(XF_N=$N xf_round 198.18.0.2 198.18.0.3 198.18.0.4 198.18.0.5)" = \
 		"198.18.0.2=0 198.18.0.3=$N 198.18.0.4=$N 198.18.0.5=0" ]
 	# The bad version is said once: another key's change does not report it again.
@@ -201,8 +192,8 @@ print("end %.6f" % time.monotonic())' "$secs" "$gap" "$@" 3>&-
 	printf '198.18.0.4\n' >"$XF_TMP/a3"
 	configmap a.list="$XF_TMP/a3" b.list="$XF_TMP/b3"
 	applied_wait a 2
-	[ "$(sets_of 198.18.0.4)" = a ]
-	[ "$(sets_of 198.18.0.2)" = "" ]
+	[ "$(xf_sets_of 198.18.0.4)" = a ]
+	[ "$(xf_sets_of 198.18.0.2)" = "" ]
 }
 
 @test "a burst of writes is debounced: 40 versions in 0.8 s are one or two applies, the last version in force" {
@@ -218,7 +209,7 @@ print("end %.6f" % time.monotonic())' "$secs" "$gap" "$@" 3>&-
 	sleep 1
 	echo "applies after start: $(($(applied a) - 1))"
 	[ "$(applied a)" -le 3 ]
-	[ "$(sets_of 198.18.1.40)" = a ]
+	[ "$(xf_sets_of 198.18.1.40)" = a ]
 	[ "$(xf_cli block list --set a --json | xf_json 'len(j)')" = 1 ]
 }
 
@@ -229,19 +220,19 @@ print("end %.6f" % time.monotonic())' "$secs" "$gap" "$@" 3>&-
 	mv "$SETS" "$XF_TMP/sets.old"
 	xf_wait_lines "sets dir $SETS is gone .*: its sets keep their entries" 1 "$XF_TMP/daemon.err" 2
 	sleep 1
-	[ "$(sets_of 198.18.0.2)" = a ]
-	[ "$(sets_of 198.18.0.3)" = b ]
+	[ "$(xf_sets_of 198.18.0.2)" = a ]
+	[ "$(xf_sets_of 198.18.0.3)" = b ]
 	# Another dir in its place, with a changed and without b: applied as a SIGHUP would.
 	mkdir "$SETS"
 	printf '198.18.0.4\n' >"$SETS/a.list"
 	xf_wait_lines "sets dir $SETS is back: watching it" 1 "$XF_TMP/daemon.err" 3
 	applied_wait a 2
 	xf_wait_lines "block set b: its file $SETS/b.list is gone: flushed and removed" 1 "$XF_TMP/daemon.err" 2
-	[ "$(sets_of 198.18.0.4)" = a ]
+	[ "$(xf_sets_of 198.18.0.4)" = a ]
 	# And it is watched: a change is applied.
 	printf '198.18.0.5\n' >"$SETS/a.list"
 	applied_wait a 3
-	[ "$(sets_of 198.18.0.5)" = a ]
+	[ "$(xf_sets_of 198.18.0.5)" = a ]
 }
 
 @test "--no-watch-sets-dir: the files wait for SIGHUP" {
@@ -251,8 +242,8 @@ print("end %.6f" % time.monotonic())' "$secs" "$gap" "$@" 3>&-
 	printf '198.18.0.3\n' >"$SETS/a.list"
 	sleep 1.5
 	[ "$(applied a)" = 1 ]
-	[ "$(sets_of 198.18.0.2)" = a ]
+	[ "$(xf_sets_of 198.18.0.2)" = a ]
 	kill -HUP "$XF_DAEMON_PID"
 	applied_wait a 2
-	[ "$(sets_of 198.18.0.3)" = a ]
+	[ "$(xf_sets_of 198.18.0.3)" = a ]
 }

@@ -57,3 +57,14 @@ xf_entry_packets() {
 xf_wait_entry_packets() {
 	xf_wait_output "$2" xf_entry_packets "$1" "${3:-block}"
 }
+
+# The sets of ENTRY in `KIND list --json` (KIND block by default), comma-separated in the CLI's
+# order ("" if absent).
+#   xf_sets_of ENTRY [KIND]
+xf_sets_of() {
+	xf_cli "${2:-block}" list --json | "$XF_PYTHON" -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["entry"] == sys.argv[1]:
+        print(",".join(e["sets"]))' "$1"
+}
