@@ -36,40 +36,10 @@ ip -n "$NS" link set lo up
 mkdir -p "$CS/data" "$CS/hub" "$CS/notifications"
 echo 'simulation: off' >"$CS/simulation.yaml"
 printf 'name: none\nfilters:\n - false\non_success: break\n' >"$CS/profiles.yaml"
-cat >"$CS/config.yaml" <<EOF
-common:
-  daemonize: false
-  log_media: file
-  log_level: warning
-  log_dir: $CS/
-  working_dir: $CS/
-config_paths:
-  config_dir: $CS/
-  data_dir: $CS/data/
-  simulation_path: $CS/simulation.yaml
-  hub_dir: $CS/hub/
-  index_path: $CS/hub/.index.json
-  notification_dir: $CS/notifications/
-  plugin_dir: /usr/lib/crowdsec/plugins/
-cscli:
-  output: human
-db_config:
-  log_level: warning
-  type: sqlite
-  db_path: $CS/data/crowdsec.db
-  use_wal: true
-api:
-  client:
-    credentials_path: $CS/local_api_credentials.yaml
-  server:
-    log_level: warning
-    listen_uri: 127.0.0.1:8080
-    profiles_path: $CS/profiles.yaml
-    console_path: $CS/console.yaml
-    trusted_ips: [127.0.0.1]
-prometheus:
-  enabled: false
-EOF
+# shellcheck source=tests/ops/crowdsec.bash
+OPS_DIR=$(cd "$(dirname "$0")/../tests/ops" && pwd)
+source "$OPS_DIR/crowdsec.bash"
+cs_config 127.0.0.1:8080 '  enabled: false' warning
 cscli machines add xdpfwd-bench --auto -f "$CS/local_api_credentials.yaml" >/dev/null
 nsenter --net="/run/netns/$NS" crowdsec -c "$CS/config.yaml" -no-cs >"$CS/crowdsec.out" 2>&1 &
 API=$!

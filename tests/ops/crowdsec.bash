@@ -37,6 +37,48 @@ cs_cli() {
 	nsenter --net="/run/netns/${CS_NS:-$NS_P}" /usr/bin/cscli --error -c "$CS/config.yaml" "$@" 3>&-
 }
 
+# A Local API's config.yaml in $CS, nothing read from /etc/crowdsec (bench/lapi-load.sh uses it too):
+#   cs_config LISTEN PROMETHEUS_BODY LOG_LEVEL
+cs_config() {
+	local listen=$1 prom=$2 level=$3
+	cat >"$CS/config.yaml" <<-EOF
+		common:
+		  daemonize: false
+		  log_media: file
+		  log_level: $level
+		  log_dir: $CS/
+		  working_dir: $CS/
+		config_paths:
+		  config_dir: $CS/
+		  data_dir: $CS/data/
+		  simulation_path: $CS/simulation.yaml
+		  hub_dir: $CS/hub/
+		  index_path: $CS/hub/.index.json
+		  notification_dir: $CS/notifications/
+		  plugin_dir: /usr/lib/crowdsec/plugins/
+		cscli:
+		  output: human
+		db_config:
+		  log_level: $level
+		  type: sqlite
+		  db_path: $CS/data/crowdsec.db
+		  use_wal: true
+		api:
+		  client:
+		    credentials_path: $CS/local_api_credentials.yaml
+		  server:
+		    log_level: $level
+		    listen_uri: $listen
+		    profiles_path: $CS/profiles.yaml
+		    console_path: $CS/console.yaml
+		    trusted_ips:
+		      - 127.0.0.1
+		      - ::1
+		prometheus:
+		$prom
+	EOF
+}
+
 cs_start() {
 	local listen=${1:-127.0.0.1:8080} metrics=${2:-} i prom='  enabled: false'
 	[ -z "$metrics" ] || prom="  enabled: true
@@ -56,42 +98,7 @@ cs_start() {
 		on_success: break
 	EOF
 	echo 'simulation: off' >"$CS/simulation.yaml"
-	cat >"$CS/config.yaml" <<-EOF
-		common:
-		  daemonize: false
-		  log_media: file
-		  log_level: info
-		  log_dir: $CS/
-		  working_dir: $CS/
-		config_paths:
-		  config_dir: $CS/
-		  data_dir: $CS/data/
-		  simulation_path: $CS/simulation.yaml
-		  hub_dir: $CS/hub/
-		  index_path: $CS/hub/.index.json
-		  notification_dir: $CS/notifications/
-		  plugin_dir: /usr/lib/crowdsec/plugins/
-		cscli:
-		  output: human
-		db_config:
-		  log_level: info
-		  type: sqlite
-		  db_path: $CS/data/crowdsec.db
-		  use_wal: true
-		api:
-		  client:
-		    credentials_path: $CS/local_api_credentials.yaml
-		  server:
-		    log_level: info
-		    listen_uri: $listen
-		    profiles_path: $CS/profiles.yaml
-		    console_path: $CS/console.yaml
-		    trusted_ips:
-		      - 127.0.0.1
-		      - ::1
-		prometheus:
-		$prom
-	EOF
+	cs_config "$listen" "$prom" info
 	# The machine cscli uses for decisions (written to credentials_path).
 	cs_cli machines add xdpfwd-test --auto -f "$CS/local_api_credentials.yaml" >"$CS/machine.out" 2>&1 ||
 		{ cat "$CS/machine.out" >&2; return 1; }
