@@ -67,8 +67,11 @@ f2b_start() {
 	nsenter --net="/run/netns/$NS_P" fail2ban-server -f -x -c "$F2B" -s "$F2B/fail2ban.sock" \
 		-p "$F2B/fail2ban.pid" >"$F2B/server.out" 2>&1 3>&- &
 	XF_PIDS+=($!)
+	# Wait for the server's own "started" line before asking: a `status` of a jail not yet started
+	# is logged as an ERROR, which the tests look for.
 	for i in $(seq 100); do
-		f2b status xdpfwd-test >/dev/null 2>&1 && return 0
+		grep -q "Jail 'xdpfwd-test' started" "$F2B/fail2ban.log" 2>/dev/null &&
+			f2b status xdpfwd-test >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	echo "fail2ban did not start the jail:" >&2
