@@ -290,41 +290,26 @@ static int absent_set(const struct list_opts *o, const char *what)
 }
 
 /*
- * A blocklist add or load that would fill an exact hash past the threshold
- * grows it first (capacity_resize, under the lock this command holds), so a
- * big load never fails for want of room nor waits for the daemon. The need
- * is an upper bound: the hash's entries plus the new ones (a load's old and
- * new entries share the maps until the switch). m then names the new hashes
- * (fds[] holds them).
+ * A blocklist add or load grows the exact hashes first if it would fill
+ * them past the threshold (capacity_grow_for, under the lock this command
+ * holds). m then names the new hashes (fds[] holds them).
  */
 static void grow_first(const struct list_opts *o, struct list_maps *m, int fds[2])
 {
 	struct capacity_resize_report r;
-	struct list_counts c;
-	size_t add[2] = {}, i, have[2];
-	__u32 max[2], want[2];
+	size_t add[2] = {};
 	char path[PATH_MAX];
-	int f, any = 0;
+	int f, err;
 
-	if (o->kind != LIST_BLOCK || (o->op != LIST_ADD && o->op != LIST_LOAD) || list_count(m, &c))
+	if (o->op != LIST_ADD && o->op != LIST_LOAD)
 		return;
-	for (i = 0; i < o->prefixes.n; i++)
-		if (o->prefixes.v[i].prefixlen == (o->prefixes.v[i].family == 4 ? 32 : 128))
-			add[o->prefixes.v[i].family == 6]++;
-	have[0] = c.map_entries[LIST_MAP_V4_ADDR];
-	have[1] = c.map_entries[LIST_MAP_V6_ADDR];
-	max[0] = capacity_map_max(m->v4_addr);
-	max[1] = capacity_map_max(m->v6_addr);
-	for (f = 0; f < 2; f++) {
-		want[f] = capacity_target(max[f], have[f] + add[f]);
-		if (want[f] == max[f])
-			want[f] = 0;
-		any |= !!want[f];
+	capacity_count_exact(&o->prefixes, add);
+	err = capacity_grow_for(o->pin_dir, m, add, true, &r);
+	if (err <= 0) {
+		if (err)
+			cli_error(err);	/* the edit goes on, and says "full" if it does not fit */
+		return;
 	}
-	if (!any)
-		return;
-	if (cli_error(capacity_resize(o->pin_dir, want, &r)))
-		return;	/* the edit goes on, and says "full" if it does not fit */
 	for (f = 0; f < 2; f++) {
 		if (r.from[f] != r.to[f])
 			pr_info("blocklist: grew %s from %u to %u entries first (%zu kept, %.1f ms)\n",

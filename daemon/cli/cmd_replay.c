@@ -58,15 +58,11 @@ static double now_s(void)
 }
 
 /* The lists of a daemon started with these files on fresh maps: the daemon's own readers and writers. */
-static int fill_from_files(struct replay *r, const struct replay_opts *o)
+static int fill_from_files(struct replay *r, const struct replay_opts *o, struct set_files *sf)
 {
-	struct set_files sf;
 	int err;
 
-	err = set_files_read(&o->d, &sf, true);
-	if (!err)
-		err = set_files_apply(replay_skel(r), &o->d, &sf, 1);
-	set_files_free(&sf);
+	err = set_files_apply(replay_skel(r), &o->d, sf, 1);
 	if (err)
 		pr_warn("the lists for the replay could not be made from the files (see above); nothing was run\n");
 	return err;
@@ -423,6 +419,7 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		.frame_detail = o->verbose,
 	};
 	struct run x = { .o = o };
+	struct set_files sf = {};
 	int err;
 
 	/* A capture that is missing, unreadable, corrupt or of another link type is bad input. */
@@ -441,10 +438,23 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 	if (live) {
 		cfg.exact_capacity[0] = capacity_map_max(bpf_map__fd(live->maps.block_v4_addr));
 		cfg.exact_capacity[1] = capacity_map_max(bpf_map__fd(live->maps.block_v6_addr));
+	} else {
+		/* As a daemon starting with these files would make them (it grows to take its files). */
+		size_t add[2] = {};
+		int f;
+
+		err = set_files_read(&o->d, &sf, true);
+		if (err) {
+			pr_warn("the lists for the replay could not be made from the files (see above); nothing was run\n");
+			goto out;
+		}
+		set_files_count_exact(&sf, true, add);
+		for (f = 0; f < 2; f++)
+			cfg.exact_capacity[f] = capacity_target(XDPFWD_MAX_ADDRS, add[f]);
 	}
 	err = cli_error(replay_open(&cfg, &x.r));
 	if (!err)
-		err = live ? fill_from_pins(x.r, live, o->pin_dir) : fill_from_files(x.r, o);
+		err = live ? fill_from_pins(x.r, live, o->pin_dir) : fill_from_files(x.r, o, &sf);
 	if (!err)
 		err = set_limits(&x);
 	if (!err)
@@ -458,6 +468,7 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		err = report(&x);
 	err = close_outputs(&x, err);
 out:
+	set_files_free(&sf);
 	replay_close(x.r);
 	capture_close(x.cap);
 	if (x.b)

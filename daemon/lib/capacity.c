@@ -11,6 +11,7 @@
 #include "pin_dir.h"
 #include "pinned.h"
 #include "lists.h"
+#include "list_parse.h"
 #include "capacity.h"
 
 int capacity_sized_map(const struct xdpfwd_bpf *skel, const void *map)
@@ -83,6 +84,45 @@ __u32 capacity_target(__u32 cur, size_t need)
 	while (n < CAPACITY_MAX && need * 100 > n * CAPACITY_GROW_PERCENT)
 		n *= 2;
 	return n > CAPACITY_MAX ? CAPACITY_MAX : (__u32)n;
+}
+
+void capacity_count_exact(const struct xdpfwd_prefix_set *ps, size_t add[2])
+{
+	size_t i;
+
+	for (i = 0; i < ps->n; i++)
+		if (ps->v[i].prefixlen == (ps->v[i].family == 4 ? 32 : 128))
+			add[ps->v[i].family == 6]++;
+}
+
+int capacity_grow_for(const char *dir, const struct list_maps *m, const size_t add[2], bool may_walk,
+		      struct capacity_resize_report *r)
+{
+	struct list_counts c;
+	__u32 max[2], want[2];
+	size_t have[2];
+	int f, err, any = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (m->kind != LIST_BLOCK || (!add[0] && !add[1]))
+		return 0;
+	err = may_walk ? list_count(m, &c) : list_count_booked(m, &c);
+	if (err)
+		return err;
+	have[0] = c.map_entries[LIST_MAP_V4_ADDR];
+	have[1] = c.map_entries[LIST_MAP_V6_ADDR];
+	max[0] = capacity_map_max(m->v4_addr);
+	max[1] = capacity_map_max(m->v6_addr);
+	for (f = 0; f < 2; f++) {
+		want[f] = max[f] ? capacity_target(max[f], have[f] + add[f]) : 0;
+		if (want[f] == max[f])
+			want[f] = 0;
+		any |= !!want[f];
+	}
+	if (!any)
+		return 0;
+	err = capacity_resize(dir, want, r);
+	return err ? err : 1;
 }
 
 int capacity_follow(struct xdpfwd_bpf *skel, const char *dir)

@@ -19,11 +19,12 @@
 struct xdpfwd_bpf;
 
 /*
- * 1M: the lookup cost did not depend on the size (BENCHMARKS.md "Capacity"),
- * and a daemon's own list files are applied without growing first (only the
- * CLI's edits grow first), so a start must hold what it loads.
+ * 64k: the lookup cost did not depend on the size (BENCHMARKS.md "Capacity"),
+ * so the default is decided by memory (16 B a slot empty, 1 MiB here against
+ * 16 MiB at 1M). Every load grows first (capacity_grow_for): the CLI's, and
+ * the daemon's own list files at start and on reload.
  */
-#define CAPACITY_EXACT_DEFAULT	1048576U
+#define CAPACITY_EXACT_DEFAULT	65536U
 #define CAPACITY_MIN		64U
 #define CAPACITY_MAX		(1U << 28)	/* 256M: a hash that size takes tens of GiB */
 /* A hash past this fill (percent) is grown by the daemon, CAPACITY_GROW_FACTOR times or to fit. */
@@ -66,6 +67,12 @@ int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f, bool ma
  */
 __u32 capacity_target(__u32 cur, size_t need);
 
+struct xdpfwd_prefix_set;
+struct list_maps;
+
+/* Adds the exact entries (/32, /128) of ps to add[] by family: what they need of the hashes. */
+void capacity_count_exact(const struct xdpfwd_prefix_set *ps, size_t add[2]);
+
 /* What a resize did. */
 struct capacity_resize_report {
 	int resized;			/* 0: the sizes asked for are the sizes already */
@@ -88,5 +95,19 @@ struct capacity_resize_report {
  * network namespace.
  */
 int capacity_resize(const char *dir, const __u32 want[2], struct capacity_resize_report *r);
+
+/*
+ * Before an edit of the blocklist m that adds up to add[f] exact entries per
+ * family: the hashes it would fill past CAPACITY_GROW_PERCENT are grown
+ * first (capacity_target of their entries plus add, capacity_resize), so a
+ * big load neither fails for want of room nor waits for the daemon's round.
+ * add is an upper bound: a replace's old and new entries share the hashes
+ * until its switch. The caller holds the pin dir lock and, after a growth,
+ * opens the pins again (or capacity_follow): m's fds name the old hashes.
+ * may_walk as for capacity_fill_read. 1: grown (r says how), 0: no need,
+ * -errno: not grown (the edit still fits or fails with "full").
+ */
+int capacity_grow_for(const char *dir, const struct list_maps *m, const size_t add[2], bool may_walk,
+		      struct capacity_resize_report *r);
 
 #endif

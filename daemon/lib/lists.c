@@ -1415,7 +1415,9 @@ int list_replace(const struct list_maps *m, int set, const struct xdpfwd_prefix_
 	if (err) {
 		lib_error_set(err, "staging the new %s of the %slist failed: %s%s; the old set stays", sb,
 			      list_kind_name(m->kind), strerror(-err),
-			      err == -E2BIG || err == -ENOMEM || err == -ENOSPC ? " (too many entries?)" : "");
+			      err == -E2BIG || err == -ENOSPC ? " (a map is full: the old and the new entries share it "
+			      "until the switch; `xdpfwd resize` grows the exact hashes)" :
+			      err == -ENOMEM ? " (out of kernel memory?)" : "");
 		goto undo;
 	}
 	/* The flip: the set's bit of set_gen, in one write. */

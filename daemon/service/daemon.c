@@ -514,6 +514,8 @@ static void reload_files(void *ctx)
 	if (lock < 0)
 		goto out;
 	grow_adopt(w, hk->xprog);
+	if (grow_for_files(w->skel, w->o, &sf, false))
+		grow_adopt(w, hk->xprog);
 	set_files_apply(w->skel, w->o, &sf, 0);
 	pin_dir_unlock(lock);
 	/* Ids may have been freed or given new names: events look them up afresh. */
@@ -729,10 +731,16 @@ static int open_instance(struct start *s)
 		if (!err)
 			pr_info("migrating the instance in %s to this build's map layout\n", o->pin_dir);
 	}
-	/* Sizes for the maps this start makes; reused pins keep theirs, migrated entries must fit. */
+	/*
+	 * Sizes for the maps this start makes: migrated entries must fit, and the
+	 * start's own list files (unless --no-grow: then they fit or say "full").
+	 * Reused pins keep theirs, grown first if the files need it.
+	 */
 	if (!err) {
 		struct capacity c = o->capacity;
-		__u32 old[2] = {};
+		__u32 old[2] = {}, t;
+		size_t add[2] = {};
+		int f;
 
 		if (s->mig.n)
 			migrate_old_capacity(&s->mig, old);
@@ -740,8 +748,15 @@ static int open_instance(struct start *s)
 			c.exact = CAPACITY_EXACT_DEFAULT;
 		c.exact = c.exact > old[0] ? c.exact : old[0];
 		c.exact = c.exact > old[1] ? c.exact : old[1];
+		set_files_count_exact(&s->files, !s->found, add);
+		for (f = 0; f < 2 && !o->no_grow; f++) {
+			t = capacity_target(c.exact, add[f]);
+			c.exact = c.exact > t ? c.exact : t;
+		}
 		err = daemon_log_error(capacity_apply(s->skel, &c));
 	}
+	if (!err && s->found)
+		grow_for_files(s->skel, o, &s->files, false);
 	if (err)
 		return err;
 	if (s->found)

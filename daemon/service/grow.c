@@ -14,6 +14,7 @@
 #include "instance.h"
 #include "daemon.h"
 #include "watch.h"
+#include "list_files.h"
 #include "grow.h"
 
 /* The program the ifaces map records for our interfaces (a resize updates the records), or 0. */
@@ -75,9 +76,48 @@ static bool limits_ban(const struct watch *w)
 	return l.action == XDPFWD_LIMIT_BAN;
 }
 
+static const char *const hash_names[] = { "block_v4_addr", "block_v6_addr" };
+
+/* The log line of every growth, per family grown. */
+static void say_grown(const struct capacity_resize_report *r, const char *why)
+{
+	int f;
+
+	for (f = 0; f < 2; f++)
+		if (r->from[f] != r->to[f])
+			pr_info("blocklist: %s grown from %u to %u entries%s (%zu entries kept, %zu ban%s carried over), "
+				"program %u swapped for %u in place, in %.1f ms\n", hash_names[f], r->from[f], r->to[f],
+				why, r->entries[f], r->late, r->late == 1 ? "" : "s", r->old_prog_id, r->new_prog_id,
+				r->ms);
+}
+
+int grow_for_files(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf,
+		   bool fresh_maps)
+{
+	struct capacity_resize_report r;
+	struct list_maps m;
+	size_t add[2] = {};
+	int err;
+
+	if (o->no_grow)
+		return 0;
+	set_files_count_exact(sf, fresh_maps, add);
+	list_maps_get(skel, LIST_BLOCK, &m);
+	err = capacity_grow_for(o->pin_dir, &m, add, true, &r);
+	if (err <= 0) {
+		/* Each file then fits or says "full" for its set alone. */
+		daemon_log_error(err);
+		lib_error_clear();
+		return 0;
+	}
+	say_grown(&r, " to take the list files");
+	daemon_log_error(capacity_follow(skel, o->pin_dir));
+	lib_error_clear();
+	return 1;
+}
+
 static void grow_if_full(struct watch *w)
 {
-	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
 	struct capacity_resize_report r;
 	struct capacity_fill fill;
 	struct ban_counts bans;
@@ -123,11 +163,7 @@ static void grow_if_full(struct watch *w)
 		said[1] = want[1];
 		return;
 	}
-	for (f = 0; f < 2; f++)
-		if (r.from[f] != r.to[f])
-			pr_info("blocklist: %s grown from %u to %u entries (%zu entries kept, %zu ban%s carried over), "
-				"program %u swapped for %u in place, in %.1f ms\n", names[f], r.from[f], r.to[f],
-				r.entries[f], r.late, r.late == 1 ? "" : "s", r.old_prog_id, r.new_prog_id, r.ms);
+	say_grown(&r, "");
 }
 
 void grow_round(struct watch *w, struct xdp_program **xprog)

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include "log.h"
 #include "rate_limits.h"
+#include "capacity.h"
 #include "list_files.h"
 #include "instance.h"
 #include "lib_error.h"
@@ -1093,4 +1094,16 @@ int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 		first = first ?: err;
 	}
 	return first;
+}
+
+void set_files_count_exact(const struct set_files *sf, bool fresh_maps, size_t add[2])
+{
+	size_t i;
+
+	for (i = 0; i < sf->n; i++)
+		if (!sf->v[i].err && !sf->v[i].unchanged && sf->v[i].d.kind == LIST_BLOCK)
+			capacity_count_exact(&sf->v[i].entries, add);
+	for (i = 0; fresh_maps && i < sf->n_persisted; i++)
+		if (sf->persisted[i].d.kind == LIST_BLOCK)
+			capacity_count_exact(&sf->persisted[i].entries, add);
 }

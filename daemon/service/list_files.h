@@ -142,6 +142,13 @@ struct xdpfwd_bpf;
  */
 int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct set_files *sf, int fresh_maps);
 
+/*
+ * The exact entries (/32, /128) per family that set_files_apply would write
+ * into the blocklist's hashes, as it would (fresh_maps: the persisted too):
+ * what the hashes must take first (grow.h).
+ */
+void set_files_count_exact(const struct set_files *sf, bool fresh_maps, size_t add[2]);
+
 /* What a watcher keeps of a read once applied: names, hashes, kinds, errors; the entries are freed. */
 void set_files_drop_entries(struct set_files *sf);
 

@@ -9,6 +9,7 @@
 #include "log.h"
 #include "pin_dir.h"
 #include "dir_watch.h"
+#include "grow.h"
 #include "sets_watch.h"
 
 /*
@@ -219,6 +220,8 @@ static int apply_changes(struct sets_watch *w)
 	}
 	/* A resize since the daemon last looked: the edits go to the hashes the program uses. */
 	daemon_log_error(capacity_follow(w->skel, w->o->pin_dir));
+	/* The program on the grown hashes is the housekeeping round's to adopt (grow_round). */
+	grow_for_files(w->skel, w->o, &sf, false);
 	set_files_apply(w->skel, w->o, &sf, 0);
 	pin_dir_unlock(lock);
 	set_files_drop_entries(&sf);

@@ -215,3 +215,88 @@ for i in range(10, 70):
 	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 60 ]
 	[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j | xf_json 'len(j)')" -eq 60 ]
 }
+
+# Polls status until list map $1 reads "$2" (entries max), for 5 s.
+wait_fill() {
+	local i
+	for i in $(seq 50); do
+		[ "$(map_fill "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1: $(map_fill "$1"), expected $2" >&2
+	return 1
+}
+
+@test "a fresh start makes the hashes big enough for the daemon's own list file (--capacity 1k, 5000 entries)" {
+	{ gen_v4 5000; echo 198.18.0.3; } >"$XF_TMP/big.list"
+	xf_daemon --iface "$IF_P" --capacity 1k --blocklist-file "$XF_TMP/big.list"
+	# 5001 need 8192 (61%): both families are made that size (one --capacity for both).
+	[ "$(map_fill block_v4_addr)" = "5001 8192" ]
+	[ "$(map_fill block_v6_addr)" = "0 8192" ]
+	xf_lacks 'full' "$XF_TMP/daemon.err"
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+}
+
+@test "the daemon's own list file grows small pins first: at a restart, and on SIGHUP (program adopted, enforced)" {
+	echo 198.18.0.3 >"$XF_TMP/list"
+	xf_daemon --iface "$IF_P" --capacity 1k --blocklist-file "$XF_TMP/list"
+	[ "$(map_fill block_v4_addr)" = "1 1024" ]
+	xf_cli block add 198.18.0.2
+	xf_udp_send 198.18.0.2 "$N"
+	[ "$(xf_wait_entry_packets 198.18.0.2 "$N")" = "$N" ]
+	xf_daemon_stop
+
+	# The restart finds the 1024-entry pins and a file that outgrows them: grown before it applies.
+	{ gen_v4 5000; echo 198.18.0.3; } >"$XF_TMP/list"
+	xf_daemon --iface "$IF_P" --blocklist-file "$XF_TMP/list"
+	xf_wait_lines 'block_v4_addr grown from 1024 to 8192 entries to take the list files \(2 entries kept' 1 \
+		"$XF_TMP/daemon.err" 5
+	[ "$(map_fill block_v4_addr)" = "5002 8192" ]
+	[ "$(xf_entry_packets 198.18.0.2)" = "$N" ]
+	xf_lacks 'full' "$XF_TMP/daemon.err"
+
+	# SIGHUP with a file that outgrows them again: grown first, the program adopted, enforced.
+	local before
+	before=$(xf_prog_id)
+	{ gen_v4 12000; echo 198.18.0.3; } >"$XF_TMP/list"
+	kill -HUP "$XF_DAEMON_PID"
+	xf_wait_lines 'block_v4_addr grown from 8192 to 32768 entries to take the list files' 1 "$XF_TMP/daemon.err" 10
+	wait_fill block_v4_addr "12002 32768"
+	[ "$(xf_prog_id)" != "$before" ]
+	xf_wait_lines "this daemon's program is now $(xf_prog_id)" 1 "$XF_TMP/daemon.err" 5
+	xf_lacks 'full|re-attached' "$XF_TMP/daemon.err"
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	[ "$(xf_wait_entry_packets 198.18.0.2 $((2 * N)))" = $((2 * N)) ]
+}
+
+@test "a sets dir file that outgrows the hash grows it first; --no-grow leaves the set as it ran, saying full" {
+	mkdir -p "$XF_TMP/sets.d"
+	echo 198.18.0.3 >"$XF_TMP/sets.d/feed.list"
+	xf_daemon --iface "$IF_P" --capacity 1k --sets-dir "$XF_TMP/sets.d"
+	[ "$(map_fill block_v4_addr)" = "1 1024" ]
+	{ gen_v4 3000; echo 198.18.0.3; } >"$XF_TMP/feed.tmp"
+	mv "$XF_TMP/feed.tmp" "$XF_TMP/sets.d/feed.list"
+	xf_wait_lines 'block_v4_addr grown from 1024 to 4096 entries to take the list files' 1 "$XF_TMP/daemon.err" 10
+	wait_fill block_v4_addr "3001 4096"
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	xf_daemon_stop
+
+	# --no-grow: the bigger file does not fit, its set keeps what it had, the others are untouched.
+	xf_daemon --iface "$IF_P" --no-grow --sets-dir "$XF_TMP/sets.d"
+	{ gen_v4 5000; echo 198.18.0.3; } >"$XF_TMP/feed.tmp"
+	mv "$XF_TMP/feed.tmp" "$XF_TMP/sets.d/feed.list"
+	xf_wait_lines 'loading block set feed failed: .*a map is full' 1 "$XF_TMP/daemon.err" 10
+	[ "$(xf_count_lines 'to take the list files' "$XF_TMP/daemon.err")" -eq 1 ]
+	[ "$(map_fill block_v4_addr)" = "3001 4096" ]
+}

@@ -199,7 +199,7 @@ no_attachment() {
 	[ "$(ops_metric 'xdpfwd_set_packets_total{kind="block",set="fail2ban"}' "$h")" -eq 5 ]
 	# 14 Ethernet + 20 IPv4 + 8 UDP + 16 payload bytes per frame.
 	[ "$(ops_metric 'xdpfwd_set_bytes_total{kind="block",set="fail2ban"}' "$h")" -eq 290 ]
-	[ "$(ops_metric 'xdpfwd_entries_max{kind="block",map="block_v4_addr"}' "$h")" -eq 1048576 ]
+	[ "$(ops_metric 'xdpfwd_entries_max{kind="block",map="block_v4_addr"}' "$h")" -eq 65536 ]
 	[ "$(ops_metric 'xdpfwd_map_entries{kind="block",map="block_v4_addr"}' "$h")" -eq 2 ]
 	[ "$(ops_metric 'xdpfwd_map_entries{kind="block",map="block_v4_net"}' "$h")" -eq 1 ]
 	for f in set_entries:gauge set_packets_total:counter set_bytes_total:counter entries_max:gauge \
