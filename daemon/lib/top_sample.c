@@ -7,6 +7,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "xdpfwd.skel.h"
+#include "capacity.h"
 #include "kclock.h"
 #include "pin_dir.h"
 #include "lib_error.h"
@@ -71,15 +72,21 @@ const char *top_sort_name(enum top_sort sort)
 	return sort < TOP_SORTS ? names[sort] : "?";
 }
 
+static void block_fds(const struct xdpfwd_bpf *skel, int fds[TOP_MAPS])
+{
+	fds[TOP_MAP_V4_ADDR] = bpf_map__fd(skel->maps.block_v4_addr);
+	fds[TOP_MAP_V6_ADDR] = bpf_map__fd(skel->maps.block_v6_addr);
+	fds[TOP_MAP_V4_NET] = bpf_map__fd(skel->maps.block_v4_net);
+	fds[TOP_MAP_V6_NET] = bpf_map__fd(skel->maps.block_v6_net);
+}
+
 int top_open(struct xdpfwd_bpf *skel, const char *pin_dir, struct top **tp)
 {
-	int fds[TOP_MAPS] = {
-		bpf_map__fd(skel->maps.block_v4_addr), bpf_map__fd(skel->maps.block_v6_addr),
-		bpf_map__fd(skel->maps.block_v4_net), bpf_map__fd(skel->maps.block_v6_net),
-	};
+	int fds[TOP_MAPS];
 	struct top *t = calloc(1, sizeof(*t));
 	int err;
 
+	block_fds(skel, fds);
 	if (!t)
 		return lib_error_set(-ENOMEM, "top: out of memory for the candidate table");
 	t->skel = skel;
@@ -238,6 +245,14 @@ int top_sample(struct top *t, int full)
 		return lib_error_set(-ENOENT, "the instance at %s is gone (its pins were removed): nothing left to "
 				     "watch; start the daemon again to watch a new one", t->pin_dir);
 
+	/* A growth since the last sample (capacity.h): the pinned maps are new ones, read those. */
+	if (capacity_follow(t->skel, t->pin_dir) > 0) {
+		int fds[TOP_MAPS];
+
+		block_fds(t->skel, fds);
+		top_scan_maps(&t->scan, fds);
+	}
+	lib_error_clear();
 	t->cur = !t->cur;
 	s = &t->s[t->cur];
 	read_lists(t);

@@ -141,6 +141,15 @@ int top_scan_init(struct top_scan *s, const int fds[TOP_MAPS])
 	return 0;
 }
 
+void top_scan_maps(struct top_scan *s, const int fds[TOP_MAPS])
+{
+	memcpy(s->fds, fds, sizeof(s->fds));
+	s->map = 0;
+	s->started = 0;
+	s->token = 0;
+	s->pass_start_ns = mono_now();
+}
+
 void top_scan_free(struct top_scan *s)
 {
 	free(s->keys);

@@ -55,6 +55,9 @@ struct top_scan {
 int top_scan_init(struct top_scan *s, const int fds[TOP_MAPS]);
 void top_scan_free(struct top_scan *s);
 
+/* The maps, resized (capacity.h): the pass starts again on them; the candidates stay (keys and counters were copied). */
+void top_scan_maps(struct top_scan *s, const int fds[TOP_MAPS]);
+
 /* Re-reads every candidate (deltas since the last read; gone entries leave). */
 void top_scan_reread(struct top_scan *s);
 

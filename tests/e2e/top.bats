@@ -289,3 +289,28 @@ EOF
 	# No entry dropped anything: the table is empty.
 	[ "$(xf_json 'len(j["top"])' <"$XF_TMP/one")" = 0 ]
 }
+
+@test "top --json follows a growth of the hash: the flooding source keeps its rate on the new maps" {
+	nsenter --net="/run/netns/$NS_P" "$XDPFWD" top --json --interval 0.5 --pin-dir "$PIN" >"$XF_TMP/json" 3>&- &
+	XF_PIDS+=($!)
+	flood_start 9
+	# 50,000 more entries pass 75% of the 65,536 default: the load grows the hash first, and the
+	# program that counts the flood is a new one over new maps.
+	"$XF_PYTHON" -c 'print("\n".join("198.19.%d.%d" % (i >> 8, i & 255) for i in range(50000)))' >"$XF_TMP/big.list"
+	run -0 xf_cli block load --set big "$XF_TMP/big.list"
+	[[ $output == *"grew block_v4_addr from 65536 to 262144 entries first"* ]]
+	local from
+	from=$(wc -l <"$XF_TMP/json")
+	sleep 3
+	run "$XF_PYTHON" - "$XF_TMP/json" "$from" "$(flood_rate "$XF_TMP/flood.fast")" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1]).read().splitlines()[int(sys.argv[2]) + 1:]]
+sent = float(sys.argv[3])
+tops = [(j["top"][0]["entry"], j["top"][0]["pps"]) if j["top"] else (None, 0) for j in lines]
+print("after the growth:", tops, "sent/s", sent)
+ok = len(tops) >= 3 and all(e == "198.18.0.3" and abs(p - sent) <= 0.2 * sent for e, p in tops[-3:])
+sys.exit(not ok)
+PY
+	echo "$output"
+	[ "$status" = 0 ]
+}
