@@ -302,7 +302,7 @@ static void grow_first(const struct list_opts *o, struct list_maps *m, int fds[2
 	struct capacity_resize_report r;
 	struct list_counts c;
 	size_t add[2] = {}, i, have[2];
-	__u32 max[2], want[2];
+	__u32 max[2], want[CAP_MAPS] = { 0 };	/* the tries (CAP_V*_NET) keep their size */
 	char path[PATH_MAX];
 	int f, any = 0;
 

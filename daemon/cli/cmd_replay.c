@@ -423,7 +423,7 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		.frame_detail = o->verbose,
 	};
 	struct run x = { .o = o };
-	int err;
+	int err, i;
 
 	/* A capture that is missing, unreadable, corrupt or of another link type is bad input. */
 	err = cli_error(capture_open(o->capture, &x.cap));
@@ -437,11 +437,9 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* The live hashes may have grown past the build's size: the private copy is made as big. */
-	if (live) {
-		cfg.exact_capacity[0] = capacity_map_max(bpf_map__fd(live->maps.block_v4_addr));
-		cfg.exact_capacity[1] = capacity_map_max(bpf_map__fd(live->maps.block_v6_addr));
-	}
+	/* The live block maps may have grown past the build's size: the private copy is made as big. */
+	for (i = 0; live && i < CAP_MAPS; i++)
+		cfg.capacity[i] = capacity_map_max(bpf_map__fd(capacity_map(live, i)));
 	err = cli_error(replay_open(&cfg, &x.r));
 	if (!err)
 		err = live ? fill_from_pins(x.r, live, o->pin_dir) : fill_from_files(x.r, o);

@@ -13,10 +13,38 @@
 #include "lists.h"
 #include "capacity.h"
 
+const char *capacity_map_name(enum capacity_map i)
+{
+	static const char *const names[CAP_MAPS] = { "block_v4_addr", "block_v6_addr", "block_v4_net",
+						     "block_v6_net" };
+
+	return i < CAP_MAPS ? names[i] : "?";
+}
+
+struct bpf_map *capacity_map(const struct xdpfwd_bpf *skel, enum capacity_map i)
+{
+	switch (i) {
+	case CAP_V4_ADDR:
+		return skel->maps.block_v4_addr;
+	case CAP_V6_ADDR:
+		return skel->maps.block_v6_addr;
+	case CAP_V4_NET:
+		return skel->maps.block_v4_net;
+	case CAP_V6_NET:
+		return skel->maps.block_v6_net;
+	default:
+		return NULL;
+	}
+}
+
 int capacity_sized_map(const struct xdpfwd_bpf *skel, const void *map)
 {
-	return map == skel->maps.block_v4_addr || map == skel->maps.block_v6_addr ||
-	       map == skel->maps.block_v4_net || map == skel->maps.block_v6_net;
+	int i;
+
+	for (i = 0; i < CAP_MAPS; i++)
+		if (map == capacity_map(skel, i))
+			return 1;
+	return 0;
 }
 
 static int set_size(struct bpf_map *map, __u32 n)
@@ -60,16 +88,18 @@ __u32 capacity_map_max(int fd)
 
 int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f, bool may_walk)
 {
+	/* The books count per list map (LIST_MAP_*), in another order. */
+	static const int book[CAP_MAPS] = { LIST_MAP_V4_ADDR, LIST_MAP_V6_ADDR, LIST_MAP_V4_NET, LIST_MAP_V6_NET };
 	struct list_counts c;
 	struct list_maps m;
-	int err;
+	int err, i;
 
 	list_maps_get(skel, LIST_BLOCK, &m);
-	f->max[0] = capacity_map_max(m.v4_addr);
-	f->max[1] = capacity_map_max(m.v6_addr);
 	err = may_walk ? list_count(&m, &c) : list_count_booked(&m, &c);
-	f->entries[0] = err ? -1 : c.map_entries[LIST_MAP_V4_ADDR];
-	f->entries[1] = err ? -1 : c.map_entries[LIST_MAP_V6_ADDR];
+	for (i = 0; i < CAP_MAPS; i++) {
+		f->max[i] = capacity_map_max(bpf_map__fd(capacity_map(skel, i)));
+		f->entries[i] = err ? -1 : c.map_entries[book[i]];
+	}
 	return err;
 }
 
@@ -87,11 +117,13 @@ __u32 capacity_target(__u32 cur, size_t need)
 
 int capacity_follow(struct xdpfwd_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = { skel->maps.block_v4_addr, skel->maps.block_v6_addr };
+	struct bpf_map *maps[CAP_MAPS];
 	char path[PATH_MAX];
 	int i, fd, err = 0, changed = 0;
 
-	for (i = 0; i < 2 && !err; i++) {
+	for (i = 0; i < CAP_MAPS; i++)
+		maps[i] = capacity_map(skel, i);
+	for (i = 0; i < CAP_MAPS && !err; i++) {
 		if (pin_path(path, sizeof(path), dir, bpf_map__name(maps[i])))
 			continue;
 		fd = bpf_obj_get(path);
