@@ -1121,7 +1121,8 @@ static const struct argp_option resize_options[] = {
 	{ "capacity-v4", OPT_CAPACITY_V4, "N", 0, "The IPv4 hash (block_v4_addr) to N entries", 0 },
 	{ "capacity-v6", OPT_CAPACITY_V6, "N", 0, "The IPv6 hash (block_v6_addr) to N entries", 0 },
 	{ "capacity-prefix", OPT_CAPACITY_PREFIX, "N", 0,
-	  "Both block tries (block_v4_net, block_v6_net) to N prefixes (a ceiling: a trie allocates per entry)", 0 },
+	  "Both block tries (block_v4_net, block_v6_net) to N prefixes (a ceiling: a trie allocates per "
+	  "entry)", 0 },
 	{ "json", 'j', NULL, 0, "Print one JSON object (what was done)", 0 },
 	PIN_DIR_OPTION,
 	VERBOSE_OPTION,
@@ -1174,9 +1175,10 @@ static error_t resize_parse_opt(int key, char *arg, struct argp_state *state)
 int cli_parse_resize(int argc, char **argv, struct resize_opts *o)
 {
 	static const struct argp argp = { resize_options, resize_parse_opt, NULL,
-					  "Grow or shrink the blocklist's exact hashes and tries of a running instance, "
-					  "without a moment unfiltered; without a size, grows those past 75% full "
-					  "(as the daemon does by itself); a map given no size keeps its own.",
+					  "Grow or shrink the blocklist's exact hashes and tries of a running "
+					  "instance, without a moment unfiltered; without a size, grows those past "
+					  "75% full (as the daemon does by itself); a map given no size keeps its "
+					  "own.",
 					  help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));

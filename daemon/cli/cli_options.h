@@ -97,7 +97,7 @@ struct detach_opts {
 /* xdpfwd resize [--capacity N] [--capacity-v4 N] [--capacity-v6 N] [--capacity-prefix N] */
 struct resize_opts {
 	const char *pin_dir;
-	__u32 capacity[CAP_MAPS];	/* per block map (CAP_*); none given: grow those past the threshold */
+	__u32 capacity[CAP_MAPS];	/* per block map (CAP_*); none: grow those past the threshold */
 	bool json;
 };
 

@@ -42,14 +42,15 @@ static void report(const struct capacity_resize_report *r, int json)
 	if (json) {
 		printf("{\"resized\":%s,\"maps\":{", r->resized ? "true" : "false");
 		for (i = 0; i < CAP_MAPS; i++)
-			printf("%s\"%s\":{\"from\":%u,\"to\":%u,\"entries\":%zu}", i ? "," : "", capacity_map_name(i),
-			       r->from[i], r->to[i], r->entries[i]);
+			printf("%s\"%s\":{\"from\":%u,\"to\":%u,\"entries\":%zu}", i ? "," : "",
+			       capacity_map_name(i), r->from[i], r->to[i], r->entries[i]);
 		printf("},\"late\":%zu,\"programs\":%d,\"old_prog_id\":%u,\"new_prog_id\":%u,\"ms\":%.1f}\n",
 		       r->late, r->programs, r->old_prog_id, r->new_prog_id, r->ms);
 		return;
 	}
 	for (i = 0; i < CAP_MAPS; i++)
-		printf("%s: %u -> %u entries (holds %zu)\n", capacity_map_name(i), r->from[i], r->to[i], r->entries[i]);
+		printf("%s: %u -> %u entries (holds %zu)\n", capacity_map_name(i), r->from[i], r->to[i],
+		       r->entries[i]);
 	if (!r->resized) {
 		printf("nothing to do: the sizes are those already\n");
 		return;

@@ -89,7 +89,8 @@ __u32 capacity_map_max(int fd)
 int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f, bool may_walk)
 {
 	/* The books count per list map (LIST_MAP_*), in another order. */
-	static const int book[CAP_MAPS] = { LIST_MAP_V4_ADDR, LIST_MAP_V6_ADDR, LIST_MAP_V4_NET, LIST_MAP_V6_NET };
+	static const int book[CAP_MAPS] = { LIST_MAP_V4_ADDR, LIST_MAP_V6_ADDR, LIST_MAP_V4_NET,
+					    LIST_MAP_V6_NET };
 	struct list_counts c;
 	struct list_maps m;
 	int err, i;

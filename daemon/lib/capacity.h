@@ -65,8 +65,9 @@ int capacity_sized_map(const struct xdpfwd_bpf *skel, const void *map);
 
 /*
  * After a resize by another process: the skeleton's block maps (hashes and
- * tries) become the pinned ones (bpf_map__reuse_fd), so edits through it reach the maps the
- * program uses. Pin dir lock held. 1 if it changed them, 0 if not, -errno.
+ * tries) become the pinned ones (bpf_map__reuse_fd), so edits through it
+ * reach the maps the program uses. Pin dir lock held. 1 if it changed them,
+ * 0 if not, -errno.
  */
 int capacity_follow(struct xdpfwd_bpf *skel, const char *dir);
 

@@ -125,7 +125,8 @@ static int find_running(struct resize *rs)
 			return lib_error_set(-EOPNOTSUPP, "%.16s runs xdpfwd in libxdp's dispatcher: resizing needs "
 					     "the program attached alone (this build cannot swap a dispatcher's "
 					     "program in place); restart the daemon with a larger --capacity (or "
-					     "--capacity-prefix) and --migrate instead; nothing was changed", rec.name);
+					     "--capacity-prefix) and --migrate instead; nothing was changed",
+					     rec.name);
 		for (i = 0; i < rs->nrun && rs->run[i].id != ai.ours_id; i++)
 			;
 		if (i == rs->nrun) {

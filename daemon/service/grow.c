@@ -52,8 +52,8 @@ void grow_adopt(struct watch *w, struct xdp_program **xprog)
 	xdp_program__close(*xprog);
 	*xprog = np;
 	w->xprog = np;
-	pr_info("blocklist: resized (block_v4_addr %u, block_v6_addr %u, block_v4_net %u, block_v6_net %u entries): "
-		"this daemon's program is now %u (was %u)\n",
+	pr_info("blocklist: resized (block_v4_addr %u, block_v6_addr %u, block_v4_net %u, block_v6_net %u "
+		"entries): this daemon's program is now %u (was %u)\n",
 		capacity_map_max(bpf_map__fd(w->skel->maps.block_v4_addr)),
 		capacity_map_max(bpf_map__fd(w->skel->maps.block_v6_addr)),
 		capacity_map_max(bpf_map__fd(w->skel->maps.block_v4_net)),
@@ -135,7 +135,8 @@ static void grow_if_full(struct watch *w)
 	for (f = 0; f < CAP_MAPS; f++)
 		if (r.from[f] != r.to[f])
 			pr_info("blocklist: %s grown from %u to %u entries (%zu entries kept, %zu ban%s carried over), "
-				"program %u swapped for %u in place, in %.1f ms\n", capacity_map_name(f), r.from[f], r.to[f],
+				"program %u swapped for %u in place, in %.1f ms\n", capacity_map_name(f),
+				r.from[f], r.to[f],
 				r.entries[f], r.late, r.late == 1 ? "" : "s", r.old_prog_id, r.new_prog_id, r.ms);
 }
 
