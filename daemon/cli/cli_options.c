@@ -243,8 +243,10 @@ static const struct argp_option daemon_options[] = {
 	  "Exact addresses each blocklist hash holds (per family) when this start makes the maps (default "
 	  "1M; an instance's pins keep their size); grown x4 past 75% full", 0 },
 	{ "capacity-prefix", OPT_CAPACITY_PREFIX, "N", 0,
-	  "Prefixes each block trie holds (per family) when this start makes the maps (default 256k)", 0 },
-	{ "no-grow", OPT_NO_GROW, NULL, 0, "Never grow the exact hashes by itself (`xdpfwd resize` still does)", 0 },
+	  "Prefixes each block trie holds (per family) when this start makes the maps (default 256k); grown x4 "
+	  "past 75% full", 0 },
+	{ "no-grow", OPT_NO_GROW, NULL, 0,
+	  "Never grow the exact hashes or the tries by itself (`xdpfwd resize` still does)", 0 },
 	BPF_OBJECT_OPTION,
 	VERBOSE_OPTION,
 	{},
@@ -1118,6 +1120,9 @@ static const struct argp_option resize_options[] = {
 	{ "capacity", OPT_CAPACITY, "N", 0, "Both exact hashes to N entries (k = 1024, M = 1048576)", 0 },
 	{ "capacity-v4", OPT_CAPACITY_V4, "N", 0, "The IPv4 hash (block_v4_addr) to N entries", 0 },
 	{ "capacity-v6", OPT_CAPACITY_V6, "N", 0, "The IPv6 hash (block_v6_addr) to N entries", 0 },
+	{ "capacity-prefix", OPT_CAPACITY_PREFIX, "N", 0,
+	  "Both block tries (block_v4_net, block_v6_net) to N prefixes (a ceiling: a trie allocates per "
+	  "entry)", 0 },
 	{ "json", 'j', NULL, 0, "Print one JSON object (what was done)", 0 },
 	PIN_DIR_OPTION,
 	VERBOSE_OPTION,
@@ -1133,15 +1138,21 @@ static error_t resize_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_CAPACITY:
 	case OPT_CAPACITY_V4:
 	case OPT_CAPACITY_V6:
+	case OPT_CAPACITY_PREFIX:
 		v = parse_capacity(arg);
 		if (!v)
 			argp_failure(state, EXIT_USAGE, 0, "--%s '%s': " CAPACITY_USAGE,
 				     key == OPT_CAPACITY ? "capacity" : key == OPT_CAPACITY_V4 ? "capacity-v4" :
-				     "capacity-v6", arg);
+				     key == OPT_CAPACITY_V6 ? "capacity-v6" : "capacity-prefix", arg);
+		if (key == OPT_CAPACITY_PREFIX) {
+			o->capacity[CAP_V4_NET] = v;
+			o->capacity[CAP_V6_NET] = v;
+			break;
+		}
 		if (key != OPT_CAPACITY_V6)
-			o->capacity[0] = v;
+			o->capacity[CAP_V4_ADDR] = v;
 		if (key != OPT_CAPACITY_V4)
-			o->capacity[1] = v;
+			o->capacity[CAP_V6_ADDR] = v;
 		break;
 	case 'j':
 		o->json = true;
@@ -1164,9 +1175,10 @@ static error_t resize_parse_opt(int key, char *arg, struct argp_state *state)
 int cli_parse_resize(int argc, char **argv, struct resize_opts *o)
 {
 	static const struct argp argp = { resize_options, resize_parse_opt, NULL,
-					  "Grow or shrink the blocklist's exact hashes of a running instance, "
-					  "without a moment unfiltered; without --capacity, grows those past 75% full "
-					  "(as the daemon does by itself).",
+					  "Grow or shrink the blocklist's exact hashes and tries of a running "
+					  "instance, without a moment unfiltered; without a size, grows those past "
+					  "75% full (as the daemon does by itself); a map given no size keeps its "
+					  "own.",
 					  help_child, NULL, NULL };
 
 	memset(o, 0, sizeof(*o));

@@ -94,10 +94,10 @@ struct detach_opts {
 	bool all;
 };
 
-/* xdpfwd resize [--capacity N] [--capacity-v4 N] [--capacity-v6 N] */
+/* xdpfwd resize [--capacity N] [--capacity-v4 N] [--capacity-v6 N] [--capacity-prefix N] */
 struct resize_opts {
 	const char *pin_dir;
-	__u32 capacity[2];		/* per family; 0: grow only if past the threshold */
+	__u32 capacity[CAP_MAPS];	/* per block map (CAP_*); none: grow those past the threshold */
 	bool json;
 };
 

@@ -290,35 +290,37 @@ static int absent_set(const struct list_opts *o, const char *what)
 }
 
 /*
- * A blocklist add or load grows the exact hashes first if it would fill
- * them past the threshold (capacity_grow_for, under the lock this command
- * holds). m then names the new hashes (fds[] holds them).
+ * A blocklist add or load grows the block maps first if it would fill them
+ * past the threshold (capacity_grow_for, under the lock this command holds).
+ * m then names the new maps (fds[] holds them).
  */
-static void grow_first(const struct list_opts *o, struct list_maps *m, int fds[2])
+static void grow_first(const struct list_opts *o, struct list_maps *m, int fds[CAP_MAPS])
 {
+	int *const slot[CAP_MAPS] = { &m->v4_addr, &m->v6_addr, &m->v4_net, &m->v6_net };
 	struct capacity_resize_report r;
-	size_t add[2] = {};
+	size_t add[CAP_MAPS] = {};
 	char path[PATH_MAX];
-	int f, err;
+	int i, err;
 
 	if (o->op != LIST_ADD && o->op != LIST_LOAD)
 		return;
-	capacity_count_exact(&o->prefixes, add);
+	capacity_count(&o->prefixes, add);
 	err = capacity_grow_for(o->pin_dir, m, add, true, &r);
 	if (err <= 0) {
 		if (err)
 			cli_error(err);	/* the edit goes on, and says "full" if it does not fit */
 		return;
 	}
-	for (f = 0; f < 2; f++) {
-		if (r.from[f] != r.to[f])
-			pr_info("blocklist: grew %s from %u to %u entries first (%zu kept, %.1f ms)\n",
-				f ? "block_v6_addr" : "block_v4_addr", r.from[f], r.to[f], r.entries[f], r.ms);
-		if (pin_path(path, sizeof(path), o->pin_dir, f ? "block_v6_addr" : "block_v4_addr"))
+	for (i = 0; i < CAP_MAPS; i++) {
+		if (r.from[i] == r.to[i])
 			continue;
-		fds[f] = bpf_obj_get(path);
-		if (fds[f] >= 0)
-			*(f ? &m->v6_addr : &m->v4_addr) = fds[f];
+		pr_info("blocklist: grew %s from %u to %u entries first (%zu kept, %.1f ms)\n", capacity_map_name(i),
+			r.from[i], r.to[i], r.entries[i], r.ms);
+		if (pin_path(path, sizeof(path), o->pin_dir, capacity_map_name(i)))
+			continue;
+		fds[i] = bpf_obj_get(path);
+		if (fds[i] >= 0)
+			*slot[i] = fds[i];
 	}
 }
 
@@ -329,7 +331,7 @@ static int edit_lists(const struct list_opts *o, const struct list_maps *m, int 
 static int edit(const struct list_opts *o, const struct list_maps *cm)
 {
 	struct list_maps maps = *cm, *m = &maps;
-	int fds[2] = { -1, -1 };
+	int fds[CAP_MAPS] = { -1, -1, -1, -1 }, i;
 	struct xdpfwd_set sets[XDPFWD_MAX_SETS];
 	char what[80];
 	int id = -1, err, created = 0;
@@ -362,10 +364,9 @@ static int edit(const struct list_opts *o, const struct list_maps *cm)
 	}
 	grow_first(o, m, fds);
 	err = edit_lists(o, m, id, created, sets, what);
-	if (fds[0] >= 0)
-		close(fds[0]);
-	if (fds[1] >= 0)
-		close(fds[1]);
+	for (i = 0; i < CAP_MAPS; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
 	return err;
 }
 

@@ -420,7 +420,7 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 	};
 	struct run x = { .o = o };
 	struct set_files sf = {};
-	int err;
+	int err, i;
 
 	/* A capture that is missing, unreadable, corrupt or of another link type is bad input. */
 	err = cli_error(capture_open(o->capture, &x.cap));
@@ -434,23 +434,22 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		err = -ENOMEM;
 		goto out;
 	}
-	/* The live hashes may have grown past the build's size: the private copy is made as big. */
-	if (live) {
-		cfg.exact_capacity[0] = capacity_map_max(bpf_map__fd(live->maps.block_v4_addr));
-		cfg.exact_capacity[1] = capacity_map_max(bpf_map__fd(live->maps.block_v6_addr));
-	} else {
+	/* The live block maps may have grown past the build's size: the private copy is made as big. */
+	for (i = 0; live && i < CAP_MAPS; i++)
+		cfg.capacity[i] = capacity_map_max(bpf_map__fd(capacity_map(live, i)));
+	if (!live) {
 		/* As a daemon starting with these files would make them (it grows to take its files). */
-		size_t add[2] = {};
-		int f;
+		size_t add[CAP_MAPS] = {};
 
 		err = set_files_read(&o->d, &sf, true);
 		if (err) {
 			pr_warn("the lists for the replay could not be made from the files (see above); nothing was run\n");
 			goto out;
 		}
-		set_files_count_exact(&sf, true, add);
-		for (f = 0; f < 2; f++)
-			cfg.exact_capacity[f] = capacity_target(XDPFWD_MAX_ADDRS, add[f]);
+		set_files_count(&sf, true, add);
+		for (i = 0; i < CAP_MAPS; i++)
+			cfg.capacity[i] = capacity_target(capacity_is_trie(i) ? XDPFWD_MAX_NETS : XDPFWD_MAX_ADDRS,
+							  add[i]);
 	}
 	err = cli_error(replay_open(&cfg, &x.r));
 	if (!err)

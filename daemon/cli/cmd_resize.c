@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xdpfwd resize: the blocklist's exact hashes to another size, under the pin dir lock. */
+/* xdpfwd resize: the blocklist's exact hashes and tries to another size, under the pin dir lock. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,37 +18,39 @@ static int parse(int argc, char **argv, struct cmd_opts *o)
 }
 
 /* Without sizes: those past the threshold grow, as the daemon would grow them. */
-static int wanted(struct xdpfwd_bpf *skel, const struct resize_opts *o, __u32 want[2])
+static int wanted(struct xdpfwd_bpf *skel, const struct resize_opts *o, __u32 want[CAP_MAPS])
 {
 	struct capacity_fill f;
-	int i, err;
+	int i, err, any = 0;
 
-	want[0] = o->capacity[0];
-	want[1] = o->capacity[1];
-	if (want[0] || want[1])
+	for (i = 0; i < CAP_MAPS; i++) {
+		want[i] = o->capacity[i];
+		any |= !!want[i];
+	}
+	if (any)
 		return 0;
 	err = cli_error(capacity_fill_read(skel, &f, true));
-	for (i = 0; !err && i < 2; i++)
+	for (i = 0; !err && i < CAP_MAPS; i++)
 		want[i] = capacity_target(f.max[i], f.entries[i]);
 	return err;
 }
 
 static void report(const struct capacity_resize_report *r, int json)
 {
-	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
 	int i;
 
 	if (json) {
 		printf("{\"resized\":%s,\"maps\":{", r->resized ? "true" : "false");
-		for (i = 0; i < 2; i++)
-			printf("%s\"%s\":{\"from\":%u,\"to\":%u,\"entries\":%zu}", i ? "," : "", names[i], r->from[i],
-			       r->to[i], r->entries[i]);
+		for (i = 0; i < CAP_MAPS; i++)
+			printf("%s\"%s\":{\"from\":%u,\"to\":%u,\"entries\":%zu}", i ? "," : "",
+			       capacity_map_name(i), r->from[i], r->to[i], r->entries[i]);
 		printf("},\"late\":%zu,\"programs\":%d,\"old_prog_id\":%u,\"new_prog_id\":%u,\"ms\":%.1f}\n",
 		       r->late, r->programs, r->old_prog_id, r->new_prog_id, r->ms);
 		return;
 	}
-	for (i = 0; i < 2; i++)
-		printf("%s: %u -> %u entries (holds %zu)\n", names[i], r->from[i], r->to[i], r->entries[i]);
+	for (i = 0; i < CAP_MAPS; i++)
+		printf("%s: %u -> %u entries (holds %zu)\n", capacity_map_name(i), r->from[i], r->to[i],
+		       r->entries[i]);
 	if (!r->resized) {
 		printf("nothing to do: the sizes are those already\n");
 		return;
@@ -64,7 +66,7 @@ static void report(const struct capacity_resize_report *r, int json)
 static int run(struct xdpfwd_bpf *skel, struct cmd_opts *o)
 {
 	struct capacity_resize_report r;
-	__u32 want[2];
+	__u32 want[CAP_MAPS];
 	int lock, err;
 
 	/* The CLI's edits and the daemon's tasks wait until the new maps are the pinned ones. */

@@ -37,8 +37,10 @@ static const struct command {
 	  "CAPTURE [--pin-dir DIR | --blocklist-file F --allowlist-file F | --sets-dir D] [-j] [--top N] "
 	  "[--write-dropped F] [--write-passed F] [-v]",
 	  "what the program would do with a capture's frames, on a private copy of the lists (nothing live touched)" },
-	{ "resize", &cmd_resize_ops, "[--capacity N | --capacity-v4 N --capacity-v6 N] [-j]",
-	  "grow or shrink the blocklist's exact hashes (entries, counters, deadlines kept; never unfiltered)" },
+	{ "resize", &cmd_resize_ops,
+	  "[--capacity N | --capacity-v4 N --capacity-v6 N] [--capacity-prefix N] [-j]",
+	  "grow or shrink the blocklist's exact hashes and tries (entries, counters, deadlines kept; never "
+	  "unfiltered)" },
 	{ "detach", &cmd_detach_ops, "(--iface IFACE)... | --all",
 	  "take the firewall off interfaces (the last one out removes the pins)" },
 };

@@ -14,10 +14,38 @@
 #include "list_parse.h"
 #include "capacity.h"
 
+const char *capacity_map_name(enum capacity_map i)
+{
+	static const char *const names[CAP_MAPS] = { "block_v4_addr", "block_v6_addr", "block_v4_net",
+						     "block_v6_net" };
+
+	return i < CAP_MAPS ? names[i] : "?";
+}
+
+struct bpf_map *capacity_map(const struct xdpfwd_bpf *skel, enum capacity_map i)
+{
+	switch (i) {
+	case CAP_V4_ADDR:
+		return skel->maps.block_v4_addr;
+	case CAP_V6_ADDR:
+		return skel->maps.block_v6_addr;
+	case CAP_V4_NET:
+		return skel->maps.block_v4_net;
+	case CAP_V6_NET:
+		return skel->maps.block_v6_net;
+	default:
+		return NULL;
+	}
+}
+
 int capacity_sized_map(const struct xdpfwd_bpf *skel, const void *map)
 {
-	return map == skel->maps.block_v4_addr || map == skel->maps.block_v6_addr ||
-	       map == skel->maps.block_v4_net || map == skel->maps.block_v6_net;
+	int i;
+
+	for (i = 0; i < CAP_MAPS; i++)
+		if (map == capacity_map(skel, i))
+			return 1;
+	return 0;
 }
 
 static int set_size(struct bpf_map *map, __u32 n)
@@ -59,18 +87,21 @@ __u32 capacity_map_max(int fd)
 	return info.max_entries;
 }
 
+/* The books count per list map (LIST_MAP_*), in another order. */
+static const int book[CAP_MAPS] = { LIST_MAP_V4_ADDR, LIST_MAP_V6_ADDR, LIST_MAP_V4_NET, LIST_MAP_V6_NET };
+
 int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f, bool may_walk)
 {
 	struct list_counts c;
 	struct list_maps m;
-	int err;
+	int err, i;
 
 	list_maps_get(skel, LIST_BLOCK, &m);
-	f->max[0] = capacity_map_max(m.v4_addr);
-	f->max[1] = capacity_map_max(m.v6_addr);
 	err = may_walk ? list_count(&m, &c) : list_count_booked(&m, &c);
-	f->entries[0] = err ? -1 : c.map_entries[LIST_MAP_V4_ADDR];
-	f->entries[1] = err ? -1 : c.map_entries[LIST_MAP_V6_ADDR];
+	for (i = 0; i < CAP_MAPS; i++) {
+		f->max[i] = capacity_map_max(bpf_map__fd(capacity_map(skel, i)));
+		f->entries[i] = err ? -1 : c.map_entries[book[i]];
+	}
 	return err;
 }
 
@@ -86,38 +117,42 @@ __u32 capacity_target(__u32 cur, size_t need)
 	return n > CAPACITY_MAX ? CAPACITY_MAX : (__u32)n;
 }
 
-void capacity_count_exact(const struct xdpfwd_prefix_set *ps, size_t add[2])
+void capacity_count(const struct xdpfwd_prefix_set *ps, size_t add[CAP_MAPS])
 {
 	size_t i;
+	int v6;
 
-	for (i = 0; i < ps->n; i++)
-		if (ps->v[i].prefixlen == (ps->v[i].family == 4 ? 32 : 128))
-			add[ps->v[i].family == 6]++;
+	for (i = 0; i < ps->n; i++) {
+		v6 = ps->v[i].family == 6;
+		if (ps->v[i].prefixlen == (v6 ? 128 : 32))
+			add[v6 ? CAP_V6_ADDR : CAP_V4_ADDR]++;
+		else
+			add[v6 ? CAP_V6_NET : CAP_V4_NET]++;
+	}
 }
 
-int capacity_grow_for(const char *dir, const struct list_maps *m, const size_t add[2], bool may_walk,
+int capacity_grow_for(const char *dir, const struct list_maps *m, const size_t add[CAP_MAPS], bool may_walk,
 		      struct capacity_resize_report *r)
 {
+	const int fds[CAP_MAPS] = { m->v4_addr, m->v6_addr, m->v4_net, m->v6_net };
 	struct list_counts c;
-	__u32 max[2], want[2];
-	size_t have[2];
-	int f, err, any = 0;
+	__u32 max, want[CAP_MAPS];
+	int i, err, any = 0;
 
 	memset(r, 0, sizeof(*r));
-	if (m->kind != LIST_BLOCK || (!add[0] && !add[1]))
+	for (i = 0; i < CAP_MAPS; i++)
+		any |= !!add[i];
+	if (m->kind != LIST_BLOCK || !any)
 		return 0;
 	err = may_walk ? list_count(m, &c) : list_count_booked(m, &c);
 	if (err)
 		return err;
-	have[0] = c.map_entries[LIST_MAP_V4_ADDR];
-	have[1] = c.map_entries[LIST_MAP_V6_ADDR];
-	max[0] = capacity_map_max(m->v4_addr);
-	max[1] = capacity_map_max(m->v6_addr);
-	for (f = 0; f < 2; f++) {
-		want[f] = max[f] ? capacity_target(max[f], have[f] + add[f]) : 0;
-		if (want[f] == max[f])
-			want[f] = 0;
-		any |= !!want[f];
+	for (i = 0, any = 0; i < CAP_MAPS; i++) {
+		max = capacity_map_max(fds[i]);
+		want[i] = max ? capacity_target(max, c.map_entries[book[i]] + add[i]) : 0;
+		if (want[i] == max)
+			want[i] = 0;
+		any |= !!want[i];
 	}
 	if (!any)
 		return 0;
@@ -127,11 +162,13 @@ int capacity_grow_for(const char *dir, const struct list_maps *m, const size_t a
 
 int capacity_follow(struct xdpfwd_bpf *skel, const char *dir)
 {
-	struct bpf_map *maps[] = { skel->maps.block_v4_addr, skel->maps.block_v6_addr };
+	struct bpf_map *maps[CAP_MAPS];
 	char path[PATH_MAX];
 	int i, fd, err = 0, changed = 0;
 
-	for (i = 0; i < 2 && !err; i++) {
+	for (i = 0; i < CAP_MAPS; i++)
+		maps[i] = capacity_map(skel, i);
+	for (i = 0; i < CAP_MAPS && !err; i++) {
 		if (pin_path(path, sizeof(path), dir, bpf_map__name(maps[i])))
 			continue;
 		fd = bpf_obj_get(path);

@@ -1,24 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Growing (or shrinking) the blocklist's exact hashes of a live instance,
- * with the swap upgrades and --migrate use: a hash cannot change size, so
- * new hashes are made, filled, and a new program using them replaces each
- * running one in one netlink call (XDP_FLAGS_REPLACE); the pins move last.
+ * Growing (or shrinking) the blocklist's maps of a live instance (the exact
+ * hashes and the block tries, any of the four), with the swap upgrades and
+ * --migrate use: a map cannot change size, so new maps are made, filled,
+ * and a new program using them replaces each running one in one netlink
+ * call (XDP_FLAGS_REPLACE); the pins move last. However many maps change,
+ * each running program is swapped once.
  *
  *   1. every running program of the instance (interfaces its ifaces map
  *      records, in this namespace, running a program that uses its maps)
  *      gets a twin: this build's program reusing every map of the running
  *      one (its .rodata and .bss too, so the same settings and interface
- *      slots) but the resized hashes; the first twin's load makes them;
+ *      slots) but the resized maps; the first twin's load makes them;
  *   2. the entries are copied as they are (sets, counters, deadlines);
  *   3. each interface's program is replaced by its twin (a failure swaps
  *      the ones done back: nothing changed);
  *   4. what the old programs did meanwhile is carried over: bans the flood
- *      defense wrote into the old hashes after the copy are added, and
+ *      defense wrote into the old maps after the copy are added, and
  *      the hits counted there after the copy are added to the entries'
- *      counters (a second pass over the old hashes; the old programs no
+ *      counters (a second pass over the old maps; the old programs no
  *      longer run, so it is complete);
- *   5. the hashes' and program's pins are replaced (rename: a pin is there
+ *   5. the maps' and program's pins are replaced (rename: a pin is there
  *      at every instant), and the interface records name the new program.
  * The caller holds the pin dir lock throughout, so the CLI's edits wait.
  */
@@ -58,10 +60,10 @@ struct running {
 struct resize {
 	const char *dir;
 	struct xdpfwd_bpf *cur;		/* the instance as pinned */
-	int oldfd[2];			/* the hashes now, by family */
-	int newfd[2];			/* the resized ones (the first twin's), -1: family kept */
-	__u32 to[2];
-	struct map_dump first[2];	/* what step 2 copied */
+	int oldfd[CAP_MAPS];		/* the block maps now, index CAP_* */
+	int newfd[CAP_MAPS];		/* the resized ones (the first twin's), -1: map kept */
+	__u32 to[CAP_MAPS];		/* 0: map kept */
+	struct map_dump first[CAP_MAPS];	/* what step 2 copied */
 	struct running run[XDPFWD_MAX_IFACES];
 	int nrun;
 };
@@ -84,9 +86,15 @@ static __u32 prog_id(const struct bpf_program *prog)
 	return info.id;
 }
 
-static struct bpf_map *hash_of(struct xdpfwd_bpf *skel, int family)
+/* The index of a block map of skel (CAP_*), -1 for the other maps. */
+static int cap_index(const struct xdpfwd_bpf *skel, const struct bpf_map *map)
 {
-	return family ? skel->maps.block_v6_addr : skel->maps.block_v4_addr;
+	int i;
+
+	for (i = 0; i < CAP_MAPS; i++)
+		if (map == capacity_map(skel, i))
+			return i;
+	return -1;
 }
 
 /* Interfaces of this namespace running a program of the instance, grouped by program. */
@@ -116,8 +124,9 @@ static int find_running(struct resize *rs)
 		if (ai.dispatcher)
 			return lib_error_set(-EOPNOTSUPP, "%.16s runs xdpfwd in libxdp's dispatcher: resizing needs "
 					     "the program attached alone (this build cannot swap a dispatcher's "
-					     "program in place); restart the daemon with a larger --capacity and "
-					     "--migrate instead; nothing was changed", rec.name);
+					     "program in place); restart the daemon with a larger --capacity (or "
+					     "--capacity-prefix) and --migrate instead; nothing was changed",
+					     rec.name);
 		for (i = 0; i < rs->nrun && rs->run[i].id != ai.ours_id; i++)
 			;
 		if (i == rs->nrun) {
@@ -169,7 +178,7 @@ static int prog_map_fd(const __u32 *ids, __u32 n, const struct bpf_map *map)
 
 /*
  * This build's program over the maps of running program id (0: the pinned
- * maps, for an instance no program runs), but the resized hashes.
+ * maps, for an instance no program runs), but the resized block maps.
  */
 static int make_twin(struct resize *rs, __u32 id, struct xdpfwd_bpf **twin)
 {
@@ -194,7 +203,7 @@ static int make_twin(struct resize *rs, __u32 id, struct xdpfwd_bpf **twin)
 		}
 	}
 	bpf_object__for_each_map(map, skel->obj) {
-		f = map == skel->maps.block_v4_addr ? 0 : map == skel->maps.block_v6_addr ? 1 : -1;
+		f = cap_index(skel, map);
 		if (f >= 0 && rs->to[f]) {
 			/* Resized: the first twin makes it, the others share it. */
 			err = rs->newfd[f] >= 0 ? bpf_map__reuse_fd(map, rs->newfd[f]) :
@@ -226,9 +235,9 @@ static int make_twin(struct resize *rs, __u32 id, struct xdpfwd_bpf **twin)
 			lib_error_set(err, "loading the program for the resized maps failed: %s; nothing was changed",
 				      strerror(-err));
 	}
-	for (f = 0; !err && f < 2; f++)
+	for (f = 0; !err && f < CAP_MAPS; f++)
 		if (rs->to[f] && rs->newfd[f] < 0)
-			rs->newfd[f] = dup(bpf_map__fd(hash_of(skel, f)));
+			rs->newfd[f] = dup(bpf_map__fd(capacity_map(skel, f)));
 out:
 	if (pfd >= 0)
 		close(pfd);
@@ -291,10 +300,13 @@ static int cmp_key(const void *a, const void *b)
 }
 
 /*
- * Step 4 for one family: what the old programs wrote into the old hash
- * after the copy. New keys (bans) are added; an entry whose counters moved
- * gets the difference added to its copy (the new program counts there
- * already). *late counts the new keys.
+ * Step 4 for one map: what the old programs wrote into the old map after
+ * the copy. New keys (bans) are added; an entry whose counters moved gets
+ * the difference added to its copy (the new program counts there already).
+ * *late counts the new keys. Keys compare as bytes, exact addresses and
+ * trie keys (struct xdpfwd_lpm_v*_key, no padding) alike: both dumps read
+ * the same old map, so a prefix's key has the same bytes in each; and a
+ * trie's lookup with a key it holds returns that key's own entry.
  */
 static int carry_over(int oldfd, int newfd, const struct map_dump *first, size_t *late)
 {
@@ -372,7 +384,7 @@ static int repin(int fd, const char *dir, const char *name)
 	return err;
 }
 
-/* Step 5: the hashes' pins, the program's pin (if it named a replaced program) and the records. */
+/* Step 5: the resized maps' pins, the program's pin (if it named a replaced program) and the records. */
 static int publish(struct resize *rs)
 {
 	int fd = bpf_map__fd(rs->cur->maps.ifaces), f, i, err = 0, pfd;
@@ -380,9 +392,9 @@ static int publish(struct resize *rs)
 	struct xdpfwd_iface rec;
 	char path[PATH_MAX];
 
-	for (f = 0; f < 2 && !err; f++)
+	for (f = 0; f < CAP_MAPS && !err; f++)
 		if (rs->newfd[f] >= 0)
-			err = repin(rs->newfd[f], rs->dir, bpf_map__name(hash_of(rs->cur, f)));
+			err = repin(rs->newfd[f], rs->dir, capacity_map_name(f));
 	if (!pin_path(path, sizeof(path), rs->dir, XDPFWD_PROG_PIN) && (pfd = bpf_obj_get(path)) >= 0) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
@@ -414,7 +426,7 @@ static void resize_free(struct resize *rs)
 
 	for (i = 0; i < rs->nrun; i++)
 		xdpfwd_bpf__destroy(rs->run[i].twin);
-	for (f = 0; f < 2; f++) {
+	for (f = 0; f < CAP_MAPS; f++) {
 		if (rs->newfd[f] >= 0)
 			close(rs->newfd[f]);
 		map_dump_free(&rs->first[f]);
@@ -422,29 +434,34 @@ static void resize_free(struct resize *rs)
 	pinned_close(rs->cur);
 }
 
-/* The sizes asked for, checked against what the hashes hold. */
-static int plan(struct resize *rs, const __u32 want[2], struct capacity_resize_report *r)
+/*
+ * The sizes asked for, checked against what the maps hold: a trie too is
+ * refused a size its entries would fill past the threshold (the daemon
+ * would grow it back at once).
+ */
+static int plan(struct resize *rs, const __u32 want[CAP_MAPS], struct capacity_resize_report *r)
 {
-	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
+	const char *name;
 	int f, err;
 
-	for (f = 0; f < 2; f++) {
-		rs->oldfd[f] = bpf_map__fd(hash_of(rs->cur, f));
+	for (f = 0; f < CAP_MAPS; f++) {
+		name = capacity_map_name(f);
+		rs->oldfd[f] = bpf_map__fd(capacity_map(rs->cur, f));
 		r->from[f] = r->to[f] = capacity_map_max(rs->oldfd[f]);
 		err = map_dump_all(rs->oldfd[f], &rs->first[f]);
 		if (err)
-			return lib_error_set(err, "reading %s failed: %s; nothing was changed", names[f],
+			return lib_error_set(err, "reading %s failed: %s; nothing was changed", name,
 					     strerror(-err));
 		r->entries[f] = rs->first[f].n;
 		if (!want[f] || want[f] == r->from[f])
 			continue;
 		if (want[f] < CAPACITY_MIN || want[f] > CAPACITY_MAX)
 			return lib_error_set(-ERANGE, "%s: %u entries is out of range (%u..%u); nothing was changed",
-					     names[f], want[f], CAPACITY_MIN, CAPACITY_MAX);
+					     name, want[f], CAPACITY_MIN, CAPACITY_MAX);
 		if (rs->first[f].n * 100 > (size_t)want[f] * CAPACITY_GROW_PERCENT)
 			return lib_error_set(-ENOSPC, "%s holds %zu entries: %u would be %zu%% full, past the %d%% "
 					     "at which the daemon grows it; give at least %u; nothing was changed",
-					     names[f], rs->first[f].n, want[f], rs->first[f].n * 100 / want[f],
+					     name, rs->first[f].n, want[f], rs->first[f].n * 100 / want[f],
 					     CAPACITY_GROW_PERCENT,
 					     (__u32)((rs->first[f].n * 100 + CAPACITY_GROW_PERCENT - 1) /
 						     CAPACITY_GROW_PERCENT));
@@ -453,25 +470,38 @@ static int plan(struct resize *rs, const __u32 want[2], struct capacity_resize_r
 	return 0;
 }
 
-int capacity_resize(const char *dir, const __u32 want[2], struct capacity_resize_report *r)
+/* Whether plan() resized any map. */
+static int any_resized(const struct resize *rs)
 {
-	struct resize rs = { .dir = dir, .newfd = { -1, -1 } };
+	int f;
+
+	for (f = 0; f < CAP_MAPS; f++)
+		if (rs->to[f])
+			return 1;
+	return 0;
+}
+
+int capacity_resize(const char *dir, const __u32 want[CAP_MAPS], struct capacity_resize_report *r)
+{
+	struct resize rs = { .dir = dir };
 	__u64 t0 = now_ns();
 	int err, i, f;
 
 	memset(r, 0, sizeof(*r));
+	for (f = 0; f < CAP_MAPS; f++)
+		rs.newfd[f] = -1;
 	err = pinned_open_all(dir, &rs.cur);
 	if (err)
 		return err;
 	err = plan(&rs, want, r);
-	if (err || (!rs.to[0] && !rs.to[1]))
+	if (err || !any_resized(&rs))
 		goto out;
 	err = find_running(&rs);
 	for (i = 0; !err && i < (rs.nrun ? rs.nrun : 1); i++)
 		err = make_twin(&rs, rs.nrun ? rs.run[i].id : 0, &rs.run[i].twin);
 	if (!rs.nrun && rs.run[0].twin)
 		rs.nrun = 0;	/* only made the maps: no program to swap */
-	for (f = 0; !err && f < 2; f++)
+	for (f = 0; !err && f < CAP_MAPS; f++)
 		if (rs.newfd[f] >= 0) {
 			err = map_update_many(rs.newfd[f], rs.first[f].keys, rs.first[f].values, rs.first[f].n,
 					      rs.first[f].key_size, rs.first[f].value_size);
@@ -484,7 +514,7 @@ int capacity_resize(const char *dir, const __u32 want[2], struct capacity_resize
 	if (err)
 		goto out;
 	/* The old programs no longer run: what they wrote since the copy is final. */
-	for (f = 0; f < 2; f++)
+	for (f = 0; f < CAP_MAPS; f++)
 		if (rs.newfd[f] >= 0)
 			carry_over(rs.oldfd[f], rs.newfd[f], &rs.first[f], &r->late);
 	err = publish(&rs);

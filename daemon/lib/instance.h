@@ -24,7 +24,7 @@
  *                  iface_status_read; iface_slots_assign, iface_slots_update
  *   migration      migrate_open_old, migrate_copy_entries, migrate_unpin_old, migrate_close
  *   capacity       capacity_apply, capacity_fill_read, capacity_target; capacity_resize (grow or
- *                  shrink the exact hashes of a running instance without a leak)
+ *                  shrink the block maps of a running instance without a leak)
  *   messages       lib_error (a failed call's one line), lib_notice_set_handler (lib_error.h):
  *                  the library never prints; the front ends show both
  *   words          action_name, reason_name, proto_name, time_format_mono, list_kind_name,

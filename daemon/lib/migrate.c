@@ -255,17 +255,16 @@ int migrate_copy_entries(const struct migration *m, struct xdpfwd_bpf *skel, siz
 	return err;
 }
 
-void migrate_old_capacity(const struct migration *m, __u32 max[2])
+void migrate_old_capacity(const struct migration *m, __u32 max[CAP_MAPS])
 {
-	static const char *const names[] = { "block_v4_addr", "block_v6_addr" };
 	struct bpf_map_info info;
 	__u32 len;
 	int f, fd;
 
-	for (f = 0; f < 2; f++) {
+	for (f = 0; f < CAP_MAPS; f++) {
 		memset(&info, 0, sizeof(info));
 		len = sizeof(info);
-		fd = old_fd(m, names[f]);
+		fd = old_fd(m, capacity_map_name(f));
 		max[f] = fd >= 0 && !bpf_obj_get_info_by_fd(fd, &info, &len) ? info.max_entries : 0;
 	}
 }

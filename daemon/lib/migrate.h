@@ -16,6 +16,8 @@
 #ifndef XDPFWD_MIGRATE_H
 #define XDPFWD_MIGRATE_H
 
+#include "capacity.h"
+
 #include <stddef.h>
 #include <linux/types.h>
 
@@ -37,8 +39,8 @@ int migrate_open_old(const char *dir, struct migration *m);
 /* Copies the old lists' entries into the new build's maps (already created by load); lib_error on failure. */
 int migrate_copy_entries(const struct migration *m, struct xdpfwd_bpf *skel, size_t *copied);
 
-/* The old instance's exact hashes' sizes (0: none): the new ones are made at least as big, so the entries fit. */
-void migrate_old_capacity(const struct migration *m, __u32 max[2]);
+/* The old instance's block maps' sizes (index CAP_*; 0: none): the new ones are made at least as big, so the entries fit. */
+void migrate_old_capacity(const struct migration *m, __u32 max[CAP_MAPS]);
 
 /* After the swap: removes the old pins, so the new maps can be pinned in their place. */
 void migrate_unpin_old(const struct migration *m);

@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h>
+#include "capacity.h"
 #include "lists.h"
 #include "xdpfwd.h"
 
@@ -41,8 +42,8 @@ struct replay_config {
 	 * syscall per frame (the runner's CPU's counters are read after each run).
 	 */
 	bool frame_detail;
-	/* The exact hashes' sizes, IPv4 and IPv6 (a live instance's: it may have grown); 0: the build's. */
-	__u32 exact_capacity[2];
+	/* The block maps' sizes, index CAP_* (a live instance's: they may have grown); 0: the build's. */
+	__u32 capacity[CAP_MAPS];
 };
 
 /* The verdict of one frame; the caller fills data, len and ts_ns. */

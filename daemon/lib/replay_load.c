@@ -29,7 +29,7 @@ static void configure(struct xdpfwd_bpf *skel, const struct replay_config *c)
 int replay_open(const struct replay_config *c, struct replay **out)
 {
 	struct replay *r = calloc(1, sizeof(*r));
-	int found, err;
+	int found, err, i;
 
 	if (!r)
 		return lib_error_set(-ENOMEM, "replay: out of memory");
@@ -46,9 +46,11 @@ int replay_open(const struct replay_config *c, struct replay **out)
 		return err;
 	}
 	configure(r->skel, c);
-	err = (c->exact_capacity[0] && bpf_map__set_max_entries(r->skel->maps.block_v4_addr, c->exact_capacity[0])) ||
-	      (c->exact_capacity[1] && bpf_map__set_max_entries(r->skel->maps.block_v6_addr, c->exact_capacity[1])) ?
-	      -EINVAL : xdpfwd_bpf__load(r->skel);
+	for (i = 0, err = 0; i < CAP_MAPS && !err; i++)
+		if (c->capacity[i])
+			err = bpf_map__set_max_entries(capacity_map(r->skel, i), c->capacity[i]);
+	if (!err)
+		err = xdpfwd_bpf__load(r->skel);
 	if (err) {
 		lib_error_set(err, "loading the BPF program for the replay failed: %s (see -d for the verifier log)",
 			      strerror(-err));

@@ -738,20 +738,23 @@ static int open_instance(struct start *s)
 	 */
 	if (!err) {
 		struct capacity c = o->capacity;
-		__u32 old[2] = {}, t;
-		size_t add[2] = {};
+		__u32 old[CAP_MAPS] = {}, t;
+		size_t add[CAP_MAPS] = {};
 		int f;
 
 		if (s->mig.n)
 			migrate_old_capacity(&s->mig, old);
 		if (!c.exact)
 			c.exact = CAPACITY_EXACT_DEFAULT;
-		c.exact = c.exact > old[0] ? c.exact : old[0];
-		c.exact = c.exact > old[1] ? c.exact : old[1];
-		set_files_count_exact(&s->files, !s->found, add);
-		for (f = 0; f < 2 && !o->no_grow; f++) {
-			t = capacity_target(c.exact, add[f]);
-			c.exact = c.exact > t ? c.exact : t;
+		if (!c.prefix)
+			c.prefix = XDPFWD_MAX_NETS;
+		set_files_count(&s->files, !s->found, add);
+		for (f = 0; f < CAP_MAPS; f++) {
+			__u32 *size = capacity_is_trie(f) ? &c.prefix : &c.exact;
+
+			*size = *size > old[f] ? *size : old[f];
+			t = o->no_grow ? 0 : capacity_target(*size, add[f]);
+			*size = *size > t ? *size : t;
 		}
 		err = daemon_log_error(capacity_apply(s->skel, &c));
 	}

@@ -32,7 +32,7 @@ static __u32 recorded_prog(const struct watch *w)
 	return 0;
 }
 
-/* The pinned hashes and the recorded program, if a resize made new ones. */
+/* The pinned block maps and the recorded program, if a resize made new ones. */
 void grow_adopt(struct watch *w, struct xdp_program **xprog)
 {
 	struct xdp_program *np;
@@ -48,14 +48,17 @@ void grow_adopt(struct watch *w, struct xdp_program **xprog)
 			strerror(-libxdp_get_error(np)), w->prog_id);
 		return;
 	}
-	/* The old program (and with it the old hashes) is freed once nothing holds it. */
+	/* The old program (and with it the old maps) is freed once nothing holds it. */
 	bpf_program__unload(w->skel->progs.xdpfwd_xdp);
 	xdp_program__close(*xprog);
 	*xprog = np;
 	w->xprog = np;
-	pr_info("blocklist: resized (block_v4_addr %u, block_v6_addr %u entries): this daemon's program is now %u "
-		"(was %u)\n", capacity_map_max(bpf_map__fd(w->skel->maps.block_v4_addr)),
-		capacity_map_max(bpf_map__fd(w->skel->maps.block_v6_addr)), id, w->prog_id);
+	pr_info("blocklist: resized (block_v4_addr %u, block_v6_addr %u, block_v4_net %u, block_v6_net %u "
+		"entries): this daemon's program is now %u (was %u)\n",
+		capacity_map_max(bpf_map__fd(w->skel->maps.block_v4_addr)),
+		capacity_map_max(bpf_map__fd(w->skel->maps.block_v6_addr)),
+		capacity_map_max(bpf_map__fd(w->skel->maps.block_v4_net)),
+		capacity_map_max(bpf_map__fd(w->skel->maps.block_v6_net)), id, w->prog_id);
 	w->prog_id = id;
 }
 
@@ -76,19 +79,17 @@ static bool limits_ban(const struct watch *w)
 	return l.action == XDPFWD_LIMIT_BAN;
 }
 
-static const char *const hash_names[] = { "block_v4_addr", "block_v6_addr" };
-
-/* The log line of every growth, per family grown. */
+/* The log line of every growth, per map grown. */
 static void say_grown(const struct capacity_resize_report *r, const char *why)
 {
-	int f;
+	int i;
 
-	for (f = 0; f < 2; f++)
-		if (r->from[f] != r->to[f])
+	for (i = 0; i < CAP_MAPS; i++)
+		if (r->from[i] != r->to[i])
 			pr_info("blocklist: %s grown from %u to %u entries%s (%zu entries kept, %zu ban%s carried over), "
-				"program %u swapped for %u in place, in %.1f ms\n", hash_names[f], r->from[f], r->to[f],
-				why, r->entries[f], r->late, r->late == 1 ? "" : "s", r->old_prog_id, r->new_prog_id,
-				r->ms);
+				"program %u swapped for %u in place, in %.1f ms\n", capacity_map_name(i), r->from[i],
+				r->to[i], why, r->entries[i], r->late, r->late == 1 ? "" : "s", r->old_prog_id,
+				r->new_prog_id, r->ms);
 }
 
 int grow_for_files(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const struct set_files *sf,
@@ -96,12 +97,12 @@ int grow_for_files(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const s
 {
 	struct capacity_resize_report r;
 	struct list_maps m;
-	size_t add[2] = {};
+	size_t add[CAP_MAPS] = {};
 	int err;
 
 	if (o->no_grow)
 		return 0;
-	set_files_count_exact(sf, fresh_maps, add);
+	set_files_count(sf, fresh_maps, add);
 	list_maps_get(skel, LIST_BLOCK, &m);
 	err = capacity_grow_for(o->pin_dir, &m, add, true, &r);
 	if (err <= 0) {
@@ -116,13 +117,19 @@ int grow_for_files(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const s
 	return 1;
 }
 
+/*
+ * A trie grows as a hash does, CAPACITY_GROW_FACTOR times past
+ * CAPACITY_GROW_PERCENT: its max_entries is only a ceiling (BPF_F_NO_PREALLOC:
+ * memory is per entry, and a lookup walks the prefix bits whatever the
+ * ceiling), so a larger one costs nothing but the swap.
+ */
 static void grow_if_full(struct watch *w)
 {
 	struct capacity_resize_report r;
 	struct capacity_fill fill;
 	struct ban_counts bans;
-	__u32 want[2];
-	int f, err;
+	__u32 want[CAP_MAPS];
+	int f, err, any = 0;
 
 	if (capacity_fill_read(w->skel, &fill, false)) {
 		lib_error_clear();
@@ -130,37 +137,38 @@ static void grow_if_full(struct watch *w)
 	}
 	/*
 	 * The books lack the bans made since they last counted (bans.h): if those
-	 * could push a hash over, count now rather than wait for the books round.
+	 * could push a map over, count now rather than wait for the books round.
 	 */
 	if (limits_ban(w) && !bans_read(w->skel, &bans) && bans.unbooked)
-		for (f = 0; f < 2; f++)
+		for (f = 0; f < CAP_MAPS; f++)
 			if (fill.entries[f] >= 0 &&
 			    capacity_target(fill.max[f], fill.entries[f] + bans.unbooked) != fill.max[f]) {
 				int swept;
 				size_t removed;
 
 				if (!bans_catch_up(w->skel, 1, &swept, &removed) && capacity_fill_read(w->skel, &fill, false))
-					fill.entries[0] = fill.entries[1] = -1;
+					for (f = 0; f < CAP_MAPS; f++)
+						fill.entries[f] = -1;
 				break;
 			}
 	lib_error_clear();
-	for (f = 0; f < 2; f++) {
+	for (f = 0; f < CAP_MAPS; f++) {
 		want[f] = fill.entries[f] < 0 ? 0 : capacity_target(fill.max[f], fill.entries[f]);
 		if (want[f] == fill.max[f])
 			want[f] = 0;
+		any |= !!want[f];
 	}
-	if (!want[0] && !want[1])
+	if (!any)
 		return;
 	err = capacity_resize(w->o->pin_dir, want, &r);
 	if (err) {
 		/* Said once per size: the round comes back every second. */
-		static __u32 said[2];
+		static __u32 said[CAP_MAPS];
 
-		if (said[0] != want[0] || said[1] != want[1])
+		if (memcmp(said, want, sizeof(said)))
 			daemon_log_error(err);
 		lib_error_clear();
-		said[0] = want[0];
-		said[1] = want[1];
+		memcpy(said, want, sizeof(said));
 		return;
 	}
 	say_grown(&r, "");

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The daemon's side of capacity (lib/capacity.h): each round, under the pin
- * dir lock, an exact hash past CAPACITY_GROW_PERCENT is grown (unless
- * --no-grow), and a resize by anyone (this daemon, `xdpfwd resize`, another
- * daemon of the instance) is adopted: the daemon's skeleton takes the new
- * hashes and its watch the new program, so its sweeps, books, metrics and
+ * dir lock, a block map (exact hash or trie) past CAPACITY_GROW_PERCENT is
+ * grown (unless --no-grow), and a resize by anyone (this daemon, `xdpfwd
+ * resize`, another daemon of the instance) is adopted: the daemon's skeleton
+ * takes the new maps and its watch the new program, so its sweeps, books, metrics and
  * re-attaches work on what the interfaces run.
  */
 #ifndef XDPFWD_GROW_H

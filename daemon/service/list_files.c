@@ -1096,14 +1096,14 @@ int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 	return first;
 }
 
-void set_files_count_exact(const struct set_files *sf, bool fresh_maps, size_t add[2])
+void set_files_count(const struct set_files *sf, bool fresh_maps, size_t add[CAP_MAPS])
 {
 	size_t i;
 
 	for (i = 0; i < sf->n; i++)
 		if (!sf->v[i].err && !sf->v[i].unchanged && sf->v[i].d.kind == LIST_BLOCK)
-			capacity_count_exact(&sf->v[i].entries, add);
+			capacity_count(&sf->v[i].entries, add);
 	for (i = 0; fresh_maps && i < sf->n_persisted; i++)
 		if (sf->persisted[i].d.kind == LIST_BLOCK)
-			capacity_count_exact(&sf->persisted[i].entries, add);
+			capacity_count(&sf->persisted[i].entries, add);
 }

@@ -27,6 +27,7 @@
 #include "daemon.h"
 #include "list_parse.h"
 #include "sets.h"
+#include "capacity.h"
 
 #define XDPFWD_DEFAULT_STATE_DIR "/var/lib/xdpfwd"
 #define XDPFWD_DEFAULT_SETS_DIR "/etc/xdpfwd/sets.d"
@@ -143,11 +144,11 @@ struct xdpfwd_bpf;
 int set_files_apply(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct set_files *sf, int fresh_maps);
 
 /*
- * The exact entries (/32, /128) per family that set_files_apply would write
- * into the blocklist's hashes, as it would (fresh_maps: the persisted too):
- * what the hashes must take first (grow.h).
+ * The entries set_files_apply would write into each of the blocklist's maps
+ * (add[CAP_*], capacity_count; fresh_maps: the persisted too): what the maps
+ * must take first (grow.h).
  */
-void set_files_count_exact(const struct set_files *sf, bool fresh_maps, size_t add[2]);
+void set_files_count(const struct set_files *sf, bool fresh_maps, size_t add[CAP_MAPS]);
 
 /* What a watcher keeps of a read once applied: names, hashes, kinds, errors; the entries are freed. */
 void set_files_drop_entries(struct set_files *sf);

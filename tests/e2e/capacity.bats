@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0
-# Capacity (issue 16): the exact hashes are made --capacity big, grow when a load needs room or
-# the daemon finds them past 75% full, and `xdpfwd resize` grows or shrinks them. A growth keeps
-# every entry with its sets, counters and deadline, swaps the program in place (a new id, never
-# detached), and the daemon takes the new maps and program for its own.
+# Capacity (issue 16): the exact hashes are made --capacity big, the block tries --capacity-prefix
+# big; they grow when a load needs room (the hashes) or the daemon finds them past 75% full, and
+# `xdpfwd resize` grows or shrinks them. A growth keeps every entry with its sets, counters and
+# deadline, swaps the program in place (a new id, never detached), and the daemon takes the new
+# maps and program for its own.
 
 load ../lib/xf
 
@@ -34,6 +35,17 @@ prog_uses_map() {
 gen_v4() {
 	"$XF_PYTHON" -c 'import sys
 for i in range(int(sys.argv[1])): print("198.19.%d.%d" % (i >> 8, i & 255))' "$1"
+}
+
+# N prefixes 198.19.x.0/24, 198.20.x.0/24, ... (none of them a sender's), one a line.
+gen_v4_nets() {
+	"$XF_PYTHON" -c 'import sys
+for i in range(int(sys.argv[1])): print("198.%d.%d.0/24" % (19 + (i >> 8), i & 255))' "$1"
+}
+
+# The expires_in of ENTRY in `block list --json`.
+expires_in() {
+	xf_cli block list -j | xf_json "[e for e in j if e['entry'] == '$1'][0]['expires_in']"
 }
 
 # bpftool batch lines adding A.B.x.y (N of them) to block_v4_addr, all-zero values (set manual).
@@ -185,6 +197,29 @@ for i in range(n):
 	[ "$r" = "198.18.0.10=0 198.18.0.69=0" ]
 }
 
+@test "/31-keyed bans of the flood defense fill a 64-entry trie: the daemon grows it, every ban kept" {
+	local i srcs=()
+	for i in $(seq 10 109); do
+		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
+		srcs+=("198.18.0.$i")
+	done
+	xf_daemon --iface "$IF_P" --capacity-prefix 64 --limit-key /31,/127 --limit-pps 5 --limit-burst 5 \
+		--limit-ban 1h
+	# 20 datagrams from each of 100 sources: 50 /31 keys, each banned (50 of 64: 78%).
+	for i in "${srcs[@]}"; do
+		xf_udp_send "$i" 20 "" 9000 0
+	done
+	xf_wait_lines 'block_v4_net grown from 64 to 256 entries' 1 "$XF_TMP/daemon.err" 15
+	[ "$(xf_json 'j["maps"]["block_v4_net"]["max"]' xf_cli status --json)" = 256 ]
+	[ "$(xf_json 'j["maps"]["block_v4_addr"]["max"]' xf_cli status --json)" = 65536 ]
+	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 50 ]
+	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
+	local r
+	r=$(XF_N=4 XF_BARRIER=2001:2::9 xf_round 198.18.0.10 198.18.0.109)
+	echo "round: $r"
+	[ "$r" = "198.18.0.10=0 198.18.0.109=0" ]
+}
+
 @test "bans the old program makes while a resize copies are carried over to the new hash" {
 	local i
 	for i in $(seq 10 69); do
@@ -299,4 +334,153 @@ wait_fill() {
 	xf_wait_lines 'loading block set feed failed: .*a map is full' 1 "$XF_TMP/daemon.err" 10
 	[ "$(xf_count_lines 'to take the list files' "$XF_TMP/daemon.err")" -eq 1 ]
 	[ "$(map_fill block_v4_addr)" = "3001 4096" ]
+}
+
+@test "--capacity-prefix 256: a CIDR load past 75% grows block_v4_net first; sets, counters, deadline kept; a blocked prefix dropped throughout" {
+	xf_daemon --iface "$IF_P" --capacity-prefix 256
+	[ "$(map_fill block_v4_net)" = "0 256" ]
+	[ "$(map_fill block_v6_net)" = "0 256" ]
+	xf_cli block add --timeout 1h 198.18.0.2/31
+	xf_cli block add 2001:2::2/127
+	xf_udp_send 198.18.0.3 "$N"
+	[ "$(xf_wait_entry_packets 198.18.0.2/31 "$N")" = "$N" ]
+	local before_prog before_exp
+	before_prog=$(xf_prog_id)
+	before_exp=$(expires_in 198.18.0.2/31)
+	[ "$before_exp" -gt 3500 ]
+
+	# 200 datagrams from inside the blocked /31, 10 ms apart (2 s or more), across the growth.
+	xf_udp_send 198.18.0.3 200 "" 9000 10 &
+	local sender=$!
+	# 201 of 256 (78%): the load grows the trie first.
+	gen_v4_nets 200 >"$XF_TMP/nets.list"
+	run -0 xf_cli block load --set feed "$XF_TMP/nets.list"
+	[[ $output == *"grew block_v4_net from 256 to 1024 entries first (1 kept, "* ]]
+	wait "$sender"
+	[ "$(map_fill block_v4_net)" = "201 1024" ]
+	xf_cli status | grep -qE '^ +block_v4_net +201 of 1024 \(19%\)$'
+	# Only that trie: the other block maps keep their size.
+	[ "$(map_fill block_v6_net)" = "1 256" ]
+	[ "$(map_fill block_v4_addr)" = "0 65536" ]
+
+	# Swapped in place; the daemon took the new program and the new trie (its log reads the sizes from its own maps).
+	local after_prog
+	after_prog=$(xf_prog_id)
+	[ -n "$after_prog" ] && [ "$after_prog" != "$before_prog" ]
+	prog_uses_map "$(pinned_id block_v4_net)"
+	xf_wait_lines "block_v4_net 1024, block_v6_net 256 entries\): this daemon's program is now $after_prog \(was $before_prog\)" \
+		1 "$XF_TMP/daemon.err" 5
+	xf_lacks 'detached behind its back|re-attached' "$XF_TMP/daemon.err"
+
+	# Every prefix kept its sets; the /31 its deadline and every packet counted, the 200 sent
+	# across the growth too, none of which arrived.
+	[ "$(xf_cli block list --set feed | awk 'NR > 1' | wc -l)" -eq 200 ]
+	[ "$(xf_sets_of 198.19.7.0/24)" = feed ]
+	[ "$(xf_sets_of 198.18.0.2/31)" = manual ]
+	[ "$(xf_sets_of 2001:2::2/127)" = manual ]
+	[ "$(xf_wait_entry_packets 198.18.0.2/31 $((N + 200)))" = $((N + 200)) ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	local after_exp
+	after_exp=$(expires_in 198.18.0.2/31)
+	[ "$after_exp" -le "$before_exp" ] && [ "$after_exp" -gt $((before_exp - 60)) ]
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 2001:2::3 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	[ "$(xf_recv_count 2001:2::3)" = 0 ]
+	[ "$(xf_wait_entry_packets 198.18.0.2/31 $((2 * N + 200)))" = $((2 * N + 200)) ]
+	xf_cli metrics | grep -qx 'xdpfwd_entries_max{kind="block",map="block_v4_net"} 1024'
+}
+
+@test "xdpfwd resize --capacity-prefix: refuses a size past 75% (nothing changed), grows and shrinks the tries only" {
+	xf_daemon --iface "$IF_P" --capacity-prefix 1k --capacity 2k
+	gen_v4_nets 300 >"$XF_TMP/nets.list"
+	xf_cli block load --set feed "$XF_TMP/nets.list"
+	xf_cli block add 198.18.0.2/31 2001:2::2/127 198.18.0.5
+	[ "$(map_fill block_v4_net)" = "301 1024" ]
+	local prog
+	prog=$(xf_prog_id)
+
+	# 301 prefixes in 256 would be 117% full: refused, one line, nothing changed.
+	run -1 --separate-stderr xf_cli resize --capacity-prefix 256
+	[ "${#stderr_lines[@]}" -eq 1 ]
+	[[ $stderr == *"block_v4_net holds 301 entries"*"give at least 402"*"nothing was changed"* ]]
+	[ "$(map_fill block_v4_net)" = "301 1024" ]
+	[ "$(map_fill block_v6_net)" = "1 1024" ]
+	[ "$(xf_prog_id)" = "$prog" ]
+
+	# Grows both tries, one program swap; the hashes keep their size.
+	run -0 xf_cli resize --capacity-prefix 4k -j
+	echo "$output"
+	[ "$(xf_json '(j["resized"], j["maps"]["block_v4_net"]["from"], j["maps"]["block_v4_net"]["to"], j["maps"]["block_v4_net"]["entries"], j["maps"]["block_v6_net"]["to"], j["maps"]["block_v4_addr"]["to"])' <<<"$output")" = "(True, 1024, 4096, 301, 4096, 2048)" ]
+	[ "$(map_fill block_v4_net)" = "301 4096" ]
+	[ "$(map_fill block_v6_net)" = "1 4096" ]
+	[ "$(map_fill block_v4_addr)" = "1 2048" ]
+	local grown
+	grown=$(xf_prog_id)
+	[ "$grown" != "$prog" ]
+	xf_wait_lines "block_v4_net 4096, block_v6_net 4096 entries\): this daemon's program is now $grown" 1 "$XF_TMP/daemon.err" 5
+
+	# The feed gone, shrinks to 64 with the one prefix left of each family.
+	xf_cli block flush --set feed
+	run -0 xf_cli resize --capacity-prefix 64
+	[[ $output == *"block_v4_net: 4096 -> 64 entries (holds 1)"* ]]
+	[[ $output == *"block_v4_addr: 2048 -> 2048 entries (holds 1)"* ]]
+	[ "$(map_fill block_v4_net)" = "1 64" ]
+	[ "$(map_fill block_v6_net)" = "1 64" ]
+	xf_wait_lines "block_v4_net 64, block_v6_net 64 entries\): this daemon's program is now $(xf_prog_id)" 1 "$XF_TMP/daemon.err" 5
+	[ "$(xf_entries | sort | tr '\n' ' ')" = "198.18.0.2/31 198.18.0.5 2001:2::2/127 " ]
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 2001:2::3 "$N"
+	xf_udp_send 198.18.0.5 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	[ "$(xf_recv_count 2001:2::3)" = 0 ]
+	[ "$(xf_recv_count 198.18.0.5)" = 0 ]
+	# Without a size, a trie past 75% grows as the daemon would grow it (the daemon is told not
+	# to). 60 /31s written with bpftool (a CLI load would grow the trie first): 61 of 64.
+	xf_daemon_stop
+	xf_daemon --iface "$IF_P" --no-grow
+	"$XF_PYTHON" -c 'import sys
+for i in range(60):
+    print("map update pinned %s/block_v4_net key 31 0 0 0 198 19 %d %d value %s" % (sys.argv[1], (2 * i) >> 8, (2 * i) & 255, " ".join(["0"] * 56)))' "$PIN" >"$XF_TMP/batch"
+	bpftool batch file "$XF_TMP/batch" >/dev/null
+	xf_cli status --recount >/dev/null
+	[ "$(map_fill block_v4_net)" = "61 64" ]
+	run -0 xf_cli resize -j
+	[ "$(xf_json '(j["maps"]["block_v4_net"]["to"], j["maps"]["block_v6_net"]["to"])' <<<"$output")" = "(256, 64)" ]
+	# A bad size is a usage error.
+	run -2 xf_cli resize --capacity-prefix 1x
+	[[ $output == *"--capacity-prefix '1x'"* ]]
+}
+
+@test "/31-keyed bans the old program makes while a resize copies are carried over to the new trie" {
+	local i
+	for i in $(seq 10 69); do
+		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
+	done
+	xf_daemon --iface "$IF_P" --capacity-prefix 256 --limit-pps 5 --limit-burst 5 --limit-ban 1h --limit-key /31,/128
+	# As above, but the bans are /31 prefixes (block_v4_net): 30 of them, one per pair of sources.
+	xf_s timeout 20 "$XF_PYTHON" -c '
+import socket, time
+for i in range(10, 70):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("198.18.0.%d" % i, 0))
+    for _ in range(10):
+        s.sendto(b"x" * 16, ("198.18.0.1", 9000))
+    s.close()
+    time.sleep(0.02)' &
+	local sender=$!
+	sleep 0.3
+	run -0 xf_cli resize --capacity-prefix 1k -j
+	wait "$sender"
+	echo "$output"
+	echo "# /31 bans carried over: $(xf_json 'j["late"]' <<<"$output") of 30, resize took $(xf_json 'j["ms"]' <<<"$output") ms" >&3
+	[ "$(xf_json 'j["late"]' <<<"$output")" -ge 1 ]
+	[ "$(xf_json 'j["maps"]["block_v4_net"]["to"]' <<<"$output")" = 1024 ]
+	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 30 ]
+	[ "$(bpftool map dump pinned "$PIN/block_v4_net" -j | xf_json 'len(j)')" -eq 30 ]
+	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
 }
