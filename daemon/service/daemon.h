@@ -41,7 +41,7 @@ struct daemon_opts {
 	struct limit_conf limits;	/* --limit-*: the flood defense's settings (limit_conf.h) */
 	const char *limits_file;	/* --limits-file: KEY=VALUE lines over --limit-*, read again at SIGHUP */
 	struct capacity capacity;	/* --capacity, --capacity-prefix: sizes of maps this start makes */
-	bool no_grow;			/* --no-grow: never grow the exact hashes by itself */
+	bool no_grow;			/* --no-grow: never grow the block maps by itself, not even for its own files */
 };
 
 /* `xdpfwd --iface ...`: load, attach or adopt, then log until SIGINT/SIGTERM. Returns an exit status. */
