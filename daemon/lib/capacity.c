@@ -111,7 +111,7 @@ __u32 capacity_target(__u32 cur, size_t need)
 
 	if (need * 100 <= (unsigned long long)cur * CAPACITY_GROW_PERCENT)
 		return cur;
-	n *= CAPACITY_GROW_FACTOR;
+	n *= n >= CAPACITY_GROW_BIG ? 2 : CAPACITY_GROW_FACTOR;
 	while (n < CAPACITY_MAX && need * 100 > n * CAPACITY_GROW_PERCENT)
 		n *= 2;
 	return n > CAPACITY_MAX ? CAPACITY_MAX : (__u32)n;

@@ -49,6 +49,12 @@ static inline int capacity_is_trie(enum capacity_map i)
 /* A map past this fill (percent) is grown by the daemon, CAPACITY_GROW_FACTOR times or to fit. */
 #define CAPACITY_GROW_PERCENT	75
 #define CAPACITY_GROW_FACTOR	4
+/*
+ * From this size on a growth only doubles: a hash's buckets are 16 B a slot,
+ * so a x4 step from 16M would add 768 MiB of them where x2 adds 256 MiB and
+ * already leaves it under 40% full (BENCHMARKS.md "Capacity").
+ */
+#define CAPACITY_GROW_BIG	(1U << 22)
 
 struct capacity {
 	__u32 exact;		/* per family, exact hashes; 0: the default */
@@ -83,7 +89,8 @@ int capacity_fill_read(struct xdpfwd_bpf *skel, struct capacity_fill *f, bool ma
 /*
  * The size a block map holding `need` entries should have: itself while
  * need stays at or below CAPACITY_GROW_PERCENT of cur, else cur times
- * CAPACITY_GROW_FACTOR (or more, to bring need under the threshold).
+ * CAPACITY_GROW_FACTOR (2 from CAPACITY_GROW_BIG on), or more, to bring
+ * need under the threshold.
  */
 __u32 capacity_target(__u32 cur, size_t need);
 
