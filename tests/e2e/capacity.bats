@@ -56,6 +56,34 @@ for i in range(n):
     print("map update pinned %s/block_v4_addr key %s %s %d %d value %s" % (pin, a, b, i >> 8, i & 255, " ".join(["0"] * 56)))' "$PIN" "$@"
 }
 
+# Addresses 198.18.0.FIRST..LAST on the sender's veth, a source each.
+add_sources() {
+	local i
+	for i in $(seq "$1" "$2"); do
+		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
+	done
+}
+
+# `xdpfwd resize ARGS -j` (its JSON in $output) while sources 198.18.0.10-69 get themselves banned
+# one after another, 20 ms apart (about 1.2 s): 10 datagrams each, so each is banned at its sixth;
+# the resize starts 0.3 s in and takes longer than that (the new program's load).
+resize_during_bans() {
+	xf_s timeout 20 "$XF_PYTHON" -c '
+import socket, time
+for i in range(10, 70):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("198.18.0.%d" % i, 0))
+    for _ in range(10):
+        s.sendto(b"x" * 16, ("198.18.0.1", 9000))
+    s.close()
+    time.sleep(0.02)' &
+	local sender=$!
+	sleep 0.3
+	run -0 xf_cli resize "$@" -j
+	wait "$sender"
+	echo "$output"
+}
+
 @test "--capacity 1k: a load of 5000 grows block_v4_addr first; entries, counters, deadline kept; program swapped in place" {
 	xf_daemon --iface "$IF_P" --capacity 1k
 	[ "$(map_fill block_v4_addr)" = "0 1024" ]
@@ -174,74 +202,42 @@ for i in range(n):
 	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
 }
 
-@test "bans of the flood defense fill a 64-entry hash: the daemon grows it, every ban kept with its deadline" {
-	local i srcs=()
-	for i in $(seq 10 69); do
-		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
-		srcs+=("198.18.0.$i")
+# Sources 198.18.0.10..LAST (added here) send 20 datagrams each, 4 times the burst of a daemon
+# started with ARGS, a 5 pps limit and hour-long bans: KEYS keys are banned into MAP (64 entries),
+# past 75%, and the daemon grows it to 256; every ban kept with its deadline, and blocking.
+bans_grow() {
+	local map=$1 last=$2 keys=$3 i r
+	shift 3
+	add_sources 10 "$last"
+	xf_daemon --iface "$IF_P" "$@" --limit-pps 5 --limit-burst 5 --limit-ban 1h
+	for i in $(seq 10 "$last"); do
+		xf_udp_send "198.18.0.$i" 20 "" 9000 0
 	done
-	xf_daemon --iface "$IF_P" --capacity 64 --limit-pps 5 --limit-burst 5 --limit-ban 1h
-	# 20 datagrams from each of 60 sources, 4 times the burst: each is banned (60 of 64: 93%).
-	for i in "${srcs[@]}"; do
-		xf_udp_send "$i" 20 "" 9000 0
-	done
-	xf_wait_lines 'block_v4_addr grown from 64 to 256 entries' 1 "$XF_TMP/daemon.err" 15
-	[ "$(xf_json 'j["maps"]["block_v4_addr"]["max"]' xf_cli status --json)" = 256 ]
-	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 60 ]
-	# Every ban kept its deadline (about an hour) and blocks.
+	xf_wait_lines "$map grown from 64 to 256 entries" 1 "$XF_TMP/daemon.err" 15
+	[ "$(xf_json "j['maps']['$map']['max']" xf_cli status --json)" = 256 ]
+	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq "$keys" ]
 	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
-	local r
 	# Under the barrier's own limit (5): 4 each.
-	r=$(XF_N=4 XF_BARRIER=2001:2::9 xf_round 198.18.0.10 198.18.0.69)
+	r=$(XF_N=4 XF_BARRIER=2001:2::9 xf_round 198.18.0.10 "198.18.0.$last")
 	echo "round: $r"
-	[ "$r" = "198.18.0.10=0 198.18.0.69=0" ]
+	[ "$r" = "198.18.0.10=0 198.18.0.$last=0" ]
+}
+
+@test "bans of the flood defense fill a 64-entry hash: the daemon grows it, every ban kept with its deadline" {
+	# 60 sources, 60 bans (93%).
+	bans_grow block_v4_addr 69 60 --capacity 64
 }
 
 @test "/31-keyed bans of the flood defense fill a 64-entry trie: the daemon grows it, every ban kept" {
-	local i srcs=()
-	for i in $(seq 10 109); do
-		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
-		srcs+=("198.18.0.$i")
-	done
-	xf_daemon --iface "$IF_P" --capacity-prefix 64 --limit-key /31,/127 --limit-pps 5 --limit-burst 5 \
-		--limit-ban 1h
-	# 20 datagrams from each of 100 sources: 50 /31 keys, each banned (50 of 64: 78%).
-	for i in "${srcs[@]}"; do
-		xf_udp_send "$i" 20 "" 9000 0
-	done
-	xf_wait_lines 'block_v4_net grown from 64 to 256 entries' 1 "$XF_TMP/daemon.err" 15
-	[ "$(xf_json 'j["maps"]["block_v4_net"]["max"]' xf_cli status --json)" = 256 ]
+	# 100 sources, 50 /31 keys (78%); the exact hash is not touched.
+	bans_grow block_v4_net 109 50 --capacity-prefix 64 --limit-key /31,/127
 	[ "$(xf_json 'j["maps"]["block_v4_addr"]["max"]' xf_cli status --json)" = 65536 ]
-	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 50 ]
-	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
-	local r
-	r=$(XF_N=4 XF_BARRIER=2001:2::9 xf_round 198.18.0.10 198.18.0.109)
-	echo "round: $r"
-	[ "$r" = "198.18.0.10=0 198.18.0.109=0" ]
 }
 
 @test "bans the old program makes while a resize copies are carried over to the new hash" {
-	local i
-	for i in $(seq 10 69); do
-		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
-	done
+	add_sources 10 69
 	xf_daemon --iface "$IF_P" --capacity 256 --limit-pps 5 --limit-burst 5 --limit-ban 1h
-	# One source after another, 20 ms apart (about 1.2 s): 10 datagrams each, so each is banned at
-	# its sixth; the resize below starts 0.3 s in and takes longer than that (the new program's load).
-	xf_s timeout 20 "$XF_PYTHON" -c '
-import socket, time
-for i in range(10, 70):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("198.18.0.%d" % i, 0))
-    for _ in range(10):
-        s.sendto(b"x" * 16, ("198.18.0.1", 9000))
-    s.close()
-    time.sleep(0.02)' &
-	local sender=$!
-	sleep 0.3
-	run -0 xf_cli resize --capacity-v4 1k -j
-	wait "$sender"
-	echo "$output"
+	resize_during_bans --capacity-v4 1k
 	# Some bans fell between the copy and the swap, and were carried over.
 	echo "# bans carried over: $(xf_json 'j["late"]' <<<"$output") of 60, resize took $(xf_json 'j["ms"]' <<<"$output") ms" >&3
 	[ "$(xf_json 'j["late"]' <<<"$output")" -ge 1 ]
@@ -457,26 +453,10 @@ for i in range(60):
 }
 
 @test "/31-keyed bans the old program makes while a resize copies are carried over to the new trie" {
-	local i
-	for i in $(seq 10 69); do
-		ip -n "$NS_S" addr add "198.18.0.$i/24" dev "$IF_S"
-	done
+	add_sources 10 69
 	xf_daemon --iface "$IF_P" --capacity-prefix 256 --limit-pps 5 --limit-burst 5 --limit-ban 1h --limit-key /31,/128
-	# As above, but the bans are /31 prefixes (block_v4_net): 30 of them, one per pair of sources.
-	xf_s timeout 20 "$XF_PYTHON" -c '
-import socket, time
-for i in range(10, 70):
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("198.18.0.%d" % i, 0))
-    for _ in range(10):
-        s.sendto(b"x" * 16, ("198.18.0.1", 9000))
-    s.close()
-    time.sleep(0.02)' &
-	local sender=$!
-	sleep 0.3
-	run -0 xf_cli resize --capacity-prefix 1k -j
-	wait "$sender"
-	echo "$output"
+	# The bans are /31 prefixes (block_v4_net): 30 of them, one per pair of sources.
+	resize_during_bans --capacity-prefix 1k
 	echo "# /31 bans carried over: $(xf_json 'j["late"]' <<<"$output") of 30, resize took $(xf_json 'j["ms"]' <<<"$output") ms" >&3
 	[ "$(xf_json 'j["late"]' <<<"$output")" -ge 1 ]
 	[ "$(xf_json 'j["maps"]["block_v4_net"]["to"]' <<<"$output")" = 1024 ]
