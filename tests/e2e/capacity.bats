@@ -84,6 +84,18 @@ for i in range(10, 70):
 	echo "$output"
 }
 
+# N datagrams from 198.18.0.2 and .3 (blocked) and .4 (not): only .4's arrive, and 198.18.0.2's
+# entry counts them on top of the $1 packets it had.
+enforced_after() {
+	xf_udp_send 198.18.0.2 "$N"
+	xf_udp_send 198.18.0.3 "$N"
+	xf_udp_send 198.18.0.4 "$N"
+	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
+	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
+	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
+	[ "$(xf_wait_entry_packets 198.18.0.2 $(($1 + N)))" = $(($1 + N)) ]
+}
+
 @test "--capacity 1k: a load of 5000 grows block_v4_addr first; entries, counters, deadline kept; program swapped in place" {
 	xf_daemon --iface "$IF_P" --capacity 1k
 	[ "$(map_fill block_v4_addr)" = "0 1024" ]
@@ -121,13 +133,7 @@ for i in range(10, 70):
 	local after_exp
 	after_exp=$(xf_cli block list -j | xf_json '[e for e in j if e["entry"] == "198.18.0.2"][0]["expires_in"]')
 	[ "$after_exp" -le "$before_exp" ] && [ "$after_exp" -gt $((before_exp - 60)) ]
-	xf_udp_send 198.18.0.2 "$N"
-	xf_udp_send 198.18.0.3 "$N"
-	xf_udp_send 198.18.0.4 "$N"
-	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
-	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
-	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
-	[ "$(xf_wait_entry_packets 198.18.0.2 $((2 * N)))" = $((2 * N)) ]
+	enforced_after "$N"
 	# The metrics say the same.
 	xf_cli metrics | grep -qx 'xdpfwd_entries_max{kind="block",map="block_v4_addr"} 8192'
 }
@@ -299,13 +305,7 @@ wait_fill() {
 	[ "$(xf_prog_id)" != "$before" ]
 	xf_wait_lines "this daemon's program is now $(xf_prog_id)" 1 "$XF_TMP/daemon.err" 5
 	xf_lacks 'full|re-attached' "$XF_TMP/daemon.err"
-	xf_udp_send 198.18.0.2 "$N"
-	xf_udp_send 198.18.0.3 "$N"
-	xf_udp_send 198.18.0.4 "$N"
-	[ "$(xf_recv_wait 198.18.0.4 "$N")" = "$N" ]
-	[ "$(xf_recv_count 198.18.0.2)" = 0 ]
-	[ "$(xf_recv_count 198.18.0.3)" = 0 ]
-	[ "$(xf_wait_entry_packets 198.18.0.2 $((2 * N)))" = $((2 * N)) ]
+	enforced_after "$N"
 }
 
 @test "a sets dir file that outgrows the hash grows it first; --no-grow leaves the set as it ran, saying full" {
