@@ -64,10 +64,16 @@ add_sources() {
 	done
 }
 
-# `xdpfwd resize ARGS -j` (its JSON in $output) while sources 198.18.0.10-69 get themselves banned
-# one after another, 20 ms apart (about 1.2 s): 10 datagrams each, so each is banned at its sixth;
-# the resize starts 0.3 s in and takes longer than that (the new program's load).
-resize_during_bans() {
+# carried_over MAP BANS RESIZE-OPTION DAEMON-ARGS...: `xdpfwd resize RESIZE-OPTION 1k` while
+# sources 198.18.0.10-69 get themselves banned one after another, 20 ms apart (about 1.2 s): 10
+# datagrams each, so each is banned at its sixth; the resize starts 0.3 s in and takes longer than
+# that (the new program's load). Some bans fall between the copy and the swap: they are carried
+# over, and all BANS are in the new MAP (1024 entries) with their deadline.
+carried_over() {
+	local map=$1 bans=$2 opt=$3
+	shift 3
+	add_sources 10 69
+	xf_daemon --iface "$IF_P" "$@" --limit-pps 5 --limit-burst 5 --limit-ban 1h
 	xf_s timeout 20 "$XF_PYTHON" -c '
 import socket, time
 for i in range(10, 70):
@@ -79,9 +85,16 @@ for i in range(10, 70):
     time.sleep(0.02)' &
 	local sender=$!
 	sleep 0.3
-	run -0 xf_cli resize "$@" -j
+	run -0 xf_cli resize "$opt" 1k -j
 	wait "$sender"
 	echo "$output"
+	echo "# $map: bans carried over: $(xf_json 'j["late"]' <<<"$output") of $bans, resize took $(xf_json 'j["ms"]' <<<"$output") ms" >&3
+	[ "$(xf_json 'j["late"]' <<<"$output")" -ge 1 ]
+	[ "$(xf_json "j['maps']['$map']['to']" <<<"$output")" = 1024 ]
+	# Every ban is in the new map (the books may lag: the list walks the map).
+	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq "$bans" ]
+	[ "$(bpftool map dump pinned "$PIN/$map" -j | xf_json 'len(j)')" -eq "$bans" ]
+	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
 }
 
 # N datagrams from each source: all of PASSING's arrive, none of the BLOCKED ones'.
@@ -235,16 +248,7 @@ bans_grow() {
 }
 
 @test "bans the old program makes while a resize copies are carried over to the new hash" {
-	add_sources 10 69
-	xf_daemon --iface "$IF_P" --capacity 256 --limit-pps 5 --limit-burst 5 --limit-ban 1h
-	resize_during_bans --capacity-v4 1k
-	# Some bans fell between the copy and the swap, and were carried over.
-	echo "# bans carried over: $(xf_json 'j["late"]' <<<"$output") of 60, resize took $(xf_json 'j["ms"]' <<<"$output") ms" >&3
-	[ "$(xf_json 'j["late"]' <<<"$output")" -ge 1 ]
-	[ "$(xf_json 'j["maps"]["block_v4_addr"]["to"]' <<<"$output")" = 1024 ]
-	# Every ban is in the new hash (the books may lag: the list walks the map).
-	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 60 ]
-	[ "$(bpftool map dump pinned "$PIN/block_v4_addr" -j | xf_json 'len(j)')" -eq 60 ]
+	carried_over block_v4_addr 60 --capacity-v4 --capacity 256
 }
 
 # Polls status until list map $1 reads "$2" (entries max), for 5 s.
@@ -430,14 +434,6 @@ for i in range(60):
 }
 
 @test "/31-keyed bans the old program makes while a resize copies are carried over to the new trie" {
-	add_sources 10 69
-	xf_daemon --iface "$IF_P" --capacity-prefix 256 --limit-pps 5 --limit-burst 5 --limit-ban 1h --limit-key /31,/128
-	# The bans are /31 prefixes (block_v4_net): 30 of them, one per pair of sources.
-	resize_during_bans --capacity-prefix 1k
-	echo "# /31 bans carried over: $(xf_json 'j["late"]' <<<"$output") of 30, resize took $(xf_json 'j["ms"]' <<<"$output") ms" >&3
-	[ "$(xf_json 'j["late"]' <<<"$output")" -ge 1 ]
-	[ "$(xf_json 'j["maps"]["block_v4_net"]["to"]' <<<"$output")" = 1024 ]
-	[ "$(xf_cli block list --set auto | awk 'NR > 1' | wc -l)" -eq 30 ]
-	[ "$(bpftool map dump pinned "$PIN/block_v4_net" -j | xf_json 'len(j)')" -eq 30 ]
-	[ "$(xf_cli block list --set auto -j | xf_json 'min(e["expires_in"] for e in j)')" -gt 3500 ]
+	# 30 bans, one /31 per pair of sources.
+	carried_over block_v4_net 30 --capacity-prefix --capacity-prefix 256 --limit-key /31,/128
 }
