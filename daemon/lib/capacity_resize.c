@@ -122,11 +122,12 @@ static int find_running(struct resize *rs)
 		if (ai.kind != ATTACH_OURS)
 			continue;
 		if (ai.dispatcher)
-			return lib_error_set(-EOPNOTSUPP, "%.16s runs xdpfwd in libxdp's dispatcher: resizing needs "
-					     "the program attached alone (this build cannot swap a dispatcher's "
-					     "program in place); restart the daemon with a larger --capacity (or "
-					     "--capacity-prefix) and --migrate instead; nothing was changed",
-					     rec.name);
+			return lib_error_set(-EOPNOTSUPP, "%.16s runs xdpfwd in libxdp's dispatcher, where this build "
+					     "cannot swap its program in place, so its maps cannot change size while it "
+					     "runs; nothing was changed. Bigger maps need a new instance: `xdpfwd detach "
+					     "--all`, then start the daemon with a larger --capacity or --capacity-prefix "
+					     "(its list files and --persist entries come back; other entries do not, and "
+					     "the interfaces are unfiltered until it attaches)", rec.name);
 		for (i = 0; i < rs->nrun && rs->run[i].id != ai.ours_id; i++)
 			;
 		if (i == rs->nrun) {
