@@ -771,9 +771,8 @@ static int write_error(const struct list_maps *m, int set, const struct xdpfwd_p
 		bpf_obj_get_info_by_fd(fd, &info, &len);
 		return lib_error_set(err, "the %slist is full: cannot add %s to %s (map %s holds %u entries); "
 				     "nothing was changed. %s", list_kind_name(m->kind), buf, sb, info.name,
-				     info.max_entries, exact ? "Run `xdpfwd resize` to grow it (the daemon also grows "
-				     "it by itself past 75% full)" : m->v4_addr < 0 ? "The allowlist's size is the build's" :
-				     "Start the daemon with a larger --capacity-prefix and --migrate (the entries are kept)");
+				     info.max_entries, m->v4_addr < 0 ? "The allowlist's size is the build's" :
+				     "Run `xdpfwd resize` to grow it (the daemon also grows it by itself past 75% full)");
 	}
 	return lib_error_set(err, "%s %s in %s of the %slist failed: %s%s; nothing was changed", what, buf, sb,
 			     list_kind_name(m->kind), strerror(-err),
