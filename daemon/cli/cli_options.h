@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Command-line parsing for the daemon and every subcommand; nothing here touches the kernel.
- * The daemon's options are the service's (struct daemon_opts, daemon.h): the CLI only fills them.
+ * Command-line parsing for the daemon and every subcommand: what each command's
+ * parser fills, and the parsers (argp), one file each: opts_daemon.c, opts_list.c
+ * (block, allow), opts_sets.c, opts_limit.c, opts_status.c (status, metrics),
+ * opts_top.c, opts_detach.c, opts_resize.c, opts_replay.c; what they share is
+ * opts_common.c's. Nothing here touches the kernel. The daemon's options are the
+ * service's (struct daemon_opts, daemon.h): the CLI only fills them.
  */
 #ifndef XDPFWD_CLI_OPTIONS_H
 #define XDPFWD_CLI_OPTIONS_H

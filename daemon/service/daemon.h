@@ -13,7 +13,7 @@
 #include "capacity.h"
 #include "xdpfwd.h"
 
-/* What the service runs with; the command line (cli/cli_options.c) fills it. */
+/* What the service runs with; the command line (cli/opts_daemon.c) fills it. */
 struct daemon_opts {
 	char ifname[XDPFWD_MAX_IFACES][IF_NAMESIZE];
 	int ifindex[XDPFWD_MAX_IFACES];
