@@ -430,7 +430,7 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		.frame_detail = o->verbose,
 	};
 	struct run x = { .o = o };
-	struct set_files_config files;
+	struct set_files_config files = {};
 	struct set_files sf = {};
 	int err, i;
 
