@@ -11,7 +11,7 @@ static bool set_file_name(const char *name)
 {
 	size_t len = strlen(name), sl = strlen(SET_FILE_SUFFIX);
 
-	/* As list_files.c reads the dir: hidden names (".feed.tmp", "..data_tmp") are never set files. */
+	/* As daemon/lib/set_files_read.c reads the dir: hidden names (".feed.tmp", "..data_tmp") are never set files. */
 	return name[0] != '.' && len > sl && !strcmp(name + len - sl, SET_FILE_SUFFIX);
 }
 

@@ -14,7 +14,7 @@
 #include "instance.h"
 #include "sets.h"
 #include "kclock.h"
-#include "list_files.h"
+#include "list_state.h"
 #include "lib_error.h"
 #include "commands.h"
 
@@ -286,7 +286,7 @@ static int absent_set(const struct list_opts *o, const char *what)
 	if (!o->persist || o->op != LIST_DEL ||
 	    list_state_path(path, sizeof(path), o->state_dir, o->kind, o->set) || access(path, F_OK))
 		return 0;
-	return list_state_update(o->state_dir, o->kind, o->set, &o->prefixes, 0, 1);
+	return cli_error(list_state_update(o->state_dir, o->kind, o->set, &o->prefixes, 0, 1));
 }
 
 /*
@@ -423,7 +423,8 @@ static int edit_lists(const struct list_opts *o, const struct list_maps *m, int 
 	if (o->persist) {
 		if (timeout_s)
 			expires_at = (__u64)time(NULL) + timeout_s;
-		err = list_state_update(o->state_dir, o->kind, o->set, &o->prefixes, expires_at, o->op == LIST_DEL);
+		err = cli_error(list_state_update(o->state_dir, o->kind, o->set, &o->prefixes, expires_at,
+						  o->op == LIST_DEL));
 	}
 	return err;
 }
@@ -441,7 +442,7 @@ static int run(const struct list_opts *o, const struct list_maps *m)
 		return show(o, m);
 	/* A state dir that --persist would refuse is refused before the lists change. */
 	if (o->persist) {
-		err = list_state_dir_check(o->state_dir);
+		err = cli_error(list_state_dir_check(o->state_dir));
 		if (err)
 			return err;
 	}

@@ -22,7 +22,7 @@
 #include "capture.h"
 #include "replay.h"
 #include "sets.h"
-#include "list_files.h"
+#include "set_files.h"
 #include "limits_config.h"
 #include "commands.h"
 
@@ -57,12 +57,23 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The files of a daemon with these options, read and applied as the daemon would (lib/set_files.h). */
+static void files_config(const struct replay_opts *o, struct set_files_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->list_file[LIST_BLOCK] = o->d.list_file[LIST_BLOCK];
+	c->list_file[LIST_ALLOW] = o->d.list_file[LIST_ALLOW];
+	c->sets_dir = o->d.sets_dir;
+	c->state_dir = o->d.state_dir;
+	c->report = cli_report;
+}
+
 /* The lists of a daemon started with these files on fresh maps: the daemon's own readers and writers. */
-static int fill_from_files(struct replay *r, const struct replay_opts *o, struct set_files *sf)
+static int fill_from_files(struct replay *r, const struct set_files_config *c, struct set_files *sf)
 {
 	int err;
 
-	err = set_files_apply(replay_skel(r), &o->d, sf, 1);
+	err = set_files_apply(replay_skel(r), c, sf, 1);
 	if (err)
 		pr_warn("the lists for the replay could not be made from the files (see above); nothing was run\n");
 	return err;
@@ -81,7 +92,7 @@ static int set_limits(struct run *x)
 	bool owned, changed;
 	int err;
 
-	err = limits_config_read(&x->o->d, &l, &owned);
+	err = cli_error(limits_config_read(&x->o->d.limits, x->o->d.limits_file, cli_report, &l, &owned));
 	if (err)
 		return err;
 	err = limits_maps_get(replay_skel(x->r), &lm);
@@ -419,6 +430,7 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		.frame_detail = o->verbose,
 	};
 	struct run x = { .o = o };
+	struct set_files_config files = {};
 	struct set_files sf = {};
 	int err, i;
 
@@ -441,7 +453,8 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 		/* As a daemon starting with these files would make them (it grows to take its files). */
 		size_t add[CAP_MAPS] = {};
 
-		err = set_files_read(&o->d, &sf, true);
+		files_config(o, &files);
+		err = set_files_read(&files, &sf, true);
 		if (err) {
 			pr_warn("the lists for the replay could not be made from the files (see above); nothing was run\n");
 			goto out;
@@ -453,7 +466,7 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 	}
 	err = cli_error(replay_open(&cfg, &x.r));
 	if (!err)
-		err = live ? fill_from_pins(x.r, live, o->pin_dir) : fill_from_files(x.r, o, &sf);
+		err = live ? fill_from_pins(x.r, live, o->pin_dir) : fill_from_files(x.r, &files, &sf);
 	if (!err)
 		err = set_limits(&x);
 	if (!err)

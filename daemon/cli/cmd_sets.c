@@ -15,7 +15,7 @@
 #include "stats.h"
 #include "lib_error.h"
 #include "commands.h"
-#include "list_files.h"
+#include "list_state.h"
 
 /* A duration as `--timeout` takes it back: the largest unit that divides it ("90s", "10m", "2h", "7d"). */
 static void format_duration(__u32 s, char *buf, size_t len)
@@ -256,7 +256,7 @@ static int run(struct xdpfwd_bpf *skel, struct cmd_opts *co)
 			pr_info("%s set %s: deleted (its entries gone from the list unless another set holds them)\n",
 				list_kind_name(o->kind), o->name);
 			/* Its --persist entries would make the set again at the next start after a reboot. */
-			list_state_put_aside(o->state_dir, o->kind, o->name);
+			cli_error(list_state_put_aside(o->state_dir, o->kind, o->name));
 		}
 	}
 	pin_dir_unlock(lock);

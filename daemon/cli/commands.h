@@ -7,6 +7,7 @@
 #ifndef XDPFWD_COMMANDS_H
 #define XDPFWD_COMMANDS_H
 
+#include "lib_error.h"
 #include "cli_options.h"
 
 struct xdpfwd_bpf;
@@ -43,6 +44,8 @@ struct cmd_ops {
  * err. 0, a non-negative result and a failure without a message show nothing.
  */
 int cli_error(int err);
+/* The library's reports (lib_report_fn) on stderr, each at its own level (-v shows the debug ones). */
+void cli_report(enum lib_report_level level, const char *msg);
 
 /* A failed step: the library's one line when it left one, else "WHAT failed: errno text"; returns err. */
 int cli_failed(int err, const char *what);

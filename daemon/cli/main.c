@@ -79,6 +79,12 @@ int cli_failed(int err, const char *what)
 	return err;
 }
 
+void cli_report(enum lib_report_level level, const char *msg)
+{
+	log_msg(level == LIB_REPORT_WARN ? LOG_LEVEL_WARN : level == LIB_REPORT_INFO ? LOG_LEVEL_INFO :
+		LOG_LEVEL_DEBUG, "%s\n", msg);
+}
+
 /* The library's notices (e.g. "nothing to detach"), as the commands' other lines. */
 static void cli_notice(const char *msg)
 {

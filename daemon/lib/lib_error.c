@@ -61,3 +61,18 @@ void lib_error_notice(void)
 		lib_notice("%s", last);
 	lib_error_clear();
 }
+
+void lib_report(lib_report_fn fn, enum lib_report_level level, const char *fmt, ...)
+{
+	/* A line may name two paths (a file and the state dir) and an error. */
+	char msg[2 * 4096 + LIB_ERROR_MAX];
+	va_list ap;
+
+	if (!fn)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	strip_newline(msg);
+	fn(level, msg);
+}

@@ -33,4 +33,20 @@ void lib_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  */
 void lib_error_notice(void);
 
+/*
+ * Reports: the lines of a job that goes on past what it reports (a bad file
+ * among good ones, what each set got), each at the level the front end logs
+ * it at: a warning, news, or detail shown only when asked for (-v). Unlike
+ * notices they have a level, and the caller of such a job passes where they
+ * go (NULL drops them).
+ */
+enum lib_report_level {
+	LIB_REPORT_WARN,
+	LIB_REPORT_INFO,
+	LIB_REPORT_DEBUG,
+};
+typedef void (*lib_report_fn)(enum lib_report_level level, const char *msg);
+void lib_report(lib_report_fn fn, enum lib_report_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif

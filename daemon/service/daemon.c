@@ -26,7 +26,7 @@
 #include "netns.h"
 #include "instance.h"
 #include "watch.h"
-#include "list_files.h"
+#include "daemon_files.h"
 #include "kclock.h"
 #include "event_loop.h"
 #include "sets_watch.h"
@@ -34,6 +34,7 @@
 #include "sd_notify.h"
 #include "ringbuf_consumer.h"
 #include "limits_config.h"
+#include "limits_reload.h"
 #include "bans.h"
 #include "grow.h"
 #include "daemon.h"
@@ -57,6 +58,12 @@ int daemon_log_error(int err)
 void daemon_log_notice(const char *msg)
 {
 	pr_info("%s\n", msg);
+}
+
+void daemon_log_report(enum lib_report_level level, const char *msg)
+{
+	log_msg(level == LIB_REPORT_WARN ? LOG_LEVEL_WARN : level == LIB_REPORT_INFO ? LOG_LEVEL_INFO :
+		LOG_LEVEL_DEBUG, "%s\n", msg);
 }
 
 static int resolve_ifaces(struct daemon_opts *o)
@@ -496,6 +503,7 @@ static void reload_files(void *ctx)
 {
 	struct housekeeping *hk = ctx;
 	struct watch *w = &hk->watch;
+	struct set_files_config files;
 	struct set_files sf;
 	int lock;
 
@@ -506,7 +514,8 @@ static void reload_files(void *ctx)
 			pr_info("SIGHUP: no --sets-dir, --blocklist-file, --allowlist-file or limits to reload\n");
 		return;
 	}
-	if (set_files_read(w->o, &sf, false) == -ENOMEM) {
+	daemon_files_config(w->o, &files);
+	if (set_files_read(&files, &sf, false) == -ENOMEM) {
 		pr_warn("SIGHUP: out of memory reading the set files; not reloading, the running sets stay as they are\n");
 		goto out;
 	}
@@ -516,7 +525,7 @@ static void reload_files(void *ctx)
 	grow_adopt(w, hk->xprog);
 	if (grow_for_files(w->skel, w->o, &sf, false))
 		grow_adopt(w, hk->xprog);
-	set_files_apply(w->skel, w->o, &sf, 0);
+	set_files_apply(w->skel, &files, &sf, 0);
 	pin_dir_unlock(lock);
 	/* Ids may have been freed or given new names: events look them up afresh. */
 	consumer_forget_sets(hk->consumer);
@@ -654,6 +663,7 @@ static int run_loop(struct xdpfwd_bpf *skel, const struct daemon_opts *o, struct
 struct start {
 	struct daemon_opts *o;
 	struct iface_plan plan[XDPFWD_MAX_IFACES];
+	struct set_files_config files_config;	/* which files, their reports to the log */
 	struct set_files files;			/* --sets-dir, --blocklist-file, --allowlist-file, with --persist entries */
 	struct sets_watch *sets_watch;		/* --sets-dir followed as it changes; NULL: SIGHUP only */
 	struct metrics_server *metrics;
@@ -680,6 +690,7 @@ static int prepare(struct start *s)
 	struct daemon_opts *o = s->o;
 	int err;
 
+	daemon_files_config(o, &s->files_config);
 	err = privs_check("the xdpfwd daemon");
 	if (!err)
 		err = resolve_ifaces(o);
@@ -694,9 +705,10 @@ static int prepare(struct start *s)
 		err = sets_watch_new(o, &s->sets_watch);
 	/* A bad --blocklist-file refuses the start; a bad sets dir file only keeps its set as it runs. */
 	if (!err)
-		err = set_files_read(o, &s->files, true);
+		err = set_files_read(&s->files_config, &s->files, true);
 	if (!err)
-		err = limits_config_read(o, &s->limits, &s->limits_owned);
+		err = daemon_log_error(limits_config_read(&o->limits, o->limits_file, daemon_log_report, &s->limits,
+							  &s->limits_owned));
 	if (!err)
 		err = metrics_server_open(o, &s->metrics);
 	return err;
@@ -896,7 +908,7 @@ static int publish(struct start *s)
 	 * that refused to start would protect nothing at all.
 	 */
 	if (!err)
-		set_files_apply(s->skel, o, &s->files, !s->found);
+		set_files_apply(s->skel, &s->files_config, &s->files, !s->found);
 	for (i = 0; i < o->n_ifaces && !err; i++)
 		err = daemon_log_error(pinned_record_iface(s->skel, o->ifname[i], o->ifindex[i],
 							   attach_mode_record(s->plan[i].mode), s->prog_id, s->slots[i]));

@@ -11,6 +11,7 @@
 #include "event_format.h"
 #include "limit_conf.h"
 #include "capacity.h"
+#include "lib_error.h"
 #include "xdpfwd.h"
 
 /* What the service runs with; the command line (cli/opts_daemon.c) fills it. */
@@ -57,5 +58,7 @@ int daemon_run(struct daemon_opts *o);
 int daemon_log_error(int err);
 /* The library's notices, as the service's other informational lines. */
 void daemon_log_notice(const char *msg);
+/* The library's reports (lib_report_fn), each at its own level. */
+void daemon_log_report(enum lib_report_level level, const char *msg);
 
 #endif

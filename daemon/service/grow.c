@@ -14,7 +14,7 @@
 #include "instance.h"
 #include "daemon.h"
 #include "watch.h"
-#include "list_files.h"
+#include "set_files.h"
 #include "grow.h"
 
 /* The program the ifaces map records for our interfaces (a resize updates the records), or 0. */

@@ -10,6 +10,7 @@
 #include "pin_dir.h"
 #include "dir_watch.h"
 #include "grow.h"
+#include "daemon_files.h"
 #include "sets_watch.h"
 
 /*
@@ -26,6 +27,7 @@
 
 struct sets_watch {
 	const struct daemon_opts *o;
+	struct set_files_config files;	/* o's files, their reports to the log */
 	struct xdpfwd_bpf *skel;
 	int fd;				/* the inotify instance, for the loop's life */
 	int wd;				/* the dir's watch, -1: none (gone, or never there) */
@@ -117,6 +119,7 @@ int sets_watch_new(const struct daemon_opts *o, struct sets_watch **out)
 	if (!w)
 		return -ENOMEM;
 	w->o = o;
+	daemon_files_config(o, &w->files);
 	w->wd = -1;
 	w->fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
 	if (w->fd < 0) {
@@ -192,7 +195,7 @@ static int apply_changes(struct sets_watch *w)
 	size_t changed;
 	int r, lock;
 
-	r = set_files_read_changed(w->o, &sf, &w->known, &changed);
+	r = set_files_read_changed(&w->files, &sf, &w->known, &changed);
 	if (r == -ENOENT) {
 		say_gone(w);
 		set_files_free(&sf);
@@ -222,7 +225,7 @@ static int apply_changes(struct sets_watch *w)
 	daemon_log_error(capacity_follow(w->skel, w->o->pin_dir));
 	/* The program on the grown hashes is the housekeeping round's to adopt (grow_round). */
 	grow_for_files(w->skel, w->o, &sf, false);
-	set_files_apply(w->skel, w->o, &sf, 0);
+	set_files_apply(w->skel, &w->files, &sf, 0);
 	pin_dir_unlock(lock);
 	set_files_drop_entries(&sf);
 	set_files_free(&w->known);

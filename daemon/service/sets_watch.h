@@ -17,7 +17,7 @@
 #define XDPFWD_SETS_WATCH_H
 
 #include "daemon.h"
-#include "list_files.h"
+#include "set_files.h"
 
 #define SETS_WATCH_QUIET_MS 300
 #define SETS_WATCH_MAX_DELAY_MS 2000

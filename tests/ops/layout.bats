@@ -57,6 +57,7 @@ compile_like() {
 		"common/log.c xdpfwd.skel.h xdpfwd.h"
 		"daemon/lib/stats.c daemon.h pin_dir.h"
 		"daemon/lib/stats.c event_format.h xdpfwd.skel.h"
+		"daemon/lib/stats.c daemon_files.h set_files.h"
 		"daemon/service/watch.c cli_options.h instance.h"
 		"daemon/service/watch.c commands.h daemon.h"
 	) row src up down

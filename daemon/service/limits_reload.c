@@ -4,34 +4,10 @@
 #include <string.h>
 #include "log.h"
 #include "pin_dir.h"
-#include "limit_conf.h"
 #include "rate_limits.h"
 #include "lib_error.h"
 #include "limits_config.h"
-
-int limits_config_read(const struct daemon_opts *o, struct xdpfwd_limits *out, bool *owned)
-{
-	struct limit_conf c = o->limits, file;
-	char err[600];
-	int ret;
-
-	memset(out, 0, sizeof(*out));
-	*owned = o->limits.given || o->limits_file;
-	if (!*owned)
-		return 0;
-	if (o->limits_file) {
-		limit_conf_init(&file);
-		ret = limit_conf_read_file(o->limits_file, &file, err, sizeof(err));
-		if (ret == -ENOENT)
-			pr_debug("%s does not exist: the command line's limits apply\n", o->limits_file);
-		else if (ret) {
-			pr_warn("%s\n", err);
-			return -EINVAL;
-		}
-		limit_conf_merge(&c, &file);
-	}
-	return daemon_log_error(limits_from_conf(&c, out));
-}
+#include "limits_reload.h"
 
 int limits_config_apply(struct xdpfwd_bpf *skel, const struct xdpfwd_limits *l, const char *when)
 {
@@ -63,7 +39,7 @@ void limits_config_reload(struct xdpfwd_bpf *skel, const struct daemon_opts *o)
 	bool owned;
 	int lock;
 
-	if (limits_config_read(o, &l, &owned)) {
+	if (daemon_log_error(limits_config_read(&o->limits, o->limits_file, daemon_log_report, &l, &owned))) {
 		pr_warn("SIGHUP: the running limits stay as they are\n");
 		return;
 	}
