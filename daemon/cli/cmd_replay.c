@@ -450,7 +450,11 @@ static int run(struct xdpfwd_bpf *live, struct cmd_opts *co)
 	for (i = 0; live && i < CAP_MAPS; i++)
 		cfg.capacity[i] = capacity_map_max(bpf_map__fd(capacity_map(live, i)));
 	if (!live) {
-		/* As a daemon starting with these files would make them (it grows to take its files). */
+		/*
+		 * Big enough for the files, as a daemon starting with them makes its
+		 * maps; from the build's 1M rather than the daemon's 64k, because no
+		 * daemon grows the copy for the bans a replayed flood makes.
+		 */
 		size_t add[CAP_MAPS] = {};
 
 		files_config(o, &files);

@@ -60,28 +60,6 @@ static error_t replay_parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_THREADS:
 		o->threads = opts_u64_in(state, "--threads", arg, 1, 1024, "");
 		break;
-	/* What a daemon would be started with: the daemon's own parser takes them. */
-	case OPT_SETS_DIR:
-	case OPT_BLOCKLIST_FILE:
-	case OPT_ALLOWLIST_FILE:
-	case OPT_STATE_DIR:
-	case OPT_DROP_MALFORMED:
-	case OPT_LOG_RATE:
-	case OPT_LOG_BURST:
-	case OPT_LOG_SOURCE_INTERVAL:
-	case OPT_NO_LOG:
-	case OPT_BPF_OBJECT:
-	case OPT_LIMIT_PPS:
-	case OPT_LIMIT_BPS:
-	case OPT_LIMIT_BURST:
-	case OPT_LIMIT_KEY:
-	case OPT_LIMIT_ACTION:
-	case OPT_LIMIT_BAN:
-	case OPT_LIMITS_FILE:
-		state->input = &o->d;
-		r = opts_daemon_parse_opt(key, arg, state);
-		state->input = o;
-		return r;
 	case ARGP_KEY_ARG:
 		if (o->capture)
 			argp_error(state, "unexpected argument '%s' (one capture at a time)", arg);
@@ -96,7 +74,15 @@ static error_t replay_parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--write-dropped and --write-passed name the same file");
 		break;
 	default:
-		return ARGP_ERR_UNKNOWN;
+		/*
+		 * The rest of the table is the daemon's own options (what a daemon
+		 * would be started with): its parser takes them, and says
+		 * ARGP_ERR_UNKNOWN to the special keys it leaves to argp.
+		 */
+		state->input = &o->d;
+		r = opts_daemon_parse_opt(key, arg, state);
+		state->input = o;
+		return r;
 	}
 	return 0;
 }

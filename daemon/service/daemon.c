@@ -750,7 +750,7 @@ static int open_instance(struct start *s)
 	 */
 	if (!err) {
 		struct capacity c = o->capacity;
-		__u32 old[CAP_MAPS] = {}, t;
+		__u32 old[CAP_MAPS] = {};
 		size_t add[CAP_MAPS] = {};
 		int f;
 
@@ -765,8 +765,8 @@ static int open_instance(struct start *s)
 			__u32 *size = capacity_is_trie(f) ? &c.prefix : &c.exact;
 
 			*size = *size > old[f] ? *size : old[f];
-			t = o->no_grow ? 0 : capacity_target(*size, add[f]);
-			*size = *size > t ? *size : t;
+			if (!o->no_grow)
+				*size = capacity_target(*size, add[f]);	/* never smaller */
 		}
 		err = daemon_log_error(capacity_apply(s->skel, &c));
 	}

@@ -108,12 +108,10 @@ int grow_for_files(struct xdpfwd_bpf *skel, const struct daemon_opts *o, const s
 	if (err <= 0) {
 		/* Each file then fits or says "full" for its set alone. */
 		daemon_log_error(err);
-		lib_error_clear();
 		return 0;
 	}
 	say_grown(&r, " to take the list files");
 	daemon_log_error(capacity_follow(skel, o->pin_dir));
-	lib_error_clear();
 	return 1;
 }
 

@@ -17,9 +17,7 @@ XF_N=$N
 setup() {
 	command -v xdp-filter >/dev/null || skip "xdp-filter (xdp-tools) is not installed"
 	[ ! -e "$XF_XDP_FILTER_DIR" ] || skip "$XF_XDP_FILTER_DIR exists: xdp-filter is in use on this machine"
-	xf_setup
-	xf_static_neigh
-	xf_recv_start
+	xf_setup_traffic
 }
 
 # .2 then .3, N each, through xf_round; prints the counts of this round as ".2 .3".

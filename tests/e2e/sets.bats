@@ -16,9 +16,7 @@ load ../lib/xf
 N=20
 
 setup() {
-	xf_setup
-	xf_static_neigh
-	xf_recv_start
+	xf_setup_traffic
 	SETS="$XF_TMP/sets.d"
 	mkdir -p "$SETS"
 }

@@ -58,14 +58,20 @@ xf_daemon_started() {
 }
 
 xf_daemon() {
-	local i
 	xf_daemon_bg "$@"
+	xf_daemon_wait
+}
+
+# Waits (10 s at most) until the daemon started in the background ($XF_DAEMON_PID) has attached;
+# else its stderr since it started, under "WHAT (default: daemon) did not attach".
+xf_daemon_wait() {
+	local i
 	for i in $(seq 100); do
 		xf_daemon_started && return 0
 		kill -0 "$XF_DAEMON_PID" 2>/dev/null || break
 		sleep 0.1
 	done
-	echo "daemon did not attach; stderr:" >&2
+	echo "${1:-daemon} did not attach; stderr:" >&2
 	tail -c +"$XF_DAEMON_FROM" "$XF_TMP/daemon.err" >&2
 	return 1
 }

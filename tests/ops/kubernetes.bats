@@ -198,14 +198,7 @@ pod_start() {
 		"$XDPFWD_BIN" "${args[@]}" >>"$XF_TMP/daemon.out" 2>>"$XF_TMP/daemon.err" 3>&- &
 	XF_PIDS+=($!)
 	XF_DAEMON_PID=$!
-	for _ in $(seq 100); do
-		xf_daemon_started && return 0
-		kill -0 "$XF_DAEMON_PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "pod did not start; stderr:" >&2
-	tail -c +"$XF_DAEMON_FROM" "$XF_TMP/daemon.err" >&2
-	return 1
+	xf_daemon_wait pod
 }
 
 map_id() {
